@@ -1,0 +1,177 @@
+# callhome: GNU make.
+#
+#   make            check/install build packages, then build into obj/
+#   make regress    build, run unit tests (plain and ASan/UBSan), fuzzers,
+#                   integration tests; ends with "N passed, N failed"
+#   make demo       run one cycle on a simulated fleet
+#   make bench      collector benchmark (regress/bench)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# The first three check their Debian packages first (mk/deps.sh).
+
+SHELL		:= /bin/sh
+# no built-in rules: they would make common/parse.c from parse.y in place
+.SUFFIXES:
+MAKEFLAGS	+= --no-builtin-rules
+BUILD		?= obj
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+LIBEXECDIR	?= $(PREFIX)/libexec/callhome
+MANDIR		?= $(PREFIX)/share/man
+SHAREDIR	?= $(PREFIX)/share/callhome
+SYSCONFDIR	?= /etc/callhome
+DESTDIR		?=
+
+CC		?= cc
+YACC		:= byacc
+PKGS		:= libevent libtls libxml-2.0 sqlite3 libcrypto libbsd-overlay
+PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS	 = $(shell pkg-config --libs $(PKGS))
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+		   -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
+		   -Wno-unused-parameter
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
+		   -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now
+
+ifeq ($(SANITIZE),1)
+CFLAGS		:= $(filter-out -D_FORTIFY_SOURCE=2 -O2,$(CFLAGS)) -O1 \
+		   -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+ifeq ($(FUZZ),1)
+CC		:= clang
+CFLAGS		:= $(filter-out -D_FORTIFY_SOURCE=2 -O2,$(CFLAGS)) -O1 \
+		   -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all -fno-omit-frame-pointer \
+		   -DFUZZING
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+CPPFLAGS	+= -Icommon -I$(BUILD)/common
+ALL_CFLAGS	 = $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS)
+LIBS		 = $(PKG_LIBS) -lm
+
+# the in-tree build runs its children from $(BUILD); "make install" relinks
+# callhomed against the installed libexec directory
+TREE_LIBEXEC	:= $(abspath $(BUILD))
+TREE_SHARE	:= $(abspath .)
+
+DAEMONS		:= callhomed collectd auditd signerd uplinkd
+ALLPROGS	:= $(DAEMONS) callhomectl commsd
+PROGS		:= $(foreach p,$(ALLPROGS),$(if $(wildcard $(p)/$(p).c),$(p)))
+CHILDREN	:= collectd auditd signerd uplinkd
+
+COMMON_SRC	:= $(wildcard common/*.c)
+COMMON_Y	:= $(wildcard common/*.y)
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/%.o) $(COMMON_Y:%.y=$(BUILD)/%.o)
+
+# each program: <prog>/<prog>.c holds main(); the other files of the
+# directory form lib<prog>.a, which unit tests may link
+define prog_rules
+$(1)_SRC	:= $$(filter-out $(1)/$(1).c,$$(wildcard $(1)/*.c))
+$(1)_Y		:= $$(wildcard $(1)/*.y)
+$(1)_OBJ	:= $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$($(1)_Y:%.y=$$(BUILD)/%.o)
+$$(BUILD)/lib$(1).a: $$($(1)_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$$(BUILD)/$(1): $$(BUILD)/$(1)/$(1).o $$(BUILD)/lib$(1).a $$(BUILD)/libcommon.a
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rules,$(p))))
+
+PROG_LIBS	:= $(PROGS:%=$(BUILD)/lib%.a)
+
+UNIT_SRC	:= $(wildcard regress/unit/test_*.c)
+UNIT_BIN	:= $(UNIT_SRC:%.c=$(BUILD)/%)
+UNIT_HELPERS	:= $(filter-out $(UNIT_SRC),$(wildcard regress/unit/*.c))
+FUZZ_SRC	:= $(wildcard regress/fuzz/fuzz_*.c)
+FUZZ_BIN	:= $(FUZZ_SRC:%.c=$(BUILD)/%)
+TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c)
+TOOL_BIN	:= $(TOOL_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all build deps regress demo bench install clean unit fuzz tools \
+	run-unit
+
+all:
+	@sh mk/deps.sh build
+	@$(MAKE) --no-print-directory build
+
+build: $(PROGS:%=$(BUILD)/%) $(BUILD)/sandbox-probe tools
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
+
+# generated parsers: byacc output is not held to every warning
+$(BUILD)/%.c: %.y
+	@mkdir -p $(@D)
+	$(YACC) -o $@ $<
+$(BUILD)/%.o: $(BUILD)/%.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -I$(patsubst $(BUILD)/%,%,$(dir $<)) \
+	    -Wno-unused-but-set-variable -Wno-missing-prototypes \
+	    -c -o $@ $<
+
+$(BUILD)/callhomed/callhomed.o: CPPFLAGS += \
+	-DLIBEXECDIR='"$(TREE_LIBEXEC)"' -DSHAREDIR='"$(TREE_SHARE)"'
+$(BUILD)/callhomed/callhomed.install.o: callhomed/callhomed.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Icallhomed -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+	    -DSHAREDIR='"$(SHAREDIR)"' -c -o $@ $<
+$(BUILD)/callhomed.install: $(BUILD)/callhomed/callhomed.install.o \
+    $(BUILD)/libcallhomed.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/sandbox-probe: $(BUILD)/regress/sandbox/probe.o \
+    $(CHILDREN:%=$(BUILD)/lib%.a) $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/regress/unit/%: $(BUILD)/regress/unit/%.o \
+    $(UNIT_HELPERS:%.c=$(BUILD)/%.o) $(PROG_LIBS) $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS:%.c=$(BUILD)/%.o) \
+	    $(PROG_LIBS) $(BUILD)/libcommon.a $(LIBS)
+
+$(BUILD)/regress/tools/%: $(BUILD)/regress/tools/%.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/regress/bench/%: $(BUILD)/regress/bench/%.o $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/regress/fuzz/%: $(BUILD)/regress/fuzz/%.o $(PROG_LIBS) \
+    $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+unit: $(UNIT_BIN)
+fuzz: $(FUZZ_BIN)
+tools: $(TOOL_BIN)
+
+regress:
+	@sh mk/deps.sh regress
+	@sh regress/run.sh
+
+demo:
+	@sh mk/deps.sh demo
+	@sh regress/demo/demo.sh
+
+bench:
+	@sh mk/deps.sh regress
+	@$(MAKE) --no-print-directory build
+	@sh regress/bench/bench.sh
+
+install: all
+	@$(MAKE) --no-print-directory $(BUILD)/callhomed.install
+	@sh mk/install.sh "$(BUILD)" "$(DESTDIR)" "$(SBINDIR)" \
+	    "$(LIBEXECDIR)" "$(MANDIR)" "$(SHAREDIR)" "$(SYSCONFDIR)"
+
+clean:
+	rm -rf obj obj-asan obj-fuzz
+
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,72 @@
+/*
+ * callhomed, the parent: root until the children are started; reads the
+ * configuration and key files, dials the server, owns timers and policy.
+ * It parses no network data.
+ */
+#ifndef CALLHOMED_H
+#define CALLHOMED_H
+
+#include <sys/types.h>
+#include <limits.h>
+#include <time.h>
+
+#include "config.h"
+#include "imsgev.h"
+#include "msg.h"
+#include "proc.h"
+
+/* where the children live: set in callhomed.c from the build */
+extern const char	*callhome_libexec;
+#define EMPTY_DIR	"/var/empty"
+#define KILL_GRACE_MS	1000	/* SIGTERM, then SIGKILL after this */
+
+struct kid {
+	enum proc_id		 id;
+	pid_t			 pid;
+	int			 alive;
+	int			 ready;
+	struct imsgev		 iev;
+	/* daemon mode: the child's stderr, relayed to syslog */
+	int			 logfd;
+	struct event		*ev_log;
+	char			 logbuf[1024];
+	size_t			 loglen;
+	struct msg_pong		 pong;
+	time_t			 pong_time;
+};
+
+struct callhomed {
+	struct event_base	*base;
+	char			 conffile[PATH_MAX];
+	struct callhome_conf	*conf;
+	int			 foreground;
+	int			 verbose;
+	int			 oneshot;
+	uid_t			 uid;
+	gid_t			 gid;
+	struct kid		 kids[PROC_MAX];	/* by proc id */
+	int			 nready;
+	int			 stopping;
+	int			 exitcode;
+	struct event		*ev_sig[4];
+	struct event		*ev_ping;
+	uint32_t		 ping_seq;
+};
+
+/* children.c */
+void	 kids_spawn(struct callhomed *);
+void	 kids_configure(struct callhomed *, const struct callhome_conf *);
+void	 kids_reap(struct callhomed *);
+void	 kids_stop(struct callhomed *);
+void	 kids_ping(struct callhomed *);
+int	 kids_alive(const struct callhomed *);
+
+/* confsend.c */
+int	 conf_parts_check(const struct callhome_conf *);
+void	 conf_send_all(struct callhomed *, const struct callhome_conf *);
+
+/* callhomed.c */
+void	 parent_dispatch(struct imsgev *, struct imsg *, void *);
+void	 parent_shutdown(struct callhomed *, int);
+
+#endif /* CALLHOMED_H */

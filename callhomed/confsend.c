@@ -1,0 +1,164 @@
+/*
+ * Each child's part of the configuration.  The parent reads key files and
+ * certificates itself; children get contents, never paths, and secrets go
+ * only to the child that uses them (SNMP communities and v3 passwords to
+ * collectd, the TLS key and token to uplinkd).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "callhomed.h"
+#include "log.h"
+#include "msg.h"
+
+/* read a whole small file into a fresh buffer; NULL with a logged reason */
+static uint8_t *
+read_small(const char *path, size_t max, size_t *lenp)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	ssize_t		 n;
+	size_t		 off = 0;
+	int		 fd;
+
+	*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size < 0 || (size_t)st.st_size > max) {
+		log_warnx("%s: not a regular file of at most %zu bytes",
+		    path, max);
+		close(fd);
+		return NULL;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal(NULL);
+	while (off < (size_t)st.st_size) {
+		n = read(fd, buf + off, (size_t)st.st_size - off);
+		if (n <= 0) {
+			log_warn("%s: read", path);
+			explicit_bzero(buf, (size_t)st.st_size);
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*lenp = off;
+	return buf;
+}
+
+static int
+load_key(const char *path, uint8_t *dst, size_t dstsz, size_t *lenp)
+{
+	uint8_t	*b;
+	size_t	 n;
+
+	*lenp = 0;
+	if (path[0] == '\0')
+		return 0;
+	if ((b = read_small(path, dstsz, &n)) == NULL)
+		return -1;
+	memcpy(dst, b, n);
+	*lenp = n;
+	free(b);
+	return 0;
+}
+
+static int
+signer_part(const struct callhome_conf *c, struct signer_conf *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (load_key(c->trust_instructions, s->instr_key,
+	    sizeof(s->instr_key), &s->instr_keylen) == -1 ||
+	    load_key(c->trust_packages, s->pkg_key, sizeof(s->pkg_key),
+	    &s->pkg_keylen) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+uplink_part(const struct callhome_conf *c, struct uplink_conf *u)
+{
+	memset(u, 0, sizeof(*u));
+	(void)strlcpy(u->gateway, c->gateway, sizeof(u->gateway));
+	if (!c->have_server)
+		return 0;
+	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
+	u->port = c->server.port;
+	u->protocols = c->server.protocols;
+	(void)strlcpy(u->pin, c->server.pin, sizeof(u->pin));
+	(void)strlcpy(u->token, c->server.token, sizeof(u->token));
+	if (c->server.ca[0] != '\0' &&
+	    (u->ca = read_small(c->server.ca, UPLINK_PEM_MAX, &u->calen)) ==
+	    NULL)
+		goto fail;
+	if (c->server.cert[0] != '\0' &&
+	    (u->cert = read_small(c->server.cert, UPLINK_PEM_MAX,
+	    &u->certlen)) == NULL)
+		goto fail;
+	if (c->server.key[0] != '\0' &&
+	    (u->key = read_small(c->server.key, UPLINK_PEM_MAX,
+	    &u->keylen)) == NULL)
+		goto fail;
+	return 0;
+ fail:
+	uplink_conf_clear(u);
+	return -1;
+}
+
+/* can every part be built?  (files readable) -1 with the reasons logged */
+int
+conf_parts_check(const struct callhome_conf *c)
+{
+	struct signer_conf	 s;
+	struct uplink_conf	 u;
+	int			 rv = 0;
+
+	if (signer_part(c, &s) == -1)
+		rv = -1;
+	if (uplink_part(c, &u) == -1)
+		rv = -1;
+	else
+		uplink_conf_clear(&u);
+	explicit_bzero(&s, sizeof(s));
+	return rv;
+}
+
+void
+conf_send_all(struct callhomed *ch, const struct callhome_conf *c)
+{
+	struct signer_conf	 s;
+	struct uplink_conf	 u;
+	struct wbuf		 w;
+
+	if (signer_part(c, &s) == -1 || uplink_part(c, &u) == -1)
+		fatalx("cannot read the files the configuration names");
+	wbuf_init(&w);
+	msg_conf_collectd_encode(&w, c);
+	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_CONF_COLLECTD, 0, -1,
+	    &w);
+	wbuf_reset(&w);
+	msg_conf_auditd_encode(&w, c);
+	imsgev_sendw(&ch->kids[PROC_AUDITD].iev, IMSG_CONF_AUDITD, 0, -1, &w);
+	wbuf_reset(&w);
+	msg_conf_signerd_encode(&w, &s);
+	imsgev_sendw(&ch->kids[PROC_SIGNERD].iev, IMSG_CONF_SIGNERD, 0, -1,
+	    &w);
+	wbuf_reset(&w);
+	msg_conf_uplinkd_encode(&w, &u);
+	imsgev_sendw(&ch->kids[PROC_UPLINKD].iev, IMSG_CONF_UPLINKD, 0, -1,
+	    &w);
+	wbuf_free(&w);
+	uplink_conf_clear(&u);
+	explicit_bzero(&s, sizeof(s));
+}

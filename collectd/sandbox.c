@@ -1,0 +1,37 @@
+/*
+ * collectd's sandbox: SNMP over UDP to the customer network, nothing else.
+ * Stays in the host's network namespace (it must reach the printers) but
+ * may create only UDP sockets; no files, no TCP (seccomp and Landlock).
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <fcntl.h>
+
+#include "sandbox.h"
+
+static const struct sb_syscall collectd_syscalls[] = {
+	SB_BASE_SYSCALLS,
+	/* UDP sockets for SNMP, IPv4 and IPv6 only */
+	SB_ALLOW_ARG2(socket, 0, AF_INET, 1, SOCK_DGRAM,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC),
+	SB_ALLOW_ARG2(socket, 0, AF_INET6, 1, SOCK_DGRAM,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC),
+	SB_ALLOW(sendmmsg),
+	SB_ALLOW(recvmmsg),
+	SB_ALLOW_ARG2(setsockopt, 1, SOL_SOCKET, 2, SO_RCVBUF, 0),
+	SB_ALLOW_ARG2(setsockopt, 1, SOL_SOCKET, 2, SO_SNDBUF, 0),
+};
+
+const struct sandbox collectd_sandbox = {
+	.name = "collectd",
+	.new_netns = 0,
+	.paths = NULL,
+	.npaths = 0,
+	.deny_tcp = 1,
+	.max_files = 64,
+	.allow_file_growth = 0,
+	.syscalls = collectd_syscalls,
+	.nsyscalls = sizeof(collectd_syscalls) / sizeof(collectd_syscalls[0]),
+};

@@ -1,0 +1,206 @@
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "log.h"
+#include "msg.h"
+
+static void
+usage(const char *name)
+{
+	fprintf(stderr, "usage: %s [-v]\n"
+	    "%s is started by callhomed, never by hand.\n", name, name);
+	exit(1);
+}
+
+static void
+set_nonblock(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		fatal("fcntl");
+}
+
+static void
+parent_eof(struct imsgev *iev, void *arg)
+{
+	struct child	*c = arg;
+
+	log_debug("parent closed the channel, exiting");
+	event_base_loopexit(c->base, NULL);
+}
+
+static void
+handle_ping(struct child *c, struct imsg *m)
+{
+	struct msg_ping	 pi;
+	struct msg_pong	 po;
+	struct rusage	 ru;
+	struct wbuf	 w;
+
+	if (msg_ping_decode(m->data, m->len, &pi) == -1)
+		fatalx("bad PING from parent");
+	memset(&po, 0, sizeof(po));
+	po.seq = pi.seq;
+	po.proc = c->self;
+	po.pid = getpid();
+	po.uptime = (uint64_t)(time(NULL) - c->started);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		po.rss_kb = (uint64_t)ru.ru_maxrss;
+	if (c->state != NULL)
+		c->state(c, po.state, sizeof(po.state));
+	else
+		(void)strlcpy(po.state, c->configured ? "running" :
+		    "waiting for configuration", sizeof(po.state));
+	wbuf_init(&w);
+	msg_pong_encode(&w, &po);
+	imsgev_sendw(&c->parent, IMSG_PONG, m->hdr.peerid, -1, &w);
+	wbuf_free(&w);
+}
+
+static void
+parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct child	*c = arg;
+
+	switch (m->hdr.type) {
+	case IMSG_PING:
+		handle_ping(c, m);
+		break;
+	case IMSG_SANDBOX:
+		fatalx("second SANDBOX message from parent");
+	default:
+		c->dispatch(c, m);
+		break;
+	}
+}
+
+static void
+on_term(evutil_socket_t sig, short ev, void *arg)
+{
+	struct child	*c = arg;
+
+	log_debug("terminating on signal %d", (int)sig);
+	event_base_loopexit(c->base, NULL);
+}
+
+void
+child_init(struct child *c, enum proc_id self, int argc, char **argv)
+{
+	struct msg_sandbox	 sb;
+	struct imsg		 m;
+	int			 ch, verbose = 0, r;
+
+	memset(c, 0, sizeof(*c));
+	c->self = self;
+	c->started = time(NULL);
+	log_init(proc_name(self), LOG_TO_STDERR, 0);
+	while ((ch = getopt(argc, argv, "v")) != -1) {
+		switch (ch) {
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage(proc_name(self));
+		}
+	}
+	if (argc != optind)
+		usage(proc_name(self));
+	log_setverbose(verbose);
+	/* the parent's channel must be a socket on its known descriptor */
+	{
+		int		 type;
+		socklen_t	 tl = sizeof(type);
+
+		if (getsockopt(PROC_PARENT_FD, SOL_SOCKET, SO_TYPE, &type,
+		    &tl) == -1 || type != SOCK_STREAM)
+			usage(proc_name(self));
+	}
+	set_nonblock(PROC_PARENT_FD);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);	/* the parent coordinates shutdown */
+	signal(SIGHUP, SIG_IGN);
+	if ((c->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	imsgev_init(&c->parent, c->base, PROC_PARENT_FD, self, PROC_PARENT,
+	    parent_dispatch, parent_eof, c);
+	c->ev_term = evsignal_new(c->base, SIGTERM, on_term, c);
+	if (c->ev_term == NULL || event_add(c->ev_term, NULL) == -1)
+		fatalx("evsignal_new");
+
+	/* the one message read before the sandbox: where to go and as whom */
+	r = imsg_read_one(&c->parent.ibuf, &m);
+	if (r == 0)
+		fatalx("parent closed the channel before sandboxing");
+	if (r == -1)
+		fatalx("reading the sandbox message: %s",
+		    c->parent.ibuf.err ? c->parent.ibuf.err : "read error");
+	if (m.hdr.type != IMSG_SANDBOX ||
+	    msg_sandbox_decode(m.data, m.len, &sb) == -1)
+		fatalx("first message from parent is not a valid SANDBOX");
+	imsg_free(&m);
+	c->sbp.uid = sb.uid;
+	c->sbp.gid = sb.gid;
+	if (strlcpy(c->sbp.root, sb.root, sizeof(c->sbp.root)) >=
+	    sizeof(c->sbp.root))
+		fatalx("sandbox root too long");
+}
+
+void
+child_sandbox(struct child *c, const struct sandbox *sb)
+{
+	struct sandbox_params	 p;
+
+	p.uid = c->sbp.uid;
+	p.gid = c->sbp.gid;
+	p.root = c->sbp.root;
+	sandbox_enter(sb, &p);
+	log_debug("sandboxed in %s as uid %u", c->sbp.root,
+	    (unsigned)c->sbp.uid);
+}
+
+void
+child_peer(struct child *c, struct imsgev *iev, enum proc_id peer,
+    imsgev_dispatch dispatch, void *arg)
+{
+	int	 fd;
+
+	if ((fd = chan_fd(c->self, peer)) == -1)
+		fatalx("no channel from %s to %s", proc_name(c->self),
+		    proc_name(peer));
+	set_nonblock(fd);
+	imsgev_init(iev, c->base, fd, c->self, peer, dispatch, NULL, arg);
+	/* one-way channels: close the direction this side must not use */
+	if (!chan_can_send(c->self, peer))
+		(void)shutdown(fd, SHUT_WR);
+	if (!chan_can_send(peer, c->self)) {
+		(void)shutdown(fd, SHUT_RD);
+		imsgev_sendonly(iev);
+	}
+}
+
+void
+child_ready(struct child *c)
+{
+	if (!c->configured) {
+		c->configured = 1;
+		imsgev_send(&c->parent, IMSG_READY, 0, -1, NULL, 0);
+	}
+}
+
+int
+child_run(struct child *c)
+{
+	if (event_base_dispatch(c->base) == -1)
+		fatalx("event loop failed");
+	return 0;
+}

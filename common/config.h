@@ -1,0 +1,186 @@
+/*
+ * callhome configuration: the parsed form of callhome.conf(5).
+ *
+ * The parent (callhomed) parses the file with parse_config(); each child
+ * receives only its part over its channel (see msg.h), secrets only to the
+ * child that uses them.
+ */
+#ifndef CALLHOME_CONFIG_H
+#define CALLHOME_CONFIG_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_DEFAULT_FILE	"/etc/callhome/callhome.conf"
+#define CONF_DEFAULT_USER	"_callhome"
+#define CONF_DEFAULT_STATE	"/var/lib/callhome"
+#define CONF_DEFAULT_SOCKET	"/run/callhome.sock"
+#define CONF_DEFAULT_PROFILES	"/etc/callhome/profiles"
+
+#define CONF_STR_MAX		256	/* names, paths, secrets */
+#define CONF_MAX_INCLUDE_DEPTH	8
+#define CONF_MAX_DEVICES	65536
+#define CONF_MAX_DISCOVER	1024
+#define CONF_MAX_V3USERS	64
+
+/* data categories: each has its own "send" switch */
+enum category {
+	CAT_METERS,
+	CAT_SUPPLIES,
+	CAT_ALERTS,
+	CAT_IDENTITY,
+	CAT_SITE_INFO,
+	CAT_DEVICE_ADDRESS,
+	CAT_PII,
+	CAT_JOB_DATA,
+	CAT_MAX
+};
+#define CAT_BIT(c)		(1U << (c))
+/* PII, job data and device addresses are off unless switched on */
+#define CAT_DEFAULTS		(CAT_BIT(CAT_METERS) | CAT_BIT(CAT_SUPPLIES) | \
+				    CAT_BIT(CAT_ALERTS) | CAT_BIT(CAT_IDENTITY) | \
+				    CAT_BIT(CAT_SITE_INFO))
+
+enum snmp_version_conf {
+	SNMPV_DEFAULT = 0,	/* inherit the global "snmp version" */
+	SNMPV_1,
+	SNMPV_2C,
+	SNMPV_3
+};
+
+enum v3_auth { V3_AUTH_NONE, V3_AUTH_MD5, V3_AUTH_SHA1, V3_AUTH_SHA224,
+	V3_AUTH_SHA256, V3_AUTH_SHA384, V3_AUTH_SHA512 };
+enum v3_priv { V3_PRIV_NONE, V3_PRIV_DES, V3_PRIV_AES128, V3_PRIV_AES192,
+	V3_PRIV_AES256 };
+
+/* TLS protocol bits, same values as libtls TLS_PROTOCOL_* */
+#define CONF_TLSV1_2		(1 << 3)
+#define CONF_TLSV1_3		(1 << 4)
+
+struct v3user {
+	TAILQ_ENTRY(v3user)	 entry;
+	char			 name[CONF_STR_MAX];
+	enum v3_auth		 auth;
+	char			 authpass[CONF_STR_MAX];	/* secret */
+	enum v3_priv		 priv;
+	char			 privpass[CONF_STR_MAX];	/* secret */
+	char			 context[CONF_STR_MAX];
+};
+TAILQ_HEAD(v3users, v3user);
+
+/* per-target SNMP settings; empty string / 0 means "inherit the global" */
+struct snmp_target_opts {
+	uint16_t		 port;		/* 0: 161 */
+	enum snmp_version_conf	 version;
+	char			 community[CONF_STR_MAX];	/* secret */
+	char			 user[CONF_STR_MAX];		/* v3 user */
+};
+
+struct device_conf {
+	TAILQ_ENTRY(device_conf) entry;
+	struct sockaddr_storage	 addr;		/* numeric address */
+	socklen_t		 addrlen;
+	struct snmp_target_opts	 opts;
+};
+TAILQ_HEAD(devices, device_conf);
+
+struct discover_conf {
+	TAILQ_ENTRY(discover_conf) entry;
+	struct sockaddr_storage	 net;		/* network address */
+	int			 prefixlen;
+	struct snmp_target_opts	 opts;
+};
+TAILQ_HEAD(discovers, discover_conf);
+
+struct server_conf {
+	char			 name[CONF_STR_MAX];	/* DNS name, SNI */
+	uint16_t		 port;
+	char			 ca[CONF_STR_MAX];	/* paths */
+	char			 cert[CONF_STR_MAX];
+	char			 key[CONF_STR_MAX];
+	char			 pin[CONF_STR_MAX];	/* "sha256:<hex>" or "" */
+	uint32_t		 protocols;		/* CONF_TLSV1_* */
+	char			 token[CONF_STR_MAX];	/* secret, or "" */
+	char			 proxy[CONF_STR_MAX];	/* "" when direct */
+	uint16_t		 proxy_port;
+	char			 proxy_user[CONF_STR_MAX];
+	char			 proxy_pass[CONF_STR_MAX]; /* secret */
+};
+
+struct callhome_conf {
+	char			 gateway[CONF_STR_MAX];
+	char			 site[CONF_STR_MAX];	/* site-info text */
+	char			 user[CONF_STR_MAX];
+	char			 state[CONF_STR_MAX];
+	char			 socket[CONF_STR_MAX];
+	char			 socket_group[CONF_STR_MAX]; /* "" = root only */
+	char			 profiles[CONF_STR_MAX];
+	int			 have_server;
+	struct server_conf	 server;
+	int			 authorize_upload;	/* default 0 */
+	uint32_t		 send;			/* CAT_BIT() mask */
+	int			 sched_minute;		/* minute of day */
+	uint32_t		 sched_jitter;		/* seconds */
+	uint32_t		 checkin_every;		/* seconds, 0 = never */
+	uint32_t		 retention_days;
+	uint64_t		 spool_limit;		/* bytes */
+
+	/* global SNMP defaults */
+	char			 snmp_community[CONF_STR_MAX];	/* secret */
+	enum snmp_version_conf	 snmp_version;
+	uint32_t		 snmp_timeout_ms;
+	uint32_t		 snmp_retries;
+	uint32_t		 snmp_window;		/* requests in flight */
+	uint32_t		 snmp_rate;		/* packets per second */
+	uint32_t		 discover_rate;		/* probes per second */
+
+	struct v3users		 v3users;
+	struct devices		 devices;
+	struct discovers	 discovers;
+
+	char			 trust_instructions[CONF_STR_MAX];
+	char			 trust_packages[CONF_STR_MAX];
+	char			 jobdata_key[CONF_STR_MAX];
+};
+
+#define CONF_OPT_NOPERMCHECK	0x01	/* fuzzing and unit tests only */
+
+/*
+ * Parse file into a freshly allocated configuration.  All errors are
+ * reported (as "file:line: message" through log_warnx) before returning
+ * NULL; nothing is half-applied.
+ */
+struct callhome_conf	*parse_config(const char *file, int opts);
+/* Same, but from memory (fuzzing); includes are refused. */
+struct callhome_conf	*parse_config_buffer(const char *name,
+			    const char *buf, size_t len);
+struct callhome_conf	*config_new_default(void);
+void			 config_free(struct callhome_conf *);
+/* Print the normalised configuration (secrets shown as "********"). */
+void			 print_config(FILE *, const struct callhome_conf *);
+/*
+ * The same with flags: CONF_PRINT_SECRETS prints the secrets themselves,
+ * so that the output parses back to the same configuration (tests).
+ */
+#define CONF_PRINT_SECRETS	0x01
+void			 print_config_flags(FILE *,
+			    const struct callhome_conf *, int);
+
+const char		*category_name(enum category);
+int			 category_from_name(const char *);	/* -1: none */
+
+/* names as written in callhome.conf; from_name: -1 when unknown */
+const char		*snmp_version_name(enum snmp_version_conf);
+const char		*v3_auth_name(enum v3_auth);
+const char		*v3_priv_name(enum v3_priv);
+int			 v3_auth_from_name(const char *);
+int			 v3_priv_from_name(const char *);
+const struct v3user	*config_find_v3user(const struct callhome_conf *,
+			    const char *);
+/* "30m", "1500ms", "1G": the largest unit that divides exactly */
+void			 config_fmt_duration(char *, size_t, uint64_t ms);
+void			 config_fmt_size(char *, size_t, uint64_t bytes);
+
+#endif /* CALLHOME_CONFIG_H */

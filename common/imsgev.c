@@ -1,0 +1,149 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsgev.h"
+#include "log.h"
+#include "msg.h"
+
+static void	imsgev_cb(evutil_socket_t, short, void *);
+
+static void
+imsgev_update(struct imsgev *iev)
+{
+	if (!iev->active || TAILQ_EMPTY(&iev->ibuf.outq))
+		return;
+	if (!event_pending(iev->ev_write, EV_WRITE, NULL) &&
+	    event_add(iev->ev_write, NULL) == -1)
+		fatalx("imsgev: event_add");
+}
+
+static void
+imsgev_events_free(struct imsgev *iev)
+{
+	if (iev->ev_read != NULL)
+		event_free(iev->ev_read);
+	if (iev->ev_write != NULL)
+		event_free(iev->ev_write);
+	iev->ev_read = iev->ev_write = NULL;
+}
+
+void
+imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
+    enum proc_id self, enum proc_id peer, imsgev_dispatch dispatch,
+    imsgev_eof eof, void *arg)
+{
+	memset(iev, 0, sizeof(*iev));
+	imsgbuf_init(&iev->ibuf, fd, self, peer);
+	iev->base = base;
+	iev->dispatch = dispatch;
+	iev->eof = eof;
+	iev->arg = arg;
+	iev->active = 1;
+	iev->ev_read = event_new(base, fd, EV_READ | EV_PERSIST, imsgev_cb,
+	    iev);
+	iev->ev_write = event_new(base, fd, EV_WRITE, imsgev_cb, iev);
+	if (iev->ev_read == NULL || iev->ev_write == NULL ||
+	    event_add(iev->ev_read, NULL) == -1)
+		fatalx("imsgev: event_new");
+}
+
+void
+imsgev_clear(struct imsgev *iev)
+{
+	imsgev_events_free(iev);
+	iev->active = 0;
+	if (iev->ibuf.fd != -1)
+		close(iev->ibuf.fd);
+	iev->ibuf.fd = -1;
+	imsgbuf_clear(&iev->ibuf);
+}
+
+void
+imsgev_sendonly(struct imsgev *iev)
+{
+	event_del(iev->ev_read);
+}
+
+const char *
+imsgev_peer(const struct imsgev *iev)
+{
+	return proc_name(iev->ibuf.peer);
+}
+
+static void
+imsgev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsg	 m;
+	ssize_t		 n;
+	int		 r;
+
+	if (what & EV_WRITE) {
+		if (imsgbuf_write(&iev->ibuf) == -1) {
+			if (errno != EPIPE && errno != ECONNRESET)
+				fatal("write to %s", imsgev_peer(iev));
+			goto eof;
+		}
+	}
+	if (what & EV_READ) {
+		n = imsgbuf_read(&iev->ibuf);
+		if (n == 0)
+			goto eof;
+		if (n == -1) {
+			if (errno == ECONNRESET)
+				goto eof;
+			if (errno != EAGAIN)
+				fatalx("read from %s: %s", imsgev_peer(iev),
+				    iev->ibuf.err ? iev->ibuf.err :
+				    strerror(errno));
+		}
+		while (iev->active && (r = imsg_get(&iev->ibuf, &m)) != 0) {
+			if (r == -1)
+				fatalx("protocol error from %s: %s",
+				    imsgev_peer(iev), iev->ibuf.err);
+			iev->dispatch(iev, &m, iev->arg);
+			imsg_free(&m);
+		}
+	}
+	imsgev_update(iev);
+	return;
+ eof:
+	iev->active = 0;
+	imsgev_events_free(iev);
+	if (iev->eof != NULL)
+		iev->eof(iev, iev->arg);
+	else
+		fatalx("%s closed its channel", imsgev_peer(iev));
+}
+
+void
+imsgev_send(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	int	 r;
+
+	if (msgtype_info(type)->flags & MT_STREAM)
+		r = imsg_compose_stream(&iev->ibuf, type, peerid, data, len);
+	else
+		r = imsg_compose(&iev->ibuf, type, peerid, fd, data, len);
+	if (r == -1)
+		fatal("sending %s to %s", msgtype_name(type), imsgev_peer(iev));
+	imsgev_update(iev);
+}
+
+void
+imsgev_sendw(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
+    const struct wbuf *w)
+{
+	imsgev_send(iev, type, peerid, fd, w->data, w->len);
+}
+
+void
+imsgev_flush(struct imsgev *iev)
+{
+	if (imsgbuf_flush(&iev->ibuf) == -1 && errno != EPIPE)
+		fatal("flush to %s", imsgev_peer(iev));
+	imsgev_update(iev);
+}

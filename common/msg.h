@@ -1,0 +1,159 @@
+/*
+ * Message types and their codecs: one encode and one decode function per
+ * type (bgpd style).  Encoders append to a wbuf; decoders read the whole
+ * payload with an rbuf and return -1 unless every field is well-formed
+ * and the payload is used up exactly (receivers treat -1 as fatal).
+ *
+ * msgtype_info() gives each type's wire rules, which imsg_get() enforces
+ * before any decoder runs: whether it carries a descriptor, whether it
+ * travels as a stream, and its largest payload.
+ */
+#ifndef CALLHOME_MSG_H
+#define CALLHOME_MSG_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+
+enum imsg_type {
+	IMSG_NONE = 0,
+	/* framing (imsg.c) */
+	IMSG_STREAM_BEGIN,
+	IMSG_STREAM_DATA,
+
+	/* parent -> every child */
+	IMSG_SANDBOX,		/* uid, gid, chroot: the first message */
+	IMSG_CONF_COLLECTD,
+	IMSG_CONF_AUDITD,
+	IMSG_CONF_SIGNERD,
+	IMSG_CONF_UPLINKD,
+	IMSG_PING,
+	/* every child -> parent */
+	IMSG_READY,		/* sandboxed and configured */
+	IMSG_PONG,
+
+	/* parent -> collectd, collectd -> parent */
+	IMSG_COLLECT_START,
+	IMSG_COLLECT_DONE,
+	/* collectd -> auditd */
+	IMSG_CYCLE_BEGIN,
+	IMSG_DEV_BEGIN,
+	IMSG_DEV_METER,
+	IMSG_DEV_SUPPLY,
+	IMSG_DEV_ALERT,
+	IMSG_DEV_END,
+	IMSG_CYCLE_END,
+	/* auditd -> parent */
+	IMSG_CYCLE_STORED,
+	/* parent -> auditd */
+	IMSG_AUDIT_EVENT,	/* a transaction the parent saw */
+	IMSG_OUTBOX_KICK,	/* try to deliver now */
+	IMSG_OUTBOX_STATUS_REQ,
+	IMSG_OUTBOX_STATUS,
+
+	/* auditd <-> uplinkd */
+	IMSG_UPLOAD_JOB,
+	IMSG_UPLOAD_RESULT,
+	/* uplinkd <-> parent */
+	IMSG_DIAL_REQ,
+	IMSG_DIAL_RESULT,	/* carries the connected socket */
+	/* uplinkd -> signerd */
+	IMSG_SIGNED_BLOB,
+	/* signerd -> auditd, signerd -> parent */
+	IMSG_VERDICT,
+	IMSG_PACKAGE_STORE,
+	IMSG_INSTRUCTIONS,
+
+	/* control socket: callhomectl <-> parent */
+	IMSG_CTL_REQUEST,
+	IMSG_CTL_REPLY,
+	IMSG_CTL_END,
+
+	IMSG_TYPE_MAX
+};
+
+#define MT_FD		0x01	/* always carries exactly one descriptor */
+#define MT_FD_OPT	0x02	/* may carry one descriptor */
+#define MT_STREAM	0x04	/* always sent with imsg_compose_stream() */
+
+struct msgtype {
+	const char	*name;
+	uint8_t		 flags;
+	uint32_t	 max;	/* largest payload (streams: total) */
+};
+
+const struct msgtype	*msgtype_info(uint32_t);
+const char		*msgtype_name(uint32_t);
+
+/* IMSG_SANDBOX */
+struct msg_sandbox {
+	uid_t		 uid;
+	gid_t		 gid;
+	char		 root[CONF_STR_MAX];	/* chroot directory */
+};
+void	msg_sandbox_encode(struct wbuf *, const struct msg_sandbox *);
+int	msg_sandbox_decode(const void *, size_t, struct msg_sandbox *);
+
+/* IMSG_PING, IMSG_PONG */
+struct msg_ping {
+	uint32_t	 seq;
+};
+void	msg_ping_encode(struct wbuf *, const struct msg_ping *);
+int	msg_ping_decode(const void *, size_t, struct msg_ping *);
+
+struct msg_pong {
+	uint32_t	 seq;
+	uint32_t	 proc;		/* enum proc_id */
+	uint32_t	 pid;
+	uint64_t	 uptime;	/* seconds */
+	uint64_t	 rss_kb;
+	char		 state[128];	/* one line of process-specific state */
+};
+void	msg_pong_encode(struct wbuf *, const struct msg_pong *);
+int	msg_pong_decode(const void *, size_t, struct msg_pong *);
+
+/* IMSG_READY: no payload */
+int	msg_empty_decode(const void *, size_t);
+
+/*
+ * Configuration parts.  Each child decodes into a callhome_conf of its own
+ * that holds only what it was sent; everything else keeps its default.
+ */
+void	msg_conf_collectd_encode(struct wbuf *, const struct callhome_conf *);
+int	msg_conf_collectd_decode(const void *, size_t, struct callhome_conf *);
+void	msg_conf_auditd_encode(struct wbuf *, const struct callhome_conf *);
+int	msg_conf_auditd_decode(const void *, size_t, struct callhome_conf *);
+
+/* signerd: public keys as the files' contents */
+struct signer_conf {
+	uint8_t		 instr_key[256];
+	size_t		 instr_keylen;
+	uint8_t		 pkg_key[256];
+	size_t		 pkg_keylen;
+};
+void	msg_conf_signerd_encode(struct wbuf *, const struct signer_conf *);
+int	msg_conf_signerd_decode(const void *, size_t, struct signer_conf *);
+
+/* uplinkd: the server and TLS material, read by the parent */
+#define UPLINK_PEM_MAX	(64 * 1024)
+struct uplink_conf {
+	char		 server[CONF_STR_MAX];
+	uint16_t	 port;
+	uint32_t	 protocols;
+	char		 pin[CONF_STR_MAX];
+	char		 token[CONF_STR_MAX];		/* secret */
+	char		 gateway[CONF_STR_MAX];
+	uint8_t		*ca;		/* PEM */
+	size_t		 calen;
+	uint8_t		*cert;
+	size_t		 certlen;
+	uint8_t		*key;		/* secret */
+	size_t		 keylen;
+};
+void	msg_conf_uplinkd_encode(struct wbuf *, const struct uplink_conf *);
+int	msg_conf_uplinkd_decode(const void *, size_t, struct uplink_conf *);
+void	uplink_conf_clear(struct uplink_conf *);	/* wipes and frees */
+
+#endif /* CALLHOME_MSG_H */

@@ -1,0 +1,104 @@
+# Shell helpers for integration tests (regress/t/*.sh), sourced by each
+# script.  regress/run.sh sets:
+#   TOP      repository root            OBJ      build directory (absolute)
+#   WALKS    ../shared/walks            T        this script's scratch dir
+#   RESULTS  file collecting result lines
+# A script reports each check with pass/fail/skip; it may run many checks.
+
+: "${TOP:?run through regress/run.sh}"
+: "${OBJ:=$TOP/obj}"
+: "${WALKS:=$(cd "$TOP/../shared/walks" 2>/dev/null && pwd)}"
+: "${T:=$(mktemp -d /tmp/callhome-t.XXXXXX)}"
+: "${RESULTS:=$T/results}"
+TNAME=$(basename "$0" .sh)
+PY=/usr/bin/python3
+export TOP OBJ WALKS T
+
+_cleanups=""
+on_exit() { _cleanups="$*; $_cleanups"; }
+_run_cleanups() { eval "$_cleanups" >/dev/null 2>&1; _cleanups=""; }
+trap '_run_cleanups' EXIT
+trap '_run_cleanups; exit 1' INT TERM
+
+pass() { echo "ok $TNAME $1" | tee -a "$RESULTS"; }
+fail() {
+	echo "not ok $TNAME $1${2:+: $2}" | tee -a "$RESULTS"
+}
+skip() { echo "skip $TNAME $1${2:+: $2}" | tee -a "$RESULTS"; }
+
+# check NAME CMD...: pass when CMD exits 0
+check() {
+	_n=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then
+		pass "$_n"
+	else
+		fail "$_n" "$(tail -n 3 "$T/check.out" | tr '\n' ' ')"
+	fi
+}
+
+# check_fail NAME CMD...: pass when CMD exits non-zero
+check_fail() {
+	_n=$1; shift
+	if "$@" >"$T/check.out" 2>&1; then
+		fail "$_n" "command succeeded: $*"
+	else
+		pass "$_n"
+	fi
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.05 s until it succeeds
+wait_for() {
+	_limit=$1; shift
+	_i=0
+	_n=$(( _limit * 20 ))
+	while [ $_i -lt $_n ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+		_i=$(( _i + 1 ))
+	done
+	return 1
+}
+
+# free_port tcp|udp [ADDR]: print a port nobody listens on now
+free_port() {
+	$PY - "$1" "${2:-127.0.0.1}" <<'EOF'
+import socket, sys
+t = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+s = socket.socket(fam, t)
+s.bind((sys.argv[2], 0))
+print(s.getsockname()[1])
+EOF
+}
+
+# pids of the processes whose parent is $1
+children_of() {
+	for _s in /proc/[0-9]*/stat; do
+		_p=${_s#/proc/}; _p=${_p%/stat}
+		_pp=$(awk '{print $4}' "$_s" 2>/dev/null) || continue
+		[ "$_pp" = "$1" ] && echo "$_p"
+	done
+	return 0
+}
+
+# the pid of the child of $1 whose command is $2
+child_named() {
+	for _c in $(children_of "$1"); do
+		[ "$(cat /proc/$_c/comm 2>/dev/null)" = "$2" ] && echo "$_c"
+	done
+	return 0
+}
+
+# the user the daemons drop to in tests; created when missing
+ensure_user() {
+	getent passwd _callhome >/dev/null 2>&1 || \
+	    useradd --system --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin _callhome
+}
+
+# mkconf FILE: write stdin to FILE with the permissions callhomed wants
+mkconf() {
+	cat >"$1"
+	chmod 0640 "$1"
+	chown root:root "$1"
+}
