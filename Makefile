@@ -23,6 +23,7 @@ SYSCONFDIR	?= /etc/callhome
 DESTDIR		?=
 
 CC		?= cc
+O		 = $(BUILD)/o
 YACC		:= byacc
 PKGS		:= libevent libtls libxml-2.0 sqlite3 libcrypto libbsd-overlay
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS))
@@ -51,7 +52,7 @@ CFLAGS		:= $(filter-out -D_FORTIFY_SOURCE=2 -O2,$(CFLAGS)) -O1 \
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
-CPPFLAGS	+= -Icommon -I$(BUILD)/common
+CPPFLAGS	+= -Icommon
 ALL_CFLAGS	 = $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS)
 LIBS		 = $(PKG_LIBS) -lm
 
@@ -67,18 +68,18 @@ CHILDREN	:= collectd auditd signerd uplinkd
 
 COMMON_SRC	:= $(wildcard common/*.c)
 COMMON_Y	:= $(wildcard common/*.y)
-COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/%.o) $(COMMON_Y:%.y=$(BUILD)/%.o)
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(O)/%.o) $(COMMON_Y:%.y=$(O)/%.o)
 
 # each program: <prog>/<prog>.c holds main(); the other files of the
 # directory form lib<prog>.a, which unit tests may link
 define prog_rules
 $(1)_SRC	:= $$(filter-out $(1)/$(1).c,$$(wildcard $(1)/*.c))
 $(1)_Y		:= $$(wildcard $(1)/*.y)
-$(1)_OBJ	:= $$($(1)_SRC:%.c=$$(BUILD)/%.o) $$($(1)_Y:%.y=$$(BUILD)/%.o)
+$(1)_OBJ	:= $$($(1)_SRC:%.c=$$(O)/%.o) $$($(1)_Y:%.y=$$(O)/%.o)
 $$(BUILD)/lib$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
-$$(BUILD)/$(1): $$(BUILD)/$(1)/$(1).o $$(BUILD)/lib$(1).a $$(BUILD)/libcommon.a
+$$(BUILD)/$(1): $$(O)/$(1)/$(1).o $$(BUILD)/lib$(1).a $$(BUILD)/libcommon.a
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rules,$(p))))
@@ -106,45 +107,49 @@ $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -I$(dir $<) -c -o $@ $<
 
 # generated parsers: byacc output is not held to every warning
-$(BUILD)/%.c: %.y
+$(O)/%.c: %.y
 	@mkdir -p $(@D)
 	$(YACC) -o $@ $<
-$(BUILD)/%.o: $(BUILD)/%.c
-	$(CC) $(ALL_CFLAGS) -MMD -MP -I$(patsubst $(BUILD)/%,%,$(dir $<)) \
+$(O)/%.o: $(O)/%.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -I$(patsubst $(O)/%,%,$(dir $<)) \
 	    -Wno-unused-but-set-variable -Wno-missing-prototypes \
 	    -c -o $@ $<
 
-$(BUILD)/callhomed/callhomed.o: CPPFLAGS += \
+$(O)/callhomed/callhomed.o: CPPFLAGS += \
 	-DLIBEXECDIR='"$(TREE_LIBEXEC)"' -DSHAREDIR='"$(TREE_SHARE)"'
-$(BUILD)/callhomed/callhomed.install.o: callhomed/callhomed.c
+$(O)/callhomed/callhomed.install.o: callhomed/callhomed.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -Icallhomed -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 	    -DSHAREDIR='"$(SHAREDIR)"' -c -o $@ $<
-$(BUILD)/callhomed.install: $(BUILD)/callhomed/callhomed.install.o \
+$(BUILD)/callhomed.install: $(O)/callhomed/callhomed.install.o \
     $(BUILD)/libcallhomed.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/sandbox-probe: $(BUILD)/regress/sandbox/probe.o \
+$(BUILD)/sandbox-probe: $(O)/regress/sandbox/probe.o \
     $(CHILDREN:%=$(BUILD)/lib%.a) $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/regress/unit/%: $(BUILD)/regress/unit/%.o \
-    $(UNIT_HELPERS:%.c=$(BUILD)/%.o) $(PROG_LIBS) $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS:%.c=$(BUILD)/%.o) \
+$(BUILD)/regress/unit/%: $(O)/regress/unit/%.o \
+    $(UNIT_HELPERS:%.c=$(O)/%.o) $(PROG_LIBS) $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS:%.c=$(O)/%.o) \
 	    $(PROG_LIBS) $(BUILD)/libcommon.a $(LIBS)
 
-$(BUILD)/regress/tools/%: $(BUILD)/regress/tools/%.o $(BUILD)/libcommon.a
+$(BUILD)/regress/tools/%: $(O)/regress/tools/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(BUILD)/regress/bench/%: $(BUILD)/regress/bench/%.o $(BUILD)/libcommon.a
+$(BUILD)/regress/bench/%: $(O)/regress/bench/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/regress/fuzz/%: $(BUILD)/regress/fuzz/%.o $(PROG_LIBS) \
+$(BUILD)/regress/fuzz/%: $(O)/regress/fuzz/%.o $(PROG_LIBS) \
     $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BIN)
@@ -174,4 +179,4 @@ clean:
 
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

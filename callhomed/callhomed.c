@@ -263,6 +263,9 @@ main(int argc, char *argv[])
 	    sizeof(ch.conffile))
 		fatalx("configuration path too long");
 
+	if (!noaction && geteuid() != 0)
+		fatalx("callhomed must be started as root: it sandboxes its "
+		    "children with chroot, namespaces and other users");
 	if ((ch.conf = parse_config(ch.conffile, 0)) == NULL)
 		exit(1);
 	if (noaction) {
@@ -273,9 +276,6 @@ main(int argc, char *argv[])
 		printf("configuration OK\n");
 		exit(0);
 	}
-	if (geteuid() != 0)
-		fatalx("callhomed must be started as root: it sandboxes its "
-		    "children with chroot, namespaces and other users");
 	if (conf_parts_check(ch.conf) == -1)
 		exit(1);
 	lookup_user(&ch, ch.conf);

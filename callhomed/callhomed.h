@@ -26,8 +26,9 @@ struct kid {
 	int			 alive;
 	int			 ready;
 	struct imsgev		 iev;
-	/* daemon mode: the child's stderr, relayed to syslog */
+	/* the child's stderr, relayed to ours or to syslog */
 	int			 logfd;
+	int			 foreground;
 	struct event		*ev_log;
 	char			 logbuf[1024];
 	size_t			 loglen;

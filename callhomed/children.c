@@ -129,7 +129,11 @@ exec_child(struct callhomed *ch, const struct wiring *w, enum proc_id id,
 	_exit(127);
 }
 
-/* daemon mode: relay a child's stderr lines to syslog, made safe */
+/*
+ * Children log to a pipe (a file as stderr would break their RLIMIT_FSIZE
+ * of 0); the parent relays each line to its own stderr in the foreground
+ * or to syslog, with control characters made harmless.
+ */
 static void
 log_relay(evutil_socket_t fd, short ev, void *arg)
 {
@@ -153,11 +157,48 @@ log_relay(evutil_socket_t fd, short ev, void *arg)
 			if ((unsigned char)k->logbuf[j] < 0x20 ||
 			    k->logbuf[j] == 0x7f)
 				k->logbuf[j] = '?';
-		syslog(LOG_NOTICE, "%s", k->logbuf + start);
+		if (k->foreground)
+			dprintf(STDERR_FILENO, "%s\n", k->logbuf + start);
+		else
+			syslog(LOG_NOTICE, "%s", k->logbuf + start);
 		start = i + 1;
 	}
 	memmove(k->logbuf, k->logbuf + start, k->loglen - start);
 	k->loglen -= start;
+}
+
+/*
+ * A child closed its channel: normally it died and SIGCHLD tells why.  One
+ * that closes the channel but lives on is stopped after a moment.
+ */
+static void
+kid_eof_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct callhomed	*ch = arg;
+	int			 id;
+
+	kids_reap(ch);
+	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++) {
+		if (ch->kids[id].alive && !ch->kids[id].iev.active &&
+		    !ch->stopping) {
+			log_warnx("%s closed its channel: stopping the other "
+			    "processes", proc_name(id));
+			parent_shutdown(ch, 1);
+			return;
+		}
+	}
+}
+
+static void
+kid_eof(struct imsgev *iev, void *arg)
+{
+	struct callhomed	*ch = arg;
+	struct timeval		 tv = { 1, 0 };
+
+	log_debug("%s closed its channel", imsgev_peer(iev));
+	if (event_base_once(ch->base, -1, EV_TIMEOUT, kid_eof_timeout, ch,
+	    &tv) == -1)
+		fatalx("event_base_once");
 }
 
 void
@@ -175,9 +216,10 @@ kids_spawn(struct callhomed *ch)
 		k->id = id;
 		k->logfd = -1;
 		logp[0] = logp[1] = -1;
-		if (!ch->foreground &&
-		    pipe2(logp, O_CLOEXEC | O_NONBLOCK) == -1)
+		k->foreground = ch->foreground;
+		if (pipe2(logp, O_CLOEXEC) == -1)
 			fatal("pipe2");
+		set_nonblock(logp[0]);
 		switch (k->pid = fork()) {
 		case -1:
 			fatal("fork");
@@ -207,7 +249,7 @@ kids_spawn(struct callhomed *ch)
 			close(w.fd[r][1]);
 			set_nonblock(w.fd[r][0]);
 			imsgev_init(&k->iev, ch->base, w.fd[r][0], PROC_PARENT,
-			    k->id, parent_dispatch, NULL, ch);
+			    k->id, parent_dispatch, kid_eof, ch);
 		} else {
 			close(w.fd[r][0]);
 			close(w.fd[r][1]);

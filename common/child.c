@@ -168,6 +168,13 @@ child_sandbox(struct child *c, const struct sandbox *sb)
 	    (unsigned)c->sbp.uid);
 }
 
+/* a sibling went away: the parent reports it and stops everyone */
+static void
+peer_eof(struct imsgev *iev, void *arg)
+{
+	log_debug("%s closed its channel", imsgev_peer(iev));
+}
+
 void
 child_peer(struct child *c, struct imsgev *iev, enum proc_id peer,
     imsgev_dispatch dispatch, void *arg)
@@ -178,7 +185,7 @@ child_peer(struct child *c, struct imsgev *iev, enum proc_id peer,
 		fatalx("no channel from %s to %s", proc_name(c->self),
 		    proc_name(peer));
 	set_nonblock(fd);
-	imsgev_init(iev, c->base, fd, c->self, peer, dispatch, NULL, arg);
+	imsgev_init(iev, c->base, fd, c->self, peer, dispatch, peer_eof, arg);
 	/* one-way channels: close the direction this side must not use */
 	if (!chan_can_send(c->self, peer))
 		(void)shutdown(fd, SHUT_WR);

@@ -88,7 +88,7 @@ enter_netns(const struct sandbox *sb)
 	if (!sb->new_netns)
 		return;
 	if (unshare(CLONE_NEWNET) == -1)
-		fatal("%s: unshare(CLONE_NEWNET)", sb->name);
+		fatal("unshare(CLONE_NEWNET)");
 }
 
 static void
@@ -97,13 +97,13 @@ enter_chroot(const struct sandbox *sb, const char *root)
 	struct stat	 st;
 
 	if (stat(root, &st) == -1)
-		fatal("%s: stat %s", sb->name, root);
+		fatal("stat %s", root);
 	if (!S_ISDIR(st.st_mode))
-		fatalx("%s: %s is not a directory", sb->name, root);
+		fatalx("%s is not a directory", root);
 	if (chroot(root) == -1)
-		fatal("%s: chroot %s", sb->name, root);
+		fatal("chroot %s", root);
 	if (chdir("/") == -1)
-		fatal("%s: chdir /", sb->name);
+		fatal("chdir /");
 }
 
 static void
@@ -113,29 +113,29 @@ drop_privileges(const struct sandbox *sb, uid_t uid, gid_t gid)
 	gid_t	 rg, eg, sg;
 
 	if (uid == 0 || gid == 0)
-		fatalx("%s: refusing to run as root", sb->name);
+		fatalx("refusing to run as root");
 	if (setgroups(1, &gid) == -1)
-		fatal("%s: setgroups", sb->name);
+		fatal("setgroups");
 	if (setresgid(gid, gid, gid) == -1)
-		fatal("%s: setresgid", sb->name);
+		fatal("setresgid");
 	if (setresuid(uid, uid, uid) == -1)
-		fatal("%s: setresuid", sb->name);
+		fatal("setresuid");
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
-		fatal("%s: getresuid", sb->name);
+		fatal("getresuid");
 	if (ru != uid || eu != uid || su != uid ||
 	    rg != gid || eg != gid || sg != gid)
-		fatalx("%s: credentials did not change", sb->name);
+		fatalx("credentials did not change");
 	if (setuid(0) != -1 || setgid(0) != -1)
-		fatalx("%s: could regain root", sb->name);
+		fatalx("could regain root");
 }
 
 static void
 no_new_privs(const struct sandbox *sb)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("%s: PR_SET_NO_NEW_PRIVS", sb->name);
+		fatal("PR_SET_NO_NEW_PRIVS");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("%s: PR_SET_DUMPABLE", sb->name);
+		fatal("PR_SET_DUMPABLE");
 }
 
 static void
@@ -145,7 +145,7 @@ set_limit(const struct sandbox *sb, int res, const char *what, rlim_t v)
 
 	rl.rlim_cur = rl.rlim_max = v;
 	if (setrlimit(res, &rl) == -1)
-		fatal("%s: setrlimit %s", sb->name, what);
+		fatal("setrlimit %s", what);
 }
 
 static void
@@ -213,7 +213,7 @@ enter_landlock(const struct sandbox *sb)
 	int				 abi, rfd, pfd;
 
 	if ((abi = sandbox_landlock_abi()) == 0) {
-		log_debug("%s: no Landlock in this kernel", sb->name);
+		log_debug("no Landlock in this kernel");
 		return;
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -231,7 +231,7 @@ enter_landlock(const struct sandbox *sb)
 	}
 	rfd = (int)syscall(__NR_landlock_create_ruleset, &attr, attrsz, 0);
 	if (rfd == -1)
-		fatal("%s: landlock_create_ruleset", sb->name);
+		fatal("landlock_create_ruleset");
 	for (i = 0; i < sb->npaths; i++) {
 		pfd = open(sb->paths[i].path, O_PATH | O_CLOEXEC);
 		if (pfd == -1)
@@ -248,9 +248,9 @@ enter_landlock(const struct sandbox *sb)
 		close(pfd);
 	}
 	if (syscall(__NR_landlock_restrict_self, rfd, 0) == -1)
-		fatal("%s: landlock_restrict_self", sb->name);
+		fatal("landlock_restrict_self");
 	close(rfd);
-	log_debug("%s: Landlock ABI %d applied", sb->name, abi);
+	log_debug("Landlock ABI %d applied", abi);
 }
 
 /* append one BPF instruction, bounds checked */
@@ -322,7 +322,7 @@ enter_seccomp(const struct sandbox *sb)
 			fatalx("%s: bad seccomp entry %s", sb->name,
 			    sb->syscalls[i].name);
 	if (sb->nsyscalls > 1000)
-		fatalx("%s: seccomp table too long", sb->name);
+		fatalx("seccomp table too long");
 	max = 4 + sb->nsyscalls * (3 + 3 * SB_MAXCOND);
 	if ((prog = reallocarray(NULL, max, sizeof(*prog))) == NULL)
 		fatal(NULL);
@@ -330,7 +330,7 @@ enter_seccomp(const struct sandbox *sb)
 	fprog.len = (unsigned short)n;
 	fprog.filter = prog;
 	if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == -1)
-		fatal("%s: installing the seccomp filter", sb->name);
+		fatal("installing the seccomp filter");
 	free(prog);
 }
 

@@ -28,33 +28,33 @@ skip() { echo "skip $TNAME $1${2:+: $2}" | tee -a "$RESULTS"; }
 
 # check NAME CMD...: pass when CMD exits 0
 check() {
-	_n=$1; shift
+	_ck_name=$1; shift
 	if "$@" >"$T/check.out" 2>&1; then
-		pass "$_n"
+		pass "$_ck_name"
 	else
-		fail "$_n" "$(tail -n 3 "$T/check.out" | tr '\n' ' ')"
+		fail "$_ck_name" "$(tail -n 3 "$T/check.out" | tr '\n' ' ')"
 	fi
 }
 
 # check_fail NAME CMD...: pass when CMD exits non-zero
 check_fail() {
-	_n=$1; shift
+	_cf_name=$1; shift
 	if "$@" >"$T/check.out" 2>&1; then
-		fail "$_n" "command succeeded: $*"
+		fail "$_cf_name" "command succeeded: $*"
 	else
-		pass "$_n"
+		pass "$_cf_name"
 	fi
 }
 
 # wait_for SECONDS CMD...: poll CMD every 0.05 s until it succeeds
 wait_for() {
-	_limit=$1; shift
-	_i=0
-	_n=$(( _limit * 20 ))
-	while [ $_i -lt $_n ]; do
+	_wf_i=0
+	_wf_n=$(( $1 * 20 ))
+	shift
+	while [ $_wf_i -lt $_wf_n ]; do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.05
-		_i=$(( _i + 1 ))
+		_wf_i=$(( _wf_i + 1 ))
 	done
 	return 1
 }

@@ -7,6 +7,7 @@
  *
  * usage: sandbox-probe [-l layers] -u user -e emptydir -s statedir
  *	      [proc [op]]
+ *        sandbox-probe -A		(prints the kernel's Landlock ABI)
  * Without proc/op it runs every operation for every child.  -l restricts
  * the sandbox to some layers (netns,chroot,creds,landlock,seccomp), to
  * prove that one layer alone denies an operation.
@@ -250,8 +251,11 @@ main(int argc, char *argv[])
 	log_init("sandbox-probe", LOG_TO_STDERR, 0);
 	memset(&env, 0, sizeof(env));
 	env.layers = SB_LAYER_ALL;
-	while ((c = getopt(argc, argv, "e:l:s:u:")) != -1) {
+	while ((c = getopt(argc, argv, "Ae:l:s:u:")) != -1) {
 		switch (c) {
+		case 'A':
+			printf("%d\n", sandbox_landlock_abi());
+			return 0;
 		case 'e':
 			empty = optarg;
 			break;
