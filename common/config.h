@@ -169,7 +169,7 @@ void			 print_config_flags(FILE *,
 			    const struct callhome_conf *, int);
 
 const char		*category_name(enum category);
-int			 category_from_name(const char *);	/* -1: none */
+int			 category_from_name(const char *);	/* or -1 */
 
 /* names as written in callhome.conf; from_name: -1 when unknown */
 const char		*snmp_version_name(enum snmp_version_conf);

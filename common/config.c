@@ -1,0 +1,490 @@
+/*
+ * callhome configuration: defaults, freeing, names, and the normalised
+ * printout of callhome.conf(5) (callhomed -nv).  The parser is parse.y.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define SECRET_MASK	"********"
+
+static const char *const category_names[CAT_MAX] = {
+	[CAT_METERS]		= "meters",
+	[CAT_SUPPLIES]		= "supplies",
+	[CAT_ALERTS]		= "alerts",
+	[CAT_IDENTITY]		= "identity",
+	[CAT_SITE_INFO]		= "site-info",
+	[CAT_DEVICE_ADDRESS]	= "device-address",
+	[CAT_PII]		= "pii",
+	[CAT_JOB_DATA]		= "job-data",
+};
+
+static const struct {
+	const char	*name;
+	enum v3_auth	 auth;
+} auth_names[] = {
+	{ "md5",	V3_AUTH_MD5 },
+	{ "sha1",	V3_AUTH_SHA1 },		/* first: printed */
+	{ "sha",	V3_AUTH_SHA1 },
+	{ "sha224",	V3_AUTH_SHA224 },
+	{ "sha256",	V3_AUTH_SHA256 },
+	{ "sha384",	V3_AUTH_SHA384 },
+	{ "sha512",	V3_AUTH_SHA512 },
+};
+
+static const struct {
+	const char	*name;
+	enum v3_priv	 priv;
+} priv_names[] = {
+	{ "des",	V3_PRIV_DES },
+	{ "aes128",	V3_PRIV_AES128 },	/* first: printed */
+	{ "aes",	V3_PRIV_AES128 },
+	{ "aes192",	V3_PRIV_AES192 },
+	{ "aes256",	V3_PRIV_AES256 },
+};
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct callhome_conf *
+config_new_default(void)
+{
+	struct callhome_conf	*conf;
+
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return NULL;
+	(void)strlcpy(conf->user, CONF_DEFAULT_USER, sizeof(conf->user));
+	(void)strlcpy(conf->state, CONF_DEFAULT_STATE, sizeof(conf->state));
+	(void)strlcpy(conf->socket, CONF_DEFAULT_SOCKET, sizeof(conf->socket));
+	(void)strlcpy(conf->profiles, CONF_DEFAULT_PROFILES,
+	    sizeof(conf->profiles));
+	conf->server.port = 443;
+	conf->server.protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
+	conf->authorize_upload = 0;
+	conf->send = CAT_DEFAULTS;
+	conf->sched_minute = 2 * 60;
+	conf->sched_jitter = 30 * 60;
+	conf->checkin_every = 6 * 3600;
+	conf->retention_days = 400;
+	conf->spool_limit = 1ULL << 30;
+	(void)strlcpy(conf->snmp_community, "public",
+	    sizeof(conf->snmp_community));
+	conf->snmp_version = SNMPV_2C;
+	conf->snmp_timeout_ms = 2000;
+	conf->snmp_retries = 2;
+	conf->snmp_window = 256;
+	conf->snmp_rate = 500;
+	conf->discover_rate = 50;
+	TAILQ_INIT(&conf->v3users);
+	TAILQ_INIT(&conf->devices);
+	TAILQ_INIT(&conf->discovers);
+	return conf;
+}
+
+/* everything is wiped: communities, passwords and the token are secrets */
+void
+config_free(struct callhome_conf *conf)
+{
+	struct v3user		*u;
+	struct device_conf	*d;
+	struct discover_conf	*dc;
+
+	if (conf == NULL)
+		return;
+	while ((u = TAILQ_FIRST(&conf->v3users)) != NULL) {
+		TAILQ_REMOVE(&conf->v3users, u, entry);
+		explicit_bzero(u, sizeof(*u));
+		free(u);
+	}
+	while ((d = TAILQ_FIRST(&conf->devices)) != NULL) {
+		TAILQ_REMOVE(&conf->devices, d, entry);
+		explicit_bzero(d, sizeof(*d));
+		free(d);
+	}
+	while ((dc = TAILQ_FIRST(&conf->discovers)) != NULL) {
+		TAILQ_REMOVE(&conf->discovers, dc, entry);
+		explicit_bzero(dc, sizeof(*dc));
+		free(dc);
+	}
+	explicit_bzero(conf, sizeof(*conf));
+	free(conf);
+}
+
+const char *
+category_name(enum category c)
+{
+	if ((unsigned)c >= CAT_MAX)
+		return "unknown";
+	return category_names[c];
+}
+
+int
+category_from_name(const char *name)
+{
+	int	 c;
+
+	for (c = 0; c < CAT_MAX; c++)
+		if (strcmp(category_names[c], name) == 0)
+			return c;
+	return -1;
+}
+
+const char *
+snmp_version_name(enum snmp_version_conf v)
+{
+	switch (v) {
+	case SNMPV_1:
+		return "1";
+	case SNMPV_2C:
+		return "2c";
+	case SNMPV_3:
+		return "3";
+	default:
+		return "default";
+	}
+}
+
+const char *
+v3_auth_name(enum v3_auth a)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(auth_names); i++)
+		if (auth_names[i].auth == a)
+			return auth_names[i].name;
+	return "none";
+}
+
+const char *
+v3_priv_name(enum v3_priv p)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(priv_names); i++)
+		if (priv_names[i].priv == p)
+			return priv_names[i].name;
+	return "none";
+}
+
+int
+v3_auth_from_name(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(auth_names); i++)
+		if (strcmp(auth_names[i].name, name) == 0)
+			return auth_names[i].auth;
+	return -1;
+}
+
+int
+v3_priv_from_name(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(priv_names); i++)
+		if (strcmp(priv_names[i].name, name) == 0)
+			return priv_names[i].priv;
+	return -1;
+}
+
+const struct v3user *
+config_find_v3user(const struct callhome_conf *conf, const char *name)
+{
+	const struct v3user	*u;
+
+	TAILQ_FOREACH(u, &conf->v3users, entry)
+		if (strcmp(u->name, name) == 0)
+			return u;
+	return NULL;
+}
+
+void
+config_fmt_duration(char *buf, size_t size, uint64_t ms)
+{
+	static const struct {
+		uint64_t	 ms;
+		const char	*unit;
+	} units[] = {
+		{ 24 * 60 * 60 * 1000ULL,	"d" },
+		{ 60 * 60 * 1000ULL,		"h" },
+		{ 60 * 1000ULL,			"m" },
+		{ 1000ULL,			"s" },
+	};
+	size_t	 i;
+
+	if (ms == 0) {
+		(void)snprintf(buf, size, "0s");
+		return;
+	}
+	for (i = 0; i < nitems(units); i++) {
+		if (ms % units[i].ms == 0) {
+			(void)snprintf(buf, size, "%llu%s",
+			    (unsigned long long)(ms / units[i].ms),
+			    units[i].unit);
+			return;
+		}
+	}
+	(void)snprintf(buf, size, "%llums", (unsigned long long)ms);
+}
+
+void
+config_fmt_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const struct {
+		int		 shift;
+		const char	*unit;
+	} units[] = {
+		{ 30, "G" },
+		{ 20, "M" },
+		{ 10, "K" },
+	};
+	size_t	 i;
+
+	for (i = 0; bytes != 0 && i < nitems(units); i++) {
+		if (bytes % (1ULL << units[i].shift) == 0) {
+			(void)snprintf(buf, size, "%llu%s",
+			    (unsigned long long)(bytes >> units[i].shift),
+			    units[i].unit);
+			return;
+		}
+	}
+	(void)snprintf(buf, size, "%llu", (unsigned long long)bytes);
+}
+
+/*
+ * Printing.  Strings are always quoted, with '"' and '\' escaped; the
+ * parser accepts no control characters in strings, so the output parses
+ * back as it is.
+ */
+
+static void
+print_quoted(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putc('\\', fp);
+		putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+static void
+print_secret(FILE *fp, const char *s, int flags)
+{
+	print_quoted(fp, (flags & CONF_PRINT_SECRETS) ? s : SECRET_MASK);
+}
+
+static const char *
+addr_ntop(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+	const void	*a;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	else
+		a = NULL;
+	if (a == NULL || inet_ntop(ss->ss_family, a, buf, size) == NULL)
+		(void)strlcpy(buf, "?", size);
+	return buf;
+}
+
+static void
+print_target_opts(FILE *fp, const struct snmp_target_opts *o, int flags)
+{
+	fprintf(fp, " port %u", o->port != 0 ? o->port : 161);
+	if (o->version != SNMPV_DEFAULT)
+		fprintf(fp, " version %s", snmp_version_name(o->version));
+	if (o->community[0] != '\0') {
+		fprintf(fp, " community ");
+		print_secret(fp, o->community, flags);
+	}
+	if (o->user[0] != '\0') {
+		fprintf(fp, " user ");
+		print_quoted(fp, o->user);
+	}
+	putc('\n', fp);
+}
+
+static const char *
+protocols_name(uint32_t p)
+{
+	switch (p & (CONF_TLSV1_2 | CONF_TLSV1_3)) {
+	case CONF_TLSV1_2:
+		return "tlsv1.2";
+	case CONF_TLSV1_3:
+		return "tlsv1.3";
+	default:
+		return "tlsv1.2,tlsv1.3";
+	}
+}
+
+static void
+print_server(FILE *fp, const struct server_conf *s, int flags)
+{
+	fprintf(fp, "server ");
+	print_quoted(fp, s->name);
+	fprintf(fp, " port %u {\n", s->port);
+	if (s->ca[0] != '\0') {
+		fprintf(fp, "\tca ");
+		print_quoted(fp, s->ca);
+		putc('\n', fp);
+	}
+	if (s->cert[0] != '\0') {
+		fprintf(fp, "\tcertificate ");
+		print_quoted(fp, s->cert);
+		putc('\n', fp);
+	}
+	if (s->key[0] != '\0') {
+		fprintf(fp, "\tkey ");
+		print_quoted(fp, s->key);
+		putc('\n', fp);
+	}
+	if (s->pin[0] != '\0') {
+		fprintf(fp, "\tpin ");
+		print_quoted(fp, s->pin);
+		putc('\n', fp);
+	}
+	fprintf(fp, "\tprotocols \"%s\"\n", protocols_name(s->protocols));
+	if (s->token[0] != '\0') {
+		fprintf(fp, "\ttoken ");
+		print_secret(fp, s->token, flags);
+		putc('\n', fp);
+	}
+	if (s->proxy[0] != '\0') {
+		fprintf(fp, "\tproxy ");
+		print_quoted(fp, s->proxy);
+		fprintf(fp, " port %u", s->proxy_port);
+		if (s->proxy_user[0] != '\0') {
+			fprintf(fp, " user ");
+			print_quoted(fp, s->proxy_user);
+			fprintf(fp, " password ");
+			print_secret(fp, s->proxy_pass, flags);
+		}
+		putc('\n', fp);
+	}
+	fprintf(fp, "}\n");
+}
+
+void
+print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
+{
+	const struct v3user		*u;
+	const struct device_conf	*d;
+	const struct discover_conf	*dc;
+	char				 buf[INET6_ADDRSTRLEN];
+	char				 num[32];
+	int				 c;
+
+	if (conf->gateway[0] != '\0') {
+		fprintf(fp, "gateway ");
+		print_quoted(fp, conf->gateway);
+		putc('\n', fp);
+	}
+	if (conf->site[0] != '\0') {
+		fprintf(fp, "site ");
+		print_quoted(fp, conf->site);
+		putc('\n', fp);
+	}
+	fprintf(fp, "user ");
+	print_quoted(fp, conf->user);
+	fprintf(fp, "\nstate ");
+	print_quoted(fp, conf->state);
+	fprintf(fp, "\nsocket ");
+	print_quoted(fp, conf->socket);
+	if (conf->socket_group[0] != '\0') {
+		fprintf(fp, " group ");
+		print_quoted(fp, conf->socket_group);
+	}
+	fprintf(fp, "\nprofiles ");
+	print_quoted(fp, conf->profiles);
+	putc('\n', fp);
+
+	if (conf->have_server)
+		print_server(fp, &conf->server, flags);
+
+	fprintf(fp, "authorize upload %s\n",
+	    conf->authorize_upload ? "yes" : "no");
+	for (c = 0; c < CAT_MAX; c++)
+		fprintf(fp, "send %s %s\n", category_name(c),
+		    (conf->send & CAT_BIT(c)) ? "yes" : "no");
+	config_fmt_duration(num, sizeof(num), conf->sched_jitter * 1000ULL);
+	fprintf(fp, "schedule daily %02d:%02d jitter %s\n",
+	    conf->sched_minute / 60, conf->sched_minute % 60, num);
+	if (conf->checkin_every == 0)
+		fprintf(fp, "checkin never\n");
+	else {
+		config_fmt_duration(num, sizeof(num),
+		    conf->checkin_every * 1000ULL);
+		fprintf(fp, "checkin every %s\n", num);
+	}
+	fprintf(fp, "retention %u days\n", conf->retention_days);
+	config_fmt_size(num, sizeof(num), conf->spool_limit);
+	fprintf(fp, "spool limit %s\n", num);
+
+	fprintf(fp, "snmp community ");
+	print_secret(fp, conf->snmp_community, flags);
+	fprintf(fp, "\nsnmp version %s\n",
+	    snmp_version_name(conf->snmp_version));
+	config_fmt_duration(num, sizeof(num), conf->snmp_timeout_ms);
+	fprintf(fp, "snmp timeout %s retries %u window %u rate %u\n", num,
+	    conf->snmp_retries, conf->snmp_window, conf->snmp_rate);
+	fprintf(fp, "discover rate %u\n", conf->discover_rate);
+
+	TAILQ_FOREACH(u, &conf->v3users, entry) {
+		fprintf(fp, "snmpv3 user ");
+		print_quoted(fp, u->name);
+		fprintf(fp, " auth %s ", v3_auth_name(u->auth));
+		print_secret(fp, u->authpass, flags);
+		if (u->priv != V3_PRIV_NONE) {
+			fprintf(fp, " priv %s ", v3_priv_name(u->priv));
+			print_secret(fp, u->privpass, flags);
+		}
+		if (u->context[0] != '\0') {
+			fprintf(fp, " context ");
+			print_quoted(fp, u->context);
+		}
+		putc('\n', fp);
+	}
+	TAILQ_FOREACH(d, &conf->devices, entry) {
+		fprintf(fp, "device %s", addr_ntop(&d->addr, buf, sizeof(buf)));
+		print_target_opts(fp, &d->opts, flags);
+	}
+	TAILQ_FOREACH(dc, &conf->discovers, entry) {
+		fprintf(fp, "discover %s/%d",
+		    addr_ntop(&dc->net, buf, sizeof(buf)), dc->prefixlen);
+		print_target_opts(fp, &dc->opts, flags);
+	}
+
+	if (conf->trust_instructions[0] != '\0') {
+		fprintf(fp, "trust instructions ");
+		print_quoted(fp, conf->trust_instructions);
+		putc('\n', fp);
+	}
+	if (conf->trust_packages[0] != '\0') {
+		fprintf(fp, "trust packages ");
+		print_quoted(fp, conf->trust_packages);
+		putc('\n', fp);
+	}
+	if (conf->jobdata_key[0] != '\0') {
+		fprintf(fp, "job-data key ");
+		print_quoted(fp, conf->jobdata_key);
+		putc('\n', fp);
+	}
+}
+
+void
+print_config(FILE *fp, const struct callhome_conf *conf)
+{
+	print_config_flags(fp, conf, 0);
+}

@@ -1,0 +1,98 @@
+/*
+ * libFuzzer target: the configuration parser, from memory.
+ *
+ * Any input must parse or fail without a crash, a leak or a sanitizer
+ * report.  When it parses, the printout with secrets must parse again to
+ * the same printout (print -> parse -> print is a fixed point), and the
+ * masked printout must parse too.
+ *
+ * The parser logs every error to stderr: that would drown libFuzzer's own
+ * output, so LLVMFuzzerInitialize() adds -close_fd_mask=2, with which
+ * libFuzzer keeps its messages and the sanitizers' reports on a copy of
+ * stderr and silences the original (unless the caller gave the flag).
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static char	 flag[] = "-close_fd_mask=2";
+	char		**nargv;
+	int		 i;
+
+	log_init("fuzz_config", LOG_TO_STDERR, 0);
+	for (i = 1; i < *argc; i++)
+		if (strncmp((*argv)[i], "-close_fd_mask=", 15) == 0)
+			return 0;
+	/* kept for the life of the process, as libFuzzer expects */
+	if ((nargv = calloc(*argc + 2, sizeof(*nargv))) == NULL)
+		return 0;
+	nargv[0] = (*argv)[0];
+	nargv[1] = flag;
+	for (i = 1; i < *argc; i++)
+		nargv[i + 1] = (*argv)[i];
+	nargv[*argc + 1] = NULL;
+	*argc += 1;
+	*argv = nargv;
+	return 0;
+}
+
+static char *
+print_mem(const struct callhome_conf *conf, int flags, size_t *len)
+{
+	char	*buf = NULL;
+	FILE	*fp;
+
+	if ((fp = open_memstream(&buf, len)) == NULL)
+		abort();
+	print_config_flags(fp, conf, flags);
+	if (fclose(fp) != 0)
+		abort();
+	return buf;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct callhome_conf	*conf, *again;
+	char			*p1, *p2;
+	size_t			 l1, l2;
+
+	conf = parse_config_buffer("fuzz", (const char *)data, size);
+	if (conf == NULL)
+		return 0;
+
+	p1 = print_mem(conf, CONF_PRINT_SECRETS, &l1);
+	if ((again = parse_config_buffer("fuzz-print", p1, l1)) == NULL) {
+		fprintf(stderr, "printout does not parse:\n%s", p1);
+		abort();
+	}
+	p2 = print_mem(again, CONF_PRINT_SECRETS, &l2);
+	if (l1 != l2 || memcmp(p1, p2, l1) != 0) {
+		fprintf(stderr, "printout changed:\n%s---\n%s", p1, p2);
+		abort();
+	}
+	config_free(again);
+	free(p2);
+	free(p1);
+
+	p1 = print_mem(conf, 0, &l1);
+	if ((again = parse_config_buffer("fuzz-masked", p1, l1)) == NULL) {
+		fprintf(stderr, "masked printout does not parse:\n%s", p1);
+		abort();
+	}
+	config_free(again);
+	free(p1);
+	config_free(conf);
+	return 0;
+}

@@ -1,0 +1,177 @@
+#!/bin/sh
+# callhome.conf: the parser as "callhomed -n[v]" runs it (regress/tools/
+# conftest calls the same functions).
+#
+#   good-*.conf   parse; "conftest -v" prints exactly good-*.out, nothing
+#                 on stderr; the printout (secrets masked) is itself a
+#                 valid configuration that prints the same again
+#   bad-*.conf    refused (status 1, nothing on stdout); stderr is exactly
+#                 bad-*.out: every error, as "file:line: message"
+#   frag-*.conf   included by the others, never run alone
+#   permissions   a file (or an included file) that is not a regular file,
+#                 not owned by root, or writable by group or others is
+#                 refused
+#
+# The files are copied to $T, owned by root and not writable by others, and
+# conftest runs in that directory so that the names in messages are short.
+
+. "$TOP/regress/lib.sh"
+
+CONFTEST="$OBJ/regress/tools/conftest"
+SRC="$TOP/regress/config"
+D="$T/config"
+
+if [ ! -x "$CONFTEST" ]; then
+	fail setup "$CONFTEST not built"
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	skip all "must run as root (configuration files must be owned by root)"
+	exit 0
+fi
+
+rm -rf "$D"
+mkdir -p "$D"
+chmod 0755 "$D"
+for f in "$SRC"/*.conf; do
+	mkconf "$D/$(basename "$f")" <"$f"
+done
+on_exit "rm -rf '$D'"
+
+# diff_to NAME EXPECTED GOT: pass when the files are equal
+diff_to() {
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "differs from $(basename "$2")"
+		diff -u "$2" "$3" | head -n 40
+	fi
+}
+
+cd "$D" || exit 1
+
+for f in "$SRC"/good-*.conf; do
+	name=$(basename "$f" .conf)
+	if "$CONFTEST" -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
+	then
+		pass "$name: accepted"
+	else
+		fail "$name: refused" \
+		    "$(head -n 3 "$T/$name.stderr" | tr '\n' ' ')"
+		continue
+	fi
+	if [ -s "$T/$name.stderr" ]; then
+		fail "$name: quiet" \
+		    "$(head -n 3 "$T/$name.stderr" | tr '\n' ' ')"
+	else
+		pass "$name: quiet"
+	fi
+	diff_to "$name: output" "$SRC/$name.out" "$T/$name.stdout"
+
+	# the printout, secrets masked, is a configuration printing the same
+	grep -v '^configuration OK$' "$T/$name.stdout" | \
+	    mkconf "$D/printed-$name.conf"
+	if "$CONFTEST" -v "printed-$name.conf" >"$T/printed-$name.stdout" \
+	    2>"$T/printed-$name.stderr"; then
+		diff_to "$name: printout parses to itself" "$T/$name.stdout" \
+		    "$T/printed-$name.stdout"
+	else
+		fail "$name: printout parses to itself" \
+		    "$(head -n 3 "$T/printed-$name.stderr" | tr '\n' ' ')"
+	fi
+
+	# without -v: one line
+	if [ "$("$CONFTEST" "$name.conf" 2>&1)" = "configuration OK" ]; then
+		pass "$name: without -v"
+	else
+		fail "$name: without -v"
+	fi
+done
+
+for f in "$SRC"/bad-*.conf; do
+	name=$(basename "$f" .conf)
+	"$CONFTEST" -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
+	rc=$?
+	if [ "$rc" -eq 1 ]; then
+		pass "$name: refused"
+	else
+		fail "$name: refused" "exit status $rc"
+	fi
+	if [ -s "$T/$name.stdout" ]; then
+		fail "$name: nothing on stdout" "$(head -n 1 "$T/$name.stdout")"
+	else
+		pass "$name: nothing on stdout"
+	fi
+	diff_to "$name: errors" "$SRC/$name.out" "$T/$name.stderr"
+done
+
+# refused_as NAME FILE: conftest refuses FILE with exactly the message
+# "conftest: FILE: <why>" (the remaining arguments)
+refused_as() {
+	_name=$1; _file=$2; shift 2
+	printf 'conftest: %s\n' "$*" >"$T/expected"
+	if "$CONFTEST" -v "$_file" >"$T/perm.stdout" 2>"$T/perm.stderr"; then
+		fail "$_name" "accepted"
+		return
+	fi
+	if [ -s "$T/perm.stdout" ]; then
+		fail "$_name" "printed something"
+		return
+	fi
+	diff_to "$_name" "$T/expected" "$T/perm.stderr"
+}
+
+PERM="must be owned by root and not writable by group or others"
+
+mkconf perm.conf <"$SRC/good-example.conf"
+check "permissions: 0640 root:root accepted" "$CONFTEST" perm.conf
+
+chmod 0660 perm.conf
+refused_as "permissions: group-writable refused" perm.conf "perm.conf: $PERM"
+chmod 0602 perm.conf
+refused_as "permissions: world-writable refused" perm.conf "perm.conf: $PERM"
+chmod 0644 perm.conf
+chown nobody perm.conf
+refused_as "permissions: owned by nobody refused" perm.conf "perm.conf: $PERM"
+chown root perm.conf
+chgrp nogroup perm.conf 2>/dev/null || chgrp nobody perm.conf
+check "permissions: other group, not writable, accepted" "$CONFTEST" perm.conf
+chown root:root perm.conf
+
+# an included file is held to the same rules
+printf 'include "perm.conf"\n' | mkconf perm-main.conf
+check "permissions: include of a good file accepted" "$CONFTEST" perm-main.conf
+chmod 0664 perm.conf
+refused_as "permissions: group-writable include refused" perm-main.conf \
+    "perm-main.conf:1: perm.conf: $PERM"
+chmod 0640 perm.conf
+chown nobody perm.conf
+refused_as "permissions: include owned by nobody refused" perm-main.conf \
+    "perm-main.conf:1: perm.conf: $PERM"
+chown root perm.conf
+
+# not a regular file; no file
+mkdir -p adir
+refused_as "permissions: a directory refused" adir "adir: not a regular file"
+refused_as "permissions: a missing file refused" nothere.conf \
+    "nothere.conf: No such file or directory"
+mkfifo afifo
+refused_as "permissions: a fifo refused" afifo "afifo: not a regular file"
+
+# a symbolic link is followed: the file it names is checked
+ln -s perm.conf alink.conf
+check "permissions: symlink to a good file accepted" "$CONFTEST" alink.conf
+chmod 0666 perm.conf
+refused_as "permissions: symlink to a writable file refused" alink.conf \
+    "alink.conf: $PERM"
+chmod 0640 perm.conf
+
+# usage
+"$CONFTEST" >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 2 ]; then
+	pass "usage: no file"
+else
+	fail "usage: no file" "exit status $rc"
+fi
+exit 0
