@@ -1,8 +1,7 @@
 #!/bin/sh
-# callhome.conf: the parser as "callhomed -n[v]" runs it (regress/tools/
-# conftest calls the same functions).
+# callhome.conf: the parser, through "callhomed -n[v] -f file".
 #
-#   good-*.conf   parse; "conftest -v" prints exactly good-*.out, nothing
+#   good-*.conf   parse; "callhomed -nv" prints exactly good-*.out, nothing
 #                 on stderr; the printout (secrets masked) is itself a
 #                 valid configuration that prints the same again
 #   bad-*.conf    refused (status 1, nothing on stdout); stderr is exactly
@@ -13,16 +12,26 @@
 #                 refused
 #
 # The files are copied to $T, owned by root and not writable by others, and
-# conftest runs in that directory so that the names in messages are short.
+# callhomed runs in that directory so that the names in messages are short.
 
 . "$TOP/regress/lib.sh"
 
-CONFTEST="$OBJ/regress/tools/conftest"
+CALLHOMED="$OBJ/callhomed"
+# conftest [-v] FILE: callhomed's configuration check
+conftest() {
+	if [ "$1" = "-v" ]; then
+		shift
+		"$CALLHOMED" -nv -f "$@"
+	else
+		"$CALLHOMED" -n -f "$@"
+	fi
+}
+CONFTEST=conftest
 SRC="$TOP/regress/config"
 D="$T/config"
 
-if [ ! -x "$CONFTEST" ]; then
-	fail setup "$CONFTEST not built"
+if [ ! -x "$CALLHOMED" ]; then
+	fail setup "$CALLHOMED not built"
 	exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -52,7 +61,7 @@ cd "$D" || exit 1
 
 for f in "$SRC"/good-*.conf; do
 	name=$(basename "$f" .conf)
-	if "$CONFTEST" -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
+	if $CONFTEST -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
 	then
 		pass "$name: accepted"
 	else
@@ -71,7 +80,7 @@ for f in "$SRC"/good-*.conf; do
 	# the printout, secrets masked, is a configuration printing the same
 	grep -v '^configuration OK$' "$T/$name.stdout" | \
 	    mkconf "$D/printed-$name.conf"
-	if "$CONFTEST" -v "printed-$name.conf" >"$T/printed-$name.stdout" \
+	if $CONFTEST -v "printed-$name.conf" >"$T/printed-$name.stdout" \
 	    2>"$T/printed-$name.stderr"; then
 		diff_to "$name: printout parses to itself" "$T/$name.stdout" \
 		    "$T/printed-$name.stdout"
@@ -81,7 +90,7 @@ for f in "$SRC"/good-*.conf; do
 	fi
 
 	# without -v: one line
-	if [ "$("$CONFTEST" "$name.conf" 2>&1)" = "configuration OK" ]; then
+	if [ "$($CONFTEST "$name.conf" 2>&1)" = "configuration OK" ]; then
 		pass "$name: without -v"
 	else
 		fail "$name: without -v"
@@ -90,7 +99,7 @@ done
 
 for f in "$SRC"/bad-*.conf; do
 	name=$(basename "$f" .conf)
-	"$CONFTEST" -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
+	$CONFTEST -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
 	rc=$?
 	if [ "$rc" -eq 1 ]; then
 		pass "$name: refused"
@@ -106,11 +115,11 @@ for f in "$SRC"/bad-*.conf; do
 done
 
 # refused_as NAME FILE: conftest refuses FILE with exactly the message
-# "conftest: FILE: <why>" (the remaining arguments)
+# "callhomed: FILE: <why>" (the remaining arguments)
 refused_as() {
 	_name=$1; _file=$2; shift 2
-	printf 'conftest: %s\n' "$*" >"$T/expected"
-	if "$CONFTEST" -v "$_file" >"$T/perm.stdout" 2>"$T/perm.stderr"; then
+	printf 'callhomed: %s\n' "$*" >"$T/expected"
+	if $CONFTEST -v "$_file" >"$T/perm.stdout" 2>"$T/perm.stderr"; then
 		fail "$_name" "accepted"
 		return
 	fi
@@ -124,7 +133,7 @@ refused_as() {
 PERM="must be owned by root and not writable by group or others"
 
 mkconf perm.conf <"$SRC/good-example.conf"
-check "permissions: 0640 root:root accepted" "$CONFTEST" perm.conf
+check "permissions: 0640 root:root accepted" $CONFTEST perm.conf
 
 chmod 0660 perm.conf
 refused_as "permissions: group-writable refused" perm.conf "perm.conf: $PERM"
@@ -135,12 +144,12 @@ chown nobody perm.conf
 refused_as "permissions: owned by nobody refused" perm.conf "perm.conf: $PERM"
 chown root perm.conf
 chgrp nogroup perm.conf 2>/dev/null || chgrp nobody perm.conf
-check "permissions: other group, not writable, accepted" "$CONFTEST" perm.conf
+check "permissions: other group, not writable, accepted" $CONFTEST perm.conf
 chown root:root perm.conf
 
 # an included file is held to the same rules
 printf 'include "perm.conf"\n' | mkconf perm-main.conf
-check "permissions: include of a good file accepted" "$CONFTEST" perm-main.conf
+check "permissions: include of a good file accepted" $CONFTEST perm-main.conf
 chmod 0664 perm.conf
 refused_as "permissions: group-writable include refused" perm-main.conf \
     "perm-main.conf:1: perm.conf: $PERM"
@@ -160,16 +169,16 @@ refused_as "permissions: a fifo refused" afifo "afifo: not a regular file"
 
 # a symbolic link is followed: the file it names is checked
 ln -s perm.conf alink.conf
-check "permissions: symlink to a good file accepted" "$CONFTEST" alink.conf
+check "permissions: symlink to a good file accepted" $CONFTEST alink.conf
 chmod 0666 perm.conf
 refused_as "permissions: symlink to a writable file refused" alink.conf \
     "alink.conf: $PERM"
 chmod 0640 perm.conf
 
 # usage
-"$CONFTEST" >/dev/null 2>&1
+"$CALLHOMED" -n -f >"$T/usage.out" 2>&1
 rc=$?
-if [ "$rc" -eq 2 ]; then
+if [ "$rc" -eq 1 ] && grep -q "^usage: callhomed" "$T/usage.out"; then
 	pass "usage: no file"
 else
 	fail "usage: no file" "exit status $rc"
