@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "callhomed.h"
@@ -104,6 +105,110 @@ parent_shutdown(struct callhomed *ch, int code)
 	event_base_loopbreak(ch->base);
 }
 
+static void	schedule_collect(struct callhomed *);
+
+/* a one-line account of a stored cycle */
+static void
+cycle_summary(const struct rpt_cycle *c, char *buf, size_t len)
+{
+	size_t	 o;
+	int	 i, n;
+
+	n = snprintf(buf, len, "cycle %lld (%s): %u devices",
+	    (long long)c->id, c->reason, c->ndevices);
+	o = n < 0 ? 0 : (size_t)n;
+	for (i = 0; i < DEV_OUTCOME_MAX && o < len; i++) {
+		if (c->count[i] == 0)
+			continue;
+		n = snprintf(buf + o, len - o, "%s %u %s", o && i ? "," : ":",
+		    c->count[i], dev_outcome_name(i));
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+static void
+collect_now(struct callhomed *ch, const char *reason)
+{
+	struct msg_collect_start	 cs;
+	struct wbuf			 w;
+
+	if (ch->collecting) {
+		log_warnx("a collection is running: %s request ignored",
+		    reason);
+		return;
+	}
+	memset(&cs, 0, sizeof(cs));
+	cs.token = ((uint64_t)arc4random() << 32) | arc4random();
+	(void)strlcpy(cs.reason, reason, sizeof(cs.reason));
+	ch->cycle_token = cs.token;
+	ch->collecting = 1;
+	wbuf_init(&w);
+	msg_collect_start_encode(&w, &cs);
+	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_COLLECT_START, 0, -1,
+	    &w);
+	wbuf_free(&w);
+	log_info("collection started (%s)", reason);
+}
+
+static void
+on_collect_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct callhomed	*ch = arg;
+
+	collect_now(ch, "schedule");
+	schedule_collect(ch);
+}
+
+static void
+schedule_collect(struct callhomed *ch)
+{
+	struct timeval	 tv;
+	time_t		 now = time(NULL);
+	char		 when[64];
+	struct tm	 tm;
+
+	if (ch->oneshot)
+		return;
+	ch->next_collect = sched_next_collect(now, ch->conf->sched_minute,
+	    ch->conf->sched_jitter);
+	tv.tv_sec = ch->next_collect - now;
+	tv.tv_usec = 0;
+	if (ch->ev_collect == NULL &&
+	    (ch->ev_collect = evtimer_new(ch->base, on_collect_timer, ch)) ==
+	    NULL)
+		fatalx("evtimer_new");
+	evtimer_add(ch->ev_collect, &tv);
+	if (localtime_r(&ch->next_collect, &tm) != NULL &&
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) > 0)
+		log_debug("next collection at %s", when);
+}
+
+/* auditd stored a cycle: the end of a collection */
+static void
+handle_cycle_stored(struct callhomed *ch, struct imsg *m)
+{
+	struct rpt_cycle	 c;
+	char			 line[512];
+
+	if (msg_cycle_decode(m->data, m->len, &c) == -1)
+		fatalx("bad CYCLE_STORED from auditd");
+	if (!ch->collecting || c.token != ch->cycle_token) {
+		log_warnx("auditd stored a cycle nobody started");
+		return;
+	}
+	ch->collecting = 0;
+	ch->last_cycle = c;
+	cycle_summary(&c, line, sizeof(line));
+	log_info("%s", line);
+	if (ch->oneshot) {
+		printf("%s\n", line);
+		fflush(stdout);
+		parent_shutdown(ch, c.count[DEV_OK] == c.ndevices ? 0 : 1);
+	}
+}
+
 static void
 reload(struct callhomed *ch)
 {
@@ -112,6 +217,11 @@ reload(struct callhomed *ch)
 	log_info("reloading %s", ch->conffile);
 	if ((nc = parse_config(ch->conffile, 0)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
+		return;
+	}
+	if (conf_load_profiles(nc) == -1) {
+		log_warnx("reload failed: keeping the running configuration");
+		config_free(nc);
 		return;
 	}
 	if (strcmp(nc->user, ch->conf->user) != 0 ||
@@ -129,6 +239,7 @@ reload(struct callhomed *ch)
 	conf_send_all(ch, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
+	schedule_collect(ch);
 	log_info("configuration reloaded");
 }
 
@@ -182,13 +293,16 @@ handle_ready(struct callhomed *ch, struct kid *k, struct imsg *m)
 	if (msg_empty_decode(m->data, m->len) == -1 || k->ready)
 		fatalx("bad READY from %s", proc_name(k->id));
 	k->ready = 1;
-	if (++ch->nready == PROC_NCHILDREN)
+	if (++ch->nready == PROC_NCHILDREN) {
 		log_info("startup complete: collectd %d, auditd %d, "
 		    "signerd %d, uplinkd %d",
 		    (int)ch->kids[PROC_COLLECTD].pid,
 		    (int)ch->kids[PROC_AUDITD].pid,
 		    (int)ch->kids[PROC_SIGNERD].pid,
 		    (int)ch->kids[PROC_UPLINKD].pid);
+		if (ch->oneshot)
+			collect_now(ch, "once");
+	}
 }
 
 void
@@ -203,6 +317,12 @@ parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 		break;
 	case IMSG_PONG:
 		handle_pong(ch, k, m);
+		break;
+	case IMSG_COLLECT_DONE:
+		/* auditd's CYCLE_STORED, which follows, ends the cycle */
+		break;
+	case IMSG_CYCLE_STORED:
+		handle_cycle_stored(ch, m);
 		break;
 	default:
 		log_debug("%s from %s: not handled yet",
@@ -268,6 +388,8 @@ main(int argc, char *argv[])
 		    "children with chroot, namespaces and other users");
 	if ((ch.conf = parse_config(ch.conffile, 0)) == NULL)
 		exit(1);
+	if (!noaction && conf_load_profiles(ch.conf) == -1)
+		exit(1);
 	if (noaction) {
 		/* the file itself; the files it names are read at start-up */
 		if (ch.verbose)
@@ -295,6 +417,7 @@ main(int argc, char *argv[])
 	if (ch.ev_ping == NULL)
 		fatalx("evtimer_new");
 	evtimer_add(ch.ev_ping, &tv);
+	schedule_collect(&ch);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "report.h"
 #include "imsgev.h"
 #include "msg.h"
 #include "proc.h"
@@ -52,6 +53,13 @@ struct callhomed {
 	struct event		*ev_sig[4];
 	struct event		*ev_ping;
 	uint32_t		 ping_seq;
+	/* collection */
+	struct event		*ev_collect;
+	time_t			 next_collect;
+	int			 collecting;
+	uint64_t		 cycle_token;
+	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
+	int			 planned_devices;
 };
 
 /* children.c */
@@ -63,8 +71,13 @@ void	 kids_ping(struct callhomed *);
 int	 kids_alive(const struct callhomed *);
 
 /* confsend.c */
+int	 conf_load_profiles(struct callhome_conf *);
 int	 conf_parts_check(const struct callhome_conf *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *);
+
+/* schedule.c */
+time_t	 sched_daily(time_t, int);
+time_t	 sched_next_collect(time_t, int, uint32_t);
 
 /* callhomed.c */
 void	 parent_dispatch(struct imsgev *, struct imsg *, void *);

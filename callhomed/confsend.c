@@ -15,6 +15,7 @@
 #include "callhomed.h"
 #include "log.h"
 #include "msg.h"
+#include "profile.h"
 
 /* read a whole small file into a fresh buffer; NULL with a logged reason */
 static uint8_t *
@@ -114,6 +115,29 @@ uplink_part(const struct callhome_conf *c, struct uplink_conf *u)
  fail:
 	uplink_conf_clear(u);
 	return -1;
+}
+
+/*
+ * The vendor profiles the configuration points to.  A missing directory
+ * leaves only the standard MIBs (logged); a bad profile is an error.
+ */
+int
+conf_load_profiles(struct callhome_conf *c)
+{
+	struct stat	 st;
+
+	if (c->profile_set != NULL)
+		return 0;
+	if ((c->profile_set = calloc(1, sizeof(*c->profile_set))) == NULL)
+		fatal(NULL);
+	if (stat(c->profiles, &st) == -1 && errno == ENOENT) {
+		log_warnx("%s: no vendor profiles: only the standard MIBs "
+		    "will be read", c->profiles);
+		return 0;
+	}
+	if (profile_load_dir(c->profiles, c->profile_set) == -1)
+		return -1;
+	return 0;
 }
 
 /* can every part be built?  (files readable) -1 with the reasons logged */

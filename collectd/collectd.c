@@ -2,42 +2,77 @@
  * collectd: polls printers over SNMP (UDP) and streams typed device
  * reports to auditd.  No disk, no TCP, no TLS, no channel to uplinkd.
  */
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "child.h"
-#include "config.h"
+#include "collectd.h"
 #include "log.h"
 #include "msg.h"
 
-struct collectd {
-	struct child		 c;
-	struct imsgev		 auditd;
-	struct callhome_conf	*conf;
-};
+/* a new configuration waits for the end of a running cycle */
+static void
+apply_conf(struct collectd *cd)
+{
+	if (cd->pending_conf == NULL || cd->cycle.running)
+		return;
+	if (cd->conf != NULL)
+		config_free(cd->conf);
+	cd->conf = cd->pending_conf;
+	cd->pending_conf = NULL;
+	cd->profiles = cd->conf->profile_set;
+	log_debug("configuration applied: %zu vendor profiles",
+	    cd->profiles ? cd->profiles->n : 0);
+}
 
 static void
 parent_msg(struct child *c, struct imsg *m)
 {
-	struct collectd		*cd = c->ctx;
-	struct callhome_conf	*nc;
+	struct collectd			*cd = c->ctx;
+	struct callhome_conf		*nc;
+	struct msg_collect_start	 cs;
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_COLLECTD:
 		nc = config_new_default();
 		if (msg_conf_collectd_decode(m->data, m->len, nc) == -1)
 			fatalx("bad CONF_COLLECTD from parent");
-		if (cd->conf != NULL)
-			config_free(cd->conf);
-		cd->conf = nc;
+		if (cd->pending_conf != NULL)
+			config_free(cd->pending_conf);
+		cd->pending_conf = nc;
+		apply_conf(cd);
 		child_ready(c);
 		break;
 	case IMSG_COLLECT_START:
-		log_warnx("collection not implemented yet");
+		if (msg_collect_start_decode(m->data, m->len, &cs) == -1)
+			fatalx("bad COLLECT_START from parent");
+		if (cd->conf == NULL)
+			fatalx("COLLECT_START before configuration");
+		cycle_start(cd, cs.token, cs.reason);
 		break;
 	default:
 		fatalx("unexpected %s from parent", msgtype_name(m->hdr.type));
 	}
+}
+
+static void
+state_line(struct child *c, char *buf, size_t len)
+{
+	struct collectd		*cd = c->ctx;
+	const struct engine_stats *st = engine_stats(cd->eng);
+
+	(void)snprintf(buf, len, "%s, %zu devices active, %llu sent, "
+	    "%llu received, %llu timeouts", cd->cycle.running ? "collecting" :
+	    "idle", cd->cycle.active, (unsigned long long)st->sent,
+	    (unsigned long long)st->received, (unsigned long long)st->timeouts);
+}
+
+/* called by cycle.c when a cycle has ended */
+void
+collectd_cycle_ended(struct collectd *cd)
+{
+	apply_conf(cd);
 }
 
 int
@@ -48,7 +83,15 @@ main(int argc, char *argv[])
 	child_init(&cd.c, PROC_COLLECTD, argc, argv);
 	cd.c.ctx = &cd;
 	cd.c.dispatch = parent_msg;
+	cd.c.state = state_line;
+	device_init_oids();
+	/* large socket buffers need root: make the sockets now */
+	if ((cd.fd4 = engine_socket(AF_INET)) == -1)
+		fatal("UDP socket");
+	if ((cd.fd6 = engine_socket(AF_INET6)) == -1)
+		log_debug("no IPv6 socket: IPv6 printers are unreachable");
 	child_peer(&cd.c, &cd.auditd, PROC_AUDITD, NULL, &cd);
 	child_sandbox(&cd.c, &collectd_sandbox);
+	cd.eng = engine_new(cd.c.base, cd.fd4, cd.fd6);
 	return child_run(&cd.c);
 }

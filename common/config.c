@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "profile.h"
 
 #define SECRET_MASK	"********"
 
@@ -112,6 +113,10 @@ config_free(struct callhome_conf *conf)
 		TAILQ_REMOVE(&conf->discovers, dc, entry);
 		explicit_bzero(dc, sizeof(*dc));
 		free(dc);
+	}
+	if (conf->profile_set != NULL) {
+		profile_set_free(conf->profile_set);
+		free(conf->profile_set);
 	}
 	explicit_bzero(conf, sizeof(*conf));
 	free(conf);

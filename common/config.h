@@ -109,6 +109,8 @@ struct server_conf {
 	char			 proxy_pass[CONF_STR_MAX]; /* secret */
 };
 
+struct profile_set;
+
 struct callhome_conf {
 	char			 gateway[CONF_STR_MAX];
 	char			 site[CONF_STR_MAX];	/* site-info text */
@@ -139,6 +141,9 @@ struct callhome_conf {
 	struct v3users		 v3users;
 	struct devices		 devices;
 	struct discovers	 discovers;
+
+	/* vendor profiles: loaded by the parent after parsing, not by it */
+	struct profile_set	*profile_set;
 
 	char			 trust_instructions[CONF_STR_MAX];
 	char			 trust_packages[CONF_STR_MAX];

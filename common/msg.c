@@ -9,6 +9,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
+#include "profile.h"
 
 #define K	1024U
 #define M	(1024U * 1024U)
@@ -143,6 +144,26 @@ msg_pong_decode(const void *p, size_t len, struct msg_pong *po)
 	return 0;
 }
 
+/* IMSG_COLLECT_START */
+void
+msg_collect_start_encode(struct wbuf *w, const struct msg_collect_start *c)
+{
+	wbuf_u64(w, c->token);
+	wbuf_str(w, c->reason);
+}
+
+int
+msg_collect_start_decode(const void *p, size_t len,
+    struct msg_collect_start *c)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, p, len);
+	c->token = rbuf_u64(&r);
+	rbuf_str(&r, c->reason, sizeof(c->reason));
+	return rbuf_done(&r);
+}
+
 /* socket addresses: family, address bytes, port */
 static void
 wbuf_addr(struct wbuf *w, const struct sockaddr_storage *ss)
@@ -258,6 +279,9 @@ msg_conf_collectd_encode(struct wbuf *w, const struct callhome_conf *c)
 		wbuf_u8(w, dc->prefixlen);
 		wbuf_topts(w, &dc->opts);
 	}
+	wbuf_u8(w, c->profile_set != NULL);
+	if (c->profile_set != NULL)
+		msg_profiles_encode(w, c->profile_set);
 }
 
 int
@@ -314,6 +338,13 @@ msg_conf_collectd_decode(const void *p, size_t len, struct callhome_conf *c)
 		dc->prefixlen = rbuf_u8(&r);
 		rbuf_topts(&r, &dc->opts);
 		if (dc->prefixlen > (dc->net.ss_family == AF_INET ? 32 : 128))
+			r.err = 1;
+	}
+	if (rbuf_u8(&r) == 1 && !r.err) {
+		if ((c->profile_set = calloc(1, sizeof(*c->profile_set))) ==
+		    NULL)
+			fatal(NULL);
+		if (msg_profiles_decode(&r, c->profile_set) == -1)
 			r.err = 1;
 	}
 	if (c->snmp_version > SNMPV_3 || c->snmp_window == 0 ||

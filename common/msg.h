@@ -114,6 +114,19 @@ struct msg_pong {
 void	msg_pong_encode(struct wbuf *, const struct msg_pong *);
 int	msg_pong_decode(const void *, size_t, struct msg_pong *);
 
+/* IMSG_COLLECT_START: parent -> collectd */
+struct msg_collect_start {
+	uint64_t	 token;
+	char		 reason[64];	/* schedule, manual, instruction, once */
+};
+void	msg_collect_start_encode(struct wbuf *, const struct msg_collect_start *);
+int	msg_collect_start_decode(const void *, size_t, struct msg_collect_start *);
+/*
+ * IMSG_CYCLE_BEGIN, IMSG_CYCLE_END, IMSG_COLLECT_DONE, IMSG_CYCLE_STORED
+ * carry a struct rpt_cycle, IMSG_DEV_* the other report structures; their
+ * codecs are in report.h.
+ */
+
 /* IMSG_READY: no payload */
 int	msg_empty_decode(const void *, size_t);
 

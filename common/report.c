@@ -351,6 +351,8 @@ msg_cycle_encode(struct wbuf *w, const struct rpt_cycle *c)
 	int	 i;
 
 	wbuf_u64(w, c->token);
+	wbuf_i64(w, c->id);
+	wbuf_i64(w, c->txseq);
 	wbuf_i64(w, c->started);
 	wbuf_i64(w, c->finished);
 	wbuf_str(w, c->reason);
@@ -370,6 +372,8 @@ msg_cycle_decode(const void *p, size_t len, struct rpt_cycle *c)
 	memset(c, 0, sizeof(*c));
 	rbuf_init(&r, p, len);
 	c->token = rbuf_u64(&r);
+	c->id = rbuf_i64(&r);
+	c->txseq = rbuf_i64(&r);
 	c->started = rbuf_i64(&r);
 	c->finished = rbuf_i64(&r);
 	rbuf_str(&r, c->reason, sizeof(c->reason));

@@ -37,8 +37,11 @@ enum dev_outcome {
 /* hrPrinterDetectedErrorState, bit 0 is the first octet's high bit */
 #define PRT_ERR_BITS		16
 
+/* CYCLE_BEGIN and CYCLE_END (collectd), COLLECT_DONE, CYCLE_STORED */
 struct rpt_cycle {
 	uint64_t	 token;		/* the parent's id for this cycle */
+	int64_t		 id;		/* auditd's cycle number (STORED) */
+	int64_t		 txseq;		/* its transaction-log record */
 	int64_t		 started;	/* unix time */
 	int64_t		 finished;
 	char		 reason[REPORT_NAME];	/* schedule, manual, ... */

@@ -669,3 +669,35 @@ snmp_value_fmt(const struct snmp_value *v, char *buf, size_t bufsz)
 	}
 	return o.trunc ? -1 : 0;
 }
+
+/* the four octets of the request-id of an encoded v1/v2c message */
+int
+snmp_reqid_offset(const uint8_t *pkt, size_t len, size_t *off)
+{
+	struct ber_reader	 r, msg, pdu;
+	struct ber_tlv		 t, id;
+	const char		*why;
+
+	ber_reader_init(&r, pkt, len);
+	if (ber_expect(&r, BER_TAG_SEQUENCE, &t, &why) == -1 ||
+	    ber_enter(&r, &t, &msg, &why) == -1 ||
+	    ber_expect(&msg, BER_TAG_INTEGER, &t, &why) == -1 ||
+	    ber_expect(&msg, BER_TAG_OCTETS, &t, &why) == -1 ||
+	    ber_read(&msg, &t, &why) == -1 ||
+	    ber_enter(&msg, &t, &pdu, &why) == -1 ||
+	    ber_expect(&pdu, BER_TAG_INTEGER, &id, &why) == -1)
+		return -1;
+	if (id.len != 4)
+		return -1;
+	*off = (size_t)(id.v - pkt);
+	return 0;
+}
+
+void
+snmp_reqid_set(uint8_t *pkt, size_t off, int32_t id)
+{
+	pkt[off] = (uint8_t)((uint32_t)id >> 24);
+	pkt[off + 1] = (uint8_t)((uint32_t)id >> 16);
+	pkt[off + 2] = (uint8_t)((uint32_t)id >> 8);
+	pkt[off + 3] = (uint8_t)id;
+}

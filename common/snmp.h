@@ -147,6 +147,17 @@ int		 snmp_encode_request(int, const char *, uint8_t, int32_t,
 		    uint8_t *, size_t, size_t *);
 
 /* "1.3.6.1.2.1.1.1.0", optional leading '.'; -1 on any error */
+/*
+ * Request-ids from SNMP_REQID_MIN to SNMP_REQID_MAX always encode in four
+ * octets, so a sender may encode a request once and set its id later:
+ * snmp_reqid_offset() finds those four octets (-1 if the message's id is
+ * not four octets long).
+ */
+#define SNMP_REQID_MIN	0x01000000
+#define SNMP_REQID_MAX	0x7fffffff
+int		 snmp_reqid_offset(const uint8_t *, size_t, size_t *);
+void		 snmp_reqid_set(uint8_t *, size_t off, int32_t);
+
 int		 snmp_oid_parse(const char *, struct snmp_oid *);
 /* dotted; 0, or -1 if truncated (buf is still NUL-terminated) */
 int		 snmp_oid_fmt(const struct snmp_oid *, char *, size_t);

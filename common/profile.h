@@ -1,0 +1,126 @@
+/*
+ * Vendor profiles: data files in etc/profiles/, one per vendor, naming
+ * where a vendor keeps what the standard MIBs lack (serial number, model,
+ * firmware) and its billing meters.  The parent reads the directory
+ * (profile_load_dir) and sends the parsed set to collectd with its
+ * configuration; collectd picks one per device (profile_match).
+ *
+ * The file format (see etc/profiles/README and profile.5 when written):
+ *
+ *	# comment
+ *	vendor "Sharp"				required, once
+ *	match enterprise 2385			sysObjectID under 1.3.6.1.4.1.N
+ *	match oid 1.3.6.1.4.1.2385.3		sysObjectID under this prefix
+ *	match descr "SHARP"			sysDescr contains (any case)
+ *	brand "Savin" descr "SAVIN"		vendor name when descr matches
+ *	serial 1.3.6.1.4.1.2385.1.1.1.2.0	fallbacks, tried in order
+ *	model 1.3.6.1.4.1....
+ *	firmware 1.3.6.1.4.1....
+ *	meter total 1.3.6.1.4.1....0 unit impressions
+ *	meter-table 1.3.6.1.4.1.2385.1.1.19.2.1.3 \
+ *	    names 1.3.6.1.4.1.2385.1.1.19.2.1.4 unit impressions {
+ *		"Black & White Total Count"	black
+ *		"Full Color Total Count"	color
+ *	}
+ *
+ * Matching: a "match descr" scores 3, "match oid" 2, "match enterprise"
+ * 1 (an enterprise number may name the network card's maker, a sysDescr
+ * rarely lies); the highest score wins, ties go to the longer OID prefix,
+ * then to the first profile in file-name order.
+ */
+#ifndef CALLHOME_PROFILE_H
+#define CALLHOME_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "report.h"
+#include "snmp.h"
+
+#define PROFILE_MAX		64	/* profiles in a set */
+#define PROFILE_MAX_MATCH	8	/* of each kind of match */
+#define PROFILE_MAX_BRANDS	8
+#define PROFILE_MAX_IDENT	4	/* serial, model, firmware OIDs each */
+#define PROFILE_MAX_METERS	32
+#define PROFILE_MAX_TABLES	4
+#define PROFILE_MAX_MAP		64
+#define PROFILE_FILE_MAX	(64 * 1024)
+
+struct profile_brand {
+	char		 name[REPORT_NAME];
+	char		 descr[REPORT_NAME];
+};
+
+struct profile_meter {
+	char		 name[REPORT_NAME];	/* [a-z0-9-]+ */
+	char		 unit[REPORT_NAME];
+	struct snmp_oid	 oid;
+};
+
+struct profile_map {
+	char		 text[REPORT_NAME];	/* the vendor's row name */
+	char		 name[REPORT_NAME];	/* our meter name */
+};
+
+/* a table of value/name pairs sharing their index (Sharp, Canon...) */
+struct profile_table {
+	struct snmp_oid	 values;	/* column of counters */
+	struct snmp_oid	 names;		/* column of their names */
+	char		 unit[REPORT_NAME];
+	struct profile_map map[PROFILE_MAX_MAP];
+	size_t		 nmap;
+};
+
+struct profile {
+	char		 name[REPORT_NAME];	/* file name without .profile */
+	char		 vendor[REPORT_NAME];
+	uint32_t	 enterprise[PROFILE_MAX_MATCH];
+	size_t		 nenterprise;
+	struct snmp_oid	 oid[PROFILE_MAX_MATCH];
+	size_t		 noid;
+	char		 descr[PROFILE_MAX_MATCH][REPORT_NAME];
+	size_t		 ndescr;
+	struct profile_brand brand[PROFILE_MAX_BRANDS];
+	size_t		 nbrand;
+	struct snmp_oid	 serial[PROFILE_MAX_IDENT];
+	size_t		 nserial;
+	struct snmp_oid	 model[PROFILE_MAX_IDENT];
+	size_t		 nmodel;
+	struct snmp_oid	 firmware[PROFILE_MAX_IDENT];
+	size_t		 nfirmware;
+	struct profile_meter meter[PROFILE_MAX_METERS];
+	size_t		 nmeter;
+	struct profile_table table[PROFILE_MAX_TABLES];
+	size_t		 ntable;
+};
+
+struct profile_set {
+	struct profile	*p;	/* array of n, sorted by name */
+	size_t		 n;
+};
+
+/*
+ * Load every *.profile file of dir (regular files owned by root, not
+ * writable by group or others).  Errors are logged as "file:line: why",
+ * all of them; returns -1 if any file had one.
+ */
+int	profile_load_dir(const char *dir, struct profile_set *);
+/* parse one file's text; name is used in messages and as profile name */
+int	profile_parse(const char *name, const char *buf, size_t len,
+	    struct profile *);
+void	profile_set_free(struct profile_set *);
+/* the best profile for a device, or NULL; *vendor gets the brand or the
+ * profile's vendor */
+const struct profile *profile_match(const struct profile_set *,
+	    const struct snmp_oid *sysobjectid, const char *sysdescr,
+	    const char **vendor);
+/* the name to use for a vendor row name: the map's, else "x-" + slug */
+void	profile_table_name(const struct profile_table *, const char *text,
+	    char *, size_t);
+
+/* carried inside IMSG_CONF_COLLECTD */
+void	msg_profiles_encode(struct wbuf *, const struct profile_set *);
+int	msg_profiles_decode(struct rbuf *, struct profile_set *);
+
+#endif /* CALLHOME_PROFILE_H */
