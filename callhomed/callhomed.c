@@ -144,6 +144,7 @@ collect_now(struct callhomed *ch, const char *reason)
 	(void)strlcpy(cs.reason, reason, sizeof(cs.reason));
 	ch->cycle_token = cs.token;
 	ch->collecting = 1;
+	clock_gettime(CLOCK_MONOTONIC, &ch->collect_started);
 	wbuf_init(&w);
 	msg_collect_start_encode(&w, &cs);
 	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_COLLECT_START, 0, -1,
@@ -190,6 +191,7 @@ static void
 handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 {
 	struct rpt_cycle	 c;
+	struct timespec		 now;
 	char			 line[512];
 
 	if (msg_cycle_decode(m->data, m->len, &c) == -1)
@@ -200,8 +202,12 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	}
 	ch->collecting = 0;
 	ch->last_cycle = c;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	cycle_summary(&c, line, sizeof(line));
-	log_info("%s", line);
+	log_info("%s; collected and stored in %lld ms, %llu requests", line,
+	    (long long)(now.tv_sec - ch->collect_started.tv_sec) * 1000 +
+	    (now.tv_nsec - ch->collect_started.tv_nsec) / 1000000,
+	    (unsigned long long)c.requests);
 	if (ch->oneshot) {
 		printf("%s\n", line);
 		fflush(stdout);

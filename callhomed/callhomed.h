@@ -58,6 +58,7 @@ struct callhomed {
 	time_t			 next_collect;
 	int			 collecting;
 	uint64_t		 cycle_token;
+	struct timespec		 collect_started;
 	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
 	int			 planned_devices;
 };

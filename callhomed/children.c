@@ -4,6 +4,7 @@
  * assigns; if any of them dies, the others are stopped and callhomed exits
  * non-zero (fail closed).
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -356,11 +357,21 @@ signal_all(struct callhomed *ch, int sig)
 			(void)kill(ch->kids[id].pid, sig);
 }
 
+static void
+log_usage(const struct kid *k, const struct rusage *ru)
+{
+	log_info("%s used %ld.%03ld s user, %ld.%03ld s system CPU",
+	    proc_name(k->id), (long)ru->ru_utime.tv_sec,
+	    (long)ru->ru_utime.tv_usec / 1000, (long)ru->ru_stime.tv_sec,
+	    (long)ru->ru_stime.tv_usec / 1000);
+}
+
 /* SIGTERM, a grace period, then SIGKILL; returns with all reaped */
 void
 kids_stop(struct callhomed *ch)
 {
 	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	struct rusage	 ru;
 	struct kid	*k;
 	pid_t		 pid;
 	int		 i, status;
@@ -368,9 +379,11 @@ kids_stop(struct callhomed *ch)
 	ch->stopping = 1;
 	signal_all(ch, SIGTERM);
 	for (i = 0; i < KILL_GRACE_MS / 10 && kids_alive(ch); i++) {
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			if ((k = kid_by_pid(ch, pid)) != NULL)
+		while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0)
+			if ((k = kid_by_pid(ch, pid)) != NULL) {
 				k->alive = 0;
+				log_usage(k, &ru);
+			}
 		if (kids_alive(ch))
 			nanosleep(&ts, NULL);
 	}

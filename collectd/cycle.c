@@ -5,6 +5,7 @@
  * device is reported to auditd at once and forgotten; the cycle ends with
  * its counts, to auditd and to the parent.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -105,6 +106,7 @@ static void
 cycle_end(struct collectd *cd)
 {
 	struct cycle	*cy = &cd->cycle;
+	struct rusage	 ru;
 	struct wbuf	 w;
 
 	cy->summary.finished = time(NULL);
@@ -114,9 +116,12 @@ cycle_end(struct collectd *cd)
 	imsgev_sendw(&cd->auditd, IMSG_CYCLE_END, 0, -1, &w);
 	imsgev_sendw(&cd->c.parent, IMSG_COLLECT_DONE, 0, -1, &w);
 	wbuf_free(&w);
-	log_info("cycle done: %u devices, %u ok, %llu requests",
-	    cy->summary.ndevices, cy->summary.count[DEV_OK],
-	    (unsigned long long)cy->summary.requests);
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		memset(&ru, 0, sizeof(ru));
+	log_info("cycle done: %u devices, %u ok, %llu requests, "
+	    "max rss %ld KiB", cy->summary.ndevices,
+	    cy->summary.count[DEV_OK],
+	    (unsigned long long)cy->summary.requests, ru.ru_maxrss);
 	cy->running = 0;
 	collectd_cycle_ended(cd);
 }

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Collector benchmark (make bench): callhome collects a simulated fleet
+# served by regress/tools/snmpfleet (so the collector, not the simulator,
+# is measured) and stores it.  Reported per run:
+#   wall       collection start to the cycle stored by auditd (callhomed log)
+#   cpu/dev    user+system CPU of callhomed and all its children, whole
+#              run (start-up included), divided by the number of devices
+#   req/dev    requests the simulator received, divided by devices
+#   rss        collectd's peak resident set (its own getrusage)
+# Targets (issue "collection"): 10,000 devices in <= 2 s at <= 0.10 ms CPU
+# per device, <= 4 requests per device, collectd <= 64 MiB; 1,000 devices
+# with 1 ms latency in <= 0.5 s.
+#
+#   sh regress/bench/bench.sh [devices...]      default: 1000 10000 1000@1ms
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OBJ=${OBJ:-$TOP/obj}
+WALKS=${WALKS:-$(cd "$TOP/../shared/walks" && pwd)}
+B=$(mktemp -d /tmp/callhome-bench.XXXXXX)
+PY=/usr/bin/python3
+trap 'kill $(cat "$B"/fleet.pid 2>/dev/null) 2>/dev/null; rm -rf "$B"' EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+getent passwd _callhome >/dev/null || useradd --system --no-create-home \
+    --home-dir /nonexistent --shell /usr/sbin/nologin _callhome
+
+port=$($PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+# run N LATENCY: one measured cycle
+run() {
+	n=$1 lat=$2
+	rm -rf "$B/state" "$B/stats"
+	lopt=""
+	[ "$lat" -gt 0 ] && lopt="-L $lat"
+	"$OBJ/regress/tools/snmpfleet" -p "$port" -S "$B/stats" \
+	    -P "$B/fleet.pid" $lopt -r 127.2.0.1 "$n" "$WALKS" \
+	    >"$B/fleet.out" 2>"$B/fleet.err" &
+	i=0
+	while ! grep -q ready "$B/fleet.out" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	{
+		echo 'user "_callhome"'
+		echo "state \"$B/state\""
+		echo "profiles \"$TOP/etc/profiles\""
+		echo 'snmp timeout 2s retries 2 window 4096 rate 100000'
+		$PY - "$n" "$port" <<'EOF'
+import sys
+n, port = int(sys.argv[1]), sys.argv[2]
+a, made = 0x7f020001, 0
+while made < n:
+    if (a & 0xff) not in (0, 255):
+        print("device %d.%d.%d.%d port %s" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255, port))
+        made += 1
+    a += 1
+EOF
+	} >"$B/bench.conf"
+	chmod 0640 "$B/bench.conf"
+	$PY - "$OBJ/callhomed" "$B/bench.conf" "$B/run.log" <<'EOF' >"$B/cpu"
+import resource, subprocess, sys
+with open(sys.argv[3], "w") as log:
+    rc = subprocess.call([sys.argv[1], "-1", "-f", sys.argv[2]], stdout=log, stderr=log)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%d %.6f" % (rc, ru.ru_utime + ru.ru_stime))
+EOF
+	kill -USR1 "$(cat "$B/fleet.pid")"
+	sleep 0.2
+	kill "$(cat "$B/fleet.pid")"
+	wait 2>/dev/null
+	rc=$(cut -d' ' -f1 "$B/cpu")
+	cpu=$(cut -d' ' -f2 "$B/cpu")
+	wall=$(sed -n 's/.*collected and stored in \([0-9]*\) ms.*/\1/p' "$B/run.log")
+	reqs=$(sed -n 's/^requests //p' "$B/stats")
+	rss=$(sed -n 's/.*cycle done:.*max rss \([0-9]*\) KiB.*/\1/p' "$B/run.log")
+	ok=$(sed -n 's/^cycle [0-9]* (once): \([0-9]*\) devices: \([0-9]*\) ok.*/\2/p' "$B/run.log")
+	$PY - "$n" "$lat" "$rc" "$cpu" "${wall:-0}" "${reqs:-0}" "${rss:-0}" "${ok:-0}" <<'EOF'
+import sys
+n, lat, rc, cpu, wall, reqs, rss, ok = sys.argv[1:]
+n = int(n)
+print("%6d devices %s latency: %5d ms wall, %.3f ms CPU/device, %.2f requests/device, collectd max RSS %.1f MiB, %s ok, exit %s" % (
+    n, ("%sms" % lat).rjust(4), int(wall), float(cpu) * 1000 / n, int(reqs) / n, int(rss) / 1024, ok, rc))
+EOF
+	[ "$rc" -eq 0 ] || tail -n 5 "$B/run.log"
+	sed -n 's/^callhomed: \([a-z]*\) used \(.*\) CPU$/        \1: \2/p' "$B/run.log"
+}
+
+make -C "$TOP" --no-print-directory build >/dev/null || exit 1
+if [ $# -eq 0 ]; then
+	set -- 1000 10000 1000@1
+fi
+echo "callhome collector benchmark ($(nproc) CPUs, $(uname -r))"
+for spec in "$@"; do
+	case $spec in
+	*@*)	run "${spec%@*}" "${spec#*@}" ;;
+	*)	run "$spec" 0 ;;
+	esac
+done
