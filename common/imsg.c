@@ -60,8 +60,10 @@ imsgbuf_clear(struct imsgbuf *ib)
 		explicit_bzero(ib->st_buf, ib->st_len);
 		free(ib->st_buf);
 	}
-	if (ib->st_done != NULL)
+	if (ib->st_done != NULL) {
+		explicit_bzero(ib->st_done, ib->st_total);
 		free(ib->st_done);
+	}
 	ib->st_buf = ib->st_done = NULL;
 	ib->outq_len = 0;
 }
@@ -272,7 +274,7 @@ imsgbuf_read(struct imsgbuf *ib)
 	struct cmsghdr	*c;
 	ssize_t		 n;
 	size_t		 i, nfd;
-	int		 fd;
+	int		 fd, overflow = 0;
 
 	/* move unparsed bytes to the front */
 	if (ib->roff > 0) {
@@ -302,14 +304,19 @@ imsgbuf_read(struct imsgbuf *ib)
 		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < nfd; i++) {
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			/* close every one that does not fit, not just one */
 			if (ib->nfdq == IMSG_MAX_FDQUEUE) {
 				close(fd);
-				ib->err = "too many descriptors queued";
-				errno = EBADMSG;
-				return -1;
+				overflow = 1;
+				continue;
 			}
 			ib->fdq[ib->nfdq++] = fd;
 		}
+	}
+	if (overflow) {
+		ib->err = "too many descriptors queued";
+		errno = EBADMSG;
+		return -1;
 	}
 	if (mh.msg_flags & MSG_CTRUNC) {
 		ib->err = "descriptors truncated";
@@ -325,6 +332,20 @@ fail(struct imsgbuf *ib, const char *why)
 {
 	ib->err = why;
 	return -1;
+}
+
+/*
+ * Need more bytes.  A descriptor arrives with the first byte of the
+ * message that carries it, so once every complete message is taken only
+ * the unfinished one (if it announces one) may still have a descriptor
+ * waiting; any other is a descriptor nobody claims.
+ */
+static int
+need_more(struct imsgbuf *ib, int may_have_fd)
+{
+	if (ib->nfdq > (may_have_fd ? 1U : 0U))
+		return fail(ib, "descriptor that no message claims");
+	return 0;
 }
 
 static int
@@ -408,12 +429,16 @@ imsg_get(struct imsgbuf *ib, struct imsg *m)
 	size_t			 avail, plen;
 	int			 r;
 
-	free(ib->st_done);
-	ib->st_done = NULL;
+	if (ib->st_done != NULL) {
+		/* a delivered stream may hold secrets (keys, communities) */
+		explicit_bzero(ib->st_done, ib->st_total);
+		free(ib->st_done);
+		ib->st_done = NULL;
+	}
 	for (;;) {
 		avail = ib->rlen - ib->roff;
 		if (avail < IMSG_HDR_SIZE)
-			return 0;
+			return need_more(ib, avail > 0);
 		p = ib->rbuf + ib->roff;
 		h.type = get32(p);
 		h.len = get32(p + 4);
@@ -425,7 +450,7 @@ imsg_get(struct imsgbuf *ib, struct imsg *m)
 		if ((h.flags & ~IMSGF_HASFD) != 0 || p[10] != 0 || p[11] != 0)
 			return fail(ib, "bad message flags");
 		if (avail < h.len)
-			return 0;
+			return need_more(ib, (h.flags & IMSGF_HASFD) != 0);
 		plen = h.len - IMSG_HDR_SIZE;
 		ib->roff += h.len;
 		if (h.type == IMSG_STREAM_BEGIN || h.type == IMSG_STREAM_DATA) {

@@ -348,7 +348,8 @@ msg_conf_collectd_decode(const void *p, size_t len, struct callhome_conf *c)
 			r.err = 1;
 	}
 	if (c->snmp_version > SNMPV_3 || c->snmp_window == 0 ||
-	    c->snmp_rate == 0 || c->snmp_timeout_ms == 0)
+	    c->snmp_rate == 0 || c->snmp_timeout_ms == 0 ||
+	    c->send >= (1U << CAT_MAX))
 		r.err = 1;
 	return rbuf_done(&r);
 }
@@ -384,7 +385,7 @@ msg_conf_auditd_decode(const void *p, size_t len, struct callhome_conf *c)
 	c->retention_days = rbuf_u32(&r);
 	c->spool_limit = rbuf_u64(&r);
 	c->checkin_every = rbuf_u32(&r);
-	if (auth > 1)
+	if (auth > 1 || c->send >= (1U << CAT_MAX))
 		return -1;
 	c->authorize_upload = auth;
 	return rbuf_done(&r);
@@ -461,7 +462,10 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 		u->cert = dup_blob(b, u->certlen);
 	if ((b = rbuf_blob(&r, &u->keylen, UPLINK_PEM_MAX)) != NULL)
 		u->key = dup_blob(b, u->keylen);
-	if (rbuf_done(&r) == -1) {
+	/* TLS 1.2 and 1.3 only, and only with a server to talk to */
+	if (rbuf_done(&r) == -1 ||
+	    (u->protocols & ~(CONF_TLSV1_2 | CONF_TLSV1_3)) != 0 ||
+	    (u->server[0] != '\0' && (u->protocols == 0 || u->port == 0))) {
 		uplink_conf_clear(u);
 		return -1;
 	}

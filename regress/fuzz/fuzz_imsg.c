@@ -1,0 +1,252 @@
+/*
+ * libFuzzer target: the imsg receiver and the decoders behind it.
+ *
+ * Input: byte 0 picks the receiving end (self, peer) from pairs[];
+ * byte 1 how the bytes reach the socket (0: all at once, n: n bytes at
+ * a time, each followed by a read); the rest is what the peer sent.
+ * The bytes go through a real socketpair into an imsgbuf; imsg_get()
+ * runs until it needs more bytes or fails, and every message it returns
+ * goes through the decoder of its type (msg.h).  Whatever decodes must
+ * encode again to the very same bytes.
+ *
+ * No leaks (ASan's leak check is on) and no descriptors left open: the
+ * target counts its own descriptors before and after and aborts if they
+ * differ.  FUZZ_IMSG_VERBOSE=1 prints each message (for checking seeds).
+ */
+#include <sys/socket.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "imsg.h"
+#include "log.h"
+#include "msg.h"
+#include "proc.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static const struct {
+	enum proc_id	 self;
+	enum proc_id	 peer;
+} pairs[] = {
+	{ PROC_COLLECTD, PROC_PARENT },
+	{ PROC_AUDITD, PROC_PARENT },
+	{ PROC_SIGNERD, PROC_PARENT },
+	{ PROC_UPLINKD, PROC_PARENT },
+	{ PROC_PARENT, PROC_COLLECTD },
+	{ PROC_PARENT, PROC_UPLINKD },
+	{ PROC_AUDITD, PROC_COLLECTD },
+	{ PROC_UPLINKD, PROC_AUDITD },
+	{ PROC_SIGNERD, PROC_UPLINKD },
+	{ PROC_AUDITD, PROC_SIGNERD },
+	{ PROC_PARENT, PROC_CONTROL },
+	{ PROC_COLLECTD, PROC_UPLINKD },	/* no channel at all */
+	{ PROC_AUDITD, PROC_UPLINKD },
+};
+#define NPAIRS	(sizeof(pairs) / sizeof(pairs[0]))
+
+static int	 verbose;
+
+static int
+count_fds(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		abort();
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* the re-encoding must give back exactly the decoded bytes */
+static void
+same(struct wbuf *w, const uint8_t *p, size_t n, const char *what)
+{
+	if (w->len != n || (n > 0 && memcmp(w->data, p, n) != 0)) {
+		fprintf(stderr, "fuzz_imsg: %s: re-encoding differs "
+		    "(%zu bytes, was %zu)\n", what, w->len, n);
+		abort();
+	}
+	wbuf_free(w);
+}
+
+/* decode one message of the given type; 1 decoded, 0 refused, -1 none */
+static int
+decode(uint32_t type, const uint8_t *p, size_t n)
+{
+	struct msg_sandbox	 sb;
+	struct msg_ping		 pi;
+	struct msg_pong		 po;
+	struct signer_conf	 sc;
+	struct uplink_conf	 uc;
+	struct callhome_conf	*c;
+	struct wbuf		 w;
+	int			 ok;
+
+	wbuf_init(&w);
+	switch (type) {
+	case IMSG_SANDBOX:
+		if ((ok = msg_sandbox_decode(p, n, &sb) == 0))
+			msg_sandbox_encode(&w, &sb);
+		break;
+	case IMSG_PING:
+		if ((ok = msg_ping_decode(p, n, &pi) == 0))
+			msg_ping_encode(&w, &pi);
+		break;
+	case IMSG_PONG:
+		if ((ok = msg_pong_decode(p, n, &po) == 0))
+			msg_pong_encode(&w, &po);
+		break;
+	case IMSG_READY:
+		ok = msg_empty_decode(p, n) == 0;
+		break;
+	case IMSG_CONF_COLLECTD:
+		if ((c = config_new_default()) == NULL)
+			abort();
+		if ((ok = msg_conf_collectd_decode(p, n, c) == 0))
+			msg_conf_collectd_encode(&w, c);
+		config_free(c);
+		break;
+	case IMSG_CONF_AUDITD:
+		if ((c = config_new_default()) == NULL)
+			abort();
+		if ((ok = msg_conf_auditd_decode(p, n, c) == 0))
+			msg_conf_auditd_encode(&w, c);
+		config_free(c);
+		break;
+	case IMSG_CONF_SIGNERD:
+		if ((ok = msg_conf_signerd_decode(p, n, &sc) == 0))
+			msg_conf_signerd_encode(&w, &sc);
+		break;
+	case IMSG_CONF_UPLINKD:
+		if ((ok = msg_conf_uplinkd_decode(p, n, &uc) == 0)) {
+			msg_conf_uplinkd_encode(&w, &uc);
+			uplink_conf_clear(&uc);
+		}
+		break;
+	default:
+		return -1;
+	}
+	if (ok && type != IMSG_READY)
+		same(&w, p, n, msgtype_name(type));
+	wbuf_free(&w);
+	return ok;
+}
+
+/* take every complete message; 0 to go on, -1 when the stream failed */
+static int
+drain(struct imsgbuf *ib)
+{
+	struct imsg	 m;
+	int		 rv, d;
+
+	while ((rv = imsg_get(ib, &m)) == 1) {
+		/* what imsg_get() promises about what it returns */
+		if (!chan_allows(ib->peer, ib->self, m.hdr.type) ||
+		    m.len > msgtype_info(m.hdr.type)->max ||
+		    m.fd != -1)
+			abort();
+		d = decode(m.hdr.type, m.data, m.len);
+		if (verbose)
+			fprintf(stderr, "fuzz_imsg: %s <- %s: %s, %zu bytes%s: "
+			    "%s\n", proc_name(ib->self), proc_name(ib->peer),
+			    msgtype_name(m.hdr.type), m.len,
+			    (m.hdr.flags & IMSGF_STREAMED) ? " (stream)" : "",
+			    d == 1 ? "decoded" : d == 0 ? "REFUSED" :
+			    "no codec");
+		imsg_free(&m);
+	}
+	if (rv == -1) {
+		if (ib->err == NULL)
+			abort();
+		if (verbose)
+			fprintf(stderr, "fuzz_imsg: error: %s\n", ib->err);
+		return -1;
+	}
+	return 0;
+}
+
+/* one read and what it completes: 1 at EOF or failure, else 0 */
+static int
+pump(struct imsgbuf *ib)
+{
+	ssize_t	 n;
+
+	n = imsgbuf_read(ib);
+	if (n == 0)
+		return 1;
+	if (n == -1 && errno != EAGAIN && errno != ENOBUFS) {
+		if (verbose)
+			fprintf(stderr, "fuzz_imsg: read: %s\n",
+			    ib->err ? ib->err : strerror(errno));
+		return 1;
+	}
+	return drain(ib) == -1;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char	*v;
+
+	log_init("fuzz_imsg", LOG_TO_STDERR, 0);
+	v = getenv("FUZZ_IMSG_VERBOSE");
+	verbose = v != NULL && *v != '\0' && *v != '0';
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct imsgbuf	 ib;
+	size_t		 off, n, chunk;
+	ssize_t		 w;
+	int		 sv[2], done = 0, before;
+
+	if (size < 2)
+		return 0;
+	before = count_fds();
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    sv) == -1)
+		abort();
+	imsgbuf_init(&ib, sv[1], pairs[data[0] % NPAIRS].self,
+	    pairs[data[0] % NPAIRS].peer);
+	chunk = data[1];
+	data += 2;
+	size -= 2;
+	for (off = 0; off < size && !done; ) {
+		n = size - off;
+		if (chunk > 0 && n > chunk)
+			n = chunk;
+		w = send(sv[0], data + off, n, MSG_NOSIGNAL);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w == -1 && errno != EAGAIN && errno != EINTR)
+			abort();
+		done = pump(&ib);
+	}
+	close(sv[0]);
+	while (!done)
+		done = pump(&ib);
+	imsgbuf_clear(&ib);
+	close(sv[1]);
+	if (count_fds() != before) {
+		fprintf(stderr, "fuzz_imsg: descriptors leaked\n");
+		abort();
+	}
+	return 0;
+}
