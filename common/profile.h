@@ -26,7 +26,9 @@
  * Matching: a "match descr" scores 3, "match oid" 2, "match enterprise"
  * 1 (an enterprise number may name the network card's maker, a sysDescr
  * rarely lies); the highest score wins, ties go to the longer OID prefix,
- * then to the first profile in file-name order.
+ * then to the first profile in file-name order.  (The kinds add up; a
+ * brand's descr counts as a "match descr"; an enterprise is a prefix of
+ * 7 arcs.  etc/profiles/README has the whole format.)
  */
 #ifndef CALLHOME_PROFILE_H
 #define CALLHOME_PROFILE_H
