@@ -819,12 +819,60 @@ build_status(struct device *d, struct rpt_device *r)
 	}
 }
 
+/* meter names already sent for this device (a vendor table may repeat) */
+struct names {
+	char	(*n)[REPORT_NAME];
+	size_t	 len, cap;
+};
+
+static int
+names_add(struct names *ns, const char *name)
+{
+	void	*p;
+	size_t	 i;
+
+	for (i = 0; i < ns->len; i++)
+		if (strcmp(ns->n[i], name) == 0)
+			return -1;
+	if (ns->len == ns->cap) {
+		if ((p = reallocarray(ns->n, ns->cap ? ns->cap * 2 : 16,
+		    sizeof(*ns->n))) == NULL)
+			fatal(NULL);
+		ns->n = p;
+		ns->cap = ns->cap ? ns->cap * 2 : 16;
+	}
+	(void)strlcpy(ns->n[ns->len++], name, REPORT_NAME);
+	return 0;
+}
+
+/* send a meter under a name no other meter of the device has */
+static void
+send_meter(struct device *d, struct names *ns, struct rpt_meter *m,
+    const struct rowkey *k, struct wbuf *w)
+{
+	char	 idx[32], name[REPORT_NAME];
+
+	if (names_add(ns, m->name) == -1) {
+		if (k == NULL)
+			return;
+		fmt_index(k, idx, sizeof(idx));
+		(void)snprintf(name, sizeof(name), "%.30s.%s", m->name, idx);
+		if (names_add(ns, name) == -1)
+			return;
+		(void)strlcpy(m->name, name, sizeof(m->name));
+	}
+	wbuf_reset(w);
+	msg_meter_encode(w, m);
+	send_report(d, IMSG_DEV_METER, w->data, w->len);
+}
+
 static void
 build_meters(struct device *d)
 {
 	const struct profile	*p = d->profile;
 	struct rpt_meter	 m;
 	struct wbuf		 w;
+	struct names		 ns = { NULL, 0, 0 };
 	char			 text[REPORT_NAME];
 	size_t			 i, k, nmark = 0;
 	int			 vendor_total = 0;
@@ -845,9 +893,7 @@ build_meters(struct device *d)
 			    sizeof(m.source));
 			if (strcmp(m.name, "total") == 0)
 				vendor_total = 1;
-			wbuf_reset(&w);
-			msg_meter_encode(&w, &m);
-			send_report(d, IMSG_DEV_METER, w.data, w.len);
+			send_meter(d, &ns, &m, NULL, &w);
 		}
 		for (k = 0; k < p->ntable; k++) {
 			struct rowset	*rs = &d->vtable[k];
@@ -869,9 +915,7 @@ build_meters(struct device *d)
 				    m.source, sizeof(m.source));
 				if (strcmp(m.name, "total") == 0)
 					vendor_total = 1;
-				wbuf_reset(&w);
-				msg_meter_encode(&w, &m);
-				send_report(d, IMSG_DEV_METER, w.data, w.len);
+				send_meter(d, &ns, &m, &r->k, &w);
 			}
 		}
 	}
@@ -900,9 +944,7 @@ build_meters(struct device *d)
 		m.value = r->v[MRK_LIFE];
 		fmt_source(&oid_marklife, &r->k, m.source, sizeof(m.source));
 		sum += r->v[MRK_LIFE];
-		wbuf_reset(&w);
-		msg_meter_encode(&w, &m);
-		send_report(d, IMSG_DEV_METER, w.data, w.len);
+		send_meter(d, &ns, &m, &r->k, &w);
 	}
 	if (nmark > 1 && !vendor_total) {
 		memset(&m, 0, sizeof(m));
@@ -911,10 +953,9 @@ build_meters(struct device *d)
 		copy_str(m.unit, sizeof(m.unit), unit ? unit : "");
 		m.value = sum;
 		(void)snmp_oid_fmt(&oid_marklife, m.source, sizeof(m.source));
-		wbuf_reset(&w);
-		msg_meter_encode(&w, &m);
-		send_report(d, IMSG_DEV_METER, w.data, w.len);
+		send_meter(d, &ns, &m, NULL, &w);
 	}
+	free(ns.n);
 	wbuf_free(&w);
 }
 
