@@ -1174,19 +1174,10 @@ profile_set_free(struct profile_set *set)
 static int
 ci_contains(const char *hay, const char *needle)
 {
-	size_t	 i;
-
+	/* the daemons run in the C locale: ASCII case folding only */
 	if (needle[0] == '\0')
 		return 0;
-	for (; *hay != '\0'; hay++) {
-		for (i = 0; needle[i] != '\0'; i++)
-			if (ascii_lower((unsigned char)hay[i]) !=
-			    ascii_lower((unsigned char)needle[i]))
-				break;
-		if (needle[i] == '\0')
-			return 1;
-	}
-	return 0;
+	return strcasestr(hay, needle) != NULL;
 }
 
 const struct profile *
