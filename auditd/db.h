@@ -1,0 +1,74 @@
+/*
+ * auditd's database: opening, creating and migrating callhome.db, and the
+ * prepared statements of the hot paths.  The schema is described at the
+ * top of db.c.
+ */
+#ifndef CALLHOME_DB_H
+#define CALLHOME_DB_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#define DB_FILE		"callhome.db"	/* in the state directory */
+/* the same inside auditd's root, the state directory */
+#define DB_PATH		"/" DB_FILE
+#define DB_VERSION	1		/* PRAGMA user_version written */
+
+/* statements kept prepared for as long as the database is open */
+enum db_stmt {
+	DB_CYCLE_INSERT,	/* token, reason, started, planned */
+	DB_CYCLE_FINISH,	/* id, finished, ndevices, n_*, probed,
+				   requests, readings_sha256, txseq */
+	DB_DEVICE_FIND,		/* key; returns id */
+	DB_DEVICE_INSERT,	/* key, vendor, model, serial, seen,
+				   address */
+	DB_DEVICE_UPDATE,	/* id, vendor, model, serial, seen,
+				   address, last_report */
+	DB_REPORT_INSERT,	/* cycle_id, device_id, ordinal, device cols */
+	DB_NSTMT
+};
+
+/*
+ * The rows of a report are inserted up to DB_BATCH at a time, each row
+ * as (report_id, ordinal, the table's columns): one statement per row
+ * would cost twice as much.
+ */
+enum db_rows {
+	DB_METERS,
+	DB_SUPPLIES,
+	DB_ALERTS,
+	DB_NROWS
+};
+#define DB_BATCH	16
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*stmt[DB_NSTMT];
+	sqlite3_stmt	*rows[DB_NROWS][DB_BATCH];	/* on first use */
+};
+
+/* configure and initialise sqlite (before the sandbox); -1 on failure */
+int		 db_init(void);
+/*
+ * Open (creating it when missing) the database at path, set the
+ * connection's pragmas, and create or migrate the schema to DB_VERSION.
+ * -1 with a message in err on failure.
+ */
+int		 db_open(struct db *, const char *path, char *err, size_t);
+void		 db_close(struct db *);
+/* a prepared statement, reset (callers bind every parameter); NULL on error */
+sqlite3_stmt	*db_stmt(struct db *, enum db_stmt);
+/* the INSERT of n rows (1..DB_BATCH) into a readings table, likewise */
+sqlite3_stmt	*db_rows_stmt(struct db *, enum db_rows, int n);
+/* parameters of one row of db_rows_stmt() */
+int		 db_rows_width(enum db_rows);
+int		 db_exec(struct db *, const char *);
+int		 db_begin(struct db *);		/* BEGIN IMMEDIATE */
+int		 db_commit(struct db *);
+int		 db_rollback(struct db *);
+const char	*db_errmsg(struct db *);
+/* PRAGMA user_version, or -1 */
+int		 db_schema_version(struct db *);
+
+#endif /* CALLHOME_DB_H */

@@ -1,0 +1,65 @@
+/*
+ * Storing collection cycles: the state machine behind collectd's report
+ * stream (report.h),
+ *
+ *	CYCLE_BEGIN (DEV_BEGIN DEV_METER* DEV_SUPPLY* DEV_ALERT* DEV_END)*
+ *	CYCLE_END
+ *
+ * one database transaction per cycle, sealed by one "collect" record of
+ * the transaction log.  Anything out of this order, a cycle inside a
+ * cycle, more than REPORT_MAX_ROWS rows of a kind in a report, or counts
+ * at CYCLE_END that disagree with the reports is a protocol error.  Every
+ * function returns 0, or -1 with store_error() saying why (a protocol or
+ * a database error); auditd treats -1 as fatal, and the open transaction
+ * dies with the process, so nothing half-stored remains.
+ *
+ * It can be driven without imsg (tests, benchmarks) through the typed
+ * functions, or by store_imsg() with raw message payloads.
+ */
+#ifndef CALLHOME_STORE_H
+#define CALLHOME_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "report.h"
+
+#define STORE_MAX_DEVICES	(1U << 20)	/* per cycle */
+
+struct store;
+
+/* send: the CAT_BIT() mask of callhome.conf's "send"; without CAT_PII
+ * the PII fields are blanked before anything is stored */
+struct store	*store_new(struct db *, uint32_t send);
+void		 store_set_send(struct store *, uint32_t);
+/* rolls back a cycle still open */
+void		 store_free(struct store *);
+const char	*store_error(const struct store *);
+/* a cycle is open (between CYCLE_BEGIN and CYCLE_END) */
+int		 store_busy(const struct store *);
+/* one line for status: the last cycle stored, or the one in progress */
+void		 store_state(const struct store *, char *, size_t);
+
+int	store_cycle_begin(struct store *, const struct rpt_cycle *);
+int	store_device(struct store *, const struct rpt_device *);
+int	store_meter(struct store *, const struct rpt_meter *);
+int	store_supply(struct store *, const struct rpt_supply *);
+int	store_alert(struct store *, const struct rpt_alert *);
+int	store_device_end(struct store *);
+/*
+ * Commit the cycle; *stored gets the cycle as stored (CYCLE_END's counts,
+ * CYCLE_BEGIN's reason and start) with its id and txlog record.
+ */
+int	store_cycle_end(struct store *, const struct rpt_cycle *,
+	    struct rpt_cycle *stored);
+
+/*
+ * One message from collectd: decode, check, store.  Returns 1 when it
+ * completed a cycle (*stored filled: send IMSG_CYCLE_STORED), 0 when more
+ * is expected, -1 on error.
+ */
+int	store_imsg(struct store *, uint32_t type, const void *, size_t,
+	    struct rpt_cycle *stored);
+
+#endif /* CALLHOME_STORE_H */

@@ -1,0 +1,1176 @@
+/*
+ * The hash-chained transaction log, the readings digest that seals each
+ * collection cycle, and the rows <-> structures mapping of the readings
+ * tables.  See txlog.h; the tables are described in auditd/db.c.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+#include "msg.h"
+#include "report.h"
+#include "txlog.h"
+
+const char txlog_schema[] =
+	"CREATE TABLE txlog (\n"
+	"	seq		INTEGER PRIMARY KEY,\n"
+	"	time		INTEGER NOT NULL,\n"
+	"	kind		TEXT NOT NULL,\n"
+	"	summary		TEXT NOT NULL,\n"
+	"	detail		TEXT NOT NULL,\n"
+	"	prev_hash	TEXT NOT NULL,\n"
+	"	hash		TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX txlog_kind ON txlog (kind, seq);\n";
+
+static EVP_MD	*sha256_md;
+
+static const EVP_MD *
+sha256(void)
+{
+	if (sha256_md == NULL &&
+	    (sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		fatalx("libcrypto has no SHA-256");
+	return sha256_md;
+}
+
+void
+txlog_init(void)
+{
+	uint8_t		 h[TXLOG_HASH_LEN];
+	unsigned int	 hl;
+
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OPENSSL_init_crypto");
+	/* the provider is loaded on first use: use it once */
+	if (EVP_Digest("", 0, h, &hl, sha256(), NULL) != 1)
+		fatalx("SHA-256 does not work");
+}
+
+static EVP_MD_CTX *
+md_new(void)
+{
+	EVP_MD_CTX	*ctx;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, sha256(), NULL) != 1)
+		fatalx("SHA-256 context");
+	return ctx;
+}
+
+static void
+md_update(EVP_MD_CTX *ctx, const void *p, size_t len)
+{
+	if (EVP_DigestUpdate(ctx, p, len) != 1)
+		fatalx("SHA-256 update");
+}
+
+static void
+md_final(EVP_MD_CTX *ctx, uint8_t out[TXLOG_HASH_LEN])
+{
+	unsigned int	 len;
+
+	if (EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != TXLOG_HASH_LEN)
+		fatalx("SHA-256 final");
+	EVP_MD_CTX_free(ctx);
+}
+
+void
+txlog_hex(const uint8_t *h, char *dst)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	int			 i;
+
+	for (i = 0; i < TXLOG_HASH_LEN; i++) {
+		dst[2 * i] = hex[h[i] >> 4];
+		dst[2 * i + 1] = hex[h[i] & 0xf];
+	}
+	dst[2 * TXLOG_HASH_LEN] = '\0';
+}
+
+static int
+unhex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;		/* upper case is not the stored form */
+}
+
+/* 0 when s is exactly 64 lowercase hex digits */
+static int
+txlog_unhex(const char *s, uint8_t out[TXLOG_HASH_LEN])
+{
+	int	 i, hi, lo;
+
+	if (s == NULL || strlen(s) != 2 * TXLOG_HASH_LEN)
+		return -1;
+	for (i = 0; i < TXLOG_HASH_LEN; i++) {
+		if ((hi = unhex_digit((unsigned char)s[2 * i])) == -1 ||
+		    (lo = unhex_digit((unsigned char)s[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static void
+netstring(EVP_MD_CTX *ctx, const char *s, size_t len)
+{
+	char	 n[32];
+	int	 l;
+
+	l = snprintf(n, sizeof(n), "%zu:", len);
+	md_update(ctx, n, (size_t)l);
+	md_update(ctx, s, len);
+	md_update(ctx, ",", 1);
+}
+
+void
+txlog_hash(const uint8_t prev[TXLOG_HASH_LEN], int64_t seq, int64_t time,
+    const char *kind, const char *summary, const char *detail,
+    uint8_t out[TXLOG_HASH_LEN])
+{
+	EVP_MD_CTX	*ctx;
+	char		 num[32];
+	int		 l;
+
+	ctx = md_new();
+	md_update(ctx, prev, TXLOG_HASH_LEN);
+	l = snprintf(num, sizeof(num), "%" PRId64, seq);
+	netstring(ctx, num, (size_t)l);
+	l = snprintf(num, sizeof(num), "%" PRId64, time);
+	netstring(ctx, num, (size_t)l);
+	netstring(ctx, kind, strlen(kind));
+	netstring(ctx, summary, strlen(summary));
+	netstring(ctx, detail, strlen(detail));
+	md_final(ctx, out);
+}
+
+int
+txlog_append(sqlite3 *db, int64_t time, const char *kind,
+    const char *summary, const char *detail, int64_t *seqp)
+{
+	static const char	 last_sql[] =
+	    "SELECT seq, hash FROM txlog ORDER BY seq DESC LIMIT 1";
+	static const char	 ins_sql[] =
+	    "INSERT INTO txlog (seq, time, kind, summary, detail, prev_hash, "
+	    "hash) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt		*st = NULL;
+	uint8_t			 prev[TXLOG_HASH_LEN], h[TXLOG_HASH_LEN];
+	char			 prevhex[TXLOG_HEX_LEN], hex[TXLOG_HEX_LEN];
+	int64_t			 seq = 1;
+	int			 rc;
+
+	memset(prev, 0, sizeof(prev));
+	if (sqlite3_prepare_v2(db, last_sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		if (txlog_unhex((const char *)sqlite3_column_text(st, 1),
+		    prev) == -1) {
+			log_warnx("txlog: record %" PRId64 " has no valid "
+			    "hash: the log was damaged", seq - 1);
+			sqlite3_finalize(st);
+			return -1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+
+	txlog_hash(prev, seq, time, kind, summary, detail, h);
+	txlog_hex(prev, prevhex);
+	txlog_hex(h, hex);
+	if (sqlite3_prepare_v2(db, ins_sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, time) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, summary, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 6, prevhex, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 7, hex, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	*seqp = seq;
+	return 0;
+}
+
+/*
+ * The readings digest.
+ */
+
+/*
+ * Messages are framed into one buffer and hashed in large pieces: many
+ * small digest updates cost more than the hashing itself.
+ */
+#define RH_FLUSH	(64 * 1024)
+
+void
+readings_hash_init(struct readings_hash *rh)
+{
+	rh->ctx = md_new();
+	wbuf_init(&rh->w);
+}
+
+static void
+rh_flush(struct readings_hash *rh)
+{
+	if (rh->w.len > 0)
+		md_update(rh->ctx, rh->w.data, rh->w.len);
+	rh->w.len = 0;
+}
+
+/* the frame's header; its length is patched by rh_close() */
+static size_t
+rh_open(struct readings_hash *rh, uint32_t type)
+{
+	size_t	 off = rh->w.len;
+
+	wbuf_u32(&rh->w, type);
+	wbuf_u32(&rh->w, 0);
+	return off;
+}
+
+static void
+rh_close(struct readings_hash *rh, size_t off)
+{
+	size_t	 len = rh->w.len - off - 8;
+	uint8_t	*p = rh->w.data + off + 4;
+
+	if (len > UINT32_MAX)
+		fatalx("readings hash: %zu bytes", len);
+	p[0] = (uint8_t)(len >> 24);
+	p[1] = (uint8_t)(len >> 16);
+	p[2] = (uint8_t)(len >> 8);
+	p[3] = (uint8_t)len;
+	if (rh->w.len >= RH_FLUSH)
+		rh_flush(rh);
+}
+
+void
+readings_hash_msg(struct readings_hash *rh, uint32_t type, const void *p,
+    size_t len)
+{
+	size_t	 off;
+
+	off = rh_open(rh, type);
+	if (len > 0)
+		wbuf_bytes(&rh->w, p, len);
+	rh_close(rh, off);
+}
+
+/* the message encoded straight into the buffer, as it went on the wire */
+#define RH_ENCODE(rh, type, enc, v) do {				\
+	size_t	 off_ = rh_open((rh), (type));			\
+	enc(&(rh)->w, (v));						\
+	rh_close((rh), off_);						\
+} while (0)
+
+void
+readings_hash_device(struct readings_hash *rh, const struct rpt_device *d)
+{
+	RH_ENCODE(rh, IMSG_DEV_BEGIN, msg_device_encode, d);
+}
+
+void
+readings_hash_meter(struct readings_hash *rh, const struct rpt_meter *m)
+{
+	RH_ENCODE(rh, IMSG_DEV_METER, msg_meter_encode, m);
+}
+
+void
+readings_hash_supply(struct readings_hash *rh, const struct rpt_supply *s)
+{
+	RH_ENCODE(rh, IMSG_DEV_SUPPLY, msg_supply_encode, s);
+}
+
+void
+readings_hash_alert(struct readings_hash *rh, const struct rpt_alert *a)
+{
+	RH_ENCODE(rh, IMSG_DEV_ALERT, msg_alert_encode, a);
+}
+
+void
+readings_hash_end(struct readings_hash *rh)
+{
+	rh_close(rh, rh_open(rh, IMSG_DEV_END));
+}
+
+void
+readings_hash_final(struct readings_hash *rh, uint8_t out[TXLOG_HASH_LEN])
+{
+	rh_flush(rh);
+	md_final(rh->ctx, out);
+	rh->ctx = NULL;
+	wbuf_free(&rh->w);
+}
+
+void
+readings_hash_free(struct readings_hash *rh)
+{
+	if (rh->ctx != NULL)
+		EVP_MD_CTX_free(rh->ctx);
+	rh->ctx = NULL;
+	wbuf_free(&rh->w);
+}
+
+/*
+ * Rows <-> structures.
+ */
+
+static int
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static int
+bind_opt(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == REPORT_NONE)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_int64(st, i, v);
+}
+
+static void
+col_str(sqlite3_stmt *st, int i, char *dst, size_t dstsz)
+{
+	const unsigned char	*s;
+
+	if ((s = sqlite3_column_text(st, i)) == NULL)
+		dst[0] = '\0';
+	else
+		(void)strlcpy(dst, (const char *)s, dstsz);
+}
+
+static int64_t
+col_opt(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return REPORT_NONE;
+	return sqlite3_column_int64(st, i);
+}
+
+int
+readings_bind_device(sqlite3_stmt *st, int i, const struct rpt_device *d)
+{
+	int	 rc = SQLITE_OK;
+
+#define B(x)	do { if (rc == SQLITE_OK) rc = (x); i++; } while (0)
+	B(bind_str(st, i, d->address));
+	B(sqlite3_bind_int(st, i, d->outcome));
+	B(bind_str(st, i, d->reason));
+	B(sqlite3_bind_int64(st, i, d->collected));
+	B(sqlite3_bind_int64(st, i, d->requests));
+	B(bind_str(st, i, d->sysdescr));
+	B(bind_str(st, i, d->sysobjectid));
+	B(bind_opt(st, i, d->enterprise));
+	B(bind_str(st, i, d->vendor));
+	B(bind_str(st, i, d->model));
+	B(bind_str(st, i, d->model_source));
+	B(bind_str(st, i, d->serial));
+	B(bind_str(st, i, d->serial_source));
+	B(bind_str(st, i, d->firmware));
+	B(bind_str(st, i, d->firmware_source));
+	B(bind_str(st, i, d->profile));
+	B(bind_str(st, i, d->sysname));
+	B(bind_str(st, i, d->syscontact));
+	B(bind_str(st, i, d->syslocation));
+	B(bind_opt(st, i, d->uptime));
+	B(bind_opt(st, i, d->device_status));
+	B(bind_opt(st, i, d->printer_status));
+	B(d->errors == -1 ? sqlite3_bind_null(st, i) :
+	    sqlite3_bind_int(st, i, d->errors));
+	return rc;
+}
+
+int
+readings_bind_meter(sqlite3_stmt *st, int i, const struct rpt_meter *m)
+{
+	int	 rc = SQLITE_OK;
+
+	B(bind_str(st, i, m->name));
+	B(bind_str(st, i, m->unit));
+	B(bind_opt(st, i, m->value));
+	B(bind_str(st, i, m->source));
+	return rc;
+}
+
+int
+readings_bind_supply(sqlite3_stmt *st, int i, const struct rpt_supply *s)
+{
+	int	 rc = SQLITE_OK;
+
+	B(bind_str(st, i, s->index));
+	B(bind_str(st, i, s->description));
+	B(bind_str(st, i, s->class));
+	B(bind_str(st, i, s->type));
+	B(bind_str(st, i, s->color));
+	B(bind_str(st, i, s->unit));
+	B(bind_opt(st, i, s->max));
+	B(bind_opt(st, i, s->level));
+	B(bind_opt(st, i, s->percent));
+	return rc;
+}
+
+int
+readings_bind_alert(sqlite3_stmt *st, int i, const struct rpt_alert *a)
+{
+	int	 rc = SQLITE_OK;
+
+	B(bind_str(st, i, a->index));
+	B(bind_str(st, i, a->severity));
+	B(bind_str(st, i, a->group));
+	B(bind_str(st, i, a->code));
+	B(bind_str(st, i, a->description));
+	B(bind_opt(st, i, a->time));
+	return rc;
+#undef B
+}
+
+void
+readings_column_device(sqlite3_stmt *st, int i, struct rpt_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	col_str(st, i++, d->address, sizeof(d->address));
+	d->outcome = (uint8_t)sqlite3_column_int(st, i++);
+	col_str(st, i++, d->reason, sizeof(d->reason));
+	d->collected = sqlite3_column_int64(st, i++);
+	d->requests = (uint32_t)sqlite3_column_int64(st, i++);
+	col_str(st, i++, d->sysdescr, sizeof(d->sysdescr));
+	col_str(st, i++, d->sysobjectid, sizeof(d->sysobjectid));
+	d->enterprise = col_opt(st, i++);
+	col_str(st, i++, d->vendor, sizeof(d->vendor));
+	col_str(st, i++, d->model, sizeof(d->model));
+	col_str(st, i++, d->model_source, sizeof(d->model_source));
+	col_str(st, i++, d->serial, sizeof(d->serial));
+	col_str(st, i++, d->serial_source, sizeof(d->serial_source));
+	col_str(st, i++, d->firmware, sizeof(d->firmware));
+	col_str(st, i++, d->firmware_source, sizeof(d->firmware_source));
+	col_str(st, i++, d->profile, sizeof(d->profile));
+	col_str(st, i++, d->sysname, sizeof(d->sysname));
+	col_str(st, i++, d->syscontact, sizeof(d->syscontact));
+	col_str(st, i++, d->syslocation, sizeof(d->syslocation));
+	d->uptime = col_opt(st, i++);
+	d->device_status = col_opt(st, i++);
+	d->printer_status = col_opt(st, i++);
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		d->errors = -1;
+	else
+		d->errors = (int32_t)sqlite3_column_int64(st, i);
+}
+
+void
+readings_column_meter(sqlite3_stmt *st, int i, struct rpt_meter *m)
+{
+	memset(m, 0, sizeof(*m));
+	col_str(st, i++, m->name, sizeof(m->name));
+	col_str(st, i++, m->unit, sizeof(m->unit));
+	m->value = col_opt(st, i++);
+	col_str(st, i, m->source, sizeof(m->source));
+}
+
+void
+readings_column_supply(sqlite3_stmt *st, int i, struct rpt_supply *s)
+{
+	memset(s, 0, sizeof(*s));
+	col_str(st, i++, s->index, sizeof(s->index));
+	col_str(st, i++, s->description, sizeof(s->description));
+	col_str(st, i++, s->class, sizeof(s->class));
+	col_str(st, i++, s->type, sizeof(s->type));
+	col_str(st, i++, s->color, sizeof(s->color));
+	col_str(st, i++, s->unit, sizeof(s->unit));
+	s->max = col_opt(st, i++);
+	s->level = col_opt(st, i++);
+	s->percent = col_opt(st, i);
+}
+
+void
+readings_column_alert(sqlite3_stmt *st, int i, struct rpt_alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	col_str(st, i++, a->index, sizeof(a->index));
+	col_str(st, i++, a->severity, sizeof(a->severity));
+	col_str(st, i++, a->group, sizeof(a->group));
+	col_str(st, i++, a->code, sizeof(a->code));
+	col_str(st, i++, a->description, sizeof(a->description));
+	a->time = col_opt(st, i);
+}
+
+/*
+ * The readings of one cycle rebuilt from its rows.
+ */
+
+struct readings_stmts {
+	sqlite3_stmt	*reports;
+	sqlite3_stmt	*meters;
+	sqlite3_stmt	*supplies;
+	sqlite3_stmt	*alerts;
+};
+
+static void
+readings_stmts_free(struct readings_stmts *rs)
+{
+	sqlite3_finalize(rs->reports);
+	sqlite3_finalize(rs->meters);
+	sqlite3_finalize(rs->supplies);
+	sqlite3_finalize(rs->alerts);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static int
+readings_stmts_prepare(sqlite3 *db, struct readings_stmts *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	if (sqlite3_prepare_v2(db, "SELECT id, " READINGS_DEVICE_COLS
+	    " FROM reports WHERE cycle_id = ? ORDER BY ordinal", -1,
+	    &rs->reports, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_METER_COLS
+	    " FROM meters WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rs->meters, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_SUPPLY_COLS
+	    " FROM supplies WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rs->supplies, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_ALERT_COLS
+	    " FROM alerts WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rs->alerts, NULL) != SQLITE_OK) {
+		readings_stmts_free(rs);
+		return -1;
+	}
+	return 0;
+}
+
+/* hash every row of one table for one report */
+static int
+readings_rows(struct readings_hash *rh, sqlite3_stmt *st, int64_t report,
+    int type)
+{
+	struct rpt_meter	 m;
+	struct rpt_supply	 s;
+	struct rpt_alert	 a;
+	int			 rc;
+
+	sqlite3_reset(st);
+	if (sqlite3_bind_int64(st, 1, report) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		switch (type) {
+		case IMSG_DEV_METER:
+			readings_column_meter(st, 0, &m);
+			readings_hash_meter(rh, &m);
+			break;
+		case IMSG_DEV_SUPPLY:
+			readings_column_supply(st, 0, &s);
+			readings_hash_supply(rh, &s);
+			break;
+		default:
+			readings_column_alert(st, 0, &a);
+			readings_hash_alert(rh, &a);
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+readings_cycle(struct readings_stmts *rs, int64_t cycle,
+    uint8_t out[TXLOG_HASH_LEN])
+{
+	struct readings_hash	 rh;
+	struct rpt_device	*d;
+	int64_t			 report;
+	int			 rc, ret = -1;
+
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return -1;
+	readings_hash_init(&rh);
+	sqlite3_reset(rs->reports);
+	if (sqlite3_bind_int64(rs->reports, 1, cycle) != SQLITE_OK)
+		goto done;
+	while ((rc = sqlite3_step(rs->reports)) == SQLITE_ROW) {
+		report = sqlite3_column_int64(rs->reports, 0);
+		readings_column_device(rs->reports, 1, d);
+		readings_hash_device(&rh, d);
+		if (readings_rows(&rh, rs->meters, report,
+		    IMSG_DEV_METER) == -1 ||
+		    readings_rows(&rh, rs->supplies, report,
+		    IMSG_DEV_SUPPLY) == -1 ||
+		    readings_rows(&rh, rs->alerts, report,
+		    IMSG_DEV_ALERT) == -1)
+			goto done;
+		readings_hash_end(&rh);
+	}
+	if (rc != SQLITE_DONE)
+		goto done;
+	readings_hash_final(&rh, out);
+	ret = 0;
+ done:
+	sqlite3_reset(rs->reports);
+	readings_hash_free(&rh);
+	free(d);
+	return ret;
+}
+
+int
+readings_digest(sqlite3 *db, int64_t cycle, uint8_t out[TXLOG_HASH_LEN])
+{
+	struct readings_stmts	 rs;
+	int			 r;
+
+	if (readings_stmts_prepare(db, &rs) == -1)
+		return -1;
+	r = readings_cycle(&rs, cycle, out);
+	readings_stmts_free(&rs);
+	return r;
+}
+
+/*
+ * The collect record: summary and detail.
+ */
+
+void
+txlog_collect_summary(char *buf, size_t len, int64_t id,
+    const struct rpt_cycle *c)
+{
+	size_t	 o;
+	int	 i, n, first = 1;
+
+	n = snprintf(buf, len, "cycle %" PRId64 " (%s): ", id, c->reason);
+	o = n < 0 ? 0 : (size_t)n;
+	if (c->ndevices == 0) {
+		if (o < len)
+			(void)snprintf(buf + o, len - o, "no devices");
+		return;
+	}
+	if (o < len) {
+		n = snprintf(buf + o, len - o, "%u device%s", c->ndevices,
+		    c->ndevices == 1 ? "" : "s");
+		o += n < 0 ? 0 : (size_t)n;
+	}
+	for (i = 0; i < DEV_OUTCOME_MAX; i++) {
+		if (c->count[i] == 0 || o >= len)
+			continue;
+		n = snprintf(buf + o, len - o, "%s%u %s", first ? ": " : ", ",
+		    c->count[i], dev_outcome_name(i));
+		o += n < 0 ? 0 : (size_t)n;
+		first = 0;
+	}
+}
+
+/*
+ * detail keys after "cycle", in the order of the cycles columns below
+ * (token, 0, and requests, 13, are u64)
+ */
+static const char *const detail_keys[] = {
+	"token", "reason", "started", "finished", "planned", "ndevices",
+	"n_ok", "n_partial", "n_timeout", "n_refused", "n_not_printer",
+	"n_error", "probed", "requests", "readings_sha256",
+};
+#define NDETAIL	(sizeof(detail_keys) / sizeof(detail_keys[0]))
+static const char cycle_cols_sql[] =
+	"SELECT token, reason, started, finished, planned, ndevices, n_ok, "
+	"n_partial, n_timeout, n_refused, n_not_printer, n_error, probed, "
+	"requests, readings_sha256, txseq FROM cycles WHERE id = ?";
+
+char *
+txlog_collect_detail(int64_t id, const struct rpt_cycle *c, uint32_t planned,
+    const uint8_t digest[TXLOG_HASH_LEN])
+{
+	struct json	 j;
+	FILE		*fp;
+	char		*buf = NULL, hex[TXLOG_HEX_LEN];
+	size_t		 len = 0;
+	int		 i;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		fatal("open_memstream");
+	txlog_hex(digest, hex);
+	json_init(&j, fp);
+	json_object_begin(&j);
+	json_kv_int(&j, "cycle", id);
+	json_kv_uint(&j, "token", c->token);
+	json_kv_string(&j, "reason", c->reason);
+	json_kv_int(&j, "started", c->started);
+	json_kv_int(&j, "finished", c->finished);
+	json_kv_uint(&j, "planned", planned);
+	json_kv_uint(&j, "ndevices", c->ndevices);
+	for (i = 0; i < DEV_OUTCOME_MAX; i++)
+		json_kv_uint(&j, detail_keys[6 + i], c->count[i]);
+	json_kv_uint(&j, "probed", c->probed);
+	json_kv_uint(&j, "requests", c->requests);
+	json_kv_string(&j, "readings_sha256", hex);
+	json_object_end(&j);
+	if (json_finish(&j) == -1)
+		fatalx("collect detail");
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * Reading back a detail: a flat JSON object whose values are strings,
+ * numbers or literals.  Only what verification needs; strict otherwise.
+ */
+
+struct jval {
+	int	 string;	/* 1: a string, decoded; 0: a literal */
+	char	 text[2048];
+};
+
+static const char *
+skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+static int
+put_utf8(char *dst, size_t *o, size_t max, uint32_t cp)
+{
+	uint8_t	 b[4];
+	size_t	 n, i;
+
+	if (cp < 0x80)
+		b[0] = (uint8_t)cp, n = 1;
+	else if (cp < 0x800)
+		b[0] = (uint8_t)(0xc0 | cp >> 6),
+		b[1] = (uint8_t)(0x80 | (cp & 0x3f)), n = 2;
+	else if (cp < 0x10000)
+		b[0] = (uint8_t)(0xe0 | cp >> 12),
+		b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f)),
+		b[2] = (uint8_t)(0x80 | (cp & 0x3f)), n = 3;
+	else
+		b[0] = (uint8_t)(0xf0 | cp >> 18),
+		b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f)),
+		b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f)),
+		b[3] = (uint8_t)(0x80 | (cp & 0x3f)), n = 4;
+	if (*o + n >= max)
+		return -1;
+	for (i = 0; i < n; i++)
+		dst[(*o)++] = (char)b[i];
+	return 0;
+}
+
+static int
+hex4(const char *p, uint32_t *v)
+{
+	int	 i, d;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		d = p[i];
+		if (d >= 'A' && d <= 'F')
+			d = d - 'A' + 'a';
+		if ((d = unhex_digit(d)) == -1)
+			return -1;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return 0;
+}
+
+/* a JSON string at p (at its quote); returns the position after it */
+static const char *
+parse_string(const char *p, char *dst, size_t max)
+{
+	size_t		 o = 0;
+	uint32_t	 cp, lo;
+	char		 c;
+
+	if (*p++ != '"')
+		return NULL;
+	for (;;) {
+		c = *p++;
+		if (c == '\0' || (unsigned char)c < 0x20)
+			return NULL;
+		if (c == '"')
+			break;
+		if (c != '\\') {
+			if (o + 1 >= max)
+				return NULL;
+			dst[o++] = c;
+			continue;
+		}
+		switch ((c = *p++)) {
+		case '"': case '\\': case '/':
+			break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			if (hex4(p, &cp) == -1)
+				return NULL;
+			p += 4;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return NULL;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (p[0] != '\\' || p[1] != 'u' ||
+				    hex4(p + 2, &lo) == -1 ||
+				    lo < 0xdc00 || lo > 0xdfff)
+					return NULL;
+				p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			}
+			if (cp == 0 || put_utf8(dst, &o, max, cp) == -1)
+				return NULL;
+			continue;
+		default:
+			return NULL;
+		}
+		if (o + 1 >= max)
+			return NULL;
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+	return p;
+}
+
+/* find key in the flat object json; 0 when found */
+static int
+detail_get(const char *json, const char *key, struct jval *v)
+{
+	const char	*p;
+	char		 k[128];
+	size_t		 n;
+	int		 found;
+
+	p = skip_ws(json);
+	if (*p++ != '{')
+		return -1;
+	p = skip_ws(p);
+	if (*p == '}')
+		return -1;
+	for (;;) {
+		if ((p = parse_string(p, k, sizeof(k))) == NULL)
+			return -1;
+		p = skip_ws(p);
+		if (*p++ != ':')
+			return -1;
+		p = skip_ws(p);
+		found = strcmp(k, key) == 0;
+		if (*p == '"') {
+			v->string = 1;
+			if ((p = parse_string(p, v->text,
+			    sizeof(v->text))) == NULL)
+				return -1;
+		} else {
+			n = strcspn(p, ", \t\r\n}");
+			if (n == 0 || n >= sizeof(v->text) ||
+			    strspn(p, "-0123456789.eE+truefalsn") < n)
+				return -1;
+			v->string = 0;
+			memcpy(v->text, p, n);
+			v->text[n] = '\0';
+			p += n;
+		}
+		if (found)
+			return 0;
+		p = skip_ws(p);
+		if (*p == '}')
+			return -1;
+		if (*p++ != ',')
+			return -1;
+		p = skip_ws(p);
+	}
+}
+
+/*
+ * Verification.
+ */
+
+struct verify {
+	sqlite3			*db;
+	struct readings_stmts	 rs;
+	sqlite3_stmt		*cycle;
+	int64_t			*bad;
+	char			*why;
+	size_t			 whylen;
+	int64_t			 ncollect;	/* cycles checked */
+};
+
+static int
+broken(struct verify *v, int64_t seq, const char *fmt, ...)
+	__attribute__((__format__(printf, 3, 4)));
+
+static int
+broken(struct verify *v, int64_t seq, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	*v->bad = seq;
+	va_start(ap, fmt);
+	(void)vsnprintf(v->why, v->whylen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* column i of the cycle row (cycle_cols_sql) as the detail has it */
+static int
+cycle_field_matches(sqlite3_stmt *st, int i, const struct jval *jv)
+{
+	char	 want[32];
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		/* token and requests: u64 stored as their bit pattern */
+		if (i == 0 || i == 13)
+			(void)snprintf(want, sizeof(want), "%" PRIu64,
+			    (uint64_t)sqlite3_column_int64(st, i));
+		else
+			(void)snprintf(want, sizeof(want), "%" PRId64,
+			    (int64_t)sqlite3_column_int64(st, i));
+		return !jv->string && strcmp(jv->text, want) == 0;
+	case SQLITE_TEXT:
+		return jv->string && strcmp(jv->text,
+		    (const char *)sqlite3_column_text(st, i)) == 0;
+	default:
+		return 0;
+	}
+}
+
+/* a collect record against its cycle row and the readings rows */
+static int
+verify_collect(struct verify *v, int64_t seq, const char *detail)
+{
+	struct jval	 jv;
+	uint8_t		 h[TXLOG_HASH_LEN];
+	char		 hex[TXLOG_HEX_LEN], *end;
+	int64_t		 id;
+	size_t		 i;
+	int		 rc, digest_changed = 0;
+
+	if (detail_get(detail, "cycle", &jv) == -1 || jv.string)
+		return broken(v, seq, "record %" PRId64 ": collect record "
+		    "names no cycle", seq);
+	id = strtoll(jv.text, &end, 10);
+	if (*end != '\0' || id <= 0)
+		return broken(v, seq, "record %" PRId64 ": collect record "
+		    "names no cycle", seq);
+
+	sqlite3_reset(v->cycle);
+	sqlite3_bind_int64(v->cycle, 1, id);
+	if ((rc = sqlite3_step(v->cycle)) != SQLITE_ROW) {
+		sqlite3_reset(v->cycle);
+		if (rc != SQLITE_DONE)
+			return -2;
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle missing", seq, id);
+	}
+	if (sqlite3_column_type(v->cycle, NDETAIL) != SQLITE_INTEGER ||
+	    sqlite3_column_int64(v->cycle, NDETAIL) != seq) {
+		sqlite3_reset(v->cycle);
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle row changed (txseq)", seq, id);
+	}
+	for (i = 0; i < NDETAIL; i++) {
+		if (detail_get(detail, detail_keys[i], &jv) == -1) {
+			sqlite3_reset(v->cycle);
+			return broken(v, seq, "record %" PRId64 " (cycle %"
+			    PRId64 "): detail lacks %s", seq, id,
+			    detail_keys[i]);
+		}
+		if (cycle_field_matches(v->cycle, (int)i, &jv))
+			continue;
+		if (i == NDETAIL - 1) {
+			/* the digest: decided below, with the readings */
+			digest_changed = 1;
+			continue;
+		}
+		sqlite3_reset(v->cycle);
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle row changed (%s)", seq, id, detail_keys[i]);
+	}
+	sqlite3_reset(v->cycle);
+
+	/* the readings themselves, against the sealed digest */
+	if (detail_get(detail, "readings_sha256", &jv) == -1 || !jv.string)
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): detail lacks readings_sha256", seq, id);
+	if (readings_cycle(&v->rs, id, h) == -1)
+		return -2;
+	txlog_hex(h, hex);
+	if (strcmp(hex, jv.text) != 0)
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): readings changed", seq, id);
+	if (digest_changed)
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle row changed (readings_sha256)", seq, id);
+	v->ncollect++;
+	return 0;
+}
+
+/* every cycle must have been sealed by a record of the chain */
+static int
+verify_cycles(struct verify *v)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n, id, txseq;
+	int		 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM cycles", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -2;
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n == v->ncollect)
+		return 0;
+	if (sqlite3_prepare_v2(v->db, "SELECT c.id, c.txseq FROM cycles c "
+	    "LEFT JOIN txlog t ON t.seq = c.txseq AND t.kind = 'collect' "
+	    "WHERE t.seq IS NULL ORDER BY c.id LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -2;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		txseq = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL || txseq <= 0)
+			ret = broken(v, 0, "cycle %" PRId64 ": not in the "
+			    "transaction log", id);
+		else
+			ret = broken(v, txseq, "record %" PRId64 " (cycle %"
+			    PRId64 "): missing", txseq, id);
+	} else if (rc == SQLITE_DONE)
+		ret = broken(v, 0, "%" PRId64 " cycles, but %" PRId64
+		    " collect records", n, v->ncollect);
+	else
+		ret = -2;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+verify_chain(struct verify *v, int64_t *nrec)
+{
+	sqlite3_stmt	*st;
+	const char	*kind, *summary, *detail;
+	uint8_t		 prev[TXLOG_HASH_LEN], h[TXLOG_HASH_LEN];
+	uint8_t		 stored[TXLOG_HASH_LEN];
+	int64_t		 expect = 1, seq, t;
+	int		 rc, r = 0;
+
+	memset(prev, 0, sizeof(prev));
+	if (sqlite3_prepare_v2(v->db, "SELECT seq, time, kind, summary, "
+	    "detail, prev_hash, hash FROM txlog ORDER BY seq", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -2;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		if (seq != expect) {
+			if (seq < expect)
+				r = broken(v, seq, "record %" PRId64 ": bad "
+				    "sequence number", seq);
+			else if (expect == 1)
+				r = broken(v, 1, "record 1: missing (the log "
+				    "starts at record %" PRId64 ")", seq);
+			else
+				r = broken(v, expect, "record %" PRId64
+				    ": missing (the log goes from record %"
+				    PRId64 " to %" PRId64 ")", expect,
+				    expect - 1, seq);
+			break;
+		}
+		if (txlog_unhex((const char *)sqlite3_column_text(st, 5),
+		    stored) == -1 || memcmp(stored, prev, sizeof(prev)) != 0) {
+			if (seq == 1)
+				r = broken(v, seq, "record 1: prev_hash is not "
+				    "the start of a chain");
+			else
+				r = broken(v, seq, "record %" PRId64 ": "
+				    "prev_hash does not match record %" PRId64
+				    " (a record was changed, removed or "
+				    "reordered)", seq, seq - 1);
+			break;
+		}
+		t = sqlite3_column_int64(st, 1);
+		kind = (const char *)sqlite3_column_text(st, 2);
+		summary = (const char *)sqlite3_column_text(st, 3);
+		detail = (const char *)sqlite3_column_text(st, 4);
+		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER ||
+		    kind == NULL || summary == NULL || detail == NULL) {
+			r = broken(v, seq, "record %" PRId64 ": hash mismatch "
+			    "(a field is missing)", seq);
+			break;
+		}
+		txlog_hash(prev, seq, t, kind, summary, detail, h);
+		if (txlog_unhex((const char *)sqlite3_column_text(st, 6),
+		    stored) == -1 || memcmp(stored, h, sizeof(h)) != 0) {
+			r = broken(v, seq, "record %" PRId64 ": hash mismatch "
+			    "(the record was changed)", seq);
+			break;
+		}
+		memcpy(prev, h, sizeof(prev));
+		if (strcmp(kind, TXLOG_COLLECT) == 0 &&
+		    (r = verify_collect(v, seq, detail)) != 0)
+			break;
+		expect++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = -2;
+	sqlite3_finalize(st);
+	*nrec = expect - 1;
+	return r;
+}
+
+int
+txlog_verify(sqlite3 *db, int64_t *nrec, int64_t *bad_seq, char *why,
+    size_t whylen)
+{
+	struct verify	 v;
+	int		 r, own;
+
+	memset(&v, 0, sizeof(v));
+	v.db = db;
+	v.bad = bad_seq;
+	v.why = why;
+	v.whylen = whylen;
+	*bad_seq = 0;
+	*nrec = 0;
+	if (whylen > 0)
+		why[0] = '\0';
+	/* one snapshot: the daemon may be appending meanwhile */
+	if ((own = sqlite3_get_autocommit(db)) &&
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		goto dberr;
+	if (readings_stmts_prepare(db, &v.rs) == -1 ||
+	    sqlite3_prepare_v2(db, cycle_cols_sql, -1, &v.cycle,
+	    NULL) != SQLITE_OK) {
+		r = -2;
+		goto done;
+	}
+	if ((r = verify_chain(&v, nrec)) == 0)
+		r = verify_cycles(&v);
+ done:
+	if (r == -2)
+		(void)snprintf(why, whylen, "reading the database: %s",
+		    sqlite3_errmsg(db));
+	readings_stmts_free(&v.rs);
+	sqlite3_finalize(v.cycle);
+	if (own)
+		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return r;
+ dberr:
+	(void)snprintf(why, whylen, "reading the database: %s",
+	    sqlite3_errmsg(db));
+	return -2;
+}
