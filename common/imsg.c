@@ -12,7 +12,9 @@
 #include "msg.h"
 #include "proc.h"
 
-#define RBUF_SIZE	(2 * IMSG_MAX_SIZE)
+/* large reads: a busy channel carries many small messages per wakeup */
+#define RBUF_SIZE	(256 * 1024)
+#define WRITE_IOV	256
 #define STREAM_BEGIN_LEN 12	/* u32 type, u64 total */
 
 void
@@ -178,7 +180,7 @@ imsg_compose_stream(struct imsgbuf *ib, uint32_t type, uint32_t peerid,
 int
 imsgbuf_write(struct imsgbuf *ib)
 {
-	struct iovec	 iov[64];
+	struct iovec	 iov[WRITE_IOV];
 	struct msghdr	 mh;
 	union {
 		struct cmsghdr	hdr;
@@ -194,7 +196,8 @@ imsgbuf_write(struct imsgbuf *ib)
 		memset(&mh, 0, sizeof(mh));
 		niov = 0;
 		TAILQ_FOREACH(ob, &ib->outq, entry) {
-			if (niov == 64 || (ob != first && ob->fd != -1))
+			if (niov == WRITE_IOV ||
+			    (ob != first && ob->fd != -1))
 				break;
 			iov[niov].iov_base = ob->buf + ob->off;
 			iov[niov].iov_len = ob->len - ob->off;
