@@ -6,7 +6,7 @@
 
 set -u
 
-BUILD_PKGS="gcc make pkg-config byacc libevent-dev libtls-dev libxml2-dev
+BUILD_PKGS="gcc make pkg-config byacc libevent-dev libtls-dev libxml2-dev zlib1g-dev
 	libsqlite3-dev libssl-dev libbsd-dev"
 RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3"
 REGRESS_PKGS="clang libclang-rt-14-dev snmpsim snmp snmpd signify-openbsd
