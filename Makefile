@@ -121,11 +121,12 @@ $(O)/%.o: $(O)/%.c
 	    -c -o $@ $<
 
 $(O)/callhomed/callhomed.o: CPPFLAGS += \
-	-DLIBEXECDIR='"$(TREE_LIBEXEC)"' -DSHAREDIR='"$(TREE_SHARE)"'
+	-DLIBEXECDIR='"$(TREE_LIBEXEC)"' \
+	-DSCHEMA_PATH='"$(TREE_SHARE)/etc/callhome.xsd"'
 $(O)/callhomed/callhomed.install.o: callhomed/callhomed.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -Icallhomed -DLIBEXECDIR='"$(LIBEXECDIR)"' \
-	    -DSHAREDIR='"$(SHAREDIR)"' -c -o $@ $<
+	    -DSCHEMA_PATH='"$(SHAREDIR)/callhome.xsd"' -c -o $@ $<
 $(BUILD)/callhomed.install: $(O)/callhomed/callhomed.install.o \
     $(BUILD)/libcallhomed.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

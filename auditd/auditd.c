@@ -24,6 +24,7 @@ struct auditd {
 	struct imsgev		 uplinkd;
 	struct imsgev		 signerd;
 	struct callhome_conf	*conf;
+	struct blob		 xsd;		/* the protocol schema */
 	struct db		 db;
 	struct store		*store;
 };
@@ -37,7 +38,8 @@ parent_msg(struct child *c, struct imsg *m)
 	switch (m->hdr.type) {
 	case IMSG_CONF_AUDITD:
 		nc = config_new_default();
-		if (msg_conf_auditd_decode(m->data, m->len, nc) == -1)
+		blob_free(&ad->xsd);
+		if (msg_conf_auditd_decode(m->data, m->len, nc, &ad->xsd) == -1)
 			fatalx("bad CONF_AUDITD from parent");
 		if (ad->conf != NULL)
 			config_free(ad->conf);

@@ -24,6 +24,10 @@
 #define LIBEXECDIR	"/usr/local/libexec/callhome"
 #endif
 const char	*callhome_libexec = LIBEXECDIR;
+#ifndef SCHEMA_PATH
+#define SCHEMA_PATH	"/usr/local/share/callhome/callhome.xsd"
+#endif
+const char	*callhome_schema = SCHEMA_PATH;
 
 #define PING_INTERVAL	30	/* seconds */
 

@@ -18,6 +18,7 @@
 
 /* where the children live: set in callhomed.c from the build */
 extern const char	*callhome_libexec;
+extern const char	*callhome_schema;	/* etc/callhome.xsd */
 #define EMPTY_DIR	"/var/empty"
 #define KILL_GRACE_MS	1000	/* SIGTERM, then SIGKILL after this */
 

@@ -94,6 +94,9 @@ uplink_part(const struct callhome_conf *c, struct uplink_conf *u)
 	(void)strlcpy(u->gateway, c->gateway, sizeof(u->gateway));
 	if (!c->have_server)
 		return 0;
+	if ((u->xsd = read_small(callhome_schema, SCHEMA_MAX, &u->xsdlen)) ==
+	    NULL)
+		goto fail;
 	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
 	u->port = c->server.port;
 	u->protocols = c->server.protocols;
@@ -146,8 +149,13 @@ conf_parts_check(const struct callhome_conf *c)
 {
 	struct signer_conf	 s;
 	struct uplink_conf	 u;
+	struct blob		 xsd;
 	int			 rv = 0;
 
+	if ((xsd.data = read_small(callhome_schema, SCHEMA_MAX, &xsd.len)) ==
+	    NULL)
+		rv = -1;
+	blob_free(&xsd);
 	if (signer_part(c, &s) == -1)
 		rv = -1;
 	if (uplink_part(c, &u) == -1)
@@ -163,16 +171,20 @@ conf_send_all(struct callhomed *ch, const struct callhome_conf *c)
 {
 	struct signer_conf	 s;
 	struct uplink_conf	 u;
+	struct blob		 xsd;
 	struct wbuf		 w;
 
-	if (signer_part(c, &s) == -1 || uplink_part(c, &u) == -1)
+	if (signer_part(c, &s) == -1 || uplink_part(c, &u) == -1 ||
+	    (xsd.data = read_small(callhome_schema, SCHEMA_MAX, &xsd.len)) ==
+	    NULL)
 		fatalx("cannot read the files the configuration names");
 	wbuf_init(&w);
 	msg_conf_collectd_encode(&w, c);
 	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_CONF_COLLECTD, 0, -1,
 	    &w);
 	wbuf_reset(&w);
-	msg_conf_auditd_encode(&w, c);
+	msg_conf_auditd_encode(&w, c, &xsd);
+	blob_free(&xsd);
 	imsgev_sendw(&ch->kids[PROC_AUDITD].iev, IMSG_CONF_AUDITD, 0, -1, &w);
 	wbuf_reset(&w);
 	msg_conf_signerd_encode(&w, &s);

@@ -354,9 +354,18 @@ msg_conf_collectd_decode(const void *p, size_t len, struct callhome_conf *c)
 	return rbuf_done(&r);
 }
 
+void
+blob_free(struct blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
 /* IMSG_CONF_AUDITD: no secrets */
 void
-msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c)
+msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
+    const struct blob *xsd)
 {
 	wbuf_str(w, c->gateway);
 	wbuf_str(w, c->site);
@@ -367,12 +376,15 @@ msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c)
 	wbuf_u32(w, c->retention_days);
 	wbuf_u64(w, c->spool_limit);
 	wbuf_u32(w, c->checkin_every);
+	wbuf_blob(w, xsd->data, xsd->len);
 }
 
 int
-msg_conf_auditd_decode(const void *p, size_t len, struct callhome_conf *c)
+msg_conf_auditd_decode(const void *p, size_t len, struct callhome_conf *c,
+    struct blob *xsd)
 {
 	struct rbuf	 r;
+	const uint8_t	*b;
 	uint8_t		 auth;
 
 	rbuf_init(&r, p, len);
@@ -385,10 +397,20 @@ msg_conf_auditd_decode(const void *p, size_t len, struct callhome_conf *c)
 	c->retention_days = rbuf_u32(&r);
 	c->spool_limit = rbuf_u64(&r);
 	c->checkin_every = rbuf_u32(&r);
-	if (auth > 1 || c->send >= (1U << CAT_MAX))
+	xsd->data = NULL;
+	xsd->len = 0;
+	if ((b = rbuf_blob(&r, &xsd->len, SCHEMA_MAX)) != NULL) {
+		if ((xsd->data = malloc(xsd->len + 1)) == NULL)
+			fatal(NULL);
+		memcpy(xsd->data, b, xsd->len);
+		xsd->data[xsd->len] = '\0';
+	}
+	if (auth > 1 || c->send >= (1U << CAT_MAX) || rbuf_done(&r) == -1) {
+		blob_free(xsd);
 		return -1;
+	}
 	c->authorize_upload = auth;
-	return rbuf_done(&r);
+	return 0;
 }
 
 /* IMSG_CONF_SIGNERD */
@@ -427,6 +449,7 @@ msg_conf_uplinkd_encode(struct wbuf *w, const struct uplink_conf *u)
 	wbuf_blob(w, u->ca, u->calen);
 	wbuf_blob(w, u->cert, u->certlen);
 	wbuf_blob(w, u->key, u->keylen);
+	wbuf_blob(w, u->xsd, u->xsdlen);
 }
 
 static uint8_t *
@@ -462,6 +485,8 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 		u->cert = dup_blob(b, u->certlen);
 	if ((b = rbuf_blob(&r, &u->keylen, UPLINK_PEM_MAX)) != NULL)
 		u->key = dup_blob(b, u->keylen);
+	if ((b = rbuf_blob(&r, &u->xsdlen, SCHEMA_MAX)) != NULL)
+		u->xsd = dup_blob(b, u->xsdlen);
 	/* TLS 1.2 and 1.3 only, and only with a server to talk to */
 	if (rbuf_done(&r) == -1 ||
 	    (u->protocols & ~(CONF_TLSV1_2 | CONF_TLSV1_3)) != 0 ||
@@ -480,5 +505,154 @@ uplink_conf_clear(struct uplink_conf *u)
 	free(u->ca);
 	free(u->cert);
 	free(u->key);
+	free(u->xsd);
 	explicit_bzero(u, sizeof(*u));
+}
+
+static const char *const upload_status_names[UP_STATUS_MAX] = {
+	"delivered", "receipt-mismatch", "dial-failed", "tls-failed",
+	"http-error", "protocol-error", "timeout",
+};
+
+const char *
+upload_status_name(int s)
+{
+	if (s < 0 || s >= UP_STATUS_MAX)
+		return "unknown";
+	return upload_status_names[s];
+}
+
+static int
+valid_hex64(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+/* IMSG_UPLOAD_JOB */
+void
+msg_upload_job_encode(struct wbuf *w, const struct msg_upload_job *j)
+{
+	wbuf_u64(w, j->job);
+	wbuf_u8(w, j->kind);
+	wbuf_str(w, j->sha256);
+	wbuf_u8(w, j->gzip);
+	wbuf_u64(w, j->doclen);
+	wbuf_blob(w, j->body, j->bodylen);
+}
+
+int
+msg_upload_job_decode(const void *p, size_t len, struct msg_upload_job *j)
+{
+	struct rbuf	 r;
+
+	memset(j, 0, sizeof(*j));
+	rbuf_init(&r, p, len);
+	j->job = rbuf_u64(&r);
+	j->kind = rbuf_u8(&r);
+	rbuf_str(&r, j->sha256, sizeof(j->sha256));
+	j->gzip = rbuf_u8(&r);
+	j->doclen = rbuf_u64(&r);
+	j->body = rbuf_blob(&r, &j->bodylen, IMSG_MAX_STREAM);
+	if (rbuf_done(&r) == -1 || j->kind != JOB_UPLOAD || j->gzip > 1 ||
+	    !valid_hex64(j->sha256) || j->doclen > IMSG_MAX_STREAM)
+		return -1;
+	return 0;
+}
+
+/* IMSG_UPLOAD_RESULT */
+void
+msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
+{
+	wbuf_u64(w, u->job);
+	wbuf_u8(w, u->status);
+	wbuf_u32(w, (uint32_t)u->http_status);
+	wbuf_str(w, u->server);
+	wbuf_str(w, u->via);
+	wbuf_str(w, u->tls_version);
+	wbuf_str(w, u->cert_hash);
+	wbuf_str(w, u->receipt_sha256);
+	wbuf_i64(w, u->doc_id);
+	wbuf_str(w, u->server_time);
+	wbuf_u8(w, u->duplicate);
+	wbuf_u64(w, u->bytes_sent);
+	wbuf_u64(w, u->bytes_received);
+	wbuf_str(w, u->error);
+}
+
+int
+msg_upload_result_decode(const void *p, size_t len,
+    struct msg_upload_result *u)
+{
+	struct rbuf	 r;
+
+	memset(u, 0, sizeof(*u));
+	rbuf_init(&r, p, len);
+	u->job = rbuf_u64(&r);
+	u->status = rbuf_u8(&r);
+	u->http_status = (int32_t)rbuf_u32(&r);
+	rbuf_str(&r, u->server, sizeof(u->server));
+	rbuf_str(&r, u->via, sizeof(u->via));
+	rbuf_str(&r, u->tls_version, sizeof(u->tls_version));
+	rbuf_str(&r, u->cert_hash, sizeof(u->cert_hash));
+	rbuf_str(&r, u->receipt_sha256, sizeof(u->receipt_sha256));
+	u->doc_id = rbuf_i64(&r);
+	rbuf_str(&r, u->server_time, sizeof(u->server_time));
+	u->duplicate = rbuf_u8(&r);
+	u->bytes_sent = rbuf_u64(&r);
+	u->bytes_received = rbuf_u64(&r);
+	rbuf_str(&r, u->error, sizeof(u->error));
+	if (rbuf_done(&r) == -1 || u->status >= UP_STATUS_MAX ||
+	    u->duplicate > 1 || u->http_status < 0 || u->http_status > 999 ||
+	    (u->receipt_sha256[0] != '\0' && !valid_hex64(u->receipt_sha256)))
+		return -1;
+	return 0;
+}
+
+/* IMSG_DIAL_REQ */
+void
+msg_dial_req_encode(struct wbuf *w, const struct msg_dial_req *d)
+{
+	wbuf_u64(w, d->job);
+}
+
+int
+msg_dial_req_decode(const void *p, size_t len, struct msg_dial_req *d)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, p, len);
+	d->job = rbuf_u64(&r);
+	return rbuf_done(&r);
+}
+
+/* IMSG_DIAL_RESULT */
+void
+msg_dial_result_encode(struct wbuf *w, const struct msg_dial_result *d)
+{
+	wbuf_u64(w, d->job);
+	wbuf_u8(w, d->ok);
+	wbuf_str(w, d->via);
+	wbuf_str(w, d->error);
+}
+
+int
+msg_dial_result_decode(const void *p, size_t len, struct msg_dial_result *d)
+{
+	struct rbuf	 r;
+
+	memset(d, 0, sizeof(*d));
+	rbuf_init(&r, p, len);
+	d->job = rbuf_u64(&r);
+	d->ok = rbuf_u8(&r);
+	rbuf_str(&r, d->via, sizeof(d->via));
+	rbuf_str(&r, d->error, sizeof(d->error));
+	if (rbuf_done(&r) == -1 || d->ok > 1)
+		return -1;
+	return 0;
 }

@@ -136,8 +136,17 @@ int	msg_empty_decode(const void *, size_t);
  */
 void	msg_conf_collectd_encode(struct wbuf *, const struct callhome_conf *);
 int	msg_conf_collectd_decode(const void *, size_t, struct callhome_conf *);
-void	msg_conf_auditd_encode(struct wbuf *, const struct callhome_conf *);
-int	msg_conf_auditd_decode(const void *, size_t, struct callhome_conf *);
+/* auditd also gets the schema text, to check each document it builds */
+#define SCHEMA_MAX	(256 * 1024)
+struct blob {
+	uint8_t		*data;
+	size_t		 len;
+};
+void	msg_conf_auditd_encode(struct wbuf *, const struct callhome_conf *,
+	    const struct blob *xsd);
+int	msg_conf_auditd_decode(const void *, size_t, struct callhome_conf *,
+	    struct blob *xsd);
+void	blob_free(struct blob *);
 
 /* signerd: public keys as the files' contents */
 struct signer_conf {
@@ -164,9 +173,78 @@ struct uplink_conf {
 	size_t		 certlen;
 	uint8_t		*key;		/* secret */
 	size_t		 keylen;
+	uint8_t		*xsd;		/* the protocol schema */
+	size_t		 xsdlen;
 };
 void	msg_conf_uplinkd_encode(struct wbuf *, const struct uplink_conf *);
 int	msg_conf_uplinkd_decode(const void *, size_t, struct uplink_conf *);
 void	uplink_conf_clear(struct uplink_conf *);	/* wipes and frees */
+
+/*
+ * The upload path: auditd hands uplinkd the exact bytes (IMSG_UPLOAD_JOB,
+ * streamed); uplinkd asks the parent for a connected socket (DIAL_REQ,
+ * DIAL_RESULT with the descriptor) and answers auditd (UPLOAD_RESULT).
+ */
+#define JOB_UPLOAD	1
+#define SHA256_HEX	65	/* 64 hex digits and NUL */
+
+struct msg_upload_job {
+	uint64_t	 job;		/* outbox id */
+	uint8_t		 kind;		/* JOB_UPLOAD */
+	char		 sha256[SHA256_HEX];	/* of the document itself */
+	uint8_t		 gzip;		/* body is the gzip of it */
+	uint64_t	 doclen;	/* the document's length */
+	const uint8_t	*body;		/* the bytes to send (decode: view) */
+	size_t		 bodylen;
+};
+void	msg_upload_job_encode(struct wbuf *, const struct msg_upload_job *);
+int	msg_upload_job_decode(const void *, size_t, struct msg_upload_job *);
+
+enum upload_status {
+	UP_DELIVERED,		/* receipt with our hash */
+	UP_MISMATCH,		/* receipt with another hash */
+	UP_DIAL,		/* no connection (or not authorized) */
+	UP_TLS,			/* handshake or certificate refused */
+	UP_HTTP,		/* an HTTP status other than 200 */
+	UP_PROTOCOL,		/* a malformed response or receipt */
+	UP_TIMEOUT,		/* a deadline passed */
+	UP_STATUS_MAX
+};
+const char	*upload_status_name(int);
+
+struct msg_upload_result {
+	uint64_t	 job;
+	uint8_t		 status;	/* enum upload_status */
+	int32_t		 http_status;	/* 0 if none */
+	char		 server[256];	/* name:port */
+	char		 via[256];	/* address dialed, or the proxy */
+	char		 tls_version[32];
+	char		 cert_hash[128];	/* server certificate, SHA256:hex */
+	char		 receipt_sha256[SHA256_HEX];
+	int64_t		 doc_id;		/* the server's document id */
+	char		 server_time[40];
+	uint8_t		 duplicate;
+	uint64_t	 bytes_sent;
+	uint64_t	 bytes_received;
+	char		 error[512];
+};
+void	msg_upload_result_encode(struct wbuf *, const struct msg_upload_result *);
+int	msg_upload_result_decode(const void *, size_t, struct msg_upload_result *);
+
+struct msg_dial_req {
+	uint64_t	 job;
+};
+void	msg_dial_req_encode(struct wbuf *, const struct msg_dial_req *);
+int	msg_dial_req_decode(const void *, size_t, struct msg_dial_req *);
+
+/* carries the connected socket when ok */
+struct msg_dial_result {
+	uint64_t	 job;
+	uint8_t		 ok;
+	char		 via[256];
+	char		 error[256];
+};
+void	msg_dial_result_encode(struct wbuf *, const struct msg_dial_result *);
+int	msg_dial_result_decode(const void *, size_t, struct msg_dial_result *);
 
 #endif /* CALLHOME_MSG_H */

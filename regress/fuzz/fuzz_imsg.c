@@ -124,8 +124,14 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	case IMSG_CONF_AUDITD:
 		if ((c = config_new_default()) == NULL)
 			abort();
-		if ((ok = msg_conf_auditd_decode(p, n, c) == 0))
-			msg_conf_auditd_encode(&w, c);
+		{
+			struct blob	 xsd;
+
+			if ((ok = msg_conf_auditd_decode(p, n, c, &xsd) == 0)) {
+				msg_conf_auditd_encode(&w, c, &xsd);
+				blob_free(&xsd);
+			}
+		}
 		config_free(c);
 		break;
 	case IMSG_CONF_SIGNERD:

@@ -471,6 +471,11 @@ dec_collectd(const void *p, size_t n)
 	return rv;
 }
 
+/* a schema text carried by CONF_AUDITD */
+static uint8_t		 test_xsd_bytes[] = "<xs:schema/>";
+static struct blob	 test_xsd = { test_xsd_bytes, sizeof(test_xsd_bytes) - 1 };
+static struct blob	 test_xsd_out;
+
 static int
 dec_auditd(const void *p, size_t n)
 {
@@ -479,7 +484,8 @@ dec_auditd(const void *p, size_t n)
 
 	if ((c = config_new_default()) == NULL)
 		abort();
-	rv = msg_conf_auditd_decode(p, n, c);
+	rv = msg_conf_auditd_decode(p, n, c, &test_xsd_out);
+	blob_free(&test_xsd_out);
 	config_free(c);
 	return rv;
 }
@@ -1327,13 +1333,18 @@ TEST(roundtrip_conf_auditd)
 			a = mk_auditd(maxstr ? &ss : NULL);
 			a->authorize_upload = auth;
 			wbuf_init(&w);
-			msg_conf_auditd_encode(&w, a);
+			msg_conf_auditd_encode(&w, a, &test_xsd);
 			CHECK(transfer(PROC_PARENT, PROC_AUDITD,
 			    IMSG_CONF_AUDITD, 1, &w, &p, &n));
 			wbuf_free(&w);
 			CHECK((b = config_new_default()) != NULL);
 			b->authorize_upload = !auth;
-			CHECK_EQ_INT(msg_conf_auditd_decode(p, n, b), 0);
+			CHECK_EQ_INT(msg_conf_auditd_decode(p, n, b,
+			    &test_xsd_out), 0);
+			CHECK_EQ_INT(test_xsd_out.len, test_xsd.len);
+			CHECK(memcmp(test_xsd_out.data, test_xsd.data,
+			    test_xsd.len) == 0);
+			blob_free(&test_xsd_out);
 			free(p);
 			diff = auditd_diff(a, b);
 			config_free(a);
@@ -1833,7 +1844,7 @@ TEST(decode_auditd_rejects)
 
 	c = mk_auditd(NULL);
 	wbuf_init(&w);
-	msg_conf_auditd_encode(&w, c);
+	msg_conf_auditd_encode(&w, c, &test_xsd);
 	why = length_rules(dec_auditd, w.data, w.len);
 	if (why)
 		printf("# %s\n", why);
@@ -1852,7 +1863,7 @@ TEST(decode_auditd_rejects)
 	memset(&ss, 0, sizeof(ss));
 	c = mk_auditd(&ss);
 	wbuf_init(&w);
-	msg_conf_auditd_encode(&w, c);
+	msg_conf_auditd_encode(&w, c, &test_xsd);
 	config_free(c);
 	CHECK_EQ_INT(dec_auditd(w.data, w.len), 0);
 	why = string_rules(dec_auditd, w.data, w.len, ss.p, ss.n);
