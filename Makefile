@@ -131,6 +131,9 @@ $(BUILD)/callhomed.install: $(O)/callhomed/callhomed.install.o \
     $(BUILD)/libcallhomed.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# tests name program headers by path: #include "uplinkd/http.h"
+$(O)/regress/%.o: CPPFLAGS += -I.
+
 $(BUILD)/sandbox-probe: $(O)/regress/sandbox/probe.o \
     $(CHILDREN:%=$(BUILD)/lib%.a) $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

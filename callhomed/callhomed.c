@@ -334,6 +334,9 @@ parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_CYCLE_STORED:
 		handle_cycle_stored(ch, m);
 		break;
+	case IMSG_DIAL_REQ:
+		dial_request(ch, m);
+		break;
 	default:
 		log_debug("%s from %s: not handled yet",
 		    msgtype_name(m->hdr.type), proc_name(k->id));

@@ -77,6 +77,9 @@ int	 conf_load_profiles(struct callhome_conf *);
 int	 conf_parts_check(const struct callhome_conf *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *);
 
+/* dial.c */
+void	 dial_request(struct callhomed *, struct imsg *);
+
 /* schedule.c */
 time_t	 sched_daily(time_t, int);
 time_t	 sched_next_collect(time_t, int, uint32_t);

@@ -51,6 +51,9 @@ deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+static void	set_err(char *, size_t, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
 {

@@ -1,0 +1,317 @@
+/*
+ * uplinkd's parsers of outside input: HTTP responses, receipts, and the
+ * parent's reading of a proxy's answer to CONNECT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "proxy.h"
+#include "uplinkd/http.h"
+#include "uplinkd/receipt.h"
+#include "test.h"
+#include "xmlsafe.h"
+
+static uint8_t		 body[HTTP_MAX_BODY];
+static struct xschema	*xs;
+
+static enum http_result
+parse(const char *s, int eof, struct http_response *r, const char **err)
+{
+	memset(r, 0, sizeof(*r));
+	r->body = body;
+	return http_response_parse((const uint8_t *)s, strlen(s), eof, r, err);
+}
+
+#define OK_RESP "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\n" \
+	"Content-Length: 5\r\n\r\nhello"
+
+TEST(http_ok)
+{
+	struct http_response	 r;
+	const char		*err;
+
+	CHECK_EQ_INT(parse(OK_RESP, 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.status, 200);
+	CHECK_STR(r.reason, "OK");
+	CHECK_STR(r.content_type, "application/soap+xml");
+	CHECK_EQ_INT(r.body_len, 5);
+	CHECK(memcmp(r.body, "hello", 5) == 0);
+}
+
+/* every proper prefix of a response needs more bytes, or fails at EOF */
+TEST(http_prefixes)
+{
+	struct http_response	 r;
+	const char		*err;
+	char			 buf[256];
+	size_t			 i, n = strlen(OK_RESP);
+
+	for (i = 0; i < n; i++) {
+		memcpy(buf, OK_RESP, i);
+		buf[i] = '\0';
+		memset(&r, 0, sizeof(r));
+		r.body = body;
+		CHECK_EQ_INT(http_response_parse((uint8_t *)buf, i, 0, &r,
+		    &err), HTTP_MORE);
+		CHECK_EQ_INT(http_response_parse((uint8_t *)buf, i, 1, &r,
+		    &err), HTTP_ERROR);
+	}
+}
+
+TEST(http_chunked)
+{
+	struct http_response	 r;
+	const char		*err;
+
+	CHECK_EQ_INT(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: y\r\n"
+	    "\r\n", 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.body_len, 12);
+	CHECK(memcmp(r.body, "hello, world", 12) == 0);
+	CHECK_EQ_INT(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n5\r\nhel", 0, &r, &err), HTTP_MORE);
+}
+
+TEST(http_bad)
+{
+	static const char *const bad[] = {
+		"HTTP/2 200 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\n",
+		"HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1"
+		    "\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\nno length",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n folded\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n: x\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX: a\x01z\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+		    "Content-Length: 0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		    "Content-Length: 5\r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "zz\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "123456789\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "5\r\nhelloXX0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "0\r\n\r\nextra",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxy",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "200000\r\n",
+	};
+	struct http_response	 r;
+	const char		*err;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], 1, &r, &err) != HTTP_ERROR)
+			printf("# accepted: %s\n", bad[i]);
+		CHECK_EQ_INT(parse(bad[i], 1, &r, &err), HTTP_ERROR);
+		CHECK(err != NULL);
+	}
+}
+
+TEST(http_limits)
+{
+	struct http_response	 r;
+	const char		*err;
+	char			*big;
+	size_t			 i, n;
+
+	/* headers over 16 KiB */
+	n = HTTP_MAX_HEADERS + 100;
+	CHECK((big = malloc(n + 1)) != NULL);
+	memcpy(big, "HTTP/1.1 200 OK\r\nX: ", 20);
+	for (i = 20; i < n; i++)
+		big[i] = 'a';
+	big[n] = '\0';
+	CHECK_EQ_INT(parse(big, 0, &r, &err), HTTP_ERROR);
+	free(big);
+	/* too many fields */
+	n = 100 * 6 + 64;
+	CHECK((big = malloc(n)) != NULL);
+	(void)strlcpy(big, "HTTP/1.1 200 OK\r\n", n);
+	for (i = 0; i < 100; i++)
+		(void)strlcat(big, "X: y\r\n", n);
+	(void)strlcat(big, "\r\n", n);
+	CHECK_EQ_INT(parse(big, 0, &r, &err), HTTP_ERROR);
+	free(big);
+}
+
+static const char *
+receipt_doc(const char *sha, const char *extra)
+{
+	static char	 doc[4096];
+
+	(void)snprintf(doc, sizeof(doc),
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<env:Envelope xmlns:env=\"" SOAP_NS "\">%s<env:Body>"
+	    "<ch:Receipt xmlns:ch=\"" CALLHOME_NS "\">"
+	    "<ch:DocumentSha256>%s</ch:DocumentSha256>"
+	    "<ch:DocumentId>42</ch:DocumentId>"
+	    "<ch:ServerTime>2026-11-21T10:00:00Z</ch:ServerTime>"
+	    "<ch:Duplicate>true</ch:Duplicate>"
+	    "</ch:Receipt></env:Body></env:Envelope>", extra, sha);
+	return doc;
+}
+
+#define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+TEST(receipt_ok)
+{
+	struct receipt	 rc;
+	const char	*d = receipt_doc(SHA, "");
+	char		 err[256];
+
+	CHECK(xs != NULL);
+	CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)d, strlen(d), &rc,
+	    err, sizeof(err)), 0);
+	CHECK_STR(rc.sha256, SHA);
+	CHECK_EQ_INT(rc.doc_id, 42);
+	CHECK_STR(rc.server_time, "2026-11-21T10:00:00Z");
+	CHECK_EQ_INT(rc.duplicate, 1);
+	d = receipt_doc(SHA, "<env:Header/>");
+	CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)d, strlen(d), &rc,
+	    err, sizeof(err)), 0);
+}
+
+TEST(receipt_bad)
+{
+	static const char *const bad[] = {
+		/* schema: uppercase hex, short hash */
+		"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+		"0123",
+	};
+	static const char *const docs[] = {
+		"<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x>&a;</x>",
+		"<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM "
+		    "\"http://127.0.0.1:1/x.dtd\"><r/>",
+		"<env:Envelope xmlns:env=\"" SOAP_NS "\"><env:Body>"
+		    "<ch:Upload xmlns:ch=\"" CALLHOME_NS "\"/></env:Body>"
+		    "</env:Envelope>",
+		"<env:Envelope xmlns:env=\"urn:other\"><env:Body/>"
+		    "</env:Envelope>",
+		"<env:Envelope xmlns:env=\"" SOAP_NS "\"><env:Body>"
+		    "<env:Fault><env:Code><env:Value>env:Sender</env:Value>"
+		    "</env:Code><env:Reason><env:Text xml:lang=\"en\">nope"
+		    "</env:Text></env:Reason></env:Fault></env:Body>"
+		    "</env:Envelope>",
+		"not xml at all",
+		"",
+	};
+	struct receipt	 rc;
+	const char	*d;
+	char		 err[256], deep[2048];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = receipt_doc(bad[i], "");
+		CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)d, strlen(d),
+		    &rc, err, sizeof(err)), -1);
+	}
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)docs[i],
+		    strlen(docs[i]), &rc, err, sizeof(err)), -1);
+	/* a Header that is not empty */
+	d = receipt_doc(SHA, "<env:Header><x:y xmlns:x=\"urn:x\"/>"
+	    "</env:Header>");
+	CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)d, strlen(d), &rc,
+	    err, sizeof(err)), -1);
+	/* nesting beyond the bound, inside a valid envelope */
+	(void)strlcpy(deep, "<env:Envelope xmlns:env=\"" SOAP_NS "\">"
+	    "<env:Body><a>", sizeof(deep));
+	for (i = 0; i < 40; i++)
+		(void)strlcat(deep, "<a>", sizeof(deep));
+	(void)strlcat(deep, "</a></env:Body></env:Envelope>", sizeof(deep));
+	CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)deep, strlen(deep),
+	    &rc, err, sizeof(err)), -1);
+	/* a NUL byte */
+	d = receipt_doc(SHA, "");
+	(void)strlcpy(deep, d, sizeof(deep));
+	deep[10] = '\0';
+	CHECK_EQ_INT(receipt_parse(xs, (const uint8_t *)deep, strlen(d), &rc,
+	    err, sizeof(err)), -1);
+}
+
+static int
+pstatus(const char *s)
+{
+	return proxy_response_status(s, strlen(s));
+}
+
+TEST(proxy_answers)
+{
+	CHECK_EQ_INT(pstatus("HTTP/1.1 200 Connection "
+	    "established\r\n\r\n"), 200);
+	CHECK_EQ_INT(pstatus("HTTP/1.0 200\r\n\r\n"), 200);
+	CHECK_EQ_INT(pstatus("HTTP/1.1 407 Proxy Authentication"
+	    " Required\r\nProxy-Authenticate: Basic\r\n\r\n"), 407);
+	CHECK_EQ_INT(pstatus("HTTP/1.1 200 OK\r\n"), 0);
+	CHECK_EQ_INT(pstatus("HTTP/1.1 200 OK\r\n\r\nX"),
+	    -1);
+	CHECK_EQ_INT(pstatus("HTTP/2.0 200 OK\r\n\r\n"),
+	    -1);
+	CHECK_EQ_INT(pstatus("HTTP/1.1 2000 OK\r\n\r\n"),
+	    -1);
+	CHECK_EQ_INT(pstatus("HTTP/1.1 099 x\r\n\r\n"),
+	    -1);
+	CHECK_EQ_INT(pstatus("SSH-2.0-x\r\n\r\n"), -1);
+}
+
+TEST(proxy_too_long)
+{
+	static char	 buf[PROXY_MAX_RESPONSE + 1];
+
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "HTTP/1.1 200 OK\r\n", 17);
+	CHECK_EQ_INT(proxy_response_status(buf, PROXY_MAX_RESPONSE), -1);
+	CHECK_EQ_INT(proxy_response_status(buf, PROXY_MAX_RESPONSE + 1), -1);
+	CHECK_EQ_INT(proxy_response_status(buf, 100), 0);
+}
+
+static struct xschema *
+load_schema(void)
+{
+	FILE	*f;
+	char	*buf, err[256];
+	size_t	 n;
+
+	if ((f = fopen("etc/callhome.xsd", "r")) == NULL)
+		return NULL;
+	buf = malloc(256 * 1024);
+	n = fread(buf, 1, 256 * 1024, f);
+	fclose(f);
+	xs = xschema_load(buf, n, err, sizeof(err));
+	if (xs == NULL)
+		printf("# schema: %s\n", err);
+	free(buf);
+	return xs;
+}
+
+TEST_MAIN_BEGIN("test_uplink")
+	log_init("test_uplink", LOG_TO_STDERR, 0);
+	xmlsafe_init();
+	xs = load_schema();
+	RUN(http_ok);
+	RUN(http_prefixes);
+	RUN(http_chunked);
+	RUN(http_bad);
+	RUN(http_limits);
+	RUN(receipt_ok);
+	RUN(receipt_bad);
+	RUN(proxy_answers);
+	RUN(proxy_too_long);
+	xschema_free(xs);
+TEST_MAIN_END

@@ -1,0 +1,47 @@
+/*
+ * The HTTP/1.1 response parser of uplinkd: strict and bounded.
+ *
+ * A status line (HTTP/1.0 or 1.1, three digits, 2xx-5xx), headers of at
+ * most HTTP_MAX_HEADERS bytes (no obsolete line folding, names are
+ * tokens, values without control characters), then a body delimited by
+ * Content-Length or chunked transfer coding (not both, nothing else), of
+ * at most HTTP_MAX_BODY bytes.  A body that runs to the end of the
+ * connection is refused: the server always says how long it is.
+ */
+#ifndef UPLINKD_HTTP_H
+#define UPLINKD_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEADERS	(16 * 1024)
+#define HTTP_MAX_BODY		(1024 * 1024)
+#define HTTP_MAX_FIELDS		64
+
+enum http_result {
+	HTTP_MORE,	/* a complete response needs more bytes */
+	HTTP_DONE,
+	HTTP_ERROR,
+};
+
+struct http_response {
+	int		 status;
+	char		 reason[64];
+	char		 content_type[128];
+	int		 chunked;
+	int64_t		 content_length;	/* -1 when absent */
+	size_t		 header_len;	/* status line and headers */
+	uint8_t		*body;		/* the body, dechunked */
+	size_t		 body_len;
+	size_t		 body_cap;	/* HTTP_MAX_BODY */
+};
+
+/*
+ * Parse what has arrived so far, buf[0..len); eof says the peer closed.
+ * body must point to HTTP_MAX_BODY bytes the caller owns.  The parse is
+ * repeated from the start on each call: responses are small.
+ */
+enum http_result http_response_parse(const uint8_t *buf, size_t len, int eof,
+		    struct http_response *, const char **err);
+
+#endif /* UPLINKD_HTTP_H */
