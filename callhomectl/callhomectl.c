@@ -24,6 +24,7 @@
 #include "callhomectl.h"
 #include "config.h"
 #include "log.h"
+#include "msg.h"
 
 struct command {
 	const char	*name;
@@ -43,8 +44,9 @@ ctl_load_config(struct ctl *ctl)
 		errx(CTL_ERROR, "%s: cannot use the configuration",
 		    ctl->conffile);
 	if (strlcpy(ctl->state, conf->state, sizeof(ctl->state)) >=
-	    sizeof(ctl->state))
-		errx(CTL_ERROR, "state directory name too long");
+	    sizeof(ctl->state) || strlcpy(ctl->socket, conf->socket,
+	    sizeof(ctl->socket)) >= sizeof(ctl->socket))
+		errx(CTL_ERROR, "state directory or socket name too long");
 	config_free(conf);
 }
 
@@ -198,7 +200,64 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 	return r;
 }
 
+/* live commands: the socket from -s, else from the configuration */
+static int
+live(struct ctl *ctl, int argc, char **argv, int command, int may_json)
+{
+	int	 json = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (may_json && strcmp(argv[i], "-j") == 0)
+			json = 1;
+		else
+			usage();
+	}
+	if (ctl->sockopt != NULL) {
+		if (strlcpy(ctl->socket, ctl->sockopt, sizeof(ctl->socket)) >=
+		    sizeof(ctl->socket))
+			errx(CTL_USAGE, "socket path too long");
+	} else
+		ctl_load_config(ctl);
+	return ctl_live(ctl, command, json);
+}
+
+static int
+cmd_status(struct ctl *ctl, int argc, char **argv)
+{
+	return live(ctl, argc, argv, CTL_STATUS, 1);
+}
+
+static int
+cmd_collect(struct ctl *ctl, int argc, char **argv)
+{
+	return live(ctl, argc, argv, CTL_COLLECT, 0);
+}
+
+static int
+cmd_send(struct ctl *ctl, int argc, char **argv)
+{
+	return live(ctl, argc, argv, CTL_SEND, 0);
+}
+
+static int
+cmd_checkin(struct ctl *ctl, int argc, char **argv)
+{
+	return live(ctl, argc, argv, CTL_CHECKIN, 0);
+}
+
+static int
+cmd_reload(struct ctl *ctl, int argc, char **argv)
+{
+	return live(ctl, argc, argv, CTL_RELOAD, 0);
+}
+
 static const struct command commands[] = {
+	{ "status", "[-j]", "the daemon: collections, uploads, processes",
+	    cmd_status },
+	{ "collect", "", "collect now", cmd_collect },
+	{ "send", "", "deliver the outbox now", cmd_send },
+	{ "checkin", "", "check in with the server now", cmd_checkin },
+	{ "reload", "", "re-read the configuration", cmd_reload },
 	{ "devices", "[-j]", "the latest report of every device",
 	    cmd_devices },
 	{ "verify", "", "check the transaction log and the readings it seals",
@@ -212,7 +271,7 @@ usage(void)
 	const struct command	*c;
 	char			 synopsis[64];
 
-	fprintf(stderr, "usage: callhomectl [-f file] command "
+	fprintf(stderr, "usage: callhomectl [-f file] [-s socket] command "
 	    "[argument ...]\ncommands:\n");
 	for (c = commands; c->name != NULL; c++) {
 		(void)snprintf(synopsis, sizeof(synopsis), "%s %s", c->name,
@@ -233,10 +292,13 @@ main(int argc, char *argv[])
 	ctl.conffile = CONF_DEFAULT_FILE;
 	log_init("callhomectl", LOG_TO_STDERR, 0);
 	/* options end at the command: its own options follow it */
-	while ((ch = getopt(argc, argv, "+f:")) != -1) {
+	while ((ch = getopt(argc, argv, "+f:s:")) != -1) {
 		switch (ch) {
 		case 'f':
 			ctl.conffile = optarg;
+			break;
+		case 's':
+			ctl.sockopt = optarg;
 			break;
 		default:
 			usage();

@@ -15,7 +15,9 @@
 
 struct ctl {
 	const char	*conffile;
+	const char	*sockopt;	/* -s: the control socket */
 	char		 state[256];	/* the state directory */
+	char		 socket[256];	/* the control socket */
 	sqlite3		*db;		/* read-only, once opened */
 };
 
@@ -31,6 +33,9 @@ void	ctl_close_db(struct ctl *);
 /* the commands that read the database (ctl_db.c): exit statuses */
 int	ctl_devices(struct ctl *, int json);
 int	ctl_verify(struct ctl *);
+
+/* a live command through callhomed's control socket (ctl_live.c) */
+int	ctl_live(struct ctl *, int command, int json);
 
 /*
  * A string for a terminal: control characters shown as '?', cut and

@@ -112,7 +112,7 @@ parent_shutdown(struct callhomed *ch, int code)
 static void	schedule_collect(struct callhomed *);
 
 /* a one-line account of a stored cycle */
-static void
+void
 cycle_summary(const struct rpt_cycle *c, char *buf, size_t len)
 {
 	size_t	 o;
@@ -132,7 +132,7 @@ cycle_summary(const struct rpt_cycle *c, char *buf, size_t len)
 	}
 }
 
-static void
+void
 collect_now(struct callhomed *ch, const char *reason)
 {
 	struct msg_collect_start	 cs;
@@ -219,7 +219,7 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	}
 }
 
-static void
+int
 reload(struct callhomed *ch)
 {
 	struct callhome_conf	*nc;
@@ -227,30 +227,33 @@ reload(struct callhomed *ch)
 	log_info("reloading %s", ch->conffile);
 	if ((nc = parse_config(ch->conffile, 0)) == NULL) {
 		log_warnx("reload failed: keeping the running configuration");
-		return;
+		return -1;
 	}
 	if (conf_load_profiles(nc) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
-		return;
+		return -1;
 	}
 	if (strcmp(nc->user, ch->conf->user) != 0 ||
-	    strcmp(nc->state, ch->conf->state) != 0) {
-		log_warnx("reload: user and state only change with a "
+	    strcmp(nc->state, ch->conf->state) != 0 ||
+	    strcmp(nc->socket, ch->conf->socket) != 0 ||
+	    strcmp(nc->socket_group, ch->conf->socket_group) != 0) {
+		log_warnx("reload: user, state and socket only change with a "
 		    "restart: keeping the running configuration");
 		config_free(nc);
-		return;
+		return -1;
 	}
 	if (conf_parts_check(nc) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
-		return;
+		return -1;
 	}
 	conf_send_all(ch, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
 	schedule_collect(ch);
 	log_info("configuration reloaded");
+	return 0;
 }
 
 static void
@@ -265,7 +268,7 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 		parent_shutdown(ch, 0);
 		break;
 	case SIGHUP:
-		reload(ch);
+		(void)reload(ch);
 		break;
 	case SIGCHLD:
 		kids_reap(ch);
@@ -416,6 +419,7 @@ main(int argc, char *argv[])
 	prepare_empty();
 	prepare_state(&ch, ch.conf->state);
 
+	control_init(&ch);
 	if (!ch.foreground) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -430,12 +434,14 @@ main(int argc, char *argv[])
 	if (ch.ev_ping == NULL)
 		fatalx("evtimer_new");
 	evtimer_add(ch.ev_ping, &tv);
+	control_listen(&ch);
 	schedule_collect(&ch);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);
 	if (!ch.stopping)
 		kids_stop(&ch);
+	control_cleanup();
 	log_info("exiting with status %d", ch.exitcode);
 	config_free(ch.conf);
 	return ch.exitcode;

@@ -77,6 +77,17 @@ int	 conf_load_profiles(struct callhome_conf *);
 int	 conf_parts_check(const struct callhome_conf *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *);
 
+/* control.c */
+struct ctl_conn;
+void	 control_init(struct callhomed *);
+void	 control_listen(struct callhomed *);
+void	 control_cleanup(void);
+void	 control_outbox_status(struct callhomed *, uint32_t,
+	    void (*)(struct ctl_conn *, const void *, size_t), const void *,
+	    size_t);
+void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
+	    __attribute__((__format__(printf, 3, 4)));
+
 /* dial.c */
 void	 dial_request(struct callhomed *, struct imsg *);
 
@@ -87,5 +98,8 @@ time_t	 sched_next_collect(time_t, int, uint32_t);
 /* callhomed.c */
 void	 parent_dispatch(struct imsgev *, struct imsg *, void *);
 void	 parent_shutdown(struct callhomed *, int);
+int	 reload(struct callhomed *);
+void	 collect_now(struct callhomed *, const char *);
+void	 cycle_summary(const struct rpt_cycle *, char *, size_t);
 
 #endif /* CALLHOMED_H */

@@ -656,3 +656,77 @@ msg_dial_result_decode(const void *p, size_t len, struct msg_dial_result *d)
 		return -1;
 	return 0;
 }
+
+static const char *const ctl_names[CTL_COMMAND_MAX] = {
+	[CTL_STATUS] = "status", [CTL_COLLECT] = "collect",
+	[CTL_SEND] = "send", [CTL_CHECKIN] = "checkin",
+	[CTL_RELOAD] = "reload",
+};
+
+const char *
+ctl_command_name(int c)
+{
+	if (c <= 0 || c >= CTL_COMMAND_MAX)
+		return "unknown";
+	return ctl_names[c];
+}
+
+/* IMSG_CTL_REQUEST */
+void
+msg_ctl_request_encode(struct wbuf *w, const struct msg_ctl_request *r)
+{
+	wbuf_u32(w, r->command);
+}
+
+int
+msg_ctl_request_decode(const void *p, size_t len, struct msg_ctl_request *r)
+{
+	struct rbuf	 rb;
+
+	rbuf_init(&rb, p, len);
+	r->command = rbuf_u32(&rb);
+	if (rbuf_done(&rb) == -1 || r->command == 0 ||
+	    r->command >= CTL_COMMAND_MAX)
+		return -1;
+	return 0;
+}
+
+/* IMSG_CTL_REPLY */
+void
+msg_ctl_reply_encode(struct wbuf *w, const struct msg_ctl_reply *r)
+{
+	wbuf_str(w, r->key);
+	wbuf_str(w, r->value);
+}
+
+int
+msg_ctl_reply_decode(const void *p, size_t len, struct msg_ctl_reply *r)
+{
+	struct rbuf	 rb;
+
+	rbuf_init(&rb, p, len);
+	rbuf_str(&rb, r->key, sizeof(r->key));
+	rbuf_str(&rb, r->value, sizeof(r->value));
+	if (rbuf_done(&rb) == -1 || r->key[0] == '\0')
+		return -1;
+	return 0;
+}
+
+/* IMSG_CTL_END */
+void
+msg_ctl_end_encode(struct wbuf *w, const struct msg_ctl_end *e)
+{
+	wbuf_u32(w, (uint32_t)e->code);
+}
+
+int
+msg_ctl_end_decode(const void *p, size_t len, struct msg_ctl_end *e)
+{
+	struct rbuf	 rb;
+
+	rbuf_init(&rb, p, len);
+	e->code = (int32_t)rbuf_u32(&rb);
+	if (rbuf_done(&rb) == -1 || e->code < 0 || e->code > 255)
+		return -1;
+	return 0;
+}

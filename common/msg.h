@@ -247,4 +247,37 @@ struct msg_dial_result {
 void	msg_dial_result_encode(struct wbuf *, const struct msg_dial_result *);
 int	msg_dial_result_decode(const void *, size_t, struct msg_dial_result *);
 
+/*
+ * The control socket: callhomectl sends one CTL_REQUEST, the parent
+ * answers with CTL_REPLY lines (key and value) and one CTL_END.
+ */
+enum ctl_command {
+	CTL_STATUS = 1,
+	CTL_COLLECT,
+	CTL_SEND,
+	CTL_CHECKIN,
+	CTL_RELOAD,
+	CTL_COMMAND_MAX
+};
+const char	*ctl_command_name(int);
+
+struct msg_ctl_request {
+	uint32_t	 command;	/* enum ctl_command */
+};
+void	msg_ctl_request_encode(struct wbuf *, const struct msg_ctl_request *);
+int	msg_ctl_request_decode(const void *, size_t, struct msg_ctl_request *);
+
+struct msg_ctl_reply {
+	char		 key[64];
+	char		 value[4096];
+};
+void	msg_ctl_reply_encode(struct wbuf *, const struct msg_ctl_reply *);
+int	msg_ctl_reply_decode(const void *, size_t, struct msg_ctl_reply *);
+
+struct msg_ctl_end {
+	int32_t		 code;		/* 0 success, else the exit status */
+};
+void	msg_ctl_end_encode(struct wbuf *, const struct msg_ctl_end *);
+int	msg_ctl_end_decode(const void *, size_t, struct msg_ctl_end *);
+
 #endif /* CALLHOME_MSG_H */

@@ -1,0 +1,391 @@
+/*
+ * The control socket: a Unix socket, mode 0660, owned by root and the
+ * configured group; a client must be root or in that group (the file
+ * mode says so to the kernel, SO_PEERCRED says so to us).  Each client
+ * sends one request and gets reply lines and an end.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "callhomed.h"
+#include "log.h"
+#include "msg.h"
+
+#define CTL_MAX_CLIENTS		16
+#define CTL_STATUS_WAIT		5	/* seconds for auditd's part */
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn)	 entry;
+	uint32_t		 id;
+	uid_t			 uid;
+	struct imsgev		 iev;
+	struct callhomed	*ch;
+	struct event		*ev_wait;
+	int			 waiting;
+};
+static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+static size_t			 nconns;
+static uint32_t			 next_id = 1;
+static int			 listen_fd = -1;
+static struct event		*ev_accept;
+static gid_t			 ctl_gid;
+static char			 ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+static void
+conn_close(struct ctl_conn *c)
+{
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	if (c->ev_wait != NULL)
+		event_free(c->ev_wait);
+	imsgev_clear(&c->iev);
+	free(c);
+}
+
+/* close after the queued answer is written */
+static void
+conn_finish(struct ctl_conn *c)
+{
+	imsgev_flush(&c->iev);
+	conn_close(c);
+}
+
+void
+ctl_reply(struct ctl_conn *c, const char *key, const char *fmt, ...)
+{
+	struct msg_ctl_reply	 r;
+	struct wbuf		 w;
+	va_list			 ap;
+
+	memset(&r, 0, sizeof(r));
+	(void)strlcpy(r.key, key, sizeof(r.key));
+	va_start(ap, fmt);
+	(void)vsnprintf(r.value, sizeof(r.value), fmt, ap);
+	va_end(ap);
+	wbuf_init(&w);
+	msg_ctl_reply_encode(&w, &r);
+	imsgev_sendw(&c->iev, IMSG_CTL_REPLY, 0, -1, &w);
+	wbuf_free(&w);
+}
+
+static void
+ctl_end(struct ctl_conn *c, int code)
+{
+	struct msg_ctl_end	 e;
+	struct wbuf		 w;
+
+	e.code = code;
+	wbuf_init(&w);
+	msg_ctl_end_encode(&w, &e);
+	imsgev_sendw(&c->iev, IMSG_CTL_END, 0, -1, &w);
+	wbuf_free(&w);
+	conn_finish(c);
+}
+
+static void
+fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (t <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		(void)strlcpy(buf, "-", len);
+}
+
+/* what the parent knows itself; auditd's part comes from status_outbox */
+static void
+status_parent(struct ctl_conn *c)
+{
+	struct callhomed	*ch = c->ch;
+	const struct rpt_cycle	*lc = &ch->last_cycle;
+	char			 t[64], line[512];
+	int			 id;
+
+	ctl_reply(c, "uploading", "%s", ch->conf->authorize_upload ?
+	    "authorized" : "not authorized (authorize upload no)");
+	if (ch->conf->have_server)
+		ctl_reply(c, "server", "%s port %u%s%s", ch->conf->server.name,
+		    ch->conf->server.port, ch->conf->server.proxy[0] ?
+		    " via proxy " : "", ch->conf->server.proxy);
+	else
+		ctl_reply(c, "server", "none configured");
+	if (ch->collecting)
+		ctl_reply(c, "collection", "running");
+	if (lc->id > 0) {
+		fmt_time((time_t)lc->finished, t, sizeof(t));
+		cycle_summary(lc, line, sizeof(line));
+		ctl_reply(c, "last collection", "%s at %s", line, t);
+	}
+	fmt_time(ch->next_collect, t, sizeof(t));
+	ctl_reply(c, "next collection", "%s", t);
+	if (ch->conf->checkin_every == 0)
+		ctl_reply(c, "next check-in", "never (checkin never)");
+	else
+		ctl_reply(c, "next check-in", "every %u s: signed "
+		    "instructions are not implemented yet",
+		    ch->conf->checkin_every);
+	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++) {
+		const struct kid	*k = &ch->kids[id];
+
+		if (!k->alive)
+			ctl_reply(c, proc_name(id), "not running");
+		else
+			ctl_reply(c, proc_name(id), "alive, pid %d%s%s",
+			    (int)k->pid, k->pong_time ? ", " : "",
+			    k->pong_time ? k->pong.state : "");
+	}
+}
+
+static void
+status_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	c->waiting = 0;
+	ctl_reply(c, "outbox", "auditd did not answer in time");
+	ctl_end(c, 1);
+}
+
+static struct ctl_conn *
+conn_by_id(uint32_t id)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* auditd's OUTBOX_STATUS for a waiting client (peer id = client id) */
+void
+control_outbox_status(struct callhomed *ch, uint32_t id,
+    void (*print)(struct ctl_conn *, const void *, size_t),
+    const void *data, size_t len)
+{
+	struct ctl_conn	*c;
+
+	if ((c = conn_by_id(id)) == NULL || !c->waiting)
+		return;
+	c->waiting = 0;
+	print(c, data, len);
+	ctl_end(c, 0);
+}
+
+static void
+handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
+{
+	struct callhomed	*ch = c->ch;
+	struct timeval		 tv = { CTL_STATUS_WAIT, 0 };
+
+	log_info("control: %s from uid %u", ctl_command_name(r->command),
+	    (unsigned)c->uid);
+	switch (r->command) {
+	case CTL_STATUS:
+		status_parent(c);
+		/* then the outbox, from auditd */
+		c->waiting = 1;
+		if ((c->ev_wait = evtimer_new(ch->base, status_timeout, c)) ==
+		    NULL)
+			fatalx("evtimer_new");
+		evtimer_add(c->ev_wait, &tv);
+		imsgev_send(&ch->kids[PROC_AUDITD].iev,
+		    IMSG_OUTBOX_STATUS_REQ, c->id, -1, NULL, 0);
+		return;
+	case CTL_COLLECT:
+		if (ch->collecting) {
+			ctl_reply(c, "collect", "a collection is running");
+			ctl_end(c, 1);
+			return;
+		}
+		collect_now(ch, "manual");
+		ctl_reply(c, "collect", "collection started");
+		ctl_end(c, 0);
+		return;
+	case CTL_SEND:
+		if (!ch->conf->authorize_upload) {
+			ctl_reply(c, "send", "uploading is not authorized "
+			    "(authorize upload no)");
+			ctl_end(c, 1);
+			return;
+		}
+		imsgev_send(&ch->kids[PROC_AUDITD].iev, IMSG_OUTBOX_KICK, 0,
+		    -1, NULL, 0);
+		ctl_reply(c, "send", "delivery of the outbox requested");
+		ctl_end(c, 0);
+		return;
+	case CTL_CHECKIN:
+		ctl_reply(c, "checkin", "check-in is not implemented yet");
+		ctl_end(c, 1);
+		return;
+	case CTL_RELOAD:
+		if (reload(ch) == 0) {
+			ctl_reply(c, "reload", "configuration reloaded");
+			ctl_end(c, 0);
+		} else {
+			ctl_reply(c, "reload", "failed: the running "
+			    "configuration is kept (see the log)");
+			ctl_end(c, 1);
+		}
+		return;
+	}
+	ctl_end(c, 2);
+}
+
+static void
+conn_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct msg_ctl_request	 r;
+
+	if (m->hdr.type != IMSG_CTL_REQUEST ||
+	    msg_ctl_request_decode(m->data, m->len, &r) == -1 ||
+	    c->waiting) {
+		/* a client is not trusted to be well-formed: just drop it */
+		log_warnx("control: bad request from uid %u",
+		    (unsigned)c->uid);
+		conn_close(c);
+		return;
+	}
+	handle_request(c, &r);
+}
+
+static void
+conn_eof(struct imsgev *iev, void *arg)
+{
+	conn_close(arg);
+}
+
+/* root, or the configured group as primary or supplementary group */
+static int
+peer_allowed(uid_t uid, gid_t gid)
+{
+	struct passwd	*pw;
+	gid_t		 groups[64];
+	int		 n = 64, i;
+
+	if (uid == 0 || (ctl_gid != 0 && gid == ctl_gid))
+		return 1;
+	if (ctl_gid == 0 || (pw = getpwuid(uid)) == NULL)
+		return 0;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (groups[i] == ctl_gid)
+			return 1;
+	return 0;
+}
+
+static void
+on_accept(evutil_socket_t lfd, short ev, void *arg)
+{
+	struct callhomed	*ch = arg;
+	struct ctl_conn		*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	int			 fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("control: accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    !peer_allowed(cred.uid, cred.gid)) {
+		log_warnx("control: refused a client (uid %d)",
+		    len == sizeof(cred) ? (int)cred.uid : -1);
+		close(fd);
+		return;
+	}
+	if (nconns >= CTL_MAX_CLIENTS) {
+		log_warnx("control: too many clients");
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal(NULL);
+	c->ch = ch;
+	c->uid = cred.uid;
+	c->id = next_id++;
+	imsgev_init(&c->iev, ch->base, fd, PROC_PARENT, PROC_CONTROL,
+	    conn_dispatch, conn_eof, c);
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	nconns++;
+}
+
+/* before daemonising: a stale socket is replaced, anything else refused */
+void
+control_init(struct callhomed *ch)
+{
+	struct sockaddr_un	 sun;
+	struct group		*gr;
+	struct stat		 st;
+	const char		*path = ch->conf->socket;
+	mode_t			 old;
+
+	ctl_gid = 0;
+	if (ch->conf->socket_group[0] != '\0') {
+		if ((gr = getgrnam(ch->conf->socket_group)) == NULL)
+			fatalx("control socket group \"%s\" does not exist",
+			    ch->conf->socket_group);
+		ctl_gid = gr->gr_gid;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fatalx("control socket path too long: %s", path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			fatalx("%s exists and is not a socket", path);
+		if (unlink(path) == -1)
+			fatal("unlink %s", path);
+	}
+	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("control socket");
+	old = umask(0117);
+	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if (chown(path, 0, ctl_gid) == -1 || chmod(path, 0660) == -1)
+		fatal("permissions of %s", path);
+	if (listen(listen_fd, 8) == -1)
+		fatal("listen %s", path);
+	(void)strlcpy(ctl_path, path, sizeof(ctl_path));
+}
+
+void
+control_listen(struct callhomed *ch)
+{
+	if ((ev_accept = event_new(ch->base, listen_fd, EV_READ | EV_PERSIST,
+	    on_accept, ch)) == NULL || event_add(ev_accept, NULL) == -1)
+		fatalx("control: event_add");
+}
+
+void
+control_cleanup(void)
+{
+	struct ctl_conn	*c;
+
+	while ((c = TAILQ_FIRST(&conns)) != NULL)
+		conn_close(c);
+	if (ev_accept != NULL)
+		event_free(ev_accept);
+	if (listen_fd != -1)
+		close(listen_fd);
+	if (ctl_path[0] != '\0')
+		(void)unlink(ctl_path);
+}
