@@ -116,19 +116,21 @@ void
 cycle_summary(const struct rpt_cycle *c, char *buf, size_t len)
 {
 	size_t	 o;
-	int	 i, n;
+	int	 i, n, first = 1;
 
-	n = snprintf(buf, len, "cycle %lld (%s): %u devices",
-	    (long long)c->id, c->reason, c->ndevices);
+	n = snprintf(buf, len, "cycle %lld (%s): %u device%s",
+	    (long long)c->id, c->reason, c->ndevices,
+	    c->ndevices == 1 ? "" : "s");
 	o = n < 0 ? 0 : (size_t)n;
 	for (i = 0; i < DEV_OUTCOME_MAX && o < len; i++) {
 		if (c->count[i] == 0)
 			continue;
-		n = snprintf(buf + o, len - o, "%s %u %s", o && i ? "," : ":",
+		n = snprintf(buf + o, len - o, "%s %u %s", first ? ":" : ",",
 		    c->count[i], dev_outcome_name(i));
 		if (n < 0)
 			break;
 		o += (size_t)n;
+		first = 0;
 	}
 }
 
@@ -339,6 +341,9 @@ parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 		break;
 	case IMSG_DIAL_REQ:
 		dial_request(ch, m);
+		break;
+	case IMSG_OUTBOX_STATUS:
+		control_outbox_status(ch, m);
 		break;
 	default:
 		log_debug("%s from %s: not handled yet",

@@ -110,6 +110,10 @@ device_init_oids(void)
 		fatalx("bad built-in OID");
 }
 
+/* every phase-2 object of the largest profile fits in one get */
+_Static_assert(WALK_MAX_COLS >= PROFILE_MAX_METERS + 3 * PROFILE_MAX_IDENT + 2,
+    "WALK_MAX_COLS is below what a vendor profile may ask for");
+
 /* a table row, by its index after the column */
 struct rowkey {
 	uint8_t		 len;
@@ -118,13 +122,12 @@ struct rowkey {
 
 struct row {
 	struct rowkey	 k;
-	int64_t		 v[5];		/* the table's integer columns */
+	int64_t		 v[6];		/* the table's integer columns */
 	char		*s[2];		/* and its strings */
 };
 
 /* integer slots of each table's row */
-enum { SUP_COLORANT, SUP_CLASS, SUP_TYPE, SUP_UNIT, SUP_MAX };
-#define SUP_LEVEL	4	/* five integers: v[4] is the level */
+enum { SUP_COLORANT, SUP_CLASS, SUP_TYPE, SUP_UNIT, SUP_MAX, SUP_LEVEL };
 enum { MRK_UNIT, MRK_LIFE };
 enum { ALR_SEV, ALR_GROUP, ALR_CODE, ALR_TIME };
 enum { TBL_VALUE };
@@ -252,13 +255,15 @@ device_free(struct device *d)
 
 /* --- storing answers --- */
 
+/* the cleaned string, cut (between characters) to fit max bytes */
 static char *
-clean_dup(const struct snmp_value *v)
+clean_dup(const struct snmp_value *v, size_t max)
 {
 	char	 buf[REPORT_STR];
 	char	*s;
 
-	report_str_clean(v->s, v->slen, buf, sizeof(buf));
+	report_str_clean(v->s, v->slen, buf, max < sizeof(buf) ? max :
+	    sizeof(buf));
 	if ((s = strdup(buf)) == NULL)
 		fatal(NULL);
 	return s;
@@ -297,7 +302,7 @@ scalar_set(struct scalar *s, const uint32_t *idx, size_t idxlen,
 	if (idxlen > 0)
 		memcpy(s->k.a, idx, idxlen * sizeof(*idx));
 	if (v->type == SNMP_T_OCTETS || v->type == SNMP_T_OPAQUE) {
-		s->s = clean_dup(v);
+		s->s = clean_dup(v, REPORT_STR);
 		/* BITS (hrPrinterDetectedErrorState) need the raw octets */
 		s->i = (v->slen > 0 ? (int64_t)v->s[0] << 8 : 0) |
 		    (v->slen > 1 ? v->s[1] : 0);
@@ -338,7 +343,7 @@ row_get(struct rowset *rs, const uint32_t *idx, size_t idxlen)
 	memset(r, 0, sizeof(*r));
 	r->k.len = (uint8_t)idxlen;
 	memcpy(r->k.a, idx, idxlen * sizeof(*idx));
-	for (j = 0; j < 5; j++)
+	for (j = 0; j < sizeof(r->v) / sizeof(r->v[0]); j++)
 		r->v[j] = REPORT_NONE;
 	return r;
 }
@@ -357,14 +362,14 @@ row_int(struct rowset *rs, const uint32_t *idx, size_t idxlen, int slot,
 
 static void
 row_str(struct rowset *rs, const uint32_t *idx, size_t idxlen, int slot,
-    const struct snmp_value *v)
+    const struct snmp_value *v, size_t max)
 {
 	struct row	*r;
 
 	if (v->type != SNMP_T_OCTETS || (r = row_get(rs, idx, idxlen)) == NULL)
 		return;
 	free(r->s[slot]);
-	r->s[slot] = clean_dup(v);
+	r->s[slot] = clean_dup(v, max);
 }
 
 static void
@@ -395,10 +400,11 @@ on_row(void *arg, uint16_t col, const uint32_t *idx, size_t idxlen,
 			row_int(&d->supplies, idx, idxlen, SUP_LEVEL, v);
 			return;
 		case C_SUP_DESCR:
-			row_str(&d->supplies, idx, idxlen, 0, v);
+			row_str(&d->supplies, idx, idxlen, 0, v, REPORT_STR);
 			return;
 		case C_COLORANT:
-			row_str(&d->colorants, idx, idxlen, 0, v);
+			/* it goes into rpt_supply's color[REPORT_NAME] */
+			row_str(&d->colorants, idx, idxlen, 0, v, REPORT_NAME);
 			return;
 		case C_MARK_UNIT:
 			row_int(&d->markers, idx, idxlen, MRK_UNIT, v);
@@ -419,7 +425,7 @@ on_row(void *arg, uint16_t col, const uint32_t *idx, size_t idxlen,
 			row_int(&d->alerts, idx, idxlen, ALR_TIME, v);
 			return;
 		case C_ALERT_DESCR:
-			row_str(&d->alerts, idx, idxlen, 0, v);
+			row_str(&d->alerts, idx, idxlen, 0, v, REPORT_STR);
 			return;
 		default:
 			scalar_set(&d->sc[col], idx, idxlen, v);
@@ -445,7 +451,7 @@ on_row(void *arg, uint16_t col, const uint32_t *idx, size_t idxlen,
 		if ((col - C_V_TABLE) % 2 == 0)
 			row_int(&d->vtable[k], idx, idxlen, TBL_VALUE, v);
 		else
-			row_str(&d->vtable[k], idx, idxlen, 0, v);
+			row_str(&d->vtable[k], idx, idxlen, 0, v, REPORT_STR);
 	}
 }
 

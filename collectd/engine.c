@@ -75,6 +75,7 @@ struct engine {
 
 static void	engine_kick(struct engine *);
 static void	engine_arm(struct engine *);
+static void	drain_errors(struct engine *, int);
 
 static uint64_t
 now_ms(void)
@@ -332,6 +333,17 @@ send_one(struct engine *e, struct ereq *r, struct ereqq *q, uint64_t now)
 	}
 	n = sendto(fd, r->pkt, r->len, 0, (const struct sockaddr *)&r->t->addr,
 	    r->t->addrlen);
+	if (n == -1 && (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
+	    errno == ENETUNREACH || errno == EHOSTDOWN)) {
+		/*
+		 * With IP_RECVERR the next call on the socket reports an
+		 * ICMP error about an earlier datagram, to any address:
+		 * the error queue says whose it is.  This one was not sent.
+		 */
+		drain_errors(e, fd);
+		n = sendto(fd, r->pkt, r->len, 0,
+		    (const struct sockaddr *)&r->t->addr, r->t->addrlen);
+	}
 	if (n == -1) {
 		if (errno == EAGAIN || errno == ENOBUFS)
 			return -1;
@@ -543,7 +555,7 @@ engine_read(evutil_socket_t fd, short ev, void *arg)
 	struct mmsghdr		 mm[RECV_BATCH];
 	struct iovec		 iov[RECV_BATCH];
 	struct sockaddr_storage	 from[RECV_BATCH];
-	int			 n, i, rounds;
+	int			 n, i, rounds, saved;
 
 	for (rounds = 0; rounds < 64; rounds++) {
 		memset(mm, 0, sizeof(mm));
@@ -557,9 +569,18 @@ engine_read(evutil_socket_t fd, short ev, void *arg)
 		}
 		n = recvmmsg(fd, mm, RECV_BATCH, MSG_DONTWAIT, NULL);
 		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
+			saved = errno;
+			if (saved == EINTR)
 				break;
+			/*
+			 * An ICMP error waits in the error queue and keeps
+			 * the socket readable (EPOLLERR) until it is read,
+			 * even when the pending error was already returned
+			 * (or lost behind datagrams) and recvmmsg says EAGAIN.
+			 */
 			drain_errors(e, fd);
+			if (saved == EAGAIN)
+				break;
 			continue;
 		}
 		for (i = 0; i < n; i++) {

@@ -17,7 +17,7 @@
 #include "engine.h"
 #include "snmp.h"
 
-#define WALK_MAX_COLS		24
+#define WALK_MAX_COLS		48	/* 32 meters, 12 identity OIDs, 2 more */
 #define WALK_MAX_IDX		16	/* arcs of a row index */
 #define WALK_MAX_ROWS		1024	/* per column */
 #define WALK_MAX_VARBINDS	64	/* per request: agents cap there */
