@@ -90,7 +90,41 @@
  * less CPU for a large cycle than one checked row at a time).  Any
  * failure ends the whole cycle's transaction anyway.
  *
- * Later versions add the outbox and the package store.
+ * Schema, version 2: the outbox (auditd/outbox.h).
+ *
+ * outbox: the upload document of each cycle, built in the cycle's own
+ * transaction (so a committed cycle always has its document)
+ *   id              INTEGER PRIMARY KEY  also the job number given uplinkd
+ *   cycle_id        INTEGER NOT NULL UNIQUE  the cycle it was built from (a
+ *                                        hint, not a foreign key: pruning
+ *                                        old readings keeps the document)
+ *   created         INTEGER NOT NULL     unix time
+ *   sha256          TEXT NOT NULL        of the document (hex); kept when
+ *                                        the bytes are pruned
+ *   size            INTEGER NOT NULL     bytes
+ *   document        BLOB                 the exact bytes sent (or to be
+ *                                        sent); NULL once pruned
+ *   state           TEXT NOT NULL        'pending', 'delivered', 'pruned'
+ *   attempts        INTEGER NOT NULL     uploads tried so far
+ *   next_attempt    INTEGER NOT NULL     unix time it is due (0: now)
+ *   last_attempt    INTEGER              unix time of the last result
+ *   last_status     INTEGER              its enum upload_status (msg.h)
+ *   last_error      TEXT                 its error, NULL once delivered
+ *   delivered       INTEGER              unix time of the receipt
+ *   receipt_sha256  TEXT                 the hash the receipt names
+ *   server_doc_id   INTEGER              the server's id of the document
+ *   server_time     TEXT                 the receipt's ServerTime
+ *   duplicate       INTEGER              the server had it already (0/1)
+ *   cert_hash       TEXT                 the server certificate's hash and
+ *   tls_version     TEXT                 TLS version of the last attempt
+ *   CHECK: a document has its bytes exactly when it is not pruned.
+ *
+ * secrets: values that never leave the gateway
+ *   name            TEXT PRIMARY KEY     'device-key-salt': 32 random
+ *   value           BLOB NOT NULL        bytes keying the anonymous device
+ *                                        keys of the documents
+ *
+ * Later versions add the package store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,13 +234,44 @@ static const char schema_v1[] =
 	"	PRIMARY KEY (report_id, ordinal)\n"
 	") WITHOUT ROWID;\n";
 
+static const char schema_v2[] =
+	"CREATE TABLE outbox (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	cycle_id	INTEGER NOT NULL UNIQUE,\n"
+	"	created		INTEGER NOT NULL,\n"
+	"	sha256		TEXT NOT NULL,\n"
+	"	size		INTEGER NOT NULL,\n"
+	"	document	BLOB,\n"
+	"	state		TEXT NOT NULL CHECK (state IN\n"
+	"			    ('pending', 'delivered', 'pruned')),\n"
+	"	attempts	INTEGER NOT NULL DEFAULT 0,\n"
+	"	next_attempt	INTEGER NOT NULL DEFAULT 0,\n"
+	"	last_attempt	INTEGER,\n"
+	"	last_status	INTEGER,\n"
+	"	last_error	TEXT,\n"
+	"	delivered	INTEGER,\n"
+	"	receipt_sha256	TEXT,\n"
+	"	server_doc_id	INTEGER,\n"
+	"	server_time	TEXT,\n"
+	"	duplicate	INTEGER,\n"
+	"	cert_hash	TEXT,\n"
+	"	tls_version	TEXT,\n"
+	"	CHECK ((document IS NULL) = (state = 'pruned'))\n"
+	");\n"
+	"CREATE INDEX outbox_state ON outbox (state, id);\n"
+	"CREATE TABLE secrets (\n"
+	"	name		TEXT PRIMARY KEY,\n"
+	"	value		BLOB NOT NULL\n"
+	") WITHOUT ROWID;\n";
+
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
  * table (common/txlog.c) is part of version 1.  Later versions (the
- * outbox, the package store) are appended here.
+ * package store) are appended here.
  */
 static const char *const migrations[DB_VERSION][2] = {
 	{ schema_v1, txlog_schema },
+	{ schema_v2, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {

@@ -51,6 +51,12 @@ static const struct sb_syscall auditd_syscalls[] = {
 	SB_ALLOW_ARG(fcntl, 1, F_OFD_GETLK),
 	SB_ALLOW_ARG(fcntl, 1, F_OFD_SETLK),
 	SB_ALLOW_ARG(fcntl, 1, F_DUPFD_CLOEXEC),
+	/*
+	 * The outbox (building, checking, hashing and gzipping documents,
+	 * the salt from arc4random(), retry timers) needs nothing more
+	 * than the base: memory (brk, mmap, mremap, madvise for
+	 * malloc_trim()), getrandom and the clock.
+	 */
 };
 
 const struct sandbox auditd_sandbox = {

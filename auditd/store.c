@@ -72,6 +72,10 @@ struct store {
 		struct rpt_alert	 alert;
 	}			 u;
 
+	/* before each commit */
+	store_hook		 hook;
+	void			*hook_arg;
+
 	/* for status */
 	int64_t			 last_cycle;
 	int64_t			 last_txseq;
@@ -126,6 +130,13 @@ void
 store_set_send(struct store *st, uint32_t send)
 {
 	st->send = send;
+}
+
+void
+store_set_hook(struct store *st, store_hook hook, void *arg)
+{
+	st->hook = hook;
+	st->hook_arg = arg;
 }
 
 void
@@ -435,6 +446,7 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	sqlite3_stmt		*s;
 	uint8_t			 digest[TXLOG_HASH_LEN];
 	char			 hex[TXLOG_HEX_LEN], summary[512], *detail;
+	char			 herr[512];
 	int64_t			 seq;
 	int			 i, rc;
 
@@ -491,6 +503,10 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	    sqlite3_step(s) != SQLITE_DONE ||
 	    sqlite3_changes(st->db->h) != 1)
 		return dbfail(st, "finishing the cycle");
+	herr[0] = '\0';
+	if (st->hook != NULL &&
+	    st->hook(st->hook_arg, &c, herr, sizeof(herr)) == -1)
+		return fail(st, "cycle %" PRId64 ": %s", c.id, herr);
 	if (db_commit(st->db) == -1)
 		return dbfail(st, "commit");
 	st->last_cycle = c.id;

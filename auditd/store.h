@@ -55,6 +55,16 @@ int	store_cycle_end(struct store *, const struct rpt_cycle *,
 	    struct rpt_cycle *stored);
 
 /*
+ * Called by store_cycle_end() inside the cycle's transaction, after the
+ * cycle is complete and logged and before the commit, with the cycle as
+ * stored: whatever it writes commits with the cycle, or not at all.  -1
+ * (with a reason in err) rolls the cycle back and fails the store.
+ */
+typedef int	(*store_hook)(void *, const struct rpt_cycle *, char *err,
+		    size_t);
+void	store_set_hook(struct store *, store_hook, void *);
+
+/*
  * One message from collectd: decode, check, store.  Returns 1 when it
  * completed a cycle (*stored filled: send IMSG_CYCLE_STORED), 0 when more
  * is expected, -1 on error.

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "outbox_msg.h"
 #include "report.h"
 #include "imsgev.h"
 #include "msg.h"
@@ -61,6 +62,8 @@ struct callhomed {
 	uint64_t		 cycle_token;
 	struct timespec		 collect_started;
 	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
+	struct msg_outbox_status outbox;	/* auditd's latest word */
+	int			 have_outbox;
 	int			 planned_devices;
 };
 
@@ -82,9 +85,7 @@ struct ctl_conn;
 void	 control_init(struct callhomed *);
 void	 control_listen(struct callhomed *);
 void	 control_cleanup(void);
-void	 control_outbox_status(struct callhomed *, uint32_t,
-	    void (*)(struct ctl_conn *, const void *, size_t), const void *,
-	    size_t);
+void	 control_outbox_status(struct callhomed *, struct imsg *);
 void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
 

@@ -21,6 +21,7 @@
 #include "callhomed.h"
 #include "log.h"
 #include "msg.h"
+#include "outbox_msg.h"
 
 #define CTL_MAX_CLIENTS		16
 #define CTL_STATUS_WAIT		5	/* seconds for auditd's part */
@@ -147,6 +148,34 @@ status_parent(struct ctl_conn *c)
 	}
 }
 
+/* auditd's part of status: the outbox */
+static void
+control_print_outbox(struct ctl_conn *c, const struct msg_outbox_status *s)
+{
+	char	 t[64];
+
+	ctl_reply(c, "outbox", "%u pending (%llu bytes), %llu delivered",
+	    s->pending, (unsigned long long)s->pending_bytes,
+	    (unsigned long long)s->delivered);
+	if (s->last_attempt > 0) {
+		fmt_time(s->last_attempt, t, sizeof(t));
+		ctl_reply(c, "last upload", "%s: %s%s%s", t,
+		    upload_status_name(s->last_result),
+		    s->last_error[0] ? ": " : "", s->last_error);
+	} else
+		ctl_reply(c, "last upload", "never");
+	if (s->last_success > 0) {
+		fmt_time(s->last_success, t, sizeof(t));
+		ctl_reply(c, "last success", "%s, document sha256 %s", t,
+		    s->last_sha256);
+	} else
+		ctl_reply(c, "last success", "never");
+	if (s->next_attempt > 0 && s->pending > 0) {
+		fmt_time(s->next_attempt, t, sizeof(t));
+		ctl_reply(c, "next upload", "%s", t);
+	}
+}
+
 static void
 status_timeout(evutil_socket_t fd, short ev, void *arg)
 {
@@ -168,18 +197,22 @@ conn_by_id(uint32_t id)
 	return NULL;
 }
 
-/* auditd's OUTBOX_STATUS for a waiting client (peer id = client id) */
+/* auditd's OUTBOX_STATUS, for a waiting client (peer id = client id) */
 void
-control_outbox_status(struct callhomed *ch, uint32_t id,
-    void (*print)(struct ctl_conn *, const void *, size_t),
-    const void *data, size_t len)
+control_outbox_status(struct callhomed *ch, struct imsg *m)
 {
-	struct ctl_conn	*c;
+	struct msg_outbox_status	 s;
+	struct ctl_conn			*c;
 
-	if ((c = conn_by_id(id)) == NULL || !c->waiting)
+	/* decoded even when nobody waits: a bad one is always fatal */
+	if (msg_outbox_status_decode(m->data, m->len, &s) == -1)
+		fatalx("bad OUTBOX_STATUS from auditd");
+	ch->outbox = s;
+	ch->have_outbox = 1;
+	if ((c = conn_by_id(m->hdr.peerid)) == NULL || !c->waiting)
 		return;
 	c->waiting = 0;
-	print(c, data, len);
+	control_print_outbox(c, &s);
 	ctl_end(c, 0);
 }
 

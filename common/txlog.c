@@ -900,11 +900,20 @@ struct verify {
 	sqlite3			*db;
 	struct readings_stmts	 rs;
 	sqlite3_stmt		*cycle;
+	sqlite3_stmt		*outbox;	/* on the first document */
 	int64_t			*bad;
 	char			*why;
 	size_t			 whylen;
 	int64_t			 ncollect;	/* cycles checked */
+	int64_t			 ndocument;	/* documents checked */
+	int64_t			 ndelivered;	/* deliveries checked */
 };
+
+/*
+ * The outbox's records: "document" when a cycle's upload document is
+ * stored, "prune" when its bytes are dropped unsent, "upload" for every
+ * attempt.
+ */
 
 static int
 broken(struct verify *v, int64_t seq, const char *fmt, ...)
@@ -1017,6 +1026,207 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 	return 0;
 }
 
+/* an integer of a detail, 0 when there */
+static int
+detail_int(const char *detail, const char *key, int64_t *v)
+{
+	struct jval	 jv;
+	char		*end;
+
+	if (detail_get(detail, key, &jv) == -1 || jv.string)
+		return -1;
+	*v = strtoll(jv.text, &end, 10);
+	return *end == '\0' && end != jv.text ? 0 : -1;
+}
+
+/*
+ * The outbox row a document, prune or upload record names: the row must
+ * be there with the hash the record gives.  Returns 1 with the row in
+ * v->outbox (reset it after), 0 (broken) or -2.
+ */
+static int
+outbox_row(struct verify *v, int64_t seq, const char *kind,
+    const char *detail, int64_t *id, struct jval *sha)
+{
+	int64_t	 cycle;
+	int	 rc;
+
+	if (detail_int(detail, "outbox", id) == -1 ||
+	    detail_int(detail, "cycle", &cycle) == -1)
+		return broken(v, seq, "record %" PRId64 ": %s record names "
+		    "no document", seq, kind), 0;
+	if (v->outbox == NULL && sqlite3_prepare_v2(v->db, "SELECT cycle_id, "
+	    "sha256, size, document, state, receipt_sha256 FROM outbox "
+	    "WHERE id = ?", -1, &v->outbox, NULL) != SQLITE_OK)
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): the outbox is missing", seq, cycle), 0;
+	sqlite3_reset(v->outbox);
+	sqlite3_bind_int64(v->outbox, 1, *id);
+	if ((rc = sqlite3_step(v->outbox)) != SQLITE_ROW) {
+		sqlite3_reset(v->outbox);
+		if (rc != SQLITE_DONE)
+			return -2;
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): its document is missing from the outbox", seq,
+		    cycle), 0;
+	}
+	if (sqlite3_column_int64(v->outbox, 0) != cycle ||
+	    detail_get(detail, strcmp(kind, TXLOG_UPLOAD) == 0 ?
+	    "document_sha256" : "sha256", sha) == -1 || !sha->string ||
+	    sqlite3_column_text(v->outbox, 1) == NULL ||
+	    strcmp(sha->text, (const char *)sqlite3_column_text(v->outbox,
+	    1)) != 0) {
+		sqlite3_reset(v->outbox);
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): outbox row changed (sha256)", seq, cycle), 0;
+	}
+	return 1;
+}
+
+/*
+ * A document record: its outbox row has the same hash and size, and its
+ * bytes, unless pruned, still hash to it (so the customer reads exactly
+ * what was, or will be, sent).
+ */
+static int
+verify_document(struct verify *v, int64_t seq, const char *detail)
+{
+	struct jval	 sha;
+	EVP_MD_CTX	*ctx;
+	uint8_t		 h[TXLOG_HASH_LEN];
+	char		 hex[TXLOG_HEX_LEN];
+	const void	*doc;
+	int64_t		 id, size;
+	int		 r, n;
+
+	if ((r = outbox_row(v, seq, TXLOG_DOCUMENT, detail, &id, &sha)) != 1)
+		return r == 0 ? -1 : r;
+	if (detail_int(detail, "size", &size) == -1 ||
+	    sqlite3_column_int64(v->outbox, 2) != size) {
+		sqlite3_reset(v->outbox);
+		return broken(v, seq, "record %" PRId64 " (document %" PRId64
+		    "): outbox row changed (size)", seq, id);
+	}
+	if (sqlite3_column_type(v->outbox, 3) != SQLITE_NULL) {
+		doc = sqlite3_column_blob(v->outbox, 3);
+		n = sqlite3_column_bytes(v->outbox, 3);
+		ctx = md_new();
+		if (n > 0)
+			md_update(ctx, doc, (size_t)n);
+		md_final(ctx, h);
+		txlog_hex(h, hex);
+		if (n != size || strcmp(hex, sha.text) != 0) {
+			sqlite3_reset(v->outbox);
+			return broken(v, seq, "record %" PRId64 " (document %"
+			    PRId64 "): the document's bytes changed", seq,
+			    id);
+		}
+	} else if (sqlite3_column_text(v->outbox, 4) == NULL ||
+	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
+	    "pruned") != 0) {
+		sqlite3_reset(v->outbox);
+		return broken(v, seq, "record %" PRId64 " (document %" PRId64
+		    "): the document's bytes are missing", seq, id);
+	}
+	sqlite3_reset(v->outbox);
+	v->ndocument++;
+	return 0;
+}
+
+/* a prune record: the document it names is pruned */
+static int
+verify_prune(struct verify *v, int64_t seq, const char *detail)
+{
+	struct jval	 sha;
+	int64_t		 id;
+	int		 r;
+
+	/* other prunings (old readings) name no document */
+	if (detail_int(detail, "outbox", &id) == -1)
+		return 0;
+	if ((r = outbox_row(v, seq, TXLOG_PRUNE, detail, &id, &sha)) != 1)
+		return r == 0 ? -1 : r;
+	r = sqlite3_column_text(v->outbox, 4) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
+	    "pruned") == 0;
+	sqlite3_reset(v->outbox);
+	if (!r)
+		return broken(v, seq, "record %" PRId64 " (document %" PRId64
+		    "): outbox row changed (state)", seq, id);
+	return 0;
+}
+
+/* an upload record that says delivered: the document is, by its receipt */
+static int
+verify_upload(struct verify *v, int64_t seq, const char *detail)
+{
+	struct jval	 jv, sha;
+	const char	*rs;
+	int64_t		 id;
+	int		 r;
+
+	if (detail_get(detail, "result", &jv) == -1 || !jv.string ||
+	    strcmp(jv.text, "delivered") != 0)
+		return 0;		/* a failed attempt changes nothing */
+	if ((r = outbox_row(v, seq, TXLOG_UPLOAD, detail, &id, &sha)) != 1)
+		return r == 0 ? -1 : r;
+	rs = (const char *)sqlite3_column_text(v->outbox, 5);
+	r = sqlite3_column_text(v->outbox, 4) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
+	    "delivered") == 0 && rs != NULL &&
+	    detail_get(detail, "receipt_sha256", &jv) == 0 && jv.string &&
+	    strcmp(rs, jv.text) == 0;
+	sqlite3_reset(v->outbox);
+	if (!r)
+		return broken(v, seq, "record %" PRId64 " (document %" PRId64
+		    "): outbox row changed (delivery)", seq, id);
+	v->ndelivered++;
+	return 0;
+}
+
+/*
+ * Every document was logged when it was stored, and every document
+ * marked delivered was logged with its receipt.
+ */
+static int
+verify_outbox(struct verify *v)
+{
+	sqlite3_stmt	*st;
+	int64_t		 ndoc, ndel;
+	int		 rc, ret;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name = 'outbox'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -2;
+	rc = sqlite3_step(st);
+	ndoc = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (ndoc == -1)
+		return -2;
+	if (ndoc == 0)
+		return 0;	/* a database from before the outbox */
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*), coalesce(sum(state = "
+	    "'delivered'), 0) FROM outbox", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -2;
+	}
+	ndoc = sqlite3_column_int64(st, 0);
+	ndel = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	ret = 0;
+	if (ndoc != v->ndocument)
+		ret = broken(v, 0, "%" PRId64 " documents in the outbox, but "
+		    "%" PRId64 " document records", ndoc, v->ndocument);
+	else if (ndel != v->ndelivered)
+		ret = broken(v, 0, "%" PRId64 " documents marked delivered, "
+		    "but %" PRId64 " deliveries in the log", ndel,
+		    v->ndelivered);
+	return ret;
+}
+
 /* every cycle must have been sealed by a record of the chain */
 static int
 verify_cycles(struct verify *v)
@@ -1123,6 +1333,15 @@ verify_chain(struct verify *v, int64_t *nrec)
 		if (strcmp(kind, TXLOG_COLLECT) == 0 &&
 		    (r = verify_collect(v, seq, detail)) != 0)
 			break;
+		if (strcmp(kind, TXLOG_DOCUMENT) == 0 &&
+		    (r = verify_document(v, seq, detail)) != 0)
+			break;
+		if (strcmp(kind, TXLOG_PRUNE) == 0 &&
+		    (r = verify_prune(v, seq, detail)) != 0)
+			break;
+		if (strcmp(kind, TXLOG_UPLOAD) == 0 &&
+		    (r = verify_upload(v, seq, detail)) != 0)
+			break;
 		expect++;
 	}
 	if (r == 0 && rc != SQLITE_DONE)
@@ -1158,14 +1377,16 @@ txlog_verify(sqlite3 *db, int64_t *nrec, int64_t *bad_seq, char *why,
 		r = -2;
 		goto done;
 	}
-	if ((r = verify_chain(&v, nrec)) == 0)
-		r = verify_cycles(&v);
+	if ((r = verify_chain(&v, nrec)) == 0 &&
+	    (r = verify_cycles(&v)) == 0)
+		r = verify_outbox(&v);
  done:
 	if (r == -2)
 		(void)snprintf(why, whylen, "reading the database: %s",
 		    sqlite3_errmsg(db));
 	readings_stmts_free(&v.rs);
 	sqlite3_finalize(v.cycle);
+	sqlite3_finalize(v.outbox);
 	if (own)
 		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return r;

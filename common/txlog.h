@@ -45,6 +45,7 @@
 #define TXLOG_DOWNLOAD		"download"
 #define TXLOG_VERIFY_FAILURE	"verify-failure"
 #define TXLOG_CONFIG		"config"
+#define TXLOG_DOCUMENT		"document"	/* a cycle's upload document */
 #define TXLOG_PRUNE		"prune"
 
 /* load libcrypto's digests; before the sandbox, which has no config file */

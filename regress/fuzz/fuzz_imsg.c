@@ -29,7 +29,9 @@
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
+#include "outbox_msg.h"
 #include "proc.h"
+#include "report.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -51,6 +53,9 @@ static const struct {
 	{ PROC_PARENT, PROC_CONTROL },
 	{ PROC_COLLECTD, PROC_UPLINKD },	/* no channel at all */
 	{ PROC_AUDITD, PROC_UPLINKD },
+	{ PROC_PARENT, PROC_AUDITD },
+	{ PROC_PARENT, PROC_SIGNERD },
+	{ PROC_CONTROL, PROC_PARENT },
 };
 #define NPAIRS	(sizeof(pairs) / sizeof(pairs[0]))
 
@@ -94,6 +99,22 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	struct signer_conf	 sc;
 	struct uplink_conf	 uc;
 	struct callhome_conf	*c;
+	static union {
+		struct msg_collect_start	 cs;
+		struct rpt_cycle		 cy;
+		struct rpt_device		 dv;
+		struct rpt_meter		 me;
+		struct rpt_supply		 su;
+		struct rpt_alert		 al;
+		struct msg_upload_job		 uj;
+		struct msg_upload_result	 ur;
+		struct msg_dial_req		 dq;
+		struct msg_dial_result		 dr;
+		struct msg_outbox_status	 os;
+		struct msg_ctl_request		 cq;
+		struct msg_ctl_reply		 cr;
+		struct msg_ctl_end		 ce;
+	} u;
 	struct wbuf		 w;
 	int			 ok;
 
@@ -144,10 +165,47 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 			uplink_conf_clear(&uc);
 		}
 		break;
+#define ROUND_TRIP(T, dec, enc, field)					\
+	case T:								\
+		if ((ok = dec(p, n, &u.field) == 0))			\
+			enc(&w, &u.field);				\
+		break
+	ROUND_TRIP(IMSG_COLLECT_START, msg_collect_start_decode,
+	    msg_collect_start_encode, cs);
+	ROUND_TRIP(IMSG_COLLECT_DONE, msg_cycle_decode, msg_cycle_encode, cy);
+	ROUND_TRIP(IMSG_CYCLE_BEGIN, msg_cycle_decode, msg_cycle_encode, cy);
+	ROUND_TRIP(IMSG_CYCLE_END, msg_cycle_decode, msg_cycle_encode, cy);
+	ROUND_TRIP(IMSG_CYCLE_STORED, msg_cycle_decode, msg_cycle_encode, cy);
+	ROUND_TRIP(IMSG_DEV_BEGIN, msg_device_decode, msg_device_encode, dv);
+	ROUND_TRIP(IMSG_DEV_METER, msg_meter_decode, msg_meter_encode, me);
+	ROUND_TRIP(IMSG_DEV_SUPPLY, msg_supply_decode, msg_supply_encode, su);
+	ROUND_TRIP(IMSG_DEV_ALERT, msg_alert_decode, msg_alert_encode, al);
+	ROUND_TRIP(IMSG_UPLOAD_JOB, msg_upload_job_decode,
+	    msg_upload_job_encode, uj);
+	ROUND_TRIP(IMSG_UPLOAD_RESULT, msg_upload_result_decode,
+	    msg_upload_result_encode, ur);
+	ROUND_TRIP(IMSG_DIAL_REQ, msg_dial_req_decode, msg_dial_req_encode,
+	    dq);
+	ROUND_TRIP(IMSG_DIAL_RESULT, msg_dial_result_decode,
+	    msg_dial_result_encode, dr);
+	ROUND_TRIP(IMSG_OUTBOX_STATUS, msg_outbox_status_decode,
+	    msg_outbox_status_encode, os);
+	ROUND_TRIP(IMSG_CTL_REQUEST, msg_ctl_request_decode,
+	    msg_ctl_request_encode, cq);
+	ROUND_TRIP(IMSG_CTL_REPLY, msg_ctl_reply_decode, msg_ctl_reply_encode,
+	    cr);
+	ROUND_TRIP(IMSG_CTL_END, msg_ctl_end_decode, msg_ctl_end_encode, ce);
+#undef ROUND_TRIP
+	case IMSG_DEV_END:
+	case IMSG_OUTBOX_KICK:
+	case IMSG_OUTBOX_STATUS_REQ:
+		ok = msg_empty_decode(p, n) == 0;
+		break;
 	default:
 		return -1;
 	}
-	if (ok && type != IMSG_READY)
+	if (ok && type != IMSG_READY && type != IMSG_DEV_END &&
+	    type != IMSG_OUTBOX_KICK && type != IMSG_OUTBOX_STATUS_REQ)
 		same(&w, p, n, msgtype_name(type));
 	wbuf_free(&w);
 	return ok;

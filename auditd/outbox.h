@@ -1,0 +1,113 @@
+/*
+ * The outbox: the upload document of every stored cycle, its exact bytes
+ * and SHA-256, and its delivery to the communication server through
+ * uplinkd.  Tables: auditd/db.c, schema version 2.
+ *
+ * Storing.  outbox_add() runs inside the cycle's own transaction (a hook
+ * of store.c, called just before the commit): it builds the document from
+ * the rows just stored (document.h), validates it against the protocol
+ * schema (a document that does not validate is a bug: fatal), stores it
+ * as 'pending' with a "document" record in the transaction log, and then
+ * enforces the spool limit: while the pending documents together exceed
+ * it, the oldest one is pruned (its bytes deleted, its hash kept) with a
+ * "prune" record.  So a cycle and its document are never separated, and
+ * nothing disappears without a record.  Documents are built whether or
+ * not uploading is authorized, so that they can be inspected first.
+ *
+ * Delivery.  Only with "authorize upload yes", and one document at a
+ * time, oldest first: outbox_pump() hands the oldest pending document to
+ * the sender (uplinkd) once it is due; outbox_result() takes uplinkd's
+ * answer.  A receipt carrying the document's own hash marks it delivered
+ * and the next one goes at once; anything else (a failure, or a receipt
+ * for other bytes) is one more attempt, and the whole queue waits
+ *
+ *	min(6 h, 30 s * 2^(attempts - 1)) + up to 10% random jitter
+ *
+ * before trying again.  Every result is one "upload" record.  Nothing is
+ * marked sent before its receipt: after a crash the document in flight is
+ * simply sent again (the server is idempotent by hash).  outbox_kick()
+ * makes every pending document due now ("callhomectl send now").
+ */
+#ifndef CALLHOME_OUTBOX_H
+#define CALLHOME_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "imsg.h"
+#include "msg.h"
+#include "outbox_msg.h"
+#include "report.h"
+
+/* documents up to this size are checked against the schema when built */
+#define OUTBOX_CHECK_MAX	(1024 * 1024)
+
+#define OUTBOX_GZIP_MIN		4096	/* larger documents go gzip'd */
+#define OUTBOX_BACKOFF_FIRST	30		/* seconds */
+#define OUTBOX_BACKOFF_CAP	(6 * 60 * 60)
+/* the largest document an UPLOAD_JOB can carry */
+#define OUTBOX_DOC_MAX		(IMSG_MAX_STREAM - 4096)
+
+struct outbox;
+
+/* hands a job to uplinkd; job->body is valid during the call only */
+typedef void	(*outbox_send_fn)(void *, const struct msg_upload_job *);
+
+/*
+ * Open the outbox of an open database; creates the site's salt for
+ * device keys when there is none yet.  NULL with a reason in err.
+ */
+struct outbox	*outbox_new(struct db *, char *err, size_t);
+void		 outbox_free(struct outbox *);
+const char	*outbox_error(const struct outbox *);
+
+/*
+ * The configuration (copied: conf may be freed after) and the schema
+ * text; -1 with a reason when the schema does not compile.
+ */
+int		 outbox_configure(struct outbox *,
+		    const struct callhome_conf *, const void *xsd,
+		    size_t xsdlen, char *err, size_t);
+void		 outbox_set_sender(struct outbox *, outbox_send_fn, void *);
+
+/*
+ * Build, check and store the document of cycle c inside the caller's
+ * open transaction, log it and enforce the spool limit.  -1 on a
+ * database error (outbox_error() says which).
+ */
+int		 outbox_add(struct outbox *, const struct rpt_cycle *,
+		    int64_t now);
+/* the same as a store hook (store_set_hook()): arg is the outbox */
+int		 outbox_store_hook(void *, const struct rpt_cycle *, char *,
+		    size_t);
+
+/*
+ * Send the oldest pending document if uploading is authorized, nothing
+ * is in flight and it is due.  Returns 1 when a job was handed to the
+ * sender, 0 when not; *wake gets the time a waiting document becomes
+ * due (0: nothing to wait for).  -1 on a database error.
+ */
+int		 outbox_pump(struct outbox *, int64_t now, int64_t *wake);
+/*
+ * uplinkd's answer for the job in flight.  -1 when there is no such job
+ * in flight (a protocol error) or on a database error.
+ */
+int		 outbox_result(struct outbox *,
+		    const struct msg_upload_result *, int64_t now);
+/* every pending document due now; -1 on a database error */
+int		 outbox_kick(struct outbox *, int64_t now);
+int		 outbox_status(struct outbox *, int64_t now,
+		    struct msg_outbox_status *);
+/* one short line for the status ping */
+void		 outbox_state(struct outbox *, int64_t now, char *, size_t);
+/* the outbox id of the job in flight, 0 when none */
+uint64_t	 outbox_inflight(const struct outbox *);
+
+/* the wait after `attempts' failed attempts, before jitter (seconds) */
+int64_t		 outbox_backoff(int64_t attempts);
+/* deterministic gzip (no name, mtime 0); appends to out; -1 on error */
+int		 outbox_gzip(const void *, size_t, struct wbuf *out);
+
+#endif /* CALLHOME_OUTBOX_H */
