@@ -131,6 +131,8 @@ $(BUILD)/callhomed.install: $(O)/callhomed/callhomed.install.o \
     $(BUILD)/libcallhomed.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+$(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
+
 # tests name program headers by path: #include "uplinkd/http.h"
 $(O)/regress/%.o: CPPFLAGS += -I.
 

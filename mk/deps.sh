@@ -8,7 +8,7 @@ set -u
 
 BUILD_PKGS="gcc make pkg-config byacc libevent-dev libtls-dev libxml2-dev zlib1g-dev
 	libsqlite3-dev libssl-dev libbsd-dev"
-RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3"
+RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3 curl"
 REGRESS_PKGS="clang libclang-rt-14-dev snmpsim snmp snmpd signify-openbsd
 	tinyproxy mandoc libxml2-utils chromium"
 DEMO_PKGS="snmpsim snmp signify-openbsd"

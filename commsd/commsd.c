@@ -1,0 +1,299 @@
+/*
+ * commsd: the reference communication server of callhome.  See commsd.h
+ * for the parts, commsd(8) for the use.
+ *
+ * Start-up, as root: parse the configuration; read the certificate, key,
+ * client CA and schema into memory; compile the schema; configure TLS;
+ * bind the listening sockets; prepare the state directory and create the
+ * database in it (in a child that is already chrooted to it and runs as
+ * the unprivileged user, so that everything it creates is that user's);
+ * then enter the sandbox (sandbox.c), open the database inside it and
+ * serve.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commsd.h"
+#include "log.h"
+#include "sandbox.h"
+#include "txlog.h"
+#include "xmlsafe.h"
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: commsd [-dnv] [-f file]\n"
+	    "       commsd [-j] [-f file] -q documents | devices | log | "
+	    "verify\n"
+	    "       commsd [-f file] -q document id\n");
+	exit(1);
+}
+
+/* a whole file into memory; the key's must not be readable by others */
+static uint8_t *
+read_whole(const char *what, const char *path, int secret, size_t *lenp)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		fatal("%s %s", what, path);
+	if (fstat(fd, &st) == -1)
+		fatal("%s %s", what, path);
+	if (!S_ISREG(st.st_mode))
+		fatalx("%s %s: not a regular file", what, path);
+	if (st.st_size > COMMS_MAX_FILE)
+		fatalx("%s %s: larger than %d bytes", what, path,
+		    COMMS_MAX_FILE);
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		log_warnx("WARNING: %s %s is accessible to group or others "
+		    "(mode %04o): make it 0600", what, path,
+		    (unsigned int)(st.st_mode & 07777));
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		fatal(NULL);
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("%s %s", what, path);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len == 0)
+		fatalx("%s %s is empty", what, path);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/* the state directory exists, is a directory, is the user's */
+static void
+prepare_state(const char *dir, const char *user, uid_t uid, gid_t gid)
+{
+	struct stat	 st;
+
+	if (mkdir(dir, 0700) == 0) {
+		if (chown(dir, uid, gid) == -1)
+			fatal("chown %s", dir);
+		log_info("created the state directory %s", dir);
+	} else if (errno != EEXIST)
+		fatal("mkdir %s", dir);
+	if (lstat(dir, &st) == -1)
+		fatal("%s", dir);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("state directory %s is not a directory", dir);
+	if (st.st_uid != uid)
+		fatalx("state directory %s must be owned by %s (uid %u), not "
+		    "uid %u", dir, user, (unsigned int)uid,
+		    (unsigned int)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		fatalx("state directory %s must not be writable by group or "
+		    "others", dir);
+}
+
+/*
+ * The database and the packages directory, created by a child in the
+ * conditions of the sandbox: chrooted to the state directory, as the
+ * user.  Errors are reported before commsd goes to the background.
+ */
+static void
+prepare_database(const struct comms_conf *conf, const char *state,
+    uid_t uid, gid_t gid)
+{
+	struct comms_db	 db;
+	char		 err[512], dir[COMMS_STR_MAX], *p;
+	pid_t		 pid;
+	int		 status;
+
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		if (chroot(state) == -1 || chdir("/") == -1)
+			fatal("chroot %s", state);
+		if (setgroups(1, &gid) == -1 ||
+		    setresgid(gid, gid, gid) == -1 ||
+		    setresuid(uid, uid, uid) == -1)
+			fatal("dropping privileges");
+		(void)umask(077);
+		/* the packages directory, inside: "/" and its path there */
+		(void)strlcpy(dir, conf->packages + strlen(state), sizeof(dir));
+		for (p = dir + 1; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			if (p[-1] != '/') {
+				char	 c = *p;
+
+				*p = '\0';
+				if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+					fatal("mkdir %s%s", state, dir);
+				*p = c;
+			}
+			if (*p == '\0')
+				break;
+		}
+		if (comms_db_open(&db, comms_db_name(conf), COMMS_DB_CREATE,
+		    err, sizeof(err)) == -1)
+			fatalx("database %s: %s", conf->database, err);
+		comms_db_close(&db);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		fatal("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fatalx("the database %s could not be opened", conf->database);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct comms_tls_files	 files;
+	struct sandbox_params	 sp;
+	struct comms_conf	*conf;
+	struct comms_server	*sv;
+	struct comms_db		 db;
+	struct passwd		*pw;
+	struct xschema		*schema;
+	const char		*file = COMMS_CONF_FILE, *query = NULL;
+	char			 state[COMMS_STR_MAX], err[1024];
+	uint8_t			*xsd;
+	size_t			 xsdlen;
+	uid_t			 uid;
+	gid_t			 gid;
+	int			 c, foreground = 0, noaction = 0, verbose = 0;
+	int			 json = 0;
+
+	log_init("commsd", LOG_TO_STDERR, 1);
+	while ((c = getopt(argc, argv, "df:jnq:v")) != -1) {
+		switch (c) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'q':
+			query = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_setverbose(verbose);
+
+	if (query != NULL) {
+		if (foreground || noaction || argc > 1)
+			usage();
+		if ((conf = comms_parse_config(file, 0)) == NULL)
+			exit(1);
+		c = comms_query(conf, query, argc == 1 ? argv[0] : NULL, json);
+		comms_conf_free(conf);
+		return c;
+	}
+	if (argc != 0 || json)
+		usage();
+	if (!noaction && geteuid() != 0)
+		fatalx("commsd must be started as root: it binds its port, "
+		    "chroots and drops to its user");
+	if ((conf = comms_parse_config(file, 0)) == NULL)
+		exit(1);
+	comms_conf_warn_faults(conf);
+	if (noaction) {
+		if (verbose)
+			comms_print_config(stdout, conf, 0);
+		printf("configuration OK\n");
+		comms_conf_free(conf);
+		return 0;
+	}
+	if (comms_state_dir(conf, state, sizeof(state)) == -1)
+		fatalx("database %s: no state directory", conf->database);
+	if ((pw = getpwnam(conf->user)) == NULL)
+		fatalx("user \"%s\" does not exist (create it, e.g. with "
+		    "useradd --system %s)", conf->user, conf->user);
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		fatalx("user \"%s\" must not be root", conf->user);
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+
+	/* everything commsd reads from files, read now */
+	memset(&files, 0, sizeof(files));
+	files.cert = read_whole("certificate", conf->cert, 0, &files.certlen);
+	files.key = read_whole("key", conf->key, 1, &files.keylen);
+	files.ca = read_whole("client ca", conf->client_ca, 0, &files.calen);
+	xsd = read_whole("schema", conf->schema, 0, &xsdlen);
+	if (conf->instruction_key[0] != '\0' &&
+	    access(conf->instruction_key, R_OK) == -1)
+		fatal("instruction key %s", conf->instruction_key);
+
+	/* libraries that would read files or load modules on first use */
+	xmlsafe_init();
+	if ((schema = xschema_load(xsd, xsdlen, err, sizeof(err))) == NULL)
+		fatalx("schema %s: %s", conf->schema, err);
+	free(xsd);
+	txlog_init();
+	sv = comms_server_new(conf, &files);
+	explicit_bzero(files.key, files.keylen);
+	free(files.key);
+	free(files.cert);
+	free(files.ca);
+	comms_server_bind(sv);
+
+	prepare_state(state, conf->user, uid, gid);
+	prepare_database(conf, state, uid, gid);
+
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		/* connected now: there is no /dev/log in the chroot */
+		log_init("commsd", LOG_TO_SYSLOG, verbose);
+		comms_server_forked(sv);
+	}
+
+	memset(&sp, 0, sizeof(sp));
+	sp.uid = uid;
+	sp.gid = gid;
+	sp.root = state;
+	(void)umask(077);
+	sandbox_enter(&commsd_sandbox, &sp);
+	if (comms_db_open(&db, comms_db_name(conf), COMMS_DB_CREATE, err,
+	    sizeof(err)) == -1)
+		fatalx("database %s: %s", conf->database, err);
+	log_debug("sandboxed in %s as %s, database %s", state, conf->user,
+	    conf->database);
+
+	comms_server_run(sv, &db, schema);
+
+	comms_db_close(&db);
+	xschema_free(schema);
+	log_info("exiting");
+	comms_conf_free(conf);
+	return 0;
+}

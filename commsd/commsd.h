@@ -1,0 +1,290 @@
+/*
+ * commsd: the reference communication server of callhome.
+ *
+ * One process.  As root it parses commsd.conf(5), reads the certificate,
+ * key, client CA and schema into memory, binds its listening sockets and
+ * creates its database; then it chroots to the database's directory (its
+ * state directory), drops to an unprivileged user and enters the sandbox
+ * declared in sandbox.c.  Inside, a libevent loop accepts connections,
+ * speaks TLS with libtls (a client certificate from the client CA is
+ * required), reads one bounded HTTP/1.1 request per connection (http.c),
+ * validates and stores uploads (upload.c, store.c) and answers with a
+ * receipt.
+ *
+ *	commsd.c	main, start-up, the -q queries' dispatch
+ *	parse.y		commsd.conf(5)
+ *	conf.c		defaults, printing (-nv), freeing
+ *	http.c		the request parser and the responses
+ *	upload.c	gzip, SHA-256, the schema check, the receipt
+ *	store.c		the database: schema, storing, the transaction log
+ *	query.c		-q documents, document, devices, log, verify
+ *	server.c	sockets, TLS, connections, deadlines
+ *	sandbox.c	the sandbox declaration
+ *
+ * Every global symbol starts with comms_ (or COMMS_): unit tests and
+ * fuzzers link all the programs' libraries together.
+ */
+#ifndef COMMSD_H
+#define COMMSD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libxml/tree.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "json.h"
+
+#define COMMS_CONF_FILE		"/etc/commsd/commsd.conf"
+#define COMMS_DEFAULT_USER	"_commsd"
+#define COMMS_DEFAULT_PORT	443
+#define COMMS_DEFAULT_MAX_DOC	(16ULL * 1024 * 1024)
+#define COMMS_DEFAULT_MAX_CONNS	64
+#define COMMS_MAX_CONNS_LIMIT	1000	/* "max connections" at most */
+
+#define COMMS_STR_MAX		256	/* paths, names, the token */
+#define COMMS_MAX_LISTEN	16
+#define COMMS_MAX_INCLUDE_DEPTH	8
+#define COMMS_MAX_FILE		(1024 * 1024)	/* certificates, keys, schema */
+
+/* deadlines, in seconds */
+#define COMMS_HANDSHAKE_TIMEOUT	10
+#define COMMS_HEADER_TIMEOUT	10
+#define COMMS_BODY_TIMEOUT	60
+#define COMMS_WRITE_TIMEOUT	30
+
+/* TLS protocol bits: the values of libtls's TLS_PROTOCOL_TLSv1_2/1_3 */
+#define COMMS_TLSV1_2		(1 << 3)
+#define COMMS_TLSV1_3		(1 << 4)
+
+/* fault injection, for tests of the gateway only */
+#define COMMS_FAULT_RECEIPT_HASH 0x01	/* the receipt carries a wrong hash */
+#define COMMS_FAULT_DELAY	0x02	/* wait before answering an upload */
+#define COMMS_FAULT_CLOSE	0x04	/* close instead of answering */
+
+struct comms_listen {
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 addr[64];	/* as written, normalised */
+	uint16_t		 port;
+};
+
+struct comms_conf {
+	struct comms_listen	 listen[COMMS_MAX_LISTEN];
+	size_t			 nlisten;
+	char			 cert[COMMS_STR_MAX];
+	char			 key[COMMS_STR_MAX];
+	char			 client_ca[COMMS_STR_MAX];
+	uint32_t		 protocols;	/* COMMS_TLSV1_* */
+	char			 database[COMMS_STR_MAX];
+	char			 packages[COMMS_STR_MAX];
+	char			 instruction_key[COMMS_STR_MAX];
+	char			 schema[COMMS_STR_MAX];
+	char			 token[COMMS_STR_MAX];	/* secret, or "" */
+	uint64_t		 max_document;	/* bytes */
+	uint32_t		 max_conns;
+	char			 user[COMMS_STR_MAX];
+	int			 faults;	/* COMMS_FAULT_* */
+	uint32_t		 fault_delay_ms;
+};
+
+/* parse.y */
+#define COMMS_CONF_NOPERMCHECK	0x01	/* unit tests and fuzzing only */
+struct comms_conf	*comms_parse_config(const char *, int);
+/* from memory; includes are refused */
+struct comms_conf	*comms_parse_config_buffer(const char *, const char *,
+			    size_t);
+
+/* conf.c */
+/* SHAREDIR "/callhome.xsd": the Makefile may set SHAREDIR for conf.c */
+extern const char	 comms_default_schema[];
+struct comms_conf	*comms_conf_new(void);
+void			 comms_conf_free(struct comms_conf *);
+#define COMMS_PRINT_SECRETS	0x01	/* the token itself, not "********" */
+void			 comms_print_config(FILE *, const struct comms_conf *,
+			    int);
+/* the directory of the database: commsd's state directory and root */
+int			 comms_state_dir(const struct comms_conf *, char *,
+			    size_t);
+/* the database's path inside the chroot: "/" and its file name */
+const char		*comms_db_name(const struct comms_conf *);
+/* a "." or ".." component */
+int			 comms_path_has_dots(const char *);
+void			 comms_conf_warn_faults(const struct comms_conf *);
+
+/*
+ * The peer of one connection, as TLS established it.
+ */
+struct comms_peer {
+	char		 address[64];	/* "127.0.0.1:4711", "[::1]:4711" */
+	char		 cn[COMMS_STR_MAX];	/* client certificate's CN */
+	char		 cert_sha256[65];	/* SHA-256 of its DER, hex */
+	char		 tls_version[16];
+	char		 cipher[64];
+};
+
+/*
+ * store.c: the database.  See the schema comment there.
+ */
+enum comms_stmt {
+	COMMS_GW_FIND,
+	COMMS_GW_INSERT,
+	COMMS_GW_UPDATE,
+	COMMS_DOC_FIND,
+	COMMS_DOC_DUPLICATE,
+	COMMS_DOC_INSERT,
+	COMMS_DEV_UPSERT,
+	COMMS_REPORT_INSERT,
+	COMMS_METER_INSERT,
+	COMMS_SUPPLY_INSERT,
+	COMMS_ALERT_INSERT,
+	COMMS_NSTMT
+};
+
+struct comms_db {
+	sqlite3		*h;
+	sqlite3_stmt	*st[COMMS_NSTMT];
+	int		 readonly;
+};
+
+#define COMMS_DB_VERSION	1
+#define COMMS_DB_CREATE		0x01
+#define COMMS_DB_READONLY	0x02
+
+/* transaction log kinds */
+#define COMMS_LOG_START		"start"
+#define COMMS_LOG_STOP		"stop"
+#define COMMS_LOG_CONNECT	"connect"
+#define COMMS_LOG_TLS_FAILURE	"tls-failure"
+#define COMMS_LOG_UPLOAD	"upload"
+#define COMMS_LOG_DUPLICATE	"duplicate"
+#define COMMS_LOG_REJECT	"reject"
+#define COMMS_LOG_ERROR		"error"
+
+int		 comms_db_open(struct comms_db *, const char *, int, char *,
+		    size_t);
+void		 comms_db_close(struct comms_db *);
+const char	*comms_db_errmsg(const struct comms_db *);
+/* one record in its own transaction; -1 on a database error */
+int		 comms_db_log(struct comms_db *, int64_t, const char *,
+		    const char *, const char *);
+
+/* an accepted, schema-valid upload, as store.c receives it */
+struct comms_doc {
+	const uint8_t	*bytes;		/* the document, inflated */
+	size_t		 len;
+	size_t		 wire_len;	/* the body as it came */
+	const char	*encoding;	/* "identity" or "gzip" */
+	char		 sha256[65];
+	xmlNodePtr	 upload;	/* the validated ch:Upload */
+	const char	*claimed_sha256; /* X-Callhome-Document-Sha256 */
+	const char	*user_agent;
+};
+struct comms_stored {
+	int64_t		 id;
+	int		 duplicate;
+	int64_t		 cycle;
+	int64_t		 ndevices;
+	int64_t		 duplicates;	/* duplicates_seen, this one included */
+	int64_t		 txseq;
+};
+/*
+ * Store a document, or find it again (same gateway, same SHA-256), and
+ * its transaction log record ("upload" or "duplicate"), all in one
+ * transaction.  -1 on a database error (err says it).
+ */
+int		 comms_db_store(struct comms_db *, const struct comms_peer *,
+		    const struct comms_doc *, int64_t now,
+		    struct comms_stored *, char *, size_t);
+
+/* the detail of a log record: a JSON object built in memory */
+struct comms_detail {
+	FILE		*fp;
+	char		*buf;
+	size_t		 len;
+	struct json	 j;
+};
+void		 comms_detail_begin(struct comms_detail *);
+/* peer, gateway, cert_sha256, tls, cipher */
+void		 comms_detail_peer(struct comms_detail *,
+		    const struct comms_peer *);
+/* the text, to free() */
+char		*comms_detail_end(struct comms_detail *);
+
+/*
+ * upload.c: what the server does with a complete request.
+ */
+struct comms_ctx {
+	struct comms_db		*db;
+	struct xschema		*schema;
+	size_t			 max_document;
+	int			 faults;
+};
+
+struct comms_http;
+
+struct comms_result {
+	int		 status;	/* HTTP status of the answer */
+	char		 reason[512];	/* why, when it is not 200 */
+	char		 sha256[65];	/* of the inflated document */
+	struct comms_stored doc;
+	char		 server_time[32];
+};
+
+/*
+ * Handle one parsed request: inflate, hash, validate, store, log.  The
+ * answer (a receipt or a SOAP Fault, with its HTTP head) is appended to
+ * out.  Every outcome is logged in the database.
+ */
+void		 comms_upload(struct comms_ctx *, const struct comms_peer *,
+		    struct comms_http *, int64_t now, struct comms_result *,
+		    struct wbuf *);
+/* log a rejected request (not 2xx) and build its answer */
+void		 comms_reject(struct comms_ctx *, const struct comms_peer *,
+		    struct comms_http *, int64_t now, int status,
+		    const char *reason, struct wbuf *);
+/*
+ * gzip (one member, nothing after it) into at most max bytes.
+ * 0, or -1 with err when invalid, -2 when larger than max.
+ */
+int		 comms_inflate(const uint8_t *, size_t, size_t, uint8_t **,
+		    size_t *, char *, size_t);
+void		 comms_sha256_hex(const void *, size_t, char[65]);
+/* "2026-11-21T10:00:00Z" */
+void		 comms_time_iso(int64_t, char *, size_t);
+/* the receipt document (no HTTP head) */
+void		 comms_receipt_xml(struct wbuf *, const char *sha256,
+		    int64_t id, const char *server_time, int duplicate);
+
+/* query.c: -q, read-only, straight from the database */
+int		 comms_query(const struct comms_conf *, const char *what,
+		    const char *arg, int json);
+
+/* server.c */
+struct comms_server;
+struct comms_tls_files {
+	uint8_t		*cert, *key, *ca;
+	size_t		 certlen, keylen, calen;
+};
+struct comms_server *comms_server_new(const struct comms_conf *,
+		    struct comms_tls_files *);
+void		 comms_server_bind(struct comms_server *);
+/* in the child of daemon(3) */
+void		 comms_server_forked(struct comms_server *);
+/*
+ * In the sandbox, with the database inside the chroot and the schema:
+ * serve until SIGTERM or SIGINT.  Only exit(3) may follow.
+ */
+void		 comms_server_run(struct comms_server *, struct comms_db *,
+		    struct xschema *);
+
+/* sandbox.c */
+struct sandbox;
+extern const struct sandbox	commsd_sandbox;
+
+#endif /* COMMSD_H */

@@ -1,0 +1,182 @@
+/*
+ * commsd.conf(5): defaults, the normalised printout (commsd -nv), the
+ * state directory.  The parser is parse.y.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commsd.h"
+#include "config.h"
+#include "log.h"
+
+#define SECRET_MASK	"********"
+
+#ifndef SHAREDIR
+#define SHAREDIR	"/usr/local/share/callhome"
+#endif
+const char	comms_default_schema[] = SHAREDIR "/callhome.xsd";
+
+struct comms_conf *
+comms_conf_new(void)
+{
+	struct comms_conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->protocols = COMMS_TLSV1_2 | COMMS_TLSV1_3;
+	(void)strlcpy(c->schema, comms_default_schema, sizeof(c->schema));
+	(void)strlcpy(c->user, COMMS_DEFAULT_USER, sizeof(c->user));
+	c->max_document = COMMS_DEFAULT_MAX_DOC;
+	c->max_conns = COMMS_DEFAULT_MAX_CONNS;
+	return c;
+}
+
+void
+comms_conf_free(struct comms_conf *c)
+{
+	if (c == NULL)
+		return;
+	explicit_bzero(c, sizeof(*c));		/* the token */
+	free(c);
+}
+
+int
+comms_path_has_dots(const char *p)
+{
+	const char	*c;
+
+	for (c = p; c != NULL; c = strchr(c + 1, '/')) {
+		if (*c != '/')
+			continue;
+		if ((c[1] == '.' && (c[2] == '/' || c[2] == '\0')) ||
+		    (c[1] == '.' && c[2] == '.' &&
+		    (c[3] == '/' || c[3] == '\0')))
+			return 1;
+	}
+	return 0;
+}
+
+/* the database's directory, without a trailing slash; never "/" */
+int
+comms_state_dir(const struct comms_conf *c, char *buf, size_t len)
+{
+	const char	*slash;
+	size_t		 n;
+
+	if (c->database[0] != '/' || comms_path_has_dots(c->database))
+		return -1;
+	slash = strrchr(c->database, '/');
+	if (slash[1] == '\0')
+		return -1;		/* no file name */
+	n = slash - c->database;
+	while (n > 0 && c->database[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= len)
+		return -1;		/* "/" itself, or too long */
+	memcpy(buf, c->database, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+const char *
+comms_db_name(const struct comms_conf *c)
+{
+	static char	 name[COMMS_STR_MAX + 1];
+	const char	*slash;
+
+	slash = strrchr(c->database, '/');
+	(void)snprintf(name, sizeof(name), "/%s",
+	    slash != NULL ? slash + 1 : c->database);
+	return name;
+}
+
+static void
+print_quoted(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			putc('\\', fp);
+		putc(*s, fp);
+	}
+	putc('"', fp);
+}
+
+static void
+print_kv(FILE *fp, const char *k, const char *v)
+{
+	fprintf(fp, "%s ", k);
+	print_quoted(fp, v);
+	putc('\n', fp);
+}
+
+void
+comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
+{
+	char	 num[32];
+	size_t	 i;
+
+	for (i = 0; i < c->nlisten; i++)
+		fprintf(fp, "listen on %s port %u\n", c->listen[i].addr,
+		    c->listen[i].port);
+	print_kv(fp, "certificate", c->cert);
+	print_kv(fp, "key", c->key);
+	print_kv(fp, "client ca", c->client_ca);
+	switch (c->protocols) {
+	case COMMS_TLSV1_2:
+		print_kv(fp, "protocols", "tlsv1.2");
+		break;
+	case COMMS_TLSV1_3:
+		print_kv(fp, "protocols", "tlsv1.3");
+		break;
+	default:
+		print_kv(fp, "protocols", "tlsv1.2,tlsv1.3");
+		break;
+	}
+	print_kv(fp, "database", c->database);
+	print_kv(fp, "packages", c->packages);
+	if (c->instruction_key[0] != '\0')
+		print_kv(fp, "instruction key", c->instruction_key);
+	print_kv(fp, "schema", c->schema);
+	if (c->token[0] != '\0')
+		print_kv(fp, "token", (flags & COMMS_PRINT_SECRETS) ?
+		    c->token : SECRET_MASK);
+	config_fmt_size(num, sizeof(num), c->max_document);
+	fprintf(fp, "max document %s\n", num);
+	fprintf(fp, "max connections %u\n", c->max_conns);
+	print_kv(fp, "user", c->user);
+	if (c->faults & COMMS_FAULT_RECEIPT_HASH)
+		fprintf(fp, "fault receipt-hash\n");
+	if (c->faults & COMMS_FAULT_DELAY) {
+		config_fmt_duration(num, sizeof(num), c->fault_delay_ms);
+		fprintf(fp, "fault delay %s\n", num);
+	}
+	if (c->faults & COMMS_FAULT_CLOSE)
+		fprintf(fp, "fault close\n");
+}
+
+void
+comms_conf_warn_faults(const struct comms_conf *c)
+{
+	char	 num[32];
+
+	if (c->faults == 0)
+		return;
+	log_warnx("WARNING: FAULT INJECTION IS ON -- FOR TESTS ONLY, NEVER "
+	    "IN PRODUCTION");
+	if (c->faults & COMMS_FAULT_RECEIPT_HASH)
+		log_warnx("WARNING: fault receipt-hash: every receipt carries "
+		    "a WRONG document hash");
+	if (c->faults & COMMS_FAULT_DELAY) {
+		config_fmt_duration(num, sizeof(num), c->fault_delay_ms);
+		log_warnx("WARNING: fault delay %s: every upload is answered "
+		    "late", num);
+	}
+	if (c->faults & COMMS_FAULT_CLOSE)
+		log_warnx("WARNING: fault close: uploads are stored but NEVER "
+		    "answered");
+}

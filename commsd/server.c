@@ -1,0 +1,880 @@
+/*
+ * commsd's server: listening sockets, libtls (a client certificate from
+ * the client CA is required), one bounded HTTP/1.1 request per
+ * connection, deadlines for each phase, a bound on the connections.
+ *
+ * A connection goes through
+ *
+ *	HANDSHAKE  (COMMS_HANDSHAKE_TIMEOUT from accept)
+ *	READ       the head (COMMS_HEADER_TIMEOUT from the handshake's end),
+ *	           then the body (COMMS_BODY_TIMEOUT from the head's end);
+ *	           "100 Continue" (CONTINUE) when the client expects it
+ *	DELAY      only with "fault delay"
+ *	WRITE      the answer (COMMS_WRITE_TIMEOUT)
+ *	SHUTDOWN   TLS close_notify
+ *	LINGER     after a refusal before the body was read: the rest of
+ *	           what the client sends is read and thrown away for a
+ *	           moment, so that closing does not reset the connection
+ *	           before the client has read the answer
+ *
+ * and is then closed.  A request that misses its deadline is answered
+ * 408; a handshake that misses it is closed.  Every connection, TLS
+ * failure, upload and refusal is a record of the transaction log.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <tls.h>
+
+#include "commsd.h"
+#include "http.h"
+#include "log.h"
+#include "xmlsafe.h"
+
+#define LINGER_SECONDS		2
+#define LINGER_MAX		(1024 * 1024)	/* bytes thrown away */
+#define ACCEPT_BURST		16
+
+enum conn_state {
+	C_HANDSHAKE,
+	C_READ,
+	C_CONTINUE,
+	C_DELAY,
+	C_WRITE,
+	C_SHUTDOWN,
+	C_LINGER
+};
+
+struct comms_conn {
+	TAILQ_ENTRY(comms_conn)	 entry;
+	struct comms_server	*sv;
+	uint64_t		 id;
+	int			 fd;
+	struct tls		*tls;
+	enum conn_state		 state;
+	struct event		*ev;
+	struct timespec		 deadline;
+	struct comms_peer	 peer;
+	int			 continue_sent;
+	int			 linger;	/* unread input is likely */
+	size_t			 drained;
+	struct wbuf		 out;
+	size_t			 outoff;
+	struct comms_http	 req;
+};
+
+struct comms_server {
+	const struct comms_conf	*conf;
+	struct event_base	*base;
+	struct tls_config	*tlscfg;
+	struct tls		*tls;
+	int			 lfd[COMMS_MAX_LISTEN];
+	struct event		*lev[COMMS_MAX_LISTEN];
+	size_t			 nlisten;
+	struct event		*resume;	/* accept again after EMFILE */
+	struct event		*sig[3];
+	TAILQ_HEAD(, comms_conn) conns;
+	unsigned int		 nconns;
+	uint64_t		 nextid;
+	uint64_t		 refused;
+	time_t			 refused_logged;
+	struct comms_ctx	 ctx;
+};
+
+static void	conn_step(struct comms_conn *);
+static void	conn_read(struct comms_conn *);
+static void	conn_write(struct comms_conn *);
+static void	conn_free(struct comms_conn *);
+static void	conn_shutdown(struct comms_conn *);
+
+/*
+ * Start-up, before the sandbox.
+ */
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct comms_server	*sv = arg;
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP ignored: restart commsd to read its "
+		    "configuration again");
+		break;
+	default:
+		log_info("signal %d: exiting", (int)sig);
+		event_base_loopbreak(sv->base);
+		break;
+	}
+}
+
+/* warn when the server's own certificate is not valid now */
+static void
+check_own_cert(const uint8_t *pem, size_t len)
+{
+	BIO	*bio;
+	X509	*x;
+
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		fatalx("BIO_new_mem_buf");
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL)
+		fatalx("certificate: no PEM certificate");
+	if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
+		log_warnx("WARNING: the server certificate has expired: "
+		    "gateways will refuse it");
+	else if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0)
+		log_warnx("WARNING: the server certificate is not valid yet: "
+		    "gateways will refuse it");
+	X509_free(x);
+}
+
+struct comms_server *
+comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
+{
+	static const int	 sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct comms_server	*sv;
+	uint32_t		 protos = 0;
+	int			 i;
+
+	if ((sv = calloc(1, sizeof(*sv))) == NULL)
+		fatal(NULL);
+	sv->conf = conf;
+	TAILQ_INIT(&sv->conns);
+	for (i = 0; i < COMMS_MAX_LISTEN; i++)
+		sv->lfd[i] = -1;
+
+	if (tls_init() == -1)
+		fatalx("tls_init");
+	if ((sv->tlscfg = tls_config_new()) == NULL)
+		fatalx("tls_config_new");
+	if (conf->protocols & COMMS_TLSV1_2)
+		protos |= TLS_PROTOCOL_TLSv1_2;
+	if (conf->protocols & COMMS_TLSV1_3)
+		protos |= TLS_PROTOCOL_TLSv1_3;
+	check_own_cert(f->cert, f->certlen);
+	if (tls_config_set_protocols(sv->tlscfg, protos) == -1 ||
+	    tls_config_set_keypair_mem(sv->tlscfg, f->cert, f->certlen,
+	    f->key, f->keylen) == -1 ||
+	    tls_config_set_ca_mem(sv->tlscfg, f->ca, f->calen) == -1 ||
+	    tls_config_set_alpn(sv->tlscfg, "http/1.1") == -1)
+		fatalx("TLS configuration: %s", tls_config_error(sv->tlscfg));
+	tls_config_verify_client(sv->tlscfg);
+	if ((sv->tls = tls_server()) == NULL)
+		fatalx("tls_server");
+	if (tls_configure(sv->tls, sv->tlscfg) == -1)
+		fatalx("TLS: %s", tls_error(sv->tls));
+	/* the key lives in the TLS context now, and nowhere else */
+	tls_config_clear_keys(sv->tlscfg);
+	explicit_bzero(f->key, f->keylen);
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((sv->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (i = 0; i < 3; i++) {
+		sv->sig[i] = evsignal_new(sv->base, sigs[i], on_signal, sv);
+		if (sv->sig[i] == NULL || event_add(sv->sig[i], NULL) == -1)
+			fatalx("evsignal_new");
+	}
+	return sv;
+}
+
+void
+comms_server_bind(struct comms_server *sv)
+{
+	const struct comms_listen	*l;
+	size_t				 i;
+	int				 fd, one = 1;
+
+	for (i = 0; i < sv->conf->nlisten; i++) {
+		l = &sv->conf->listen[i];
+		fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			fatal("socket");
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one)) == -1)
+			fatal("setsockopt SO_REUSEADDR");
+		if (l->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_V6ONLY, &one, sizeof(one)) == -1)
+			fatal("setsockopt IPV6_V6ONLY");
+		if (bind(fd, (const struct sockaddr *)&l->ss, l->sslen) == -1)
+			fatal("bind %s port %u", l->addr, l->port);
+		if (listen(fd, 128) == -1)
+			fatal("listen %s port %u", l->addr, l->port);
+		sv->lfd[sv->nlisten++] = fd;
+	}
+}
+
+void
+comms_server_forked(struct comms_server *sv)
+{
+	if (event_reinit(sv->base) == -1)
+		fatalx("event_reinit");
+}
+
+/*
+ * Connections.
+ */
+
+static void
+mono_now(struct timespec *ts)
+{
+	if (clock_gettime(CLOCK_MONOTONIC, ts) == -1)
+		fatal("clock_gettime");
+}
+
+static void
+set_deadline(struct comms_conn *c, int seconds)
+{
+	mono_now(&c->deadline);
+	c->deadline.tv_sec += seconds;
+}
+
+static void
+conn_cb(evutil_socket_t fd, short what, void *arg);
+
+/* wait for the socket (EV_READ or EV_WRITE) until the deadline */
+static void
+conn_want(struct comms_conn *c, short what)
+{
+	struct timespec	 now;
+	struct timeval	 tv;
+
+	mono_now(&now);
+	tv.tv_sec = tv.tv_usec = 0;
+	if (now.tv_sec < c->deadline.tv_sec ||
+	    (now.tv_sec == c->deadline.tv_sec &&
+	    now.tv_nsec < c->deadline.tv_nsec)) {
+		tv.tv_sec = c->deadline.tv_sec - now.tv_sec;
+		if (c->deadline.tv_nsec >= now.tv_nsec)
+			tv.tv_usec = (c->deadline.tv_nsec - now.tv_nsec) / 1000;
+		else {
+			tv.tv_sec--;
+			tv.tv_usec = (1000000000L + c->deadline.tv_nsec -
+			    now.tv_nsec) / 1000;
+		}
+	}
+	event_del(c->ev);
+	if (event_assign(c->ev, c->sv->base, c->fd, what, conn_cb, c) == -1 ||
+	    event_add(c->ev, &tv) == -1)
+		fatalx("event_add");
+}
+
+static void
+log_record(struct comms_server *sv, const char *kind, const char *summary,
+    struct comms_detail *dt)
+{
+	char	*detail;
+
+	detail = comms_detail_end(dt);
+	if (comms_db_log(sv->ctx.db, (int64_t)time(NULL), kind, summary,
+	    detail) == -1)
+		log_warnx("transaction log: %s", comms_db_errmsg(sv->ctx.db));
+	free(detail);
+}
+
+static void
+log_tls_failure(struct comms_conn *c, const char *why)
+{
+	struct comms_detail	 dt;
+	char			 summary[512];
+
+	(void)snprintf(summary, sizeof(summary), "TLS failure with %s: %s",
+	    c->peer.address, why);
+	log_warnx("%s", summary);
+	comms_detail_begin(&dt);
+	comms_detail_peer(&dt, &c->peer);
+	json_kv_uint(&dt.j, "connection", c->id);
+	json_kv_string(&dt.j, "error", why);
+	log_record(c->sv, COMMS_LOG_TLS_FAILURE, summary, &dt);
+}
+
+/* the client certificate: its subject's one CN, and its SHA-256 */
+static int
+conn_peer(struct comms_conn *c, char *why, size_t whylen)
+{
+	const uint8_t		*pem;
+	const char		*s;
+	BIO			*bio;
+	X509			*x;
+	X509_NAME		*name;
+	ASN1_STRING		*data;
+	unsigned char		*cn = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen, i;
+	size_t			 len;
+	int			 idx, n, r = -1;
+
+	if (!tls_peer_cert_provided(c->tls) ||
+	    (pem = tls_peer_cert_chain_pem(c->tls, &len)) == NULL) {
+		(void)snprintf(why, whylen, "no client certificate");
+		return -1;
+	}
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		fatalx("BIO_new_mem_buf");
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL) {
+		(void)snprintf(why, whylen, "unreadable client certificate");
+		return -1;
+	}
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
+		fatalx("X509_digest");
+	for (i = 0; i < 32; i++)
+		(void)snprintf(c->peer.cert_sha256 + 2 * i, 3, "%02x", md[i]);
+	name = X509_get_subject_name(x);
+	if ((idx = X509_NAME_get_index_by_NID(name, NID_commonName,
+	    -1)) < 0) {
+		(void)snprintf(why, whylen, "client certificate without a "
+		    "subject CN");
+		goto done;
+	}
+	if (X509_NAME_get_index_by_NID(name, NID_commonName, idx) >= 0) {
+		(void)snprintf(why, whylen, "client certificate with more "
+		    "than one subject CN");
+		goto done;
+	}
+	data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+	if ((n = ASN1_STRING_to_UTF8(&cn, data)) < 0) {
+		(void)snprintf(why, whylen, "client certificate CN is not "
+		    "text");
+		goto done;
+	}
+	if (n == 0 || (size_t)n >= sizeof(c->peer.cn) ||
+	    strlen((char *)cn) != (size_t)n) {
+		(void)snprintf(why, whylen, "client certificate CN empty or "
+		    "too long");
+		goto done;
+	}
+	for (i = 0; i < (unsigned int)n; i++)
+		if (cn[i] < 0x20 || cn[i] == 0x7f) {
+			(void)snprintf(why, whylen, "client certificate CN "
+			    "with control characters");
+			goto done;
+		}
+	memcpy(c->peer.cn, cn, (size_t)n + 1);
+	r = 0;
+ done:
+	OPENSSL_free(cn);
+	X509_free(x);
+	if ((s = tls_conn_version(c->tls)) != NULL)
+		(void)strlcpy(c->peer.tls_version, s,
+		    sizeof(c->peer.tls_version));
+	if ((s = tls_conn_cipher(c->tls)) != NULL)
+		(void)strlcpy(c->peer.cipher, s, sizeof(c->peer.cipher));
+	return r;
+}
+
+static void
+conn_start_write(struct comms_conn *c)
+{
+	c->state = C_WRITE;
+	c->outoff = 0;
+	set_deadline(c, COMMS_WRITE_TIMEOUT);
+	conn_write(c);
+}
+
+/* a refusal: logged, answered with a Fault, the input drained after */
+static void
+conn_refuse(struct comms_conn *c, int status, const char *reason)
+{
+	wbuf_reset(&c->out);
+	comms_reject(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
+	    status, reason, &c->out);
+	c->linger = 1;
+	conn_start_write(c);
+}
+
+static void
+conn_handshake(struct comms_conn *c)
+{
+	struct comms_detail	 dt;
+	char			 why[256], summary[512];
+	int			 r;
+
+	r = tls_handshake(c->tls);
+	if (r == TLS_WANT_POLLIN) {
+		conn_want(c, EV_READ);
+		return;
+	}
+	if (r == TLS_WANT_POLLOUT) {
+		conn_want(c, EV_WRITE);
+		return;
+	}
+	if (r == -1) {
+		const char	*e = tls_error(c->tls);
+
+		log_tls_failure(c, e != NULL ? e : "handshake failed");
+		conn_free(c);
+		return;
+	}
+	if (conn_peer(c, why, sizeof(why)) == -1) {
+		log_tls_failure(c, why);
+		conn_free(c);
+		return;
+	}
+	(void)snprintf(summary, sizeof(summary), "connection from %s (%s), "
+	    "%s, %s", c->peer.cn, c->peer.address, c->peer.tls_version,
+	    c->peer.cipher);
+	log_debug("%s", summary);
+	comms_detail_begin(&dt);
+	comms_detail_peer(&dt, &c->peer);
+	json_kv_uint(&dt.j, "connection", c->id);
+	log_record(c->sv, COMMS_LOG_CONNECT, summary, &dt);
+
+	c->state = C_READ;
+	set_deadline(c, COMMS_HEADER_TIMEOUT);
+	conn_read(c);
+}
+
+static void
+conn_process(struct comms_conn *c)
+{
+	const struct comms_conf	*conf = c->sv->conf;
+	struct comms_result	 res;
+	struct timeval		 tv;
+
+	wbuf_reset(&c->out);
+	comms_upload(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
+	    &res, &c->out);
+	comms_http_free(&c->req);
+	if (conf->faults & COMMS_FAULT_CLOSE) {
+		log_warnx("fault close: connection %" PRIu64 " closed without "
+		    "an answer (%d)", c->id, res.status);
+		c->state = C_SHUTDOWN;
+		set_deadline(c, COMMS_WRITE_TIMEOUT);
+		conn_shutdown(c);
+		return;
+	}
+	if (conf->faults & COMMS_FAULT_DELAY) {
+		log_warnx("fault delay: answering connection %" PRIu64
+		    " in %u ms", c->id, conf->fault_delay_ms);
+		c->state = C_DELAY;
+		tv.tv_sec = conf->fault_delay_ms / 1000;
+		tv.tv_usec = (conf->fault_delay_ms % 1000) * 1000;
+		event_del(c->ev);
+		if (event_assign(c->ev, c->sv->base, -1, 0, conn_cb, c) == -1 ||
+		    event_add(c->ev, &tv) == -1)
+			fatalx("event_add");
+		return;
+	}
+	conn_start_write(c);
+}
+
+static void
+conn_read(struct comms_conn *c)
+{
+	uint8_t			 buf[16 * 1024];
+	enum comms_http_state	 before, st;
+	ssize_t			 n;
+	size_t			 used;
+
+	for (;;) {
+		n = tls_read(c->tls, buf, sizeof(buf));
+		if (n == TLS_WANT_POLLIN) {
+			conn_want(c, EV_READ);
+			return;
+		}
+		if (n == TLS_WANT_POLLOUT) {
+			conn_want(c, EV_WRITE);
+			return;
+		}
+		if (n == -1 || n == 0) {
+			const char	*e = n == -1 ? tls_error(c->tls) : NULL;
+			char		 why[300];
+
+			(void)snprintf(why, sizeof(why), "connection %s after "
+			    "%zu bytes, before the request was complete",
+			    n == 0 ? "closed" : "failed", c->req.received);
+			if (e != NULL)
+				(void)snprintf(why + strlen(why),
+				    sizeof(why) - strlen(why), ": %s", e);
+			comms_reject(&c->sv->ctx, &c->peer, &c->req,
+			    (int64_t)time(NULL), 400, why, NULL);
+			conn_free(c);
+			return;
+		}
+		before = c->req.state;
+		st = comms_http_feed(&c->req, buf, (size_t)n, &used);
+		if (st == COMMS_HTTP_FAIL) {
+			conn_refuse(c, c->req.status, c->req.error);
+			return;
+		}
+		if (st == COMMS_HTTP_DONE) {
+			conn_process(c);
+			return;
+		}
+		if (before == COMMS_HTTP_HEAD && st == COMMS_HTTP_BODY) {
+			set_deadline(c, COMMS_BODY_TIMEOUT);
+			if (c->req.expect_continue && c->req.bodylen == 0 &&
+			    !c->continue_sent) {
+				c->continue_sent = 1;
+				wbuf_reset(&c->out);
+				wbuf_bytes(&c->out, COMMS_HTTP_CONTINUE,
+				    strlen(COMMS_HTTP_CONTINUE));
+				c->outoff = 0;
+				c->state = C_CONTINUE;
+				conn_write(c);
+				return;
+			}
+		}
+	}
+}
+
+static void
+conn_shutdown(struct comms_conn *c)
+{
+	int	 r;
+
+	r = tls_close(c->tls);
+	if (r == TLS_WANT_POLLIN) {
+		conn_want(c, EV_READ);
+		return;
+	}
+	if (r == TLS_WANT_POLLOUT) {
+		conn_want(c, EV_WRITE);
+		return;
+	}
+	if (!c->linger || shutdown(c->fd, SHUT_WR) == -1) {
+		conn_free(c);
+		return;
+	}
+	c->state = C_LINGER;
+	set_deadline(c, LINGER_SECONDS);
+	conn_want(c, EV_READ);
+}
+
+/* throw away what the client still sends, until it closes or time is up */
+static void
+conn_linger(struct comms_conn *c)
+{
+	uint8_t	 buf[16 * 1024];
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(c->fd, buf, sizeof(buf));
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			conn_want(c, EV_READ);
+			return;
+		}
+		if (n <= 0 || (c->drained += (size_t)n) > LINGER_MAX) {
+			conn_free(c);
+			return;
+		}
+	}
+}
+
+static void
+conn_write(struct comms_conn *c)
+{
+	ssize_t	 n;
+
+	while (c->outoff < c->out.len) {
+		n = tls_write(c->tls, c->out.data + c->outoff,
+		    c->out.len - c->outoff);
+		if (n == TLS_WANT_POLLIN) {
+			conn_want(c, EV_READ);
+			return;
+		}
+		if (n == TLS_WANT_POLLOUT) {
+			conn_want(c, EV_WRITE);
+			return;
+		}
+		if (n == -1) {
+			log_warnx("connection %" PRIu64 " (%s): writing the "
+			    "answer: %s", c->id, c->peer.address,
+			    tls_error(c->tls));
+			conn_free(c);
+			return;
+		}
+		c->outoff += (size_t)n;
+	}
+	if (c->state == C_CONTINUE) {
+		/* back to the body, under its deadline */
+		wbuf_reset(&c->out);
+		c->outoff = 0;
+		c->state = C_READ;
+		conn_read(c);
+		return;
+	}
+	c->state = C_SHUTDOWN;
+	conn_shutdown(c);
+}
+
+static void
+conn_timeout(struct comms_conn *c)
+{
+	char	 why[128];
+
+	switch (c->state) {
+	case C_HANDSHAKE:
+		(void)snprintf(why, sizeof(why), "no TLS handshake within "
+		    "%d s", COMMS_HANDSHAKE_TIMEOUT);
+		log_tls_failure(c, why);
+		conn_free(c);
+		break;
+	case C_READ:
+		if (c->req.state == COMMS_HTTP_HEAD)
+			(void)snprintf(why, sizeof(why), "request head not "
+			    "complete within %d s", COMMS_HEADER_TIMEOUT);
+		else
+			(void)snprintf(why, sizeof(why), "request body not "
+			    "complete within %d s", COMMS_BODY_TIMEOUT);
+		comms_http_fail(&c->req, 408, "%s", why);
+		conn_refuse(c, 408, why);
+		break;
+	case C_LINGER:
+		conn_free(c);
+		break;
+	default:
+		log_warnx("connection %" PRIu64 " (%s): the answer could not "
+		    "be sent within %d s", c->id, c->peer.address,
+		    COMMS_WRITE_TIMEOUT);
+		conn_free(c);
+		break;
+	}
+}
+
+static void
+conn_step(struct comms_conn *c)
+{
+	switch (c->state) {
+	case C_HANDSHAKE:
+		conn_handshake(c);
+		break;
+	case C_READ:
+		conn_read(c);
+		break;
+	case C_DELAY:
+		conn_start_write(c);
+		break;
+	case C_CONTINUE:
+	case C_WRITE:
+		conn_write(c);
+		break;
+	case C_SHUTDOWN:
+		conn_shutdown(c);
+		break;
+	case C_LINGER:
+		conn_linger(c);
+		break;
+	}
+}
+
+static void
+conn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct comms_conn	*c = arg;
+
+	if ((what & EV_TIMEOUT) && c->state != C_DELAY)
+		conn_timeout(c);
+	else
+		conn_step(c);
+}
+
+static void
+conn_free(struct comms_conn *c)
+{
+	struct comms_server	*sv = c->sv;
+
+	if (c->ev != NULL)
+		event_free(c->ev);
+	if (c->tls != NULL)
+		tls_free(c->tls);
+	if (c->fd != -1)
+		close(c->fd);
+	comms_http_free(&c->req);
+	wbuf_free(&c->out);
+	TAILQ_REMOVE(&sv->conns, c, entry);
+	sv->nconns--;
+	free(c);
+}
+
+static void
+conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
+{
+	struct comms_conn	*c;
+	char			 a[INET6_ADDRSTRLEN];
+	uint16_t		 port;
+	const void		*ap;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("connection");
+		close(fd);
+		return;
+	}
+	c->sv = sv;
+	c->fd = fd;
+	c->id = ++sv->nextid;
+	TAILQ_INSERT_TAIL(&sv->conns, c, entry);
+	sv->nconns++;
+	wbuf_init(&c->out);
+	comms_http_init(&c->req, sv->ctx.max_document, sv->conf->token);
+	if (ss->ss_family == AF_INET6) {
+		ap = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	} else {
+		ap = &((const struct sockaddr_in *)ss)->sin_addr;
+		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	}
+	if (inet_ntop(ss->ss_family, ap, a, sizeof(a)) == NULL)
+		(void)strlcpy(a, "?", sizeof(a));
+	(void)snprintf(c->peer.address, sizeof(c->peer.address),
+	    ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	if ((c->ev = event_new(sv->base, -1, 0, conn_cb, c)) == NULL)
+		fatalx("event_new");
+	if (tls_accept_socket(sv->tls, &c->tls, fd) == -1) {
+		log_tls_failure(c, tls_error(sv->tls));
+		conn_free(c);
+		return;
+	}
+	c->state = C_HANDSHAKE;
+	set_deadline(c, COMMS_HANDSHAKE_TIMEOUT);
+	conn_handshake(c);
+}
+
+static void
+listeners_enable(struct comms_server *sv, int on)
+{
+	size_t	 i;
+
+	for (i = 0; i < sv->nlisten; i++)
+		if (on)
+			event_add(sv->lev[i], NULL);
+		else
+			event_del(sv->lev[i]);
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	listeners_enable(arg, 1);
+}
+
+static void
+on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct comms_server	*sv = arg;
+	struct sockaddr_storage	 ss;
+	struct timeval		 tv = { 1, 0 };
+	socklen_t		 len;
+	time_t			 now;
+	int			 fd, i;
+
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		len = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_warn("accept: pausing for a second");
+				listeners_enable(sv, 0);
+				evtimer_add(sv->resume, &tv);
+			} else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		if (sv->nconns >= sv->conf->max_conns) {
+			close(fd);
+			sv->refused++;
+			now = time(NULL);
+			if (now - sv->refused_logged >= 10) {
+				log_warnx("%u connections open: closing new "
+				    "ones (%" PRIu64 " so far)",
+				    sv->nconns, sv->refused);
+				sv->refused_logged = now;
+			}
+			continue;
+		}
+		conn_new(sv, fd, &ss);
+	}
+}
+
+/*
+ * In the sandbox.
+ */
+
+void
+comms_server_run(struct comms_server *sv, struct comms_db *db,
+    struct xschema *schema)
+{
+	struct comms_detail	 dt;
+	struct comms_conn	*c;
+	char			 summary[512], *p;
+	size_t			 i, off = 0;
+	int			 n;
+
+	sv->ctx.db = db;
+	sv->ctx.schema = schema;
+	sv->ctx.max_document = (size_t)sv->conf->max_document;
+	sv->ctx.faults = sv->conf->faults;
+	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL)
+		fatalx("evtimer_new");
+	for (i = 0; i < sv->nlisten; i++) {
+		sv->lev[i] = event_new(sv->base, sv->lfd[i],
+		    EV_READ | EV_PERSIST, on_accept, sv);
+		if (sv->lev[i] == NULL || event_add(sv->lev[i], NULL) == -1)
+			fatalx("event_new");
+	}
+
+	p = summary;
+	n = snprintf(p, sizeof(summary), "started: listening on");
+	off = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < sv->conf->nlisten && off < sizeof(summary); i++) {
+		n = snprintf(p + off, sizeof(summary) - off, "%s %s port %u",
+		    i > 0 ? "," : "", sv->conf->listen[i].addr,
+		    sv->conf->listen[i].port);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	comms_detail_begin(&dt);
+	json_kv_uint(&dt.j, "pid", (uint64_t)getpid());
+	json_kv_uint(&dt.j, "max_document", sv->conf->max_document);
+	json_kv_bool(&dt.j, "token", sv->conf->token[0] != '\0');
+	json_kv_int(&dt.j, "faults", sv->conf->faults);
+	log_record(sv, COMMS_LOG_START, summary, &dt);
+	log_info("startup complete, %s", summary + strlen("started: "));
+
+	event_base_dispatch(sv->base);
+
+	while ((c = TAILQ_FIRST(&sv->conns)) != NULL)
+		conn_free(c);
+	comms_detail_begin(&dt);
+	json_kv_uint(&dt.j, "connections", sv->nextid);
+	json_kv_uint(&dt.j, "refused", sv->refused);
+	log_record(sv, COMMS_LOG_STOP, "stopped", &dt);
+	for (i = 0; i < sv->nlisten; i++) {
+		event_free(sv->lev[i]);
+		close(sv->lfd[i]);
+	}
+	event_free(sv->resume);
+	tls_free(sv->tls);
+	tls_config_free(sv->tlscfg);
+	/*
+	 * The signal events and the base stay: freeing them would restore
+	 * the old signal handlers, a call the sandbox does not allow, just
+	 * before the process exits anyway.
+	 */
+}

@@ -1,0 +1,309 @@
+/*
+ * What commsd does with a complete request: remove the Content-Encoding
+ * (bounded), hash the document, check it (common/xmlsafe.c: strict SOAP
+ * envelope, no DTD or entity, schema-valid ch:Upload), store it once
+ * (store.c) and answer with a receipt; or refuse it with a SOAP Fault.
+ * Every outcome is a record of the transaction log.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "commsd.h"
+#include "http.h"
+#include "json.h"
+#include "log.h"
+#include "xmlsafe.h"
+
+void
+comms_sha256_hex(const void *p, size_t len, char hex[65])
+{
+	static const char	 digits[] = "0123456789abcdef";
+	unsigned char		 md[32];
+	unsigned int		 mdlen;
+	int			 i;
+
+	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != sizeof(md))
+		fatalx("SHA-256 failed");
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 0xf];
+	}
+	hex[64] = '\0';
+}
+
+void
+comms_time_iso(int64_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)strlcpy(buf, "1970-01-01T00:00:00Z", len);
+}
+
+int
+comms_inflate(const uint8_t *in, size_t inlen, size_t max, uint8_t **outp,
+    size_t *outlenp, char *err, size_t errlen)
+{
+	z_stream	 z;
+	uint8_t		*out, *nout;
+	size_t		 cap, ncap;
+	int		 zr, r = -1;
+
+	*outp = NULL;
+	*outlenp = 0;
+	if (inlen > UINT32_MAX || max >= UINT32_MAX) {
+		(void)snprintf(err, errlen, "gzip body too large");
+		return -2;
+	}
+	memset(&z, 0, sizeof(z));
+	/* 16 + 15: a gzip stream (not zlib, not raw deflate), 32 KiB window */
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+		(void)snprintf(err, errlen, "inflateInit2 failed");
+		return -1;
+	}
+	/* one byte more than allowed: a document of max + 1 bytes is found */
+	cap = 64 * 1024;
+	if (cap > max + 1)
+		cap = max + 1;
+	if ((out = malloc(cap)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		inflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)inlen;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	for (;;) {
+		if (z.avail_out == 0) {
+			if (cap > max) {
+				(void)snprintf(err, errlen, "the inflated "
+				    "document is larger than %zu bytes", max);
+				r = -2;
+				goto fail;
+			}
+			ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			if ((nout = realloc(out, ncap)) == NULL) {
+				(void)snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			out = nout;
+			z.next_out = out + cap;
+			z.avail_out = (uInt)(ncap - cap);
+			cap = ncap;
+		}
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr == Z_OK)
+			continue;
+		if (zr == Z_BUF_ERROR && z.avail_in == 0)
+			(void)snprintf(err, errlen, "gzip stream truncated");
+		else
+			(void)snprintf(err, errlen, "gzip: %s", z.msg != NULL ?
+			    z.msg : "invalid data");
+		goto fail;
+	}
+	if (z.total_out > max) {
+		(void)snprintf(err, errlen, "the inflated document is larger "
+		    "than %zu bytes", max);
+		r = -2;
+		goto fail;
+	}
+	if (z.avail_in != 0) {
+		(void)snprintf(err, errlen, "data after the gzip stream");
+		goto fail;
+	}
+	*outlenp = z.total_out;
+	*outp = out;
+	inflateEnd(&z);
+	return 0;
+ fail:
+	free(out);
+	inflateEnd(&z);
+	return r;
+}
+
+void
+comms_receipt_xml(struct wbuf *w, const char *sha256, int64_t id,
+    const char *server_time, int duplicate)
+{
+	char	 buf[1024];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf),
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<env:Envelope xmlns:env=\"" SOAP_NS "\" "
+	    "xmlns:ch=\"" CALLHOME_NS "\"><env:Body><ch:Receipt>"
+	    "<ch:DocumentSha256>%s</ch:DocumentSha256>"
+	    "<ch:DocumentId>%" PRId64 "</ch:DocumentId>"
+	    "<ch:ServerTime>%s</ch:ServerTime>"
+	    "<ch:Duplicate>%s</ch:Duplicate>"
+	    "</ch:Receipt></env:Body></env:Envelope>\n",
+	    sha256, id, server_time, duplicate ? "true" : "false");
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		fatalx("%s: too long", __func__);
+	wbuf_bytes(w, buf, (size_t)n);
+}
+
+/* a wrong hash, for "fault receipt-hash": every digit changed */
+static void
+wrong_hash(const char *in, char out[65])
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const char		*p;
+	int			 i;
+
+	for (i = 0; i < 64; i++) {
+		p = strchr(digits, in[i]);
+		out[i] = digits[((p != NULL ? p - digits : 0) + 1) % 16];
+	}
+	out[64] = '\0';
+}
+
+void
+comms_reject(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, int status, const char *reason,
+    struct wbuf *out)
+{
+	struct comms_detail	 dt;
+	char			 summary[512];
+	char			*detail;
+	const char		*kind;
+
+	kind = status >= 500 ? COMMS_LOG_ERROR : COMMS_LOG_REJECT;
+	(void)snprintf(summary, sizeof(summary), "%s from %s (%s): %d %s",
+	    status >= 500 ? "failed request" : "rejected request",
+	    peer->cn[0] != '\0' ? peer->cn : "?", peer->address, status,
+	    reason);
+	log_warnx("%s", summary);
+	comms_detail_begin(&dt);
+	comms_detail_peer(&dt, peer);
+	json_kv_int(&dt.j, "status", status);
+	json_kv_string(&dt.j, "reason", reason);
+	if (h != NULL) {
+		json_kv_string_or_null(&dt.j, "method", h->method);
+		json_kv_string_or_null(&dt.j, "target", h->target);
+		json_kv_uint(&dt.j, "received", h->received);
+		if (h->have_sha256)
+			json_kv_string(&dt.j, "claimed_sha256", h->sha256);
+		if (h->user_agent[0] != '\0')
+			json_kv_string(&dt.j, "user_agent", h->user_agent);
+	}
+	detail = comms_detail_end(&dt);
+	if (comms_db_log(cx->db, now, kind, summary, detail) == -1)
+		log_warnx("transaction log: %s", comms_db_errmsg(cx->db));
+	free(detail);
+	if (out != NULL)
+		comms_http_fault(out, status, (time_t)now, reason);
+}
+
+void
+comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, struct comms_result *res,
+    struct wbuf *out)
+{
+	struct comms_doc	 doc;
+	struct wbuf		 body;
+	xmlDocPtr		 x = NULL;
+	xmlNodePtr		 payload;
+	uint8_t			*inflated = NULL;
+	const uint8_t		*bytes;
+	size_t			 len;
+	char			 err[400], why[1024], sha[65];
+	int			 r;
+
+	memset(res, 0, sizeof(*res));
+	comms_time_iso(now, res->server_time, sizeof(res->server_time));
+	if (h->gzip) {
+		r = comms_inflate(h->body, h->bodylen, cx->max_document,
+		    &inflated, &len, err, sizeof(err));
+		if (r != 0) {
+			res->status = r == -2 ? 413 : 400;
+			(void)snprintf(res->reason, sizeof(res->reason),
+			    "%s", err);
+			goto reject;
+		}
+		bytes = inflated;
+	} else {
+		bytes = h->body;
+		len = h->bodylen;
+	}
+	comms_sha256_hex(bytes != NULL ? bytes : (const uint8_t *)"", len,
+	    res->sha256);
+	if (h->have_sha256 && strcmp(h->sha256, res->sha256) != 0)
+		log_warnx("%s (%s): X-Callhome-Document-Sha256 %s, but the "
+		    "document received has %s", peer->cn, peer->address,
+		    h->sha256, res->sha256);
+
+	x = soap_parse(cx->schema, bytes != NULL ? bytes :
+	    (const uint8_t *)"", len, cx->max_document, "Upload", &payload,
+	    err, sizeof(err));
+	if (x == NULL) {
+		res->status = 400;
+		(void)snprintf(res->reason, sizeof(res->reason),
+		    "document not valid: %s", err);
+		goto reject;
+	}
+
+	memset(&doc, 0, sizeof(doc));
+	doc.bytes = bytes;
+	doc.len = len;
+	doc.wire_len = h->bodylen;
+	doc.encoding = h->gzip ? "gzip" : "identity";
+	memcpy(doc.sha256, res->sha256, sizeof(doc.sha256));
+	doc.upload = payload;
+	doc.claimed_sha256 = h->have_sha256 ? h->sha256 : NULL;
+	doc.user_agent = h->user_agent;
+	if (comms_db_store(cx->db, peer, &doc, now, &res->doc, err,
+	    sizeof(err)) == -1) {
+		res->status = 500;
+		(void)snprintf(res->reason, sizeof(res->reason),
+		    "the document could not be stored: %s", err);
+		goto reject;
+	}
+	xmlFreeDoc(x);
+	free(inflated);
+
+	res->status = 200;
+	log_info("%s from %s (%s): document %" PRId64 ", %zu bytes, sha256 "
+	    "%s", res->doc.duplicate ? "duplicate upload" : "upload",
+	    peer->cn, peer->address, res->doc.id, len, res->sha256);
+	if (cx->faults & COMMS_FAULT_RECEIPT_HASH) {
+		wrong_hash(res->sha256, sha);
+		log_warnx("fault receipt-hash: the receipt says %s", sha);
+	} else
+		memcpy(sha, res->sha256, sizeof(sha));
+	if (out != NULL) {
+		wbuf_init(&body);
+		comms_receipt_xml(&body, sha, res->doc.id, res->server_time,
+		    res->doc.duplicate);
+		comms_http_response(out, 200, (time_t)now, COMMS_SOAP_CTYPE,
+		    body.data, body.len);
+		wbuf_free(&body);
+	}
+	return;
+
+ reject:
+	if (x != NULL)
+		xmlFreeDoc(x);
+	free(inflated);
+	if (res->sha256[0] != '\0') {
+		(void)snprintf(why, sizeof(why), "%s (document sha256 %s, %zu "
+		    "bytes)", res->reason, res->sha256, len);
+		comms_reject(cx, peer, h, now, res->status, why, NULL);
+	} else
+		comms_reject(cx, peer, h, now, res->status, res->reason,
+		    NULL);
+	if (out != NULL)
+		comms_http_fault(out, res->status, (time_t)now, res->reason);
+}
