@@ -78,21 +78,28 @@ send_job(void *arg, const struct msg_upload_job *job)
 	wbuf_free(&w);
 }
 
+/* the outbox for the parent: asked (peer id of the asker) or after an
+ * upload result (peer id 0) */
 static void
-outbox_status_reply(struct auditd *ad, struct imsg *m)
+send_outbox_status(struct auditd *ad, uint32_t peerid)
 {
 	struct msg_outbox_status	 s;
 	struct wbuf			 w;
 
-	if (msg_empty_decode(m->data, m->len) == -1)
-		fatalx("bad OUTBOX_STATUS_REQ from parent");
 	if (outbox_status(ad->outbox, time(NULL), &s) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
 	wbuf_init(&w);
 	msg_outbox_status_encode(&w, &s);
-	imsgev_sendw(&ad->c.parent, IMSG_OUTBOX_STATUS, m->hdr.peerid, -1,
-	    &w);
+	imsgev_sendw(&ad->c.parent, IMSG_OUTBOX_STATUS, peerid, -1, &w);
 	wbuf_free(&w);
+}
+
+static void
+outbox_status_reply(struct auditd *ad, struct imsg *m)
+{
+	if (msg_empty_decode(m->data, m->len) == -1)
+		fatalx("bad OUTBOX_STATUS_REQ from parent");
+	send_outbox_status(ad, m->hdr.peerid);
 }
 
 static void
@@ -175,6 +182,7 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		if (outbox_result(ad->outbox, &r, time(NULL)) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
 		outbox_go(ad);
+		send_outbox_status(ad, 0);
 		break;
 	default:
 		fatalx("unexpected %s from uplinkd",

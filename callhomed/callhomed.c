@@ -217,8 +217,41 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	if (ch->oneshot) {
 		printf("%s\n", line);
 		fflush(stdout);
-		parent_shutdown(ch, c.count[DEV_OK] == c.ndevices ? 0 : 1);
+		ch->once_code = c.count[DEV_OK] == c.ndevices ? 0 : 1;
+		if (!ch->conf->authorize_upload) {
+			parent_shutdown(ch, ch->once_code);
+			return;
+		}
+		/* then the upload, now: auditd says how the outbox fares */
+		ch->once_upload = 1;
+		ch->once_since = time(NULL);
+		imsgev_send(&ch->kids[PROC_AUDITD].iev, IMSG_OUTBOX_KICK, 0,
+		    -1, NULL, 0);
+		imsgev_send(&ch->kids[PROC_AUDITD].iev,
+		    IMSG_OUTBOX_STATUS_REQ, 0, -1, NULL, 0);
 	}
+}
+
+/* -1 with uploading authorized: done when the outbox is empty or fails */
+void
+once_outbox(struct callhomed *ch, const struct msg_outbox_status *s)
+{
+	if (!ch->once_upload)
+		return;
+	if (s->pending == 0) {
+		printf("upload: outbox delivered (%llu documents delivered "
+		    "in all)\n", (unsigned long long)s->delivered);
+		fflush(stdout);
+		parent_shutdown(ch, ch->once_code);
+	} else if (s->last_attempt >= ch->once_since &&
+	    s->last_result != UP_DELIVERED && s->last_result != -1) {
+		printf("upload failed: %s%s%s; %u documents wait in the "
+		    "outbox\n", upload_status_name(s->last_result),
+		    s->last_error[0] ? ": " : "", s->last_error, s->pending);
+		fflush(stdout);
+		parent_shutdown(ch, 1);
+	}
+	/* else: another document is on its way */
 }
 
 int

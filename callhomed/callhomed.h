@@ -64,6 +64,9 @@ struct callhomed {
 	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
 	struct msg_outbox_status outbox;	/* auditd's latest word */
 	int			 have_outbox;
+	int			 once_upload;	/* -1: waiting for uploads */
+	int			 once_code;	/* -1: the collection's status */
+	time_t			 once_since;	/* -1: attempts from now on */
 	int			 planned_devices;
 };
 
@@ -100,6 +103,7 @@ time_t	 sched_next_collect(time_t, int, uint32_t);
 void	 parent_dispatch(struct imsgev *, struct imsg *, void *);
 void	 parent_shutdown(struct callhomed *, int);
 int	 reload(struct callhomed *);
+void	 once_outbox(struct callhomed *, const struct msg_outbox_status *);
 void	 collect_now(struct callhomed *, const char *);
 void	 cycle_summary(const struct rpt_cycle *, char *, size_t);
 

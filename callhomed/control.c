@@ -209,6 +209,10 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 		fatalx("bad OUTBOX_STATUS from auditd");
 	ch->outbox = s;
 	ch->have_outbox = 1;
+	if (m->hdr.peerid == 0) {
+		once_outbox(ch, &s);
+		return;
+	}
 	if ((c = conn_by_id(m->hdr.peerid)) == NULL || !c->waiting)
 		return;
 	c->waiting = 0;
