@@ -17,6 +17,7 @@ apply_conf(struct collectd *cd)
 {
 	if (cd->pending_conf == NULL || cd->cycle.running)
 		return;
+	device_forget_profiles();
 	if (cd->conf != NULL)
 		config_free(cd->conf);
 	cd->conf = cd->pending_conf;

@@ -49,6 +49,7 @@ struct device	*device_new(struct collectd *, const struct sockaddr_storage *,
 void		 device_start(struct device *);
 void		 device_free(struct device *);
 void		 device_init_oids(void);
+void		 device_forget_profiles(void);
 
 /* cycle.c */
 void		 cycle_start(struct collectd *, uint64_t token, const char *);

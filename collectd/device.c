@@ -137,12 +137,14 @@ struct rowset {
 	size_t		 n, cap;
 };
 
-/* a scalar answer: the value and the OID it came from */
+/* a scalar answer: the value and the instance it came from */
+#define SKEY_MAX	6
 struct scalar {
-	int		 have;
 	int64_t		 i;		/* integers; octets: first two */
 	char		*s;		/* cleaned strings, OIDs as text */
-	struct rowkey	 k;		/* instance (first-instance objects) */
+	uint32_t	 k[SKEY_MAX];	/* instance (first-instance objects) */
+	uint8_t		 klen;
+	uint8_t		 have;
 	uint8_t		 type;
 };
 
@@ -160,16 +162,16 @@ struct device {
 	const struct profile	*profile;
 	const char		*vendor;
 	uint32_t		 prt_index;	/* the printer's hrDeviceIndex */
-	struct snmp_oid		 hr_i[2];	/* its hrDevice status, descr */
+	struct snmp_oid		*hr_i;		/* its hrDevice status, descr */
 	struct scalar		 sc[C_STD_MAX];
 	struct scalar		 hrdevstatus_i, hrdevdescr_i;
-	struct scalar		 vserial[PROFILE_MAX_IDENT];
-	struct scalar		 vmodel[PROFILE_MAX_IDENT];
-	struct scalar		 vfw[PROFILE_MAX_IDENT];
-	struct scalar		 vmeter[PROFILE_MAX_METERS];
+	/* the vendor profile's objects, sized by the profile */
+	struct scalar		*vs;
+	struct scalar		*vserial, *vmodel, *vfw, *vmeter;
+	size_t			 nvs;
 	struct rowset		 supplies, colorants, markers, alerts;
 	struct rowset		 vtable[PROFILE_MAX_TABLES];
-	struct walk		 w_main, w_get, w_tables;
+	struct walk		*w_main, *w_get, *w_tables;
 };
 
 static uint32_t
@@ -236,13 +238,16 @@ device_free(struct device *d)
 		scalar_free(&d->sc[i]);
 	scalar_free(&d->hrdevstatus_i);
 	scalar_free(&d->hrdevdescr_i);
-	for (i = 0; i < PROFILE_MAX_IDENT; i++) {
-		scalar_free(&d->vserial[i]);
-		scalar_free(&d->vmodel[i]);
-		scalar_free(&d->vfw[i]);
-	}
-	for (i = 0; i < PROFILE_MAX_METERS; i++)
-		scalar_free(&d->vmeter[i]);
+	for (i = 0; i < d->nvs; i++)
+		scalar_free(&d->vs[i]);
+	free(d->vs);
+	free(d->hr_i);
+	if (d->w_main != NULL)
+		walk_free(d->w_main);
+	if (d->w_get != NULL)
+		walk_free(d->w_get);
+	if (d->w_tables != NULL)
+		walk_free(d->w_tables);
 	rowset_free(&d->supplies);
 	rowset_free(&d->colorants);
 	rowset_free(&d->markers);
@@ -297,10 +302,12 @@ scalar_set(struct scalar *s, const uint32_t *idx, size_t idxlen,
 	char	 buf[SNMP_OID_STRLEN];
 
 	scalar_free(s);
+	if (idxlen > SKEY_MAX)
+		return;		/* no first instance is that deep */
 	s->type = v->type;
-	s->k.len = (uint8_t)idxlen;
+	s->klen = (uint8_t)idxlen;
 	if (idxlen > 0)
-		memcpy(s->k.a, idx, idxlen * sizeof(*idx));
+		memcpy(s->k, idx, idxlen * sizeof(*idx));
 	if (v->type == SNMP_T_OCTETS || v->type == SNMP_T_OPAQUE) {
 		s->s = clean_dup(v, REPORT_STR);
 		/* BITS (hrPrinterDetectedErrorState) need the raw octets */
@@ -438,7 +445,9 @@ on_row(void *arg, uint16_t col, const uint32_t *idx, size_t idxlen,
 		    &d->hrdevstatus_i : &d->hrdevdescr_i;
 
 		scalar_set(sc, &d->prt_index, 1, v);
-	} else if (col >= C_V_SERIAL && col < C_V_SERIAL + PROFILE_MAX_IDENT)
+	} else if (d->vs == NULL)
+		return;		/* no profile: nothing else was asked */
+	else if (col >= C_V_SERIAL && col < C_V_SERIAL + PROFILE_MAX_IDENT)
 		scalar_set(&d->vserial[col - C_V_SERIAL], idx, idxlen, v);
 	else if (col >= C_V_MODEL && col < C_V_MODEL + PROFILE_MAX_IDENT)
 		scalar_set(&d->vmodel[col - C_V_MODEL], idx, idxlen, v);
@@ -481,7 +490,7 @@ get_done(void *arg, enum walk_status st, const char *why)
 {
 	struct device	*d = arg;
 
-	d->requests += d->w_get.requests;
+	d->requests += d->w_get->requests;
 	if (st != WALK_OK)
 		note_partial(d, "vendor objects", st, why);
 	walk_ended(d);
@@ -492,7 +501,7 @@ tables_done(void *arg, enum walk_status st, const char *why)
 {
 	struct device	*d = arg;
 
-	d->requests += d->w_tables.requests;
+	d->requests += d->w_tables->requests;
 	if (st != WALK_OK)
 		note_partial(d, "vendor meter tables", st, why);
 	walk_ended(d);
@@ -519,10 +528,10 @@ is_printer(const struct device *d)
 static void
 find_printer_index(struct device *d)
 {
-	if (d->sc[C_HRPRTSTATUS].have && d->sc[C_HRPRTSTATUS].k.len >= 1)
-		d->prt_index = d->sc[C_HRPRTSTATUS].k.a[0];
-	else if (d->sc[C_PRTSERIAL].have && d->sc[C_PRTSERIAL].k.len >= 1)
-		d->prt_index = d->sc[C_PRTSERIAL].k.a[0];
+	if (d->sc[C_HRPRTSTATUS].have && d->sc[C_HRPRTSTATUS].klen >= 1)
+		d->prt_index = d->sc[C_HRPRTSTATUS].k[0];
+	else if (d->sc[C_PRTSERIAL].have && d->sc[C_PRTSERIAL].klen >= 1)
+		d->prt_index = d->sc[C_PRTSERIAL].k[0];
 	else if (d->supplies.n > 0 && d->supplies.r[0].k.len >= 1)
 		d->prt_index = d->supplies.r[0].k.a[0];
 }
@@ -535,6 +544,63 @@ str_empty(const char *s)
 	while (*s == ' ')
 		s++;
 	return *s == '\0';
+}
+
+/*
+ * A fleet repeats its models: the profile of a (sysObjectID, sysDescr)
+ * pair is remembered until the profiles change (device_forget_profiles).
+ */
+#define MATCH_CACHE	256
+struct match_entry {
+	char			*key;		/* sysObjectID NUL sysDescr */
+	size_t			 keylen;
+	const struct profile	*p;
+	const char		*vendor;
+};
+static struct match_entry		 match_cache[MATCH_CACHE];
+
+/* the profiles are about to change: nothing remembered may stay */
+void
+device_forget_profiles(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < MATCH_CACHE; i++) {
+		free(match_cache[i].key);
+		memset(&match_cache[i], 0, sizeof(match_cache[i]));
+	}
+}
+
+static const struct profile *
+match_profile(const struct profile_set *set, const struct snmp_oid *soid,
+    const char *oidtext, const char *descr, const char **vendor)
+{
+	struct match_entry	*e;
+	char			 key[REPORT_OID + REPORT_STR];
+	size_t			 ol = strlen(oidtext), dl = strlen(descr), i;
+	uint32_t		 h = 2166136261U;
+
+	if (ol + 1 + dl > sizeof(key))
+		return profile_match(set, soid, descr, vendor);
+	memcpy(key, oidtext, ol + 1);
+	memcpy(key + ol + 1, descr, dl);
+	for (i = 0; i < ol + 1 + dl; i++)
+		h = (h ^ (uint8_t)key[i]) * 16777619U;
+	e = &match_cache[h % MATCH_CACHE];
+	if (e->key != NULL && e->keylen == ol + 1 + dl &&
+	    memcmp(e->key, key, e->keylen) == 0) {
+		*vendor = e->vendor;
+		return e->p;
+	}
+	free(e->key);
+	if ((e->key = malloc(ol + 1 + dl)) == NULL)
+		fatal(NULL);
+	memcpy(e->key, key, ol + 1 + dl);
+	e->keylen = ol + 1 + dl;
+	e->vendor = NULL;
+	e->p = profile_match(set, soid, descr, &e->vendor);
+	*vendor = e->vendor;
+	return e->p;
 }
 
 /* after the first answer: vendor profile, then the gets and tables */
@@ -554,65 +620,80 @@ start_phase2(struct device *d)
 		soid.len = 0;
 	p = NULL;
 	if (d->cd->profiles != NULL)
-		p = profile_match(d->cd->profiles, &soid,
+		p = match_profile(d->cd->profiles, &soid,
+		    soid.len ? d->sc[C_SYSOBJECTID].s : "",
 		    d->sc[C_SYSDESCR].s ? d->sc[C_SYSDESCR].s : "", &d->vendor);
 	d->profile = p;
 	find_printer_index(d);
 	if (!is_printer(d))
 		return;
 
-	walk_init(&d->w_get, WALK_GET, d->cd->eng, &d->t, &d->bulk, on_row,
-	    get_done, d);
+	/* the vendor's objects, sized by its profile */
+	if (p != NULL) {
+		d->nvs = p->nserial + p->nmodel + p->nfirmware + p->nmeter;
+		if ((d->vs = calloc(d->nvs ? d->nvs : 1, sizeof(*d->vs))) ==
+		    NULL)
+			fatal(NULL);
+		d->vserial = d->vs;
+		d->vmodel = d->vserial + p->nserial;
+		d->vfw = d->vmodel + p->nmodel;
+		d->vmeter = d->vfw + p->nfirmware;
+	}
+	d->w_get = walk_new(WALK_GET, WALK_MAX_COLS, d->cd->eng, &d->t,
+	    &d->bulk, on_row, get_done, d);
 	/* the printer is not the first hrDevice row: ask for its own */
-	if (d->sc[C_HRDEVTYPE].have && (d->sc[C_HRDEVTYPE].k.len != 1 ||
-	    d->sc[C_HRDEVTYPE].k.a[0] != d->prt_index)) {
+	if (d->sc[C_HRDEVTYPE].have && (d->sc[C_HRDEVTYPE].klen != 1 ||
+	    d->sc[C_HRDEVTYPE].k[0] != d->prt_index)) {
+		if ((d->hr_i = calloc(2, sizeof(*d->hr_i))) == NULL)
+			fatal(NULL);
 		d->hr_i[0] = oid_hrdevstatus;
 		d->hr_i[1] = oid_hrdevdescr;
 		(void)snmp_oid_append(&d->hr_i[0], d->prt_index);
 		(void)snmp_oid_append(&d->hr_i[1], d->prt_index);
 		if (want(d, CAT_ALERTS))
-			nget += walk_add(&d->w_get, C_HRDEVSTATUS_I,
+			nget += walk_add(d->w_get, C_HRDEVSTATUS_I,
 			    &d->hr_i[0], 0) == 0;
 		if (want(d, CAT_IDENTITY))
-			nget += walk_add(&d->w_get, C_HRDEVDESCR_I,
+			nget += walk_add(d->w_get, C_HRDEVDESCR_I,
 			    &d->hr_i[1], 0) == 0;
 	}
 	if (p != NULL) {
 		if (want(d, CAT_IDENTITY)) {
 			if (str_empty(d->sc[C_PRTSERIAL].s))
 				for (i = 0; i < p->nserial; i++)
-					nget += walk_add(&d->w_get,
+					nget += walk_add(d->w_get,
 					    C_V_SERIAL + i, &p->serial[i], 0)
 					    == 0;
 			for (i = 0; i < p->nmodel; i++)
-				nget += walk_add(&d->w_get, C_V_MODEL + i,
+				nget += walk_add(d->w_get, C_V_MODEL + i,
 				    &p->model[i], 0) == 0;
 			for (i = 0; i < p->nfirmware; i++)
-				nget += walk_add(&d->w_get, C_V_FIRMWARE + i,
+				nget += walk_add(d->w_get, C_V_FIRMWARE + i,
 				    &p->firmware[i], 0) == 0;
 		}
 		if (want(d, CAT_METERS))
 			for (i = 0; i < p->nmeter; i++)
-				nget += walk_add(&d->w_get, C_V_METER + i,
+				nget += walk_add(d->w_get, C_V_METER + i,
 				    &p->meter[i].oid, 0) == 0;
 	}
 	if (nget > 0) {
 		d->pending++;
-		walk_start(&d->w_get);
+		walk_start(d->w_get);
+	} else {
+		walk_free(d->w_get);
+		d->w_get = NULL;
 	}
 	if (p != NULL && want(d, CAT_METERS) && p->ntable > 0) {
-		walk_init(&d->w_tables, WALK_COLUMNS, d->cd->eng, &d->t,
-		    &d->bulk, on_row, tables_done, d);
+		d->w_tables = walk_new(WALK_COLUMNS, 2 * p->ntable,
+		    d->cd->eng, &d->t, &d->bulk, on_row, tables_done, d);
 		for (i = 0; i < p->ntable; i++) {
-			ntab += walk_add(&d->w_tables, C_V_TABLE + 2 * i,
+			ntab += walk_add(d->w_tables, C_V_TABLE + 2 * i,
 			    &p->table[i].values, 0) == 0;
-			ntab += walk_add(&d->w_tables, C_V_TABLE + 2 * i + 1,
+			ntab += walk_add(d->w_tables, C_V_TABLE + 2 * i + 1,
 			    &p->table[i].names, 0) == 0;
 		}
-		if (ntab > 0) {
-			d->pending++;
-			walk_start(&d->w_tables);
-		}
+		d->pending++;
+		walk_start(d->w_tables);
 	}
 }
 
@@ -621,7 +702,7 @@ main_done(void *arg, enum walk_status st, const char *why)
 {
 	struct device	*d = arg;
 
-	d->requests += d->w_main.requests;
+	d->requests += d->w_main->requests;
 	if (!d->phase2) {
 		/* not a single answer */
 		d->failed_first = 1;
@@ -648,18 +729,18 @@ device_start(struct device *d)
 {
 	size_t	 i;
 
-	walk_init(&d->w_main, WALK_COLUMNS, d->cd->eng, &d->t, &d->bulk,
-	    on_row, main_done, d);
-	d->w_main.step = main_step;
+	d->w_main = walk_new(WALK_COLUMNS, NSTD, d->cd->eng, &d->t,
+	    &d->bulk, on_row, main_done, d);
+	d->w_main->step = main_step;
 	for (i = 0; i < NSTD; i++) {
 		if (!want(d, std_cols[i].category))
 			continue;
-		if (walk_add(&d->w_main, std_cols[i].id,
+		if (walk_add(d->w_main, std_cols[i].id,
 		    &std_oid[std_cols[i].id], std_cols[i].scalar) == -1)
 			fatalx("too many columns");
 	}
 	d->pending = 1;
-	walk_start(&d->w_main);
+	walk_start(d->w_main);
 }
 
 /* --- the report --- */
@@ -682,15 +763,14 @@ enum_text(const char *name, int64_t v, char *buf, size_t bufsz)
 }
 
 static void
-fmt_index(const struct rowkey *k, char *buf, size_t bufsz)
+fmt_index(const uint32_t *a, size_t len, char *buf, size_t bufsz)
 {
 	size_t	 i, o = 0;
 	int	 n;
 
 	buf[0] = '\0';
-	for (i = 0; i < k->len; i++) {
-		n = snprintf(buf + o, bufsz - o, "%s%u", i ? "." : "",
-		    k->a[i]);
+	for (i = 0; i < len; i++) {
+		n = snprintf(buf + o, bufsz - o, "%s%u", i ? "." : "", a[i]);
 		if (n < 0 || (size_t)n >= bufsz - o)
 			break;
 		o += (size_t)n;
@@ -699,14 +779,14 @@ fmt_index(const struct rowkey *k, char *buf, size_t bufsz)
 
 /* OID text of base + index (or + .0 style instance of a scalar) */
 static void
-fmt_source(const struct snmp_oid *base, const struct rowkey *k, char *buf,
-    size_t bufsz)
+fmt_source(const struct snmp_oid *base, const uint32_t *a, size_t len,
+    char *buf, size_t bufsz)
 {
 	struct snmp_oid	 o = *base;
 	size_t		 i;
 
-	for (i = 0; i < k->len && o.len < SNMP_MAX_SUBIDS; i++)
-		o.sub[o.len++] = k->a[i];
+	for (i = 0; i < len && o.len < SNMP_MAX_SUBIDS; i++)
+		o.sub[o.len++] = a[i];
 	if (snmp_oid_fmt(&o, buf, bufsz) == -1)
 		buf[0] = '\0';
 }
@@ -742,7 +822,7 @@ build_identity(struct device *d, struct rpt_device *r)
 	s = &d->sc[C_PRTSERIAL];
 	if (s->have && !str_empty(s->s)) {
 		copy_str(r->serial, sizeof(r->serial), s->s);
-		fmt_source(&std_oid[C_PRTSERIAL], &s->k, r->serial_source,
+		fmt_source(&std_oid[C_PRTSERIAL], s->k, s->klen, r->serial_source,
 		    sizeof(r->serial_source));
 	} else if (p != NULL) {
 		for (i = 0; i < p->nserial; i++) {
@@ -772,16 +852,17 @@ build_identity(struct device *d, struct rpt_device *r)
 		s = &d->sc[C_HRDEVDESCR];
 		if (d->hrdevdescr_i.have)
 			s = &d->hrdevdescr_i;
-		if (s->have && !str_empty(s->s) && s->k.len == 1 &&
-		    s->k.a[0] == d->prt_index) {
+		if (s->have && !str_empty(s->s) && s->klen == 1 &&
+		    s->k[0] == d->prt_index) {
 			copy_str(r->model, sizeof(r->model), s->s);
-			fmt_source(&oid_hrdevdescr, &s->k, r->model_source,
+			fmt_source(&oid_hrdevdescr, s->k, s->klen, r->model_source,
 			    sizeof(r->model_source));
 		} else if (!str_empty(d->sc[C_SYSDESCR].s)) {
 			copy_str(r->model, sizeof(r->model),
 			    d->sc[C_SYSDESCR].s);
-			fmt_source(&std_oid[C_SYSDESCR], &d->sc[C_SYSDESCR].k,
-			    r->model_source, sizeof(r->model_source));
+			fmt_source(&std_oid[C_SYSDESCR], d->sc[C_SYSDESCR].k,
+			    d->sc[C_SYSDESCR].klen, r->model_source,
+			    sizeof(r->model_source));
 		}
 	}
 	if (p != NULL) {
@@ -809,15 +890,15 @@ build_status(struct device *d, struct rpt_device *r)
 	r->uptime = d->sc[C_SYSUPTIME].have ? d->sc[C_SYSUPTIME].i :
 	    REPORT_NONE;
 	s = d->hrdevstatus_i.have ? &d->hrdevstatus_i : &d->sc[C_HRDEVSTATUS];
-	r->device_status = s->have && s->s == NULL && (s->k.len == 0 ||
-	    (s->k.len == 1 && s->k.a[0] == d->prt_index)) ? s->i : REPORT_NONE;
+	r->device_status = s->have && s->s == NULL && (s->klen == 0 ||
+	    (s->klen == 1 && s->k[0] == d->prt_index)) ? s->i : REPORT_NONE;
 	s = &d->sc[C_HRPRTSTATUS];
 	r->printer_status = s->have && s->s == NULL ? s->i : REPORT_NONE;
 	/* BITS: bit n is bit 7 - n % 8 of octet n / 8 */
 	r->errors = -1;
 	s = &d->sc[C_HRPRTERR];
-	if (s->have && s->type == SNMP_T_OCTETS && s->k.len == 1 &&
-	    s->k.a[0] == d->prt_index) {
+	if (s->have && s->type == SNMP_T_OCTETS && s->klen == 1 &&
+	    s->k[0] == d->prt_index) {
 		r->errors = 0;
 		for (n = 0; n < PRT_ERR_BITS; n++)
 			if ((s->i >> (15 - n)) & 1)
@@ -861,7 +942,7 @@ send_meter(struct device *d, struct names *ns, struct rpt_meter *m,
 	if (names_add(ns, m->name) == -1) {
 		if (k == NULL)
 			return;
-		fmt_index(k, idx, sizeof(idx));
+		fmt_index(k->a, k->len, idx, sizeof(idx));
 		(void)snprintf(name, sizeof(name), "%.30s.%s", m->name, idx);
 		if (names_add(ns, name) == -1)
 			return;
@@ -917,8 +998,8 @@ build_meters(struct device *d)
 				copy_str(m.unit, sizeof(m.unit),
 				    p->table[k].unit);
 				m.value = r->v[TBL_VALUE];
-				fmt_source(&p->table[k].values, &r->k,
-				    m.source, sizeof(m.source));
+				fmt_source(&p->table[k].values, r->k.a,
+				    r->k.len, m.source, sizeof(m.source));
 				if (strcmp(m.name, "total") == 0)
 					vendor_total = 1;
 				send_meter(d, &ns, &m, &r->k, &w);
@@ -937,7 +1018,7 @@ build_meters(struct device *d)
 		if (r->v[MRK_LIFE] == REPORT_NONE || r->v[MRK_LIFE] < 0)
 			continue;
 		memset(&m, 0, sizeof(m));
-		fmt_index(&r->k, idx, sizeof(idx));
+		fmt_index(r->k.a, r->k.len, idx, sizeof(idx));
 		if (nmark == 1 && !vendor_total)
 			(void)strlcpy(m.name, "total", sizeof(m.name));
 		else if (nmark == 1)
@@ -948,7 +1029,7 @@ build_meters(struct device *d)
 		unit = prt_marker_unit_name(r->v[MRK_UNIT]);
 		copy_str(m.unit, sizeof(m.unit), unit ? unit : "");
 		m.value = r->v[MRK_LIFE];
-		fmt_source(&oid_marklife, &r->k, m.source, sizeof(m.source));
+		fmt_source(&oid_marklife, r->k.a, r->k.len, m.source, sizeof(m.source));
 		sum += r->v[MRK_LIFE];
 		send_meter(d, &ns, &m, &r->k, &w);
 	}
@@ -998,7 +1079,7 @@ build_supplies(struct device *d)
 		struct row	*r = &d->supplies.r[i];
 
 		memset(&s, 0, sizeof(s));
-		fmt_index(&r->k, s.index, sizeof(s.index));
+		fmt_index(r->k.a, r->k.len, s.index, sizeof(s.index));
 		copy_str(s.description, sizeof(s.description), r->s[0]);
 		copy_str(s.class, sizeof(s.class), enum_text(
 		    prt_supply_class_name(r->v[SUP_CLASS]), r->v[SUP_CLASS],
@@ -1033,7 +1114,7 @@ build_alerts(struct device *d)
 		struct row	*r = &d->alerts.r[i];
 
 		memset(&a, 0, sizeof(a));
-		fmt_index(&r->k, a.index, sizeof(a.index));
+		fmt_index(r->k.a, r->k.len, a.index, sizeof(a.index));
 		copy_str(a.severity, sizeof(a.severity), enum_text(
 		    prt_alert_severity_name(r->v[ALR_SEV]), r->v[ALR_SEV], num,
 		    sizeof(num)));

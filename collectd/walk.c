@@ -3,6 +3,7 @@
  * time; what it asked for is remembered in w->sent (answer position ->
  * column) so the answer is read against exactly that request.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -28,12 +29,19 @@ walk_status_name(enum walk_status s)
 	return "?";
 }
 
-void
-walk_init(struct walk *w, enum walk_mode mode, struct engine *eng,
+struct walk *
+walk_new(enum walk_mode mode, size_t maxcols, struct engine *eng,
     const struct etarget *t, int *bulk, walk_row_cb row, walk_done_cb done,
     void *arg)
 {
-	memset(w, 0, sizeof(*w));
+	struct walk	*w;
+
+	if (maxcols == 0 || maxcols > WALK_MAX_COLS)
+		fatalx("walk of %zu columns", maxcols);
+	if ((w = calloc(1, sizeof(*w) + maxcols * sizeof(w->cols[0]))) ==
+	    NULL)
+		fatal(NULL);
+	w->maxcols = maxcols;
 	w->mode = mode;
 	w->eng = eng;
 	w->t = t;
@@ -42,6 +50,13 @@ walk_init(struct walk *w, enum walk_mode mode, struct engine *eng,
 	w->done = done;
 	w->arg = arg;
 	w->maxrep = WALK_MAX_VARBINDS;
+	return w;
+}
+
+void
+walk_free(struct walk *w)
+{
+	free(w);
 }
 
 int
@@ -49,7 +64,7 @@ walk_add(struct walk *w, uint16_t id, const struct snmp_oid *base, int scalar)
 {
 	struct walk_col	*c;
 
-	if (w->ncols == WALK_MAX_COLS || base->len == 0)
+	if (w->ncols == w->maxcols || base->len == 0)
 		return -1;
 	c = &w->cols[w->ncols++];
 	memset(c, 0, sizeof(*c));

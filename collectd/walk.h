@@ -75,14 +75,17 @@ struct walk {
 	int			 maxrep;	/* halved on tooBig */
 	struct walk_sent	 sent;		/* one request in flight */
 	size_t			 ncols;
-	struct walk_col		 cols[WALK_MAX_COLS];
+	size_t			 maxcols;
+	struct walk_col		 cols[];	/* maxcols of them */
 };
 
-/* set up; then add columns; then start.  The walk must stay allocated
- * until its done callback has run. */
-void	walk_init(struct walk *, enum walk_mode, struct engine *,
+/* a walk for at most maxcols (<= WALK_MAX_COLS) columns; then add the
+ * columns; then start.  It must stay allocated until its done callback
+ * has run. */
+struct walk *walk_new(enum walk_mode, size_t maxcols, struct engine *,
 	    const struct etarget *, int *bulk, walk_row_cb, walk_done_cb,
 	    void *);
+void	walk_free(struct walk *);
 int	walk_add(struct walk *, uint16_t id, const struct snmp_oid *,
 	    int scalar);
 void	walk_start(struct walk *);

@@ -85,7 +85,11 @@ EOF
 	sed -n 's/^callhomed: \([a-z]*\) used \(.*\) CPU$/        \1: \2/p' "$B/run.log"
 }
 
-make -C "$TOP" --no-print-directory build >/dev/null || exit 1
+# build into the directory measured (BENCH_NOBUILD=1: use it as it is)
+if [ "${BENCH_NOBUILD:-0}" != 1 ]; then
+	make -C "$TOP" --no-print-directory BUILD="$(basename "$OBJ")" build \
+	    >/dev/null || exit 1
+fi
 if [ $# -eq 0 ]; then
 	set -- 1000 10000 1000@1
 fi
