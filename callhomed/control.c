@@ -304,6 +304,17 @@ conn_eof(struct imsgev *iev, void *arg)
 	conn_close(arg);
 }
 
+/* a client is not trusted to be well-formed: it is dropped, nothing more */
+static void
+conn_error(struct imsgev *iev, const char *why, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	log_warnx("control: dropped a client (uid %u): %s", (unsigned)c->uid,
+	    why);
+	conn_close(c);
+}
+
 /* root, or the configured group as primary or supplementary group */
 static int
 peer_allowed(uid_t uid, gid_t gid)
@@ -358,6 +369,7 @@ on_accept(evutil_socket_t lfd, short ev, void *arg)
 	c->id = next_id++;
 	imsgev_init(&c->iev, ch->base, fd, PROC_PARENT, PROC_CONTROL,
 	    conn_dispatch, conn_eof, c);
+	imsgev_on_error(&c->iev, conn_error);
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
 }

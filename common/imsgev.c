@@ -61,6 +61,24 @@ imsgev_clear(struct imsgev *iev)
 }
 
 void
+imsgev_on_error(struct imsgev *iev, imsgev_error fn)
+{
+	iev->error = fn;
+}
+
+/* a protocol error: fatal, or the channel's own handler ends it */
+static int
+peer_error(struct imsgev *iev, const char *why)
+{
+	if (iev->error == NULL)
+		fatalx("protocol error from %s: %s", imsgev_peer(iev), why);
+	iev->active = 0;
+	imsgev_events_free(iev);
+	iev->error(iev, why, iev->arg);
+	return -1;
+}
+
+void
 imsgev_sendonly(struct imsgev *iev)
 {
 	event_del(iev->ev_read);
@@ -94,15 +112,17 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 		if (n == -1) {
 			if (errno == ECONNRESET)
 				goto eof;
-			if (errno != EAGAIN)
-				fatalx("read from %s: %s", imsgev_peer(iev),
-				    iev->ibuf.err ? iev->ibuf.err :
-				    strerror(errno));
+			if (errno != EAGAIN) {
+				(void)peer_error(iev, iev->ibuf.err ?
+				    iev->ibuf.err : strerror(errno));
+				return;
+			}
 		}
 		while (iev->active && (r = imsg_get(&iev->ibuf, &m)) != 0) {
-			if (r == -1)
-				fatalx("protocol error from %s: %s",
-				    imsgev_peer(iev), iev->ibuf.err);
+			if (r == -1) {
+				(void)peer_error(iev, iev->ibuf.err);
+				return;
+			}
 			iev->dispatch(iev, &m, iev->arg);
 			imsg_free(&m);
 		}

@@ -14,6 +14,8 @@
 struct imsgev;
 typedef void	(*imsgev_dispatch)(struct imsgev *, struct imsg *, void *);
 typedef void	(*imsgev_eof)(struct imsgev *, void *);
+/* a peer that breaks the protocol: fatal, unless the channel says so */
+typedef void	(*imsgev_error)(struct imsgev *, const char *, void *);
 
 struct imsgev {
 	struct imsgbuf		 ibuf;
@@ -22,6 +24,7 @@ struct imsgev {
 	struct event		*ev_write;	/* added while output waits */
 	imsgev_dispatch		 dispatch;
 	imsgev_eof		 eof;
+	imsgev_error		 error;		/* NULL: fatalx */
 	void			*arg;
 	int			 active;
 };
@@ -35,6 +38,8 @@ void	imsgev_send(struct imsgev *, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 void	imsgev_sendw(struct imsgev *, uint32_t type, uint32_t peerid, int fd,
 	    const struct wbuf *);
+/* an untrusted peer (a control client): errors end the channel only */
+void	imsgev_on_error(struct imsgev *, imsgev_error);
 /* a channel this side only sends on: stop watching it for input */
 void	imsgev_sendonly(struct imsgev *);
 /* block until everything queued is written */
