@@ -176,7 +176,9 @@ bench:
 	@sh regress/bench/bench.sh
 
 install: all
-	@$(MAKE) --no-print-directory $(BUILD)/callhomed.install
+	@rm -f $(O)/callhomed/callhomed.install.o $(O)/commsd/conf.o
+	@$(MAKE) --no-print-directory $(BUILD)/callhomed.install \
+	    $(BUILD)/commsd
 	@sh mk/install.sh "$(BUILD)" "$(DESTDIR)" "$(SBINDIR)" \
 	    "$(LIBEXECDIR)" "$(MANDIR)" "$(SHAREDIR)" "$(SYSCONFDIR)"
 

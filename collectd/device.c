@@ -151,6 +151,7 @@ struct scalar {
 struct device {
 	struct collectd		*cd;
 	struct etarget		 t;
+	int			 v3;		/* configured for SNMPv3 */
 	int			 discovered;
 	int			 bulk;		/* BULK_* */
 	int			 pending;	/* walks running */
@@ -201,6 +202,8 @@ device_new(struct collectd *cd, const struct sockaddr_storage *ss,
 	d->t.addrlen = sslen;
 	d->t.version = (o->version == SNMPV_1 || (o->version == SNMPV_DEFAULT
 	    && c->snmp_version == SNMPV_1)) ? SNMP_V1 : SNMP_V2C;
+	d->v3 = o->version == SNMPV_3 || o->user[0] != '\0' ||
+	    (o->version == SNMPV_DEFAULT && c->snmp_version == SNMPV_3);
 	comm = o->community[0] != '\0' ? o->community : c->snmp_community;
 	(void)strlcpy(d->t.community, comm, sizeof(d->t.community));
 	d->t.discovery = discovered;
@@ -728,6 +731,19 @@ void
 device_start(struct device *d)
 {
 	size_t	 i;
+
+	/*
+	 * Never fall back to v2c for a device configured for v3: that would
+	 * hand it a community it was never meant to see.
+	 */
+	if (d->v3) {
+		d->failed_first = 1;
+		d->first_status = WALK_ERROR;
+		note_partial(d, "not polled", WALK_ERROR, "SNMPv3 is not "
+		    "implemented yet");
+		device_finish(d);
+		return;
+	}
 
 	d->w_main = walk_new(WALK_COLUMNS, NSTD, d->cd->eng, &d->t,
 	    &d->bulk, on_row, main_done, d);

@@ -10,7 +10,8 @@ BUILD_PKGS="gcc make pkg-config byacc libevent-dev libtls-dev libxml2-dev zlib1g
 	libsqlite3-dev libssl-dev libbsd-dev"
 RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3 curl"
 REGRESS_PKGS="clang libclang-rt-14-dev snmpsim snmp snmpd signify-openbsd
-	tinyproxy mandoc libxml2-utils chromium"
+	tinyproxy mandoc libxml2-utils chromium systemd man-db manpages
+	manpages-dev"
 DEMO_PKGS="snmpsim snmp signify-openbsd"
 
 case "${1:-build}" in
