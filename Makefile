@@ -185,6 +185,8 @@ install: all
 clean:
 	rm -rf obj obj-asan obj-fuzz
 
-.SECONDARY:
+# keep the parsers byacc generates (a bare .SECONDARY: would make every
+# object intermediate, and a missing one would not be rebuilt)
+.PRECIOUS: $(O)/%.c
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

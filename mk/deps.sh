@@ -12,7 +12,7 @@ RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3 curl"
 REGRESS_PKGS="clang libclang-rt-14-dev snmpsim snmp snmpd signify-openbsd
 	tinyproxy mandoc libxml2-utils chromium systemd man-db manpages
 	manpages-dev"
-DEMO_PKGS="snmpsim snmp signify-openbsd"
+DEMO_PKGS="signify-openbsd"
 
 case "${1:-build}" in
 build)		want="$BUILD_PKGS" ;;
