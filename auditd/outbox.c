@@ -902,6 +902,36 @@ outbox_status(struct outbox *ob, int64_t now, struct msg_outbox_status *s)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return dberr(ob, "status");
 
+	/* the newest stored cycle */
+	if (sqlite3_prepare_v2(ob->db->h, "SELECT id, token, reason, started, "
+	    "finished, ndevices, n_ok, n_partial, n_timeout, n_refused, "
+	    "n_not_printer, n_error, probed, requests, txseq FROM cycles "
+	    "WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return dberr(ob, "status");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rpt_cycle	*c = &s->last_cycle;
+		int			 k;
+
+		c->id = sqlite3_column_int64(st, 0);
+		c->token = (uint64_t)sqlite3_column_int64(st, 1);
+		if (sqlite3_column_text(st, 2) != NULL)
+			(void)strlcpy(c->reason, (const char *)
+			    sqlite3_column_text(st, 2), sizeof(c->reason));
+		c->started = sqlite3_column_int64(st, 3);
+		c->finished = sqlite3_column_int64(st, 4);
+		c->ndevices = (uint32_t)sqlite3_column_int64(st, 5);
+		for (k = 0; k < DEV_OUTCOME_MAX; k++)
+			c->count[k] = (uint32_t)sqlite3_column_int64(st,
+			    6 + k);
+		c->probed = (uint32_t)sqlite3_column_int64(st, 12);
+		c->requests = (uint64_t)sqlite3_column_int64(st, 13);
+		c->txseq = sqlite3_column_int64(st, 14);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(ob, "status");
+
 	if (sqlite3_prepare_v2(ob->db->h, "SELECT delivered, sha256 FROM "
 	    "outbox WHERE state = 'delivered' ORDER BY delivered DESC, "
 	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)

@@ -330,6 +330,7 @@ handle_pong(struct callhomed *ch, struct kid *k, struct imsg *m)
 		fatalx("bad PONG from %s", proc_name(k->id));
 	k->pong = po;
 	k->pong_time = time(NULL);
+	control_pong(ch);
 	log_debug("%s: pid %u, up %llus, max rss %llu KiB, %s",
 	    proc_name(k->id), po.pid, (unsigned long long)po.uptime,
 	    (unsigned long long)po.rss_kb, po.state);

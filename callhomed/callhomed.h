@@ -75,7 +75,7 @@ void	 kids_spawn(struct callhomed *);
 void	 kids_configure(struct callhomed *, const struct callhome_conf *);
 void	 kids_reap(struct callhomed *);
 void	 kids_stop(struct callhomed *);
-void	 kids_ping(struct callhomed *);
+uint32_t kids_ping(struct callhomed *);
 int	 kids_alive(const struct callhomed *);
 
 /* confsend.c */
@@ -89,6 +89,7 @@ void	 control_init(struct callhomed *);
 void	 control_listen(struct callhomed *);
 void	 control_cleanup(void);
 void	 control_outbox_status(struct callhomed *, struct imsg *);
+void	 control_pong(struct callhomed *);
 void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
 

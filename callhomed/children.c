@@ -396,7 +396,7 @@ kids_stop(struct callhomed *ch)
 	}
 }
 
-void
+uint32_t
 kids_ping(struct callhomed *ch)
 {
 	struct msg_ping	 pi;
@@ -410,4 +410,5 @@ kids_ping(struct callhomed *ch)
 		if (ch->kids[id].alive && ch->kids[id].iev.active)
 			imsgev_sendw(&ch->kids[id].iev, IMSG_PING, 0, -1, &w);
 	wbuf_free(&w);
+	return pi.seq;
 }

@@ -33,7 +33,10 @@ struct ctl_conn {
 	struct imsgev		 iev;
 	struct callhomed	*ch;
 	struct event		*ev_wait;
-	int			 waiting;
+	int			 waiting;	/* a status in the making */
+	uint32_t		 ping_seq;	/* status: pongs to wait for */
+	int			 have_outbox;
+	struct msg_outbox_status outbox;
 };
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static size_t			 nconns;
@@ -104,7 +107,7 @@ fmt_time(time_t t, char *buf, size_t len)
 		(void)strlcpy(buf, "-", len);
 }
 
-/* what the parent knows itself; auditd's part comes from status_outbox */
+/* what the parent knows itself, with the children's fresh answers */
 static void
 status_parent(struct ctl_conn *c)
 {
@@ -123,6 +126,9 @@ status_parent(struct ctl_conn *c)
 		ctl_reply(c, "server", "none configured");
 	if (ch->collecting)
 		ctl_reply(c, "collection", "running");
+	/* this run's, else the newest in the database */
+	if (lc->id == 0 && c->have_outbox)
+		lc = &c->outbox.last_cycle;
 	if (lc->id > 0) {
 		fmt_time((time_t)lc->finished, t, sizeof(t));
 		cycle_summary(lc, line, sizeof(line));
@@ -141,10 +147,14 @@ status_parent(struct ctl_conn *c)
 
 		if (!k->alive)
 			ctl_reply(c, proc_name(id), "not running");
+		else if (k->pong.seq < c->ping_seq)	/* a later ping counts */
+			ctl_reply(c, proc_name(id), "alive, pid %d, did not "
+			    "answer in time", (int)k->pid);
 		else
-			ctl_reply(c, proc_name(id), "alive, pid %d%s%s",
-			    (int)k->pid, k->pong_time ? ", " : "",
-			    k->pong_time ? k->pong.state : "");
+			ctl_reply(c, proc_name(id), "alive, pid %d, up %llu s, "
+			    "max rss %llu KiB, %s", (int)k->pid,
+			    (unsigned long long)k->pong.uptime,
+			    (unsigned long long)k->pong.rss_kb, k->pong.state);
 	}
 }
 
@@ -176,14 +186,35 @@ control_print_outbox(struct ctl_conn *c, const struct msg_outbox_status *s)
 	}
 }
 
+/* everything in (or the time is up): the whole status at once */
+static void
+status_finish(struct ctl_conn *c, int complete)
+{
+	c->waiting = 0;
+	status_parent(c);
+	if (c->have_outbox)
+		control_print_outbox(c, &c->outbox);
+	else
+		ctl_reply(c, "outbox", "auditd did not answer in time");
+	ctl_end(c, complete ? 0 : 1);
+}
+
+static int
+pongs_in(const struct ctl_conn *c)
+{
+	int	 id;
+
+	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++)
+		if (c->ch->kids[id].alive &&
+		    c->ch->kids[id].pong.seq < c->ping_seq)
+			return 0;
+	return 1;
+}
+
 static void
 status_timeout(evutil_socket_t fd, short ev, void *arg)
 {
-	struct ctl_conn	*c = arg;
-
-	c->waiting = 0;
-	ctl_reply(c, "outbox", "auditd did not answer in time");
-	ctl_end(c, 1);
+	status_finish(arg, 0);
 }
 
 static struct ctl_conn *
@@ -215,9 +246,23 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 	}
 	if ((c = conn_by_id(m->hdr.peerid)) == NULL || !c->waiting)
 		return;
-	c->waiting = 0;
-	control_print_outbox(c, &s);
-	ctl_end(c, 0);
+	c->outbox = s;
+	c->have_outbox = 1;
+	if (pongs_in(c))
+		status_finish(c, 1);
+}
+
+/* a child answered a ping: a waiting status may be complete now */
+void
+control_pong(struct callhomed *ch)
+{
+	struct ctl_conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->waiting && c->have_outbox && pongs_in(c))
+			status_finish(c, 1);
+	}
 }
 
 static void
@@ -230,8 +275,8 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 	    (unsigned)c->uid);
 	switch (r->command) {
 	case CTL_STATUS:
-		status_parent(c);
-		/* then the outbox, from auditd */
+		/* fresh words from every child, and the outbox from auditd */
+		c->ping_seq = kids_ping(ch);
 		c->waiting = 1;
 		if ((c->ev_wait = evtimer_new(ch->base, status_timeout, c)) ==
 		    NULL)

@@ -20,6 +20,7 @@ msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
 	wbuf_str(w, s->last_sha256);
 	wbuf_i64(w, s->next_attempt);
 	wbuf_u8(w, s->authorized);
+	msg_cycle_encode(w, &s->last_cycle);
 }
 
 static int
@@ -52,8 +53,16 @@ msg_outbox_status_decode(const void *p, size_t len,
 	rbuf_str(&r, s->last_error, sizeof(s->last_error));
 	s->last_success = rbuf_i64(&r);
 	rbuf_str(&r, s->last_sha256, sizeof(s->last_sha256));
+	const uint8_t	*c;
+	size_t		 clen;
+
 	s->next_attempt = rbuf_i64(&r);
 	s->authorized = rbuf_u8(&r);
+	/* the rest is the cycle, in its own codec */
+	clen = r.err ? 0 : r.len - r.off;
+	c = rbuf_bytes(&r, clen);
+	if (c == NULL || msg_cycle_decode(c, clen, &s->last_cycle) == -1)
+		return -1;
 	if (rbuf_done(&r) == -1 || s->last_result < -1 ||
 	    s->last_result >= UP_STATUS_MAX || s->authorized > 1 ||
 	    s->last_attempt < 0 || s->last_success < 0 ||

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "msg.h"
+#include "report.h"
 
 struct msg_outbox_status {
 	uint32_t	 pending;	/* documents waiting to be delivered */
@@ -24,6 +25,9 @@ struct msg_outbox_status {
 	char		 last_sha256[SHA256_HEX];	/* last delivered, or "" */
 	int64_t		 next_attempt;	/* unix time, 0: nothing waiting */
 	uint8_t		 authorized;	/* "authorize upload yes" */
+	/* the newest stored cycle (id 0: none yet), so that status has it
+	 * after a restart too */
+	struct rpt_cycle last_cycle;
 };
 
 void	msg_outbox_status_encode(struct wbuf *,
