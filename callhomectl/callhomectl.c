@@ -13,6 +13,8 @@
 #include <err.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,7 @@ ctl_load_config(struct ctl *ctl)
 	    sizeof(ctl->state) || strlcpy(ctl->socket, conf->socket,
 	    sizeof(ctl->socket)) >= sizeof(ctl->socket))
 		errx(CTL_ERROR, "state directory or socket name too long");
+	(void)strlcpy(ctl->gateway, conf->gateway, sizeof(ctl->gateway));
 	config_free(conf);
 }
 
@@ -200,6 +203,165 @@ cmd_verify(struct ctl *ctl, int argc, char **argv)
 	return r;
 }
 
+/*
+ * The value of option `name' at argv[*i]: "-n 5", "-n5", "--since T" or
+ * "--since=T"; NULL when argv[*i] is another option.
+ */
+static const char *
+optval(int argc, char **argv, int *i, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] != '\0') {
+		if (name[1] == '-' && argv[*i][n] == '=')
+			return argv[*i] + n + 1;
+		if (name[1] != '-')
+			return argv[*i] + n;
+		return NULL;
+	}
+	if (*i + 1 >= argc) {
+		warnx("%s needs an argument", name);
+		usage();
+	}
+	return argv[++*i];
+}
+
+static int64_t
+opt_time(const char *name, const char *arg)
+{
+	int64_t	 t;
+	char	 why[128];
+
+	if (ctl_parse_time(arg, &t, why, sizeof(why)) == -1)
+		errx(CTL_USAGE, "%s \"%s\": %s; a time is YYYY-MM-DD, "
+		    "\"YYYY-MM-DD HH:MM[:SS]\" (local time) or @seconds "
+		    "(since 1970, UTC)", name, arg, why);
+	return t;
+}
+
+static void
+check_period(int64_t since, int64_t until)
+{
+	if (since != CTL_TIME_MIN && until != CTL_TIME_MAX && since >= until)
+		errx(CTL_USAGE, "the period is empty: --since must be before "
+		    "--until");
+}
+
+static int
+cmd_log(struct ctl *ctl, int argc, char **argv)
+{
+	const char	*a, *errstr;
+	int64_t		 count = -1, since = CTL_TIME_MIN,
+			 until = CTL_TIME_MAX;
+	int		 json = 0, i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0)
+			json = 1;
+		else if ((a = optval(argc, argv, &i, "-n")) != NULL) {
+			count = strtonum(a, 0, LLONG_MAX, &errstr);
+			if (errstr != NULL)
+				errx(CTL_USAGE, "-n \"%s\": the number of "
+				    "records is %s", a, errstr);
+		} else if ((a = optval(argc, argv, &i, "--since")) != NULL)
+			since = opt_time("--since", a);
+		else if ((a = optval(argc, argv, &i, "--until")) != NULL)
+			until = opt_time("--until", a);
+		else
+			usage();
+	}
+	check_period(since, until);
+	ctl_load_config(ctl);
+	ctl_open_db(ctl);
+	r = ctl_log(ctl, json, count, since, until);
+	ctl_close_db(ctl);
+	return r;
+}
+
+static int
+cmd_show(struct ctl *ctl, int argc, char **argv)
+{
+	enum ctl_show_by	 by = CTL_SHOW_RECORD;
+	const char		*id = NULL, *num, *errstr;
+	int64_t			 n;
+	int			 raw = 0, i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-r") == 0)
+			raw = 1;
+		else if (id == NULL && argv[i][0] != '-')
+			id = argv[i];
+		else
+			usage();
+	}
+	if (id == NULL)
+		usage();
+	num = id;
+	if (strncmp(id, "outbox:", 7) == 0) {
+		by = CTL_SHOW_OUTBOX;
+		num = id + 7;
+	} else if (strncmp(id, "cycle:", 6) == 0) {
+		by = CTL_SHOW_CYCLE;
+		num = id + 6;
+	}
+	n = strtonum(num, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		errx(CTL_USAGE, "\"%s\": not a log record number, outbox:N "
+		    "or cycle:N", id);
+	ctl_load_config(ctl);
+	ctl_open_db(ctl);
+	r = ctl_show(ctl, by, n, raw);
+	ctl_close_db(ctl);
+	return r;
+}
+
+static int
+cmd_report(struct ctl *ctl, int argc, char **argv)
+{
+	enum ctl_report_format	 fmt = CTL_REPORT_HTML;
+	const char		*a, *format = NULL, *path = NULL;
+	int64_t			 since = CTL_TIME_MIN;
+	int64_t			 until = CTL_TIME_MAX;
+	FILE			*out;
+	int			 i, r;
+
+	for (i = 1; i < argc; i++) {
+		if ((a = optval(argc, argv, &i, "-o")) != NULL)
+			path = a;
+		else if ((a = optval(argc, argv, &i, "--since")) != NULL)
+			since = opt_time("--since", a);
+		else if ((a = optval(argc, argv, &i, "--until")) != NULL)
+			until = opt_time("--until", a);
+		else if (format == NULL && argv[i][0] != '-')
+			format = argv[i];
+		else
+			usage();
+	}
+	if (format == NULL)
+		usage();
+	if (strcmp(format, "html") == 0)
+		fmt = CTL_REPORT_HTML;
+	else if (strcmp(format, "csv") == 0)
+		fmt = CTL_REPORT_CSV;
+	else if (strcmp(format, "json") == 0)
+		fmt = CTL_REPORT_JSON;
+	else
+		errx(CTL_USAGE, "\"%s\": a report is html, csv or json",
+		    format);
+	if (path != NULL && *path == '\0')
+		errx(CTL_USAGE, "-o needs a file name");
+	check_period(since, until);
+	ctl_load_config(ctl);
+	/* as the invoking user, before becoming the database's owner */
+	out = ctl_report_output(ctl, path);
+	ctl_open_db(ctl);
+	r = ctl_report(ctl, fmt, out, since, until);
+	ctl_close_db(ctl);
+	return r;
+}
+
 /* live commands: the socket from -s, else from the configuration */
 static int
 live(struct ctl *ctl, int argc, char **argv, int command, int may_json)
@@ -262,6 +424,13 @@ static const struct command commands[] = {
 	    cmd_devices },
 	{ "verify", "", "check the transaction log and the readings it seals",
 	    cmd_verify },
+	{ "log", "[-j] [-n count] [--since time] [--until time]",
+	    "the transaction log, oldest first", cmd_log },
+	{ "show", "[-r] seq | outbox:id | cycle:id",
+	    "an upload document's exact bytes and hash", cmd_show },
+	{ "report", "html | csv | json [-o file] [--since time] "
+	    "[--until time]", "the readings and the log of a period",
+	    cmd_report },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -269,14 +438,18 @@ static __dead void
 usage(void)
 {
 	const struct command	*c;
-	char			 synopsis[64];
+	char			 synopsis[128];
 
 	fprintf(stderr, "usage: callhomectl [-f file] [-s socket] command "
 	    "[argument ...]\ncommands:\n");
 	for (c = commands; c->name != NULL; c++) {
 		(void)snprintf(synopsis, sizeof(synopsis), "%s %s", c->name,
 		    c->args);
-		fprintf(stderr, "\t%-16s%s\n", synopsis, c->help);
+		if (strlen(synopsis) < 16)
+			fprintf(stderr, "\t%-16s%s\n", synopsis, c->help);
+		else
+			fprintf(stderr, "\t%s\n\t%-16s%s\n", synopsis, "",
+			    c->help);
 	}
 	exit(CTL_USAGE);
 }

@@ -248,3 +248,11 @@ json_kv_string_or_null(struct json *j, const char *k, const char *v)
 	else
 		json_string(j, v);
 }
+
+void
+json_raw(struct json *j, const char *text)
+{
+	if (json_value_start(j) == -1)
+		return;
+	fputs(text, j->fp);
+}

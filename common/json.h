@@ -49,6 +49,8 @@ void	json_int(struct json *, int64_t);
 void	json_uint(struct json *, uint64_t);
 void	json_null(struct json *);
 void	json_bool(struct json *, int);
+/* a value given as JSON text the caller checked to be one whole value */
+void	json_raw(struct json *, const char *);
 /* 0 when the document is complete and was written, else -1 */
 int	json_finish(struct json *);
 

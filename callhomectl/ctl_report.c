@@ -1,0 +1,1360 @@
+/*
+ * callhomectl report html|csv|json: the readings and the transaction log
+ * of a period, for people (one self-contained HTML file) and for
+ * programs (RFC 4180 CSV, RFC 8259 JSON), straight from the database.
+ *
+ * Per device, its latest report collected in the period; the records of
+ * the log written in the period; and the state of the whole hash chain,
+ * checked as "callhomectl verify" checks it.  Everything is read in one
+ * snapshot.
+ *
+ * Every string from a device or from the database is data: escaped for
+ * HTML (common/json.h does it for JSON, ctl_csv_field() for CSV), and
+ * never placed in a style, a URL or an attribute but as escaped text.
+ * The HTML has no script, loads nothing (no link, image, font or
+ * import; a Content-Security-Policy forbids it besides), and prints.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libgen.h>
+
+#include <sqlite3.h>
+
+#include "../auditd/db.h"
+#include "callhomectl.h"
+#include "json.h"
+#include "report.h"
+#include "txlog.h"
+
+#define DBERR(db)	errx(CTL_ERROR, "reading the database: %s",	\
+			    sqlite3_errmsg(db))
+
+/* ------------------------------------------------------------------ */
+/* the output file */
+
+static int	out_fd = -1;
+static int	out_done;
+
+/* a report that failed half-way leaves an empty file, not half a one */
+static void
+out_cleanup(void)
+{
+	if (out_fd != -1 && !out_done && ftruncate(out_fd, 0) == -1)
+		warn("emptying the unfinished report");
+}
+
+/* the file (or directory) is the state directory or one of its files */
+static int
+in_state(const struct ctl *ctl, const struct stat *out, int dir)
+{
+	static const char *const files[] = { DB_FILE, DB_FILE "-wal",
+	    DB_FILE "-shm", DB_FILE "-journal" };
+	struct stat	 st;
+	char		 p[sizeof(ctl->state) + 32];
+	size_t		 i;
+
+	if (stat(ctl->state, &st) == 0 && st.st_dev == out->st_dev &&
+	    st.st_ino == out->st_ino)
+		return 1;
+	if (dir)
+		return 0;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		(void)snprintf(p, sizeof(p), "%s/%s", ctl->state, files[i]);
+		if (stat(p, &st) == 0 && st.st_dev == out->st_dev &&
+		    st.st_ino == out->st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+FILE *
+ctl_report_output(const struct ctl *ctl, const char *path)
+{
+	struct stat	 st;
+	FILE		*fp;
+	char		 dir[PATH_MAX];
+	int		 fd, created = 0, fl;
+
+	if (path == NULL)
+		return stdout;
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		errx(CTL_ERROR, "%s: name too long", path);
+	if (stat(dirname(dir), &st) == 0 && in_state(ctl, &st, 1))
+		errx(CTL_ERROR, "%s: in the state directory: not written",
+		    path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			errx(CTL_ERROR, "%s: not a regular file: not "
+			    "overwritten", path);
+	} else if (errno != ENOENT)
+		err(CTL_ERROR, "%s", path);
+	/* never blocks on a FIFO, never follows a link put there since */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0644);
+	if (fd != -1)
+		created = 1;
+	else if (errno == EEXIST)
+		fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			errx(CTL_ERROR, "%s: a symbolic link: not overwritten",
+			    path);
+		err(CTL_ERROR, "%s", path);
+	}
+	if (fstat(fd, &st) == -1)
+		err(CTL_ERROR, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		errx(CTL_ERROR, "%s: not a regular file: not overwritten",
+		    path);
+	if (!created && st.st_nlink > 1)
+		errx(CTL_ERROR, "%s: has other links: not overwritten", path);
+	if (!created && in_state(ctl, &st, 0))
+		errx(CTL_ERROR, "%s: the gateway's database: not overwritten",
+		    path);
+	if ((created && fchmod(fd, 0644) == -1) || ftruncate(fd, 0) == -1 ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		err(CTL_ERROR, "%s", path);
+	if ((fp = fdopen(fd, "w")) == NULL)
+		err(CTL_ERROR, "%s", path);
+	out_fd = fd;
+	if (atexit(out_cleanup) != 0)
+		errx(CTL_ERROR, "atexit failed");
+	return fp;
+}
+
+/* ------------------------------------------------------------------ */
+/* the devices of the period, sorted as "callhomectl devices" sorts */
+
+struct dev {
+	int64_t		 report;
+	int64_t		 cycle;
+	int		 family;	/* 4, 6, or 0: not an address */
+	uint8_t		 addr[16];
+	long		 port;
+	char		 address[REPORT_NAME];
+	/* for the overview */
+	int		 outcome;
+	char		 vendor[REPORT_NAME];
+	char		 model[128];
+	char		 serial[128];
+	int64_t		 printer_status;
+	int64_t		 pages;		/* the meter "total" */
+	int64_t		 alerts;
+};
+
+/* "1.2.3.4:161" or "[::1]:161" */
+static void
+parse_address(struct dev *r)
+{
+	char	 host[REPORT_NAME], *port = NULL, *p, *end;
+
+	r->family = 0;
+	r->port = -1;
+	(void)strlcpy(host, r->address, sizeof(host));
+	if (host[0] == '[') {
+		if ((p = strchr(host, ']')) == NULL)
+			return;
+		*p++ = '\0';
+		if (*p == ':')
+			port = p + 1;
+		else if (*p != '\0')
+			return;
+		if (inet_pton(AF_INET6, host + 1, r->addr) != 1)
+			return;
+		r->family = 6;
+	} else {
+		if ((p = strrchr(host, ':')) != NULL) {
+			*p = '\0';
+			port = p + 1;
+		}
+		if (inet_pton(AF_INET, host, r->addr) != 1)
+			return;
+		r->family = 4;
+	}
+	if (port != NULL) {
+		r->port = strtol(port, &end, 10);
+		if (end == port || *end != '\0')
+			r->port = -1;
+	}
+}
+
+/* IPv4 by number, then IPv6, then anything else by text; then port */
+static int
+dev_cmp(const void *a, const void *b)
+{
+	const struct dev	*x = a, *y = b;
+	int			 c;
+
+	if (x->family != y->family) {
+		if (x->family == 0 || y->family == 0)
+			return x->family == 0 ? 1 : -1;
+		return x->family - y->family;
+	}
+	if (x->family == 0)
+		c = strcmp(x->address, y->address);
+	else
+		c = memcmp(x->addr, y->addr, x->family == 4 ? 4 : 16);
+	if (c != 0)
+		return c;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->report < y->report ? -1 : x->report > y->report;
+}
+
+static void
+copy_col(sqlite3_stmt *q, int i, char *dst, size_t len)
+{
+	const unsigned char	*s;
+
+	if ((s = sqlite3_column_text(q, i)) == NULL)
+		dst[0] = '\0';
+	else
+		(void)strlcpy(dst, (const char *)s, len);
+}
+
+static int64_t
+col_opt(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? REPORT_NONE :
+	    sqlite3_column_int64(q, i);
+}
+
+static void
+bind_period(sqlite3_stmt *q, int64_t since, int64_t until)
+{
+	if (since != CTL_TIME_MIN)
+		sqlite3_bind_int64(q, 1, since);
+	if (until != CTL_TIME_MAX)
+		sqlite3_bind_int64(q, 2, until);
+}
+
+/* the latest report of each device collected in [since, until) */
+static struct dev *
+load_devices(sqlite3 *db, int64_t since, int64_t until, size_t *np)
+{
+	static const char	 sql[] =
+	    "SELECT r.id, r.cycle_id, r.address, r.outcome, r.vendor, "
+	    "r.model, r.serial, r.printer_status, "
+	    "(SELECT value FROM meters WHERE report_id = r.id AND "
+	    "name = 'total' ORDER BY ordinal LIMIT 1), "
+	    "(SELECT count(*) FROM alerts WHERE report_id = r.id) "
+	    "FROM reports r WHERE r.id IN "
+	    "(SELECT max(id) FROM reports WHERE "
+	    "(?1 IS NULL OR collected >= ?1) AND "
+	    "(?2 IS NULL OR collected < ?2) GROUP BY device_id)";
+	sqlite3_stmt		*q;
+	struct dev		*v = NULL, *nv, *r;
+	size_t			 n = 0, cap = 0;
+	int			 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		DBERR(db);
+	bind_period(q, since, until);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				err(CTL_ERROR, NULL);
+			v = nv;
+		}
+		r = &v[n++];
+		memset(r, 0, sizeof(*r));
+		r->report = sqlite3_column_int64(q, 0);
+		r->cycle = sqlite3_column_int64(q, 1);
+		copy_col(q, 2, r->address, sizeof(r->address));
+		r->outcome = sqlite3_column_int(q, 3);
+		copy_col(q, 4, r->vendor, sizeof(r->vendor));
+		copy_col(q, 5, r->model, sizeof(r->model));
+		copy_col(q, 6, r->serial, sizeof(r->serial));
+		r->printer_status = col_opt(q, 7);
+		r->pages = col_opt(q, 8);
+		r->alerts = sqlite3_column_int64(q, 9);
+		parse_address(r);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(db);
+	sqlite3_finalize(q);
+	if (n > 0)
+		qsort(v, n, sizeof(*v), dev_cmp);
+	*np = n;
+	return v;
+}
+
+/* one report whole: the device and its rows */
+struct full {
+	struct rpt_device	 d;
+	int64_t			 cycle;
+	struct rpt_meter	*m;
+	size_t			 nm, cm;
+	struct rpt_supply	*s;
+	size_t			 ns, cs;
+	struct rpt_alert	*a;
+	size_t			 na, ca;
+};
+
+struct rq {
+	sqlite3		*db;
+	sqlite3_stmt	*report;
+	sqlite3_stmt	*meters;
+	sqlite3_stmt	*supplies;
+	sqlite3_stmt	*alerts;
+};
+
+static void
+rq_prepare(sqlite3 *db, struct rq *rq)
+{
+	rq->db = db;
+	if (sqlite3_prepare_v2(db, "SELECT " READINGS_DEVICE_COLS
+	    " FROM reports WHERE id = ?", -1, &rq->report, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_METER_COLS
+	    " FROM meters WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rq->meters, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_SUPPLY_COLS
+	    " FROM supplies WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rq->supplies, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " READINGS_ALERT_COLS
+	    " FROM alerts WHERE report_id = ? ORDER BY ordinal", -1,
+	    &rq->alerts, NULL) != SQLITE_OK)
+		DBERR(db);
+}
+
+static void
+rq_finalize(struct rq *rq)
+{
+	sqlite3_finalize(rq->report);
+	sqlite3_finalize(rq->meters);
+	sqlite3_finalize(rq->supplies);
+	sqlite3_finalize(rq->alerts);
+}
+
+/* room for one more row of `size' bytes in *v */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	void	*nv;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	if ((nv = reallocarray(v, *cap, size)) == NULL)
+		err(CTL_ERROR, NULL);
+	return nv;
+}
+
+static void
+load_full(struct rq *rq, const struct dev *r, struct full *f)
+{
+	int	 rc;
+
+	f->nm = f->ns = f->na = 0;
+	f->cycle = r->cycle;
+	sqlite3_reset(rq->report);
+	sqlite3_bind_int64(rq->report, 1, r->report);
+	if (sqlite3_step(rq->report) != SQLITE_ROW)
+		DBERR(rq->db);
+	readings_column_device(rq->report, 0, &f->d);
+	sqlite3_reset(rq->report);
+
+	sqlite3_reset(rq->meters);
+	sqlite3_bind_int64(rq->meters, 1, r->report);
+	while ((rc = sqlite3_step(rq->meters)) == SQLITE_ROW) {
+		f->m = grow(f->m, f->nm, &f->cm, sizeof(*f->m));
+		readings_column_meter(rq->meters, 0, &f->m[f->nm++]);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(rq->db);
+	sqlite3_reset(rq->supplies);
+	sqlite3_bind_int64(rq->supplies, 1, r->report);
+	while ((rc = sqlite3_step(rq->supplies)) == SQLITE_ROW) {
+		f->s = grow(f->s, f->ns, &f->cs, sizeof(*f->s));
+		readings_column_supply(rq->supplies, 0, &f->s[f->ns++]);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(rq->db);
+	sqlite3_reset(rq->alerts);
+	sqlite3_bind_int64(rq->alerts, 1, r->report);
+	while ((rc = sqlite3_step(rq->alerts)) == SQLITE_ROW) {
+		f->a = grow(f->a, f->na, &f->ca, sizeof(*f->a));
+		readings_column_alert(rq->alerts, 0, &f->a[f->na++]);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(rq->db);
+}
+
+/* the decoded error bits, space-separated; "" when none or unknown */
+static void
+error_names(int32_t errors, char *buf, size_t len)
+{
+	const char	*name;
+	int		 bit;
+
+	buf[0] = '\0';
+	if (errors == -1)
+		return;
+	for (bit = 0; bit < PRT_ERR_BITS; bit++) {
+		if (!(errors & (1 << bit)) || (name = prt_error_name(bit)) ==
+		    NULL)
+			continue;
+		if (buf[0] != '\0')
+			(void)strlcat(buf, " ", len);
+		(void)strlcat(buf, name, len);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the whole report */
+
+struct rep {
+	struct ctl	*ctl;
+	FILE		*out;
+	int64_t		 since, until;
+	int64_t		 now;
+	/* the chain */
+	int		 intact;
+	int64_t		 nrec, bad;
+	char		 why[512];
+	/* the period */
+	struct dev	*dev;
+	size_t		 ndev;
+	int64_t		 ntx;
+	struct rq	 rq;
+	struct full	 f;
+};
+
+/* ---- HTML ---- */
+
+#define H(s)	ctl_html_escape(r->out, (s))
+
+static const char html_style[] =
+	":root { color-scheme: light; }\n"
+	"body { font: 14px/1.4 system-ui, -apple-system, \"Segoe UI\", "
+	"Roboto, \"Helvetica Neue\", Arial, sans-serif; color: #1b1b1b; "
+	"background: #fff; margin: 2em auto; max-width: 78em; "
+	"padding: 0 1.5em; }\n"
+	"h1 { font-size: 1.6em; margin: 0 0 .4em; }\n"
+	"h2 { font-size: 1.3em; margin: 1.6em 0 .5em; padding-bottom: .2em; "
+	"border-bottom: 2px solid #2b5797; }\n"
+	"h3 { font-size: 1.05em; margin: 1.2em 0 .4em; color: #2b5797; }\n"
+	"table { border-collapse: collapse; width: 100%; "
+	"margin: .3em 0 1em; }\n"
+	"th, td { text-align: left; vertical-align: top; padding: .25em .5em; "
+	"border-bottom: 1px solid #d8d8d8; overflow-wrap: break-word; }\n"
+	"th { white-space: nowrap; }\n"
+	"td.long, td.mono, table.kv td { overflow-wrap: anywhere; }\n"
+	"thead th { background: #eef2f8; border-bottom: 2px solid #9fb3d1; }\n"
+	"table.kv th { width: 12em; font-weight: 600; background: #f7f7f7; }\n"
+	"table.meta { width: auto; }\n"
+	"td.num { text-align: right; font-variant-numeric: tabular-nums; "
+	"white-space: nowrap; }\n"
+	".mono, td.hash { font-family: ui-monospace, \"DejaVu Sans Mono\", "
+	"Menlo, Consolas, monospace; font-size: .9em; }\n"
+	"td.hash { word-break: break-all; }\n"
+	".ok { color: #17692f; font-weight: 600; }\n"
+	".broken { color: #fff; background: #b3261e; font-weight: 700; "
+	"padding: .2em .5em; }\n"
+	".none { color: #666; font-style: italic; }\n"
+	".sev-critical { color: #b3261e; font-weight: 700; }\n"
+	".sev-warning { color: #8a5a00; font-weight: 600; }\n"
+	".st-bad { color: #b3261e; font-weight: 600; }\n"
+	"td.level { white-space: nowrap; }\n"
+	".bar { display: inline-block; vertical-align: middle; width: 8em; "
+	"height: .9em; border: 1px solid #7a7a7a; background: #fff; "
+	"margin-right: .5em; }\n"
+	".fill { height: 100%; background: #2f7d3a; }\n"
+	".fill.low { background: #c62828; }\n"
+	".fill.mid { background: #d99000; }\n"
+	".receptacle .fill { background: #6d5a8c; }\n"
+	".receptacle .fill.full { background: #c62828; }\n"
+	".word { font-style: italic; }\n"
+	".swatch { display: inline-block; width: .8em; height: .8em; "
+	"border: 1px solid #555; margin-right: .3em; "
+	"vertical-align: -.05em; }\n"
+	".c-black { background: #000; } .c-cyan { background: #00aeef; }\n"
+	".c-magenta { background: #ec008c; }\n"
+	".c-yellow { background: #fff200; }\n"
+	".c-red { background: #e00; } .c-green { background: #0a0; }\n"
+	".c-blue { background: #00e; } .c-white { background: #fff; }\n"
+	"footer { margin-top: 2em; color: #555; font-size: .9em; }\n"
+	"@page { margin: 14mm; }\n"
+	"@media print {\n"
+	"  body { font-size: 10pt; margin: 0; max-width: none; padding: 0; }\n"
+	"  section.device, section.txlog { break-before: page; "
+	"page-break-before: always; }\n"
+	"  h2, h3 { break-after: avoid; page-break-after: avoid; }\n"
+	"  tr { break-inside: avoid; page-break-inside: avoid; }\n"
+	"  thead { display: table-header-group; }\n"
+	"  a { color: inherit; text-decoration: none; }\n"
+	"  .bar, .fill, .swatch, .broken, thead th { "
+	"-webkit-print-color-adjust: exact; print-color-adjust: exact; }\n"
+	"}\n";
+
+static void
+html_num(struct rep *r, int64_t v)
+{
+	if (v == REPORT_NONE)
+		fputs("<span class=\"none\">-</span>", r->out);
+	else
+		fprintf(r->out, "%" PRId64, v);
+}
+
+/* a cell of text; "-" when empty; long: may break anywhere */
+static void
+html_cell(struct rep *r, const char *s, int long_text)
+{
+	fputs(long_text ? "<td class=\"long\">" : "<td>", r->out);
+	if (s == NULL || *s == '\0')
+		fputs("<span class=\"none\">-</span>", r->out);
+	else
+		H(s);
+	fputs("</td>", r->out);
+}
+
+#define html_td(r, s)		html_cell((r), (s), 0)
+#define html_td_long(r, s)	html_cell((r), (s), 1)
+
+static void
+html_kv(struct rep *r, const char *key, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	fprintf(r->out, "<tr><th>%s</th><td>", key);
+	H(value);
+	fputs("</td></tr>\n", r->out);
+}
+
+/* hundredths of a second of uptime: "3d 04:05:06.07" */
+static void
+fmt_uptime(int64_t v, char *buf, size_t len)
+{
+	int64_t	 s;
+
+	if (v == REPORT_NONE || v < 0) {
+		(void)snprintf(buf, len, "%s", v == REPORT_NONE ? "" : "?");
+		return;
+	}
+	s = v / 100;
+	if (s >= 86400)
+		(void)snprintf(buf, len, "%" PRId64 "d %02d:%02d:%02d.%02d",
+		    s / 86400, (int)(s % 86400 / 3600), (int)(s % 3600 / 60),
+		    (int)(s % 60), (int)(v % 100));
+	else
+		(void)snprintf(buf, len, "%02d:%02d:%02d.%02d",
+		    (int)(s / 3600), (int)(s % 3600 / 60), (int)(s % 60),
+		    (int)(v % 100));
+}
+
+/* a known colorant gets a swatch: only our own class names reach CSS */
+static void
+html_color(struct rep *r, const char *color)
+{
+	static const char *const known[] = { "black", "cyan", "magenta",
+	    "yellow", "red", "green", "blue", "white" };
+	size_t	 i;
+
+	fputs("<td>", r->out);
+	if (*color == '\0') {
+		fputs("<span class=\"none\">-</span></td>", r->out);
+		return;
+	}
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcasecmp(color, known[i]) == 0) {
+			fprintf(r->out, "<span class=\"swatch c-%s\"></span>",
+			    known[i]);
+			break;
+		}
+	H(color);
+	fputs("</td>", r->out);
+}
+
+/*
+ * A supply's level.  A container's level is what is left; a
+ * receptacle's (waste toner) is the space left in it (RFC 3805,
+ * prtMarkerSuppliesLevel), so it is drawn as filling up: full is
+ * 100 - percent.
+ */
+static void
+html_level(struct rep *r, const struct rpt_supply *s)
+{
+	const char	*word, *cls;
+	int64_t		 pct, shown;
+	int		 recept = strcmp(s->class, "receptacle") == 0;
+
+	fputs("<td class=\"level\">", r->out);
+	if (s->level == REPORT_NONE) {
+		fputs("<span class=\"none\">not reported</span></td>", r->out);
+		return;
+	}
+	if ((word = ctl_level_word(s->level)) != NULL) {
+		fprintf(r->out, "<span class=\"word\">%s</span></td>", word);
+		return;
+	}
+	if (s->level < 0) {
+		fprintf(r->out, "%" PRId64 "</td>", s->level);
+		return;
+	}
+	if ((pct = s->percent) != REPORT_NONE) {
+		if (pct < 0)
+			pct = 0;
+		if (pct > 100)
+			pct = 100;
+		shown = recept ? 100 - pct : pct;
+		if (recept)
+			cls = shown >= 90 ? " full" : "";
+		else
+			cls = shown <= 10 ? " low" : shown <= 25 ? " mid" : "";
+		fprintf(r->out, "<span class=\"bar%s\"><span class=\"fill%s\" "
+		    "style=\"display:block;width:%" PRId64 "%%\"></span>"
+		    "</span>%" PRId64 "%% %s", recept ? " receptacle" : "", cls,
+		    shown, shown, recept ? "full" : "left");
+		if (recept)
+			fprintf(r->out, " <span class=\"none\">(space left: "
+			    "%" PRId64 "%%)</span>", pct);
+	} else
+		fprintf(r->out, "%" PRId64 "%s", s->level,
+		    recept ? " (space left)" : "");
+	fputs("</td>", r->out);
+}
+
+static void
+html_max(struct rep *r, int64_t max)
+{
+	const char	*word;
+
+	fputs("<td class=\"num\">", r->out);
+	if ((word = ctl_level_word(max)) != NULL && max != -3)
+		fprintf(r->out, "<span class=\"word\">%s</span>", word);
+	else
+		html_num(r, max);
+	fputs("</td>", r->out);
+}
+
+static const char *
+outcome_class(int outcome)
+{
+	return outcome == DEV_OK ? "ok" : "st-bad";
+}
+
+static void
+html_head(struct rep *r)
+{
+	char	 t[32], iso[32], t2[32];
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta http-equiv=\"Content-Security-Policy\" content=\""
+	    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+	    "form-action 'none'\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta name=\"generator\" content=\"callhomectl report\">\n"
+	    "<title>callhome report", r->out);
+	if (r->ctl->gateway[0] != '\0') {
+		fputs(": ", r->out);
+		H(r->ctl->gateway);
+	}
+	fprintf(r->out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+	    html_style);
+
+	fputs("<header>\n<h1>callhome report</h1>\n"
+	    "<table class=\"kv meta\">\n<tr><th>Gateway</th><td>", r->out);
+	if (r->ctl->gateway[0] != '\0')
+		H(r->ctl->gateway);
+	else
+		fputs("<span class=\"none\">(no name configured)</span>",
+		    r->out);
+	ctl_time_local(r->now, t, sizeof(t));
+	ctl_time_iso(r->now, iso, sizeof(iso));
+	fputs("</td></tr>\n<tr><th>Generated</th><td>", r->out);
+	H(t);
+	fputs(" <span class=\"none\">(", r->out);
+	H(iso);
+	fputs(")</span></td></tr>\n<tr><th>Period</th><td>", r->out);
+	if (r->since == CTL_TIME_MIN && r->until == CTL_TIME_MAX)
+		fputs("everything in the database", r->out);
+	else {
+		if (r->since != CTL_TIME_MIN) {
+			ctl_time_local(r->since, t, sizeof(t));
+			fputs("from ", r->out);
+			H(t);
+		}
+		if (r->until != CTL_TIME_MAX) {
+			ctl_time_local(r->until, t2, sizeof(t2));
+			fputs(r->since != CTL_TIME_MIN ? " until " : "until ",
+			    r->out);
+			H(t2);
+			fputs(" (excluded)", r->out);
+		}
+		fputs(" <span class=\"none\">(local time)</span>", r->out);
+	}
+	fputs("</td></tr>\n<tr><th>Transaction log</th><td>", r->out);
+	if (r->intact)
+		fprintf(r->out, "<span class=\"ok\">intact: %" PRId64
+		    " records</span>", r->nrec);
+	else {
+		fputs("<span class=\"broken\">BROKEN: ", r->out);
+		H(r->why);
+		fputs("</span>", r->out);
+	}
+	fprintf(r->out, "</td></tr>\n<tr><th>Devices</th><td>%zu</td></tr>\n"
+	    "<tr><th>Transactions</th><td>%" PRId64 " in the period</td></tr>\n"
+	    "</table>\n</header>\n", r->ndev, r->ntx);
+}
+
+static void
+html_overview(struct rep *r)
+{
+	const struct dev	*d;
+	size_t			 i;
+
+	fputs("<section class=\"overview\">\n<h2>Devices</h2>\n", r->out);
+	if (r->ndev == 0) {
+		fputs("<p class=\"none\">No device was collected in this "
+		    "period.</p>\n</section>\n", r->out);
+		return;
+	}
+	fputs("<table>\n<thead><tr><th>Address</th><th>Status</th>"
+	    "<th>Vendor</th><th>Model</th><th>Serial</th><th>Printer</th>"
+	    "<th>Pages</th><th>Alerts</th></tr></thead>\n<tbody>\n", r->out);
+	for (i = 0; i < r->ndev; i++) {
+		d = &r->dev[i];
+		fprintf(r->out, "<tr><td><a href=\"#dev-%zu\">", i + 1);
+		H(d->address);
+		fprintf(r->out, "</a></td><td class=\"%s\">",
+		    outcome_class(d->outcome));
+		H(dev_outcome_name(d->outcome));
+		fputs("</td>", r->out);
+		html_td(r, d->vendor);
+		html_td_long(r, d->model);
+		html_td_long(r, d->serial);
+		html_td(r, hr_printer_status_name(d->printer_status));
+		fputs("<td class=\"num\">", r->out);
+		html_num(r, d->pages);
+		fprintf(r->out, "</td><td class=\"num\">%" PRId64
+		    "</td></tr>\n", d->alerts);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", r->out);
+}
+
+static void
+html_device(struct rep *r, size_t i)
+{
+	const struct rpt_device	*d = &r->f.d;
+	const struct rpt_supply	*s;
+	const struct rpt_alert	*a;
+	char			 buf[512], t[32], iso[32];
+	size_t			 k;
+
+	fprintf(r->out, "<section class=\"device\" id=\"dev-%zu\">\n<h2>",
+	    i + 1);
+	H(d->address);
+	if (d->vendor[0] != '\0' || d->model[0] != '\0') {
+		fputs(" &mdash; ", r->out);
+		H(d->vendor);
+		if (d->vendor[0] != '\0' && d->model[0] != '\0')
+			putc(' ', r->out);
+		H(d->model);
+	}
+	fputs("</h2>\n<table class=\"kv\">\n", r->out);
+	fprintf(r->out, "<tr><th>Status</th><td class=\"%s\">",
+	    outcome_class(d->outcome));
+	H(dev_outcome_name(d->outcome));
+	if (d->reason[0] != '\0') {
+		fputs(": ", r->out);
+		H(d->reason);
+	}
+	fputs("</td></tr>\n", r->out);
+	html_kv(r, "Serial number", d->serial);
+	html_kv(r, "Vendor", d->vendor);
+	html_kv(r, "Model", d->model);
+	html_kv(r, "Firmware", d->firmware);
+	html_kv(r, "System description", d->sysdescr);
+	html_kv(r, "System object ID", d->sysobjectid);
+	html_kv(r, "Vendor profile", d->profile);
+	html_kv(r, "Device status", hr_device_status_name(d->device_status));
+	html_kv(r, "Printer status",
+	    hr_printer_status_name(d->printer_status));
+	error_names(d->errors, buf, sizeof(buf));
+	html_kv(r, "Errors", d->errors == -1 ? "not reported" :
+	    buf[0] == '\0' ? "none" : buf);
+	html_kv(r, "System name", d->sysname);
+	html_kv(r, "Contact", d->syscontact);
+	html_kv(r, "Location", d->syslocation);
+	fmt_uptime(d->uptime, buf, sizeof(buf));
+	html_kv(r, "Uptime", buf);
+	ctl_time_local(d->collected, t, sizeof(t));
+	ctl_time_iso(d->collected, iso, sizeof(iso));
+	(void)snprintf(buf, sizeof(buf), "%s (%s), cycle %" PRId64, t, iso,
+	    r->f.cycle);
+	html_kv(r, "Collected", buf);
+	fputs("</table>\n", r->out);
+
+	fputs("<h3>Meters</h3>\n", r->out);
+	if (r->f.nm == 0)
+		fputs("<p class=\"none\">No meters.</p>\n", r->out);
+	else {
+		fputs("<table>\n<thead><tr><th>Name</th><th>Value</th>"
+		    "<th>Unit</th><th>Source OID</th></tr></thead>\n<tbody>\n",
+		    r->out);
+		for (k = 0; k < r->f.nm; k++) {
+			fputs("<tr>", r->out);
+			html_td(r, r->f.m[k].name);
+			fputs("<td class=\"num\">", r->out);
+			html_num(r, r->f.m[k].value);
+			fputs("</td>", r->out);
+			html_td(r, r->f.m[k].unit);
+			fputs("<td class=\"mono\">", r->out);
+			H(r->f.m[k].source);
+			fputs("</td></tr>\n", r->out);
+		}
+		fputs("</tbody>\n</table>\n", r->out);
+	}
+
+	fputs("<h3>Supplies</h3>\n", r->out);
+	if (r->f.ns == 0)
+		fputs("<p class=\"none\">No supplies.</p>\n", r->out);
+	else {
+		fputs("<table>\n<thead><tr><th>Index</th><th>Description</th>"
+		    "<th>Type</th><th>Colour</th><th>Level</th><th>Max</th>"
+		    "<th>Unit</th></tr></thead>\n<tbody>\n", r->out);
+		for (k = 0; k < r->f.ns; k++) {
+			s = &r->f.s[k];
+			fputs("<tr>", r->out);
+			html_td(r, s->index);
+			html_td_long(r, s->description);
+			fputs("<td>", r->out);
+			H(s->type[0] != '\0' ? s->type : "-");
+			if (s->class[0] != '\0' &&
+			    strcmp(s->class, "consumed") != 0) {
+				fputs(" <span class=\"none\">(", r->out);
+				H(s->class);
+				fputs(")</span>", r->out);
+			}
+			fputs("</td>", r->out);
+			html_color(r, s->color);
+			html_level(r, s);
+			html_max(r, s->max);
+			html_td(r, s->unit);
+			fputs("</tr>\n", r->out);
+		}
+		fputs("</tbody>\n</table>\n", r->out);
+	}
+
+	fputs("<h3>Alerts</h3>\n", r->out);
+	if (r->f.na == 0)
+		fputs("<p class=\"none\">No alerts.</p>\n", r->out);
+	else {
+		fputs("<table>\n<thead><tr><th>Index</th><th>Severity</th>"
+		    "<th>Group</th><th>Code</th><th>Description</th>"
+		    "<th>At uptime</th></tr></thead>\n<tbody>\n", r->out);
+		for (k = 0; k < r->f.na; k++) {
+			a = &r->f.a[k];
+			fputs("<tr>", r->out);
+			html_td(r, a->index);
+			if (strcmp(a->severity, "critical") == 0)
+				fputs("<td class=\"sev-critical\">", r->out);
+			else if (strcmp(a->severity, "warning") == 0)
+				fputs("<td class=\"sev-warning\">", r->out);
+			else
+				fputs("<td>", r->out);
+			H(a->severity);
+			fputs("</td>", r->out);
+			html_td(r, a->group);
+			html_td(r, a->code);
+			html_td_long(r, a->description);
+			fmt_uptime(a->time, buf, sizeof(buf));
+			fputs("<td class=\"num\">", r->out);
+			if (buf[0] == '\0')
+				fputs("<span class=\"none\">-</span>", r->out);
+			else
+				H(buf);
+			fputs("</td></tr>\n", r->out);
+		}
+		fputs("</tbody>\n</table>\n", r->out);
+	}
+	fputs("</section>\n", r->out);
+}
+
+static void
+html_txlog(struct rep *r)
+{
+	sqlite3_stmt	*q;
+	const char	*s;
+	char		 t[32];
+	int		 rc;
+
+	fputs("<section class=\"txlog\">\n<h2>Transactions</h2>\n", r->out);
+	if (r->ntx == 0) {
+		fputs("<p class=\"none\">No transaction was logged in this "
+		    "period.</p>\n</section>\n", r->out);
+		return;
+	}
+	fputs("<p>Each record's hash is the SHA-256 of the hash before it "
+	    "and of the record: <span class=\"mono\">callhomectl verify"
+	    "</span> checks the chain, <span class=\"mono\">callhomectl show"
+	    "</span> <i>seq</i> shows a document's exact bytes.</p>\n"
+	    "<table>\n<thead><tr><th>Seq</th><th>Time</th><th>Kind</th>"
+	    "<th>Summary</th><th>Hash</th></tr></thead>\n<tbody>\n", r->out);
+	q = ctl_txlog_query(r->ctl->db, -1, r->since, r->until);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		fprintf(r->out, "<tr><td class=\"num\">%" PRId64 "</td>",
+		    (int64_t)sqlite3_column_int64(q, 0));
+		ctl_time_local(sqlite3_column_int64(q, 1), t, sizeof(t));
+		fputs("<td class=\"num\">", r->out);
+		H(t);
+		fputs("</td>", r->out);
+		html_td(r, (const char *)sqlite3_column_text(q, 2));
+		html_td_long(r, (const char *)sqlite3_column_text(q, 3));
+		fputs("<td class=\"hash\">", r->out);
+		if ((s = (const char *)sqlite3_column_text(q, 5)) != NULL)
+			H(s);
+		fputs("</td></tr>\n", r->out);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(r->ctl->db);
+	sqlite3_finalize(q);
+	fputs("</tbody>\n</table>\n</section>\n", r->out);
+}
+
+static void
+report_html(struct rep *r)
+{
+	size_t	 i;
+
+	html_head(r);
+	html_overview(r);
+	for (i = 0; i < r->ndev; i++) {
+		load_full(&r->rq, &r->dev[i], &r->f);
+		html_device(r, i);
+	}
+	html_txlog(r);
+	fputs("<footer>Written by callhomectl report from the gateway's "
+	    "database. Strings are shown as the devices reported them, "
+	    "with invalid bytes and control characters as \\xNN.</footer>\n"
+	    "</body>\n</html>\n", r->out);
+}
+
+#undef H
+
+/* ---- CSV ---- */
+
+static const char *const csv_cols[] = {
+	"section", "address", "serial", "vendor", "model", "firmware",
+	"status", "printer_status", "errors", "collected", "cycle",
+	"name", "index", "description", "class", "type", "color", "unit",
+	"value", "max", "level", "level_text", "percent",
+	"severity", "group", "code", "time", "source",
+	"seq", "kind", "summary", "detail", "hash"
+};
+#define NCSV	(sizeof(csv_cols) / sizeof(csv_cols[0]))
+/* the columns after the device's */
+#define CSV_DEVCOLS	11
+
+/* one row: v[i] is column i's text or NULL */
+static void
+csv_row(FILE *fp, const char *const v[NCSV])
+{
+	size_t	 i;
+
+	for (i = 0; i < NCSV; i++) {
+		if (i > 0)
+			putc(',', fp);
+		ctl_csv_field(fp, v[i]);
+	}
+	fputs("\r\n", fp);
+}
+
+static const char *
+num(char *buf, size_t len, int64_t v)
+{
+	if (v == REPORT_NONE)
+		return NULL;
+	(void)snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+static void
+csv_device(struct rep *r)
+{
+	const struct rpt_device	*d = &r->f.d;
+	const struct rpt_meter	*m;
+	const struct rpt_supply	*s;
+	const struct rpt_alert	*a;
+	const char		*v[NCSV];
+	char			 errs[512], coll[32], cyc[32];
+	char			 n1[32], n2[32], n3[32], n4[32];
+	size_t			 k;
+
+	memset(v, 0, sizeof(v));
+	error_names(d->errors, errs, sizeof(errs));
+	ctl_time_iso(d->collected, coll, sizeof(coll));
+	(void)snprintf(cyc, sizeof(cyc), "%" PRId64, r->f.cycle);
+	v[1] = d->address;
+	v[2] = d->serial;
+	v[3] = d->vendor;
+	v[4] = d->model;
+	v[5] = d->firmware;
+	v[6] = dev_outcome_name(d->outcome);
+	v[7] = hr_printer_status_name(d->printer_status);
+	v[8] = errs;
+	v[9] = coll;
+	v[10] = cyc;
+
+	v[0] = "device";
+	v[13] = d->sysdescr;
+	csv_row(r->out, v);
+	v[13] = NULL;
+
+	for (k = 0; k < r->f.nm; k++) {
+		m = &r->f.m[k];
+		v[0] = "meter";
+		v[11] = m->name;
+		v[17] = m->unit;
+		v[18] = num(n1, sizeof(n1), m->value);
+		v[27] = m->source;
+		csv_row(r->out, v);
+	}
+	v[11] = v[17] = v[18] = v[27] = NULL;
+
+	for (k = 0; k < r->f.ns; k++) {
+		s = &r->f.s[k];
+		v[0] = "supply";
+		v[12] = s->index;
+		v[13] = s->description;
+		v[14] = s->class;
+		v[15] = s->type;
+		v[16] = s->color;
+		v[17] = s->unit;
+		v[19] = num(n1, sizeof(n1), s->max);
+		v[20] = num(n2, sizeof(n2), s->level);
+		v[21] = s->level != REPORT_NONE ? ctl_level_word(s->level) :
+		    NULL;
+		v[22] = num(n3, sizeof(n3), s->percent);
+		csv_row(r->out, v);
+	}
+	for (k = 12; k <= 22; k++)
+		v[k] = NULL;
+
+	for (k = 0; k < r->f.na; k++) {
+		a = &r->f.a[k];
+		v[0] = "alert";
+		v[12] = a->index;
+		v[13] = a->description;
+		v[23] = a->severity;
+		v[24] = a->group;
+		v[25] = a->code;
+		v[26] = num(n4, sizeof(n4), a->time);
+		csv_row(r->out, v);
+	}
+}
+
+static void
+report_csv(struct rep *r)
+{
+	sqlite3_stmt	*q;
+	const char	*v[NCSV];
+	char		 seq[32], t[32];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < NCSV; i++)
+		v[i] = csv_cols[i];
+	csv_row(r->out, v);
+	for (i = 0; i < r->ndev; i++) {
+		load_full(&r->rq, &r->dev[i], &r->f);
+		csv_device(r);
+	}
+	memset(v, 0, sizeof(v));
+	v[0] = "transaction";
+	q = ctl_txlog_query(r->ctl->db, -1, r->since, r->until);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		(void)snprintf(seq, sizeof(seq), "%" PRId64,
+		    (int64_t)sqlite3_column_int64(q, 0));
+		ctl_time_iso(sqlite3_column_int64(q, 1), t, sizeof(t));
+		v[26] = t;
+		v[28] = seq;
+		v[29] = (const char *)sqlite3_column_text(q, 2);
+		v[30] = (const char *)sqlite3_column_text(q, 3);
+		v[31] = (const char *)sqlite3_column_text(q, 4);
+		v[32] = (const char *)sqlite3_column_text(q, 5);
+		csv_row(r->out, v);
+	}
+	if (rc != SQLITE_DONE)
+		DBERR(r->ctl->db);
+	sqlite3_finalize(q);
+}
+
+/* ---- JSON ---- */
+
+static void
+kv_opt(struct json *j, const char *k, int64_t v)
+{
+	if (v == REPORT_NONE)
+		json_kv_null(j, k);
+	else
+		json_kv_int(j, k, v);
+}
+
+static void
+kv_time(struct json *j, const char *k, int64_t t, int64_t open)
+{
+	char	 iso[32];
+
+	if (t == open)
+		json_kv_null(j, k);
+	else {
+		ctl_time_iso(t, iso, sizeof(iso));
+		json_kv_string(j, k, iso);
+	}
+}
+
+/* the shape of "callhomectl devices -j" (ctl_db.c) */
+static void
+json_device(struct json *j, const struct full *f)
+{
+	const struct rpt_device	*d = &f->d;
+	const struct rpt_supply	*s;
+	const struct rpt_alert	*a;
+	size_t			 k;
+	int			 bit;
+
+	json_object_begin(j);
+	json_kv_string(j, "address", d->address);
+	json_kv_string(j, "status", dev_outcome_name(d->outcome));
+	json_kv_string_or_null(j, "serial", d->serial);
+	json_kv_string_or_null(j, "vendor", d->vendor);
+	kv_opt(j, "enterprise", d->enterprise);
+	json_kv_string_or_null(j, "model", d->model);
+	json_kv_string_or_null(j, "firmware", d->firmware);
+	json_kv_string_or_null(j, "device_status",
+	    hr_device_status_name(d->device_status));
+	json_kv_string_or_null(j, "printer_status",
+	    hr_printer_status_name(d->printer_status));
+	json_key(j, "errors");
+	if (d->errors == -1)
+		json_null(j);
+	else {
+		json_array_begin(j);
+		for (bit = 0; bit < PRT_ERR_BITS; bit++)
+			if (d->errors & (1 << bit))
+				json_string(j, prt_error_name(bit));
+		json_array_end(j);
+	}
+
+	json_key(j, "meters");
+	json_array_begin(j);
+	for (k = 0; k < f->nm; k++) {
+		json_object_begin(j);
+		json_kv_string_or_null(j, "name", f->m[k].name);
+		json_kv_string_or_null(j, "unit", f->m[k].unit);
+		kv_opt(j, "value", f->m[k].value);
+		json_kv_string_or_null(j, "source", f->m[k].source);
+		json_object_end(j);
+	}
+	json_array_end(j);
+
+	json_key(j, "supplies");
+	json_array_begin(j);
+	for (k = 0; k < f->ns; k++) {
+		s = &f->s[k];
+		json_object_begin(j);
+		json_kv_string_or_null(j, "index", s->index);
+		json_kv_string_or_null(j, "description", s->description);
+		json_kv_string_or_null(j, "class", s->class);
+		json_kv_string_or_null(j, "type", s->type);
+		json_kv_string_or_null(j, "color", s->color);
+		json_kv_string_or_null(j, "unit", s->unit);
+		kv_opt(j, "max", s->max);
+		kv_opt(j, "level", s->level);
+		kv_opt(j, "percent", s->percent);
+		json_object_end(j);
+	}
+	json_array_end(j);
+
+	json_key(j, "alerts");
+	json_array_begin(j);
+	for (k = 0; k < f->na; k++) {
+		a = &f->a[k];
+		json_object_begin(j);
+		json_kv_string_or_null(j, "index", a->index);
+		json_kv_string_or_null(j, "severity", a->severity);
+		json_kv_string_or_null(j, "group", a->group);
+		json_kv_string_or_null(j, "code", a->code);
+		json_kv_string_or_null(j, "description", a->description);
+		kv_opt(j, "time", a->time);
+		json_object_end(j);
+	}
+	json_array_end(j);
+
+	json_kv_string_or_null(j, "reason", d->reason);
+	json_kv_string_or_null(j, "sysdescr", d->sysdescr);
+	json_kv_string_or_null(j, "sysobjectid", d->sysobjectid);
+	json_kv_string_or_null(j, "model_source", d->model_source);
+	json_kv_string_or_null(j, "serial_source", d->serial_source);
+	json_kv_string_or_null(j, "firmware_source", d->firmware_source);
+	json_kv_string_or_null(j, "profile", d->profile);
+	json_kv_string_or_null(j, "sysname", d->sysname);
+	json_kv_string_or_null(j, "syscontact", d->syscontact);
+	json_kv_string_or_null(j, "syslocation", d->syslocation);
+	kv_opt(j, "uptime", d->uptime);
+	json_kv_int(j, "collected", d->collected);
+	json_kv_uint(j, "requests", d->requests);
+	json_kv_int(j, "cycle", f->cycle);
+	json_object_end(j);
+}
+
+static void
+report_json(struct rep *r)
+{
+	struct json	 j;
+	sqlite3_stmt	*q;
+	char		 now[32];
+	size_t		 i;
+	int		 rc;
+
+	json_init(&j, r->out);
+	json_object_begin(&j);
+	json_kv_string_or_null(&j, "gateway", r->ctl->gateway);
+	ctl_time_iso(r->now, now, sizeof(now));
+	json_kv_string(&j, "generated", now);
+	kv_time(&j, "since", r->since, CTL_TIME_MIN);
+	kv_time(&j, "until", r->until, CTL_TIME_MAX);
+	json_key(&j, "chain");
+	json_object_begin(&j);
+	json_kv_bool(&j, "intact", r->intact);
+	json_kv_int(&j, "records", r->nrec);
+	if (r->intact) {
+		json_kv_null(&j, "first_broken");
+		json_kv_null(&j, "reason");
+	} else {
+		json_kv_int(&j, "first_broken", r->bad);
+		json_kv_string(&j, "reason", r->why);
+	}
+	json_object_end(&j);
+
+	json_key(&j, "devices");
+	json_array_begin(&j);
+	for (i = 0; i < r->ndev; i++) {
+		load_full(&r->rq, &r->dev[i], &r->f);
+		json_device(&j, &r->f);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "transactions");
+	json_array_begin(&j);
+	q = ctl_txlog_query(r->ctl->db, -1, r->since, r->until);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		ctl_json_txrecord(&j, q);
+	if (rc != SQLITE_DONE)
+		DBERR(r->ctl->db);
+	sqlite3_finalize(q);
+	json_array_end(&j);
+	json_object_end(&j);
+	putc('\n', r->out);
+	if (json_finish(&j) == -1)
+		errx(CTL_ERROR, "writing the JSON report failed");
+}
+
+/* ------------------------------------------------------------------ */
+
+static int64_t
+count_tx(sqlite3 *db, int64_t since, int64_t until)
+{
+	sqlite3_stmt	*q;
+	int64_t		 n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM txlog WHERE "
+	    "(?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR time < ?2)", -1,
+	    &q, NULL) != SQLITE_OK)
+		DBERR(db);
+	bind_period(q, since, until);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		DBERR(db);
+	n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+int
+ctl_report(struct ctl *ctl, enum ctl_report_format fmt, FILE *out,
+    int64_t since, int64_t until)
+{
+	static struct rep	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.ctl = ctl;
+	r.out = out;
+	r.since = since;
+	r.until = until;
+	r.now = (int64_t)time(NULL);
+
+	/* one snapshot for the chain, the readings and the records */
+	if (sqlite3_exec(ctl->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		DBERR(ctl->db);
+	switch (txlog_verify(ctl->db, &r.nrec, &r.bad, r.why,
+	    sizeof(r.why))) {
+	case 0:
+		r.intact = 1;
+		break;
+	case -1:
+		r.intact = 0;
+		break;
+	default:
+		errx(CTL_ERROR, "%s", r.why);
+	}
+	r.dev = load_devices(ctl->db, since, until, &r.ndev);
+	r.ntx = count_tx(ctl->db, since, until);
+	rq_prepare(ctl->db, &r.rq);
+
+	switch (fmt) {
+	case CTL_REPORT_HTML:
+		report_html(&r);
+		break;
+	case CTL_REPORT_CSV:
+		report_csv(&r);
+		break;
+	case CTL_REPORT_JSON:
+		report_json(&r);
+		break;
+	}
+
+	rq_finalize(&r.rq);
+	(void)sqlite3_exec(ctl->db, "COMMIT", NULL, NULL, NULL);
+	free(r.dev);
+	free(r.f.m);
+	free(r.f.s);
+	free(r.f.a);
+	if (fflush(out) == EOF || ferror(out))
+		errx(CTL_ERROR, "writing the report failed");
+	if (out != stdout) {
+		if (fsync(fileno(out)) == -1 && errno != EINVAL)
+			err(CTL_ERROR, "writing the report");
+		out_done = 1;
+		if (fclose(out) == EOF) {
+			out_done = 0;
+			err(CTL_ERROR, "writing the report");
+		}
+		out_fd = -1;
+	}
+	if (!r.intact) {
+		warnx("the transaction log is broken: %s", r.why);
+		return CTL_ERROR;
+	}
+	return CTL_OK;
+}
