@@ -55,6 +55,11 @@ int	ctl_log(struct ctl *, int json, int64_t count, int64_t since,
 #define CTL_TXLOG_COLS	"seq, time, kind, summary, detail, hash"
 sqlite3_stmt *ctl_txlog_query(sqlite3 *, int64_t count, int64_t since,
 	    int64_t until);
+/*
+ * Bind a period to the parameters ?1 (since) and ?2 (until) of a
+ * statement; an open end stays NULL.
+ */
+void	ctl_bind_period(sqlite3_stmt *, int64_t since, int64_t until);
 /* the current row of that query as a JSON object */
 void	ctl_json_txrecord(struct json *, sqlite3_stmt *);
 /* a document by a log record's number, an outbox id or a cycle id */

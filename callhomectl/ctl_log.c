@@ -57,6 +57,15 @@ ctl_json_txrecord(struct json *j, sqlite3_stmt *q)
 	json_object_end(j);
 }
 
+void
+ctl_bind_period(sqlite3_stmt *q, int64_t since, int64_t until)
+{
+	if (since != CTL_TIME_MIN)
+		sqlite3_bind_int64(q, 1, since);
+	if (until != CTL_TIME_MAX)
+		sqlite3_bind_int64(q, 2, until);
+}
+
 sqlite3_stmt *
 ctl_txlog_query(sqlite3 *db, int64_t count, int64_t since, int64_t until)
 {
@@ -74,10 +83,7 @@ ctl_txlog_query(sqlite3 *db, int64_t count, int64_t since, int64_t until)
 	    SQLITE_OK)
 		errx(CTL_ERROR, "reading the transaction log: %s",
 		    sqlite3_errmsg(db));
-	if (since != CTL_TIME_MIN)
-		sqlite3_bind_int64(q, 1, since);
-	if (until != CTL_TIME_MAX)
-		sqlite3_bind_int64(q, 2, until);
+	ctl_bind_period(q, since, until);
 	if (count >= 0)
 		sqlite3_bind_int64(q, 3, count);
 	return q;
