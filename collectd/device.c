@@ -613,7 +613,7 @@ start_phase2(struct device *d)
 	const struct profile	*p;
 	struct snmp_oid		 soid;
 	size_t			 i;
-	int			 nget = 0, ntab = 0;
+	int			 nget = 0;
 
 	d->phase2 = 1;
 	if (d->sc[C_SYSOBJECTID].have && d->sc[C_SYSOBJECTID].s != NULL &&
@@ -689,11 +689,12 @@ start_phase2(struct device *d)
 	if (p != NULL && want(d, CAT_METERS) && p->ntable > 0) {
 		d->w_tables = walk_new(WALK_COLUMNS, 2 * p->ntable,
 		    d->cd->eng, &d->t, &d->bulk, on_row, tables_done, d);
+		/* sized for them: these cannot fail */
 		for (i = 0; i < p->ntable; i++) {
-			ntab += walk_add(d->w_tables, C_V_TABLE + 2 * i,
-			    &p->table[i].values, 0) == 0;
-			ntab += walk_add(d->w_tables, C_V_TABLE + 2 * i + 1,
-			    &p->table[i].names, 0) == 0;
+			(void)walk_add(d->w_tables, C_V_TABLE + 2 * i,
+			    &p->table[i].values, 0);
+			(void)walk_add(d->w_tables, C_V_TABLE + 2 * i + 1,
+			    &p->table[i].names, 0);
 		}
 		d->pending++;
 		walk_start(d->w_tables);
