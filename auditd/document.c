@@ -794,6 +794,8 @@ write_status(struct docw *dw, const struct rpt_device *d)
 			attr_int(dw, "printer", d->printer_status);
 	}
 	attr_int_opt(dw, "uptime", d->uptime);
+	if (d->errors != -1)
+		attr_raw(dw, "errorsReported", "true");
 	for (i = 0; d->errors != -1 && i < PRT_ERR_BITS; i++) {
 		if (!(d->errors & (1 << i)))
 			continue;

@@ -64,7 +64,7 @@
  *   sysdescr, sysname, syscontact, syslocation TEXT;
  *   device_status, printer_status TEXT (ch:Status/@device, @printer);
  *   uptime INTEGER; errors TEXT (the ch:Error names, space-separated; NULL
- *   without a ch:Status)
+ *   unless ch:Status says errorsReported)
  *
  * meters, supplies, alerts: the readings of each device of a document,
  * WITHOUT ROWID, PRIMARY KEY (document_id, device_ord, ordinal)
@@ -668,15 +668,25 @@ store_alerts(struct comms_db *db, int64_t docid, int64_t ord,
 	return 0;
 }
 
-/* the ch:Error names of a ch:Status, space-separated; NULL without one */
+/*
+ * The ch:Error names of a ch:Status, space-separated ("" for none); NULL
+ * when the device did not report its error state (no errorsReported).
+ */
 static char *
 status_errors(xmlNodePtr status)
 {
 	struct wbuf	 w;
 	xmlNodePtr	 e;
 	xmlChar		*t, *s;
+	int		 reported;
 
 	if (status == NULL)
+		return NULL;
+	t = xmlGetProp(status, (const xmlChar *)"errorsReported");
+	reported = t != NULL && (xmlStrcmp(t, (const xmlChar *)"true") == 0 ||
+	    xmlStrcmp(t, (const xmlChar *)"1") == 0);
+	xmlFree(t);
+	if (!reported)
 		return NULL;
 	wbuf_init(&w);
 	for (e = status->children; e != NULL; e = e->next) {

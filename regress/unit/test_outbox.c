@@ -747,8 +747,8 @@ TEST(categories)
 	CHECK(strstr(doc, "<ch:Supplies>") != NULL);
 	CHECK(strstr(doc, "<ch:Alerts>") != NULL);
 	CHECK(strstr(doc, "<ch:Status device=\"running\" printer=\"idle\" "
-	    "uptime=\"123456\"><ch:Error>lowToner</ch:Error></ch:Status>") !=
-	    NULL);
+	    "uptime=\"123456\" errorsReported=\"true\"><ch:Error>lowToner"
+	    "</ch:Error></ch:Status>") != NULL);
 	CHECK(strstr(doc, "<ch:Identity>") != NULL);
 	CHECK(strstr(doc, "<ch:Site>") != NULL);
 	CHECK(strstr(doc, "key=\"serial:HP:SN000001\"") != NULL);
