@@ -861,6 +861,7 @@ outbox_status(struct outbox *ob, int64_t now, struct msg_outbox_status *s)
 	memset(s, 0, sizeof(*s));
 	s->last_result = -1;
 	s->authorized = ob->authorized ? 1 : 0;
+	s->inflight = ob->inflight != 0;
 	if (pending_totals(ob, &n, &bytes) == -1)
 		return -1;
 	s->pending = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;

@@ -228,7 +228,7 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 		imsgev_send(&ch->kids[PROC_AUDITD].iev, IMSG_OUTBOX_KICK, 0,
 		    -1, NULL, 0);
 		imsgev_send(&ch->kids[PROC_AUDITD].iev,
-		    IMSG_OUTBOX_STATUS_REQ, 0, -1, NULL, 0);
+		    IMSG_OUTBOX_STATUS_REQ, ONCE_PEERID, -1, NULL, 0);
 	}
 }
 
@@ -236,7 +236,10 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 void
 once_outbox(struct callhomed *ch, const struct msg_outbox_status *s)
 {
-	if (!ch->once_upload)
+	if (!ch->once_upload || !ch->once_armed)
+		return;
+	/* its result brings another status */
+	if (s->inflight)
 		return;
 	if (s->pending == 0) {
 		printf("upload: outbox delivered (%llu documents delivered "

@@ -21,6 +21,7 @@
 extern const char	*callhome_libexec;
 extern const char	*callhome_schema;	/* etc/callhome.xsd */
 #define EMPTY_DIR	"/var/empty"
+#define ONCE_PEERID	0xffffffffU	/* -1's OUTBOX_STATUS_REQ */
 #define KILL_GRACE_MS	1000	/* SIGTERM, then SIGKILL after this */
 
 struct kid {
@@ -65,6 +66,7 @@ struct callhomed {
 	struct msg_outbox_status outbox;	/* auditd's latest word */
 	int			 have_outbox;
 	int			 once_upload;	/* -1: waiting for uploads */
+	int			 once_armed;	/* -1: auditd has seen the kick */
 	int			 once_code;	/* -1: the collection's status */
 	time_t			 once_since;	/* -1: attempts from now on */
 	int			 planned_devices;

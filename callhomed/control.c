@@ -240,6 +240,16 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 		fatalx("bad OUTBOX_STATUS from auditd");
 	ch->outbox = s;
 	ch->have_outbox = 1;
+	/*
+	 * -1: auditd answers in order, so the answer to the request sent
+	 * after the kick is the first status that knows of the kick; the
+	 * results reported before it (peer id 0) are of older attempts.
+	 */
+	if (m->hdr.peerid == ONCE_PEERID) {
+		ch->once_armed = 1;
+		once_outbox(ch, &s);
+		return;
+	}
 	if (m->hdr.peerid == 0) {
 		once_outbox(ch, &s);
 		return;

@@ -39,6 +39,7 @@ struct dial {
 	int			 proxy;
 	char			 target[CONF_STR_MAX + 8];	/* host:port */
 	char			 via[256];
+	char			 proxyname[CONF_STR_MAX + 8];	/* host:port */
 	char			 errors[256];
 	char			 req[1024];
 	size_t			 reqlen, reqoff;
@@ -206,9 +207,9 @@ proxy_read(struct dial *d)
 	if (code == -1)
 		dial_fail(d, "proxy %s sent a malformed answer to CONNECT",
 		    d->via);
-	else if (code == 407)
+	else if (code == 407 || code == 401)
 		dial_fail(d, "proxy %s refused: authentication required or "
-		    "wrong (407)", d->via);
+		    "wrong (%d)", d->via, code);
 	else if (code != 200)
 		dial_fail(d, "proxy %s refused CONNECT to %s: status %d",
 		    d->via, d->target, code);
@@ -347,8 +348,11 @@ dial_next(struct dial *d)
 		close(d->fd);
 		d->fd = -1;
 	}
-	dial_fail(d, "cannot connect to %s%s: %s", d->proxy ? "proxy " : "",
-	    d->target, d->errors);
+	if (d->proxy)
+		dial_fail(d, "cannot connect to proxy %s (for %s): %s",
+		    d->proxyname, d->target, d->errors);
+	else
+		dial_fail(d, "cannot connect to %s: %s", d->target, d->errors);
 }
 
 void
@@ -387,6 +391,8 @@ dial_request(struct callhomed *ch, struct imsg *m)
 	(void)snprintf(d->target, sizeof(d->target), "%s:%u", s->name,
 	    s->port);
 	d->proxy = s->proxy[0] != '\0';
+	(void)snprintf(d->proxyname, sizeof(d->proxyname), "%s:%u", s->proxy,
+	    s->proxy_port);
 	host = d->proxy ? s->proxy : s->name;
 	(void)snprintf(port, sizeof(port), "%u", d->proxy ? s->proxy_port :
 	    s->port);

@@ -207,6 +207,23 @@ child_ready(struct child *c)
 int
 child_run(struct child *c)
 {
+	struct imsg	 m;
+	int		 r;
+
+	/*
+	 * child_init() read the SANDBOX message with imsg_read_one(), which
+	 * reads all there is: what the parent sent right after it (the
+	 * configuration) waits in the buffer, and no read event will
+	 * announce it.  Dispatch it now, in the sandbox.
+	 */
+	while (c->parent.active &&
+	    (r = imsg_get(&c->parent.ibuf, &m)) != 0) {
+		if (r == -1)
+			fatalx("from parent: %s", c->parent.ibuf.err ?
+			    c->parent.ibuf.err : "bad message");
+		parent_dispatch(&c->parent, &m, c);
+		imsg_free(&m);
+	}
 	if (event_base_dispatch(c->base) == -1)
 		fatalx("event loop failed");
 	return 0;

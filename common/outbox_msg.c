@@ -20,6 +20,7 @@ msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
 	wbuf_str(w, s->last_sha256);
 	wbuf_i64(w, s->next_attempt);
 	wbuf_u8(w, s->authorized);
+	wbuf_u8(w, s->inflight);
 	msg_cycle_encode(w, &s->last_cycle);
 }
 
@@ -58,6 +59,7 @@ msg_outbox_status_decode(const void *p, size_t len,
 
 	s->next_attempt = rbuf_i64(&r);
 	s->authorized = rbuf_u8(&r);
+	s->inflight = rbuf_u8(&r);
 	/* the rest is the cycle, in its own codec */
 	clen = r.err ? 0 : r.len - r.off;
 	c = rbuf_bytes(&r, clen);
@@ -65,7 +67,7 @@ msg_outbox_status_decode(const void *p, size_t len,
 		return -1;
 	if (rbuf_done(&r) == -1 || s->last_result < -1 ||
 	    s->last_result >= UP_STATUS_MAX || s->authorized > 1 ||
-	    s->last_attempt < 0 || s->last_success < 0 ||
+	    s->inflight > 1 || s->last_attempt < 0 || s->last_success < 0 ||
 	    s->next_attempt < 0 || !hex64_or_empty(s->last_sha256))
 		return -1;
 	return 0;

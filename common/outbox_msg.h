@@ -25,6 +25,7 @@ struct msg_outbox_status {
 	char		 last_sha256[SHA256_HEX];	/* last delivered, or "" */
 	int64_t		 next_attempt;	/* unix time, 0: nothing waiting */
 	uint8_t		 authorized;	/* "authorize upload yes" */
+	uint8_t		 inflight;	/* a document is on its way */
 	/* the newest stored cycle (id 0: none yet), so that status has it
 	 * after a restart too */
 	struct rpt_cycle last_cycle;

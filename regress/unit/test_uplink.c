@@ -261,6 +261,11 @@ TEST(proxy_answers)
 	CHECK_EQ_INT(pstatus("HTTP/1.1 200 OK\r\n"), 0);
 	CHECK_EQ_INT(pstatus("HTTP/1.1 200 OK\r\n\r\nX"),
 	    -1);
+	/* a refusal carries a page, often in the same segment */
+	CHECK_EQ_INT(pstatus("HTTP/1.0 407 Proxy Authentication Required\r\n"
+	    "Content-Length: 6\r\n\r\n<html>"), 407);
+	CHECK_EQ_INT(pstatus("HTTP/1.0 401 Unauthorized\r\n\r\n<html>"),
+	    401);
 	CHECK_EQ_INT(pstatus("HTTP/2.0 200 OK\r\n\r\n"),
 	    -1);
 	CHECK_EQ_INT(pstatus("HTTP/1.1 2000 OK\r\n\r\n"),
