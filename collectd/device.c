@@ -799,9 +799,10 @@ static void
 fmt_source(const struct snmp_oid *base, const uint32_t *a, size_t len,
     char *buf, size_t bufsz)
 {
-	struct snmp_oid	 o = *base;
+	struct snmp_oid	 o;
 	size_t		 i;
 
+	snmp_oid_copy(&o, base);
 	for (i = 0; i < len && o.len < SNMP_MAX_SUBIDS; i++)
 		o.sub[o.len++] = a[i];
 	if (snmp_oid_fmt(&o, buf, bufsz) == -1)

@@ -87,7 +87,7 @@ col_oid(const struct walk_col *c, struct snmp_oid *o)
 {
 	size_t	 i;
 
-	*o = *c->base;
+	snmp_oid_copy(o, c->base);
 	for (i = 0; i < c->idxlen && o->len < SNMP_MAX_SUBIDS; i++)
 		o->sub[o->len++] = c->idx[i];
 }

@@ -701,3 +701,10 @@ snmp_reqid_set(uint8_t *pkt, size_t off, int32_t id)
 	pkt[off + 2] = (uint8_t)((uint32_t)id >> 8);
 	pkt[off + 3] = (uint8_t)id;
 }
+
+void
+snmp_oid_copy(struct snmp_oid *dst, const struct snmp_oid *src)
+{
+	dst->len = src->len;
+	memcpy(dst->sub, src->sub, src->len * sizeof(src->sub[0]));
+}

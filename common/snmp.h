@@ -168,6 +168,8 @@ int		 snmp_oid_is_prefix(const struct snmp_oid *,
 		    const struct snmp_oid *);
 /* 0, or -1 if the OID is full */
 int		 snmp_oid_append(struct snmp_oid *, uint32_t);
+/* copy only the arcs in use (an OID is 516 bytes, most use a dozen) */
+void		 snmp_oid_copy(struct snmp_oid *, const struct snmp_oid *);
 
 /* "Counter32", "noSuchName", "GetBulkRequest"...; "unknown" otherwise */
 const char	*snmp_type_name(uint8_t);
