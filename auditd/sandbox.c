@@ -18,39 +18,12 @@ static const struct sb_path auditd_paths[] = {
 
 static const struct sb_syscall auditd_syscalls[] = {
 	SB_BASE_SYSCALLS,
-	/* sqlite and the package store, inside the chroot */
-	SB_ALLOW(openat),
-	SB_ALLOW(newfstatat),
-	SB_ALLOW(lstat),
-	SB_ALLOW(stat),
-	SB_ALLOW(access),
-	SB_ALLOW(faccessat),
-	SB_ALLOW(pread64),
-	SB_ALLOW(pwrite64),
-	SB_ALLOW(lseek),
-	SB_ALLOW(fsync),
-	SB_ALLOW(fdatasync),
-	SB_ALLOW(ftruncate),
-	SB_ALLOW(unlink),
-	SB_ALLOW(unlinkat),
-	SB_ALLOW(rename),
-	SB_ALLOW(renameat),
-	SB_ALLOW(mkdir),
-	SB_ALLOW(mkdirat),
-	SB_ALLOW(rmdir),
-	SB_ALLOW(getcwd),
-	SB_ALLOW(geteuid),
-	SB_ALLOW(getdents64),
-	SB_ALLOW(fchmod),
-	SB_ALLOW(readlink),
+	/* the database, inside the chroot */
+	SB_SQLITE_SYSCALLS,
+	/* its files are created 0600 (db.c sets umask 077 before opening) */
 	SB_ALLOW(umask),
-	/* sqlite's POSIX advisory locks */
-	SB_ALLOW_ARG(fcntl, 1, F_GETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_SETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_SETLKW),
-	SB_ALLOW_ARG(fcntl, 1, F_OFD_GETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_OFD_SETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_DUPFD_CLOEXEC),
+	/* (the package store, with its directories and renames, comes with
+	 * the packages themselves: until then auditd needs none of it) */
 	/*
 	 * The outbox (building, checking, hashing and gzipping documents,
 	 * the salt from arc4random(), retry timers) needs nothing more

@@ -120,4 +120,19 @@ extern const struct sandbox	uplinkd_sandbox;
 	SB_ALLOW_ARG(fcntl, 1, F_GETFD), SB_ALLOW_ARG(fcntl, 1, F_SETFD),\
 	SB_ALLOW(fstat), SB_ALLOW_ARG(newfstatat, 3, AT_EMPTY_PATH)
 
+/* what sqlite needs for a database in a (chroot) directory */
+#define SB_SQLITE_SYSCALLS						\
+	SB_ALLOW(openat), SB_ALLOW(newfstatat), SB_ALLOW(lstat),	\
+	SB_ALLOW(stat), SB_ALLOW(access), SB_ALLOW(faccessat),		\
+	SB_ALLOW(pread64), SB_ALLOW(pwrite64), SB_ALLOW(lseek),		\
+	SB_ALLOW(fsync), SB_ALLOW(fdatasync), SB_ALLOW(ftruncate),	\
+	SB_ALLOW(unlink), SB_ALLOW(unlinkat), SB_ALLOW(getcwd),		\
+	SB_ALLOW(geteuid), SB_ALLOW(fchmod), SB_ALLOW(readlink),	\
+	/* its POSIX advisory locks */					\
+	SB_ALLOW_ARG(fcntl, 1, F_GETLK), SB_ALLOW_ARG(fcntl, 1, F_SETLK),\
+	SB_ALLOW_ARG(fcntl, 1, F_SETLKW),				\
+	SB_ALLOW_ARG(fcntl, 1, F_OFD_GETLK),				\
+	SB_ALLOW_ARG(fcntl, 1, F_OFD_SETLK),				\
+	SB_ALLOW_ARG(fcntl, 1, F_DUPFD_CLOEXEC)
+
 #endif /* CALLHOME_SANDBOX_H */

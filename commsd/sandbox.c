@@ -41,32 +41,8 @@ static const struct sb_syscall commsd_syscalls[] = {
 	 * fails harmlessly, the message is lost, commsd goes on
 	 */
 	SB_ERRNO(socket, EACCES),
-	/* sqlite, inside the chroot */
-	SB_ALLOW(openat),
-	SB_ALLOW(newfstatat),
-	SB_ALLOW(lstat),
-	SB_ALLOW(stat),
-	SB_ALLOW(access),
-	SB_ALLOW(faccessat),
-	SB_ALLOW(pread64),
-	SB_ALLOW(pwrite64),
-	SB_ALLOW(lseek),
-	SB_ALLOW(fsync),
-	SB_ALLOW(fdatasync),
-	SB_ALLOW(ftruncate),
-	SB_ALLOW(unlink),
-	SB_ALLOW(unlinkat),
-	SB_ALLOW(getcwd),
-	SB_ALLOW(geteuid),
-	SB_ALLOW(fchmod),
-	SB_ALLOW(readlink),
-	/* sqlite's POSIX advisory locks */
-	SB_ALLOW_ARG(fcntl, 1, F_GETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_SETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_SETLKW),
-	SB_ALLOW_ARG(fcntl, 1, F_OFD_GETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_OFD_SETLK),
-	SB_ALLOW_ARG(fcntl, 1, F_DUPFD_CLOEXEC),
+	/* the database, inside the chroot */
+	SB_SQLITE_SYSCALLS,
 };
 
 const struct sandbox commsd_sandbox = {
