@@ -10,18 +10,12 @@
 #include <sys/syscall.h>
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include "sandbox.h"
 
 static const struct sb_syscall uplinkd_syscalls[] = {
+	/* TLS over the parent's socket is reads and writes: nothing more */
 	SB_BASE_SYSCALLS,
-	SB_ALLOW(shutdown),
-	SB_ALLOW(getsockopt),
-	SB_ALLOW_ARG2(setsockopt, 1, IPPROTO_TCP, 2, TCP_NODELAY, 0),
-	SB_ALLOW(getpeername),
-	SB_ALLOW(getsockname),
 };
 
 const struct sandbox uplinkd_sandbox = {
