@@ -46,17 +46,40 @@ check_fail() {
 	fi
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.05 s until it succeeds
+# milliseconds since boot: a clock that does not jump
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
+# wait_for SECONDS CMD...: run CMD until it succeeds, for at most SECONDS
 wait_for() {
-	_wf_i=0
-	_wf_n=$(( $1 * 20 ))
+	_wf_end=$(( $(now_ms) + $1 * 1000 ))
 	shift
-	while [ $_wf_i -lt $_wf_n ]; do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(now_ms)" -lt $_wf_end ] || return 1
 		sleep 0.05
-		_wf_i=$(( _wf_i + 1 ))
 	done
-	return 1
+}
+
+# results FILE: lines "PASS<TAB>name" or "FAIL<TAB>name<TAB>why" as checks
+results() {
+	while IFS="$(printf '\t')" read -r _rs_r _rs_n _rs_d; do
+		case $_rs_r in
+		PASS)	pass "$_rs_n" ;;
+		FAIL)	fail "$_rs_n" "$_rs_d" ;;
+		esac
+	done <"$1"
+}
+
+# pyrun NAME ARGS...: a python check program; its lines become checks
+pyrun() {
+	_py_name=$1; shift
+	$PY "$@" >"$T/py.out" 2>"$T/py.err"
+	_py_rc=$?
+	results "$T/py.out"
+	[ $_py_rc -eq 0 ] ||
+	    fail "$_py_name: ran" "$(tail -n 3 "$T/py.err" | tr '\n' ' ')"
 }
 
 # free_port tcp|udp [ADDR]: print a port nobody listens on now

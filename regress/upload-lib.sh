@@ -48,21 +48,7 @@ CTL="$OBJ/callhomectl"
 COMMSD="$OBJ/commsd"
 FLEET="$OBJ/regress/tools/snmpfleet"
 
-# milliseconds since boot: a clock that does not jump
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
 
-# until_ok SECONDS CMD...: run CMD until it succeeds, for at most SECONDS
-until_ok() {
-	_u_end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt $_u_end ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # the background processes started here and not yet stopped: on_exit
 # stops them (by pid, only these)
@@ -73,7 +59,7 @@ up_started() {
 # up_stop PID: SIGTERM, wait (at most 10 s, then SIGKILL), forget it
 up_stop() {
 	if kill -TERM "$1" 2>/dev/null; then
-		if ! until_ok 10 sh -c "! kill -0 $1 2>/dev/null ||
+		if ! wait_for 10 sh -c "! kill -0 $1 2>/dev/null ||
 		    grep -q '^State:.*Z' /proc/$1/status"; then
 			kill -KILL "$1" 2>/dev/null
 		fi
@@ -160,7 +146,7 @@ up_fleet() {
 	    2>"$W/fleet.err" &
 	FLEET_PID=$!
 	up_started $FLEET_PID
-	if until_ok 10 grep -qx ready "$W/fleet.out"; then
+	if wait_for 10 grep -qx ready "$W/fleet.out"; then
 		pass "snmpfleet serves $NDEV walks"
 		return 0
 	fi
@@ -192,7 +178,7 @@ cd_start() {
 	"$COMMSD" -d -v -f "$W/$1.conf" >>"$W/$1.log" 2>&1 &
 	CD_PID=$!
 	up_started $CD_PID
-	if ! until_ok 10 sh -c "tail -n +$((_cd_from + 1)) '$W/$1.log' |
+	if ! wait_for 10 sh -c "tail -n +$((_cd_from + 1)) '$W/$1.log' |
 	    grep -q 'startup complete'"; then
 		fail "commsd $1 starts" "$(tail -n 5 "$W/$1.log" | tr '\n' ' ')"
 		return 1
@@ -300,7 +286,7 @@ gw_verify() {
 
 # gw_wait_sql SECONDS NAME SQL VALUE: until the query gives VALUE
 gw_wait_sql() {
-	until_ok "$1" sh -c "test \"\$(sqlite3 -readonly '$W/$2/callhome.db' \
+	wait_for "$1" sh -c "test \"\$(sqlite3 -readonly '$W/$2/callhome.db' \
 	    \"$3\" 2>/dev/null)\" = '$4'"
 }
 

@@ -43,18 +43,6 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 ensure_user
 
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-until_ok() {
-	_u_end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt $_u_end ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 W=$(mktemp -d /tmp/callhome-chain.XXXXXX)
 on_exit "rm -rf '$W'"
@@ -69,7 +57,7 @@ PORT=$(free_port udp 127.0.0.1)
 NDEV=$(grep -c . "$T/fleet.map")
 "$FLEET" -p "$PORT" "$T/fleet.map" >"$T/fleet.out" 2>"$T/fleet.err" &
 on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-if until_ok 10 grep -qx ready "$T/fleet.out"; then
+if wait_for 10 grep -qx ready "$T/fleet.out"; then
 	pass "snmpfleet serves $NDEV walks"
 else
 	fail "snmpfleet serves $NDEV walks" "$(tail -n 3 "$T/fleet.err")"

@@ -54,41 +54,9 @@ for c in snmpsimd snmpget; do
 done
 ensure_user
 
-# milliseconds since boot: a clock that does not jump
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
 
-# until_ok SECONDS CMD...: run CMD until it succeeds, for at most SECONDS
-until_ok() {
-	_u_end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt $_u_end ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
-results() {
-	while IFS="$TAB" read -r _rs_r _rs_n _rs_d; do
-		case $_rs_r in
-		PASS)	pass "$_rs_n" ;;
-		FAIL)	fail "$_rs_n" "$_rs_d" ;;
-		esac
-	done <"$1"
-}
 
-# pyrun NAME ARGS...: a python check program; its lines become checks
-pyrun() {
-	_py_name=$1; shift
-	if $PY "$@" >"$T/py.out" 2>"$T/py.err"; then
-		results "$T/py.out"
-	else
-		results "$T/py.out"
-		fail "$_py_name: ran" "$(tail -n 3 "$T/py.err" | tr '\n' ' ')"
-	fi
-}
 
 pyrun "fixtures" "$WC" sorted "$HM"/hm-*.snmprec
 
@@ -121,7 +89,7 @@ chown nobody:nogroup "$W/cache"
 "$FLEET" -p "$FPORT" "$T/fleet.map" >"$T/fleet.out" 2>"$T/fleet.err" &
 FLEETPID=$!
 on_exit "kill $FLEETPID 2>/dev/null; wait $FLEETPID 2>/dev/null"
-if until_ok 10 grep -qx ready "$T/fleet.out"; then
+if wait_for 10 grep -qx ready "$T/fleet.out"; then
 	pass "snmpfleet serves $NW hand-made walks"
 else
 	fail "snmpfleet serves $NW hand-made walks" "$(tail -n 3 "$T/fleet.err")"
@@ -134,7 +102,7 @@ if [ $HAVE_SIM = 1 ]; then
 	    --logging-method=file:"$W/snmpsimd.log" >"$T/snmpsimd.out" 2>&1 &
 	SIMPID=$!
 	on_exit "kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null"
-	if until_ok 60 snmpget -v2c -c public -t 0.5 -r 0 "127.22.2.$NW:$SPORT" \
+	if wait_for 60 snmpget -v2c -c public -t 0.5 -r 0 "127.22.2.$NW:$SPORT" \
 	    1.3.6.1.2.1.1.2.0; then
 		pass "snmpsimd serves $NW hand-made walks"
 	else

@@ -55,38 +55,9 @@ for c in snmpd snmpget; do
 done
 ensure_user
 
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
 
-until_ok() {
-	_u_end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt $_u_end ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
-results() {
-	while IFS="$TAB" read -r _rs_r _rs_n _rs_d; do
-		case $_rs_r in
-		PASS)	pass "$_rs_n" ;;
-		FAIL)	fail "$_rs_n" "$_rs_d" ;;
-		esac
-	done <"$1"
-}
 
-pyrun() {
-	_py_name=$1; shift
-	if $PY "$@" >"$T/py.out" 2>"$T/py.err"; then
-		results "$T/py.out"
-	else
-		results "$T/py.out"
-		fail "$_py_name: ran" "$(tail -n 3 "$T/py.err" | tr '\n' ' ')"
-	fi
-}
 
 W=$(mktemp -d /tmp/callhome-odd.XXXXXX)
 on_exit "rm -rf '$W'"
@@ -109,7 +80,7 @@ echo "127.23.3.1 $WALK public slow" >"$T/fleet-b.map"
 start_fleet() {	# NAME PORT LATENCY
 	"$FLEET" -p "$2" -L "$3" "$T/$1.map" >"$T/$1.out" 2>"$T/$1.err" &
 	on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-	if until_ok 10 grep -qx ready "$T/$1.out"; then
+	if wait_for 10 grep -qx ready "$T/$1.out"; then
 		pass "$1: snmpfleet ready"
 	else
 		fail "$1: snmpfleet ready" "$(tail -n 3 "$T/$1.err")"
@@ -138,7 +109,7 @@ EOF
 	    snmpd -f -Lo -C -c "$W/snmpd/agent.conf" -p "$W/snmpd/pid" \
 	    -u nobody -g nogroup "$SNMPD:$DPORT" >"$T/snmpd.out" 2>&1 &
 	on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-	if until_ok 20 snmpget -v2c -c public -t 0.5 -r 0 "$SNMPD:$DPORT" \
+	if wait_for 20 snmpget -v2c -c public -t 0.5 -r 0 "$SNMPD:$DPORT" \
 	    1.3.6.1.2.1.1.2.0; then
 		SNMPD_OID=$(snmpget -v2c -c public -t 1 -r 1 -On -Ov \
 		    "$SNMPD:$DPORT" 1.3.6.1.2.1.1.2.0 2>/dev/null |

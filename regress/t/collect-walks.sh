@@ -48,31 +48,8 @@ if ! ls "$WALKS"/*.snmprec >/dev/null 2>&1; then
 fi
 ensure_user
 
-# milliseconds since boot: a clock that does not jump
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
 
-# until_ok SECONDS CMD...: run CMD until it succeeds, for at most SECONDS
-until_ok() {
-	_u_end=$(( $(now_ms) + $1 * 1000 ))
-	shift
-	while [ "$(now_ms)" -lt $_u_end ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
-# results FILE: walkcheck's lines as checks
-results() {
-	while IFS="$TAB" read -r _rs_r _rs_n _rs_d; do
-		case $_rs_r in
-		PASS)	pass "$_rs_n" ;;
-		FAIL)	fail "$_rs_n" "$_rs_d" ;;
-		esac
-	done <"$1"
-}
 
 # walkcheck NAME ARGS...: run it, its lines become checks
 walkcheck() {
@@ -114,8 +91,8 @@ snmpsimd --v2c-arch --data-dir="$SIM/data" --cache-dir="$SIM/cache" $EPS \
     --logging-method=file:"$SIM/snmpsimd.log" >"$T/snmpsimd.out" 2>&1 &
 SIMPID=$!
 on_exit "kill $SIMPID 2>/dev/null; wait $SIMPID 2>/dev/null"
-if until_ok 60 snmpget -v2c -c public -t 0.5 -r 0 "$LAST:$PORT" \
-    1.3.6.1.2.1.1.2.0 && until_ok 10 snmpget -v1 -c public -t 0.5 -r 0 \
+if wait_for 60 snmpget -v2c -c public -t 0.5 -r 0 "$LAST:$PORT" \
+    1.3.6.1.2.1.1.2.0 && wait_for 10 snmpget -v1 -c public -t 0.5 -r 0 \
     "127.21.0.1:$PORT" 1.3.6.1.2.1.1.2.0; then
 	pass "snmpsimd serves $NWALKS walks (v1 and v2c)"
 else

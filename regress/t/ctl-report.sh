@@ -160,18 +160,6 @@ res(not bad, "log -j: seq, time (UTC), kind, summary, detail object, hash",
 res(all(isinstance(o["detail"], dict) for o in j),
     "log -j: every detail is an object")
 EOF
-pyrun() {
-	_py_name=$1; shift
-	if $PY "$@" >"$T/py.out" 2>"$T/py.err"; then :; else
-		fail "$_py_name: ran" "$(tail -n 3 "$T/py.err" | tr '\n' ' ')"
-	fi
-	while IFS="$(printf '\t')" read -r _r _n _d; do
-		case $_r in
-		PASS)	pass "$_n" ;;
-		FAIL)	fail "$_n" "$_d" ;;
-		esac
-	done <"$T/py.out"
-}
 pyrun "log" "$T/log.py" "$DB" "$T/log.txt" "$T/log.json"
 
 NREC=$(wc -l <"$T/log.txt")

@@ -20,9 +20,6 @@ start() {
 	wait_for 5 grep -q "startup complete" "$T/daemon.log"
 }
 
-# milliseconds since the epoch
-now_ms() { date +%s%3N; }
-
 # any process of the daemon left?  (its children run as _callhome)
 leftovers() {
 	pgrep -u _callhome -x 'collectd|auditd|signerd|uplinkd' >/dev/null 2>&1 ||

@@ -45,7 +45,7 @@ gw_start gw || exit 1
 for i in 1 2; do
 	gw_ctl gw collect >/dev/null 2>&1
 	gw_wait_sql 30 gw "SELECT count(*) FROM outbox WHERE cycle_id = $i" 1
-	until_ok 10 sh -c "! '$CTL' -f '$W/gw.conf' status |
+	wait_for 10 sh -c "! '$CTL' -f '$W/gw.conf' status |
 	    grep -q '^collection: running'"
 done
 check "setup: two documents pending while no server listens" \
@@ -57,7 +57,7 @@ SHA2=$(gw_sql gw "SELECT sha256 FROM outbox WHERE id = 2")
 echo 'fault delay 8s' | cd_conf srv "$PORT"
 cd_start srv || exit 1
 gw_ctl gw send >/dev/null 2>&1
-if until_ok 20 grep -q 'fault delay: answering connection' "$W/srv.log"; then
+if wait_for 20 grep -q 'fault delay: answering connection' "$W/srv.log"; then
 	pass "in flight: commsd stored the upload and holds its answer"
 else
 	fail "in flight: commsd stored the upload and holds its answer" \
@@ -104,7 +104,7 @@ fi
 KIDS=$(children_of "$GW_PID")
 t0=$(now_ms)
 kill -KILL "$UPL" 2>/dev/null
-until_ok 5 sh -c "! kill -0 $GW_PID 2>/dev/null ||
+wait_for 5 sh -c "! kill -0 $GW_PID 2>/dev/null ||
     grep -q '^State:.*Z' /proc/$GW_PID/status"
 t1=$(now_ms)
 wait "$GW_PID"

@@ -64,7 +64,7 @@ for i in 4 5; do
 	check "outage, daemon: document of cycle $i pending" \
 	    gw_wait_sql 30 gw "SELECT count(*) FROM outbox WHERE state =
 	    'pending' AND cycle_id = $i" 1
-	until_ok 10 sh -c "! '$CTL' -f '$W/gw.conf' status |
+	wait_for 10 sh -c "! '$CTL' -f '$W/gw.conf' status |
 	    grep -q '^collection: running'"
 done
 check "outage: all 5 documents pending, none delivered" \
@@ -217,7 +217,7 @@ EOF
 $PY "$W/front.py" "$FRONT" "$PORT" >"$W/front.out" 2>&1 &
 FPID=$!
 up_started $FPID
-until_ok 10 grep -q ready "$W/front.out"
+wait_for 10 grep -q ready "$W/front.out"
 # a document never tried (collected while not authorized): due at start
 GW_AUTH=no gw_conf gwt "$FRONT" </dev/null
 gw_once gwt c1

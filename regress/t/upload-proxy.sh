@@ -66,7 +66,7 @@ EOF
 	tinyproxy -d -c "$W/$1.tp.conf" >"$W/$1.tp.out" 2>&1 &
 	TP_PID=$!
 	up_started $TP_PID
-	if ! until_ok 10 grep -q 'Accepting connections' "$W/$1.tp.log"; then
+	if ! wait_for 10 grep -q 'Accepting connections' "$W/$1.tp.log"; then
 		fail "tinyproxy $1 starts" "$(tail -n 3 "$W/$1.tp.out" \
 		    "$W/$1.tp.log" | tr '\n' ' ')"
 		return 1
@@ -207,7 +207,7 @@ EOF
 $PY "$W/fakeproxy.py" "$FP" >"$W/fakeproxy.out" 2>&1 &
 FPID=$!
 up_started $FPID
-if until_ok 10 grep -q ready "$W/fakeproxy.out"; then
+if wait_for 10 grep -q ready "$W/fakeproxy.out"; then
 	echo "proxy \"127.0.0.1\" port $FP user \"u\" password \"p\"" |
 	    gw_conf gwfake "$PORT"
 	refused gwfake "407 with a body in one write" \

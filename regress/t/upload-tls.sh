@@ -177,7 +177,7 @@ openssl s_server -accept "127.0.0.1:$PORT" -tls1_1 \
     -key "$P/server.key" -www </dev/null >"$W/s_server.out" 2>&1 &
 SPID=$!
 up_started $SPID
-if until_ok 10 grep -q ACCEPT "$W/s_server.out"; then
+if wait_for 10 grep -q ACCEPT "$W/s_server.out"; then
 	echo | timeout 10 openssl s_client -connect "127.0.0.1:$PORT" \
 	    -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' -CAfile "$P/ca.crt" \
 	    >"$W/s_client11.out" 2>&1
