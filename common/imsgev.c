@@ -52,6 +52,10 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 void
 imsgev_clear(struct imsgev *iev)
 {
+	/* a dispatch handler cleared (and maybe freed) its own channel */
+	if (iev->deadp != NULL)
+		*iev->deadp = 1;
+	iev->deadp = NULL;
 	imsgev_events_free(iev);
 	iev->active = 0;
 	if (iev->ibuf.fd != -1)
@@ -96,7 +100,7 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 	struct imsgev	*iev = arg;
 	struct imsg	 m;
 	ssize_t		 n;
-	int		 r;
+	int		 r, dead = 0;
 
 	if (what & EV_WRITE) {
 		if (imsgbuf_write(&iev->ibuf) == -1) {
@@ -123,8 +127,13 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 				(void)peer_error(iev, iev->ibuf.err);
 				return;
 			}
+			/* the handler may clear the channel and free iev */
+			iev->deadp = &dead;
 			iev->dispatch(iev, &m, iev->arg);
 			imsg_free(&m);
+			if (dead)
+				return;
+			iev->deadp = NULL;
 		}
 	}
 	imsgev_update(iev);

@@ -27,6 +27,7 @@ struct imsgev {
 	imsgev_error		 error;		/* NULL: fatalx */
 	void			*arg;
 	int			 active;
+	int			*deadp;		/* set while dispatching */
 };
 
 void	imsgev_init(struct imsgev *, struct event_base *, int fd,
