@@ -19,15 +19,16 @@
 #include "log.h"
 #include "msg.h"
 
+/* the addresses of a range, never more than the parser allows */
 static uint64_t
 range_size(const struct discover_conf *dc)
 {
-	int	 hostbits;
+	int	 hostbits, max;
 
 	hostbits = (dc->net.ss_family == AF_INET ? 32 : 128) - dc->prefixlen;
-	if (hostbits > 24)
-		hostbits = 24;		/* the parser allows /16 and /112 */
-	return (uint64_t)1 << hostbits;
+	max = dc->net.ss_family == AF_INET ? 32 - CONF_MIN_PREFIX4 :
+	    128 - CONF_MIN_PREFIX6;
+	return (uint64_t)1 << (hostbits < max ? hostbits : max);
 }
 
 /* the n-th address of a range (IPv4: skipping network and broadcast) */

@@ -203,11 +203,11 @@ rbuf_str(struct rbuf *r, char *dst, size_t dstsz)
 	const uint8_t	*p;
 	size_t		 n;
 
-	dst[0] = '\0';
 	if (dstsz == 0) {
 		r->err = 1;
 		return;
 	}
+	dst[0] = '\0';
 	p = rbuf_blob(r, &n, dstsz - 1);
 	if (p == NULL)
 		return;

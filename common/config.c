@@ -15,8 +15,6 @@
 #include "config.h"
 #include "profile.h"
 
-#define SECRET_MASK	"********"
-
 static const char *const category_names[CAT_MAX] = {
 	[CAT_METERS]		= "meters",
 	[CAT_SUPPLIES]		= "supplies",
@@ -270,8 +268,8 @@ config_fmt_size(char *buf, size_t size, uint64_t bytes)
  * back as it is.
  */
 
-static void
-print_quoted(FILE *fp, const char *s)
+void
+config_print_quoted(FILE *fp, const char *s)
 {
 	putc('"', fp);
 	for (; *s != '\0'; s++) {
@@ -285,7 +283,8 @@ print_quoted(FILE *fp, const char *s)
 static void
 print_secret(FILE *fp, const char *s, int flags)
 {
-	print_quoted(fp, (flags & CONF_PRINT_SECRETS) ? s : SECRET_MASK);
+	config_print_quoted(fp, (flags & CONF_PRINT_SECRETS) ? s :
+	    CONF_SECRET_MASK);
 }
 
 static const char *
@@ -316,7 +315,7 @@ print_target_opts(FILE *fp, const struct snmp_target_opts *o, int flags)
 	}
 	if (o->user[0] != '\0') {
 		fprintf(fp, " user ");
-		print_quoted(fp, o->user);
+		config_print_quoted(fp, o->user);
 	}
 	putc('\n', fp);
 }
@@ -338,26 +337,26 @@ static void
 print_server(FILE *fp, const struct server_conf *s, int flags)
 {
 	fprintf(fp, "server ");
-	print_quoted(fp, s->name);
+	config_print_quoted(fp, s->name);
 	fprintf(fp, " port %u {\n", s->port);
 	if (s->ca[0] != '\0') {
 		fprintf(fp, "\tca ");
-		print_quoted(fp, s->ca);
+		config_print_quoted(fp, s->ca);
 		putc('\n', fp);
 	}
 	if (s->cert[0] != '\0') {
 		fprintf(fp, "\tcertificate ");
-		print_quoted(fp, s->cert);
+		config_print_quoted(fp, s->cert);
 		putc('\n', fp);
 	}
 	if (s->key[0] != '\0') {
 		fprintf(fp, "\tkey ");
-		print_quoted(fp, s->key);
+		config_print_quoted(fp, s->key);
 		putc('\n', fp);
 	}
 	if (s->pin[0] != '\0') {
 		fprintf(fp, "\tpin ");
-		print_quoted(fp, s->pin);
+		config_print_quoted(fp, s->pin);
 		putc('\n', fp);
 	}
 	fprintf(fp, "\tprotocols \"%s\"\n", protocols_name(s->protocols));
@@ -368,11 +367,11 @@ print_server(FILE *fp, const struct server_conf *s, int flags)
 	}
 	if (s->proxy[0] != '\0') {
 		fprintf(fp, "\tproxy ");
-		print_quoted(fp, s->proxy);
+		config_print_quoted(fp, s->proxy);
 		fprintf(fp, " port %u", s->proxy_port);
 		if (s->proxy_user[0] != '\0') {
 			fprintf(fp, " user ");
-			print_quoted(fp, s->proxy_user);
+			config_print_quoted(fp, s->proxy_user);
 			fprintf(fp, " password ");
 			print_secret(fp, s->proxy_pass, flags);
 		}
@@ -393,26 +392,26 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 
 	if (conf->gateway[0] != '\0') {
 		fprintf(fp, "gateway ");
-		print_quoted(fp, conf->gateway);
+		config_print_quoted(fp, conf->gateway);
 		putc('\n', fp);
 	}
 	if (conf->site[0] != '\0') {
 		fprintf(fp, "site ");
-		print_quoted(fp, conf->site);
+		config_print_quoted(fp, conf->site);
 		putc('\n', fp);
 	}
 	fprintf(fp, "user ");
-	print_quoted(fp, conf->user);
+	config_print_quoted(fp, conf->user);
 	fprintf(fp, "\nstate ");
-	print_quoted(fp, conf->state);
+	config_print_quoted(fp, conf->state);
 	fprintf(fp, "\nsocket ");
-	print_quoted(fp, conf->socket);
+	config_print_quoted(fp, conf->socket);
 	if (conf->socket_group[0] != '\0') {
 		fprintf(fp, " group ");
-		print_quoted(fp, conf->socket_group);
+		config_print_quoted(fp, conf->socket_group);
 	}
 	fprintf(fp, "\nprofiles ");
-	print_quoted(fp, conf->profiles);
+	config_print_quoted(fp, conf->profiles);
 	putc('\n', fp);
 
 	if (conf->have_server)
@@ -448,7 +447,7 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 
 	TAILQ_FOREACH(u, &conf->v3users, entry) {
 		fprintf(fp, "snmpv3 user ");
-		print_quoted(fp, u->name);
+		config_print_quoted(fp, u->name);
 		fprintf(fp, " auth %s ", v3_auth_name(u->auth));
 		print_secret(fp, u->authpass, flags);
 		if (u->priv != V3_PRIV_NONE) {
@@ -457,7 +456,7 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 		}
 		if (u->context[0] != '\0') {
 			fprintf(fp, " context ");
-			print_quoted(fp, u->context);
+			config_print_quoted(fp, u->context);
 		}
 		putc('\n', fp);
 	}
@@ -473,17 +472,17 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 
 	if (conf->trust_instructions[0] != '\0') {
 		fprintf(fp, "trust instructions ");
-		print_quoted(fp, conf->trust_instructions);
+		config_print_quoted(fp, conf->trust_instructions);
 		putc('\n', fp);
 	}
 	if (conf->trust_packages[0] != '\0') {
 		fprintf(fp, "trust packages ");
-		print_quoted(fp, conf->trust_packages);
+		config_print_quoted(fp, conf->trust_packages);
 		putc('\n', fp);
 	}
 	if (conf->jobdata_key[0] != '\0') {
 		fprintf(fp, "job-data key ");
-		print_quoted(fp, conf->jobdata_key);
+		config_print_quoted(fp, conf->jobdata_key);
 		putc('\n', fp);
 	}
 }

@@ -24,6 +24,9 @@
 #define CONF_MAX_DEVICES	65536
 #define CONF_MAX_DISCOVER	1024
 #define CONF_MAX_V3USERS	64
+/* discovery ranges: at most 65,536 addresses each */
+#define CONF_MIN_PREFIX4	16
+#define CONF_MIN_PREFIX6	112
 
 /* data categories: each has its own "send" switch */
 enum category {
@@ -187,5 +190,12 @@ const struct v3user	*config_find_v3user(const struct callhome_conf *,
 /* "30m", "1500ms", "1G": the largest unit that divides exactly */
 void			 config_fmt_duration(char *, size_t, uint64_t ms);
 void			 config_fmt_size(char *, size_t, uint64_t bytes);
+/*
+ * A string as the parsers read it back: quoted, '"' and '\' escaped
+ * (they accept no control characters in strings).  commsd.conf uses it
+ * too, and CONF_SECRET_MASK for the secrets it does not show.
+ */
+#define CONF_SECRET_MASK	"********"
+void			 config_print_quoted(FILE *, const char *);
 
 #endif /* CALLHOME_CONFIG_H */

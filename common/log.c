@@ -23,11 +23,6 @@ log_init(const char *procname, int dest, int verbose)
 	tzset();
 }
 
-void
-log_procname(const char *procname)
-{
-	log_name = procname;
-}
 
 void
 log_setverbose(int v)
@@ -35,11 +30,6 @@ log_setverbose(int v)
 	log_verbose = v;
 }
 
-int
-log_getverbose(void)
-{
-	return log_verbose;
-}
 
 void
 vlog(int pri, const char *fmt, va_list ap)
@@ -148,6 +138,11 @@ vfatal(int with_errno, const char *fmt, va_list ap)
 	char	 msg[1024];
 	int	 saved = errno;
 
+	if (fmt == NULL) {
+		/* fatal(NULL): the error alone */
+		logit(LOG_CRIT, "fatal: %s", strerror(saved));
+		exit(1);
+	}
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
 		msg[0] = '\0';
 	if (with_errno)

@@ -17,9 +17,7 @@
 #define LOG_TO_SYSLOG	1
 
 void	log_init(const char *procname, int dest, int verbose);
-void	log_procname(const char *);
 void	log_setverbose(int);
-int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));

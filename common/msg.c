@@ -522,7 +522,7 @@ upload_status_name(int s)
 	return upload_status_names[s];
 }
 
-static int
+int
 valid_hex64(const char *s)
 {
 	size_t	 i;

@@ -186,6 +186,8 @@ void	uplink_conf_clear(struct uplink_conf *);	/* wipes and frees */
  * DIAL_RESULT with the descriptor) and answers auditd (UPLOAD_RESULT).
  */
 #define JOB_UPLOAD	1
+/* 64 lowercase hex digits, then the end of the string */
+int	valid_hex64(const char *);
 #define SHA256_HEX	65	/* 64 hex digits and NUL */
 
 struct msg_upload_job {

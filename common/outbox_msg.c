@@ -24,19 +24,6 @@ msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
 	msg_cycle_encode(w, &s->last_cycle);
 }
 
-static int
-hex64_or_empty(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0')
-		return 1;
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[64] == '\0';
-}
 
 int
 msg_outbox_status_decode(const void *p, size_t len,
@@ -68,7 +55,8 @@ msg_outbox_status_decode(const void *p, size_t len,
 	if (rbuf_done(&r) == -1 || s->last_result < -1 ||
 	    s->last_result >= UP_STATUS_MAX || s->authorized > 1 ||
 	    s->inflight > 1 || s->last_attempt < 0 || s->last_success < 0 ||
-	    s->next_attempt < 0 || !hex64_or_empty(s->last_sha256))
+	    s->next_attempt < 0 || (s->last_sha256[0] != '\0' &&
+	    !valid_hex64(s->last_sha256)))
 		return -1;
 	return 0;
 }

@@ -1757,7 +1757,7 @@ discover_add(const char *cidr)
 	}
 	b = addr_bytes(&dc->net, &len);
 	maxlen = len * 8;
-	minlen = len == 4 ? 16 : 112;
+	minlen = len == 4 ? CONF_MIN_PREFIX4 : CONF_MIN_PREFIX6;
 	if (parse_digits(slash + 1, 999, &plen, NULL) == -1 ||
 	    plen > (unsigned long long)maxlen) {
 		yyerror("discover %s: invalid prefix length \"%s\" (0..%d)",

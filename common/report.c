@@ -37,16 +37,6 @@ dev_outcome_name(int o)
 	return outcome_names[o];
 }
 
-int
-dev_outcome_from_name(const char *s)
-{
-	int	 i;
-
-	for (i = 0; i < DEV_OUTCOME_MAX; i++)
-		if (strcmp(s, outcome_names[i]) == 0)
-			return i;
-	return -1;
-}
 
 /* HOST-RESOURCES-MIB hrDeviceStatus */
 static const struct enum_name hr_device_status[] = {
@@ -148,7 +138,7 @@ static const struct enum_name alert_codes[] = {
 	{ 803, "inputMediaWeightChange" }, { 804, "inputMediaTypeChange" },
 	{ 805, "inputMediaColorChange" }, { 806, "inputMediaFormPartsChange" },
 	{ 807, "inputMediaSupplyLow" }, { 808, "inputMediaSupplyEmpty" },
-	{ 809, "inputManualInputRequest" }, { 810, "inputManualInputRequest" },
+	{ 809, "inputMediaChangeRequest" }, { 810, "inputManualInputRequest" },
 	{ 811, "inputTrayPositionFailure" }, { 812, "inputTrayElevationFailure" },
 	{ 813, "inputCannotFeedSizeSelected" },
 	{ 901, "outputMediaTrayMissing" }, { 902, "outputMediaTrayAlmostFull" },

@@ -110,7 +110,6 @@ struct rpt_alert {
 
 /* names */
 const char	*dev_outcome_name(int);
-int		 dev_outcome_from_name(const char *);
 const char	*hr_device_status_name(int64_t);	/* NULL if unknown */
 const char	*hr_printer_status_name(int64_t);
 const char	*prt_error_name(int);			/* bit 0..15 */

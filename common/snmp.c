@@ -705,6 +705,6 @@ snmp_reqid_set(uint8_t *pkt, size_t off, int32_t id)
 void
 snmp_oid_copy(struct snmp_oid *dst, const struct snmp_oid *src)
 {
-	dst->len = src->len;
-	memcpy(dst->sub, src->sub, src->len * sizeof(src->sub[0]));
+	dst->len = src->len <= SNMP_MAX_SUBIDS ? src->len : SNMP_MAX_SUBIDS;
+	memcpy(dst->sub, src->sub, dst->len * sizeof(src->sub[0]));
 }

@@ -898,6 +898,7 @@ detail_get(const char *json, const char *key, struct jval *v)
 
 struct verify {
 	sqlite3			*db;
+	int			 records;	/* more than the chain */
 	struct readings_stmts	 rs;
 	sqlite3_stmt		*cycle;
 	sqlite3_stmt		*outbox;	/* on the first document */
@@ -1269,6 +1270,28 @@ verify_cycles(struct verify *v)
 	return ret;
 }
 
+/* what a record of a known kind says, against the tables */
+static int
+verify_record(struct verify *v, int64_t seq, const char *kind,
+    const char *detail)
+{
+	if (strcmp(kind, TXLOG_COLLECT) == 0)
+		return verify_collect(v, seq, detail);
+	if (strcmp(kind, TXLOG_DOCUMENT) == 0)
+		return verify_document(v, seq, detail);
+	if (strcmp(kind, TXLOG_PRUNE) == 0)
+		return verify_prune(v, seq, detail);
+	if (strcmp(kind, TXLOG_UPLOAD) == 0)
+		return verify_upload(v, seq, detail);
+	return 0;
+}
+
+/*
+ * The chain, record by record: sequence numbers, prev_hash, hash.  With
+ * v->records, each record is also checked by verify_record() as soon as
+ * its hash is found right, so that the first broken record is the one
+ * named, whatever broke it.
+ */
 static int
 verify_chain(struct verify *v, int64_t *nrec)
 {
@@ -1330,17 +1353,8 @@ verify_chain(struct verify *v, int64_t *nrec)
 			break;
 		}
 		memcpy(prev, h, sizeof(prev));
-		if (strcmp(kind, TXLOG_COLLECT) == 0 &&
-		    (r = verify_collect(v, seq, detail)) != 0)
-			break;
-		if (strcmp(kind, TXLOG_DOCUMENT) == 0 &&
-		    (r = verify_document(v, seq, detail)) != 0)
-			break;
-		if (strcmp(kind, TXLOG_PRUNE) == 0 &&
-		    (r = verify_prune(v, seq, detail)) != 0)
-			break;
-		if (strcmp(kind, TXLOG_UPLOAD) == 0 &&
-		    (r = verify_upload(v, seq, detail)) != 0)
+		if (v->records && (r = verify_record(v, seq, kind,
+		    detail)) != 0)
 			break;
 		expect++;
 	}
@@ -1351,47 +1365,62 @@ verify_chain(struct verify *v, int64_t *nrec)
 	return r;
 }
 
+/* in one read snapshot: the daemon may be appending meanwhile */
+static int
+verify_run(struct verify *v, sqlite3 *db, int64_t *nrec, int64_t *bad_seq,
+    char *why, size_t whylen)
+{
+	int	 r, own;
+
+	v->db = db;
+	v->bad = bad_seq;
+	v->why = why;
+	v->whylen = whylen;
+	*bad_seq = 0;
+	*nrec = 0;
+	if (whylen > 0)
+		why[0] = '\0';
+	if ((own = sqlite3_get_autocommit(db)) &&
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		(void)snprintf(why, whylen, "reading the database: %s",
+		    sqlite3_errmsg(db));
+		return -2;
+	}
+	if (v->records && (readings_stmts_prepare(db, &v->rs) == -1 ||
+	    sqlite3_prepare_v2(db, cycle_cols_sql, -1, &v->cycle,
+	    NULL) != SQLITE_OK))
+		r = -2;
+	else if ((r = verify_chain(v, nrec)) == 0 && v->records &&
+	    (r = verify_cycles(v)) == 0)
+		r = verify_outbox(v);
+	if (r == -2)
+		(void)snprintf(why, whylen, "reading the database: %s",
+		    sqlite3_errmsg(db));
+	readings_stmts_free(&v->rs);
+	sqlite3_finalize(v->cycle);
+	sqlite3_finalize(v->outbox);
+	if (own)
+		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return r;
+}
+
+int
+txlog_verify_chain(sqlite3 *db, int64_t *nrec, int64_t *bad_seq, char *why,
+    size_t whylen)
+{
+	struct verify	 v;
+
+	memset(&v, 0, sizeof(v));
+	return verify_run(&v, db, nrec, bad_seq, why, whylen);
+}
+
 int
 txlog_verify(sqlite3 *db, int64_t *nrec, int64_t *bad_seq, char *why,
     size_t whylen)
 {
 	struct verify	 v;
-	int		 r, own;
 
 	memset(&v, 0, sizeof(v));
-	v.db = db;
-	v.bad = bad_seq;
-	v.why = why;
-	v.whylen = whylen;
-	*bad_seq = 0;
-	*nrec = 0;
-	if (whylen > 0)
-		why[0] = '\0';
-	/* one snapshot: the daemon may be appending meanwhile */
-	if ((own = sqlite3_get_autocommit(db)) &&
-	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		goto dberr;
-	if (readings_stmts_prepare(db, &v.rs) == -1 ||
-	    sqlite3_prepare_v2(db, cycle_cols_sql, -1, &v.cycle,
-	    NULL) != SQLITE_OK) {
-		r = -2;
-		goto done;
-	}
-	if ((r = verify_chain(&v, nrec)) == 0 &&
-	    (r = verify_cycles(&v)) == 0)
-		r = verify_outbox(&v);
- done:
-	if (r == -2)
-		(void)snprintf(why, whylen, "reading the database: %s",
-		    sqlite3_errmsg(db));
-	readings_stmts_free(&v.rs);
-	sqlite3_finalize(v.cycle);
-	sqlite3_finalize(v.outbox);
-	if (own)
-		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	return r;
- dberr:
-	(void)snprintf(why, whylen, "reading the database: %s",
-	    sqlite3_errmsg(db));
-	return -2;
+	v.records = 1;
+	return verify_run(&v, db, nrec, bad_seq, why, whylen);
 }

@@ -2,7 +2,8 @@
  * The transaction log: one hash-chained record per transaction (collection
  * cycle, upload, check-in, instruction, download, verification failure,
  * configuration change, pruning), in the table txlog of auditd's database
- * (schema: auditd/db.c).  auditd appends; callhomectl verifies.
+ * (schema: auditd/db.c).  auditd appends; callhomectl verifies.  commsd
+ * keeps a log of its own with the same chain (commsd/store.c).
  *
  *	hash(n) = SHA-256(prev_hash(n) || canonical(n)),
  *	prev_hash(n) = hash(n - 1), prev_hash(1) = 32 zero bytes,
@@ -70,6 +71,14 @@ int	txlog_append(sqlite3 *, int64_t time, const char *kind,
  */
 int	txlog_verify(sqlite3 *, int64_t *nrec, int64_t *bad_seq, char *why,
 	    size_t whylen);
+/*
+ * The chain alone, the same way and with the same messages: sequence
+ * numbers, prev_hash and hash of every record, whatever its kind (a log
+ * without auditd's tables: commsd's).  txlog_verify() is this walk with
+ * each record also checked against the tables.
+ */
+int	txlog_verify_chain(sqlite3 *, int64_t *nrec, int64_t *bad_seq,
+	    char *why, size_t whylen);
 
 /*
  * The collect record of cycle `id', as auditd appends it and verification
