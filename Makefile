@@ -66,6 +66,9 @@ ALLPROGS	:= $(DAEMONS) callhomectl commsd
 PROGS		:= $(foreach p,$(ALLPROGS),$(if $(wildcard $(p)/$(p).c),$(p)))
 CHILDREN	:= collectd auditd signerd uplinkd
 
+# the rules made by prog_rules below must not become the default
+.DEFAULT_GOAL	:= all
+
 COMMON_SRC	:= $(wildcard common/*.c)
 COMMON_Y	:= $(wildcard common/*.y)
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(O)/%.o) $(COMMON_Y:%.y=$(O)/%.o)
