@@ -28,6 +28,7 @@ struct cycle {
 	uint64_t		 disc_count;
 	size_t			 active;	/* devices being collected */
 	size_t			 max_active;
+	int			 filling;	/* fill() is running */
 	uint64_t		 sent_before;	/* engine count at start */
 };
 

@@ -91,16 +91,30 @@ next_device(struct collectd *cd)
 	return NULL;
 }
 
+static void	cycle_end(struct collectd *);
+
+/*
+ * Start devices while there is room; the one place a cycle ends.  A
+ * device may finish inside device_start() (SNMPv3, a failed send): that
+ * comes back here through cycle_device_done(), and the outer loop goes on
+ * instead of a nested one.
+ */
 static void
 fill(struct collectd *cd)
 {
 	struct cycle	*cy = &cd->cycle;
 	struct device	*d;
 
+	if (cy->filling)
+		return;
+	cy->filling = 1;
 	while (cy->active < cy->max_active && (d = next_device(cd)) != NULL) {
 		cy->active++;
 		device_start(d);
 	}
+	cy->filling = 0;
+	if (cy->active == 0 && cy->running)
+		cycle_end(cd);
 }
 
 static void
@@ -141,8 +155,6 @@ cycle_device_done(struct collectd *cd, struct device *d, int reported,
 	cy->active--;
 	device_free(d);
 	fill(cd);
-	if (cy->active == 0 && cy->running)
-		cycle_end(cd);
 }
 
 static uint32_t
@@ -199,6 +211,4 @@ cycle_start(struct collectd *cd, uint64_t token, const char *reason)
 	    "no discovery" : "with discovery");
 	cy->summary.ndevices = 0;	/* counted again as they end */
 	fill(cd);
-	if (cy->active == 0)
-		cycle_end(cd);
 }

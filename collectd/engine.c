@@ -557,6 +557,12 @@ engine_read(evutil_socket_t fd, short ev, void *arg)
 	struct sockaddr_storage	 from[RECV_BATCH];
 	int			 n, i, rounds, saved;
 
+	/*
+	 * Answers and ICMP errors run callbacks that queue new requests;
+	 * nothing is sent until the read is done, so a send cannot meet the
+	 * next ICMP error and drain the error queue under drain_errors' feet.
+	 */
+	e->in_kick = 1;
 	for (rounds = 0; rounds < 64; rounds++) {
 		memset(mm, 0, sizeof(mm));
 		for (i = 0; i < RECV_BATCH; i++) {
@@ -594,5 +600,6 @@ engine_read(evutil_socket_t fd, short ev, void *arg)
 		if (n < RECV_BATCH)
 			break;
 	}
+	e->in_kick = 0;
 	engine_kick(e);
 }
