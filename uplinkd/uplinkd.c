@@ -55,6 +55,8 @@ struct uplinkd {
 	struct imsgev		 auditd;
 	struct imsgev		 signerd;
 	struct uplink_conf	 conf;
+	struct uplink_conf	 next;		/* a reload during a job */
+	int			 have_next;
 	struct tls_config	*tcfg;		/* made before the sandbox */
 	struct xschema		*xs;
 	struct job		*job;
@@ -62,6 +64,7 @@ struct uplinkd {
 };
 
 static void	job_step(struct uplinkd *);
+static void	configure(struct uplinkd *);
 
 static void
 job_free(struct job *j)
@@ -116,6 +119,8 @@ job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
 	wbuf_free(&w);
 	ud->job = NULL;
 	job_free(j);
+	if (ud->have_next)
+		configure(ud);
 }
 
 static void
@@ -442,12 +447,22 @@ dialed(struct uplinkd *ud, struct imsg *m)
 	job_step(ud);
 }
 
-/* the TLS configuration from the parent's files, all as memory */
+/*
+ * The TLS configuration from the parent's files, all as memory.  A job
+ * keeps the server, schema and TLS settings it started with: a reload
+ * that comes during one waits in ud->next until the job ends.
+ */
 static void
 configure(struct uplinkd *ud)
 {
 	char	 err[256];
 
+	if (ud->job != NULL)
+		return;
+	uplink_conf_clear(&ud->conf);
+	ud->conf = ud->next;
+	memset(&ud->next, 0, sizeof(ud->next));
+	ud->have_next = 0;
 	xschema_free(ud->xs);
 	ud->xs = NULL;
 	if (ud->conf.server[0] == '\0')
@@ -476,9 +491,13 @@ parent_msg(struct child *c, struct imsg *m)
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_UPLINKD:
-		uplink_conf_clear(&ud->conf);
-		if (msg_conf_uplinkd_decode(m->data, m->len, &ud->conf) == -1)
+		uplink_conf_clear(&ud->next);
+		if (msg_conf_uplinkd_decode(m->data, m->len, &ud->next) == -1)
 			fatalx("bad CONF_UPLINKD from parent");
+		ud->have_next = 1;
+		if (ud->job != NULL)
+			log_debug("new configuration waits for job %llu",
+			    (unsigned long long)ud->job->id);
 		configure(ud);
 		child_ready(c);
 		break;
