@@ -58,6 +58,14 @@
 #define COMMS_BODY_TIMEOUT	60
 #define COMMS_WRITE_TIMEOUT	30
 
+/*
+ * TLS failures in the transaction log: at most COMMS_TLS_FAIL_BURST
+ * records in an interval of COMMS_TLS_FAIL_INTERVAL seconds (from its
+ * first failure), then one record with the count of the others
+ */
+#define COMMS_TLS_FAIL_BURST	10
+#define COMMS_TLS_FAIL_INTERVAL	10
+
 /* TLS protocol bits: the values of libtls's TLS_PROTOCOL_TLSv1_2/1_3 */
 #define COMMS_TLSV1_2		(1 << 3)
 #define COMMS_TLSV1_3		(1 << 4)
@@ -137,6 +145,7 @@ enum comms_stmt {
 	COMMS_GW_UPDATE,
 	COMMS_DOC_FIND,
 	COMMS_DOC_DUPLICATE,
+	COMMS_DOC_TXSEQ,
 	COMMS_DOC_INSERT,
 	COMMS_DEV_UPSERT,
 	COMMS_REPORT_INSERT,

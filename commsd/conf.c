@@ -13,8 +13,6 @@
 #include "config.h"
 #include "log.h"
 
-#define SECRET_MASK	"********"
-
 #ifndef SHAREDIR
 #define SHAREDIR	"/usr/local/share/callhome"
 #endif
@@ -95,22 +93,10 @@ comms_db_name(const struct comms_conf *c)
 }
 
 static void
-print_quoted(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putc('\\', fp);
-		putc(*s, fp);
-	}
-	putc('"', fp);
-}
-
-static void
 print_kv(FILE *fp, const char *k, const char *v)
 {
 	fprintf(fp, "%s ", k);
-	print_quoted(fp, v);
+	config_print_quoted(fp, v);
 	putc('\n', fp);
 }
 
@@ -144,7 +130,7 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	print_kv(fp, "schema", c->schema);
 	if (c->token[0] != '\0')
 		print_kv(fp, "token", (flags & COMMS_PRINT_SECRETS) ?
-		    c->token : SECRET_MASK);
+		    c->token : CONF_SECRET_MASK);
 	config_fmt_size(num, sizeof(num), c->max_document);
 	fprintf(fp, "max document %s\n", num);
 	fprintf(fp, "max connections %u\n", c->max_conns);

@@ -195,7 +195,7 @@ parse_field(struct comms_http *h, struct head *hd, char *line)
 {
 	char		*colon, *v, *e;
 	size_t		 i, nlen;
-	int		 flag = 0;
+	int		 flag = 0, d;
 	unsigned long long n;
 
 	if (line[0] == ' ' || line[0] == '\t') {
@@ -280,13 +280,12 @@ parse_field(struct comms_http *h, struct head *hd, char *line)
 			return -1;
 		}
 		for (i = 0; i < 64; i++) {
-			if (hexval((unsigned char)v[i]) == -1) {
+			if ((d = hexval((unsigned char)v[i])) == -1) {
 				comms_http_fail(h, 400, "X-Callhome-Document-"
 				    "Sha256 is not 64 hex digits");
 				return -1;
 			}
-			h->sha256[i] = "0123456789abcdef"[hexval(
-			    (unsigned char)v[i])];
+			h->sha256[i] = "0123456789abcdef"[d];
 		}
 		h->sha256[64] = '\0';
 		h->have_sha256 = 1;
@@ -616,8 +615,9 @@ comms_http_response(struct wbuf *w, int status, time_t now,
 		wbuf_bytes(w, body, len);
 }
 
-void
-comms_xml_escape(struct wbuf *w, const char *s)
+/* text with &, <, >, " escaped and control characters dropped */
+static void
+xml_escape(struct wbuf *w, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		switch (*s) {
@@ -663,7 +663,7 @@ comms_fault_xml(struct wbuf *w, int status, const char *reason)
 	wbuf_bytes(w, head, sizeof(head) - 1);
 	wbuf_bytes(w, code, strlen(code));
 	wbuf_bytes(w, mid, sizeof(mid) - 1);
-	comms_xml_escape(w, reason != NULL && reason[0] != '\0' ? reason :
+	xml_escape(w, reason != NULL && reason[0] != '\0' ? reason :
 	    comms_http_reason(status));
 	wbuf_bytes(w, tail, sizeof(tail) - 1);
 }

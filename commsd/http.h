@@ -100,8 +100,6 @@ void		 comms_http_response(struct wbuf *, int, time_t,
 void		 comms_http_fault(struct wbuf *, int, time_t, const char *);
 /* the XML of a Fault, without the HTTP head */
 void		 comms_fault_xml(struct wbuf *, int, const char *);
-/* text with &, <, >, " escaped and control characters dropped */
-void		 comms_xml_escape(struct wbuf *, const char *);
 
 #define COMMS_HTTP_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
 #define COMMS_SOAP_CTYPE	"application/soap+xml; charset=utf-8"

@@ -162,66 +162,63 @@ q_document(struct comms_db *db, const char *arg)
 	return 0;
 }
 
-/* the devices of the latest document, callhomectl devices -j's shape */
+/*
+ * The readings of one device, callhomectl devices -j's shape: for each
+ * table, its JSON key, its query and its columns' keys (integers marked).
+ */
+struct json_col {
+	const char	*key;
+	int		 integer;
+};
+
+#define JSON_MAXCOLS	9
+
+static const struct json_table {
+	const char	*key;
+	const char	*sql;
+	struct json_col	 cols[JSON_MAXCOLS + 1];	/* NULL key ends */
+} readings_json[] = {
+	{ "meters", "SELECT name, unit, value, source FROM meters "
+	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal",
+	    { { "name", 0 }, { "unit", 0 }, { "value", 1 },
+	    { "source", 0 } } },
+	{ "supplies", "SELECT idx, description, class, type, color, unit, "
+	    "max, level, percent FROM supplies "
+	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal",
+	    { { "index", 0 }, { "description", 0 }, { "class", 0 },
+	    { "type", 0 }, { "color", 0 }, { "unit", 0 }, { "max", 1 },
+	    { "level", 1 }, { "percent", 1 } } },
+	{ "alerts", "SELECT idx, severity, grp, code, description, time "
+	    "FROM alerts WHERE document_id = ? AND device_ord = ? "
+	    "ORDER BY ordinal",
+	    { { "index", 0 }, { "severity", 0 }, { "group", 0 },
+	    { "code", 0 }, { "description", 0 }, { "time", 1 } } },
+};
+#define NREADINGS	(sizeof(readings_json) / sizeof(readings_json[0]))
+
+/* "key": [ {one object per row of device ord of document doc} ] */
 static void
-json_readings(struct json *j, sqlite3_stmt *m, sqlite3_stmt *s,
-    sqlite3_stmt *a, int64_t doc, int64_t ord, struct comms_db *db)
+json_rows(struct json *j, const struct json_table *t, sqlite3_stmt *st,
+    int64_t doc, int64_t ord, struct comms_db *db)
 {
-	int	 rc;
+	const struct json_col	*c;
+	int			 rc, i;
 
-	json_key(j, "meters");
+	json_key(j, t->key);
 	json_array_begin(j);
-	sqlite3_bind_int64(m, 1, doc);
-	sqlite3_bind_int64(m, 2, ord);
-	while ((rc = sqlite3_step(m)) == SQLITE_ROW) {
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int64(st, 2, ord);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_object_begin(j);
-		kv_col_str(j, "name", m, 0);
-		kv_col_str(j, "unit", m, 1);
-		kv_col_int(j, "value", m, 2);
-		kv_col_str(j, "source", m, 3);
+		for (c = t->cols, i = 0; c->key != NULL; c++, i++)
+			if (c->integer)
+				kv_col_int(j, c->key, st, i);
+			else
+				kv_col_str(j, c->key, st, i);
 		json_object_end(j);
 	}
 	step_error(db, rc);
-	sqlite3_reset(m);
-	json_array_end(j);
-
-	json_key(j, "supplies");
-	json_array_begin(j);
-	sqlite3_bind_int64(s, 1, doc);
-	sqlite3_bind_int64(s, 2, ord);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		json_object_begin(j);
-		kv_col_str(j, "index", s, 0);
-		kv_col_str(j, "description", s, 1);
-		kv_col_str(j, "class", s, 2);
-		kv_col_str(j, "type", s, 3);
-		kv_col_str(j, "color", s, 4);
-		kv_col_str(j, "unit", s, 5);
-		kv_col_int(j, "max", s, 6);
-		kv_col_int(j, "level", s, 7);
-		kv_col_int(j, "percent", s, 8);
-		json_object_end(j);
-	}
-	step_error(db, rc);
-	sqlite3_reset(s);
-	json_array_end(j);
-
-	json_key(j, "alerts");
-	json_array_begin(j);
-	sqlite3_bind_int64(a, 1, doc);
-	sqlite3_bind_int64(a, 2, ord);
-	while ((rc = sqlite3_step(a)) == SQLITE_ROW) {
-		json_object_begin(j);
-		kv_col_str(j, "index", a, 0);
-		kv_col_str(j, "severity", a, 1);
-		kv_col_str(j, "group", a, 2);
-		kv_col_str(j, "code", a, 3);
-		kv_col_str(j, "description", a, 4);
-		kv_col_int(j, "time", a, 5);
-		json_object_end(j);
-	}
-	step_error(db, rc);
-	sqlite3_reset(a);
+	sqlite3_reset(st);
 	json_array_end(j);
 }
 
@@ -253,9 +250,10 @@ json_errors(struct json *j, const char *s)
 static int
 q_devices(struct comms_db *db, int json)
 {
-	sqlite3_stmt	*st, *r, *m, *s, *a;
+	sqlite3_stmt	*st, *r, *rd[NREADINGS];
 	struct json	 j;
 	int64_t		 doc = 0, ord;
+	size_t		 i;
 	int		 rc;
 
 	/* one snapshot while the server may be writing */
@@ -272,14 +270,8 @@ q_devices(struct comms_db *db, int json)
 	    "model_source, serial_source, firmware_source, sysname, "
 	    "syscontact, syslocation, uptime, collected "
 	    "FROM device_reports WHERE document_id = ? ORDER BY ordinal");
-	m = prepare(db, "SELECT name, unit, value, source FROM meters "
-	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal");
-	s = prepare(db, "SELECT idx, description, class, type, color, unit, "
-	    "max, level, percent FROM supplies "
-	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal");
-	a = prepare(db, "SELECT idx, severity, grp, code, description, time "
-	    "FROM alerts WHERE document_id = ? AND device_ord = ? "
-	    "ORDER BY ordinal");
+	for (i = 0; i < NREADINGS; i++)
+		rd[i] = prepare(db, readings_json[i].sql);
 	sqlite3_bind_int64(r, 1, doc);
 	if (json) {
 		json_init(&j, stdout);
@@ -318,7 +310,8 @@ q_devices(struct comms_db *db, int json)
 		kv_col_str(&j, "device_status", r, 9);
 		kv_col_str(&j, "printer_status", r, 10);
 		json_errors(&j, col_str(r, 11));
-		json_readings(&j, m, s, a, doc, ord, db);
+		for (i = 0; i < NREADINGS; i++)
+			json_rows(&j, &readings_json[i], rd[i], doc, ord, db);
 		/* more than the fixed shape, after it */
 		kv_col_str(&j, "reason", r, 12);
 		kv_col_str(&j, "sysdescr", r, 13);
@@ -343,9 +336,8 @@ q_devices(struct comms_db *db, int json)
 			errx(Q_ERROR, "writing the JSON output failed");
 	}
 	sqlite3_finalize(r);
-	sqlite3_finalize(m);
-	sqlite3_finalize(s);
-	sqlite3_finalize(a);
+	for (i = 0; i < NREADINGS; i++)
+		sqlite3_finalize(rd[i]);
 	(void)sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 	return 0;
 }
@@ -397,78 +389,23 @@ q_log(struct comms_db *db, int json)
 	return 0;
 }
 
-static int
-unhex(const char *s, uint8_t out[TXLOG_HASH_LEN])
-{
-	int	 i, hi, lo;
-
-	if (s == NULL || strlen(s) != 2 * TXLOG_HASH_LEN)
-		return -1;
-	for (i = 0; i < TXLOG_HASH_LEN; i++) {
-		hi = s[2 * i];
-		lo = s[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' :
-		    hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' :
-		    lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if (hi == -1 || lo == -1)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* the chain of common/txlog.h, record by record */
+/* the chain of common/txlog.h, as callhomectl verify checks it */
 static int
 q_verify(struct comms_db *db)
 {
-	sqlite3_stmt	*st;
-	uint8_t		 prev[TXLOG_HASH_LEN], h[TXLOG_HASH_LEN];
-	uint8_t		 sprev[TXLOG_HASH_LEN], sh[TXLOG_HASH_LEN];
-	int64_t		 seq, n = 0;
-	const char	*kind, *summary, *detail;
-	int		 rc, r = 1;
+	int64_t	 n, bad;
+	char	 why[512];
 
-	memset(prev, 0, sizeof(prev));
-	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(db));
-	st = prepare(db, "SELECT seq, time, kind, summary, detail, "
-	    "prev_hash, hash FROM txlog ORDER BY seq");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		seq = col64(st, 0);
-		if (seq != ++n) {
-			printf("record %" PRId64 ": missing (found %" PRId64
-			    " next)\n", n, seq);
-			goto done;
-		}
-		kind = col_str(st, 2);
-		summary = col_str(st, 3);
-		detail = col_str(st, 4);
-		if (kind == NULL || summary == NULL || detail == NULL ||
-		    unhex(col_str(st, 5), sprev) == -1 ||
-		    unhex(col_str(st, 6), sh) == -1) {
-			printf("record %" PRId64 ": damaged\n", seq);
-			goto done;
-		}
-		if (memcmp(sprev, prev, sizeof(prev)) != 0) {
-			printf("record %" PRId64 ": does not follow record %"
-			    PRId64 "\n", seq, seq - 1);
-			goto done;
-		}
-		txlog_hash(prev, seq, col64(st, 1), kind, summary, detail, h);
-		if (memcmp(h, sh, sizeof(h)) != 0) {
-			printf("record %" PRId64 ": changed\n", seq);
-			goto done;
-		}
-		memcpy(prev, h, sizeof(prev));
+	switch (txlog_verify_chain(db->h, &n, &bad, why, sizeof(why))) {
+	case 0:
+		printf("transaction log intact: %" PRId64 " records\n", n);
+		return 0;
+	case -1:
+		printf("%s\n", why);
+		return 1;
+	default:
+		errx(Q_ERROR, "%s", why);
 	}
-	step_error(db, rc);
-	printf("transaction log intact: %" PRId64 " records\n", n);
-	r = 0;
- done:
-	sqlite3_finalize(st);
-	(void)sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
-	return r;
 }
 
 int

@@ -6,8 +6,10 @@
  *	network namespace	the host's: it must accept connections
  *	chroot			the state directory (the database's)
  *	user			the configured one ("user", _commsd)
- *	Landlock		files and directories beneath the chroot only;
- *				no TCP bind or connect (the sockets are bound)
+ *	Landlock		files beneath the chroot only (read, write,
+ *				create, remove; no directory is made or
+ *				removed); no TCP bind or connect (the sockets
+ *				are bound)
  *	rlimits			no fork; files may grow (the database)
  *	seccomp			the table below: accept4 on the listening
  *				sockets, I/O on connections, the event loop,
@@ -27,7 +29,8 @@
 #include "sandbox.h"
 
 static const struct sb_path commsd_paths[] = {
-	{ "/", SB_FS_READ | SB_FS_WRITE | SB_FS_DIRS },
+	/* the database and its -wal and -shm files: no directories */
+	{ "/", SB_FS_READ | SB_FS_WRITE },
 };
 
 static const struct sb_syscall commsd_syscalls[] = {

@@ -19,7 +19,11 @@
  *
  * and is then closed.  A request that misses its deadline is answered
  * 408; a handshake that misses it is closed.  Every connection, TLS
- * failure, upload and refusal is a record of the transaction log.
+ * failure, upload and refusal is a record of the transaction log, with
+ * one bound: anyone who reaches the port can fail a handshake, and each
+ * record is a synchronous write on the one thread that serves everybody,
+ * so TLS failures beyond COMMS_TLS_FAIL_BURST in an interval are only
+ * counted, and the count is one record at the interval's end.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -96,6 +100,9 @@ struct comms_server {
 	uint64_t		 nextid;
 	uint64_t		 refused;
 	time_t			 refused_logged;
+	struct event		*tlsfail_end;	/* the end of an interval */
+	unsigned int		 tlsfail_logged;	/* records in it */
+	uint64_t		 tlsfail_unlogged;	/* failures beyond */
 	struct comms_ctx	 ctx;
 };
 
@@ -280,6 +287,19 @@ conn_want(struct comms_conn *c, short what)
 		fatalx("event_add");
 }
 
+/* a TLS_WANT_POLLIN or _POLLOUT: wait for the socket and say 1 */
+static int
+conn_tls_wait(struct comms_conn *c, ssize_t r)
+{
+	if (r == TLS_WANT_POLLIN)
+		conn_want(c, EV_READ);
+	else if (r == TLS_WANT_POLLOUT)
+		conn_want(c, EV_WRITE);
+	else
+		return 0;
+	return 1;
+}
+
 static void
 log_record(struct comms_server *sv, const char *kind, const char *summary,
     struct comms_detail *dt)
@@ -293,20 +313,57 @@ log_record(struct comms_server *sv, const char *kind, const char *summary,
 	free(detail);
 }
 
+/* an interval of TLS failures is over: those not recorded, in one record */
+static void
+tls_failures_end(struct comms_server *sv)
+{
+	struct comms_detail	 dt;
+	char			 summary[256];
+
+	if (sv->tlsfail_unlogged > 0) {
+		(void)snprintf(summary, sizeof(summary), "TLS failures: %"
+		    PRIu64 " more within %d s, not recorded one by one",
+		    sv->tlsfail_unlogged, COMMS_TLS_FAIL_INTERVAL);
+		log_warnx("%s", summary);
+		comms_detail_begin(&dt);
+		json_kv_uint(&dt.j, "suppressed", sv->tlsfail_unlogged);
+		json_kv_int(&dt.j, "interval", COMMS_TLS_FAIL_INTERVAL);
+		json_kv_string(&dt.j, "error", summary);
+		log_record(sv, COMMS_LOG_TLS_FAILURE, summary, &dt);
+	}
+	sv->tlsfail_logged = 0;
+	sv->tlsfail_unlogged = 0;
+}
+
+static void
+on_tlsfail_end(evutil_socket_t fd, short what, void *arg)
+{
+	tls_failures_end(arg);
+}
+
 static void
 log_tls_failure(struct comms_conn *c, const char *why)
 {
+	struct comms_server	*sv = c->sv;
 	struct comms_detail	 dt;
+	struct timeval		 tv = { COMMS_TLS_FAIL_INTERVAL, 0 };
 	char			 summary[512];
 
 	(void)snprintf(summary, sizeof(summary), "TLS failure with %s: %s",
 	    c->peer.address, why);
 	log_warnx("%s", summary);
+	if (sv->tlsfail_logged == 0 && evtimer_add(sv->tlsfail_end, &tv) == -1)
+		fatalx("evtimer_add");
+	if (sv->tlsfail_logged >= COMMS_TLS_FAIL_BURST) {
+		sv->tlsfail_unlogged++;
+		return;
+	}
+	sv->tlsfail_logged++;
 	comms_detail_begin(&dt);
 	comms_detail_peer(&dt, &c->peer);
 	json_kv_uint(&dt.j, "connection", c->id);
 	json_kv_string(&dt.j, "error", why);
-	log_record(c->sv, COMMS_LOG_TLS_FAILURE, summary, &dt);
+	log_record(sv, COMMS_LOG_TLS_FAILURE, summary, &dt);
 }
 
 /* the client certificate: its subject's one CN, and its SHA-256 */
@@ -412,14 +469,8 @@ conn_handshake(struct comms_conn *c)
 	int			 r;
 
 	r = tls_handshake(c->tls);
-	if (r == TLS_WANT_POLLIN) {
-		conn_want(c, EV_READ);
+	if (conn_tls_wait(c, r))
 		return;
-	}
-	if (r == TLS_WANT_POLLOUT) {
-		conn_want(c, EV_WRITE);
-		return;
-	}
 	if (r == -1) {
 		const char	*e = tls_error(c->tls);
 
@@ -490,14 +541,8 @@ conn_read(struct comms_conn *c)
 
 	for (;;) {
 		n = tls_read(c->tls, buf, sizeof(buf));
-		if (n == TLS_WANT_POLLIN) {
-			conn_want(c, EV_READ);
+		if (conn_tls_wait(c, n))
 			return;
-		}
-		if (n == TLS_WANT_POLLOUT) {
-			conn_want(c, EV_WRITE);
-			return;
-		}
 		if (n == -1 || n == 0) {
 			const char	*e = n == -1 ? tls_error(c->tls) : NULL;
 			char		 why[300];
@@ -546,14 +591,8 @@ conn_shutdown(struct comms_conn *c)
 	int	 r;
 
 	r = tls_close(c->tls);
-	if (r == TLS_WANT_POLLIN) {
-		conn_want(c, EV_READ);
+	if (conn_tls_wait(c, r))
 		return;
-	}
-	if (r == TLS_WANT_POLLOUT) {
-		conn_want(c, EV_WRITE);
-		return;
-	}
 	if (!c->linger || shutdown(c->fd, SHUT_WR) == -1) {
 		conn_free(c);
 		return;
@@ -591,14 +630,8 @@ conn_write(struct comms_conn *c)
 	while (c->outoff < c->out.len) {
 		n = tls_write(c->tls, c->out.data + c->outoff,
 		    c->out.len - c->outoff);
-		if (n == TLS_WANT_POLLIN) {
-			conn_want(c, EV_READ);
+		if (conn_tls_wait(c, n))
 			return;
-		}
-		if (n == TLS_WANT_POLLOUT) {
-			conn_want(c, EV_WRITE);
-			return;
-		}
 		if (n == -1) {
 			log_warnx("connection %" PRIu64 " (%s): writing the "
 			    "answer: %s", c->id, c->peer.address,
@@ -821,15 +854,17 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 {
 	struct comms_detail	 dt;
 	struct comms_conn	*c;
-	char			 summary[512], *p;
-	size_t			 i, off = 0;
+	char			 summary[512];
+	size_t			 i, off;
 	int			 n;
 
 	sv->ctx.db = db;
 	sv->ctx.schema = schema;
 	sv->ctx.max_document = (size_t)sv->conf->max_document;
 	sv->ctx.faults = sv->conf->faults;
-	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL)
+	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL ||
+	    (sv->tlsfail_end = evtimer_new(sv->base, on_tlsfail_end,
+	    sv)) == NULL)
 		fatalx("evtimer_new");
 	for (i = 0; i < sv->nlisten; i++) {
 		sv->lev[i] = event_new(sv->base, sv->lfd[i],
@@ -838,13 +873,12 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 			fatalx("event_new");
 	}
 
-	p = summary;
-	n = snprintf(p, sizeof(summary), "started: listening on");
+	n = snprintf(summary, sizeof(summary), "started: listening on");
 	off = n > 0 ? (size_t)n : 0;
 	for (i = 0; i < sv->conf->nlisten && off < sizeof(summary); i++) {
-		n = snprintf(p + off, sizeof(summary) - off, "%s %s port %u",
-		    i > 0 ? "," : "", sv->conf->listen[i].addr,
-		    sv->conf->listen[i].port);
+		n = snprintf(summary + off, sizeof(summary) - off,
+		    "%s %s port %u", i > 0 ? "," : "",
+		    sv->conf->listen[i].addr, sv->conf->listen[i].port);
 		if (n < 0)
 			break;
 		off += (size_t)n;
@@ -861,6 +895,7 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 
 	while ((c = TAILQ_FIRST(&sv->conns)) != NULL)
 		conn_free(c);
+	tls_failures_end(sv);
 	comms_detail_begin(&dt);
 	json_kv_uint(&dt.j, "connections", sv->nextid);
 	json_kv_uint(&dt.j, "refused", sv->refused);
@@ -870,6 +905,7 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 		close(sv->lfd[i]);
 	}
 	event_free(sv->resume);
+	event_free(sv->tlsfail_end);
 	tls_free(sv->tls);
 	tls_config_free(sv->tlscfg);
 	/*

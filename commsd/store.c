@@ -227,6 +227,8 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	[COMMS_DOC_DUPLICATE] =
 	    "UPDATE documents SET duplicates_seen = duplicates_seen + 1, "
 	    "last_duplicate = ?2 WHERE id = ?1",
+	[COMMS_DOC_TXSEQ] =
+	    "UPDATE documents SET txseq = ?2 WHERE id = ?1",
 	[COMMS_DOC_INSERT] =
 	    "INSERT INTO documents (gateway_id, sha256, received, size, "
 	    "encoding, wire_size, cert_sha256, claimed_id, software, site, "
@@ -574,94 +576,96 @@ step_done(sqlite3_stmt *st)
 
 #define B(x)	do { if (rc == SQLITE_OK) rc = (x); } while (0)
 
-static int
-store_meters(struct comms_db *db, int64_t docid, int64_t ord,
-    const char *key, xmlNodePtr dev)
-{
-	sqlite3_stmt	*st = db->st[COMMS_METER_INSERT];
-	xmlNodePtr	 list, m;
-	int64_t		 k = 0;
-	int		 rc;
+/*
+ * The readings tables (meters, supplies, alerts): one row for each element
+ * of a list of the device, in document order.  The first four columns are
+ * always document_id, device_ord, device_key and ordinal; each table says
+ * where its others come from.
+ */
+enum rd_from {
+	RD_END,			/* no more columns */
+	RD_ATTR,		/* an attribute of the element */
+	RD_CHILD,		/* the text of a child element */
+	RD_TEXT			/* the element's own text */
+};
 
-	if ((list = xml_child(dev, "Meters")) == NULL)
-		return 0;
-	for (m = list->children; m != NULL; m = m->next) {
-		if (m->type != XML_ELEMENT_NODE)
-			continue;
-		rc = SQLITE_OK;
-		B(sqlite3_bind_int64(st, 1, docid));
-		B(sqlite3_bind_int64(st, 2, ord));
-		B(sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC));
-		B(sqlite3_bind_int64(st, 4, k++));
-		B(bind_x(st, 5, attr(m, "name")));
-		B(bind_x(st, 6, attr(m, "unit")));
-		B(bind_xint(st, 7, text(m)));
-		B(bind_x(st, 8, attr(m, "source")));
-		if (rc != SQLITE_OK || step_done(st) == -1)
-			return -1;
+struct rd_col {
+	enum rd_from	 from;
+	const char	*name;
+	int		 integer;	/* an xs:long; NULL when absent */
+};
+
+#define RD_MAXCOLS	9
+
+static const struct rd_table {
+	const char	*list;		/* the device's child holding them */
+	enum comms_stmt	 stmt;
+	struct rd_col	 cols[RD_MAXCOLS + 1];
+} rd_tables[] = {
+	{ "Meters", COMMS_METER_INSERT, {
+		{ RD_ATTR, "name", 0 },
+		{ RD_ATTR, "unit", 0 },
+		{ RD_TEXT, NULL, 1 },
+		{ RD_ATTR, "source", 0 } } },
+	{ "Supplies", COMMS_SUPPLY_INSERT, {
+		{ RD_ATTR, "index", 0 },
+		{ RD_CHILD, "Description", 0 },
+		{ RD_ATTR, "class", 0 },
+		{ RD_ATTR, "type", 0 },
+		{ RD_CHILD, "Color", 0 },
+		{ RD_ATTR, "unit", 0 },
+		{ RD_ATTR, "max", 1 },
+		{ RD_ATTR, "level", 1 },
+		{ RD_ATTR, "percent", 1 } } },
+	{ "Alerts", COMMS_ALERT_INSERT, {
+		{ RD_ATTR, "index", 0 },
+		{ RD_ATTR, "severity", 0 },
+		{ RD_ATTR, "group", 0 },
+		{ RD_ATTR, "code", 0 },
+		{ RD_CHILD, "Description", 0 },
+		{ RD_ATTR, "time", 1 } } },
+};
+
+/* a copy to xmlFree(), or NULL */
+static char *
+rd_value(xmlNodePtr n, const struct rd_col *c)
+{
+	switch (c->from) {
+	case RD_ATTR:
+		return attr(n, c->name);
+	case RD_CHILD:
+		return child_text(n, c->name);
+	default:
+		return text(n);
 	}
-	return 0;
 }
 
 static int
-store_supplies(struct comms_db *db, int64_t docid, int64_t ord,
-    const char *key, xmlNodePtr dev)
+store_readings(struct comms_db *db, const struct rd_table *t, int64_t docid,
+    int64_t ord, const char *key, xmlNodePtr dev)
 {
-	sqlite3_stmt	*st = db->st[COMMS_SUPPLY_INSERT];
-	xmlNodePtr	 list, s;
-	int64_t		 k = 0;
-	int		 rc;
+	sqlite3_stmt		*st = db->st[t->stmt];
+	const struct rd_col	*c;
+	xmlNodePtr		 list, n;
+	int64_t			 k = 0;
+	int			 i, rc;
 
-	if ((list = xml_child(dev, "Supplies")) == NULL)
+	if ((list = xml_child(dev, t->list)) == NULL)
 		return 0;
-	for (s = list->children; s != NULL; s = s->next) {
-		if (s->type != XML_ELEMENT_NODE)
+	for (n = list->children; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		rc = SQLITE_OK;
 		B(sqlite3_bind_int64(st, 1, docid));
 		B(sqlite3_bind_int64(st, 2, ord));
 		B(sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC));
 		B(sqlite3_bind_int64(st, 4, k++));
-		B(bind_x(st, 5, attr(s, "index")));
-		B(bind_x(st, 6, child_text(s, "Description")));
-		B(bind_x(st, 7, attr(s, "class")));
-		B(bind_x(st, 8, attr(s, "type")));
-		B(bind_x(st, 9, child_text(s, "Color")));
-		B(bind_x(st, 10, attr(s, "unit")));
-		B(bind_xint(st, 11, attr(s, "max")));
-		B(bind_xint(st, 12, attr(s, "level")));
-		B(bind_xint(st, 13, attr(s, "percent")));
-		if (rc != SQLITE_OK || step_done(st) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-store_alerts(struct comms_db *db, int64_t docid, int64_t ord,
-    const char *key, xmlNodePtr dev)
-{
-	sqlite3_stmt	*st = db->st[COMMS_ALERT_INSERT];
-	xmlNodePtr	 list, a;
-	int64_t		 k = 0;
-	int		 rc;
-
-	if ((list = xml_child(dev, "Alerts")) == NULL)
-		return 0;
-	for (a = list->children; a != NULL; a = a->next) {
-		if (a->type != XML_ELEMENT_NODE)
-			continue;
-		rc = SQLITE_OK;
-		B(sqlite3_bind_int64(st, 1, docid));
-		B(sqlite3_bind_int64(st, 2, ord));
-		B(sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC));
-		B(sqlite3_bind_int64(st, 4, k++));
-		B(bind_x(st, 5, attr(a, "index")));
-		B(bind_x(st, 6, attr(a, "severity")));
-		B(bind_x(st, 7, attr(a, "group")));
-		B(bind_x(st, 8, attr(a, "code")));
-		B(bind_x(st, 9, child_text(a, "Description")));
-		B(bind_xint(st, 10, attr(a, "time")));
+		for (c = t->cols, i = 5; c->from != RD_END; c++, i++) {
+			if (c->integer)
+				B(bind_xint(st, i, rd_value(n, c)));
+			else
+				B(bind_x(st, i, rd_value(n, c)));
+		}
 		if (rc != SQLITE_OK || step_done(st) == -1)
 			return -1;
 	}
@@ -716,6 +720,7 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	sqlite3_stmt	*st = db->st[COMMS_REPORT_INSERT];
 	xmlNodePtr	 id, contact, status;
 	char		*key;
+	size_t		 i;
 	int		 rc = SQLITE_OK, r = -1;
 
 	if ((key = attr(dev, "key")) == NULL)
@@ -762,10 +767,10 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	if (rc != SQLITE_OK || step_done(st) == -1)
 		goto done;
 
-	if (store_meters(db, docid, ord, key, dev) == -1 ||
-	    store_supplies(db, docid, ord, key, dev) == -1 ||
-	    store_alerts(db, docid, ord, key, dev) == -1)
-		goto done;
+	for (i = 0; i < sizeof(rd_tables) / sizeof(rd_tables[0]); i++)
+		if (store_readings(db, &rd_tables[i], docid, ord, key,
+		    dev) == -1)
+			goto done;
 	r = 0;
  done:
 	xmlFree(key);
@@ -972,12 +977,10 @@ comms_db_store(struct comms_db *db, const struct comms_peer *peer,
 	if (log_upload(db, peer, doc, now, out) == -1)
 		goto fail;
 	if (!out->duplicate) {
-		char	 sql[128];
-
-		(void)snprintf(sql, sizeof(sql), "UPDATE documents SET "
-		    "txseq = %" PRId64 " WHERE id = %" PRId64, out->txseq,
-		    out->id);
-		if (db_exec(db, sql) == -1)
+		st = db->st[COMMS_DOC_TXSEQ];
+		B(sqlite3_bind_int64(st, 1, out->id));
+		B(sqlite3_bind_int64(st, 2, out->txseq));
+		if (rc != SQLITE_OK || step_done(st) == -1)
 			goto fail;
 	}
 	if (db_exec(db, "COMMIT") == -1)

@@ -15,7 +15,9 @@
 #                   client certificate or one of another CA: no handshake;
 #                   401 without or with a wrong token; 413 too large (also
 #                   inflated); 404 other paths; 405 GET; 408 for a
-#                   slowloris; too many connections closed
+#                   slowloris; too many connections closed; 50 failed
+#                   handshakes: each in commsd's log, but only
+#                   COMMS_TLS_FAIL_BURST records and one that counts the rest
 #   faults          receipt-hash gives a wrong hash, delay answers late,
 #                   close stores but never answers
 #   the log         every transaction, hash chain intact (-q verify)
@@ -476,4 +478,41 @@ check "fault close: a retry is a duplicate, unanswered too" sh -c \
     "test '$code' = 000 && '$COMMSD' -f '$T/close.conf' -q documents -j |
      grep -q '\"duplicates_seen\":1'"
 kill -TERM $PID; wait $PID
+
+# ---- a flood of failed handshakes: COMMS_TLS_FAIL_BURST records, then the
+# rest counted in one, written at the interval's end or, here, at the stop
+BURST=$(sed -n 's/^#define COMMS_TLS_FAIL_BURST[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$TOP/commsd/commsd.h")
+PORT_F=$(free_port tcp)
+conf flood "$PORT_F" </dev/null
+start flood || exit 1
+$PY - "$PORT_F" >"$T/flood.out" 2>&1 <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+for _ in range(50):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")     # not TLS
+    try:
+        while s.recv(4096):
+            pass
+    except OSError:
+        pass
+    s.close()
+EOF
+kill -TERM $PID; wait $PID
+"$COMMSD" -f "$T/flood.conf" -q log -j >"$T/flood.json"
+check "50 failed handshakes: 50 log lines, $BURST records, one for the rest" \
+    $PY - "$T/flood.json" "$BURST" "$T/flood.log" <<'EOF'
+import json, sys
+burst = int(sys.argv[2])
+lines = [l for l in open(sys.argv[3]) if "TLS failure with 127.0.0.1:" in l]
+assert len(lines) == 50, len(lines)
+log = json.load(open(sys.argv[1]))
+f = [json.loads(r["detail"]) for r in log if r["kind"] == "tls-failure"]
+assert len(f) == burst + 1, len(f)
+assert all("connection" in d and "error" in d for d in f[:burst]), f
+assert f[-1]["suppressed"] == 50 - burst, f[-1]
+assert log[-1]["kind"] == "stop", log[-1]
+EOF
 exit 0
