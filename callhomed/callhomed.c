@@ -261,6 +261,7 @@ int
 reload(struct callhomed *ch)
 {
 	struct callhome_conf	*nc;
+	struct conf_parts	 parts;
 
 	log_info("reloading %s", ch->conffile);
 	if ((nc = parse_config(ch->conffile, 0)) == NULL) {
@@ -281,12 +282,13 @@ reload(struct callhomed *ch)
 		config_free(nc);
 		return -1;
 	}
-	if (conf_parts_check(nc) == -1) {
+	if (conf_parts_load(nc, &parts) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
 		return -1;
 	}
-	conf_send_all(ch, nc);
+	conf_send_all(ch, nc, &parts);
+	conf_parts_free(&parts);
 	config_free(ch->conf);
 	ch->conf = nc;
 	schedule_collect(ch);
@@ -332,7 +334,6 @@ handle_pong(struct callhomed *ch, struct kid *k, struct imsg *m)
 	if (msg_pong_decode(m->data, m->len, &po) == -1 || po.proc != k->id)
 		fatalx("bad PONG from %s", proc_name(k->id));
 	k->pong = po;
-	k->pong_time = time(NULL);
 	control_pong(ch);
 	log_debug("%s: pid %u, up %llus, max rss %llu KiB, %s",
 	    proc_name(k->id), po.pid, (unsigned long long)po.uptime,
@@ -407,6 +408,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct callhomed	 ch;
+	struct conf_parts	 parts;
 	struct timeval		 tv = { 1, 0 };
 	const char		*file = CONF_DEFAULT_FILE;
 	int			 c, noaction = 0;
@@ -455,7 +457,7 @@ main(int argc, char *argv[])
 		printf("configuration OK\n");
 		exit(0);
 	}
-	if (conf_parts_check(ch.conf) == -1)
+	if (conf_parts_load(ch.conf, &parts) == -1)
 		exit(1);
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
@@ -471,7 +473,8 @@ main(int argc, char *argv[])
 		fatalx("event_base_new");
 	setup_signals(&ch);
 	kids_spawn(&ch);
-	kids_configure(&ch, ch.conf);
+	kids_configure(&ch, ch.conf, &parts);
+	conf_parts_free(&parts);
 	ch.ev_ping = evtimer_new(ch.base, on_ping, &ch);
 	if (ch.ev_ping == NULL)
 		fatalx("evtimer_new");

@@ -37,7 +37,6 @@ struct kid {
 	char			 logbuf[1024];
 	size_t			 loglen;
 	struct msg_pong		 pong;
-	time_t			 pong_time;
 };
 
 struct callhomed {
@@ -63,18 +62,23 @@ struct callhomed {
 	uint64_t		 cycle_token;
 	struct timespec		 collect_started;
 	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
-	struct msg_outbox_status outbox;	/* auditd's latest word */
-	int			 have_outbox;
 	int			 once_upload;	/* -1: waiting for uploads */
 	int			 once_armed;	/* -1: auditd has seen the kick */
 	int			 once_code;	/* -1: the collection's status */
 	time_t			 once_since;	/* -1: attempts from now on */
-	int			 planned_devices;
+};
+
+/* each child's part that the parent reads from files */
+struct conf_parts {
+	struct blob		 xsd;		/* auditd's and uplinkd's */
+	struct signer_conf	 signer;
+	struct uplink_conf	 uplink;
 };
 
 /* children.c */
 void	 kids_spawn(struct callhomed *);
-void	 kids_configure(struct callhomed *, const struct callhome_conf *);
+void	 kids_configure(struct callhomed *, const struct callhome_conf *,
+	    const struct conf_parts *);
 void	 kids_reap(struct callhomed *);
 void	 kids_stop(struct callhomed *);
 uint32_t kids_ping(struct callhomed *);
@@ -82,8 +86,10 @@ int	 kids_alive(const struct callhomed *);
 
 /* confsend.c */
 int	 conf_load_profiles(struct callhome_conf *);
-int	 conf_parts_check(const struct callhome_conf *);
-void	 conf_send_all(struct callhomed *, const struct callhome_conf *);
+int	 conf_parts_load(const struct callhome_conf *, struct conf_parts *);
+void	 conf_parts_free(struct conf_parts *);
+void	 conf_send_all(struct callhomed *, const struct callhome_conf *,
+	    const struct conf_parts *);
 
 /* control.c */
 struct ctl_conn;

@@ -266,7 +266,8 @@ root_of(const struct callhome_conf *conf, enum proc_id id)
 
 /* the first message each child reads: where to chroot and as whom */
 void
-kids_configure(struct callhomed *ch, const struct callhome_conf *conf)
+kids_configure(struct callhomed *ch, const struct callhome_conf *conf,
+    const struct conf_parts *parts)
 {
 	struct msg_sandbox	 sb;
 	struct wbuf		 w;
@@ -285,7 +286,7 @@ kids_configure(struct callhomed *ch, const struct callhome_conf *conf)
 		imsgev_sendw(&ch->kids[id].iev, IMSG_SANDBOX, 0, -1, &w);
 	}
 	wbuf_free(&w);
-	conf_send_all(ch, conf);
+	conf_send_all(ch, conf, parts);
 }
 
 static void

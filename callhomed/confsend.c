@@ -88,15 +88,18 @@ signer_part(const struct callhome_conf *c, struct signer_conf *s)
 }
 
 static int
-uplink_part(const struct callhome_conf *c, struct uplink_conf *u)
+uplink_part(const struct callhome_conf *c, const struct blob *xsd,
+    struct uplink_conf *u)
 {
 	memset(u, 0, sizeof(*u));
 	(void)strlcpy(u->gateway, c->gateway, sizeof(u->gateway));
 	if (!c->have_server)
 		return 0;
-	if ((u->xsd = read_small(callhome_schema, SCHEMA_MAX, &u->xsdlen)) ==
-	    NULL)
-		goto fail;
+	if ((u->xsd = malloc(xsd->len + 1)) == NULL)
+		fatal(NULL);
+	memcpy(u->xsd, xsd->data, xsd->len);
+	u->xsd[xsd->len] = '\0';
+	u->xsdlen = xsd->len;
 	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
 	u->port = c->server.port;
 	u->protocols = c->server.protocols;
@@ -143,58 +146,58 @@ conf_load_profiles(struct callhome_conf *c)
 	return 0;
 }
 
-/* can every part be built?  (files readable) -1 with the reasons logged */
+/*
+ * Read every file the children's parts name, once: -1 with each reason
+ * logged.  The parts hold secrets until conf_parts_free().
+ */
 int
-conf_parts_check(const struct callhome_conf *c)
+conf_parts_load(const struct callhome_conf *c, struct conf_parts *p)
 {
-	struct signer_conf	 s;
-	struct uplink_conf	 u;
-	struct blob		 xsd;
-	int			 rv = 0;
+	int	 rv = 0;
 
-	if ((xsd.data = read_small(callhome_schema, SCHEMA_MAX, &xsd.len)) ==
-	    NULL)
+	memset(p, 0, sizeof(*p));
+	if ((p->xsd.data = read_small(callhome_schema, SCHEMA_MAX,
+	    &p->xsd.len)) == NULL)
 		rv = -1;
-	blob_free(&xsd);
-	if (signer_part(c, &s) == -1)
+	if (signer_part(c, &p->signer) == -1)
 		rv = -1;
-	if (uplink_part(c, &u) == -1)
+	if (p->xsd.data != NULL &&
+	    uplink_part(c, &p->xsd, &p->uplink) == -1)
 		rv = -1;
-	else
-		uplink_conf_clear(&u);
-	explicit_bzero(&s, sizeof(s));
+	if (rv == -1)
+		conf_parts_free(p);
 	return rv;
 }
 
 void
-conf_send_all(struct callhomed *ch, const struct callhome_conf *c)
+conf_parts_free(struct conf_parts *p)
 {
-	struct signer_conf	 s;
-	struct uplink_conf	 u;
-	struct blob		 xsd;
-	struct wbuf		 w;
+	blob_free(&p->xsd);
+	uplink_conf_clear(&p->uplink);
+	explicit_bzero(&p->signer, sizeof(p->signer));
+}
 
-	if (signer_part(c, &s) == -1 || uplink_part(c, &u) == -1 ||
-	    (xsd.data = read_small(callhome_schema, SCHEMA_MAX, &xsd.len)) ==
-	    NULL)
-		fatalx("cannot read the files the configuration names");
+/* each child its part */
+void
+conf_send_all(struct callhomed *ch, const struct callhome_conf *c,
+    const struct conf_parts *p)
+{
+	struct wbuf	 w;
+
 	wbuf_init(&w);
 	msg_conf_collectd_encode(&w, c);
 	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_CONF_COLLECTD, 0, -1,
 	    &w);
 	wbuf_reset(&w);
-	msg_conf_auditd_encode(&w, c, &xsd);
-	blob_free(&xsd);
+	msg_conf_auditd_encode(&w, c, &p->xsd);
 	imsgev_sendw(&ch->kids[PROC_AUDITD].iev, IMSG_CONF_AUDITD, 0, -1, &w);
 	wbuf_reset(&w);
-	msg_conf_signerd_encode(&w, &s);
+	msg_conf_signerd_encode(&w, &p->signer);
 	imsgev_sendw(&ch->kids[PROC_SIGNERD].iev, IMSG_CONF_SIGNERD, 0, -1,
 	    &w);
 	wbuf_reset(&w);
-	msg_conf_uplinkd_encode(&w, &u);
+	msg_conf_uplinkd_encode(&w, &p->uplink);
 	imsgev_sendw(&ch->kids[PROC_UPLINKD].iev, IMSG_CONF_UPLINKD, 0, -1,
 	    &w);
 	wbuf_free(&w);
-	uplink_conf_clear(&u);
-	explicit_bzero(&s, sizeof(s));
 }

@@ -238,8 +238,6 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 	/* decoded even when nobody waits: a bad one is always fatal */
 	if (msg_outbox_status_decode(m->data, m->len, &s) == -1)
 		fatalx("bad OUTBOX_STATUS from auditd");
-	ch->outbox = s;
-	ch->have_outbox = 1;
 	/*
 	 * -1: auditd answers in order, so the answer to the request sent
 	 * after the kick is the first status that knows of the kick; the
