@@ -20,6 +20,7 @@
 
 #include "callhomed.h"
 #include "log.h"
+#include "net.h"
 #include "msg.h"
 
 /* both ends of every channel of the table, before the children start */
@@ -54,16 +55,6 @@ end_of(const struct wiring *w, size_t i, enum proc_id p)
 	if (chan_table[i].b == p)
 		return w->fd[i][1];
 	return -1;
-}
-
-static void
-set_nonblock(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		fatal("fcntl");
 }
 
 /*

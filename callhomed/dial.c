@@ -24,6 +24,7 @@
 #include "callhomed.h"
 #include "log.h"
 #include "msg.h"
+#include "net.h"
 #include "proxy.h"
 
 #define CONNECT_TIMEOUT	10	/* seconds, per address */
@@ -124,27 +125,6 @@ dial_success(struct dial *d)
 		(void)strlcpy(via, d->via, sizeof(via));
 	answer(d->ch, d->job, fd, via, NULL);
 	dial_free(d);
-}
-
-static void
-fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char	 host[INET6_ADDRSTRLEN];
-	int	 port;
-
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-		(void)snprintf(buf, len, "[%s]:%d", host, port);
-	} else {
-		const struct sockaddr_in *s4 = (const void *)sa;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-		(void)snprintf(buf, len, "%s:%d", host, port);
-	}
 }
 
 static void
@@ -328,7 +308,7 @@ dial_next(struct dial *d)
 
 	for (ai = d->cur; ai != NULL; ai = ai->ai_next) {
 		d->cur = ai;
-		fmt_addr(ai->ai_addr, d->via, sizeof(d->via));
+		(void)addr_fmt(ai->ai_addr, d->via, sizeof(d->via));
 		d->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, ai->ai_protocol);
 		if (d->fd == -1) {
@@ -388,11 +368,12 @@ dial_request(struct callhomed *ch, struct imsg *m)
 	d->ch = ch;
 	d->job = dr.job;
 	d->fd = -1;
-	(void)snprintf(d->target, sizeof(d->target), "%s:%u", s->name,
-	    s->port);
+	/* each fits: a name of CONF_STR_MAX, brackets and ":65535" */
+	if (hostport_fmt(d->target, sizeof(d->target), s->name, s->port) ==
+	    -1 || hostport_fmt(d->proxyname, sizeof(d->proxyname), s->proxy,
+	    s->proxy_port) == -1)
+		fatalx("dial: server name too long");
 	d->proxy = s->proxy[0] != '\0';
-	(void)snprintf(d->proxyname, sizeof(d->proxyname), "%s:%u", s->proxy,
-	    s->proxy_port);
 	host = d->proxy ? s->proxy : s->name;
 	(void)snprintf(port, sizeof(port), "%u", d->proxy ? s->proxy_port :
 	    s->port);

@@ -28,6 +28,7 @@
 #include "collectd.h"
 #include "log.h"
 #include "msg.h"
+#include "net.h"
 
 /* the objects of phase 1 */
 enum col {
@@ -1151,23 +1152,6 @@ build_alerts(struct device *d)
 	wbuf_free(&w);
 }
 
-static void
-fmt_address(const struct etarget *t, char *buf, size_t bufsz)
-{
-	char		 a[INET6_ADDRSTRLEN];
-	const struct sockaddr_in	*sin = (const void *)&t->addr;
-	const struct sockaddr_in6	*sin6 = (const void *)&t->addr;
-
-	if (t->addr.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		(void)snprintf(buf, bufsz, "[%s]:%u", a,
-		    ntohs(sin6->sin6_port));
-	} else {
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		(void)snprintf(buf, bufsz, "%s:%u", a, ntohs(sin->sin_port));
-	}
-}
-
 static int
 first_outcome(enum walk_status st)
 {
@@ -1190,7 +1174,8 @@ device_finish(struct device *d)
 	int				 outcome;
 
 	memset(&r, 0, sizeof(r));
-	fmt_address(&d->t, r.address, sizeof(r.address));
+	(void)addr_fmt((const struct sockaddr *)&d->t.addr, r.address,
+	    sizeof(r.address));
 	r.collected = time(NULL);
 	r.requests = d->requests;
 	r.enterprise = r.uptime = r.device_status = r.printer_status =

@@ -10,6 +10,7 @@
 
 #include "child.h"
 #include "log.h"
+#include "net.h"
 #include "msg.h"
 
 static void
@@ -18,16 +19,6 @@ usage(const char *name)
 	fprintf(stderr, "usage: %s [-v]\n"
 	    "%s is started by callhomed, never by hand.\n", name, name);
 	exit(1);
-}
-
-static void
-set_nonblock(int fd)
-{
-	int	 fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		fatal("fcntl");
 }
 
 static void

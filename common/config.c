@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "net.h"
 #include "profile.h"
 
 static const char *const category_names[CAT_MAX] = {
@@ -287,22 +288,6 @@ print_secret(FILE *fp, const char *s, int flags)
 	    CONF_SECRET_MASK);
 }
 
-static const char *
-addr_ntop(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	const void	*a;
-
-	if (ss->ss_family == AF_INET)
-		a = &((const struct sockaddr_in *)ss)->sin_addr;
-	else if (ss->ss_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-	else
-		a = NULL;
-	if (a == NULL || inet_ntop(ss->ss_family, a, buf, size) == NULL)
-		(void)strlcpy(buf, "?", size);
-	return buf;
-}
-
 static void
 print_target_opts(FILE *fp, const struct snmp_target_opts *o, int flags)
 {
@@ -461,12 +446,14 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 		putc('\n', fp);
 	}
 	TAILQ_FOREACH(d, &conf->devices, entry) {
-		fprintf(fp, "device %s", addr_ntop(&d->addr, buf, sizeof(buf)));
+		fprintf(fp, "device %s", addr_ntop((const struct sockaddr *)
+		    &d->addr, buf, sizeof(buf)));
 		print_target_opts(fp, &d->opts, flags);
 	}
 	TAILQ_FOREACH(dc, &conf->discovers, entry) {
 		fprintf(fp, "discover %s/%d",
-		    addr_ntop(&dc->net, buf, sizeof(buf)), dc->prefixlen);
+		    addr_ntop((const struct sockaddr *)&dc->net,
+		    buf, sizeof(buf)), dc->prefixlen);
 		print_target_opts(fp, &dc->opts, flags);
 	}
 

@@ -51,6 +51,7 @@
 #include "commsd.h"
 #include "http.h"
 #include "log.h"
+#include "net.h"
 #include "xmlsafe.h"
 
 #define LINGER_SECONDS		2
@@ -746,9 +747,6 @@ static void
 conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
 {
 	struct comms_conn	*c;
-	char			 a[INET6_ADDRSTRLEN];
-	uint16_t		 port;
-	const void		*ap;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("connection");
@@ -762,17 +760,8 @@ conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
 	sv->nconns++;
 	wbuf_init(&c->out);
 	comms_http_init(&c->req, sv->ctx.max_document, sv->conf->token);
-	if (ss->ss_family == AF_INET6) {
-		ap = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	} else {
-		ap = &((const struct sockaddr_in *)ss)->sin_addr;
-		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	}
-	if (inet_ntop(ss->ss_family, ap, a, sizeof(a)) == NULL)
-		(void)strlcpy(a, "?", sizeof(a));
-	(void)snprintf(c->peer.address, sizeof(c->peer.address),
-	    ss->ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	(void)addr_fmt((const struct sockaddr *)ss, c->peer.address,
+	    sizeof(c->peer.address));
 	if ((c->ev = event_new(sv->base, -1, 0, conn_cb, c)) == NULL)
 		fatalx("event_new");
 	if (tls_accept_socket(sv->tls, &c->tls, fd) == -1) {

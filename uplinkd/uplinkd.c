@@ -23,6 +23,7 @@
 #include "http.h"
 #include "log.h"
 #include "msg.h"
+#include "net.h"
 #include "receipt.h"
 #include "xmlsafe.h"
 
@@ -332,11 +333,11 @@ build_request(struct uplinkd *ud, struct job *j,
 	char	 host[300], auth[CONF_STR_MAX + 32], hdr[2048];
 	int	 n;
 
-	if (ud->conf.port == 443)
-		(void)strlcpy(host, ud->conf.server, sizeof(host));
-	else
-		(void)snprintf(host, sizeof(host), "%.256s:%u",
-		    ud->conf.server, ud->conf.port);
+	if (hostport_fmt(host, sizeof(host), ud->conf.server, ud->conf.port) ==
+	    -1)
+		return -1;
+	if (ud->conf.port == 443)	/* the default port goes unsaid */
+		*strrchr(host, ':') = '\0';
 	auth[0] = '\0';
 	if (ud->conf.token[0] != '\0')
 		(void)snprintf(auth, sizeof(auth), "Authorization: Bearer "
@@ -381,9 +382,10 @@ job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
 	j->id = mj->job;
 	j->res.job = mj->job;
 	(void)strlcpy(j->sha256, mj->sha256, sizeof(j->sha256));
-	if (snprintf(j->res.server, sizeof(j->res.server), "%.240s:%u",
-	    ud->conf.server, ud->conf.port) < 0)
-		j->res.server[0] = '\0';
+	if (hostport_fmt(j->res.server, sizeof(j->res.server),
+	    ud->conf.server, ud->conf.port) == -1)
+		(void)strlcpy(j->res.server, ud->conf.server,
+		    sizeof(j->res.server));
 	if ((j->ev_deadline = evtimer_new(ud->c.base, on_deadline, ud)) ==
 	    NULL)
 		fatalx("evtimer_new");

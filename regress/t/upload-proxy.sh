@@ -6,6 +6,7 @@
 #                   record says "via proxy 127.0.0.1:PORT"; tinyproxy's log
 #                   has the CONNECT to localhost:<commsd port> and the
 #                   established tunnel; commsd has the document
+#   IPv6 literal    server "::1": the CONNECT names [::1]:PORT; delivered
 #   no bypass       a gateway whose proxy is down fails ("cannot connect to
 #                   proxy ...") although commsd listens: it never dials the
 #                   server directly, and commsd sees no connection; the
@@ -134,6 +135,20 @@ SHA=$(gw_sql gwopen "SELECT sha256 FROM outbox WHERE state = 'delivered'")
 check "open proxy: commsd holds the document (the same sha256)" sh -c \
     "'$COMMSD' -f '$W/srv.conf' -q documents -j | grep -q '\"sha256\":\"$SHA\"'"
 gw_verify gwopen "open proxy"
+
+# the server named by an IPv6 literal: brackets in CONNECT and Host
+if [ "$HAVE_V6" = 1 ]; then
+	echo "proxy \"127.0.0.1\" port $TP_PORT" | GW_NAME=::1 gw_conf gwv6 "$PORT"
+	gw_once gwv6 c1
+	rc=$?
+	check "IPv6 literal: callhomed -1 exits 0, delivered" sh -c \
+	    "test $rc -eq 0 && grep -qxF 'upload: outbox delivered (1 documents delivered in all)' '$W/gwv6.c1.out'"
+	check "IPv6 literal: tinyproxy's log has the CONNECT to [::1]:$PORT" \
+	    grep -qF "CONNECT [::1]:$PORT HTTP/1.1" "$W/open.tp.log"
+	gw_verify gwv6 "IPv6 literal"
+else
+	skip "IPv6 literal" "no ::1 on this machine"
+fi
 up_stop $TP_PID
 
 # ---- no bypass: the proxy is down, the server is up

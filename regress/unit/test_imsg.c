@@ -32,6 +32,7 @@
 #include "imsg.h"
 #include "log.h"
 #include "msg.h"
+#include "net.h"
 #include "proc.h"
 #include "test.h"
 
@@ -68,17 +69,6 @@ static int
 fd_is_open(int fd)
 {
 	return fcntl(fd, F_GETFD) != -1;
-}
-
-static void
-set_nonblock(int fd)
-{
-	int	 fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		perror("fcntl");
-		abort();
-	}
 }
 
 /* a descriptor whose content names `tag' (memfd or pipe read end) */
