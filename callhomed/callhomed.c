@@ -371,9 +371,6 @@ parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_PONG:
 		handle_pong(ch, k, m);
 		break;
-	case IMSG_COLLECT_DONE:
-		/* auditd's CYCLE_STORED, which follows, ends the cycle */
-		break;
 	case IMSG_CYCLE_STORED:
 		handle_cycle_stored(ch, m);
 		break;

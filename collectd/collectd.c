@@ -22,9 +22,8 @@ apply_conf(struct collectd *cd)
 		config_free(cd->conf);
 	cd->conf = cd->pending_conf;
 	cd->pending_conf = NULL;
-	cd->profiles = cd->conf->profile_set;
 	log_debug("configuration applied: %zu vendor profiles",
-	    cd->profiles ? cd->profiles->n : 0);
+	    cd->conf->profile_set ? cd->conf->profile_set->n : 0);
 }
 
 static void
@@ -64,9 +63,10 @@ state_line(struct child *c, char *buf, size_t len)
 	const struct engine_stats *st = engine_stats(cd->eng);
 
 	(void)snprintf(buf, len, "%s, %zu devices active, %llu sent, "
-	    "%llu received, %llu timeouts", cd->cycle.running ? "collecting" :
-	    "idle", cd->cycle.active, (unsigned long long)st->sent,
-	    (unsigned long long)st->received, (unsigned long long)st->timeouts);
+	    "%llu received, %llu timeouts, %llu dropped", cd->cycle.running ?
+	    "collecting" : "idle", cd->cycle.active,
+	    (unsigned long long)st->sent, (unsigned long long)st->received,
+	    (unsigned long long)st->timeouts, (unsigned long long)st->dropped);
 }
 
 /* called by cycle.c when a cycle has ended */
@@ -80,6 +80,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct collectd	 cd;
+	int			 fd4, fd6;
 
 	child_init(&cd.c, PROC_COLLECTD, argc, argv);
 	cd.c.ctx = &cd;
@@ -87,12 +88,12 @@ main(int argc, char *argv[])
 	cd.c.state = state_line;
 	device_init_oids();
 	/* large socket buffers need root: make the sockets now */
-	if ((cd.fd4 = engine_socket(AF_INET)) == -1)
+	if ((fd4 = engine_socket(AF_INET)) == -1)
 		fatal("UDP socket");
-	if ((cd.fd6 = engine_socket(AF_INET6)) == -1)
+	if ((fd6 = engine_socket(AF_INET6)) == -1)
 		log_debug("no IPv6 socket: IPv6 printers are unreachable");
 	child_peer(&cd.c, &cd.auditd, PROC_AUDITD, NULL, &cd);
 	child_sandbox(&cd.c, &collectd_sandbox);
-	cd.eng = engine_new(cd.c.base, cd.fd4, cd.fd6);
+	cd.eng = engine_new(cd.c.base, fd4, fd6);
 	return child_run(&cd.c);
 }

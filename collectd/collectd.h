@@ -37,10 +37,7 @@ struct collectd {
 	struct imsgev		 auditd;
 	struct callhome_conf	*conf;
 	struct callhome_conf	*pending_conf;	/* applied between cycles */
-	struct profile_set	*profiles;
-	struct profile_set	*pending_profiles;
 	struct engine		*eng;
-	int			 fd4, fd6;
 	struct cycle		 cycle;
 };
 

@@ -129,7 +129,6 @@ cycle_end(struct collectd *cd)
 	wbuf_init(&w);
 	msg_cycle_encode(&w, &cy->summary);
 	imsgev_sendw(&cd->auditd, IMSG_CYCLE_END, 0, -1, &w);
-	imsgev_sendw(&cd->c.parent, IMSG_COLLECT_DONE, 0, -1, &w);
 	wbuf_free(&w);
 	if (getrusage(RUSAGE_SELF, &ru) == -1)
 		memset(&ru, 0, sizeof(ru));

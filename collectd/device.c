@@ -50,7 +50,6 @@ enum col {
 	C_V_TABLE = 300,		/* + 2k values, + 2k + 1 names */
 };
 
-#define CATS_ALWAYS	0
 struct std_col {
 	enum col	 id;
 	const char	*oid;
@@ -153,11 +152,9 @@ struct device {
 	struct collectd		*cd;
 	struct etarget		 t;
 	int			 v3;		/* configured for SNMPv3 */
-	int			 discovered;
 	int			 bulk;		/* BULK_* */
 	int			 pending;	/* walks running */
-	int			 phase2;	/* started */
-	int			 failed_first;	/* phase 1 never answered */
+	int			 phase2;	/* started: phase 1 answered */
 	enum walk_status	 first_status;
 	char			 partial[256];	/* what failed, if anything */
 	uint32_t		 requests;
@@ -208,7 +205,6 @@ device_new(struct collectd *cd, const struct sockaddr_storage *ss,
 	comm = o->community[0] != '\0' ? o->community : c->snmp_community;
 	(void)strlcpy(d->t.community, comm, sizeof(d->t.community));
 	d->t.discovery = discovered;
-	d->discovered = discovered;
 	d->prt_index = 1;
 	return d;
 }
@@ -617,14 +613,12 @@ start_phase2(struct device *d)
 	int			 nget = 0;
 
 	d->phase2 = 1;
-	if (d->sc[C_SYSOBJECTID].have && d->sc[C_SYSOBJECTID].s != NULL &&
-	    snmp_oid_parse(d->sc[C_SYSOBJECTID].s, &soid) == 0)
-		;
-	else
+	if (!d->sc[C_SYSOBJECTID].have || d->sc[C_SYSOBJECTID].s == NULL ||
+	    snmp_oid_parse(d->sc[C_SYSOBJECTID].s, &soid) == -1)
 		soid.len = 0;
 	p = NULL;
-	if (d->cd->profiles != NULL)
-		p = match_profile(d->cd->profiles, &soid,
+	if (d->cd->conf->profile_set != NULL)
+		p = match_profile(d->cd->conf->profile_set, &soid,
 		    soid.len ? d->sc[C_SYSOBJECTID].s : "",
 		    d->sc[C_SYSDESCR].s ? d->sc[C_SYSDESCR].s : "", &d->vendor);
 	d->profile = p;
@@ -710,7 +704,6 @@ main_done(void *arg, enum walk_status st, const char *why)
 	d->requests += d->w_main->requests;
 	if (!d->phase2) {
 		/* not a single answer */
-		d->failed_first = 1;
 		d->first_status = st;
 		if (why != NULL)
 			note_partial(d, "first request", st, why);
@@ -739,7 +732,6 @@ device_start(struct device *d)
 	 * hand it a community it was never meant to see.
 	 */
 	if (d->v3) {
-		d->failed_first = 1;
 		d->first_status = WALK_ERROR;
 		note_partial(d, "not polled", WALK_ERROR, "SNMPv3 is not "
 		    "implemented yet");
@@ -1181,7 +1173,7 @@ device_finish(struct device *d)
 	r.enterprise = r.uptime = r.device_status = r.printer_status =
 	    REPORT_NONE;
 	r.errors = -1;
-	if (d->failed_first || !d->phase2) {
+	if (!d->phase2) {	/* phase 1 never answered */
 		outcome = first_outcome(d->first_status);
 		if (outcome == DEV_TIMEOUT)
 			(void)snprintf(r.reason, sizeof(r.reason), "no answer "
@@ -1209,7 +1201,7 @@ device_finish(struct device *d)
 	r.outcome = (uint8_t)outcome;
 
 	/* discovery reports printers only */
-	if (d->discovered && outcome != DEV_OK && outcome != DEV_PARTIAL) {
+	if (d->t.discovery && outcome != DEV_OK && outcome != DEV_PARTIAL) {
 		cycle_device_done(d->cd, d, 0, outcome);
 		return;
 	}

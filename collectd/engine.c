@@ -196,47 +196,10 @@ engine_configure(struct engine *e, const struct engine_conf *c)
 	bucket_set(&e->dbucket, e->conf.discover_rate);
 }
 
-void
-engine_free(struct engine *e)
-{
-	struct ereq	*r;
-
-	while ((r = TAILQ_FIRST(&e->queue)) != NULL) {
-		TAILQ_REMOVE(&e->queue, r, entry);
-		free(r->pkt);
-		free(r);
-	}
-	while ((r = TAILQ_FIRST(&e->dqueue)) != NULL) {
-		TAILQ_REMOVE(&e->dqueue, r, entry);
-		free(r->pkt);
-		free(r);
-	}
-	while ((r = TAILQ_FIRST(&e->inflight)) != NULL) {
-		TAILQ_REMOVE(&e->inflight, r, entry);
-		free(r->pkt);
-		free(r);
-	}
-	if (e->ev4)
-		event_free(e->ev4);
-	if (e->ev6)
-		event_free(e->ev6);
-	event_free(e->ev_tick);
-	free(e->slots);
-	free(e->msg);
-	free(e->rbuf);
-	free(e);
-}
-
 const struct engine_stats *
 engine_stats(const struct engine *e)
 {
 	return &e->stats;
-}
-
-size_t
-engine_busy(const struct engine *e)
-{
-	return e->nqueued + e->ninflight;
 }
 
 /* a free request-id whose slot is empty (the window bounds their use) */

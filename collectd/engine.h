@@ -59,7 +59,6 @@ struct engine_stats {
 
 struct engine	*engine_new(struct event_base *, int fd4, int fd6);
 void		 engine_configure(struct engine *, const struct engine_conf *);
-void		 engine_free(struct engine *);
 /*
  * Queue a request: pdu is SNMP_PDU_GET, GETNEXT or GETBULK; oids are
  * copied into the encoded packet.  Returns -1 if it cannot be encoded.
@@ -70,8 +69,6 @@ int		 engine_request(struct engine *, const struct etarget *,
 		    const struct snmp_oid *oids, size_t noids, int flags,
 		    ereq_cb, void *arg);
 const struct engine_stats *engine_stats(const struct engine *);
-/* requests queued or in flight */
-size_t		 engine_busy(const struct engine *);
 
 /* make the UDP sockets (before the sandbox: large buffers need root) */
 int		 engine_socket(int family);

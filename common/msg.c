@@ -27,7 +27,6 @@ static const struct msgtype msgtypes[IMSG_TYPE_MAX] = {
 	[IMSG_READY] =		{ "READY", 0, 0 },
 	[IMSG_PONG] =		{ "PONG", 0, 4 * K },
 	[IMSG_COLLECT_START] =	{ "COLLECT_START", 0, 1 * K },
-	[IMSG_COLLECT_DONE] =	{ "COLLECT_DONE", 0, 1 * K },
 	[IMSG_CYCLE_BEGIN] =	{ "CYCLE_BEGIN", 0, 1 * K },
 	[IMSG_DEV_BEGIN] =	{ "DEV_BEGIN", 0, 16 * K },
 	[IMSG_DEV_METER] =	{ "DEV_METER", 0, 2 * K },

@@ -34,9 +34,8 @@ enum imsg_type {
 	IMSG_READY,		/* sandboxed and configured */
 	IMSG_PONG,
 
-	/* parent -> collectd, collectd -> parent */
+	/* parent -> collectd */
 	IMSG_COLLECT_START,
-	IMSG_COLLECT_DONE,
 	/* collectd -> auditd */
 	IMSG_CYCLE_BEGIN,
 	IMSG_DEV_BEGIN,
@@ -122,7 +121,7 @@ struct msg_collect_start {
 void	msg_collect_start_encode(struct wbuf *, const struct msg_collect_start *);
 int	msg_collect_start_decode(const void *, size_t, struct msg_collect_start *);
 /*
- * IMSG_CYCLE_BEGIN, IMSG_CYCLE_END, IMSG_COLLECT_DONE, IMSG_CYCLE_STORED
+ * IMSG_CYCLE_BEGIN, IMSG_CYCLE_END, IMSG_CYCLE_STORED
  * carry a struct rpt_cycle, IMSG_DEV_* the other report structures; their
  * codecs are in report.h.
  */

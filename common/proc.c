@@ -25,7 +25,7 @@ static const uint32_t parent_to_collectd[] = {
 	IMSG_SANDBOX, IMSG_CONF_COLLECTD, IMSG_PING, IMSG_COLLECT_START,
 };
 static const uint32_t collectd_to_parent[] = {
-	IMSG_READY, IMSG_PONG, IMSG_COLLECT_DONE,
+	IMSG_READY, IMSG_PONG,
 };
 static const uint32_t parent_to_auditd[] = {
 	IMSG_SANDBOX, IMSG_CONF_AUDITD, IMSG_PING, IMSG_AUDIT_EVENT,

@@ -37,7 +37,7 @@ enum dev_outcome {
 /* hrPrinterDetectedErrorState, bit 0 is the first octet's high bit */
 #define PRT_ERR_BITS		16
 
-/* CYCLE_BEGIN and CYCLE_END (collectd), COLLECT_DONE, CYCLE_STORED */
+/* CYCLE_BEGIN and CYCLE_END (collectd), CYCLE_STORED (auditd) */
 struct rpt_cycle {
 	uint64_t	 token;		/* the parent's id for this cycle */
 	int64_t		 id;		/* auditd's cycle number (STORED) */

@@ -172,7 +172,6 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		break
 	ROUND_TRIP(IMSG_COLLECT_START, msg_collect_start_decode,
 	    msg_collect_start_encode, cs);
-	ROUND_TRIP(IMSG_COLLECT_DONE, msg_cycle_decode, msg_cycle_encode, cy);
 	ROUND_TRIP(IMSG_CYCLE_BEGIN, msg_cycle_decode, msg_cycle_encode, cy);
 	ROUND_TRIP(IMSG_CYCLE_END, msg_cycle_decode, msg_cycle_encode, cy);
 	ROUND_TRIP(IMSG_CYCLE_STORED, msg_cycle_decode, msg_cycle_encode, cy);
