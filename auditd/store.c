@@ -36,7 +36,8 @@ static const char *const row_msg[ROW_NKINDS] = {
 
 struct store {
 	struct db		*db;
-	uint32_t		 send;
+	uint32_t		 send;		/* the open cycle's */
+	uint32_t		 send_next;	/* from the next cycle on */
 	enum store_state	 state;
 	char			 err[512];
 
@@ -121,15 +122,16 @@ store_new(struct db *db, uint32_t send)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
 	st->db = db;
-	st->send = send;
+	st->send = st->send_next = send;
 	st->state = S_IDLE;
 	return st;
 }
 
+/* a new mask applies from the next cycle on: one cycle, one policy */
 void
 store_set_send(struct store *st, uint32_t send)
 {
-	st->send = send;
+	st->send_next = send;
 }
 
 void
@@ -206,6 +208,7 @@ store_cycle_begin(struct store *st, const struct rpt_cycle *c)
 	st->ndevices = 0;
 	memset(st->count, 0, sizeof(st->count));
 	readings_hash_init(&st->rh);
+	st->send = st->send_next;
 	st->state = S_CYCLE;
 	return 0;
 }

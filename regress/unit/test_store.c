@@ -623,6 +623,34 @@ TEST(pii_blanked)
 	    "cycle_id = 2"), "Jane Doe");
 	CHECK(verify_ok(&db, &nrec) == 0);
 	CHECK_EQ_INT(nrec, 2);
+
+	/* a reload in the middle of a cycle: the new mask waits for the next */
+	fill_cycle(&c, 3, 2);
+	CHECK(store_cycle_begin(st, &c) == 0);
+	fill_device(&d, 1);
+	(void)strlcpy(d.syscontact, "Jane Doe", sizeof(d.syscontact));
+	CHECK(store_device(st, &d) == 0);
+	CHECK(store_device_end(st) == 0);
+	store_set_send(st, ~CAT_BIT(CAT_PII));
+	fill_device(&d, 2);
+	(void)strlcpy(d.syscontact, "John Roe", sizeof(d.syscontact));
+	CHECK(store_device(st, &d) == 0);
+	CHECK(store_device_end(st) == 0);
+	c.count[DEV_OK] = 2;
+	CHECK(store_cycle_end(st, &c, &c) == 0);
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM reports WHERE "
+	    "cycle_id = 3 AND syscontact != ''"), 2);
+	fill_cycle(&c, 4, 1);
+	CHECK(store_cycle_begin(st, &c) == 0);
+	fill_device(&d, 1);
+	(void)strlcpy(d.syscontact, "Jane Doe", sizeof(d.syscontact));
+	CHECK(store_device(st, &d) == 0);
+	CHECK(store_device_end(st) == 0);
+	c.count[DEV_OK] = 1;
+	CHECK(store_cycle_end(st, &c, &c) == 0);
+	CHECK_STR(q_text(&db, "SELECT syscontact FROM reports WHERE "
+	    "cycle_id = 4"), "");
+	CHECK(verify_ok(&db, &nrec) == 0);
 	store_free(st);
 	db_close(&db);
 }
