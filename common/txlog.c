@@ -262,18 +262,6 @@ rh_close(struct readings_hash *rh, size_t off)
 		rh_flush(rh);
 }
 
-void
-readings_hash_msg(struct readings_hash *rh, uint32_t type, const void *p,
-    size_t len)
-{
-	size_t	 off;
-
-	off = rh_open(rh, type);
-	if (len > 0)
-		wbuf_bytes(&rh->w, p, len);
-	rh_close(rh, off);
-}
-
 /* the message encoded straight into the buffer, as it went on the wire */
 #define RH_ENCODE(rh, type, enc, v) do {				\
 	size_t	 off_ = rh_open((rh), (type));			\
@@ -347,23 +335,91 @@ bind_opt(sqlite3_stmt *st, int i, int64_t v)
 	return sqlite3_bind_int64(st, i, v);
 }
 
-static void
-col_str(sqlite3_stmt *st, int i, char *dst, size_t dstsz)
+/*
+ * Reading back is strict: a column gives a value only when it holds
+ * exactly what a binder above (or txlog_append()) can have written.  A
+ * number of another type, a BLOB for a text, a value out of its field's
+ * range, a text too long for its field or with a NUL inside would
+ * otherwise read as something else, and a changed row could re-hash to
+ * the value that was sealed.
+ */
+
+/* column i if it is TEXT without a NUL (C sees all of it); else NULL */
+static const char *
+col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char	*s;
 
-	if ((s = sqlite3_column_text(st, i)) == NULL)
-		dst[0] = '\0';
-	else
-		(void)strlcpy(dst, (const char *)s, dstsz);
+	if (sqlite3_column_type(st, i) != SQLITE_TEXT ||
+	    (s = sqlite3_column_text(st, i)) == NULL ||
+	    memchr(s, '\0', (size_t)sqlite3_column_bytes(st, i)) != NULL)
+		return NULL;
+	return (const char *)s;
 }
 
-static int64_t
-col_opt(sqlite3_stmt *st, int i)
+/* 1 when column i is the TEXT s, exactly */
+static int
+col_text_is(sqlite3_stmt *st, int i, const char *s)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return REPORT_NONE;
-	return sqlite3_column_int64(st, i);
+	const char	*t;
+
+	return (t = col_text(st, i)) != NULL && strcmp(t, s) == 0;
+}
+
+/* 1 when column i is the INTEGER v (not a text or a real that reads so) */
+static int
+col_int_is(sqlite3_stmt *st, int i, int64_t v)
+{
+	return sqlite3_column_type(st, i) == SQLITE_INTEGER &&
+	    sqlite3_column_int64(st, i) == v;
+}
+
+/*
+ * A string field: 0 when column i is a text that fits dst whole, -1
+ * otherwise, with dst holding what could be read of it, cut.
+ */
+static int
+col_str(sqlite3_stmt *st, int i, char *dst, size_t dstsz)
+{
+	const char	*s;
+	int		 r = 0;
+
+	if ((s = col_text(st, i)) == NULL) {
+		r = -1;
+		if ((s = (const char *)sqlite3_column_text(st, i)) == NULL)
+			s = "";
+	}
+	if (strlcpy(dst, s, dstsz) >= dstsz)
+		r = -1;
+	return r;
+}
+
+/* an INTEGER from min to max; -1 otherwise, with *v as sqlite reads it */
+static int
+col_int(sqlite3_stmt *st, int i, int64_t min, int64_t max, int64_t *v)
+{
+	int	 type;
+
+	type = sqlite3_column_type(st, i);
+	*v = sqlite3_column_int64(st, i);
+	return type == SQLITE_INTEGER && *v >= min && *v <= max ? 0 : -1;
+}
+
+/*
+ * An integer the device may not have reported: NULL is REPORT_NONE, any
+ * other INTEGER itself (never REPORT_NONE: that is bound as NULL).
+ */
+static int
+col_opt(sqlite3_stmt *st, int i, int64_t *v)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*v = REPORT_NONE;
+		return 0;
+	}
+	if (col_int(st, i, INT64_MIN, INT64_MAX, v) == -1 ||
+	    *v == REPORT_NONE)
+		return -1;
+	return 0;
 }
 
 int
@@ -443,73 +499,94 @@ readings_bind_alert(sqlite3_stmt *st, int i, const struct rpt_alert *a)
 #undef B
 }
 
-void
+int
 readings_column_device(sqlite3_stmt *st, int i, struct rpt_device *d)
 {
+	int64_t	 v;
+	int	 r = 0;
+
 	memset(d, 0, sizeof(*d));
-	col_str(st, i++, d->address, sizeof(d->address));
-	d->outcome = (uint8_t)sqlite3_column_int(st, i++);
-	col_str(st, i++, d->reason, sizeof(d->reason));
-	d->collected = sqlite3_column_int64(st, i++);
-	d->requests = (uint32_t)sqlite3_column_int64(st, i++);
-	col_str(st, i++, d->sysdescr, sizeof(d->sysdescr));
-	col_str(st, i++, d->sysobjectid, sizeof(d->sysobjectid));
-	d->enterprise = col_opt(st, i++);
-	col_str(st, i++, d->vendor, sizeof(d->vendor));
-	col_str(st, i++, d->model, sizeof(d->model));
-	col_str(st, i++, d->model_source, sizeof(d->model_source));
-	col_str(st, i++, d->serial, sizeof(d->serial));
-	col_str(st, i++, d->serial_source, sizeof(d->serial_source));
-	col_str(st, i++, d->firmware, sizeof(d->firmware));
-	col_str(st, i++, d->firmware_source, sizeof(d->firmware_source));
-	col_str(st, i++, d->profile, sizeof(d->profile));
-	col_str(st, i++, d->sysname, sizeof(d->sysname));
-	col_str(st, i++, d->syscontact, sizeof(d->syscontact));
-	col_str(st, i++, d->syslocation, sizeof(d->syslocation));
-	d->uptime = col_opt(st, i++);
-	d->device_status = col_opt(st, i++);
-	d->printer_status = col_opt(st, i++);
+	r |= col_str(st, i++, d->address, sizeof(d->address));
+	r |= col_int(st, i++, 0, UINT8_MAX, &v);
+	d->outcome = (uint8_t)v;
+	r |= col_str(st, i++, d->reason, sizeof(d->reason));
+	r |= col_int(st, i++, INT64_MIN, INT64_MAX, &d->collected);
+	r |= col_int(st, i++, 0, UINT32_MAX, &v);
+	d->requests = (uint32_t)v;
+	r |= col_str(st, i++, d->sysdescr, sizeof(d->sysdescr));
+	r |= col_str(st, i++, d->sysobjectid, sizeof(d->sysobjectid));
+	r |= col_opt(st, i++, &d->enterprise);
+	r |= col_str(st, i++, d->vendor, sizeof(d->vendor));
+	r |= col_str(st, i++, d->model, sizeof(d->model));
+	r |= col_str(st, i++, d->model_source, sizeof(d->model_source));
+	r |= col_str(st, i++, d->serial, sizeof(d->serial));
+	r |= col_str(st, i++, d->serial_source, sizeof(d->serial_source));
+	r |= col_str(st, i++, d->firmware, sizeof(d->firmware));
+	r |= col_str(st, i++, d->firmware_source,
+	    sizeof(d->firmware_source));
+	r |= col_str(st, i++, d->profile, sizeof(d->profile));
+	r |= col_str(st, i++, d->sysname, sizeof(d->sysname));
+	r |= col_str(st, i++, d->syscontact, sizeof(d->syscontact));
+	r |= col_str(st, i++, d->syslocation, sizeof(d->syslocation));
+	r |= col_opt(st, i++, &d->uptime);
+	r |= col_opt(st, i++, &d->device_status);
+	r |= col_opt(st, i++, &d->printer_status);
+	/* unknown (-1) is NULL, never the number */
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
 		d->errors = -1;
-	else
-		d->errors = (int32_t)sqlite3_column_int64(st, i);
+	else {
+		if (col_int(st, i, INT32_MIN, INT32_MAX, &v) == -1 ||
+		    v == -1)
+			r = -1;
+		d->errors = (int32_t)v;
+	}
+	return r;
 }
 
-void
+int
 readings_column_meter(sqlite3_stmt *st, int i, struct rpt_meter *m)
 {
+	int	 r = 0;
+
 	memset(m, 0, sizeof(*m));
-	col_str(st, i++, m->name, sizeof(m->name));
-	col_str(st, i++, m->unit, sizeof(m->unit));
-	m->value = col_opt(st, i++);
-	col_str(st, i, m->source, sizeof(m->source));
+	r |= col_str(st, i++, m->name, sizeof(m->name));
+	r |= col_str(st, i++, m->unit, sizeof(m->unit));
+	r |= col_opt(st, i++, &m->value);
+	r |= col_str(st, i, m->source, sizeof(m->source));
+	return r;
 }
 
-void
+int
 readings_column_supply(sqlite3_stmt *st, int i, struct rpt_supply *s)
 {
+	int	 r = 0;
+
 	memset(s, 0, sizeof(*s));
-	col_str(st, i++, s->index, sizeof(s->index));
-	col_str(st, i++, s->description, sizeof(s->description));
-	col_str(st, i++, s->class, sizeof(s->class));
-	col_str(st, i++, s->type, sizeof(s->type));
-	col_str(st, i++, s->color, sizeof(s->color));
-	col_str(st, i++, s->unit, sizeof(s->unit));
-	s->max = col_opt(st, i++);
-	s->level = col_opt(st, i++);
-	s->percent = col_opt(st, i);
+	r |= col_str(st, i++, s->index, sizeof(s->index));
+	r |= col_str(st, i++, s->description, sizeof(s->description));
+	r |= col_str(st, i++, s->class, sizeof(s->class));
+	r |= col_str(st, i++, s->type, sizeof(s->type));
+	r |= col_str(st, i++, s->color, sizeof(s->color));
+	r |= col_str(st, i++, s->unit, sizeof(s->unit));
+	r |= col_opt(st, i++, &s->max);
+	r |= col_opt(st, i++, &s->level);
+	r |= col_opt(st, i, &s->percent);
+	return r;
 }
 
-void
+int
 readings_column_alert(sqlite3_stmt *st, int i, struct rpt_alert *a)
 {
+	int	 r = 0;
+
 	memset(a, 0, sizeof(*a));
-	col_str(st, i++, a->index, sizeof(a->index));
-	col_str(st, i++, a->severity, sizeof(a->severity));
-	col_str(st, i++, a->group, sizeof(a->group));
-	col_str(st, i++, a->code, sizeof(a->code));
-	col_str(st, i++, a->description, sizeof(a->description));
-	a->time = col_opt(st, i);
+	r |= col_str(st, i++, a->index, sizeof(a->index));
+	r |= col_str(st, i++, a->severity, sizeof(a->severity));
+	r |= col_str(st, i++, a->group, sizeof(a->group));
+	r |= col_str(st, i++, a->code, sizeof(a->code));
+	r |= col_str(st, i++, a->description, sizeof(a->description));
+	r |= col_opt(st, i, &a->time);
+	return r;
 }
 
 /*
@@ -555,7 +632,21 @@ readings_stmts_prepare(sqlite3 *db, struct readings_stmts *rs)
 	return 0;
 }
 
-/* hash every row of one table for one report */
+/*
+ * A row a reader refused: changed (1), unless reading it ran out of
+ * memory (-1, a database error).
+ */
+static int
+row_refused(sqlite3_stmt *st)
+{
+	return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ?
+	    -1 : 1;
+}
+
+/*
+ * Hash every row of one table for one report: 0, 1 when a row holds what
+ * no report can (see readings_digest()), -1 on a database error.
+ */
 static int
 readings_rows(struct readings_hash *rh, sqlite3_stmt *st, int64_t report,
     int type)
@@ -563,7 +654,7 @@ readings_rows(struct readings_hash *rh, sqlite3_stmt *st, int64_t report,
 	struct rpt_meter	 m;
 	struct rpt_supply	 s;
 	struct rpt_alert	 a;
-	int			 rc;
+	int			 rc, r;
 
 	sqlite3_reset(st);
 	if (sqlite3_bind_int64(st, 1, report) != SQLITE_OK)
@@ -571,23 +662,29 @@ readings_rows(struct readings_hash *rh, sqlite3_stmt *st, int64_t report,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		switch (type) {
 		case IMSG_DEV_METER:
-			readings_column_meter(st, 0, &m);
-			readings_hash_meter(rh, &m);
+			if ((r = readings_column_meter(st, 0, &m)) == 0)
+				readings_hash_meter(rh, &m);
 			break;
 		case IMSG_DEV_SUPPLY:
-			readings_column_supply(st, 0, &s);
-			readings_hash_supply(rh, &s);
+			if ((r = readings_column_supply(st, 0, &s)) == 0)
+				readings_hash_supply(rh, &s);
 			break;
 		default:
-			readings_column_alert(st, 0, &a);
-			readings_hash_alert(rh, &a);
+			if ((r = readings_column_alert(st, 0, &a)) == 0)
+				readings_hash_alert(rh, &a);
 			break;
+		}
+		if (r == -1) {
+			r = row_refused(st);
+			sqlite3_reset(st);
+			return r;
 		}
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* the digest of one cycle's rows; returns as readings_digest() */
 static int
 readings_cycle(struct readings_stmts *rs, int64_t cycle,
     uint8_t out[TXLOG_HASH_LEN])
@@ -595,7 +692,7 @@ readings_cycle(struct readings_stmts *rs, int64_t cycle,
 	struct readings_hash	 rh;
 	struct rpt_device	*d;
 	int64_t			 report;
-	int			 rc, ret = -1;
+	int			 rc, r, ret = -1;
 
 	if ((d = malloc(sizeof(*d))) == NULL)
 		return -1;
@@ -605,15 +702,21 @@ readings_cycle(struct readings_stmts *rs, int64_t cycle,
 		goto done;
 	while ((rc = sqlite3_step(rs->reports)) == SQLITE_ROW) {
 		report = sqlite3_column_int64(rs->reports, 0);
-		readings_column_device(rs->reports, 1, d);
-		readings_hash_device(&rh, d);
-		if (readings_rows(&rh, rs->meters, report,
-		    IMSG_DEV_METER) == -1 ||
-		    readings_rows(&rh, rs->supplies, report,
-		    IMSG_DEV_SUPPLY) == -1 ||
-		    readings_rows(&rh, rs->alerts, report,
-		    IMSG_DEV_ALERT) == -1)
+		if (readings_column_device(rs->reports, 1, d) == -1)
+			r = row_refused(rs->reports);
+		else {
+			readings_hash_device(&rh, d);
+			if ((r = readings_rows(&rh, rs->meters, report,
+			    IMSG_DEV_METER)) == 0 &&
+			    (r = readings_rows(&rh, rs->supplies, report,
+			    IMSG_DEV_SUPPLY)) == 0)
+				r = readings_rows(&rh, rs->alerts, report,
+				    IMSG_DEV_ALERT);
+		}
+		if (r != 0) {
+			ret = r;
 			goto done;
+		}
 		readings_hash_end(&rh);
 	}
 	if (rc != SQLITE_DONE)
@@ -949,8 +1052,7 @@ cycle_field_matches(sqlite3_stmt *st, int i, const struct jval *jv)
 			    (int64_t)sqlite3_column_int64(st, i));
 		return !jv->string && strcmp(jv->text, want) == 0;
 	case SQLITE_TEXT:
-		return jv->string && strcmp(jv->text,
-		    (const char *)sqlite3_column_text(st, i)) == 0;
+		return jv->string && col_text_is(st, i, jv->text);
 	default:
 		return 0;
 	}
@@ -965,7 +1067,7 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 	char		 hex[TXLOG_HEX_LEN], *end;
 	int64_t		 id;
 	size_t		 i;
-	int		 rc, digest_changed = 0;
+	int		 rc, r, digest_changed = 0;
 
 	if (detail_get(detail, "cycle", &jv) == -1 || jv.string)
 		return broken(v, seq, "record %" PRId64 ": collect record "
@@ -1014,10 +1116,14 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 	if (detail_get(detail, "readings_sha256", &jv) == -1 || !jv.string)
 		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
 		    "): detail lacks readings_sha256", seq, id);
-	if (readings_cycle(&v->rs, id, h) == -1)
+	if ((r = readings_cycle(&v->rs, id, h)) == -1)
 		return -2;
-	txlog_hex(h, hex);
-	if (strcmp(hex, jv.text) != 0)
+	if (r == 0) {
+		txlog_hex(h, hex);
+		if (strcmp(hex, jv.text) != 0)
+			r = 1;
+	}
+	if (r != 0)
 		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
 		    "): readings changed", seq, id);
 	if (digest_changed)
@@ -1071,12 +1177,10 @@ outbox_row(struct verify *v, int64_t seq, const char *kind,
 		    "): its document is missing from the outbox", seq,
 		    cycle), 0;
 	}
-	if (sqlite3_column_int64(v->outbox, 0) != cycle ||
+	if (!col_int_is(v->outbox, 0, cycle) ||
 	    detail_get(detail, strcmp(kind, TXLOG_UPLOAD) == 0 ?
 	    "document_sha256" : "sha256", sha) == -1 || !sha->string ||
-	    sqlite3_column_text(v->outbox, 1) == NULL ||
-	    strcmp(sha->text, (const char *)sqlite3_column_text(v->outbox,
-	    1)) != 0) {
+	    !col_text_is(v->outbox, 1, sha->text)) {
 		sqlite3_reset(v->outbox);
 		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
 		    "): outbox row changed (sha256)", seq, cycle), 0;
@@ -1103,7 +1207,7 @@ verify_document(struct verify *v, int64_t seq, const char *detail)
 	if ((r = outbox_row(v, seq, TXLOG_DOCUMENT, detail, &id, &sha)) != 1)
 		return r == 0 ? -1 : r;
 	if (detail_int(detail, "size", &size) == -1 ||
-	    sqlite3_column_int64(v->outbox, 2) != size) {
+	    !col_int_is(v->outbox, 2, size)) {
 		sqlite3_reset(v->outbox);
 		return broken(v, seq, "record %" PRId64 " (document %" PRId64
 		    "): outbox row changed (size)", seq, id);
@@ -1122,9 +1226,7 @@ verify_document(struct verify *v, int64_t seq, const char *detail)
 			    PRId64 "): the document's bytes changed", seq,
 			    id);
 		}
-	} else if (sqlite3_column_text(v->outbox, 4) == NULL ||
-	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
-	    "pruned") != 0) {
+	} else if (!col_text_is(v->outbox, 4, "pruned")) {
 		sqlite3_reset(v->outbox);
 		return broken(v, seq, "record %" PRId64 " (document %" PRId64
 		    "): the document's bytes are missing", seq, id);
@@ -1147,9 +1249,7 @@ verify_prune(struct verify *v, int64_t seq, const char *detail)
 		return 0;
 	if ((r = outbox_row(v, seq, TXLOG_PRUNE, detail, &id, &sha)) != 1)
 		return r == 0 ? -1 : r;
-	r = sqlite3_column_text(v->outbox, 4) != NULL &&
-	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
-	    "pruned") == 0;
+	r = col_text_is(v->outbox, 4, "pruned");
 	sqlite3_reset(v->outbox);
 	if (!r)
 		return broken(v, seq, "record %" PRId64 " (document %" PRId64
@@ -1162,7 +1262,6 @@ static int
 verify_upload(struct verify *v, int64_t seq, const char *detail)
 {
 	struct jval	 jv, sha;
-	const char	*rs;
 	int64_t		 id;
 	int		 r;
 
@@ -1171,12 +1270,9 @@ verify_upload(struct verify *v, int64_t seq, const char *detail)
 		return 0;		/* a failed attempt changes nothing */
 	if ((r = outbox_row(v, seq, TXLOG_UPLOAD, detail, &id, &sha)) != 1)
 		return r == 0 ? -1 : r;
-	rs = (const char *)sqlite3_column_text(v->outbox, 5);
-	r = sqlite3_column_text(v->outbox, 4) != NULL &&
-	    strcmp((const char *)sqlite3_column_text(v->outbox, 4),
-	    "delivered") == 0 && rs != NULL &&
+	r = col_text_is(v->outbox, 4, "delivered") &&
 	    detail_get(detail, "receipt_sha256", &jv) == 0 && jv.string &&
-	    strcmp(rs, jv.text) == 0;
+	    col_text_is(v->outbox, 5, jv.text);
 	sqlite3_reset(v->outbox);
 	if (!r)
 		return broken(v, seq, "record %" PRId64 " (document %" PRId64
@@ -1323,8 +1419,8 @@ verify_chain(struct verify *v, int64_t *nrec)
 				    expect - 1, seq);
 			break;
 		}
-		if (txlog_unhex((const char *)sqlite3_column_text(st, 5),
-		    stored) == -1 || memcmp(stored, prev, sizeof(prev)) != 0) {
+		if (txlog_unhex(col_text(st, 5), stored) == -1 ||
+		    memcmp(stored, prev, sizeof(prev)) != 0) {
 			if (seq == 1)
 				r = broken(v, seq, "record 1: prev_hash is not "
 				    "the start of a chain");
@@ -1335,19 +1431,27 @@ verify_chain(struct verify *v, int64_t *nrec)
 				    "reordered)", seq, seq - 1);
 			break;
 		}
-		t = sqlite3_column_int64(st, 1);
-		kind = (const char *)sqlite3_column_text(st, 2);
-		summary = (const char *)sqlite3_column_text(st, 3);
-		detail = (const char *)sqlite3_column_text(st, 4);
 		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER ||
-		    kind == NULL || summary == NULL || detail == NULL) {
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ||
+		    sqlite3_column_type(st, 3) == SQLITE_NULL ||
+		    sqlite3_column_type(st, 4) == SQLITE_NULL) {
 			r = broken(v, seq, "record %" PRId64 ": hash mismatch "
 			    "(a field is missing)", seq);
 			break;
 		}
+		t = sqlite3_column_int64(st, 1);
+		/* a BLOB or a text with a NUL inside was not hashed */
+		kind = col_text(st, 2);
+		summary = col_text(st, 3);
+		detail = col_text(st, 4);
+		if (kind == NULL || summary == NULL || detail == NULL) {
+			r = broken(v, seq, "record %" PRId64 ": hash mismatch "
+			    "(the record was changed)", seq);
+			break;
+		}
 		txlog_hash(prev, seq, t, kind, summary, detail, h);
-		if (txlog_unhex((const char *)sqlite3_column_text(st, 6),
-		    stored) == -1 || memcmp(stored, h, sizeof(h)) != 0) {
+		if (txlog_unhex(col_text(st, 6), stored) == -1 ||
+		    memcmp(stored, h, sizeof(h)) != 0) {
 			r = broken(v, seq, "record %" PRId64 ": hash mismatch "
 			    "(the record was changed)", seq);
 			break;

@@ -100,20 +100,17 @@ void	txlog_hash(const uint8_t prev[TXLOG_HASH_LEN], int64_t seq,
 	    const char *detail, uint8_t out[TXLOG_HASH_LEN]);
 
 /*
- * The readings digest, fed one message at a time in arrival order:
- * readings_hash_msg() takes a payload as it is, the typed functions
- * encode the structure first with the msg_*_encode() of report.h, which
- * gives back a decoded payload byte for byte.  auditd hashes what it
- * stores (after its PII blanking, normally a no-op since collectd filters
- * first), so the stored rows always reproduce the digest.
+ * The readings digest, fed one message at a time in arrival order: each
+ * function encodes its structure with the msg_*_encode() of report.h,
+ * which gives back a decoded payload byte for byte.  auditd hashes what
+ * it stores (after its PII blanking, normally a no-op since collectd
+ * filters first), so the stored rows always reproduce the digest.
  */
 struct readings_hash {
 	void		*ctx;		/* EVP_MD_CTX */
 	struct wbuf	 w;		/* framed, not hashed yet */
 };
 void	readings_hash_init(struct readings_hash *);
-void	readings_hash_msg(struct readings_hash *, uint32_t type,
-	    const void *, size_t);
 void	readings_hash_device(struct readings_hash *,
 	    const struct rpt_device *);
 void	readings_hash_meter(struct readings_hash *,
@@ -130,7 +127,8 @@ void	readings_hash_free(struct readings_hash *);
 /*
  * The readings over the stored rows of one cycle, rebuilt in stored order
  * (reports by ordinal; in each: meters, supplies, alerts by ordinal).
- * -1 on a database error.
+ * 0 with the digest; 1 when a row holds what no report can (a reader
+ * below refused it): the rows were changed; -1 on a database error.
  */
 int	readings_digest(sqlite3 *, int64_t cycle, uint8_t[TXLOG_HASH_LEN]);
 
@@ -138,7 +136,7 @@ int	readings_digest(sqlite3 *, int64_t cycle, uint8_t[TXLOG_HASH_LEN]);
  * Rows <-> structures.  The column lists are in structure order; db.c
  * inserts with them, readers select with them.  Integers the device did
  * not report (REPORT_NONE) are NULL, unknown errors (-1) are NULL, other
- * strings are stored as they are ('' when empty), u64 as its bit pattern.
+ * integers are INTEGER, strings are TEXT as they are ('' when empty).
  */
 #define READINGS_DEVICE_COLS						\
 	"address, outcome, reason, collected, requests, sysdescr, "	\
@@ -161,10 +159,18 @@ int	readings_bind_device(sqlite3_stmt *, int, const struct rpt_device *);
 int	readings_bind_meter(sqlite3_stmt *, int, const struct rpt_meter *);
 int	readings_bind_supply(sqlite3_stmt *, int, const struct rpt_supply *);
 int	readings_bind_alert(sqlite3_stmt *, int, const struct rpt_alert *);
-/* read from result column `first' on (0-based) */
-void	readings_column_device(sqlite3_stmt *, int, struct rpt_device *);
-void	readings_column_meter(sqlite3_stmt *, int, struct rpt_meter *);
-void	readings_column_supply(sqlite3_stmt *, int, struct rpt_supply *);
-void	readings_column_alert(sqlite3_stmt *, int, struct rpt_alert *);
+/*
+ * Read from result column `first' on (0-based).  0 when the row holds
+ * exactly what the binders can have written; -1 when a column holds
+ * anything else: another type (a number as text or real, a BLOB, NULL
+ * for a string), an integer out of its field's range or REPORT_NONE
+ * itself, a string too long for its field or with a NUL inside.  The
+ * structure is filled either way, as far as the row goes (strings cut,
+ * numbers as sqlite converts them): good enough to show, never to hash.
+ */
+int	readings_column_device(sqlite3_stmt *, int, struct rpt_device *);
+int	readings_column_meter(sqlite3_stmt *, int, struct rpt_meter *);
+int	readings_column_supply(sqlite3_stmt *, int, struct rpt_supply *);
+int	readings_column_alert(sqlite3_stmt *, int, struct rpt_alert *);
 
 #endif /* CALLHOME_TXLOG_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "config.h"
@@ -136,6 +137,14 @@ TEST(append_and_verify)
 /* ------------------------------------------------------------------ */
 /* tampering */
 
+/* a string as long as its field holds: one byte more must not verify */
+static void
+fill_full(char *dst, size_t size, char c)
+{
+	memset(dst, c, size - 1);
+	dst[size - 1] = '\0';
+}
+
 static void
 fill_device(struct rpt_device *d, int i)
 {
@@ -147,6 +156,7 @@ fill_device(struct rpt_device *d, int i)
 	(void)strlcpy(d->vendor, "Kyocera", sizeof(d->vendor));
 	(void)strlcpy(d->model, "ECOSYS P3145dn", sizeof(d->model));
 	(void)snprintf(d->serial, sizeof(d->serial), "KY%04d", i);
+	fill_full(d->sysdescr, sizeof(d->sysdescr), 'd');
 	d->enterprise = 1347;
 	d->uptime = REPORT_NONE;
 	d->device_status = 2;
@@ -154,7 +164,10 @@ fill_device(struct rpt_device *d, int i)
 	d->errors = 0;
 }
 
-/* cycle c: 3 devices, each 2 meters, 2 supplies, 1 alert */
+/*
+ * cycle c: 3 devices, each 3 meters (the last unreported), 2 supplies,
+ * 1 alert; some strings fill their fields
+ */
 static int
 add_cycle(struct store *st, int c)
 {
@@ -177,12 +190,14 @@ add_cycle(struct store *st, int c)
 		fill_device(&d, i);
 		if (store_device(st, &d) == -1)
 			return -1;
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 3; k++) {
 			memset(&m, 0, sizeof(m));
-			(void)strlcpy(m.name, k ? "color" : "total",
-			    sizeof(m.name));
+			(void)strlcpy(m.name, k == 0 ? "total" : k == 1 ?
+			    "color" : "mono", sizeof(m.name));
 			(void)strlcpy(m.unit, "impressions", sizeof(m.unit));
-			m.value = 1000 * c + 10 * i + k;
+			m.value = k == 2 ? REPORT_NONE : 1000 * c + 10 * i + k;
+			if (k == 1)
+				fill_full(m.source, sizeof(m.source), '1');
 			if (store_meter(st, &m) == -1)
 				return -1;
 		}
@@ -194,11 +209,14 @@ add_cycle(struct store *st, int c)
 			s.max = 100;
 			s.level = k ? -3 : 55;
 			s.percent = k ? REPORT_NONE : 55;
+			if (k == 0)
+				fill_full(s.color, sizeof(s.color), 'c');
 			if (store_supply(st, &s) == -1)
 				return -1;
 		}
 		memset(&a, 0, sizeof(a));
 		(void)strlcpy(a.code, "jam", sizeof(a.code));
+		fill_full(a.description, sizeof(a.description), 'a');
 		a.time = REPORT_NONE;
 		if (store_alert(st, &a) == -1 || store_device_end(st) == -1)
 			return -1;
@@ -246,9 +264,49 @@ build(struct db *db)
 	return r;
 }
 
-/* apply sql to a fresh log; verify; 0 when the result is as expected */
+/*
+ * After build(): the upload document of cycle 3 in the outbox, delivered,
+ * with its records: 6 document, 7 upload.
+ */
 static int
-tamper(const char *sql, int64_t want_bad, const char *want_why)
+add_document(struct db *db)
+{
+	static const char	 doc[] = "<upload>cycle 3</upload>";
+	uint8_t			 h[TXLOG_HASH_LEN];
+	unsigned int		 hl;
+	char			 x[TXLOG_HEX_LEN], sql[512], detail[512];
+	int64_t			 seq;
+
+	if (EVP_Digest(doc, strlen(doc), h, &hl, EVP_sha256(), NULL) != 1)
+		return -1;
+	txlog_hex(h, x);
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO outbox (cycle_id, "
+	    "created, sha256, size, document, state, receipt_sha256) VALUES "
+	    "(3, 1700001300, '%s', %zu, CAST('%s' AS BLOB), 'delivered', "
+	    "'%s')", x, strlen(doc), doc, x);
+	if (db_begin(db) == -1 || db_exec(db, sql) == -1)
+		return -1;
+	(void)snprintf(detail, sizeof(detail), "{\"cycle\":3,\"outbox\":1,"
+	    "\"size\":%zu,\"sha256\":\"%s\"}", strlen(doc), x);
+	if (txlog_append(db->h, 1700001300, TXLOG_DOCUMENT, "document",
+	    detail, &seq) == -1)
+		return -1;
+	(void)snprintf(detail, sizeof(detail), "{\"cycle\":3,\"outbox\":1,"
+	    "\"result\":\"delivered\",\"document_sha256\":\"%s\","
+	    "\"receipt_sha256\":\"%s\"}", x, x);
+	if (txlog_append(db->h, 1700001400, TXLOG_UPLOAD, "delivered",
+	    detail, &seq) == -1 || db_commit(db) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * apply sql to a fresh log (with add_document() when docs); verify; 0
+ * when the result is as expected
+ */
+static int
+tamper_log(int docs, const char *sql, int64_t want_bad,
+    const char *want_why)
 {
 	struct db	 db;
 	int64_t		 nrec, bad;
@@ -257,6 +315,11 @@ tamper(const char *sql, int64_t want_bad, const char *want_why)
 
 	if (build(&db) == -1)
 		return -1;
+	if (docs && add_document(&db) == -1) {
+		printf("# add_document: %s\n", db_errmsg(&db));
+		db_close(&db);
+		return -1;
+	}
 	if (sql != NULL && db_exec(&db, sql) == -1) {
 		printf("# %s: %s\n", sql, db_errmsg(&db));
 		db_close(&db);
@@ -265,7 +328,7 @@ tamper(const char *sql, int64_t want_bad, const char *want_why)
 	r = txlog_verify(db.h, &nrec, &bad, why, sizeof(why));
 	db_close(&db);
 	if (want_why == NULL) {
-		if (r != 0 || nrec != 5) {
+		if (r != 0 || nrec != (docs ? 7 : 5)) {
 			printf("# intact log: %d, %" PRId64 " records: %s\n",
 			    r, nrec, why);
 			return -1;
@@ -281,9 +344,37 @@ tamper(const char *sql, int64_t want_bad, const char *want_why)
 	return 0;
 }
 
+static int
+tamper(const char *sql, int64_t want_bad, const char *want_why)
+{
+	return tamper_log(0, sql, want_bad, want_why);
+}
+
+/* a list of cases, each tried and, when it fails, reported */
+struct tamper_case {
+	const char	*sql;
+	int64_t		 bad;
+	const char	*why;
+};
+
+static int
+tamper_cases(int docs, const struct tamper_case *tc, size_t n)
+{
+	size_t	 i;
+	int	 r = 0;
+
+	for (i = 0; i < n; i++)
+		if (tamper_log(docs, tc[i].sql, tc[i].bad, tc[i].why) == -1)
+			r = -1;
+	return r;
+}
+#define TAMPER_CASES(docs, tc)						\
+	tamper_cases((docs), (tc), sizeof(tc) / sizeof((tc)[0]))
+
 TEST(intact)
 {
 	CHECK(tamper(NULL, 0, NULL) == 0);
+	CHECK(tamper_log(1, NULL, 0, NULL) == 0);
 }
 
 /* (a) a record's summary */
@@ -443,6 +534,149 @@ TEST(tamper_rehash)
 	CHECK_EQ_INT(bad, 5);
 	CHECK_STR(why, "record 5 (cycle 3): readings changed");
 	db_close(&db);
+}
+
+/*
+ * Edits that a loose reading of the rows would take back to the values
+ * that were sealed, and so to the same digest: each one must be found.
+ */
+#define R1	"record 1 (cycle 1): readings changed"
+#define R3	"record 3 (cycle 2): readings changed"
+#define R5	"record 5 (cycle 3): readings changed"
+#define INT64_MIN_SQL	"(-9223372036854775807 - 1)"
+
+/* a value of another type that reads as the stored one */
+TEST(tamper_type)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE reports SET serial = CAST(serial AS BLOB) "
+		    "WHERE id = 2", 1, R1 },
+		{ "UPDATE reports SET collected = collected + 0.5 "
+		    "WHERE id = 5", 3, R3 },
+		{ "UPDATE reports SET requests = requests || ' requests' "
+		    "WHERE id = 9", 5, R5 },
+		{ "UPDATE reports SET errors = 'none' WHERE id = 1", 1, R1 },
+		{ "UPDATE reports SET enterprise = CAST(enterprise AS BLOB) "
+		    "WHERE id = 4", 3, R3 },
+		{ "UPDATE meters SET value = value || ' pages' "
+		    "WHERE report_id = 7 AND ordinal = 0", 5, R5 },
+		{ "UPDATE meters SET name = CAST(name AS BLOB) "
+		    "WHERE report_id = 3 AND ordinal = 1", 1, R1 },
+		{ "UPDATE supplies SET level = level + 0.9 "
+		    "WHERE report_id = 1 AND ordinal = 0", 1, R1 },
+		{ "UPDATE supplies SET idx = CAST(idx AS BLOB) "
+		    "WHERE report_id = 6 AND ordinal = 1", 3, R3 },
+		{ "UPDATE alerts SET code = CAST(code AS BLOB) "
+		    "WHERE report_id = 5", 3, R3 },
+	};
+
+	CHECK(TAMPER_CASES(0, tc) == 0);
+}
+
+/* a value out of its field's range, or the "not reported" sentinel */
+TEST(tamper_range)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE reports SET outcome = outcome + 256 WHERE id = 3",
+		    1, R1 },
+		{ "UPDATE reports SET requests = requests + 4294967296 "
+		    "WHERE id = 6", 3, R3 },
+		{ "UPDATE reports SET errors = errors - 4294967296 "
+		    "WHERE id = 7", 5, R5 },
+		{ "UPDATE reports SET uptime = " INT64_MIN_SQL
+		    " WHERE id = 8", 5, R5 },
+		{ "UPDATE meters SET value = " INT64_MIN_SQL
+		    " WHERE report_id = 9 AND ordinal = 2", 5, R5 },
+		{ "UPDATE supplies SET percent = " INT64_MIN_SQL
+		    " WHERE report_id = 2 AND ordinal = 1", 1, R1 },
+		{ "UPDATE alerts SET time = " INT64_MIN_SQL
+		    " WHERE report_id = 4", 3, R3 },
+	};
+
+	CHECK(TAMPER_CASES(0, tc) == 0);
+}
+
+/* one byte more than the field holds */
+TEST(tamper_long)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE reports SET sysdescr = sysdescr || 'x' "
+		    "WHERE id = 1", 1, R1 },
+		{ "UPDATE meters SET source = source || 'x' "
+		    "WHERE report_id = 5 AND ordinal = 1", 3, R3 },
+		{ "UPDATE supplies SET color = color || 'x' "
+		    "WHERE report_id = 9 AND ordinal = 0", 5, R5 },
+		{ "UPDATE alerts SET description = description || 'x' "
+		    "WHERE report_id = 2", 1, R1 },
+	};
+
+	CHECK(TAMPER_CASES(0, tc) == 0);
+}
+
+/* a NUL inside the text, and what follows it */
+TEST(tamper_nul)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE reports SET serial = serial || char(0) || 'X' "
+		    "WHERE id = 6", 3, R3 },
+		{ "UPDATE meters SET unit = unit || char(0) "
+		    "WHERE report_id = 1 AND ordinal = 0", 1, R1 },
+		{ "UPDATE supplies SET description = description || char(0) "
+		    "|| 'refill' WHERE report_id = 8 AND ordinal = 0", 5, R5 },
+		{ "UPDATE alerts SET code = code || char(0) || 'x' "
+		    "WHERE report_id = 3", 1, R1 },
+	};
+
+	CHECK(TAMPER_CASES(0, tc) == 0);
+}
+
+/* the same, in the cycle rows and in the records themselves */
+TEST(tamper_exact)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE cycles SET reason = reason || char(0) || 'x' "
+		    "WHERE id = 2", 3,
+		    "record 3 (cycle 2): cycle row changed (reason)" },
+		{ "UPDATE cycles SET readings_sha256 = readings_sha256 || "
+		    "char(0) WHERE id = 1", 1,
+		    "record 1 (cycle 1): cycle row changed (readings_sha256)" },
+		{ "UPDATE txlog SET summary = summary || char(0) || "
+		    "' and more' WHERE seq = 2", 2,
+		    "record 2: hash mismatch (the record was changed)" },
+		{ "UPDATE txlog SET kind = CAST(kind AS BLOB) WHERE seq = 4",
+		    4, "record 4: hash mismatch (the record was changed)" },
+		{ "UPDATE txlog SET detail = CAST(detail AS BLOB) "
+		    "WHERE seq = 3", 3,
+		    "record 3: hash mismatch (the record was changed)" },
+		{ "UPDATE txlog SET hash = hash || char(0) WHERE seq = 5", 5,
+		    "record 5: hash mismatch (the record was changed)" },
+		{ "UPDATE txlog SET prev_hash = CAST(prev_hash AS BLOB) "
+		    "WHERE seq = 2", 2,
+		    "record 2: prev_hash does not match record 1 (a record "
+		    "was changed, removed or reordered)" },
+	};
+
+	CHECK(TAMPER_CASES(0, tc) == 0);
+}
+
+/* and in the outbox row of a document and its delivery */
+TEST(tamper_outbox)
+{
+	static const struct tamper_case	 tc[] = {
+		{ "UPDATE outbox SET sha256 = sha256 || char(0) || 'x'", 6,
+		    "record 6 (cycle 3): outbox row changed (sha256)" },
+		{ "UPDATE outbox SET sha256 = CAST(sha256 AS BLOB)", 6,
+		    "record 6 (cycle 3): outbox row changed (sha256)" },
+		{ "UPDATE outbox SET cycle_id = cycle_id || 'x'", 6,
+		    "record 6 (cycle 3): outbox row changed (sha256)" },
+		{ "UPDATE outbox SET size = size + 0.5", 6,
+		    "record 6 (document 1): outbox row changed (size)" },
+		{ "UPDATE outbox SET receipt_sha256 = receipt_sha256 || "
+		    "char(0)", 7,
+		    "record 7 (document 1): outbox row changed (delivery)" },
+	};
+
+	CHECK(TAMPER_CASES(1, tc) == 0);
 }
 
 /* appending after tampering: the daemon refuses a damaged last hash */
@@ -665,6 +899,12 @@ TEST_MAIN_BEGIN("test_txlog")
 	RUN(tamper_delete);
 	RUN(tamper_swap);
 	RUN(tamper_rehash);
+	RUN(tamper_type);
+	RUN(tamper_range);
+	RUN(tamper_long);
+	RUN(tamper_nul);
+	RUN(tamper_exact);
+	RUN(tamper_outbox);
 	RUN(append_damaged);
 	RUN(collect_summary);
 	RUN(collect_detail);
