@@ -229,10 +229,11 @@ main(int argc, char *argv[])
 	xmlsafe_init();
 	if (db_init() == -1)
 		fatalx("sqlite3_initialize");
+	/* the database's files are created 0600 */
+	(void)umask(077);
 	child_sandbox(&ad.c, &auditd_sandbox);
 
 	/* the database lives in the state directory, now our root */
-	(void)umask(077);
 	if (db_open(&ad.db, DB_PATH, err, sizeof(err)) == -1)
 		fatalx("database: %s", err);
 	/* PII stays blank until the configuration says otherwise */

@@ -1,7 +1,7 @@
 /*
- * auditd's sandbox: its state directory (database, spool, packages) and
- * nothing else.  chroot to that directory, an empty network namespace,
- * Landlock allowing files and directories beneath it only, no sockets.
+ * auditd's sandbox: its state directory (the database) and nothing else.
+ * chroot to that directory, an empty network namespace, Landlock allowing
+ * files beneath it only (no directories), no sockets.
  * It is the only process allowed to grow files.
  */
 #include <sys/mman.h>
@@ -13,22 +13,21 @@
 #include "sandbox.h"
 
 static const struct sb_path auditd_paths[] = {
-	{ "/", SB_FS_READ | SB_FS_WRITE | SB_FS_DIRS },
+	/* the database and its -journal, -wal and -shm files */
+	{ "/", SB_FS_READ | SB_FS_WRITE },
 };
 
 static const struct sb_syscall auditd_syscalls[] = {
 	SB_BASE_SYSCALLS,
 	/* the database, inside the chroot */
 	SB_SQLITE_SYSCALLS,
-	/* its files are created 0600 (db.c sets umask 077 before opening) */
-	SB_ALLOW(umask),
-	/* (the package store, with its directories and renames, comes with
-	 * the packages themselves: until then auditd needs none of it) */
 	/*
+	 * (the package store, with its directories and renames, comes with
+	 * the packages themselves: until then auditd needs none of it)
+	 *
 	 * The outbox (building, checking, hashing and gzipping documents,
 	 * the salt from arc4random(), retry timers) needs nothing more
-	 * than the base: memory (brk, mmap, mremap, madvise for
-	 * malloc_trim()), getrandom and the clock.
+	 * than the base: memory, getrandom and the clock.
 	 */
 };
 

@@ -18,8 +18,9 @@ static const struct sb_syscall collectd_syscalls[] = {
 	    SOCK_NONBLOCK | SOCK_CLOEXEC),
 	SB_ALLOW_ARG2(socket, 0, AF_INET6, 1, SOCK_DGRAM,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC),
-	/* answers in batches (its sockets were sized before the sandbox) */
-	SB_ALLOW(recvmmsg),
+	/* requests one by one, answers in batches (the sockets were sized
+	 * before the sandbox) */
+	SB_ALLOW(sendto), SB_ALLOW(recvmmsg),
 };
 
 const struct sandbox collectd_sandbox = {

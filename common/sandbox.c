@@ -67,12 +67,11 @@ struct ll_path_beneath_attr {
 	int32_t		 parent_fd;
 } __attribute__((packed));
 
+/* the system call tables are x86_64's */
 #if defined(__x86_64__)
 #define SB_AUDIT_ARCH	AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SB_AUDIT_ARCH	AUDIT_ARCH_AARCH64
 #else
-#error "no seccomp architecture for this machine"
+#error "the seccomp tables are written for x86_64 only"
 #endif
 
 #ifndef SECCOMP_RET_KILL_PROCESS
@@ -199,8 +198,6 @@ ll_path_rights(int access, uint64_t handled)
 	if (access & SB_FS_WRITE)
 		r |= LL_FS_WRITE_FILE | LL_FS_MAKE_REG | LL_FS_REMOVE_FILE |
 		    LL_FS_TRUNCATE;
-	if (access & SB_FS_DIRS)
-		r |= LL_FS_MAKE_DIR | LL_FS_REMOVE_DIR;
 	return r & handled;
 }
 

@@ -39,6 +39,8 @@ static const struct sb_syscall commsd_syscalls[] = {
 	SB_ALLOW_ARG(accept4, 3, SOCK_NONBLOCK | SOCK_CLOEXEC),
 	/* the write side, before throwing away what a refused client sends */
 	SB_ALLOW(shutdown),
+	/* syslog(3): send(2) on the socket it opened before the sandbox */
+	SB_ALLOW(sendto),
 	/*
 	 * syslog(3) reconnects with socket() when syslogd restarted: it
 	 * fails harmlessly, the message is lost, commsd goes on
