@@ -19,6 +19,7 @@
 #include "callhomed.h"
 #include "log.h"
 #include "msg.h"
+#include "txlog.h"
 
 #ifndef LIBEXECDIR
 #define LIBEXECDIR	"/usr/local/libexec/callhome"
@@ -111,29 +112,6 @@ parent_shutdown(struct callhomed *ch, int code)
 
 static void	schedule_collect(struct callhomed *);
 
-/* a one-line account of a stored cycle */
-void
-cycle_summary(const struct rpt_cycle *c, char *buf, size_t len)
-{
-	size_t	 o;
-	int	 i, n, first = 1;
-
-	n = snprintf(buf, len, "cycle %lld (%s): %u device%s",
-	    (long long)c->id, c->reason, c->ndevices,
-	    c->ndevices == 1 ? "" : "s");
-	o = n < 0 ? 0 : (size_t)n;
-	for (i = 0; i < DEV_OUTCOME_MAX && o < len; i++) {
-		if (c->count[i] == 0)
-			continue;
-		n = snprintf(buf + o, len - o, "%s %u %s", first ? ":" : ",",
-		    c->count[i], dev_outcome_name(i));
-		if (n < 0)
-			break;
-		o += (size_t)n;
-		first = 0;
-	}
-}
-
 void
 collect_now(struct callhomed *ch, const char *reason)
 {
@@ -209,7 +187,7 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	ch->collecting = 0;
 	ch->last_cycle = c;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	cycle_summary(&c, line, sizeof(line));
+	txlog_collect_summary(line, sizeof(line), c.id, &c);
 	log_info("%s; collected and stored in %lld ms, %llu requests", line,
 	    (long long)(now.tv_sec - ch->collect_started.tv_sec) * 1000 +
 	    (now.tv_nsec - ch->collect_started.tv_nsec) / 1000000,

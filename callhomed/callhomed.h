@@ -114,6 +114,5 @@ void	 parent_shutdown(struct callhomed *, int);
 int	 reload(struct callhomed *);
 void	 once_outbox(struct callhomed *, const struct msg_outbox_status *);
 void	 collect_now(struct callhomed *, const char *);
-void	 cycle_summary(const struct rpt_cycle *, char *, size_t);
 
 #endif /* CALLHOMED_H */

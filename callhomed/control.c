@@ -22,6 +22,7 @@
 #include "log.h"
 #include "msg.h"
 #include "outbox_msg.h"
+#include "txlog.h"
 
 #define CTL_MAX_CLIENTS		16
 #define CTL_STATUS_WAIT		5	/* seconds for auditd's part */
@@ -131,7 +132,7 @@ status_parent(struct ctl_conn *c)
 		lc = &c->outbox.last_cycle;
 	if (lc->id > 0) {
 		fmt_time((time_t)lc->finished, t, sizeof(t));
-		cycle_summary(lc, line, sizeof(line));
+		txlog_collect_summary(line, sizeof(line), lc->id, lc);
 		ctl_reply(c, "last collection", "%s at %s", line, t);
 	}
 	fmt_time(ch->next_collect, t, sizeof(t));
