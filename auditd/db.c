@@ -131,6 +131,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "sqlutil.h"
 #include "txlog.h"
 
 static const char schema_v1[] =
@@ -269,7 +270,7 @@ static const char schema_v2[] =
  * table (common/txlog.c) is part of version 1.  Later versions (the
  * package store) are appended here.
  */
-static const char *const migrations[DB_VERSION][2] = {
+static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
 };
@@ -358,7 +359,7 @@ db_init(void)
 int
 db_exec(struct db *db, const char *sql)
 {
-	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return sql_exec(db->h, sql);
 }
 
 int
@@ -376,9 +377,7 @@ db_commit(struct db *db)
 int
 db_rollback(struct db *db)
 {
-	if (sqlite3_get_autocommit(db->h))
-		return 0;		/* nothing open */
-	return db_exec(db, "ROLLBACK");
+	return sql_rollback(db->h);
 }
 
 const char *
@@ -390,71 +389,7 @@ db_errmsg(struct db *db)
 int
 db_schema_version(struct db *db)
 {
-	sqlite3_stmt	*st;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static int
-db_journal_wal(struct db *db)
-{
-	sqlite3_stmt	*st;
-	const char	*mode;
-	int		 ok = 0;
-
-	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (mode = (const char *)sqlite3_column_text(st, 0)) != NULL)
-		ok = strcmp(mode, "wal") == 0;
-	sqlite3_finalize(st);
-	return ok ? 0 : -1;
-}
-
-/* bring the schema to DB_VERSION, all in one transaction */
-static int
-db_migrate(struct db *db, char *err, size_t errlen)
-{
-	char	 sql[64];
-	int	 v, i;
-
-	if (db_begin(db) == -1)
-		goto dberr;
-	if ((v = db_schema_version(db)) == -1)
-		goto dberr;
-	if (v > DB_VERSION) {
-		(void)snprintf(err, errlen, "the database has schema "
-		    "version %d, newer than this program's %d", v,
-		    DB_VERSION);
-		(void)db_rollback(db);
-		return -1;
-	}
-	for (; v < DB_VERSION; v++) {
-		for (i = 0; i < 2; i++)
-			if (migrations[v][i] != NULL &&
-			    db_exec(db, migrations[v][i]) == -1)
-				goto dberr;
-		(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		    v + 1);
-		if (db_exec(db, sql) == -1)
-			goto dberr;
-	}
-	if (db_commit(db) == -1)
-		goto dberr;
-	return 0;
- dberr:
-	(void)snprintf(err, errlen, "creating the schema: %s",
-	    db_errmsg(db));
-	(void)db_rollback(db);
-	return -1;
+	return sql_user_version(db->h);
 }
 
 int
@@ -467,37 +402,11 @@ db_open(struct db *db, const char *path, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "sqlite3_initialize failed");
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
-	    SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
-		(void)snprintf(err, errlen, "%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "out of memory");
-		db_close(db);
-		return -1;
-	}
-	(void)sqlite3_extended_result_codes(db->h, 1);
-	/* no writable_schema tricks, nothing run from the schema itself */
-	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(db->h, 10000) != SQLITE_OK) {
-		(void)snprintf(err, errlen, "%s: %s", path, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
-	if (db_exec(db, pragmas) == -1) {
-		(void)snprintf(err, errlen, "%s: %s", path, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
-	if (db_journal_wal(db) == -1) {
-		(void)snprintf(err, errlen, "%s: cannot use write-ahead "
-		    "logging: %s", path, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
-	if (db_migrate(db, err, errlen) == -1) {
+	if (sql_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, 10000, &db->h, err,
+	    errlen) == -1 ||
+	    sql_settings(db->h, path, pragmas, err, errlen) == -1 ||
+	    sql_migrate(db->h, migrations, DB_VERSION, err, errlen) == -1) {
 		db_close(db);
 		return -1;
 	}

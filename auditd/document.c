@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "document.h"
+#include "isotime.h"
 #include "log.h"
 #include "report.h"
 #include "txlog.h"
@@ -70,37 +71,15 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Time: xs:dateTime in UTC, computed here (civil from days) rather than
- * with gmtime_r(), which may look for a time zone file on first use.
- */
+/* xs:dateTime in UTC; years 0001..9999 are all any reader handles */
 void
 document_time(int64_t t, char *buf, size_t len)
 {
-	int64_t		 days, secs, z, era, doe, yoe, y, doy, mp, d, m;
-
-	/* xs:dateTime years 0001..9999 are all any reader handles */
 	if (t < 0)
 		t = 0;
 	if (t > INT64_C(253402300799))
 		t = INT64_C(253402300799);
-	days = t / 86400;
-	secs = t % 86400;
-	/* H. Hinnant's civil_from_days */
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2)
-		y++;
-	(void)snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
-	    (int)m, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60),
-	    (int)(secs % 60));
+	(void)iso_time(t, buf, len);
 }
 
 /*
@@ -900,8 +879,6 @@ write_head(struct docw *dw, int64_t cycle, const char *reason,
 {
 	const struct doc_params	*p = dw->p;
 	char			 cats[256], when[32];
-	size_t			 o = 0;
-	int			 i;
 
 	PUTS(dw, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<env:Envelope xmlns:env=\"" SOAP_NS "\">\n"
@@ -925,12 +902,8 @@ write_head(struct docw *dw, int64_t cycle, const char *reason,
 	attr_raw(dw, "finished", when);
 	PUTS(dw, "/>");
 
-	cats[0] = '\0';
-	for (i = 0; i < CAT_MAX; i++)
-		if (p->send & CAT_BIT(i))
-			o += (size_t)snprintf(cats + o, sizeof(cats) - o,
-			    "%s%s", o > 0 ? " " : "", category_name(i));
-	leaf_raw(dw, "Categories", cats);
+	leaf_raw(dw, "Categories", category_list(p->send, cats,
+	    sizeof(cats)));
 	stag(dw, "Devices");
 	stag_end(dw);
 }

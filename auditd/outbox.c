@@ -2,20 +2,17 @@
  * The outbox: see outbox.h; the table is described in db.c.
  */
 #include <inttypes.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "config.h"
 #include "db.h"
+#include "digest.h"
 #include "document.h"
 #include "json.h"
 #include "log.h"
@@ -123,18 +120,6 @@ tx_rollback(struct outbox *ob)
 		(void)db_rollback(ob->db);
 	else
 		(void)db_exec(ob->db, "ROLLBACK TO outbox; RELEASE outbox");
-}
-
-static void
-sha256_hex(const void *p, size_t len, char hex[TXLOG_HEX_LEN])
-{
-	uint8_t		 h[TXLOG_HASH_LEN];
-	unsigned int	 hl;
-
-	if (EVP_Digest(p, len, h, &hl, EVP_sha256(), NULL) != 1 ||
-	    hl != sizeof(h))
-		fatalx("SHA-256");
-	txlog_hex(h, hex);
 }
 
 /* a JSON detail into a malloc'd string */
@@ -413,8 +398,7 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	char		 hex[TXLOG_HEX_LEN], why[512], summary[512];
 	char		 cats[256];
 	int64_t		 id, t0, t1, t2;
-	size_t		 o = 0;
-	int		 i, large;
+	int		 large;
 
 	if (!ob->configured)
 		return oerr(ob, "outbox: cycle %" PRId64 " stored before the "
@@ -432,7 +416,8 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	    sizeof(why)) == -1)
 		return oerr(ob, "outbox: building the document: %s", why);
 	t1 = ms_now();
-	sha256_hex(ob->doc.data, ob->doc.len, hex);
+	if (sha256_hex(ob->doc.data, ob->doc.len, hex) == -1)
+		fatalx("SHA-256");
 
 	/*
 	 * Both sides validate: what does not pass is our bug.  Up to
@@ -449,11 +434,6 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 			fatalx("the upload document of cycle %" PRId64 " is "
 			    "not valid: %s", c->id, why);
 		xmlFreeDoc(x);
-#ifdef __GLIBC__
-		/* the tree of a large document: give the memory back */
-		if (ob->doc.len > 1024 * 1024)
-			(void)malloc_trim(0);
-#endif
 	}
 	t2 = ms_now();
 	log_debug("outbox: document of cycle %" PRId64 ": %zu bytes, built "
@@ -476,11 +456,6 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	sqlite3_finalize(st);
 	id = sqlite3_last_insert_rowid(ob->db->h);
 
-	cats[0] = '\0';
-	for (i = 0; i < CAT_MAX; i++)
-		if (ob->send & CAT_BIT(i))
-			o += (size_t)snprintf(cats + o, sizeof(cats) - o,
-			    "%s%s", o > 0 ? " " : "", category_name(i));
 	(void)snprintf(summary, sizeof(summary), "document of cycle %" PRId64
 	    ": %zu bytes, sha256 %.16s, %s", c->id, ob->doc.len, hex,
 	    ob->authorized ? "to be sent" : "kept (upload not authorized)");
@@ -490,7 +465,8 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	json_kv_uint(&d.j, "size", ob->doc.len);
 	json_kv_string(&d.j, "sha256", hex);
 	json_kv_uint(&d.j, "devices", c->ndevices);
-	json_kv_string(&d.j, "categories", cats);
+	json_kv_string(&d.j, "categories", category_list(ob->send, cats,
+	    sizeof(cats)));
 	json_kv_bool(&d.j, "authorized", ob->authorized);
 	if (log_record(ob, now, TXLOG_DOCUMENT, summary, detail_end(&d)) ==
 	    -1)
@@ -611,7 +587,8 @@ outbox_pump(struct outbox *ob, int64_t now, int64_t *wake)
 		    "bytes", id);
 	}
 	/* what goes out is what was logged, or nothing */
-	sha256_hex(doc, (size_t)size, hex);
+	if (sha256_hex(doc, (size_t)size, hex) == -1)
+		fatalx("SHA-256");
 	if (strcmp(hex, (const char *)sqlite3_column_text(st, 2)) != 0) {
 		sqlite3_finalize(st);
 		return oerr(ob, "outbox: document %" PRId64 " does not match "

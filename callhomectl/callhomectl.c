@@ -27,6 +27,7 @@
 #include "config.h"
 #include "log.h"
 #include "msg.h"
+#include "sqlutil.h"
 
 struct command {
 	const char	*name;
@@ -77,8 +78,8 @@ ctl_open_db(struct ctl *ctl)
 {
 	struct stat	 st;
 	char		 path[sizeof(ctl->state) + sizeof(DB_FILE) + 1];
-	sqlite3_stmt	*q;
-	int		 version = -1;
+	char		 why[sizeof(path) + 256];
+	int		 version;
 
 	if (stat(ctl->state, &st) == -1) {
 		if (errno == ENOENT)
@@ -99,23 +100,11 @@ ctl_open_db(struct ctl *ctl)
 	}
 	if (!S_ISREG(st.st_mode))
 		errx(CTL_ERROR, "%s is not a regular file", path);
-	if (sqlite3_open_v2(path, &ctl->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
-		errx(CTL_ERROR, "%s: %s", path, ctl->db != NULL ?
-		    sqlite3_errmsg(ctl->db) : "cannot open");
 	/* the file is the daemon user's: trust nothing in its schema */
-	(void)sqlite3_db_config(ctl->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	(void)sqlite3_db_config(ctl->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
-	    NULL);
-	(void)sqlite3_busy_timeout(ctl->db, 10000);
-
-	if (sqlite3_prepare_v2(ctl->db, "PRAGMA user_version", -1, &q,
-	    NULL) == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			version = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	if (version == -1)
+	if (sql_open(path, SQLITE_OPEN_READONLY, 10000, &ctl->db, why,
+	    sizeof(why)) == -1)
+		errx(CTL_ERROR, "%s", why);
+	if ((version = sql_user_version(ctl->db)) == -1)
 		errx(CTL_ERROR, "%s: %s", path, sqlite3_errmsg(ctl->db));
 	if (version == 0)
 		errx(CTL_ERROR, "no database in %s: has callhomed run?",

@@ -91,8 +91,7 @@ void	ctl_csv_field(FILE *, const char *);
  * a reason when it is not one.
  */
 int	ctl_parse_time(const char *, int64_t *, char *why, size_t);
-/* "2026-01-02T03:04:05Z"; local time "2026-01-02 04:04:05" */
-void	ctl_time_iso(int64_t, char *, size_t);
+/* local time "2026-01-02 04:04:05" (UTC: iso_time() in isotime.h) */
 void	ctl_time_local(int64_t, char *, size_t);
 /* 1 when the text is exactly one valid JSON object (RFC 8259) */
 int	ctl_json_is_object(const char *);

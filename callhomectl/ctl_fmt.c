@@ -202,17 +202,6 @@ ctl_parse_time(const char *s, int64_t *t, char *why, size_t whylen)
 }
 
 void
-ctl_time_iso(int64_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)snprintf(buf, len, "@%" PRId64, t);
-}
-
-void
 ctl_time_local(int64_t t, char *buf, size_t len)
 {
 	struct tm	 tm;

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "callhomectl.h"
+#include "isotime.h"
 #include "json.h"
 
 #define KIND_WIDTH	14	/* "verify-failure" */
@@ -44,7 +45,7 @@ ctl_json_txrecord(struct json *j, sqlite3_stmt *q)
 
 	json_object_begin(j);
 	json_kv_int(j, "seq", sqlite3_column_int64(q, 0));
-	ctl_time_iso(sqlite3_column_int64(q, 1), when, sizeof(when));
+	(void)iso_time(sqlite3_column_int64(q, 1), when, sizeof(when));
 	json_kv_string(j, "time", when);
 	json_kv_string(j, "kind", col_text(q, 2));
 	json_kv_string(j, "summary", col_text(q, 3));

@@ -35,6 +35,7 @@
 #include "../auditd/db.h"
 #include "callhomectl.h"
 #include "ctl_readings.h"
+#include "isotime.h"
 #include "json.h"
 #include "report.h"
 #include "txlog.h"
@@ -421,7 +422,7 @@ html_head(struct rep *r)
 		fputs("<span class=\"none\">(no name configured)</span>",
 		    r->out);
 	ctl_time_local(r->now, t, sizeof(t));
-	ctl_time_iso(r->now, iso, sizeof(iso));
+	(void)iso_time(r->now, iso, sizeof(iso));
 	fputs("</td></tr>\n<tr><th>Generated</th><td>", r->out);
 	H(t);
 	fputs(" <span class=\"none\">(", r->out);
@@ -540,7 +541,7 @@ html_device(struct rep *r, size_t i)
 	fmt_uptime(d->uptime, buf, sizeof(buf));
 	html_kv(r, "Uptime", buf);
 	ctl_time_local(d->collected, t, sizeof(t));
-	ctl_time_iso(d->collected, iso, sizeof(iso));
+	(void)iso_time(d->collected, iso, sizeof(iso));
 	(void)snprintf(buf, sizeof(buf), "%s (%s), cycle %" PRId64, t, iso,
 	    r->f.cycle);
 	html_kv(r, "Collected", buf);
@@ -744,7 +745,7 @@ csv_device(struct rep *r)
 
 	memset(v, 0, sizeof(v));
 	error_names(d->errors, errs, sizeof(errs));
-	ctl_time_iso(d->collected, coll, sizeof(coll));
+	(void)iso_time(d->collected, coll, sizeof(coll));
 	(void)snprintf(cyc, sizeof(cyc), "%" PRId64, r->f.cycle);
 	v[1] = d->address;
 	v[2] = d->serial;
@@ -827,7 +828,7 @@ report_csv(struct rep *r)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		(void)snprintf(seq, sizeof(seq), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(q, 0));
-		ctl_time_iso(sqlite3_column_int64(q, 1), t, sizeof(t));
+		(void)iso_time(sqlite3_column_int64(q, 1), t, sizeof(t));
 		v[26] = t;
 		v[28] = seq;
 		v[29] = (const char *)sqlite3_column_text(q, 2);
@@ -851,7 +852,7 @@ kv_time(struct json *j, const char *k, int64_t t, int64_t open)
 	if (t == open)
 		json_kv_null(j, k);
 	else {
-		ctl_time_iso(t, iso, sizeof(iso));
+		(void)iso_time(t, iso, sizeof(iso));
 		json_kv_string(j, k, iso);
 	}
 }
@@ -867,7 +868,7 @@ report_json(struct rep *r)
 	json_init(&j, r->out);
 	json_object_begin(&j);
 	json_kv_string_or_null(&j, "gateway", r->ctl->gateway);
-	ctl_time_iso(r->now, now, sizeof(now));
+	(void)iso_time(r->now, now, sizeof(now));
 	json_kv_string(&j, "generated", now);
 	kv_time(&j, "since", r->since, CTL_TIME_MIN);
 	kv_time(&j, "until", r->until, CTL_TIME_MAX);

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -24,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "callhomectl.h"
+#include "digest.h"
 #include "txlog.h"
 #include "xmlsafe.h"
 
@@ -250,8 +250,6 @@ int
 ctl_show(struct ctl *ctl, enum ctl_show_by by, int64_t n, int raw)
 {
 	struct doc	 d;
-	uint8_t		 md[TXLOG_HASH_LEN];
-	unsigned int	 mdlen;
 	char		 hex[TXLOG_HEX_LEN], created[32], when[32];
 	int64_t		 id = -1, cycle = -1;
 	int		 bad = 0, notxml = 0;
@@ -310,10 +308,8 @@ ctl_show(struct ctl *ctl, enum ctl_show_by by, int64_t n, int raw)
 		printf("---\n");
 	}
 
-	if (EVP_Digest(d.bytes, d.len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != TXLOG_HASH_LEN)
+	if (sha256_hex(d.bytes, d.len, hex) == -1)
 		errx(CTL_ERROR, "computing SHA-256 failed");
-	txlog_hex(md, hex);
 	if (strcmp(hex, d.sha256) != 0 || (d.record != -1 &&
 	    strcmp(hex, d.logged) != 0) || d.record == -1 ||
 	    (int64_t)d.len != d.size)

@@ -7,12 +7,11 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "callhomed.h"
+#include "file.h"
 #include "log.h"
 #include "msg.h"
 #include "profile.h"
@@ -21,41 +20,20 @@
 static uint8_t *
 read_small(const char *path, size_t max, size_t *lenp)
 {
-	struct stat	 st;
-	uint8_t		*buf;
-	ssize_t		 n;
-	size_t		 off = 0;
-	int		 fd;
+	uint8_t	*buf;
+	int	 error;
 
-	*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		log_warn("%s", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size < 0 || (size_t)st.st_size > max) {
+	if ((buf = file_read(path, max, FILE_SECRET, lenp, NULL,
+	    &error)) != NULL)
+		return buf;
+	if (error == FILE_EREAD)
+		log_warn("%s: read", path);
+	else if (error == FILE_ENOTREG || error == FILE_EBIG)
 		log_warnx("%s: not a regular file of at most %zu bytes",
 		    path, max);
-		close(fd);
-		return NULL;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		fatal(NULL);
-	while (off < (size_t)st.st_size) {
-		n = read(fd, buf + off, (size_t)st.st_size - off);
-		if (n <= 0) {
-			log_warn("%s: read", path);
-			explicit_bzero(buf, (size_t)st.st_size);
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	buf[off] = '\0';
-	*lenp = off;
-	return buf;
+	else
+		log_warnx("%s: %s", path, file_strerror(error));
+	return NULL;
 }
 
 static int
@@ -71,6 +49,7 @@ load_key(const char *path, uint8_t *dst, size_t dstsz, size_t *lenp)
 		return -1;
 	memcpy(dst, b, n);
 	*lenp = n;
+	explicit_bzero(b, n);
 	free(b);
 	return 0;
 }

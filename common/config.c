@@ -141,6 +141,24 @@ category_from_name(const char *name)
 }
 
 const char *
+category_list(uint32_t mask, char *buf, size_t len)
+{
+	int	 c;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (c = 0; c < CAT_MAX; c++) {
+		if (!(mask & CAT_BIT(c)))
+			continue;
+		if (buf[0] != '\0')
+			(void)strlcat(buf, " ", len);
+		(void)strlcat(buf, category_names[c], len);
+	}
+	return buf;
+}
+
+const char *
 snmp_version_name(enum snmp_version_conf v)
 {
 	switch (v) {

@@ -178,6 +178,8 @@ void			 print_config_flags(FILE *,
 
 const char		*category_name(enum category);
 int			 category_from_name(const char *);	/* or -1 */
+/* the names of a CAT_BIT() mask, in order, separated by spaces; buf */
+const char		*category_list(uint32_t, char *buf, size_t);
 
 /* names as written in callhome.conf; from_name: -1 when unknown */
 const char		*snmp_version_name(enum snmp_version_conf);

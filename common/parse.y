@@ -26,8 +26,6 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,6 +35,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "file.h"
 #include "log.h"
 
 /* keep byacc's global symbols apart from any other parser's */
@@ -1027,75 +1026,6 @@ popfile(void)
 }
 
 /*
- * Open and read a whole file; refuse what is not a regular file, and
- * (unless CONF_OPT_NOPERMCHECK) what root does not own or others may write.
- * On failure, returns NULL with *why set to a static reason.
- */
-static char *
-read_file(const char *path, size_t *lenp, struct stat *st, const char **why)
-{
-	char	*data = NULL, *ndata;
-	size_t	 len = 0, cap = 0;
-	ssize_t	 n;
-	int	 fd, saved;
-
-	*why = NULL;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, st) == -1)
-		goto fail;
-	if (!S_ISREG(st->st_mode)) {
-		*why = "not a regular file";
-		goto fail;
-	}
-	if (!(parse_opts & CONF_OPT_NOPERMCHECK) &&
-	    (st->st_uid != 0 || (st->st_mode & (S_IWGRP | S_IWOTH)))) {
-		*why = "must be owned by root and not writable by group or "
-		    "others";
-		goto fail;
-	}
-	for (;;) {
-		if (len == cap) {
-			if (cap >= CONF_MAX_FILE_SIZE) {
-				*why = "file too large";
-				goto fail;
-			}
-			cap = cap == 0 ? 8192 : cap * 2;
-			if ((ndata = malloc(cap)) == NULL)
-				goto fail;
-			if (data != NULL) {
-				memcpy(ndata, data, len);
-				explicit_bzero(data, len);
-				free(data);
-			}
-			data = ndata;
-		}
-		n = read(fd, data + len, cap - len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	*lenp = len;
-	return data;
-
- fail:
-	saved = errno;
-	if (data != NULL) {
-		explicit_bzero(data, len);
-		free(data);
-	}
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-/*
  * Push a file named path.  Top level: errors are "path: reason"; an
  * include: "including-file:line: path: reason".
  */
@@ -1108,9 +1038,8 @@ pushfile_path(const char *path, int depth)
 	size_t		 len;
 	char		*data;
 
-	if ((data = read_file(path, &len, &st, &why)) == NULL) {
-		if (why == NULL)
-			why = strerror(errno);
+	if ((data = file_read_conf(path, CONF_MAX_FILE_SIZE,
+	    !(parse_opts & CONF_OPT_NOPERMCHECK), &len, &st, &why)) == NULL) {
 		if (file == NULL) {
 			log_warnx("%s: %s", path, why);
 			errors++;

@@ -14,18 +14,16 @@
  * a profile the parser would have refused.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "file.h"
 #include "log.h"
 #include "profile.h"
 
@@ -1026,64 +1024,19 @@ profile_parse(const char *name, const char *buf, size_t len,
 static int
 load_file(const char *path, struct profile *p)
 {
-	struct stat	 st;
-	char		*buf;
-	size_t		 len = 0;
-	ssize_t		 n;
-	int		 fd, r;
+	char	*buf;
+	size_t	 len;
+	int	 error, r;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1) {
-		if (errno == ELOOP)
-			log_warnx("%s: refusing a symbolic link", path);
-		else
-			log_warn("%s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		log_warn("%s", path);
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_warnx("%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_uid != 0) {
-		log_warnx("%s: not owned by root", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		log_warnx("%s: writable by group or others", path);
-		close(fd);
-		return -1;
-	}
-	if ((buf = malloc(PROFILE_FILE_MAX + 1)) == NULL)
-		fatal("profile");
-	for (;;) {
-		n = read(fd, buf + len, PROFILE_FILE_MAX + 1 - len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("%s", path);
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += n;
-		if (len > PROFILE_FILE_MAX) {
+	if ((buf = file_read(path, PROFILE_FILE_MAX, FILE_ROOT, &len, NULL,
+	    &error)) == NULL) {
+		if (error == FILE_EBIG)
 			log_warnx("%s: larger than %d bytes", path,
 			    PROFILE_FILE_MAX);
-			free(buf);
-			close(fd);
-			return -1;
-		}
+		else
+			log_warnx("%s: %s", path, file_strerror(error));
+		return -1;
 	}
-	close(fd);
 	r = profile_parse(path, buf, len, p);
 	free(buf);
 	return r;

@@ -15,7 +15,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "commsd.h"
+#include "file.h"
 #include "log.h"
 #include "sandbox.h"
 #include "txlog.h"
@@ -46,40 +46,23 @@ read_whole(const char *what, const char *path, int secret, size_t *lenp)
 {
 	struct stat	 st;
 	uint8_t		*buf;
-	size_t		 len = 0;
-	ssize_t		 n;
-	int		 fd;
+	int		 error;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		fatal("%s %s", what, path);
-	if (fstat(fd, &st) == -1)
-		fatal("%s %s", what, path);
-	if (!S_ISREG(st.st_mode))
-		fatalx("%s %s: not a regular file", what, path);
-	if (st.st_size > COMMS_MAX_FILE)
-		fatalx("%s %s: larger than %d bytes", what, path,
-		    COMMS_MAX_FILE);
+	if ((buf = file_read(path, COMMS_MAX_FILE, FILE_FOLLOW |
+	    (secret ? FILE_SECRET : 0), lenp, &st, &error)) == NULL) {
+		if (error == FILE_EOPEN || error == FILE_EREAD)
+			fatal("%s %s", what, path);
+		if (error == FILE_EBIG)
+			fatalx("%s %s: larger than %d bytes", what, path,
+			    COMMS_MAX_FILE);
+		fatalx("%s %s: %s", what, path, file_strerror(error));
+	}
 	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)))
 		log_warnx("WARNING: %s %s is accessible to group or others "
 		    "(mode %04o): make it 0600", what, path,
 		    (unsigned int)(st.st_mode & 07777));
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		fatal(NULL);
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			fatal("%s %s", what, path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (len == 0)
+	if (*lenp == 0)
 		fatalx("%s %s is empty", what, path);
-	buf[len] = '\0';
-	*lenp = len;
 	return buf;
 }
 

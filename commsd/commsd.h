@@ -263,9 +263,6 @@ void		 comms_reject(struct comms_ctx *, const struct comms_peer *,
  */
 int		 comms_inflate(const uint8_t *, size_t, size_t, uint8_t **,
 		    size_t *, char *, size_t);
-void		 comms_sha256_hex(const void *, size_t, char[65]);
-/* "2026-11-21T10:00:00Z" */
-void		 comms_time_iso(int64_t, char *, size_t);
 /* the receipt document (no HTTP head) */
 void		 comms_receipt_xml(struct wbuf *, const char *sha256,
 		    int64_t id, const char *server_time, int duplicate);

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "commsd.h"
+#include "isotime.h"
 #include "json.h"
 #include "txlog.h"
 
@@ -101,7 +102,7 @@ q_documents(struct comms_db *db, int json)
 		    "RECEIVED", "GATEWAY", "SIZE", "ENCODING", "CYCLE",
 		    "DEVICES", "DUPS", "SHA256");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		comms_time_iso(sqlite3_column_int64(st, 3), t, sizeof(t));
+		(void)iso_time(sqlite3_column_int64(st, 3), t, sizeof(t));
 		if (json) {
 			json_object_begin(&j);
 			json_kv_int(&j, "id", sqlite3_column_int64(st, 0));
@@ -359,7 +360,7 @@ q_log(struct comms_db *db, int json)
 		printf("%-6s %-20s %-12s %s\n", "SEQ", "TIME", "KIND",
 		    "SUMMARY");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		comms_time_iso(sqlite3_column_int64(st, 1), t, sizeof(t));
+		(void)iso_time(sqlite3_column_int64(st, 1), t, sizeof(t));
 		if (json) {
 			json_object_begin(&j);
 			json_kv_int(&j, "seq", sqlite3_column_int64(st, 0));

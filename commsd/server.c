@@ -52,6 +52,7 @@
 #include "http.h"
 #include "log.h"
 #include "net.h"
+#include "txlog.h"
 #include "xmlsafe.h"
 
 #define LINGER_SECONDS		2
@@ -395,10 +396,10 @@ conn_peer(struct comms_conn *c, char *why, size_t whylen)
 		(void)snprintf(why, whylen, "unreadable client certificate");
 		return -1;
 	}
-	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 ||
+	    mdlen != TXLOG_HASH_LEN)
 		fatalx("X509_digest");
-	for (i = 0; i < 32; i++)
-		(void)snprintf(c->peer.cert_sha256 + 2 * i, 3, "%02x", md[i]);
+	txlog_hex(md, c->peer.cert_sha256);
 	name = X509_get_subject_name(x);
 	if ((idx = X509_NAME_get_index_by_NID(name, NID_commonName,
 	    -1)) < 0) {

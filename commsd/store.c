@@ -92,6 +92,7 @@
 #include "commsd.h"
 #include "json.h"
 #include "log.h"
+#include "sqlutil.h"
 #include "txlog.h"
 #include "xmlsafe.h"
 
@@ -208,7 +209,8 @@ static const char schema_v1[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX documents_gateway ON documents (gateway_id, id);\n";
 
-static const char *const migrations[COMMS_DB_VERSION][2] = {
+static const char *const migrations[COMMS_DB_VERSION]
+    [SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 };
 
@@ -279,89 +281,10 @@ static const char pragmas[] =
 	"PRAGMA temp_store = MEMORY;\n"
 	"PRAGMA journal_size_limit = 16777216;\n";
 
-static int
-db_exec(struct comms_db *db, const char *sql)
-{
-	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static void
-db_rollback(struct comms_db *db)
-{
-	if (!sqlite3_get_autocommit(db->h))
-		(void)db_exec(db, "ROLLBACK");
-}
-
 const char *
 comms_db_errmsg(const struct comms_db *db)
 {
 	return db->h != NULL ? sqlite3_errmsg(db->h) : "no database";
-}
-
-static int
-db_version(struct comms_db *db)
-{
-	sqlite3_stmt	*st;
-	int		 v = -1;
-
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static int
-db_migrate(struct comms_db *db, char *err, size_t errlen)
-{
-	char	 sql[64];
-	int	 v, i;
-
-	if (db_exec(db, "BEGIN IMMEDIATE") == -1 || (v = db_version(db)) == -1)
-		goto dberr;
-	if (v > COMMS_DB_VERSION) {
-		(void)snprintf(err, errlen, "the database has schema version "
-		    "%d, newer than this program's %d", v, COMMS_DB_VERSION);
-		db_rollback(db);
-		return -1;
-	}
-	for (; v < COMMS_DB_VERSION; v++) {
-		for (i = 0; i < 2; i++)
-			if (migrations[v][i] != NULL &&
-			    db_exec(db, migrations[v][i]) == -1)
-				goto dberr;
-		(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		    v + 1);
-		if (db_exec(db, sql) == -1)
-			goto dberr;
-	}
-	if (db_exec(db, "COMMIT") == -1)
-		goto dberr;
-	return 0;
- dberr:
-	(void)snprintf(err, errlen, "creating the schema: %s",
-	    comms_db_errmsg(db));
-	db_rollback(db);
-	return -1;
-}
-
-static int
-db_journal_wal(struct comms_db *db)
-{
-	sqlite3_stmt	*st;
-	const char	*mode;
-	int		 ok = 0;
-
-	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode = WAL", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    (mode = (const char *)sqlite3_column_text(st, 0)) != NULL)
-		ok = strcmp(mode, "wal") == 0;
-	sqlite3_finalize(st);
-	return ok ? 0 : -1;
 }
 
 int
@@ -372,27 +295,18 @@ comms_db_open(struct comms_db *db, const char *path, int flags, char *err,
 
 	memset(db, 0, sizeof(*db));
 	db->readonly = (flags & COMMS_DB_READONLY) != 0;
-	oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
-	    SQLITE_OPEN_EXRESCODE;
+	oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
 	if (db->readonly)
 		oflags |= SQLITE_OPEN_READONLY;
 	else
 		oflags |= SQLITE_OPEN_READWRITE |
 		    ((flags & COMMS_DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
-		(void)snprintf(err, errlen, "%s: %s", path, db->h != NULL ?
-		    sqlite3_errmsg(db->h) : "out of memory");
+	if (sql_open(path, oflags, 5000, &db->h, err, errlen) == -1) {
 		comms_db_close(db);
 		return -1;
 	}
-	if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_busy_timeout(db->h, 5000) != SQLITE_OK)
-		goto fail;
 	if (db->readonly) {
-		if ((v = db_version(db)) != COMMS_DB_VERSION) {
+		if ((v = sql_user_version(db->h)) != COMMS_DB_VERSION) {
 			(void)snprintf(err, errlen, "%s: not a commsd database "
 			    "of schema version %d (found %d)", path,
 			    COMMS_DB_VERSION, v);
@@ -401,15 +315,9 @@ comms_db_open(struct comms_db *db, const char *path, int flags, char *err,
 		}
 		return 0;
 	}
-	if (db_exec(db, pragmas) == -1)
-		goto fail;
-	if (db_journal_wal(db) == -1) {
-		(void)snprintf(err, errlen, "%s: cannot use write-ahead "
-		    "logging: %s", path, comms_db_errmsg(db));
-		comms_db_close(db);
-		return -1;
-	}
-	if (db_migrate(db, err, errlen) == -1) {
+	if (sql_settings(db->h, path, pragmas, err, errlen) == -1 ||
+	    sql_migrate(db->h, migrations, COMMS_DB_VERSION, err,
+	    errlen) == -1) {
 		comms_db_close(db);
 		return -1;
 	}
@@ -445,11 +353,11 @@ comms_db_log(struct comms_db *db, int64_t now, const char *kind,
 
 	if (db->h == NULL || db->readonly)
 		return -1;
-	if (db_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (sql_exec(db->h, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (txlog_append(db->h, now, kind, summary, detail, &seq) == -1 ||
-	    db_exec(db, "COMMIT") == -1) {
-		db_rollback(db);
+	    sql_exec(db->h, "COMMIT") == -1) {
+		(void)sql_rollback(db->h);
 		return -1;
 	}
 	return 0;
@@ -960,7 +868,7 @@ comms_db_store(struct comms_db *db, const struct comms_peer *peer,
 	int		 r, rc = SQLITE_OK;
 
 	memset(out, 0, sizeof(*out));
-	if (db_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (sql_exec(db->h, "BEGIN IMMEDIATE") == -1)
 		goto fail;
 	if (gateway_id(db, peer, now, &gwid) == -1 ||
 	    (r = find_document(db, gwid, doc->sha256, out)) == -1)
@@ -983,12 +891,12 @@ comms_db_store(struct comms_db *db, const struct comms_peer *peer,
 		if (rc != SQLITE_OK || step_done(st) == -1)
 			goto fail;
 	}
-	if (db_exec(db, "COMMIT") == -1)
+	if (sql_exec(db->h, "COMMIT") == -1)
 		goto fail;
 	return 0;
  fail:
 	(void)snprintf(err, errlen, "%s", comms_db_errmsg(db));
-	db_rollback(db);
+	(void)sql_rollback(db->h);
 	return -1;
 }
 

@@ -11,43 +11,15 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "commsd.h"
+#include "digest.h"
 #include "http.h"
+#include "isotime.h"
 #include "json.h"
 #include "log.h"
 #include "xmlsafe.h"
-
-void
-comms_sha256_hex(const void *p, size_t len, char hex[65])
-{
-	static const char	 digits[] = "0123456789abcdef";
-	unsigned char		 md[32];
-	unsigned int		 mdlen;
-	int			 i;
-
-	if (EVP_Digest(p, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != sizeof(md))
-		fatalx("SHA-256 failed");
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 0xf];
-	}
-	hex[64] = '\0';
-}
-
-void
-comms_time_iso(int64_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-	time_t		 tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)strlcpy(buf, "1970-01-01T00:00:00Z", len);
-}
 
 int
 comms_inflate(const uint8_t *in, size_t inlen, size_t max, uint8_t **outp,
@@ -223,7 +195,7 @@ comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
 	int			 r;
 
 	memset(res, 0, sizeof(*res));
-	comms_time_iso(now, res->server_time, sizeof(res->server_time));
+	(void)iso_time(now, res->server_time, sizeof(res->server_time));
 	if (h->gzip) {
 		r = comms_inflate(h->body, h->bodylen, cx->max_document,
 		    &inflated, &len, err, sizeof(err));
@@ -238,8 +210,9 @@ comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
 		bytes = h->body;
 		len = h->bodylen;
 	}
-	comms_sha256_hex(bytes != NULL ? bytes : (const uint8_t *)"", len,
-	    res->sha256);
+	if (sha256_hex(bytes != NULL ? bytes : (const uint8_t *)"", len,
+	    res->sha256) == -1)
+		fatalx("SHA-256 failed");
 	if (h->have_sha256 && strcmp(h->sha256, res->sha256) != 0)
 		log_warnx("%s (%s): X-Callhome-Document-Sha256 %s, but the "
 		    "document received has %s", peer->cn, peer->address,

@@ -21,6 +21,8 @@
 
 #include "../../commsd/commsd.h"
 #include "../../commsd/http.h"
+#include "digest.h"
+#include "isotime.h"
 #include "log.h"
 #include "test.h"
 #include "txlog.h"
@@ -249,10 +251,10 @@ TEST(sha256_and_time)
 {
 	char	 hex[65], t[32];
 
-	comms_sha256_hex("abc", 3, hex);
+	CHECK(sha256_hex("abc", 3, hex) == 0);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
-	comms_time_iso(NOW, t, sizeof(t));
+	(void)iso_time(NOW, t, sizeof(t));
 	CHECK_STR(t, "2023-11-14T22:13:20Z");
 }
 
@@ -283,7 +285,7 @@ TEST(receipt)
 	char		 sha[65];
 
 	CHECK(fresh_db() == 0);
-	comms_sha256_hex(full, full_len, sha);
+	CHECK(sha256_hex(full, full_len, sha) == 0);
 	CHECK_EQ_INT(upload("gw1", full, full_len, 0, NULL, &r, NULL, 0), 200);
 	CHECK_STR(r.sha256, sha);
 	CHECK_EQ_INT(r.id, 1);
@@ -305,7 +307,7 @@ TEST(duplicate)
 	char		 sha[65];
 
 	CHECK(fresh_db() == 0);
-	comms_sha256_hex(full, full_len, sha);
+	CHECK(sha256_hex(full, full_len, sha) == 0);
 	CHECK_EQ_INT(upload("gw1", full, full_len, 0, NULL, &r, NULL, 0), 200);
 	CHECK_EQ_INT(r.id, 1);
 	CHECK_EQ_INT(upload("gw1", full, full_len, 0, NULL, &r, NULL, 0), 200);
@@ -449,7 +451,7 @@ TEST(gzip_upload)
 
 	CHECK(fresh_db() == 0);
 	gz = gzip_of(address, address_len, &gzlen);
-	comms_sha256_hex(address, address_len, sha);
+	CHECK(sha256_hex(address, address_len, sha) == 0);
 	CHECK_EQ_INT(upload("gw1", gz, gzlen, 1, sha, &r, NULL, 0), 200);
 	free(gz);
 	/* the hash of the inflated bytes, which are what is kept */
@@ -642,7 +644,7 @@ TEST(fault_receipt_hash)
 
 	CHECK(fresh_db() == 0);
 	cx.faults = COMMS_FAULT_RECEIPT_HASH;
-	comms_sha256_hex(full, full_len, sha);
+	CHECK(sha256_hex(full, full_len, sha) == 0);
 	CHECK_EQ_INT(upload("gw1", full, full_len, 0, NULL, &r, NULL, 0), 200);
 	CHECK_EQ_INT(strlen(r.sha256), 64);
 	CHECK(strcmp(r.sha256, sha) != 0);

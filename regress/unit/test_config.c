@@ -484,6 +484,28 @@ TEST(names)
 	CHECK_STR(snmp_version_name(SNMPV_2C), "2c");
 }
 
+/* the documents' <Categories> and the outbox's "categories" */
+TEST(category_lists)
+{
+	char	 b[256], small[12];
+
+	CHECK_STR(category_list(CAT_DEFAULTS, b, sizeof(b)),
+	    "meters supplies alerts identity site-info");
+	CHECK_STR(category_list(0, b, sizeof(b)), "");
+	CHECK_STR(category_list(CAT_BIT(CAT_PII), b, sizeof(b)), "pii");
+	CHECK_STR(category_list(CAT_BIT(CAT_JOB_DATA) | CAT_BIT(CAT_METERS),
+	    b, sizeof(b)), "meters job-data");
+	/* every category, and bits past the last ignored */
+	CHECK_STR(category_list(UINT32_MAX, b, sizeof(b)), "meters supplies "
+	    "alerts identity site-info device-address pii job-data");
+	/* cut, never overrun */
+	CHECK_STR(category_list(CAT_DEFAULTS, small, sizeof(small)),
+	    "meters supp");
+	small[0] = 'x';
+	CHECK(category_list(CAT_DEFAULTS, small, 0) == small);
+	CHECK_EQ_INT(small[0], 'x');
+}
+
 TEST(formats)
 {
 	char	 b[32];
@@ -1290,6 +1312,7 @@ TEST_MAIN_BEGIN("test_config")
 	RUN(full);
 	RUN(roundtrip);
 	RUN(names);
+	RUN(category_lists);
 	RUN(formats);
 	RUN(values);
 	RUN(strings);
