@@ -48,8 +48,6 @@ CTL="$OBJ/callhomectl"
 COMMSD="$OBJ/commsd"
 FLEET="$OBJ/regress/tools/snmpfleet"
 
-
-
 # the background processes started here and not yet stopped: on_exit
 # stops them (by pid, only these)
 UP_PIDS=""

@@ -43,7 +43,6 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 ensure_user
 
-
 W=$(mktemp -d /tmp/callhome-chain.XXXXXX)
 on_exit "rm -rf '$W'"
 chmod 0755 "$W"

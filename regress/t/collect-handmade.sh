@@ -54,10 +54,6 @@ for c in snmpsimd snmpget; do
 done
 ensure_user
 
-
-
-
-
 pyrun "fixtures" "$WC" sorted "$HM"/hm-*.snmprec
 
 # world-readable scratch: snmpsim's data (it reads as nobody) and the

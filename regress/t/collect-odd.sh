@@ -55,10 +55,6 @@ for c in snmpd snmpget; do
 done
 ensure_user
 
-
-
-
-
 W=$(mktemp -d /tmp/callhome-odd.XXXXXX)
 on_exit "rm -rf '$W'"
 chmod 0755 "$W"

@@ -37,7 +37,6 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 ensure_user
 
-
 CONTACT="pii-contact-XYZ Jane Doe <jane.doe@example.org>"
 NAME="pii-sysname-XYZ-floor3-printer"
 LOCATION="pii-location-XYZ Room 4.17"

@@ -48,9 +48,6 @@ if ! ls "$WALKS"/*.snmprec >/dev/null 2>&1; then
 fi
 ensure_user
 
-
-
-
 # walkcheck NAME ARGS...: run it, its lines become checks
 walkcheck() {
 	_wc_name=$1; shift
