@@ -69,7 +69,7 @@ CHILDREN	:= collectd auditd signerd uplinkd
 # the rules made by prog_rules below must not become the default
 .DEFAULT_GOAL	:= all
 
-COMMON_SRC	:= $(wildcard common/*.c)
+COMMON_SRC	:= $(wildcard common/*.c) $(wildcard common/chan/*.c)
 COMMON_Y	:= $(wildcard common/*.y)
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(O)/%.o) $(COMMON_Y:%.y=$(O)/%.o)
 
@@ -156,8 +156,8 @@ $(BUILD)/regress/bench/%: $(O)/regress/bench/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/regress/fuzz/%: $(O)/regress/fuzz/%.o $(PROG_LIBS) \
-    $(BUILD)/libcommon.a
+$(BUILD)/regress/fuzz/%: $(O)/regress/fuzz/%.o \
+    $(UNIT_HELPERS:%.c=$(O)/%.o) $(PROG_LIBS) $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 

@@ -17,26 +17,32 @@
 #include <string.h>
 #include <time.h>
 
+#include "chan/auditd_uplinkd.h"
+#include "chan/collectd_auditd.h"
+#include "chan/parent_auditd.h"
+#include "chan/signerd_auditd.h"
 #include "child.h"
-#include "config.h"
 #include "db.h"
 #include "log.h"
-#include "msg.h"
 #include "outbox.h"
-#include "outbox_msg.h"
 #include "report.h"
 #include "store.h"
 #include "txlog.h"
 #include "xmlsafe.h"
+
+/* the parent's events wait while a cycle's transaction is open */
+#define EVENTS_MAX	32
 
 struct auditd {
 	struct child		 c;
 	struct imsgev		 collectd;
 	struct imsgev		 uplinkd;
 	struct imsgev		 signerd;
-	struct callhome_conf	*conf;
-	struct blob		 xsd;		/* the protocol schema */
+	struct auditd_conf	 conf;
+	struct msg_audit_event	*events;	/* EVENTS_MAX, waiting */
+	size_t			 nevents;
 	struct db		 db;
+	struct rpt_device	 dev;		/* large: decoded here */
 	struct store		*store;
 	struct outbox		*outbox;
 	struct event		*ev_outbox;	/* the next attempt is due */
@@ -70,12 +76,8 @@ static void
 send_job(void *arg, const struct msg_upload_job *job)
 {
 	struct auditd	*ad = arg;
-	struct wbuf	 w;
 
-	wbuf_init(&w);
-	msg_upload_job_encode(&w, job);
-	imsgev_sendw(&ad->uplinkd, IMSG_UPLOAD_JOB, 0, -1, &w);
-	wbuf_free(&w);
+	msg_upload_job_send(&ad->uplinkd, job);
 }
 
 /* the outbox for the parent: asked (peer id of the asker) or after an
@@ -84,46 +86,80 @@ static void
 send_outbox_status(struct auditd *ad, uint32_t peerid)
 {
 	struct msg_outbox_status	 s;
-	struct wbuf			 w;
 
 	if (outbox_status(ad->outbox, time(NULL), &s) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
-	wbuf_init(&w);
-	msg_outbox_status_encode(&w, &s);
-	imsgev_sendw(&ad->c.parent, IMSG_OUTBOX_STATUS, peerid, -1, &w);
-	wbuf_free(&w);
+	msg_outbox_status_send(&ad->c.parent, peerid, &s);
+}
+
+/* the parent's records, once no cycle's transaction is open */
+static void
+events_flush(struct auditd *ad)
+{
+	struct msg_audit_event	*e;
+	size_t			 i;
+	int64_t			 seq;
+
+	if (store_busy(ad->store) || ad->nevents == 0)
+		return;
+	if (db_begin(&ad->db) == -1)
+		fatalx("transaction log: %s", db_errmsg(&ad->db));
+	for (i = 0; i < ad->nevents; i++) {
+		e = &ad->events[i];
+		if (txlog_append(ad->db.h, e->time, e->kind, e->summary,
+		    e->detail, &seq) == -1)
+			fatalx("transaction log: %s", db_errmsg(&ad->db));
+		log_info("%s: %s; transaction log record %" PRId64, e->kind,
+		    e->summary, seq);
+	}
+	if (db_commit(&ad->db) == -1)
+		fatalx("transaction log: %s", db_errmsg(&ad->db));
+	explicit_bzero(ad->events, ad->nevents * sizeof(*ad->events));
+	ad->nevents = 0;
 }
 
 static void
-outbox_status_reply(struct auditd *ad, struct imsg *m)
+audit_event(struct auditd *ad, struct imsg *m)
 {
-	if (msg_empty_decode(m->data, m->len) == -1)
-		fatalx("bad OUTBOX_STATUS_REQ from parent");
-	send_outbox_status(ad, m->hdr.peerid);
+	if (ad->nevents == EVENTS_MAX)
+		fatalx("more than %d transactions from the parent wait for "
+		    "the end of a cycle", EVENTS_MAX);
+	if (msg_audit_event_decode(m->data, m->len,
+	    &ad->events[ad->nevents]) == -1)
+		fatalx("bad AUDIT_EVENT from parent");
+	ad->nevents++;
+	events_flush(ad);
 }
 
+static void
+configure(struct auditd *ad, struct imsg *m)
+{
+	struct auditd_conf	 nc;
+	char			 err[512];
+
+	if (msg_conf_auditd_decode(m->data, m->len, &nc) == -1)
+		fatalx("bad CONF_AUDITD from parent");
+	if (outbox_configure(ad->outbox, &nc, err, sizeof(err)) == -1)
+		fatalx("the protocol schema: %s", err);
+	auditd_conf_clear(&ad->conf);
+	ad->conf = nc;
+	store_set_send(ad->store, nc.send);
+	child_ready(&ad->c);
+	outbox_go(ad);
+}
+
+/* parent -> auditd (the lifecycle messages are child.c's) */
 static void
 parent_msg(struct child *c, struct imsg *m)
 {
-	struct auditd		*ad = c->ctx;
-	struct callhome_conf	*nc;
-	char			 err[512];
+	struct auditd	*ad = c->ctx;
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_AUDITD:
-		nc = config_new_default();
-		blob_free(&ad->xsd);
-		if (msg_conf_auditd_decode(m->data, m->len, nc, &ad->xsd) == -1)
-			fatalx("bad CONF_AUDITD from parent");
-		if (outbox_configure(ad->outbox, nc, ad->xsd.data, ad->xsd.len,
-		    err, sizeof(err)) == -1)
-			fatalx("the protocol schema: %s", err);
-		if (ad->conf != NULL)
-			config_free(ad->conf);
-		ad->conf = nc;
-		store_set_send(ad->store, nc->send);
-		child_ready(c);
-		outbox_go(ad);
+		configure(ad, m);
+		break;
+	case IMSG_AUDIT_EVENT:
+		audit_event(ad, m);
 		break;
 	case IMSG_OUTBOX_KICK:
 		if (msg_empty_decode(m->data, m->len) == -1)
@@ -133,42 +169,89 @@ parent_msg(struct child *c, struct imsg *m)
 		outbox_go(ad);
 		break;
 	case IMSG_OUTBOX_STATUS_REQ:
-		outbox_status_reply(ad, m);
+		if (msg_empty_decode(m->data, m->len) == -1)
+			fatalx("bad OUTBOX_STATUS_REQ from parent");
+		send_outbox_status(ad, m->hdr.peerid);
 		break;
 	default:
-		log_debug("%s from parent: not implemented yet",
-		    msgtype_name(m->hdr.type));
-		break;
+		imsgev_unexpected(&c->parent, m);
 	}
 }
 
-/* collectd's report stream: one transaction per cycle (store.c) */
+/* a stored cycle: tell the parent, and its document may go */
+static void
+cycle_stored(struct auditd *ad, const struct rpt_cycle *c)
+{
+	char	 summary[512];
+
+	rpt_cycle_summary(summary, sizeof(summary), c->id, c);
+	log_info("%s; transaction log record %" PRId64, summary, c->txseq);
+	msg_cycle_stored_send(&ad->c.parent, c);
+	events_flush(ad);
+	outbox_go(ad);
+}
+
+/* collectd -> auditd: the report stream, one transaction per cycle */
 static void
 collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	struct auditd		*ad = arg;
-	struct rpt_cycle	 c;
-	struct wbuf		 w;
-	char			 summary[512];
+	struct store		*st = ad->store;
+	union {
+		struct rpt_cycle	 c;
+		struct rpt_meter	 m;
+		struct rpt_supply	 s;
+		struct rpt_alert	 a;
+	}			 u;
+	struct rpt_cycle	 stored;
+	const char		*what = imsg_type_name(m->hdr.type);
 	int			 r;
 
-	r = store_imsg(ad->store, m->hdr.type, m->data, m->len, &c);
+	switch (m->hdr.type) {
+	case IMSG_CYCLE_BEGIN:
+		if (msg_cycle_decode(m->data, m->len, &u.c) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_cycle_begin(st, &u.c);
+		break;
+	case IMSG_DEV_BEGIN:
+		if (msg_device_decode(m->data, m->len, &ad->dev) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_device(st, &ad->dev);
+		break;
+	case IMSG_DEV_METER:
+		if (msg_meter_decode(m->data, m->len, &u.m) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_meter(st, &u.m);
+		break;
+	case IMSG_DEV_SUPPLY:
+		if (msg_supply_decode(m->data, m->len, &u.s) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_supply(st, &u.s);
+		break;
+	case IMSG_DEV_ALERT:
+		if (msg_alert_decode(m->data, m->len, &u.a) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_alert(st, &u.a);
+		break;
+	case IMSG_DEV_END:
+		if (msg_empty_decode(m->data, m->len) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_device_end(st);
+		break;
+	case IMSG_CYCLE_END:
+		if (msg_cycle_decode(m->data, m->len, &u.c) == -1)
+			fatalx("bad %s from collectd", what);
+		if ((r = store_cycle_end(st, &u.c, &stored)) == 0)
+			cycle_stored(ad, &stored);
+		break;
+	default:
+		imsgev_unexpected(iev, m);
+	}
 	if (r == -1)
-		fatalx("storing collectd's reports: %s",
-		    store_error(ad->store));
-	if (r == 0)
-		return;
-	txlog_collect_summary(summary, sizeof(summary), c.id, &c);
-	log_info("%s; transaction log record %" PRId64, summary, c.txseq);
-	wbuf_init(&w);
-	msg_cycle_encode(&w, &c);
-	imsgev_sendw(&ad->c.parent, IMSG_CYCLE_STORED, 0, -1, &w);
-	wbuf_free(&w);
-	/* its document is in the outbox now */
-	outbox_go(ad);
+		fatalx("storing collectd's %s: %s", what, store_error(st));
 }
 
-/* the result of the job in flight; any other is a protocol error */
+/* uplinkd -> auditd: the result of the job in flight */
 static void
 uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
@@ -185,16 +268,18 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		send_outbox_status(ad, 0);
 		break;
 	default:
-		fatalx("unexpected %s from uplinkd",
-		    msgtype_name(m->hdr.type));
+		imsgev_unexpected(iev, m);
 	}
 }
 
+/* signerd -> auditd: the channel lists no message yet */
 static void
 signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
-	log_debug("%s from signerd: not implemented yet",
-	    msgtype_name(m->hdr.type));
+	switch (m->hdr.type) {
+	default:
+		imsgev_unexpected(iev, m);
+	}
 }
 
 static void
@@ -217,13 +302,16 @@ main(int argc, char *argv[])
 	char			 err[512];
 	int			 r;
 
-	child_init(&ad.c, PROC_AUDITD, argc, argv);
+	child_init(&ad.c, &chan_parent_auditd, argc, argv);
 	ad.c.ctx = &ad;
 	ad.c.dispatch = parent_msg;
 	ad.c.state = auditd_state;
-	child_peer(&ad.c, &ad.collectd, PROC_COLLECTD, collectd_msg, &ad);
-	child_peer(&ad.c, &ad.uplinkd, PROC_UPLINKD, uplinkd_msg, &ad);
-	child_peer(&ad.c, &ad.signerd, PROC_SIGNERD, signerd_msg, &ad);
+	child_peer(&ad.c, &ad.collectd, &chan_collectd_auditd, collectd_msg,
+	    &ad);
+	child_peer(&ad.c, &ad.uplinkd, &chan_auditd_uplinkd, uplinkd_msg, &ad);
+	child_peer(&ad.c, &ad.signerd, &chan_signerd_auditd, signerd_msg, &ad);
+	if ((ad.events = calloc(EVENTS_MAX, sizeof(*ad.events))) == NULL)
+		fatal(NULL);
 	/* libraries that read files on first use: before the chroot */
 	txlog_init();
 	xmlsafe_init();
@@ -255,7 +343,7 @@ main(int argc, char *argv[])
 	event_free(ad.ev_outbox);
 	outbox_free(ad.outbox);
 	db_close(&ad.db);
-	if (ad.conf != NULL)
-		config_free(ad.conf);
+	auditd_conf_clear(&ad.conf);
+	free(ad.events);
 	return r;
 }

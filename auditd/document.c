@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "config.h"
+#include "digest.h"
 #include "document.h"
 #include "isotime.h"
 #include "log.h"
@@ -543,7 +544,7 @@ salted_key(const struct doc_params *p, const char *s, char *key)
 	    EVP_DigestFinal_ex(ctx, h, &hl) != 1 || hl != sizeof(h))
 		fatalx("SHA-256 of a device key");
 	EVP_MD_CTX_free(ctx);
-	txlog_hex(h, hex);
+	digest_hex(h, hex);
 	(void)snprintf(key, DOC_KEY_MAX, "anon:%.32s", hex);
 }
 

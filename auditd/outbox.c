@@ -16,9 +16,7 @@
 #include "document.h"
 #include "json.h"
 #include "log.h"
-#include "msg.h"
 #include "outbox.h"
-#include "outbox_msg.h"
 #include "report.h"
 #include "txlog.h"
 #include "xmlsafe.h"
@@ -244,20 +242,20 @@ outbox_free(struct outbox *ob)
 }
 
 int
-outbox_configure(struct outbox *ob, const struct callhome_conf *conf,
-    const void *xsd, size_t xsdlen, char *err, size_t errlen)
+outbox_configure(struct outbox *ob, const struct auditd_conf *conf,
+    char *err, size_t errlen)
 {
 	struct xschema	*xs;
 
-	if ((xs = xschema_load(xsd, xsdlen, err, errlen)) == NULL)
+	if ((xs = xschema_load(conf->xsd, conf->xsdlen, err, errlen)) == NULL)
 		return -1;
 	xschema_free(ob->xs);
 	ob->xs = xs;
 	(void)strlcpy(ob->gateway, conf->gateway, sizeof(ob->gateway));
 	(void)strlcpy(ob->site, conf->site, sizeof(ob->site));
-	if (conf->server.name[0] != '\0')
+	if (conf->server[0] != '\0')
 		(void)snprintf(ob->server, sizeof(ob->server), "%s:%u",
-		    conf->server.name, (unsigned)conf->server.port);
+		    conf->server, (unsigned)conf->port);
 	else
 		ob->server[0] = '\0';
 	ob->send = conf->send;

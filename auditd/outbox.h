@@ -34,11 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "chan/auditd_uplinkd.h"
+#include "chan/parent_auditd.h"
 #include "db.h"
-#include "imsg.h"
-#include "msg.h"
-#include "outbox_msg.h"
 #include "report.h"
 
 /* documents up to this size are checked against the schema when built */
@@ -48,7 +46,7 @@
 #define OUTBOX_BACKOFF_FIRST	30		/* seconds */
 #define OUTBOX_BACKOFF_CAP	(6 * 60 * 60)
 /* the largest document an UPLOAD_JOB can carry */
-#define OUTBOX_DOC_MAX		(IMSG_MAX_STREAM - 4096)
+#define OUTBOX_DOC_MAX		(UPLOAD_JOB_MAX - 4096)
 
 struct outbox;
 
@@ -64,12 +62,11 @@ void		 outbox_free(struct outbox *);
 const char	*outbox_error(const struct outbox *);
 
 /*
- * The configuration (copied: conf may be freed after) and the schema
+ * The configuration (copied: conf may be freed after) with its schema
  * text; -1 with a reason when the schema does not compile.
  */
 int		 outbox_configure(struct outbox *,
-		    const struct callhome_conf *, const void *xsd,
-		    size_t xsdlen, char *err, size_t);
+		    const struct auditd_conf *, char *err, size_t);
 void		 outbox_set_sender(struct outbox *, outbox_send_fn, void *);
 
 /*

@@ -34,6 +34,7 @@ static const struct sb_syscall auditd_syscalls[] = {
 const struct sandbox auditd_sandbox = {
 	.name = "auditd",
 	.new_netns = 1,
+	.die_with_parent = 1,
 	.paths = auditd_paths,
 	.npaths = sizeof(auditd_paths) / sizeof(auditd_paths[0]),
 	.deny_tcp = 1,

@@ -10,8 +10,8 @@
 
 #include "config.h"
 #include "db.h"
+#include "digest.h"
 #include "log.h"
-#include "msg.h"
 #include "report.h"
 #include "store.h"
 #include "txlog.h"
@@ -479,8 +479,8 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	/* from here the cycle is either committed or rolled back */
 	st->state = S_IDLE;
 	readings_hash_final(&st->rh, digest);
-	txlog_hex(digest, hex);
-	txlog_collect_summary(summary, sizeof(summary), c.id, &c);
+	digest_hex(digest, hex);
+	rpt_cycle_summary(summary, sizeof(summary), c.id, &c);
 	detail = txlog_collect_detail(c.id, &c, st->begin.ndevices, digest);
 	rc = txlog_append(st->db->h, time(NULL), TXLOG_COLLECT, summary,
 	    detail, &seq);
@@ -517,44 +517,4 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	st->last_ndevices = c.ndevices;
 	*stored = c;
 	return 0;
-}
-
-int
-store_imsg(struct store *st, uint32_t type, const void *p, size_t len,
-    struct rpt_cycle *stored)
-{
-	switch (type) {
-	case IMSG_CYCLE_BEGIN:
-		if (msg_cycle_decode(p, len, &st->u.cycle) == -1)
-			return fail(st, "bad CYCLE_BEGIN");
-		return store_cycle_begin(st, &st->u.cycle);
-	case IMSG_DEV_BEGIN:
-		if (msg_device_decode(p, len, &st->dev) == -1)
-			return fail(st, "bad DEV_BEGIN");
-		return store_device(st, &st->dev);
-	case IMSG_DEV_METER:
-		if (msg_meter_decode(p, len, &st->u.meter) == -1)
-			return fail(st, "bad DEV_METER");
-		return store_meter(st, &st->u.meter);
-	case IMSG_DEV_SUPPLY:
-		if (msg_supply_decode(p, len, &st->u.supply) == -1)
-			return fail(st, "bad DEV_SUPPLY");
-		return store_supply(st, &st->u.supply);
-	case IMSG_DEV_ALERT:
-		if (msg_alert_decode(p, len, &st->u.alert) == -1)
-			return fail(st, "bad DEV_ALERT");
-		return store_alert(st, &st->u.alert);
-	case IMSG_DEV_END:
-		if (msg_empty_decode(p, len) == -1)
-			return fail(st, "bad DEV_END");
-		return store_device_end(st);
-	case IMSG_CYCLE_END:
-		if (msg_cycle_decode(p, len, &st->u.cycle) == -1)
-			return fail(st, "bad CYCLE_END");
-		if (store_cycle_end(st, &st->u.cycle, stored) == -1)
-			return -1;
-		return 1;
-	default:
-		return fail(st, "unexpected %s", msgtype_name(type));
-	}
 }

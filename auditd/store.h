@@ -13,8 +13,8 @@
  * a database error); auditd treats -1 as fatal, and the open transaction
  * dies with the process, so nothing half-stored remains.
  *
- * It can be driven without imsg (tests, benchmarks) through the typed
- * functions, or by store_imsg() with raw message payloads.
+ * auditd's dispatch decodes each message and calls the typed function;
+ * tests and benchmarks call them directly.
  */
 #ifndef CALLHOME_STORE_H
 #define CALLHOME_STORE_H
@@ -63,13 +63,5 @@ int	store_cycle_end(struct store *, const struct rpt_cycle *,
 typedef int	(*store_hook)(void *, const struct rpt_cycle *, char *err,
 		    size_t);
 void	store_set_hook(struct store *, store_hook, void *);
-
-/*
- * One message from collectd: decode, check, store.  Returns 1 when it
- * completed a cycle (*stored filled: send IMSG_CYCLE_STORED), 0 when more
- * is expected, -1 on error.
- */
-int	store_imsg(struct store *, uint32_t type, const void *, size_t,
-	    struct rpt_cycle *stored);
 
 #endif /* CALLHOME_STORE_H */

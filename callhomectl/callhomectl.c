@@ -26,7 +26,7 @@
 #include "callhomectl.h"
 #include "config.h"
 #include "log.h"
-#include "msg.h"
+#include "chan/control.h"
 #include "sqlutil.h"
 
 struct command {

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "callhomectl.h"
+#include "chan/control.h"
 #include "imsg.h"
 #include "json.h"
-#include "msg.h"
 
 static int
 ctl_connect(const char *path)
@@ -54,7 +54,7 @@ ctl_live(struct ctl *ctl, int command, int json)
 	int			 fd, r, code = -1;
 
 	fd = ctl_connect(ctl->socket);
-	imsgbuf_init(&ib, fd, PROC_CONTROL, PROC_PARENT);
+	imsgbuf_init(&ib, fd, &chan_control, PROC_CONTROL);
 	req.command = (uint32_t)command;
 	wbuf_init(&w);
 	msg_ctl_request_encode(&w, &req);
@@ -90,6 +90,9 @@ ctl_live(struct ctl *ctl, int command, int json)
 				errx(CTL_ERROR, "bad reply from callhomed");
 			code = end.code;
 			break;
+		default:
+			errx(CTL_ERROR, "unexpected %s from callhomed",
+			    imsg_type_name(m.hdr.type));
 		}
 		imsg_free(&m);
 	}

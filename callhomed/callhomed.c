@@ -18,8 +18,7 @@
 
 #include "callhomed.h"
 #include "log.h"
-#include "msg.h"
-#include "txlog.h"
+#include "upload_status.h"
 
 #ifndef LIBEXECDIR
 #define LIBEXECDIR	"/usr/local/libexec/callhome"
@@ -116,7 +115,6 @@ void
 collect_now(struct callhomed *ch, const char *reason)
 {
 	struct msg_collect_start	 cs;
-	struct wbuf			 w;
 
 	if (ch->collecting) {
 		log_warnx("a collection is running: %s request ignored",
@@ -129,11 +127,7 @@ collect_now(struct callhomed *ch, const char *reason)
 	ch->cycle_token = cs.token;
 	ch->collecting = 1;
 	clock_gettime(CLOCK_MONOTONIC, &ch->collect_started);
-	wbuf_init(&w);
-	msg_collect_start_encode(&w, &cs);
-	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_COLLECT_START, 0, -1,
-	    &w);
-	wbuf_free(&w);
+	msg_collect_start_send(&ch->kids[PROC_COLLECTD].iev, &cs);
 	log_info("collection started (%s)", reason);
 }
 
@@ -187,7 +181,7 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	ch->collecting = 0;
 	ch->last_cycle = c;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	txlog_collect_summary(line, sizeof(line), c.id, &c);
+	rpt_cycle_summary(line, sizeof(line), c.id, &c);
 	log_info("%s; collected and stored in %lld ms, %llu requests", line,
 	    (long long)(now.tv_sec - ch->collect_started.tv_sec) * 1000 +
 	    (now.tv_nsec - ch->collect_started.tv_nsec) / 1000000,
@@ -203,10 +197,9 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 		/* then the upload, now: auditd says how the outbox fares */
 		ch->once_upload = 1;
 		ch->once_since = time(NULL);
-		imsgev_send(&ch->kids[PROC_AUDITD].iev, IMSG_OUTBOX_KICK, 0,
-		    -1, NULL, 0);
-		imsgev_send(&ch->kids[PROC_AUDITD].iev,
-		    IMSG_OUTBOX_STATUS_REQ, ONCE_PEERID, -1, NULL, 0);
+		msg_outbox_kick_send(&ch->kids[PROC_AUDITD].iev);
+		msg_outbox_status_req_send(&ch->kids[PROC_AUDITD].iev,
+		    ONCE_PEERID);
 	}
 }
 
@@ -336,34 +329,91 @@ handle_ready(struct callhomed *ch, struct kid *k, struct imsg *m)
 	}
 }
 
-void
-parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
-{
-	struct callhomed	*ch = arg;
-	struct kid		*k = &ch->kids[iev->ibuf.peer];
+/*
+ * One dispatch function per child: every message its channel lets it
+ * send has a case; the framing layer refused the others already.
+ */
 
+/* READY and PONG, which every child sends */
+static int
+lifecycle_msg(struct callhomed *ch, struct kid *k, struct imsg *m)
+{
 	switch (m->hdr.type) {
 	case IMSG_READY:
 		handle_ready(ch, k, m);
-		break;
+		return 1;
 	case IMSG_PONG:
 		handle_pong(ch, k, m);
-		break;
+		return 1;
+	}
+	return 0;
+}
+
+/* collectd -> parent */
+static void
+collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct callhomed	*ch = arg;
+
+	if (lifecycle_msg(ch, &ch->kids[PROC_COLLECTD], m))
+		return;
+	imsgev_unexpected(iev, m);
+}
+
+/* auditd -> parent */
+static void
+auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct callhomed	*ch = arg;
+
+	if (lifecycle_msg(ch, &ch->kids[PROC_AUDITD], m))
+		return;
+	switch (m->hdr.type) {
 	case IMSG_CYCLE_STORED:
 		handle_cycle_stored(ch, m);
-		break;
-	case IMSG_DIAL_REQ:
-		dial_request(ch, m);
 		break;
 	case IMSG_OUTBOX_STATUS:
 		control_outbox_status(ch, m);
 		break;
 	default:
-		log_debug("%s from %s: not handled yet",
-		    msgtype_name(m->hdr.type), proc_name(k->id));
-		break;
+		imsgev_unexpected(iev, m);
 	}
 }
+
+/* signerd -> parent */
+static void
+signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct callhomed	*ch = arg;
+
+	if (lifecycle_msg(ch, &ch->kids[PROC_SIGNERD], m))
+		return;
+	imsgev_unexpected(iev, m);
+}
+
+/* uplinkd -> parent */
+static void
+uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
+{
+	struct callhomed	*ch = arg;
+
+	if (lifecycle_msg(ch, &ch->kids[PROC_UPLINKD], m))
+		return;
+	switch (m->hdr.type) {
+	case IMSG_DIAL_REQ:
+		dial_request(ch, m);
+		break;
+	default:
+		imsgev_unexpected(iev, m);
+	}
+}
+
+const imsgev_dispatch parent_dispatch[PROC_MAX] = {
+	[PROC_COLLECTD] = collectd_msg,
+	[PROC_AUDITD] = auditd_msg,
+	[PROC_SIGNERD] = signerd_msg,
+	[PROC_UPLINKD] = uplinkd_msg,
+};
 
 static void
 setup_signals(struct callhomed *ch)

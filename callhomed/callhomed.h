@@ -10,12 +10,15 @@
 #include <limits.h>
 #include <time.h>
 
+#include "chan/control.h"
+#include "chan/parent_auditd.h"
+#include "chan/parent_collectd.h"
+#include "chan/parent_signerd.h"
+#include "chan/parent_uplinkd.h"
 #include "config.h"
-#include "outbox_msg.h"
-#include "report.h"
 #include "imsgev.h"
-#include "msg.h"
 #include "proc.h"
+#include "report.h"
 
 /* where the children live: set in callhomed.c from the build */
 extern const char	*callhome_libexec;
@@ -70,7 +73,8 @@ struct callhomed {
 
 /* each child's part that the parent reads from files */
 struct conf_parts {
-	struct blob		 xsd;		/* auditd's and uplinkd's */
+	uint8_t			*xsd;		/* auditd's and uplinkd's */
+	size_t			 xsdlen;
 	struct signer_conf	 signer;
 	struct uplink_conf	 uplink;
 };
@@ -109,7 +113,7 @@ time_t	 sched_daily(time_t, int);
 time_t	 sched_next_collect(time_t, int, uint32_t);
 
 /* callhomed.c */
-void	 parent_dispatch(struct imsgev *, struct imsg *, void *);
+extern const imsgev_dispatch	parent_dispatch[PROC_MAX];
 void	 parent_shutdown(struct callhomed *, int);
 int	 reload(struct callhomed *);
 void	 once_outbox(struct callhomed *, const struct msg_outbox_status *);

@@ -21,7 +21,14 @@
 #include "callhomed.h"
 #include "log.h"
 #include "net.h"
-#include "msg.h"
+
+/* the parent's side of its channel to each child */
+static const struct chan_def *const kid_chan[PROC_MAX] = {
+	[PROC_COLLECTD] = &chan_parent_collectd,
+	[PROC_AUDITD] = &chan_parent_auditd,
+	[PROC_SIGNERD] = &chan_parent_signerd,
+	[PROC_UPLINKD] = &chan_parent_uplinkd,
+};
 
 /* both ends of every channel of the table, before the children start */
 struct wiring {
@@ -33,12 +40,12 @@ wire(struct wiring *w)
 {
 	size_t	 i;
 
-	if (chan_count > 16)
+	if (proc_nlinks > 16)
 		fatalx("channel table too large");
-	for (i = 0; i < chan_count; i++) {
+	for (i = 0; i < proc_nlinks; i++) {
 		w->fd[i][0] = w->fd[i][1] = -1;
-		if (chan_table[i].a == PROC_CONTROL ||
-		    chan_table[i].b == PROC_CONTROL)
+		if (proc_links[i].a == PROC_CONTROL ||
+		    proc_links[i].b == PROC_CONTROL)
 			continue;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 		    w->fd[i]) == -1)
@@ -50,9 +57,9 @@ wire(struct wiring *w)
 static int
 end_of(const struct wiring *w, size_t i, enum proc_id p)
 {
-	if (chan_table[i].a == p)
+	if (proc_links[i].a == p)
 		return w->fd[i][0];
-	if (chan_table[i].b == p)
+	if (proc_links[i].b == p)
 		return w->fd[i][1];
 	return -1;
 }
@@ -67,14 +74,14 @@ place_fds(const struct wiring *w, enum proc_id self, int logfd)
 	int	 src[16], dst[16], tmp[16], n = 0, i, maxfd = PROC_PARENT_FD;
 	size_t	 r;
 
-	for (r = 0; r < chan_count; r++) {
+	for (r = 0; r < proc_nlinks; r++) {
 		enum proc_id	 peer;
 		int		 e;
 
 		if ((e = end_of(w, r, self)) == -1)
 			continue;
-		peer = chan_table[r].a == self ? chan_table[r].b :
-		    chan_table[r].a;
+		peer = proc_links[r].a == self ? proc_links[r].b :
+		    proc_links[r].a;
 		src[n] = e;
 		if ((dst[n] = chan_fd(self, peer)) == -1)
 			_exit(127);
@@ -232,16 +239,17 @@ kids_spawn(struct callhomed *ch)
 		log_debug("started %s, pid %d", proc_name(id), (int)k->pid);
 	}
 	/* keep the parent's end of each parent channel; close the rest */
-	for (r = 0; r < chan_count; r++) {
-		if (chan_table[r].a == PROC_CONTROL ||
-		    chan_table[r].b == PROC_CONTROL)
+	for (r = 0; r < proc_nlinks; r++) {
+		if (proc_links[r].a == PROC_CONTROL ||
+		    proc_links[r].b == PROC_CONTROL)
 			continue;
-		if (chan_table[r].a == PROC_PARENT) {
-			k = &ch->kids[chan_table[r].b];
+		if (proc_links[r].a == PROC_PARENT) {
+			k = &ch->kids[proc_links[r].b];
 			close(w.fd[r][1]);
 			set_nonblock(w.fd[r][0]);
-			imsgev_init(&k->iev, ch->base, w.fd[r][0], PROC_PARENT,
-			    k->id, parent_dispatch, kid_eof, ch);
+			imsgev_init(&k->iev, ch->base, w.fd[r][0],
+			    kid_chan[k->id], PROC_PARENT,
+			    parent_dispatch[k->id], kid_eof, ch);
 		} else {
 			close(w.fd[r][0]);
 			close(w.fd[r][1]);
@@ -261,10 +269,8 @@ kids_configure(struct callhomed *ch, const struct callhome_conf *conf,
     const struct conf_parts *parts)
 {
 	struct msg_sandbox	 sb;
-	struct wbuf		 w;
 	int			 id;
 
-	wbuf_init(&w);
 	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++) {
 		memset(&sb, 0, sizeof(sb));
 		sb.uid = ch->uid;
@@ -272,11 +278,8 @@ kids_configure(struct callhomed *ch, const struct callhome_conf *conf,
 		if (strlcpy(sb.root, root_of(conf, id), sizeof(sb.root)) >=
 		    sizeof(sb.root))
 			fatalx("chroot path too long");
-		wbuf_reset(&w);
-		msg_sandbox_encode(&w, &sb);
-		imsgev_sendw(&ch->kids[id].iev, IMSG_SANDBOX, 0, -1, &w);
+		msg_sandbox_send(&ch->kids[id].iev, &sb);
 	}
-	wbuf_free(&w);
 	conf_send_all(ch, conf, parts);
 }
 
@@ -392,15 +395,11 @@ uint32_t
 kids_ping(struct callhomed *ch)
 {
 	struct msg_ping	 pi;
-	struct wbuf	 w;
 	int		 id;
 
-	wbuf_init(&w);
 	pi.seq = ++ch->ping_seq;
-	msg_ping_encode(&w, &pi);
 	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++)
 		if (ch->kids[id].alive && ch->kids[id].iev.active)
-			imsgev_sendw(&ch->kids[id].iev, IMSG_PING, 0, -1, &w);
-	wbuf_free(&w);
+			msg_ping_send(&ch->kids[id].iev, &pi);
 	return pi.seq;
 }

@@ -13,7 +13,6 @@
 #include "callhomed.h"
 #include "file.h"
 #include "log.h"
-#include "msg.h"
 #include "profile.h"
 
 /* read a whole small file into a fresh buffer; NULL with a logged reason */
@@ -67,18 +66,18 @@ signer_part(const struct callhome_conf *c, struct signer_conf *s)
 }
 
 static int
-uplink_part(const struct callhome_conf *c, const struct blob *xsd,
+uplink_part(const struct callhome_conf *c, const struct conf_parts *p,
     struct uplink_conf *u)
 {
 	memset(u, 0, sizeof(*u));
 	(void)strlcpy(u->gateway, c->gateway, sizeof(u->gateway));
 	if (!c->have_server)
 		return 0;
-	if ((u->xsd = malloc(xsd->len + 1)) == NULL)
+	if ((u->xsd = malloc(p->xsdlen + 1)) == NULL)
 		fatal(NULL);
-	memcpy(u->xsd, xsd->data, xsd->len);
-	u->xsd[xsd->len] = '\0';
-	u->xsdlen = xsd->len;
+	memcpy(u->xsd, p->xsd, p->xsdlen);
+	u->xsd[p->xsdlen] = '\0';
+	u->xsdlen = p->xsdlen;
 	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
 	u->port = c->server.port;
 	u->protocols = c->server.protocols;
@@ -135,13 +134,12 @@ conf_parts_load(const struct callhome_conf *c, struct conf_parts *p)
 	int	 rv = 0;
 
 	memset(p, 0, sizeof(*p));
-	if ((p->xsd.data = read_small(callhome_schema, SCHEMA_MAX,
-	    &p->xsd.len)) == NULL)
+	if ((p->xsd = read_small(callhome_schema, SCHEMA_MAX,
+	    &p->xsdlen)) == NULL)
 		rv = -1;
 	if (signer_part(c, &p->signer) == -1)
 		rv = -1;
-	if (p->xsd.data != NULL &&
-	    uplink_part(c, &p->xsd, &p->uplink) == -1)
+	if (p->xsd != NULL && uplink_part(c, p, &p->uplink) == -1)
 		rv = -1;
 	if (rv == -1)
 		conf_parts_free(p);
@@ -151,7 +149,8 @@ conf_parts_load(const struct callhome_conf *c, struct conf_parts *p)
 void
 conf_parts_free(struct conf_parts *p)
 {
-	blob_free(&p->xsd);
+	free(p->xsd);
+	p->xsd = NULL;
 	uplink_conf_clear(&p->uplink);
 	explicit_bzero(&p->signer, sizeof(p->signer));
 }
@@ -161,22 +160,9 @@ void
 conf_send_all(struct callhomed *ch, const struct callhome_conf *c,
     const struct conf_parts *p)
 {
-	struct wbuf	 w;
-
-	wbuf_init(&w);
-	msg_conf_collectd_encode(&w, c);
-	imsgev_sendw(&ch->kids[PROC_COLLECTD].iev, IMSG_CONF_COLLECTD, 0, -1,
-	    &w);
-	wbuf_reset(&w);
-	msg_conf_auditd_encode(&w, c, &p->xsd);
-	imsgev_sendw(&ch->kids[PROC_AUDITD].iev, IMSG_CONF_AUDITD, 0, -1, &w);
-	wbuf_reset(&w);
-	msg_conf_signerd_encode(&w, &p->signer);
-	imsgev_sendw(&ch->kids[PROC_SIGNERD].iev, IMSG_CONF_SIGNERD, 0, -1,
-	    &w);
-	wbuf_reset(&w);
-	msg_conf_uplinkd_encode(&w, &p->uplink);
-	imsgev_sendw(&ch->kids[PROC_UPLINKD].iev, IMSG_CONF_UPLINKD, 0, -1,
-	    &w);
-	wbuf_free(&w);
+	msg_conf_collectd_send(&ch->kids[PROC_COLLECTD].iev, c);
+	msg_conf_auditd_send(&ch->kids[PROC_AUDITD].iev, c, p->xsd,
+	    p->xsdlen);
+	msg_conf_signerd_send(&ch->kids[PROC_SIGNERD].iev, &p->signer);
+	msg_conf_uplinkd_send(&ch->kids[PROC_UPLINKD].iev, &p->uplink);
 }

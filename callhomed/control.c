@@ -20,9 +20,7 @@
 
 #include "callhomed.h"
 #include "log.h"
-#include "msg.h"
-#include "outbox_msg.h"
-#include "txlog.h"
+#include "upload_status.h"
 
 #define CTL_MAX_CLIENTS		16
 #define CTL_STATUS_WAIT		5	/* seconds for auditd's part */
@@ -70,7 +68,6 @@ void
 ctl_reply(struct ctl_conn *c, const char *key, const char *fmt, ...)
 {
 	struct msg_ctl_reply	 r;
-	struct wbuf		 w;
 	va_list			 ap;
 
 	memset(&r, 0, sizeof(r));
@@ -78,23 +75,16 @@ ctl_reply(struct ctl_conn *c, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(r.value, sizeof(r.value), fmt, ap);
 	va_end(ap);
-	wbuf_init(&w);
-	msg_ctl_reply_encode(&w, &r);
-	imsgev_sendw(&c->iev, IMSG_CTL_REPLY, 0, -1, &w);
-	wbuf_free(&w);
+	msg_ctl_reply_send(&c->iev, &r);
 }
 
 static void
 ctl_end(struct ctl_conn *c, int code)
 {
 	struct msg_ctl_end	 e;
-	struct wbuf		 w;
 
 	e.code = code;
-	wbuf_init(&w);
-	msg_ctl_end_encode(&w, &e);
-	imsgev_sendw(&c->iev, IMSG_CTL_END, 0, -1, &w);
-	wbuf_free(&w);
+	msg_ctl_end_send(&c->iev, &e);
 	conn_finish(c);
 }
 
@@ -132,7 +122,7 @@ status_parent(struct ctl_conn *c)
 		lc = &c->outbox.last_cycle;
 	if (lc->id > 0) {
 		fmt_time((time_t)lc->finished, t, sizeof(t));
-		txlog_collect_summary(line, sizeof(line), lc->id, lc);
+		rpt_cycle_summary(line, sizeof(line), lc->id, lc);
 		ctl_reply(c, "last collection", "%s at %s", line, t);
 	}
 	fmt_time(ch->next_collect, t, sizeof(t));
@@ -291,8 +281,7 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 		    NULL)
 			fatalx("evtimer_new");
 		evtimer_add(c->ev_wait, &tv);
-		imsgev_send(&ch->kids[PROC_AUDITD].iev,
-		    IMSG_OUTBOX_STATUS_REQ, c->id, -1, NULL, 0);
+		msg_outbox_status_req_send(&ch->kids[PROC_AUDITD].iev, c->id);
 		return;
 	case CTL_COLLECT:
 		if (ch->collecting) {
@@ -311,8 +300,7 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 			ctl_end(c, 1);
 			return;
 		}
-		imsgev_send(&ch->kids[PROC_AUDITD].iev, IMSG_OUTBOX_KICK, 0,
-		    -1, NULL, 0);
+		msg_outbox_kick_send(&ch->kids[PROC_AUDITD].iev);
 		ctl_reply(c, "send", "delivery of the outbox requested");
 		ctl_end(c, 0);
 		return;
@@ -421,7 +409,7 @@ on_accept(evutil_socket_t lfd, short ev, void *arg)
 	c->ch = ch;
 	c->uid = cred.uid;
 	c->id = next_id++;
-	imsgev_init(&c->iev, ch->base, fd, PROC_PARENT, PROC_CONTROL,
+	imsgev_init(&c->iev, ch->base, fd, &chan_control, PROC_PARENT,
 	    conn_dispatch, conn_eof, c);
 	imsgev_on_error(&c->iev, conn_error);
 	TAILQ_INSERT_TAIL(&conns, c, entry);

@@ -23,7 +23,6 @@
 
 #include "callhomed.h"
 #include "log.h"
-#include "msg.h"
 #include "net.h"
 #include "proxy.h"
 
@@ -74,19 +73,14 @@ answer(struct callhomed *ch, uint64_t job, int fd, const char *via,
     const char *error)
 {
 	struct msg_dial_result	 dr;
-	struct wbuf		 w;
 
 	memset(&dr, 0, sizeof(dr));
 	dr.job = job;
 	dr.ok = fd != -1;
 	(void)strlcpy(dr.via, via ? via : "", sizeof(dr.via));
 	(void)strlcpy(dr.error, error ? error : "", sizeof(dr.error));
-	wbuf_init(&w);
-	msg_dial_result_encode(&w, &dr);
 	/* the descriptor goes with the message and is closed once sent */
-	imsgev_send(&ch->kids[PROC_UPLINKD].iev, IMSG_DIAL_RESULT, 0, fd,
-	    w.data, w.len);
-	wbuf_free(&w);
+	msg_dial_result_send(&ch->kids[PROC_UPLINKD].iev, &dr, fd);
 	if (fd != -1)
 		log_debug("dial for job %llu: connected via %s",
 		    (unsigned long long)job, via);

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan/collectd_auditd.h"
 #include "collectd.h"
 #include "log.h"
-#include "msg.h"
 
 /* a new configuration waits for the end of a running cycle */
 static void
@@ -18,8 +18,7 @@ apply_conf(struct collectd *cd)
 	if (cd->pending_conf == NULL || cd->cycle.running)
 		return;
 	device_forget_profiles();
-	if (cd->conf != NULL)
-		config_free(cd->conf);
+	collectd_conf_free(cd->conf);
 	cd->conf = cd->pending_conf;
 	cd->pending_conf = NULL;
 	log_debug("configuration applied: %zu vendor profiles",
@@ -30,16 +29,15 @@ static void
 parent_msg(struct child *c, struct imsg *m)
 {
 	struct collectd			*cd = c->ctx;
-	struct callhome_conf		*nc;
+	struct collectd_conf		*nc;
 	struct msg_collect_start	 cs;
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_COLLECTD:
-		nc = config_new_default();
+		nc = collectd_conf_new();
 		if (msg_conf_collectd_decode(m->data, m->len, nc) == -1)
 			fatalx("bad CONF_COLLECTD from parent");
-		if (cd->pending_conf != NULL)
-			config_free(cd->pending_conf);
+		collectd_conf_free(cd->pending_conf);
 		cd->pending_conf = nc;
 		apply_conf(cd);
 		child_ready(c);
@@ -52,7 +50,7 @@ parent_msg(struct child *c, struct imsg *m)
 		cycle_start(cd, cs.token, cs.reason);
 		break;
 	default:
-		fatalx("unexpected %s from parent", msgtype_name(m->hdr.type));
+		imsgev_unexpected(&c->parent, m);
 	}
 }
 
@@ -82,7 +80,7 @@ main(int argc, char *argv[])
 	static struct collectd	 cd;
 	int			 fd4, fd6;
 
-	child_init(&cd.c, PROC_COLLECTD, argc, argv);
+	child_init(&cd.c, &chan_parent_collectd, argc, argv);
 	cd.c.ctx = &cd;
 	cd.c.dispatch = parent_msg;
 	cd.c.state = state_line;
@@ -92,7 +90,7 @@ main(int argc, char *argv[])
 		fatal("UDP socket");
 	if ((fd6 = engine_socket(AF_INET6)) == -1)
 		log_debug("no IPv6 socket: IPv6 printers are unreachable");
-	child_peer(&cd.c, &cd.auditd, PROC_AUDITD, NULL, &cd);
+	child_peer(&cd.c, &cd.auditd, &chan_collectd_auditd, NULL, &cd);
 	child_sandbox(&cd.c, &collectd_sandbox);
 	cd.eng = engine_new(cd.c.base, fd4, fd6);
 	return child_run(&cd.c);

@@ -7,8 +7,8 @@
 
 #include <sys/queue.h>
 
+#include "chan/parent_collectd.h"
 #include "child.h"
-#include "config.h"
 #include "engine.h"
 #include "profile.h"
 #include "report.h"
@@ -35,8 +35,8 @@ struct cycle {
 struct collectd {
 	struct child		 c;
 	struct imsgev		 auditd;
-	struct callhome_conf	*conf;
-	struct callhome_conf	*pending_conf;	/* applied between cycles */
+	struct collectd_conf	*conf;
+	struct collectd_conf	*pending_conf;	/* applied between cycles */
 	struct engine		*eng;
 	struct cycle		 cycle;
 };

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "chan/collectd_auditd.h"
 #include "collectd.h"
 #include "log.h"
-#include "msg.h"
 
 /* the addresses of a range, never more than the parser allows */
 static uint64_t
@@ -122,14 +122,10 @@ cycle_end(struct collectd *cd)
 {
 	struct cycle	*cy = &cd->cycle;
 	struct rusage	 ru;
-	struct wbuf	 w;
 
 	cy->summary.finished = time(NULL);
 	cy->summary.requests = engine_stats(cd->eng)->sent - cy->sent_before;
-	wbuf_init(&w);
-	msg_cycle_encode(&w, &cy->summary);
-	imsgev_sendw(&cd->auditd, IMSG_CYCLE_END, 0, -1, &w);
-	wbuf_free(&w);
+	msg_cycle_end_send(&cd->auditd, &cy->summary);
 	if (getrusage(RUSAGE_SELF, &ru) == -1)
 		memset(&ru, 0, sizeof(ru));
 	log_info("cycle done: %u devices, %u ok, %llu requests, "
@@ -157,7 +153,7 @@ cycle_device_done(struct collectd *cd, struct device *d, int reported,
 }
 
 static uint32_t
-planned(const struct callhome_conf *c)
+planned(const struct collectd_conf *c)
 {
 	const struct device_conf	*d;
 	uint32_t			 n = 0;
@@ -172,7 +168,6 @@ cycle_start(struct collectd *cd, uint64_t token, const char *reason)
 {
 	struct cycle		*cy = &cd->cycle;
 	struct engine_conf	 ec;
-	struct wbuf		 w;
 
 	if (cy->running) {
 		log_warnx("a cycle is running: collection request ignored");
@@ -201,10 +196,7 @@ cycle_start(struct collectd *cd, uint64_t token, const char *reason)
 	if (cy->max_active < 1)
 		cy->max_active = 1;
 
-	wbuf_init(&w);
-	msg_cycle_encode(&w, &cy->summary);
-	imsgev_sendw(&cd->auditd, IMSG_CYCLE_BEGIN, 0, -1, &w);
-	wbuf_free(&w);
+	msg_cycle_begin_send(&cd->auditd, &cy->summary);
 	log_info("cycle started (%s): %u devices, %s", reason,
 	    cy->summary.ndevices, TAILQ_EMPTY(&cd->conf->discovers) ?
 	    "no discovery" : "with discovery");

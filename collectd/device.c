@@ -26,8 +26,8 @@
 #include <time.h>
 
 #include "collectd.h"
+#include "chan/collectd_auditd.h"
 #include "log.h"
-#include "msg.h"
 #include "net.h"
 
 /* the objects of phase 1 */
@@ -190,7 +190,7 @@ device_new(struct collectd *cd, const struct sockaddr_storage *ss,
     socklen_t sslen, const struct snmp_target_opts *o, int discovered)
 {
 	struct device			*d;
-	const struct callhome_conf	*c = cd->conf;
+	const struct collectd_conf	*c = cd->conf;
 	const char			*comm;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
@@ -755,12 +755,6 @@ device_start(struct device *d)
 
 /* --- the report --- */
 
-static void
-send_report(struct device *d, uint32_t type, const void *data, size_t len)
-{
-	imsgev_send(&d->cd->auditd, type, 0, -1, data, len);
-}
-
 static const char *
 enum_text(const char *name, int64_t v, char *buf, size_t bufsz)
 {
@@ -946,7 +940,7 @@ names_add(struct names *ns, const char *name)
 /* send a meter under a name no other meter of the device has */
 static void
 send_meter(struct device *d, struct names *ns, struct rpt_meter *m,
-    const struct rowkey *k, struct wbuf *w)
+    const struct rowkey *k)
 {
 	char	 idx[32], name[REPORT_NAME];
 
@@ -959,9 +953,7 @@ send_meter(struct device *d, struct names *ns, struct rpt_meter *m,
 			return;
 		(void)strlcpy(m->name, name, sizeof(m->name));
 	}
-	wbuf_reset(w);
-	msg_meter_encode(w, m);
-	send_report(d, IMSG_DEV_METER, w->data, w->len);
+	msg_dev_meter_send(&d->cd->auditd, m);
 }
 
 static void
@@ -969,7 +961,6 @@ build_meters(struct device *d)
 {
 	const struct profile	*p = d->profile;
 	struct rpt_meter	 m;
-	struct wbuf		 w;
 	struct names		 ns = { NULL, 0, 0 };
 	char			 text[REPORT_NAME];
 	size_t			 i, k, nmark = 0;
@@ -977,7 +968,6 @@ build_meters(struct device *d)
 	int64_t			 sum = 0;
 	const char		*unit;
 
-	wbuf_init(&w);
 	if (p != NULL) {
 		for (i = 0; i < p->nmeter; i++) {
 			if (!d->vmeter[i].have || d->vmeter[i].s != NULL ||
@@ -991,7 +981,7 @@ build_meters(struct device *d)
 			    sizeof(m.source));
 			if (strcmp(m.name, "total") == 0)
 				vendor_total = 1;
-			send_meter(d, &ns, &m, NULL, &w);
+			send_meter(d, &ns, &m, NULL);
 		}
 		for (k = 0; k < p->ntable; k++) {
 			struct rowset	*rs = &d->vtable[k];
@@ -1013,7 +1003,7 @@ build_meters(struct device *d)
 				    r->k.len, m.source, sizeof(m.source));
 				if (strcmp(m.name, "total") == 0)
 					vendor_total = 1;
-				send_meter(d, &ns, &m, &r->k, &w);
+				send_meter(d, &ns, &m, &r->k);
 			}
 		}
 	}
@@ -1042,7 +1032,7 @@ build_meters(struct device *d)
 		m.value = r->v[MRK_LIFE];
 		fmt_source(&oid_marklife, r->k.a, r->k.len, m.source, sizeof(m.source));
 		sum += r->v[MRK_LIFE];
-		send_meter(d, &ns, &m, &r->k, &w);
+		send_meter(d, &ns, &m, &r->k);
 	}
 	if (nmark > 1 && !vendor_total) {
 		memset(&m, 0, sizeof(m));
@@ -1051,10 +1041,9 @@ build_meters(struct device *d)
 		copy_str(m.unit, sizeof(m.unit), unit ? unit : "");
 		m.value = sum;
 		(void)snmp_oid_fmt(&oid_marklife, m.source, sizeof(m.source));
-		send_meter(d, &ns, &m, NULL, &w);
+		send_meter(d, &ns, &m, NULL);
 	}
 	free(ns.n);
-	wbuf_free(&w);
 }
 
 static const char *
@@ -1081,11 +1070,9 @@ static void
 build_supplies(struct device *d)
 {
 	struct rpt_supply	 s;
-	struct wbuf		 w;
 	char			 num[24];
 	size_t			 i;
 
-	wbuf_init(&w);
 	for (i = 0; i < d->supplies.n; i++) {
 		struct row	*r = &d->supplies.r[i];
 
@@ -1105,22 +1092,17 @@ build_supplies(struct device *d)
 		s.max = r->v[SUP_MAX];
 		s.level = r->v[SUP_LEVEL];
 		s.percent = report_percent(s.level, s.max);
-		wbuf_reset(&w);
-		msg_supply_encode(&w, &s);
-		send_report(d, IMSG_DEV_SUPPLY, w.data, w.len);
+		msg_dev_supply_send(&d->cd->auditd, &s);
 	}
-	wbuf_free(&w);
 }
 
 static void
 build_alerts(struct device *d)
 {
 	struct rpt_alert	 a;
-	struct wbuf		 w;
 	char			 num[24];
 	size_t			 i;
 
-	wbuf_init(&w);
 	for (i = 0; i < d->alerts.n; i++) {
 		struct row	*r = &d->alerts.r[i];
 
@@ -1137,11 +1119,8 @@ build_alerts(struct device *d)
 		    sizeof(num)));
 		copy_str(a.description, sizeof(a.description), r->s[0]);
 		a.time = r->v[ALR_TIME];
-		wbuf_reset(&w);
-		msg_alert_encode(&w, &a);
-		send_report(d, IMSG_DEV_ALERT, w.data, w.len);
+		msg_dev_alert_send(&d->cd->auditd, &a);
 	}
-	wbuf_free(&w);
 }
 
 static int
@@ -1162,7 +1141,6 @@ static void
 device_finish(struct device *d)
 {
 	static struct rpt_device	 r;
-	struct wbuf			 w;
 	int				 outcome;
 
 	memset(&r, 0, sizeof(r));
@@ -1219,10 +1197,7 @@ device_finish(struct device *d)
 		if (want(d, CAT_ALERTS) && outcome != DEV_NOT_PRINTER)
 			build_status(d, &r);
 	}
-	wbuf_init(&w);
-	msg_device_encode(&w, &r);
-	send_report(d, IMSG_DEV_BEGIN, w.data, w.len);
-	wbuf_free(&w);
+	msg_dev_begin_send(&d->cd->auditd, &r);
 	if (outcome == DEV_OK || outcome == DEV_PARTIAL) {
 		if (want(d, CAT_METERS))
 			build_meters(d);
@@ -1231,6 +1206,6 @@ device_finish(struct device *d)
 		if (want(d, CAT_ALERTS))
 			build_alerts(d);
 	}
-	send_report(d, IMSG_DEV_END, NULL, 0);
+	msg_dev_end_send(&d->cd->auditd);
 	cycle_device_done(d->cd, d, 1, outcome);
 }

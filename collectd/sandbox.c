@@ -26,6 +26,7 @@ static const struct sb_syscall collectd_syscalls[] = {
 const struct sandbox collectd_sandbox = {
 	.name = "collectd",
 	.new_netns = 0,
+	.die_with_parent = 1,
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,

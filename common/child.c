@@ -11,7 +11,7 @@
 #include "child.h"
 #include "log.h"
 #include "net.h"
-#include "msg.h"
+#include "chan/lifecycle.h"
 
 static void
 usage(const char *name)
@@ -30,13 +30,34 @@ parent_eof(struct imsgev *iev, void *arg)
 	event_base_loopexit(c->base, NULL);
 }
 
+/*
+ * The process's own peak resident size since exec: VmHWM of the status
+ * file opened before the sandbox.  (getrusage's ru_maxrss would count
+ * the parent's pages at fork, before the exec.)  0 when unknown.
+ */
+static uint64_t
+peak_rss(const struct child *c)
+{
+	char		 buf[2048], *p;
+	ssize_t		 n;
+	unsigned long long v;
+
+	if (c->statusfd == -1)
+		return 0;
+	if ((n = pread(c->statusfd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "\nVmHWM:")) == NULL ||
+	    sscanf(p + 8, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
 static void
 handle_ping(struct child *c, struct imsg *m)
 {
 	struct msg_ping	 pi;
 	struct msg_pong	 po;
-	struct rusage	 ru;
-	struct wbuf	 w;
 
 	if (msg_ping_decode(m->data, m->len, &pi) == -1)
 		fatalx("bad PING from parent");
@@ -45,17 +66,13 @@ handle_ping(struct child *c, struct imsg *m)
 	po.proc = c->self;
 	po.pid = getpid();
 	po.uptime = (uint64_t)(time(NULL) - c->started);
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		po.rss_kb = (uint64_t)ru.ru_maxrss;
+	po.rss_kb = peak_rss(c);
 	if (c->state != NULL)
 		c->state(c, po.state, sizeof(po.state));
 	else
 		(void)strlcpy(po.state, c->configured ? "running" :
 		    "waiting for configuration", sizeof(po.state));
-	wbuf_init(&w);
-	msg_pong_encode(&w, &po);
-	imsgev_sendw(&c->parent, IMSG_PONG, m->hdr.peerid, -1, &w);
-	wbuf_free(&w);
+	msg_pong_send(&c->parent, m->hdr.peerid, &po);
 }
 
 static void
@@ -63,6 +80,7 @@ parent_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	struct child	*c = arg;
 
+	/* the lifecycle messages here, the child's own in its dispatch */
 	switch (m->hdr.type) {
 	case IMSG_PING:
 		handle_ping(c, m);
@@ -85,14 +103,17 @@ on_term(evutil_socket_t sig, short ev, void *arg)
 }
 
 void
-child_init(struct child *c, enum proc_id self, int argc, char **argv)
+child_init(struct child *c, const struct chan_def *chan, int argc,
+    char **argv)
 {
 	struct msg_sandbox	 sb;
 	struct imsg		 m;
+	enum proc_id		 self = chan->b;
 	int			 ch, verbose = 0, r;
 
 	memset(c, 0, sizeof(*c));
 	c->self = self;
+	c->statusfd = -1;
 	c->started = time(NULL);
 	log_init(proc_name(self), LOG_TO_STDERR, 0);
 	while ((ch = getopt(argc, argv, "v")) != -1) {
@@ -122,7 +143,9 @@ child_init(struct child *c, enum proc_id self, int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if ((c->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	imsgev_init(&c->parent, c->base, PROC_PARENT_FD, self, PROC_PARENT,
+	if (chan->a != PROC_PARENT)
+		fatalx("child_init: %s is not a parent channel", chan->name);
+	imsgev_init(&c->parent, c->base, PROC_PARENT_FD, chan, self,
 	    parent_dispatch, parent_eof, c);
 	c->ev_term = evsignal_new(c->base, SIGTERM, on_term, c);
 	if (c->ev_term == NULL || event_add(c->ev_term, NULL) == -1)
@@ -141,6 +164,9 @@ child_init(struct child *c, enum proc_id self, int argc, char **argv)
 	imsg_free(&m);
 	c->sbp.uid = sb.uid;
 	c->sbp.gid = sb.gid;
+	c->ppid = getppid();
+	/* for the peak RSS in PONG; the sandbox keeps it readable */
+	c->statusfd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (strlcpy(c->sbp.root, sb.root, sizeof(c->sbp.root)) >=
 	    sizeof(c->sbp.root))
 		fatalx("sandbox root too long");
@@ -154,6 +180,7 @@ child_sandbox(struct child *c, const struct sandbox *sb)
 	p.uid = c->sbp.uid;
 	p.gid = c->sbp.gid;
 	p.root = c->sbp.root;
+	p.ppid = c->ppid;
 	sandbox_enter(sb, &p);
 	log_debug("sandboxed in %s as uid %u", c->sbp.root,
 	    (unsigned)c->sbp.uid);
@@ -167,20 +194,21 @@ peer_eof(struct imsgev *iev, void *arg)
 }
 
 void
-child_peer(struct child *c, struct imsgev *iev, enum proc_id peer,
+child_peer(struct child *c, struct imsgev *iev, const struct chan_def *chan,
     imsgev_dispatch dispatch, void *arg)
 {
-	int	 fd;
+	enum proc_id	 peer = chan_peer(chan, c->self);
+	int		 fd;
 
 	if ((fd = chan_fd(c->self, peer)) == -1)
 		fatalx("no channel from %s to %s", proc_name(c->self),
 		    proc_name(peer));
 	set_nonblock(fd);
-	imsgev_init(iev, c->base, fd, c->self, peer, dispatch, peer_eof, arg);
+	imsgev_init(iev, c->base, fd, chan, c->self, dispatch, peer_eof, arg);
 	/* one-way channels: close the direction this side must not use */
-	if (!chan_can_send(c->self, peer))
+	if (!chan_sends(chan, c->self))
 		(void)shutdown(fd, SHUT_WR);
-	if (!chan_can_send(peer, c->self)) {
+	if (!chan_sends(chan, peer)) {
 		(void)shutdown(fd, SHUT_RD);
 		imsgev_sendonly(iev);
 	}
@@ -191,7 +219,7 @@ child_ready(struct child *c)
 {
 	if (!c->configured) {
 		c->configured = 1;
-		imsgev_send(&c->parent, IMSG_READY, 0, -1, NULL, 0);
+		msg_ready_send(&c->parent);
 	}
 }
 

@@ -34,16 +34,19 @@ struct child {
 		char		 root[256];
 	}			 sbp;
 	time_t			 started;
+	pid_t			 ppid;		/* callhomed */
 	int			 configured;
 	child_dispatch		 dispatch;	/* parent messages but PING */
+	int			 statusfd;	/* /proc/self/status, or -1 */
 	child_state		 state;		/* status line for PONG */
 	void			*ctx;
 };
 
-void	child_init(struct child *, enum proc_id, int, char **);
+/* the child at end b of its channel to the parent */
+void	child_init(struct child *, const struct chan_def *, int, char **);
 void	child_sandbox(struct child *, const struct sandbox *);
-/* open the channel to another child on its known descriptor */
-void	child_peer(struct child *, struct imsgev *, enum proc_id,
+/* open a channel to another child on its known descriptor */
+void	child_peer(struct child *, struct imsgev *, const struct chan_def *,
 	    imsgev_dispatch, void *);
 void	child_ready(struct child *);
 int	child_run(struct child *);

@@ -9,7 +9,6 @@
 
 #include "imsg.h"
 #include "log.h"
-#include "msg.h"
 #include "proc.h"
 
 /* large reads: a busy channel carries many small messages per wakeup */
@@ -18,12 +17,17 @@
 #define STREAM_BEGIN_LEN 12	/* u32 type, u64 total */
 
 void
-imsgbuf_init(struct imsgbuf *ib, int fd, enum proc_id self, enum proc_id peer)
+imsgbuf_init(struct imsgbuf *ib, int fd, const struct chan_def *chan,
+    enum proc_id self)
 {
+	if (self != chan->a && self != chan->b)
+		fatalx("imsg: %s is not on channel %s", proc_name(self),
+		    chan->name);
 	memset(ib, 0, sizeof(*ib));
 	ib->fd = fd;
+	ib->chan = chan;
 	ib->self = self;
-	ib->peer = peer;
+	ib->peer = chan_peer(chan, self);
 	ib->pid = getpid();
 	TAILQ_INIT(&ib->outq);
 	if ((ib->rbuf = malloc(RBUF_SIZE)) == NULL)
@@ -95,7 +99,8 @@ enqueue(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	uint8_t		*h;
 
 	if (len > IMSG_MAX_PAYLOAD)
-		fatalx("imsg: %s payload of %zu bytes", msgtype_name(type), len);
+		fatalx("imsg: %s payload of %zu bytes", imsg_type_name(type),
+		    len);
 	if ((ob = calloc(1, sizeof(*ob))) == NULL ||
 	    (ob->buf = malloc(IMSG_HDR_SIZE + len)) == NULL)
 		fatal("imsg enqueue");
@@ -115,31 +120,32 @@ enqueue(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	ib->outq_len += ob->len;
 }
 
-/* the sender applies its side of the channel table too: a bug, not input */
-static void
+/* the sender applies its side of the channel too: a bug, not input */
+static const struct chan_msg *
 check_send(struct imsgbuf *ib, uint32_t type, int fd, int stream)
 {
-	const struct msgtype	*mt;
+	const struct chan_msg	*mt;
+	const char		*name = imsg_type_name(type);
 
-	if (!chan_allows(ib->self, ib->peer, type))
-		fatalx("imsg: %s may not send %s to %s", proc_name(ib->self),
-		    msgtype_name(type), proc_name(ib->peer));
-	mt = msgtype_info(type);
+	if ((mt = chan_msg(ib->chan, ib->self, type)) == NULL)
+		fatalx("imsg: %s may not send %s to %s on %s",
+		    proc_name(ib->self), name, proc_name(ib->peer),
+		    ib->chan->name);
 	if (((mt->flags & MT_STREAM) != 0) != stream)
-		fatalx("imsg: %s must%s be streamed", mt->name,
+		fatalx("imsg: %s must%s be streamed", name,
 		    stream ? " not" : "");
 	if (fd != -1 && !(mt->flags & (MT_FD | MT_FD_OPT)))
-		fatalx("imsg: %s carries no descriptor", mt->name);
+		fatalx("imsg: %s carries no descriptor", name);
 	if (fd == -1 && (mt->flags & MT_FD))
-		fatalx("imsg: %s needs a descriptor", mt->name);
+		fatalx("imsg: %s needs a descriptor", name);
+	return mt;
 }
 
 int
 imsg_compose(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
 {
-	check_send(ib, type, fd, 0);
-	if (len > msgtype_info(type)->max) {
+	if (len > check_send(ib, type, fd, 0)->max) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -155,8 +161,7 @@ imsg_compose_stream(struct imsgbuf *ib, uint32_t type, uint32_t peerid,
 	const uint8_t	*p = data;
 	size_t		 off, n;
 
-	check_send(ib, type, -1, 1);
-	if (len > msgtype_info(type)->max || len > IMSG_MAX_STREAM) {
+	if (len > check_send(ib, type, -1, 1)->max || len > IMSG_MAX_STREAM) {
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -369,7 +374,7 @@ static int
 stream_frame(struct imsgbuf *ib, const struct imsg_hdr *h,
     const uint8_t *p, size_t len, struct imsg *m)
 {
-	const struct msgtype	*mt;
+	const struct chan_msg	*mt;
 	uint64_t		 total;
 	uint32_t		 type;
 
@@ -380,10 +385,9 @@ stream_frame(struct imsgbuf *ib, const struct imsg_hdr *h,
 			return fail(ib, "bad stream header length");
 		type = get32(p);
 		total = (uint64_t)get32(p + 4) << 32 | get32(p + 8);
-		if (!chan_allows(ib->peer, ib->self, type))
+		if ((mt = chan_msg(ib->chan, ib->peer, type)) == NULL)
 			return fail(ib, "stream of a type not allowed from "
 			    "this peer");
-		mt = msgtype_info(type);
 		if (!(mt->flags & MT_STREAM))
 			return fail(ib, "type may not be streamed");
 		if (total > mt->max || total > IMSG_MAX_STREAM)
@@ -426,7 +430,7 @@ stream_frame(struct imsgbuf *ib, const struct imsg_hdr *h,
 int
 imsg_get(struct imsgbuf *ib, struct imsg *m)
 {
-	const struct msgtype	*mt;
+	const struct chan_msg	*mt;
 	struct imsg_hdr		 h;
 	const uint8_t		*p;
 	size_t			 avail, plen;
@@ -466,9 +470,8 @@ imsg_get(struct imsgbuf *ib, struct imsg *m)
 		}
 		if (ib->in_stream)
 			return fail(ib, "message inside a stream");
-		if (!chan_allows(ib->peer, ib->self, h.type))
+		if ((mt = chan_msg(ib->chan, ib->peer, h.type)) == NULL)
 			return fail(ib, "message type not allowed from this peer");
-		mt = msgtype_info(h.type);
 		if (mt->flags & MT_STREAM)
 			return fail(ib, "streamed type sent as one message");
 		if (plen > mt->max)

@@ -18,9 +18,10 @@
  * total.  The receiver returns the reassembled payload as one message of
  * the declared type.
  *
- * Each imsgbuf knows which process is at the other end; imsg_get() refuses
- * (returns -1 with a reason) any type the channel table does not allow from
- * that peer, a missing or unexpected descriptor, and any bad length.
+ * Each imsgbuf belongs to one channel (chan.h) and one side of it; the
+ * sender refuses (fatally: a bug) and imsg_get() refuses (returns -1 with a
+ * reason) any type that channel does not list for the sending side, a
+ * missing or unexpected descriptor, and any bad length.
  */
 #ifndef CALLHOME_IMSG_H
 #define CALLHOME_IMSG_H
@@ -30,6 +31,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "chan.h"
 #include "proc.h"
 
 #define IMSG_HDR_SIZE		20
@@ -65,6 +67,7 @@ struct obuf {
 
 struct imsgbuf {
 	int		 fd;
+	const struct chan_def *chan;
 	enum proc_id	 self;
 	enum proc_id	 peer;
 	pid_t		 pid;
@@ -86,7 +89,9 @@ struct imsgbuf {
 	const char	*err;		/* why imsg_get() failed */
 };
 
-void	imsgbuf_init(struct imsgbuf *, int, enum proc_id self, enum proc_id peer);
+/* one side (self) of a channel, on descriptor fd */
+void	imsgbuf_init(struct imsgbuf *, int, const struct chan_def *,
+	    enum proc_id self);
 void	imsgbuf_clear(struct imsgbuf *);
 /* queue one message (fd: -1 or a descriptor handed over, closed once sent) */
 int	imsg_compose(struct imsgbuf *, uint32_t type, uint32_t peerid, int fd,

@@ -5,7 +5,6 @@
 
 #include "imsgev.h"
 #include "log.h"
-#include "msg.h"
 
 static void	imsgev_cb(evutil_socket_t, short, void *);
 
@@ -31,11 +30,11 @@ imsgev_events_free(struct imsgev *iev)
 
 void
 imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
-    enum proc_id self, enum proc_id peer, imsgev_dispatch dispatch,
+    const struct chan_def *chan, enum proc_id self, imsgev_dispatch dispatch,
     imsgev_eof eof, void *arg)
 {
 	memset(iev, 0, sizeof(*iev));
-	imsgbuf_init(&iev->ibuf, fd, self, peer);
+	imsgbuf_init(&iev->ibuf, fd, chan, self);
 	iev->base = base;
 	iev->dispatch = dispatch;
 	iev->eof = eof;
@@ -62,6 +61,7 @@ imsgev_clear(struct imsgev *iev)
 		close(iev->ibuf.fd);
 	iev->ibuf.fd = -1;
 	imsgbuf_clear(&iev->ibuf);
+	wbuf_free(&iev->scratch);
 }
 
 void
@@ -86,6 +86,18 @@ void
 imsgev_sendonly(struct imsgev *iev)
 {
 	event_del(iev->ev_read);
+}
+
+/*
+ * Every dispatch function ends its switch here: the framing layer already
+ * refused what the channel does not list, so a type that arrives and has
+ * no case is a bug in the receiver, and the receiver stops.
+ */
+void
+imsgev_unexpected(const struct imsgev *iev, const struct imsg *m)
+{
+	fatalx("%s: %s from %s has no handler", proc_name(iev->ibuf.self),
+	    imsg_type_name(m->hdr.type), proc_name(iev->ibuf.peer));
 }
 
 const char *
@@ -151,22 +163,43 @@ void
 imsgev_send(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
 {
-	int	 r;
+	const struct chan_msg	*mt;
+	int			 r;
 
-	if (msgtype_info(type)->flags & MT_STREAM)
+	if ((mt = chan_msg(iev->ibuf.chan, iev->ibuf.self, type)) == NULL)
+		fatalx("%s may not send %s on %s", proc_name(iev->ibuf.self),
+		    imsg_type_name(type), iev->ibuf.chan->name);
+	if (mt->flags & MT_STREAM)
 		r = imsg_compose_stream(&iev->ibuf, type, peerid, data, len);
 	else
 		r = imsg_compose(&iev->ibuf, type, peerid, fd, data, len);
 	if (r == -1)
-		fatal("sending %s to %s", msgtype_name(type), imsgev_peer(iev));
+		fatal("sending %s to %s", imsg_type_name(type),
+		    imsgev_peer(iev));
 	imsgev_update(iev);
 }
 
+#define SCRATCH_KEEP	(64 * 1024)	/* larger buffers are freed */
+
 void
 imsgev_sendw(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
-    const struct wbuf *w)
+    struct wbuf *w)
 {
 	imsgev_send(iev, type, peerid, fd, w->data, w->len);
+	if (w != &iev->scratch)
+		return;
+	/* it may have held secrets: wiped either way */
+	if (w->cap > SCRATCH_KEEP)
+		wbuf_free(w);
+	else
+		wbuf_reset(w);
+}
+
+struct wbuf *
+imsgev_wbuf(struct imsgev *iev)
+{
+	wbuf_reset(&iev->scratch);
+	return &iev->scratch;
 }
 
 void

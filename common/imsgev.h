@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "imsg.h"
+#include "log.h"
 
 struct imsgev;
 typedef void	(*imsgev_dispatch)(struct imsgev *, struct imsg *, void *);
@@ -28,21 +29,31 @@ struct imsgev {
 	void			*arg;
 	int			 active;
 	int			*deadp;		/* set while dispatching */
+	struct wbuf		 scratch;	/* see imsgev_wbuf() */
 };
 
+/* one side (self) of a channel, on descriptor fd */
 void	imsgev_init(struct imsgev *, struct event_base *, int fd,
-	    enum proc_id self, enum proc_id peer, imsgev_dispatch,
+	    const struct chan_def *, enum proc_id self, imsgev_dispatch,
 	    imsgev_eof, void *);
 void	imsgev_clear(struct imsgev *);
 /* queue a payload: streamed when the type is a stream type; fatal on error */
 void	imsgev_send(struct imsgev *, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 void	imsgev_sendw(struct imsgev *, uint32_t type, uint32_t peerid, int fd,
-	    const struct wbuf *);
+	    struct wbuf *);
+/*
+ * The channel's own encoding buffer, empty: a typed send function encodes
+ * into it and hands it to imsgev_sendw(), which wipes it once the bytes
+ * are queued (so no message allocates a buffer of its own).
+ */
+struct wbuf *imsgev_wbuf(struct imsgev *);
 /* an untrusted peer (a control client): errors end the channel only */
 void	imsgev_on_error(struct imsgev *, imsgev_error);
 /* a channel this side only sends on: stop watching it for input */
 void	imsgev_sendonly(struct imsgev *);
+/* a receiver's last word on a type it did not expect: always fatal */
+__dead void imsgev_unexpected(const struct imsgev *, const struct imsg *);
 /* block until everything queued is written */
 void	imsgev_flush(struct imsgev *);
 /* the peer's name, for log messages */

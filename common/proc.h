@@ -1,10 +1,12 @@
 /*
- * The processes of callhome and the only channels between them.
+ * The processes of callhome and where their channels are.
  *
- * chan_table[] (proc.c) is the design's channel table as data.  callhomed
- * uses it to create one socketpair per row and to place each end on a
- * known descriptor in each child; every receiver uses it, through
- * imsg_get(), to refuse any message type its peer may not send it.
+ * proc_links[] is the design's channel table as topology: which pairs of
+ * processes have a channel, in an order that fixes each channel's
+ * descriptor in each child.  callhomed uses it to create one socketpair
+ * per row and to place each end; a child uses it to find its ends.  What
+ * a channel may carry is not here: it is in that channel's module
+ * (common/chan/), which only the two processes of the channel link.
  */
 #ifndef CALLHOME_PROC_H
 #define CALLHOME_PROC_H
@@ -28,30 +30,18 @@ enum proc_id {
 /* first descriptor of the channels between children (then in table order) */
 #define PROC_PEER_FD0	4
 
-/* the message types allowed in one direction of a channel */
-struct chan_dir {
-	const uint32_t	*types;
-	size_t		 ntypes;
-};
-
-struct chan {
+struct proc_link {
 	enum proc_id	 a;
 	enum proc_id	 b;
-	struct chan_dir	 a_to_b;
-	struct chan_dir	 b_to_a;
 };
 
-extern const struct chan	chan_table[];
-extern const size_t		chan_count;
+extern const struct proc_link	proc_links[];
+extern const size_t		proc_nlinks;
 
 const char	*proc_name(enum proc_id);
-/* the channel between two processes, or NULL if none exists */
-const struct chan *chan_find(enum proc_id, enum proc_id);
-/* may `from' send `type' to `to'? */
-int		 chan_allows(enum proc_id from, enum proc_id to, uint32_t type);
+/* is there a channel between the two? */
+int		 proc_linked(enum proc_id, enum proc_id);
 /* the descriptor on which `self' finds its channel to `peer', or -1 */
 int		 chan_fd(enum proc_id self, enum proc_id peer);
-/* a one-way channel: `self' only receives from `peer' (or only sends) */
-int		 chan_can_send(enum proc_id self, enum proc_id peer);
 
 #endif /* CALLHOME_PROC_H */

@@ -2,6 +2,7 @@
  * The printer data model: names of the MIB enumerations, string cleaning,
  * and the codecs of the report messages.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -331,6 +332,35 @@ report_percent(int64_t level, int64_t max)
 		return level / (max / 100 ? max / 100 : 1);
 	p = (level * 200 + max) / (2 * max);
 	return p > 100 ? 100 : p;
+}
+
+void
+rpt_cycle_summary(char *buf, size_t len, int64_t id,
+    const struct rpt_cycle *c)
+{
+	size_t	 o;
+	int	 i, n, first = 1;
+
+	n = snprintf(buf, len, "cycle %" PRId64 " (%s): ", id, c->reason);
+	o = n < 0 ? 0 : (size_t)n;
+	if (c->ndevices == 0) {
+		if (o < len)
+			(void)snprintf(buf + o, len - o, "no devices");
+		return;
+	}
+	if (o < len) {
+		n = snprintf(buf + o, len - o, "%u device%s", c->ndevices,
+		    c->ndevices == 1 ? "" : "s");
+		o += n < 0 ? 0 : (size_t)n;
+	}
+	for (i = 0; i < DEV_OUTCOME_MAX; i++) {
+		if (c->count[i] == 0 || o >= len)
+			continue;
+		n = snprintf(buf + o, len - o, "%s%u %s", first ? ": " : ", ",
+		    c->count[i], dev_outcome_name(i));
+		o += n < 0 ? 0 : (size_t)n;
+		first = 0;
+	}
 }
 
 /* codecs */

@@ -133,7 +133,18 @@ void	report_str_clean(const uint8_t *, size_t, char *, size_t);
  * and level >= 0; never above 100 */
 int64_t	report_percent(int64_t level, int64_t max);
 
-/* codecs for the DEV_* and CYCLE_* messages (see msg.h) */
+/*
+ * One line for cycle `id': "cycle 7 (manual): 20 devices: 18 ok,
+ * 1 timeout, 1 not-a-printer" (the transaction log's summary of it).
+ */
+void	rpt_cycle_summary(char *, size_t, int64_t id, const struct rpt_cycle *);
+
+/*
+ * The wire form of the report structures: the payloads of CYCLE_* and
+ * DEV_* on the collectd -> auditd channel (chan/collectd_auditd.h), of
+ * CYCLE_STORED, and the bytes the transaction log's readings digest
+ * hashes (txlog.h), so they live with the data model.
+ */
 void	msg_cycle_encode(struct wbuf *, const struct rpt_cycle *);
 int	msg_cycle_decode(const void *, size_t, struct rpt_cycle *);
 void	msg_device_encode(struct wbuf *, const struct rpt_device *);

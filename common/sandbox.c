@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,12 +130,22 @@ drop_privileges(const struct sandbox *sb, uid_t uid, gid_t gid)
 }
 
 static void
-no_new_privs(const struct sandbox *sb)
+no_new_privs(const struct sandbox *sb, pid_t ppid)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("PR_SET_NO_NEW_PRIVS");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("PR_SET_DUMPABLE");
+	/*
+	 * After the credentials: changing them clears it.  A parent that
+	 * died before we asked is caught by its pid: we were adopted.
+	 */
+	if (sb->die_with_parent) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+			fatal("PR_SET_PDEATHSIG");
+		if (ppid != 0 && getppid() != ppid)
+			fatalx("the parent died while %s started", sb->name);
+	}
 }
 
 static void
@@ -341,10 +352,10 @@ sandbox_enter_layers(const struct sandbox *sb, const struct sandbox_params *p,
 		enter_chroot(sb, p->root);
 	if (layers & SB_LAYER_CREDS) {
 		drop_privileges(sb, p->uid, p->gid);
-		no_new_privs(sb);
+		no_new_privs(sb, p->ppid);
 		set_rlimits(sb);
 	} else if (layers & (SB_LAYER_LANDLOCK | SB_LAYER_SECCOMP))
-		no_new_privs(sb);	/* both require it */
+		no_new_privs(sb, p->ppid);	/* both require it */
 	if (layers & SB_LAYER_LANDLOCK)
 		enter_landlock(sb);
 	if (layers & SB_LAYER_SECCOMP)

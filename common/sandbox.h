@@ -5,7 +5,7 @@
  *	1. network namespace (an empty one, when declared)
  *	2. chroot to the given directory
  *	3. drop groups, gid and uid (and check they cannot come back)
- *	4. no new privileges; not dumpable
+ *	4. no new privileges; not dumpable; killed when the parent dies
  *	5. rlimits
  *	6. Landlock, best effort: the highest ABI the kernel offers
  *	7. seccomp-bpf allowlist: installing it is fatal if it fails, and a
@@ -63,6 +63,7 @@ struct sb_path {
 struct sandbox {
 	const char		*name;
 	int			 new_netns;	/* empty network namespace */
+	int			 die_with_parent; /* SIGKILL at its death */
 	const struct sb_path	*paths;		/* Landlock: all else denied */
 	size_t			 npaths;
 	int			 deny_tcp;	/* Landlock: no TCP bind/connect */
@@ -78,6 +79,7 @@ struct sandbox_params {
 	uid_t		 uid;
 	gid_t		 gid;
 	const char	*root;		/* chroot directory */
+	pid_t		 ppid;		/* the parent (die_with_parent) */
 };
 
 void	sandbox_enter(const struct sandbox *, const struct sandbox_params *);
@@ -117,6 +119,7 @@ extern const struct sandbox	uplinkd_sandbox;
  *	clock_gettime, gettimeofday	the vDSO falls back to them on some
  *					clock sources
  *	newfstatat (empty path)		fstat: stdio's first write
+ *	pread64				the peak RSS from /proc/self/status
  *	writev				glibc's last words on heap corruption
  *					or a fortify check, before it dies
  */
@@ -129,7 +132,8 @@ extern const struct sandbox	uplinkd_sandbox;
 	SB_ALLOW(munmap), SB_ALLOW(mremap), SB_ALLOW(futex),		\
 	SB_ALLOW(getpid), SB_ALLOW(getrusage), SB_ALLOW(getrandom),	\
 	SB_ALLOW(clock_gettime), SB_ALLOW(gettimeofday),		\
-	SB_ALLOW_ARG(newfstatat, 3, AT_EMPTY_PATH), SB_ALLOW(writev)
+	SB_ALLOW_ARG(newfstatat, 3, AT_EMPTY_PATH), SB_ALLOW(writev),	\
+	SB_ALLOW(pread64)
 
 /*
  * What SQLite needs for a database in a (chroot) directory: opening
@@ -142,7 +146,7 @@ extern const struct sandbox	uplinkd_sandbox;
  */
 #define SB_SQLITE_SYSCALLS						\
 	SB_ALLOW(openat), SB_ALLOW(newfstatat), SB_ALLOW(access),	\
-	SB_ALLOW(readlink), SB_ALLOW(pread64), SB_ALLOW(pwrite64),	\
+	SB_ALLOW(readlink), SB_ALLOW(pwrite64),				\
 	SB_ALLOW(fdatasync), SB_ALLOW(ftruncate), SB_ALLOW(unlink),	\
 	SB_ALLOW(fchmod), SB_ALLOW(geteuid),				\
 	SB_ALLOW_ARG(fcntl, 1, F_GETLK), SB_ALLOW_ARG(fcntl, 1, F_SETLK),\

@@ -13,9 +13,9 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "json.h"
 #include "log.h"
-#include "msg.h"
 #include "report.h"
 #include "txlog.h"
 
@@ -81,19 +81,6 @@ md_final(EVP_MD_CTX *ctx, uint8_t out[TXLOG_HASH_LEN])
 	if (EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != TXLOG_HASH_LEN)
 		fatalx("SHA-256 final");
 	EVP_MD_CTX_free(ctx);
-}
-
-void
-txlog_hex(const uint8_t *h, char *dst)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	int			 i;
-
-	for (i = 0; i < TXLOG_HASH_LEN; i++) {
-		dst[2 * i] = hex[h[i] >> 4];
-		dst[2 * i + 1] = hex[h[i] & 0xf];
-	}
-	dst[2 * TXLOG_HASH_LEN] = '\0';
 }
 
 static int
@@ -190,8 +177,8 @@ txlog_append(sqlite3 *db, int64_t time, const char *kind,
 	sqlite3_finalize(st);
 
 	txlog_hash(prev, seq, time, kind, summary, detail, h);
-	txlog_hex(prev, prevhex);
-	txlog_hex(h, hex);
+	digest_hex(prev, prevhex);
+	digest_hex(h, hex);
 	if (sqlite3_prepare_v2(db, ins_sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
@@ -272,31 +259,31 @@ rh_close(struct readings_hash *rh, size_t off)
 void
 readings_hash_device(struct readings_hash *rh, const struct rpt_device *d)
 {
-	RH_ENCODE(rh, IMSG_DEV_BEGIN, msg_device_encode, d);
+	RH_ENCODE(rh, TXLOG_RH_DEVICE, msg_device_encode, d);
 }
 
 void
 readings_hash_meter(struct readings_hash *rh, const struct rpt_meter *m)
 {
-	RH_ENCODE(rh, IMSG_DEV_METER, msg_meter_encode, m);
+	RH_ENCODE(rh, TXLOG_RH_METER, msg_meter_encode, m);
 }
 
 void
 readings_hash_supply(struct readings_hash *rh, const struct rpt_supply *s)
 {
-	RH_ENCODE(rh, IMSG_DEV_SUPPLY, msg_supply_encode, s);
+	RH_ENCODE(rh, TXLOG_RH_SUPPLY, msg_supply_encode, s);
 }
 
 void
 readings_hash_alert(struct readings_hash *rh, const struct rpt_alert *a)
 {
-	RH_ENCODE(rh, IMSG_DEV_ALERT, msg_alert_encode, a);
+	RH_ENCODE(rh, TXLOG_RH_ALERT, msg_alert_encode, a);
 }
 
 void
 readings_hash_end(struct readings_hash *rh)
 {
-	rh_close(rh, rh_open(rh, IMSG_DEV_END));
+	rh_close(rh, rh_open(rh, TXLOG_RH_END));
 }
 
 void
@@ -661,11 +648,11 @@ readings_rows(struct readings_hash *rh, sqlite3_stmt *st, int64_t report,
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		switch (type) {
-		case IMSG_DEV_METER:
+		case TXLOG_RH_METER:
 			if ((r = readings_column_meter(st, 0, &m)) == 0)
 				readings_hash_meter(rh, &m);
 			break;
-		case IMSG_DEV_SUPPLY:
+		case TXLOG_RH_SUPPLY:
 			if ((r = readings_column_supply(st, 0, &s)) == 0)
 				readings_hash_supply(rh, &s);
 			break;
@@ -707,11 +694,11 @@ readings_cycle(struct readings_stmts *rs, int64_t cycle,
 		else {
 			readings_hash_device(&rh, d);
 			if ((r = readings_rows(&rh, rs->meters, report,
-			    IMSG_DEV_METER)) == 0 &&
+			    TXLOG_RH_METER)) == 0 &&
 			    (r = readings_rows(&rh, rs->supplies, report,
-			    IMSG_DEV_SUPPLY)) == 0)
+			    TXLOG_RH_SUPPLY)) == 0)
 				r = readings_rows(&rh, rs->alerts, report,
-				    IMSG_DEV_ALERT);
+				    TXLOG_RH_ALERT);
 		}
 		if (r != 0) {
 			ret = r;
@@ -747,35 +734,6 @@ readings_digest(sqlite3 *db, int64_t cycle, uint8_t out[TXLOG_HASH_LEN])
  * The collect record: summary and detail.
  */
 
-void
-txlog_collect_summary(char *buf, size_t len, int64_t id,
-    const struct rpt_cycle *c)
-{
-	size_t	 o;
-	int	 i, n, first = 1;
-
-	n = snprintf(buf, len, "cycle %" PRId64 " (%s): ", id, c->reason);
-	o = n < 0 ? 0 : (size_t)n;
-	if (c->ndevices == 0) {
-		if (o < len)
-			(void)snprintf(buf + o, len - o, "no devices");
-		return;
-	}
-	if (o < len) {
-		n = snprintf(buf + o, len - o, "%u device%s", c->ndevices,
-		    c->ndevices == 1 ? "" : "s");
-		o += n < 0 ? 0 : (size_t)n;
-	}
-	for (i = 0; i < DEV_OUTCOME_MAX; i++) {
-		if (c->count[i] == 0 || o >= len)
-			continue;
-		n = snprintf(buf + o, len - o, "%s%u %s", first ? ": " : ", ",
-		    c->count[i], dev_outcome_name(i));
-		o += n < 0 ? 0 : (size_t)n;
-		first = 0;
-	}
-}
-
 /*
  * detail keys after "cycle", in the order of the cycles columns below
  * (token, 0, and requests, 13, are u64)
@@ -803,7 +761,7 @@ txlog_collect_detail(int64_t id, const struct rpt_cycle *c, uint32_t planned,
 
 	if ((fp = open_memstream(&buf, &len)) == NULL)
 		fatal("open_memstream");
-	txlog_hex(digest, hex);
+	digest_hex(digest, hex);
 	json_init(&j, fp);
 	json_object_begin(&j);
 	json_kv_int(&j, "cycle", id);
@@ -1119,7 +1077,7 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 	if ((r = readings_cycle(&v->rs, id, h)) == -1)
 		return -2;
 	if (r == 0) {
-		txlog_hex(h, hex);
+		digest_hex(h, hex);
 		if (strcmp(hex, jv.text) != 0)
 			r = 1;
 	}
@@ -1219,7 +1177,7 @@ verify_document(struct verify *v, int64_t seq, const char *detail)
 		if (n > 0)
 			md_update(ctx, doc, (size_t)n);
 		md_final(ctx, h);
-		txlog_hex(h, hex);
+		digest_hex(h, hex);
 		if (n != size || strcmp(hex, sha.text) != 0) {
 			sqlite3_reset(v->outbox);
 			return broken(v, seq, "record %" PRId64 " (document %"

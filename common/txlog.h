@@ -16,7 +16,8 @@
  * A "collect" record also seals the readings of its cycle: its detail is a
  * JSON object with the cycle's fields and "readings_sha256", the SHA-256
  * over every DEV_* message payload of the cycle in order, each framed as
- * u32 type, u32 length (big-endian) and the bytes.  txlog_verify()
+ * u32 kind, u32 length (big-endian) and the bytes, the kind being one of
+ * the TXLOG_RH_* numbers below.  txlog_verify()
  * rebuilds those payloads from the stored rows, so a changed reading,
  * report, cycle or record is found and named.
  *
@@ -48,6 +49,17 @@
 #define TXLOG_CONFIG		"config"
 #define TXLOG_DOCUMENT		"document"	/* a cycle's upload document */
 #define TXLOG_PRUNE		"prune"
+
+/*
+ * The frame kinds of the readings digest.  They are part of the log's
+ * format, fixed for good (they were the DEV_* message numbers when the
+ * format was defined): renumbering messages must not change them.
+ */
+#define TXLOG_RH_DEVICE		13	/* DEV_BEGIN */
+#define TXLOG_RH_METER		14
+#define TXLOG_RH_SUPPLY		15
+#define TXLOG_RH_ALERT		16
+#define TXLOG_RH_END		17	/* DEV_END */
 
 /* load libcrypto's digests; before the sandbox, which has no config file */
 void	txlog_init(void);
@@ -82,18 +94,13 @@ int	txlog_verify_chain(sqlite3 *, int64_t *nrec, int64_t *bad_seq,
 
 /*
  * The collect record of cycle `id', as auditd appends it and verification
- * reads it back.  The summary: "cycle 7 (manual): 20 devices: 18 ok,
- * 1 timeout, 1 not-a-printer".  The detail (malloc'd): a JSON object
- * whose keys are the columns of the cycles table ("cycle" for the id),
- * readings_sha256 last.
+ * reads it back.  The summary is rpt_cycle_summary() (report.h).  The
+ * detail (malloc'd): a JSON object whose keys are the columns of the
+ * cycles table ("cycle" for the id), readings_sha256 last.
  */
-void	txlog_collect_summary(char *, size_t, int64_t id,
-	    const struct rpt_cycle *);
 char	*txlog_collect_detail(int64_t id, const struct rpt_cycle *,
 	    uint32_t planned, const uint8_t digest[TXLOG_HASH_LEN]);
 
-/* lowercase hex of a hash; dst holds TXLOG_HEX_LEN bytes */
-void	txlog_hex(const uint8_t *, char *);
 /* the hash of one record, as the chain defines it */
 void	txlog_hash(const uint8_t prev[TXLOG_HASH_LEN], int64_t seq,
 	    int64_t time, const char *kind, const char *summary,

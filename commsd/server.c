@@ -49,6 +49,7 @@
 #include <tls.h>
 
 #include "commsd.h"
+#include "digest.h"
 #include "http.h"
 #include "log.h"
 #include "net.h"
@@ -399,7 +400,7 @@ conn_peer(struct comms_conn *c, char *why, size_t whylen)
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 ||
 	    mdlen != TXLOG_HASH_LEN)
 		fatalx("X509_digest");
-	txlog_hex(md, c->peer.cert_sha256);
+	digest_hex(md, c->peer.cert_sha256);
 	name = X509_get_subject_name(x);
 	if ((idx = X509_NAME_get_index_by_NID(name, NID_commonName,
 	    -1)) < 0) {

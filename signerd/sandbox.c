@@ -18,6 +18,7 @@ static const struct sb_syscall signerd_syscalls[] = {
 const struct sandbox signerd_sandbox = {
 	.name = "signerd",
 	.new_netns = 1,
+	.die_with_parent = 1,
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,

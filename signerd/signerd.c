@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chan/parent_signerd.h"
+#include "chan/signerd_auditd.h"
+#include "chan/uplinkd_signerd.h"
 #include "child.h"
 #include "log.h"
-#include "msg.h"
 
 struct signerd {
 	struct child		 c;
@@ -18,6 +20,7 @@ struct signerd {
 	struct signer_conf	 conf;
 };
 
+/* parent -> signerd (the lifecycle messages are child.c's) */
 static void
 parent_msg(struct child *c, struct imsg *m)
 {
@@ -27,26 +30,23 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_CONF_SIGNERD:
 		if (msg_conf_signerd_decode(m->data, m->len, &sd->conf) == -1)
 			fatalx("bad CONF_SIGNERD from parent");
-		log_debug("configuration: instruction key %zu bytes, "
-		    "package key %zu bytes", sd->conf.instr_keylen,
+		log_debug("configuration: instruction keys %zu bytes, "
+		    "package keys %zu bytes", sd->conf.instr_keylen,
 		    sd->conf.pkg_keylen);
 		child_ready(c);
 		break;
 	default:
-		fatalx("unexpected %s from parent", msgtype_name(m->hdr.type));
+		imsgev_unexpected(&c->parent, m);
 	}
 }
 
+/* uplinkd -> signerd: the channel lists no message yet */
 static void
 uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	switch (m->hdr.type) {
-	case IMSG_SIGNED_BLOB:
-		log_warnx("signed blob of %zu bytes: verification not "
-		    "implemented yet", m->len);
-		break;
 	default:
-		fatalx("unexpected %s from uplinkd", msgtype_name(m->hdr.type));
+		imsgev_unexpected(iev, m);
 	}
 }
 
@@ -55,11 +55,12 @@ main(int argc, char *argv[])
 {
 	static struct signerd	 sd;
 
-	child_init(&sd.c, PROC_SIGNERD, argc, argv);
+	child_init(&sd.c, &chan_parent_signerd, argc, argv);
 	sd.c.ctx = &sd;
 	sd.c.dispatch = parent_msg;
-	child_peer(&sd.c, &sd.uplinkd, PROC_UPLINKD, uplinkd_msg, &sd);
-	child_peer(&sd.c, &sd.auditd, PROC_AUDITD, NULL, &sd);
+	child_peer(&sd.c, &sd.uplinkd, &chan_uplinkd_signerd, uplinkd_msg,
+	    &sd);
+	child_peer(&sd.c, &sd.auditd, &chan_signerd_auditd, NULL, &sd);
 	child_sandbox(&sd.c, &signerd_sandbox);
 	return child_run(&sd.c);
 }

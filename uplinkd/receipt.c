@@ -48,3 +48,46 @@ receipt_parse(struct xschema *xs, const uint8_t *buf, size_t len,
 	xmlFreeDoc(doc);
 	return 0;
 }
+
+enum upload_status
+upload_judge(struct xschema *xs, const struct http_response *hr,
+    const char *sent, struct msg_upload_result *res)
+{
+	struct receipt	 rc;
+	char		 err[256];
+	int		 fault;
+
+	res->http_status = hr->status;
+	err[0] = '\0';
+	if (hr->status != 200) {
+		/*
+		 * A Fault says why; its reason is for the log.  Whatever else
+		 * the body holds (a receipt too) does not count: only a 200
+		 * delivers.
+		 */
+		fault = receipt_parse(xs, hr->body, hr->body_len, &rc, err,
+		    sizeof(err)) == -1 && strncmp(err, "SOAP Fault", 10) == 0;
+		(void)snprintf(res->error, sizeof(res->error),
+		    "server answered %d %s%s%s", hr->status, hr->reason,
+		    fault ? ": " : "", fault ? err : "");
+		return UP_HTTP;
+	}
+	if (receipt_parse(xs, hr->body, hr->body_len, &rc, err,
+	    sizeof(err)) == -1) {
+		(void)snprintf(res->error, sizeof(res->error),
+		    "bad receipt: %s", err);
+		return UP_PROTOCOL;
+	}
+	(void)strlcpy(res->receipt_sha256, rc.sha256,
+	    sizeof(res->receipt_sha256));
+	res->doc_id = rc.doc_id;
+	(void)strlcpy(res->server_time, rc.server_time,
+	    sizeof(res->server_time));
+	res->duplicate = rc.duplicate ? 1 : 0;
+	if (strcmp(rc.sha256, sent) != 0) {
+		(void)snprintf(res->error, sizeof(res->error),
+		    "receipt names %s, we sent %s", rc.sha256, sent);
+		return UP_MISMATCH;
+	}
+	return UP_DELIVERED;
+}

@@ -21,6 +21,7 @@ static const struct sb_syscall uplinkd_syscalls[] = {
 const struct sandbox uplinkd_sandbox = {
 	.name = "uplinkd",
 	.new_netns = 1,
+	.die_with_parent = 1,
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,

@@ -19,10 +19,12 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "chan/auditd_uplinkd.h"
+#include "chan/parent_uplinkd.h"
+#include "chan/uplinkd_signerd.h"
 #include "child.h"
 #include "http.h"
 #include "log.h"
-#include "msg.h"
 #include "net.h"
 #include "receipt.h"
 #include "xmlsafe.h"
@@ -97,7 +99,6 @@ static void
 job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
 {
 	struct job	*j = ud->job;
-	struct wbuf	 w;
 	va_list		 ap;
 
 	j->res.status = (uint8_t)st;
@@ -114,10 +115,7 @@ job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
 	} else
 		log_warnx("job %llu: %s: %s", (unsigned long long)j->id,
 		    upload_status_name(st), j->res.error);
-	wbuf_init(&w);
-	msg_upload_result_encode(&w, &j->res);
-	imsgev_sendw(&ud->auditd, IMSG_UPLOAD_RESULT, 0, -1, &w);
-	wbuf_free(&w);
+	msg_upload_result_send(&ud->auditd, &j->res);
 	ud->job = NULL;
 	job_free(j);
 	if (ud->have_next)
@@ -205,36 +203,8 @@ static void
 response_done(struct uplinkd *ud, struct http_response *hr)
 {
 	struct job	*j = ud->job;
-	struct receipt	 rc;
-	char		 err[256];
 
-	j->res.http_status = hr->status;
-	if (hr->status != 200) {
-		/* a Fault says why; its reason is for the log */
-		(void)receipt_parse(ud->xs, hr->body, hr->body_len, &rc, err,
-		    sizeof(err));
-		job_end(ud, UP_HTTP, "server answered %d %s%s%s", hr->status,
-		    hr->reason, strncmp(err, "SOAP Fault", 10) == 0 ? ": " : "",
-		    strncmp(err, "SOAP Fault", 10) == 0 ? err : "");
-		return;
-	}
-	if (receipt_parse(ud->xs, hr->body, hr->body_len, &rc, err,
-	    sizeof(err)) == -1) {
-		job_end(ud, UP_PROTOCOL, "bad receipt: %s", err);
-		return;
-	}
-	(void)strlcpy(j->res.receipt_sha256, rc.sha256,
-	    sizeof(j->res.receipt_sha256));
-	j->res.doc_id = rc.doc_id;
-	(void)strlcpy(j->res.server_time, rc.server_time,
-	    sizeof(j->res.server_time));
-	j->res.duplicate = rc.duplicate ? 1 : 0;
-	if (strcmp(rc.sha256, j->sha256) != 0) {
-		job_end(ud, UP_MISMATCH, "receipt names %s, we sent %s",
-		    rc.sha256, j->sha256);
-		return;
-	}
-	job_end(ud, UP_DELIVERED, NULL);
+	job_end(ud, upload_judge(ud->xs, hr, j->sha256, &j->res), NULL);
 }
 
 /* read what is there; parse when something arrived */
@@ -370,7 +340,6 @@ job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
 {
 	struct job		*j;
 	struct msg_dial_req	 dr;
-	struct wbuf		 w;
 
 	if (ud->job != NULL)
 		fatalx("auditd sent a job while one is running");
@@ -402,10 +371,7 @@ job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
 	j->state = J_DIAL;
 	set_deadline(ud, DIAL_DEADLINE);
 	dr.job = j->id;
-	wbuf_init(&w);
-	msg_dial_req_encode(&w, &dr);
-	imsgev_sendw(&ud->c.parent, IMSG_DIAL_REQ, 0, -1, &w);
-	wbuf_free(&w);
+	msg_dial_req_send(&ud->c.parent, &dr);
 }
 
 /* the parent answered: a connected socket, or why not */
@@ -507,7 +473,7 @@ parent_msg(struct child *c, struct imsg *m)
 		dialed(ud, m);
 		break;
 	default:
-		fatalx("unexpected %s from parent", msgtype_name(m->hdr.type));
+		imsgev_unexpected(&c->parent, m);
 	}
 }
 
@@ -524,7 +490,7 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		job_start(ud, &mj);
 		break;
 	default:
-		fatalx("unexpected %s from auditd", msgtype_name(m->hdr.type));
+		imsgev_unexpected(iev, m);
 	}
 }
 
@@ -543,12 +509,12 @@ main(int argc, char *argv[])
 {
 	static struct uplinkd	 ud;
 
-	child_init(&ud.c, PROC_UPLINKD, argc, argv);
+	child_init(&ud.c, &chan_parent_uplinkd, argc, argv);
 	ud.c.ctx = &ud;
 	ud.c.dispatch = parent_msg;
 	ud.c.state = state_line;
-	child_peer(&ud.c, &ud.auditd, PROC_AUDITD, auditd_msg, &ud);
-	child_peer(&ud.c, &ud.signerd, PROC_SIGNERD, NULL, &ud);
+	child_peer(&ud.c, &ud.auditd, &chan_auditd_uplinkd, auditd_msg, &ud);
+	child_peer(&ud.c, &ud.signerd, &chan_uplinkd_signerd, NULL, &ud);
 	/* libraries that may read files do so now, before the sandbox */
 	if (tls_init() == -1 || (ud.tcfg = tls_config_new()) == NULL)
 		fatalx("libtls initialisation failed");

@@ -6,8 +6,8 @@
  * a time, each followed by a read); the rest is what the peer sent.
  * The bytes go through a real socketpair into an imsgbuf; imsg_get()
  * runs until it needs more bytes or fails, and every message it returns
- * goes through the decoder of its type (msg.h).  Whatever decodes must
- * encode again to the very same bytes.
+ * goes through the decoder of its type (its channel's module).  Whatever
+ * decodes must encode again to the very same bytes.
  *
  * No leaks (ASan's leak check is on) and no descriptors left open: the
  * target counts its own descriptors before and after and aborts if they
@@ -28,9 +28,8 @@
 #include "config.h"
 #include "imsg.h"
 #include "log.h"
-#include "msg.h"
-#include "outbox_msg.h"
 #include "proc.h"
+#include "regress/unit/chans.h"
 #include "report.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -51,7 +50,6 @@ static const struct {
 	{ PROC_SIGNERD, PROC_UPLINKD },
 	{ PROC_AUDITD, PROC_SIGNERD },
 	{ PROC_PARENT, PROC_CONTROL },
-	{ PROC_COLLECTD, PROC_UPLINKD },	/* no channel at all */
 	{ PROC_AUDITD, PROC_UPLINKD },
 	{ PROC_PARENT, PROC_AUDITD },
 	{ PROC_PARENT, PROC_SIGNERD },
@@ -89,6 +87,58 @@ same(struct wbuf *w, const uint8_t *p, size_t n, const char *what)
 	wbuf_free(w);
 }
 
+/*
+ * The parent encodes configuration parts from the whole configuration:
+ * put a decoded part back into one (the lists are moved there and back).
+ */
+static void
+encode_collectd(struct wbuf *w, struct collectd_conf *cc)
+{
+	struct callhome_conf	*c;
+
+	if ((c = config_new_default()) == NULL)
+		abort();
+	c->send = cc->send;
+	memcpy(c->snmp_community, cc->snmp_community,
+	    sizeof(c->snmp_community));
+	c->snmp_version = cc->snmp_version;
+	c->snmp_timeout_ms = cc->snmp_timeout_ms;
+	c->snmp_retries = cc->snmp_retries;
+	c->snmp_window = cc->snmp_window;
+	c->snmp_rate = cc->snmp_rate;
+	c->discover_rate = cc->discover_rate;
+	TAILQ_CONCAT(&c->v3users, &cc->v3users, entry);
+	TAILQ_CONCAT(&c->devices, &cc->devices, entry);
+	TAILQ_CONCAT(&c->discovers, &cc->discovers, entry);
+	c->profile_set = cc->profile_set;
+	msg_conf_collectd_encode(w, c);
+	TAILQ_CONCAT(&cc->v3users, &c->v3users, entry);
+	TAILQ_CONCAT(&cc->devices, &c->devices, entry);
+	TAILQ_CONCAT(&cc->discovers, &c->discovers, entry);
+	c->profile_set = NULL;
+	config_free(c);
+}
+
+static void
+encode_auditd(struct wbuf *w, const struct auditd_conf *ac)
+{
+	struct callhome_conf	*c;
+
+	if ((c = config_new_default()) == NULL)
+		abort();
+	memcpy(c->gateway, ac->gateway, sizeof(c->gateway));
+	memcpy(c->site, ac->site, sizeof(c->site));
+	memcpy(c->server.name, ac->server, sizeof(c->server.name));
+	c->server.port = ac->port;
+	c->authorize_upload = ac->authorize_upload;
+	c->send = ac->send;
+	c->retention_days = ac->retention_days;
+	c->spool_limit = ac->spool_limit;
+	c->checkin_every = ac->checkin_every;
+	msg_conf_auditd_encode(w, c, ac->xsd, ac->xsdlen);
+	config_free(c);
+}
+
 /* decode one message of the given type; 1 decoded, 0 refused, -1 none */
 static int
 decode(uint32_t type, const uint8_t *p, size_t n)
@@ -98,7 +148,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	struct msg_pong		 po;
 	struct signer_conf	 sc;
 	struct uplink_conf	 uc;
-	struct callhome_conf	*c;
+	struct collectd_conf	*cc;
+	struct auditd_conf	 ac;
 	static union {
 		struct msg_collect_start	 cs;
 		struct rpt_cycle		 cy;
@@ -136,24 +187,16 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		ok = msg_empty_decode(p, n) == 0;
 		break;
 	case IMSG_CONF_COLLECTD:
-		if ((c = config_new_default()) == NULL)
-			abort();
-		if ((ok = msg_conf_collectd_decode(p, n, c) == 0))
-			msg_conf_collectd_encode(&w, c);
-		config_free(c);
+		cc = collectd_conf_new();
+		if ((ok = msg_conf_collectd_decode(p, n, cc) == 0))
+			encode_collectd(&w, cc);
+		collectd_conf_free(cc);
 		break;
 	case IMSG_CONF_AUDITD:
-		if ((c = config_new_default()) == NULL)
-			abort();
-		{
-			struct blob	 xsd;
-
-			if ((ok = msg_conf_auditd_decode(p, n, c, &xsd) == 0)) {
-				msg_conf_auditd_encode(&w, c, &xsd);
-				blob_free(&xsd);
-			}
+		if ((ok = msg_conf_auditd_decode(p, n, &ac) == 0)) {
+			encode_auditd(&w, &ac);
+			auditd_conf_clear(&ac);
 		}
-		config_free(c);
 		break;
 	case IMSG_CONF_SIGNERD:
 		if ((ok = msg_conf_signerd_decode(p, n, &sc) == 0))
@@ -205,7 +248,7 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	}
 	if (ok && type != IMSG_READY && type != IMSG_DEV_END &&
 	    type != IMSG_OUTBOX_KICK && type != IMSG_OUTBOX_STATUS_REQ)
-		same(&w, p, n, msgtype_name(type));
+		same(&w, p, n, imsg_type_name(type));
 	wbuf_free(&w);
 	return ok;
 }
@@ -219,15 +262,15 @@ drain(struct imsgbuf *ib)
 
 	while ((rv = imsg_get(ib, &m)) == 1) {
 		/* what imsg_get() promises about what it returns */
-		if (!chan_allows(ib->peer, ib->self, m.hdr.type) ||
-		    m.len > msgtype_info(m.hdr.type)->max ||
+		if (!test_chan_allows(ib->peer, ib->self, m.hdr.type) ||
+		    m.len > test_msgtype(m.hdr.type)->max ||
 		    m.fd != -1)
 			abort();
 		d = decode(m.hdr.type, m.data, m.len);
 		if (verbose)
 			fprintf(stderr, "fuzz_imsg: %s <- %s: %s, %zu bytes%s: "
 			    "%s\n", proc_name(ib->self), proc_name(ib->peer),
-			    msgtype_name(m.hdr.type), m.len,
+			    imsg_type_name(m.hdr.type), m.len,
 			    (m.hdr.flags & IMSGF_STREAMED) ? " (stream)" : "",
 			    d == 1 ? "decoded" : d == 0 ? "REFUSED" :
 			    "no codec");
@@ -286,8 +329,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    sv) == -1)
 		abort();
-	imsgbuf_init(&ib, sv[1], pairs[data[0] % NPAIRS].self,
-	    pairs[data[0] % NPAIRS].peer);
+	imsgbuf_init(&ib, sv[1], test_chan(pairs[data[0] % NPAIRS].self,
+	    pairs[data[0] % NPAIRS].peer), pairs[data[0] % NPAIRS].self);
 	chunk = data[1];
 	data += 2;
 	size -= 2;

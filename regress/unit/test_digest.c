@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
-#include "msg.h"
+#include "digest.h"
 #include "test.h"
 
 TEST(vectors)

@@ -31,12 +31,13 @@
 #include "config.h"
 #include "imsg.h"
 #include "log.h"
-#include "msg.h"
+#include "chans.h"
 #include "net.h"
 #include "proc.h"
 #include "test.h"
 
 #define MiB		(1024U * 1024U)
+#define SIGNER_MAX	(test_msgtype(IMSG_CONF_SIGNERD)->max)
 #define NCHILD		4
 static const enum proc_id children[NCHILD] = {
 	PROC_COLLECTD, PROC_AUDITD, PROC_SIGNERD, PROC_UPLINKD
@@ -178,8 +179,8 @@ duo_open(struct duo *d, enum proc_id from, enum proc_id to)
 	}
 	set_nonblock(d->sv[0]);
 	set_nonblock(d->sv[1]);
-	imsgbuf_init(&d->w, d->sv[0], from, to);
-	imsgbuf_init(&d->r, d->sv[1], to, from);
+	imsgbuf_init(&d->w, d->sv[0], test_chan(from, to), from);
+	imsgbuf_init(&d->r, d->sv[1], test_chan(to, from), to);
 }
 
 static void
@@ -273,7 +274,7 @@ raw_open(struct raw *c, enum proc_id self, enum proc_id peer)
 		abort();
 	}
 	set_nonblock(c->sv[1]);
-	imsgbuf_init(&c->r, c->sv[1], self, peer);
+	imsgbuf_init(&c->r, c->sv[1], test_chan(self, peer), self);
 }
 
 static void
@@ -451,32 +452,28 @@ dec_pong(const void *p, size_t n)
 static int
 dec_collectd(const void *p, size_t n)
 {
-	struct callhome_conf	*c;
+	struct collectd_conf	*c;
 	int			 rv;
 
-	if ((c = config_new_default()) == NULL)
-		abort();
+	c = collectd_conf_new();
 	rv = msg_conf_collectd_decode(p, n, c);
-	config_free(c);
+	collectd_conf_free(c);
 	return rv;
 }
 
 /* a schema text carried by CONF_AUDITD */
-static uint8_t		 test_xsd_bytes[] = "<xs:schema/>";
-static struct blob	 test_xsd = { test_xsd_bytes, sizeof(test_xsd_bytes) - 1 };
-static struct blob	 test_xsd_out;
+static const uint8_t	 test_xsd[] = "<xs:schema/>";
+#define TEST_XSD_LEN	(sizeof(test_xsd) - 1)
 
 static int
 dec_auditd(const void *p, size_t n)
 {
-	struct callhome_conf	*c;
+	struct auditd_conf	 c;
 	int			 rv;
 
-	if ((c = config_new_default()) == NULL)
-		abort();
-	rv = msg_conf_auditd_decode(p, n, c, &test_xsd_out);
-	blob_free(&test_xsd_out);
-	config_free(c);
+	rv = msg_conf_auditd_decode(p, n, &c);
+	if (rv == 0)
+		auditd_conf_clear(&c);
 	return rv;
 }
 
@@ -898,7 +895,7 @@ topts_diff(const struct snmp_target_opts *a, const struct snmp_target_opts *b)
 
 /* what differs in collectd's part of two configurations, or NULL */
 static const char *
-collectd_diff(const struct callhome_conf *a, const struct callhome_conf *b)
+collectd_diff(const struct callhome_conf *a, const struct collectd_conf *b)
 {
 	const struct v3user		*ua, *ub;
 	const struct device_conf	*da, *db;
@@ -1002,15 +999,15 @@ mk_auditd(struct strset *ss)
 }
 
 static const char *
-auditd_diff(const struct callhome_conf *a, const struct callhome_conf *b)
+auditd_diff(const struct callhome_conf *a, const struct auditd_conf *b)
 {
 	if (strcmp(a->gateway, b->gateway) != 0)
 		return "gateway";
 	if (strcmp(a->site, b->site) != 0)
 		return "site";
-	if (strcmp(a->server.name, b->server.name) != 0)
+	if (strcmp(a->server.name, b->server) != 0)
 		return "server.name";
-	if (a->server.port != b->server.port)
+	if (a->server.port != b->port)
 		return "server.port";
 	if (a->authorize_upload != b->authorize_upload)
 		return "authorize_upload";
@@ -1154,7 +1151,7 @@ transfer(enum proc_id from, enum proc_id to, uint32_t type, int stream,
 	else
 		rv = imsg_compose(&d.w, type, 77, -1, w->data, w->len);
 	if (rv == -1) {
-		printf("# compose %s: %s\n", msgtype_name(type),
+		printf("# compose %s: %s\n", imsg_type_name(type),
 		    strerror(errno));
 		duo_close(&d);
 		return 0;
@@ -1162,13 +1159,13 @@ transfer(enum proc_id from, enum proc_id to, uint32_t type, int stream,
 	rv = duo_get(&d, &m);
 	if (rv != 1)
 		printf("# %s -> %s %s: duo_get %d (%s)\n", proc_name(from),
-		    proc_name(to), msgtype_name(type), rv,
+		    proc_name(to), imsg_type_name(type), rv,
 		    d.r.err ? d.r.err : "-");
 	else if (m.hdr.type != type || m.hdr.peerid != 77 || m.fd != -1 ||
 	    m.len != w->len || m.hdr.pid != (uint32_t)getpid() ||
 	    ((m.hdr.flags & IMSGF_STREAMED) != 0) != stream)
 		printf("# %s: bad header (type %u len %zu flags %#x)\n",
-		    msgtype_name(type), m.hdr.type, m.len, m.hdr.flags);
+		    imsg_type_name(type), m.hdr.type, m.len, m.hdr.flags);
 	else {
 		*out = xdup(m.data, m.len);
 		*outlen = m.len;
@@ -1260,7 +1257,8 @@ TEST(roundtrip_ping_pong_ready)
 
 TEST(roundtrip_conf_collectd)
 {
-	struct callhome_conf	*a, *b;
+	struct callhome_conf	*a;
+	struct collectd_conf	*b;
 	struct strset		 ss;
 	struct wbuf		 w;
 	uint8_t			*p;
@@ -1276,12 +1274,12 @@ TEST(roundtrip_conf_collectd)
 		CHECK(transfer(PROC_PARENT, PROC_COLLECTD, IMSG_CONF_COLLECTD,
 		    1, &w, &p, &n));
 		wbuf_free(&w);
-		CHECK((b = config_new_default()) != NULL);
+		b = collectd_conf_new();
 		CHECK_EQ_INT(msg_conf_collectd_decode(p, n, b), 0);
 		free(p);
 		diff = collectd_diff(a, b);
 		config_free(a);
-		config_free(b);
+		collectd_conf_free(b);
 		if (diff != NULL)
 			printf("# differs: %s\n", diff);
 		CHECK(diff == NULL);
@@ -1291,25 +1289,27 @@ TEST(roundtrip_conf_collectd)
 /* an empty configuration (no users, devices, discovers) round-trips */
 TEST(roundtrip_conf_collectd_empty_lists)
 {
-	struct callhome_conf	*a, *b;
+	struct callhome_conf	*a;
+	struct collectd_conf	*b;
 	struct wbuf		 w;
 	const char		*diff;
 
 	CHECK((a = config_new_default()) != NULL);
-	CHECK((b = config_new_default()) != NULL);
+	b = collectd_conf_new();
 	wbuf_init(&w);
 	msg_conf_collectd_encode(&w, a);
 	CHECK_EQ_INT(msg_conf_collectd_decode(w.data, w.len, b), 0);
 	wbuf_free(&w);
 	diff = collectd_diff(a, b);
 	config_free(a);
-	config_free(b);
+	collectd_conf_free(b);
 	CHECK(diff == NULL);
 }
 
 TEST(roundtrip_conf_auditd)
 {
-	struct callhome_conf	*a, *b;
+	struct callhome_conf	*a;
+	struct auditd_conf	 b;
 	struct strset		 ss;
 	struct wbuf		 w;
 	uint8_t			*p;
@@ -1323,22 +1323,18 @@ TEST(roundtrip_conf_auditd)
 			a = mk_auditd(maxstr ? &ss : NULL);
 			a->authorize_upload = auth;
 			wbuf_init(&w);
-			msg_conf_auditd_encode(&w, a, &test_xsd);
+			msg_conf_auditd_encode(&w, a, test_xsd, TEST_XSD_LEN);
 			CHECK(transfer(PROC_PARENT, PROC_AUDITD,
 			    IMSG_CONF_AUDITD, 1, &w, &p, &n));
 			wbuf_free(&w);
-			CHECK((b = config_new_default()) != NULL);
-			b->authorize_upload = !auth;
-			CHECK_EQ_INT(msg_conf_auditd_decode(p, n, b,
-			    &test_xsd_out), 0);
-			CHECK_EQ_INT(test_xsd_out.len, test_xsd.len);
-			CHECK(memcmp(test_xsd_out.data, test_xsd.data,
-			    test_xsd.len) == 0);
-			blob_free(&test_xsd_out);
+			b.authorize_upload = !auth;
+			CHECK_EQ_INT(msg_conf_auditd_decode(p, n, &b), 0);
+			CHECK_EQ_INT(b.xsdlen, TEST_XSD_LEN);
+			CHECK(memcmp(b.xsd, test_xsd, TEST_XSD_LEN) == 0);
 			free(p);
-			diff = auditd_diff(a, b);
+			diff = auditd_diff(a, &b);
 			config_free(a);
-			config_free(b);
+			auditd_conf_clear(&b);
 			if (diff != NULL)
 				printf("# differs: %s\n", diff);
 			CHECK(diff == NULL);
@@ -1786,7 +1782,7 @@ TEST(decode_collectd_list_limits)
 		wbuf_init(&w);
 		msg_conf_collectd_encode(&w, c);
 		config_free(c);
-		CHECK(w.len <= msgtype_info(IMSG_CONF_COLLECTD)->max);
+		CHECK(w.len <= test_msgtype(IMSG_CONF_COLLECTD)->max);
 		CHECK_EQ_INT(dec_collectd(w.data, w.len), extra ? -1 : 0);
 		wbuf_free(&w);
 	}
@@ -1834,7 +1830,7 @@ TEST(decode_auditd_rejects)
 
 	c = mk_auditd(NULL);
 	wbuf_init(&w);
-	msg_conf_auditd_encode(&w, c, &test_xsd);
+	msg_conf_auditd_encode(&w, c, test_xsd, TEST_XSD_LEN);
 	why = length_rules(dec_auditd, w.data, w.len);
 	if (why)
 		printf("# %s\n", why);
@@ -1853,7 +1849,7 @@ TEST(decode_auditd_rejects)
 	memset(&ss, 0, sizeof(ss));
 	c = mk_auditd(&ss);
 	wbuf_init(&w);
-	msg_conf_auditd_encode(&w, c, &test_xsd);
+	msg_conf_auditd_encode(&w, c, test_xsd, TEST_XSD_LEN);
 	config_free(c);
 	CHECK_EQ_INT(dec_auditd(w.data, w.len), 0);
 	why = string_rules(dec_auditd, w.data, w.len, ss.p, ss.n);
@@ -1881,19 +1877,22 @@ TEST(decode_signerd_rejects)
 	CHECK(why == NULL);
 
 	/* keys fill their fields exactly; one byte more does not fit */
-	mk_signer(&s, 256, 256);
+	mk_signer(&s, SIGNER_KEYFILE_MAX, SIGNER_KEYFILE_MAX);
 	wbuf_init(&w);
 	msg_conf_signerd_encode(&w, &s);
 	CHECK_EQ_INT(dec_signerd(w.data, w.len), 0);
-	CHECK((o = grow_blob(w.data, w.len, s.instr_key, 256, &on)) != NULL);
+	CHECK((o = grow_blob(w.data, w.len, s.instr_key, SIGNER_KEYFILE_MAX,
+	    &on)) != NULL);
 	CHECK_EQ_INT(dec_signerd(o, on), -1);
 	free(o);
-	CHECK((o = grow_blob(w.data, w.len, s.pkg_key, 256, &on)) != NULL);
+	CHECK((o = grow_blob(w.data, w.len, s.pkg_key, SIGNER_KEYFILE_MAX,
+	    &on)) != NULL);
 	CHECK_EQ_INT(dec_signerd(o, on), -1);
 	free(o);
 	/* a length of 2^32-1 must not be believed */
 	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 0, 0xffffffffU), -1);
-	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 4 + 256, 0xffffffffU), -1);
+	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 4 + SIGNER_KEYFILE_MAX,
+	    0xffffffffU), -1);
 	wbuf_free(&w);
 }
 
@@ -2057,18 +2056,19 @@ TEST(framing_type_not_allowed)
 	frame(&w, IMSG_CYCLE_BEGIN, 0, 0, z, 8);
 	CHECK(rejects(PROC_COLLECTD, PROC_AUDITD, &w, 0, "not allowed"));
 	wbuf_reset(&w);
-	/* signerd -> uplinkd */
-	frame_begin(&w, 0, IMSG_SIGNED_BLOB, 8);
+	/* signerd -> uplinkd: nothing, either way, yet */
+	frame_begin(&w, 0, IMSG_UPLOAD_JOB, 8);
 	CHECK(rejects(PROC_UPLINKD, PROC_SIGNERD, &w, 0, "not allowed"));
 	wbuf_reset(&w);
+	frame(&w, IMSG_PING, 0, 0, z, 4);
+	CHECK(rejects(PROC_SIGNERD, PROC_UPLINKD, &w, 0, "not allowed"));
+	wbuf_reset(&w);
 	/* auditd -> signerd */
-	frame(&w, IMSG_VERDICT, 0, 0, z, 8);
+	frame(&w, IMSG_CYCLE_BEGIN, 0, 0, z, 8);
 	CHECK(rejects(PROC_SIGNERD, PROC_AUDITD, &w, 0, "not allowed"));
 	wbuf_reset(&w);
-	/* no channel at all: uplinkd and collectd */
-	frame(&w, IMSG_PING, 0, 0, z, 4);
-	CHECK(rejects(PROC_COLLECTD, PROC_UPLINKD, &w, 0, "not allowed"));
-	wbuf_reset(&w);
+	/* no channel at all: uplinkd and collectd have no module to link */
+	CHECK(test_chan(PROC_COLLECTD, PROC_UPLINKD) == NULL);
 	/* a child's message back to itself: parent-only types from a child */
 	frame(&w, IMSG_DIAL_RESULT, 0, 0, z, 8);
 	CHECK(rejects(PROC_PARENT, PROC_UPLINKD, &w, 0, "not allowed"));
@@ -2093,16 +2093,17 @@ TEST(framing_type_not_allowed)
 	for (i = 0; i < PROC_MAX * PROC_MAX; i++) {
 		enum proc_id	 from = i / PROC_MAX, to = i % PROC_MAX;
 
-		if (from == to)
+		/* no channel, no imsgbuf: nothing can arrive at all */
+		if (from == to || test_chan(from, to) == NULL)
 			continue;
 		for (t = IMSG_SANDBOX; t < IMSG_TYPE_MAX; t++) {
-			const struct msgtype *mt = msgtype_info(t);
+			const struct chan_msg *mt = test_msgtype(t);
 
 			if (mt->flags & (MT_STREAM | MT_FD))
 				continue;
 			wbuf_reset(&w);
 			frame(&w, t, 0, 0, z, 0);
-			if (chan_allows(from, to, t))
+			if (test_chan_allows(from, to, t))
 				CHECK(accepts(to, from, &w, 1));
 			else
 				CHECK(rejects(to, from, &w, 0, "not allowed"));
@@ -2143,15 +2144,15 @@ TEST(framing_stream_misuse)
 	frame_begin(&w, 0, IMSG_STREAM_DATA, 12);
 	CHECK(rejects(PROC_COLLECTD, PROC_PARENT, &w, 0, "not allowed"));
 	wbuf_reset(&w);
-	/* total above the type's maximum (CONF_SIGNERD: 4 KiB) */
-	frame_begin(&w, 0, IMSG_CONF_SIGNERD, 4097);
+	/* total above the type's maximum (CONF_SIGNERD: two key files) */
+	frame_begin(&w, 0, IMSG_CONF_SIGNERD, SIGNER_MAX + 1);
 	CHECK(rejects(PROC_SIGNERD, PROC_PARENT, &w, 0, "too large"));
 	wbuf_reset(&w);
-	frame_begin(&w, 0, IMSG_CONF_SIGNERD, 4096);
+	frame_begin(&w, 0, IMSG_CONF_SIGNERD, SIGNER_MAX);
 	CHECK(accepts(PROC_SIGNERD, PROC_PARENT, &w, 0));
 	wbuf_reset(&w);
 	frame_begin(&w, 0, IMSG_CONF_SIGNERD, 0);
-	frame_begin(&w, 0, IMSG_CONF_SIGNERD, 4097);
+	frame_begin(&w, 0, IMSG_CONF_SIGNERD, SIGNER_MAX + 1);
 	CHECK(rejects(PROC_SIGNERD, PROC_PARENT, &w, 1, "too large"));
 	wbuf_reset(&w);
 	/* above IMSG_MAX_STREAM, and with the high word set */
@@ -2322,13 +2323,13 @@ TEST(framing_mt_fd_without_descriptor)
 
 	wbuf_init(&w);
 	for (t = 0; t < IMSG_TYPE_MAX; t++) {
-		if (!(msgtype_info(t)->flags & MT_FD))
+		if (!(test_msgtype(t)->flags & MT_FD))
 			continue;
 		nfdtypes++;
 		for (i = 0; i < PROC_MAX * PROC_MAX; i++) {
 			enum proc_id	 from = i / PROC_MAX, to = i % PROC_MAX;
 
-			if (!chan_allows(from, to, t))
+			if (!test_chan_allows(from, to, t))
 				continue;
 			wbuf_reset(&w);
 			frame(&w, t, 0, 0, z, 8);
@@ -2626,7 +2627,7 @@ load_writer(int sock, int sndbuf, uint32_t seed)
 	if (sndbuf > 0)
 		(void)setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 		    sizeof(sndbuf));
-	imsgbuf_init(&w, sock, PROC_PARENT, PROC_UPLINKD);
+	imsgbuf_init(&w, sock, test_chan(PROC_PARENT, PROC_UPLINKD), PROC_PARENT);
 	while (sent < LOAD_N) {
 		burst = 1 + rnd(&s) % 64;
 		for (k = 0; k < burst && sent < LOAD_N; k++, sent++)
@@ -2669,7 +2670,7 @@ load_forked(int sndbuf, uint32_t seed)
 	}
 	close(sv[0]);
 	set_nonblock(sv[1]);
-	imsgbuf_init(&r, sv[1], PROC_UPLINKD, PROC_PARENT);
+	imsgbuf_init(&r, sv[1], test_chan(PROC_UPLINKD, PROC_PARENT), PROC_UPLINKD);
 	while (!eof) {
 		/* sometimes let data pile up: large reads */
 		if (rnd(&s) % 4 == 0)
@@ -2868,9 +2869,9 @@ TEST(stream_sizes)
 			printf("# %zu bytes: %s\n", sizes[i], why);
 		CHECK(why == NULL);
 	}
-	/* between two processes that only stream: signerd's blobs */
-	why = stream_sandwich(PROC_UPLINKD, PROC_SIGNERD, IMSG_SIGNED_BLOB,
-	    IMSG_SIGNED_BLOB, 3 * MiB + 5, 99);
+	/* between two processes that only stream: auditd's jobs */
+	why = stream_sandwich(PROC_AUDITD, PROC_UPLINKD, IMSG_UPLOAD_JOB,
+	    IMSG_UPLOAD_JOB, 3 * MiB + 5, 99);
 	CHECK(why == NULL);
 }
 
@@ -2979,8 +2980,8 @@ TEST(read_one_blocking)
 	uint8_t		 b[4] = { 1, 2, 3, 4 };
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-	imsgbuf_init(&w, sv[0], PROC_SIGNERD, PROC_PARENT);
-	imsgbuf_init(&r, sv[1], PROC_PARENT, PROC_SIGNERD);
+	imsgbuf_init(&w, sv[0], test_chan(PROC_SIGNERD, PROC_PARENT), PROC_SIGNERD);
+	imsgbuf_init(&r, sv[1], test_chan(PROC_PARENT, PROC_SIGNERD), PROC_PARENT);
 	CHECK_EQ_INT(imsg_compose(&w, IMSG_PONG, 1, -1, b, 4), 0);
 	CHECK_EQ_INT(imsg_compose(&w, IMSG_READY, 2, -1, NULL, 0), 0);
 	CHECK_EQ_INT(imsgbuf_flush(&w), 0);
@@ -3049,7 +3050,7 @@ child_open(enum proc_id self, enum proc_id peer)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		_exit(0);
-	imsgbuf_init(&child_ib, sv[0], self, peer);
+	imsgbuf_init(&child_ib, sv[0], test_chan(self, peer), self);
 }
 
 static void
@@ -3066,10 +3067,15 @@ send_cycle_begin_to_collectd(void)
 	(void)imsg_compose(&child_ib, IMSG_CYCLE_BEGIN, 0, -1, NULL, 0);
 }
 
+/* uplinkd has no channel to collectd: it cannot even open one */
 static void
 send_ping_uplinkd_to_collectd(void)
 {
-	child_open(PROC_UPLINKD, PROC_COLLECTD);
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		_exit(0);
+	imsgbuf_init(&child_ib, sv[0], &chan_parent_collectd, PROC_UPLINKD);
 	(void)imsg_compose(&child_ib, IMSG_PONG, 0, -1, NULL, 0);
 }
 
@@ -3125,7 +3131,7 @@ TEST(sender_checks_are_fatal)
 	CHECK(dies_with(send_cycle_begin_to_collectd,
 	    "auditd may not send CYCLE_BEGIN to collectd"));
 	CHECK(dies_with(send_ping_uplinkd_to_collectd,
-	    "uplinkd may not send PONG to collectd"));
+	    "uplinkd is not on channel parent-collectd"));
 	CHECK(dies_with(send_dial_result_from_uplinkd, "may not send"));
 	CHECK(dies_with(send_stream_type_plain, "must be streamed"));
 	CHECK(dies_with(send_plain_type_streamed, "must not be streamed"));
@@ -3161,7 +3167,7 @@ TEST(sender_size_limits)
 
 	duo_open(&d, PROC_PARENT, PROC_SIGNERD);
 	CHECK_EQ_INT(imsg_compose_stream(&d.w, IMSG_CONF_SIGNERD, 0, big,
-	    4097), -1);
+	    SIGNER_MAX + 1), -1);
 	CHECK_EQ_INT(errno, EMSGSIZE);
 	CHECK(TAILQ_EMPTY(&d.w.outq));
 	duo_close(&d);
@@ -3227,13 +3233,13 @@ TEST(chan_fd_layout)
 	for (c = 0; c < NCHILD; c++) {
 		memset(seen, 0, sizeof(seen));
 		expect = PROC_PEER_FD0;
-		for (i = 0; i < chan_count; i++) {
-			const struct chan *ch = &chan_table[i];
+		for (i = 0; i < proc_nlinks; i++) {
+			const struct proc_link *l = &proc_links[i];
 
-			if (ch->a == PROC_PARENT || ch->b == PROC_PARENT ||
-			    (ch->a != children[c] && ch->b != children[c]))
+			if (l->a == PROC_PARENT || l->b == PROC_PARENT ||
+			    (l->a != children[c] && l->b != children[c]))
 				continue;
-			q = ch->a == children[c] ? ch->b : ch->a;
+			q = l->a == children[c] ? l->b : l->a;
 			CHECK_EQ_INT(chan_fd(children[c], q), expect);
 			expect++;
 		}
@@ -3242,7 +3248,7 @@ TEST(chan_fd_layout)
 			if (p == PROC_PARENT) {
 				CHECK_EQ_INT(fd, PROC_PARENT_FD);
 			} else if (p == PROC_CONTROL ||
-			    chan_find(children[c], p) == NULL) {
+			    !proc_linked(children[c], p)) {
 				CHECK_EQ_INT(fd, -1);
 				continue;
 			}
@@ -3256,75 +3262,84 @@ TEST(chan_fd_layout)
 	}
 }
 
+/* the topology and the channel modules describe the same channels */
 TEST(chan_table_consistent)
 {
-	size_t		 i, k;
-	uint32_t	 t;
-	int		 used[IMSG_TYPE_MAX];
-	const struct chan_dir *dirs[2];
-	int		 j;
+	const struct chan_msg	*l;
+	size_t			 i, k, n;
+	uint32_t		 t;
+	int			 used[IMSG_TYPE_MAX];
+	int			 j;
 
 	memset(used, 0, sizeof(used));
-	for (i = 0; i < chan_count; i++) {
-		const struct chan *c = &chan_table[i];
+	CHECK_EQ_INT(test_nchans, proc_nlinks);
+	for (i = 0; i < proc_nlinks; i++) {
+		CHECK(proc_links[i].a != proc_links[i].b);
+		CHECK(test_chan(proc_links[i].a, proc_links[i].b) != NULL);
+		for (k = 0; k < i; k++)		/* one row per pair */
+			CHECK(!((proc_links[k].a == proc_links[i].a &&
+			    proc_links[k].b == proc_links[i].b) ||
+			    (proc_links[k].a == proc_links[i].b &&
+			    proc_links[k].b == proc_links[i].a)));
+	}
+	for (i = 0; i < test_nchans; i++) {
+		const struct chan_def *c = test_chans[i];
 
 		CHECK(c->a != c->b);
 		CHECK((unsigned)c->a < PROC_MAX && (unsigned)c->b < PROC_MAX);
-		/* one row per pair */
-		CHECK(chan_find(c->a, c->b) == c);
-		CHECK(chan_find(c->b, c->a) == c);
-		dirs[0] = &c->a_to_b;
-		dirs[1] = &c->b_to_a;
+		CHECK(proc_linked(c->a, c->b));
+		CHECK(chan_peer(c, c->a) == c->b && chan_peer(c, c->b) == c->a);
 		for (j = 0; j < 2; j++) {
-			for (k = 0; k < dirs[j]->ntypes; k++) {
-				t = dirs[j]->types[k];
+			l = j ? c->b_to_a : c->a_to_b;
+			n = j ? c->n_b_to_a : c->n_a_to_b;
+			CHECK(chan_sends(c, j ? c->b : c->a) == (n > 0));
+			for (k = 0; k < n; k++) {
+				t = l[k].type;
 				CHECK(t < IMSG_TYPE_MAX);
-				CHECK(strcmp(msgtype_info(t)->name,
-				    "UNKNOWN") != 0);
+				CHECK(strcmp(imsg_type_name(t), "UNKNOWN") != 0);
 				CHECK(t != IMSG_NONE &&
 				    t != IMSG_STREAM_BEGIN &&
 				    t != IMSG_STREAM_DATA);
 				used[t]++;
-				CHECK(chan_allows(j ? c->b : c->a,
-				    j ? c->a : c->b, t));
+				CHECK(chan_msg(c, j ? c->b : c->a, t) == &l[k]);
+				if (l[k].flags & MT_STREAM) {
+					CHECK(l[k].max <= IMSG_MAX_STREAM);
+					CHECK(!(l[k].flags &
+					    (MT_FD | MT_FD_OPT)));
+				} else
+					CHECK(l[k].max <= IMSG_MAX_PAYLOAD);
+				CHECK(!((l[k].flags & MT_FD) &&
+				    (l[k].flags & MT_FD_OPT)));
 			}
 		}
 	}
-	/* every real type has a name and a channel, and sane limits */
+	/* every real type has a name and exactly one channel and sender,
+	 * but the lifecycle ones, which every parent channel has */
 	for (t = IMSG_SANDBOX; t < IMSG_TYPE_MAX; t++) {
-		const struct msgtype *mt = msgtype_info(t);
-
-		CHECK(strcmp(mt->name, "UNKNOWN") != 0);
-		if (!used[t])
-			printf("# %s is on no channel\n", mt->name);
-		CHECK(used[t] > 0);
-		if (mt->flags & MT_STREAM) {
-			CHECK(mt->max <= IMSG_MAX_STREAM);
-			CHECK(!(mt->flags & (MT_FD | MT_FD_OPT)));
-		} else
-			CHECK(mt->max <= IMSG_MAX_PAYLOAD);
-		CHECK(!((mt->flags & MT_FD) && (mt->flags & MT_FD_OPT)));
+		if (used[t] != (t >= IMSG_SANDBOX && t <= IMSG_PONG ?
+		    NCHILD : 1))
+			printf("# %s is on %d channels\n", imsg_type_name(t),
+			    used[t]);
+		CHECK(used[t] == (t >= IMSG_SANDBOX && t <= IMSG_PONG ?
+		    NCHILD : 1));
 	}
-	CHECK_STR(msgtype_name(IMSG_TYPE_MAX), "UNKNOWN");
-	CHECK_STR(msgtype_name(0xffffffffU), "UNKNOWN");
-	CHECK_STR(msgtype_name(IMSG_DIAL_RESULT), "DIAL_RESULT");
+	CHECK_STR(imsg_type_name(IMSG_TYPE_MAX), "UNKNOWN");
+	CHECK_STR(imsg_type_name(0xffffffffU), "UNKNOWN");
+	CHECK_STR(imsg_type_name(IMSG_DIAL_RESULT), "DIAL_RESULT");
 	/* the design's guarantees */
-	CHECK(chan_find(PROC_UPLINKD, PROC_COLLECTD) == NULL);
-	CHECK(!chan_can_send(PROC_AUDITD, PROC_COLLECTD));
-	CHECK(chan_can_send(PROC_COLLECTD, PROC_AUDITD));
-	CHECK(!chan_can_send(PROC_SIGNERD, PROC_UPLINKD));
-	CHECK(chan_can_send(PROC_UPLINKD, PROC_SIGNERD));
-	CHECK(!chan_can_send(PROC_AUDITD, PROC_SIGNERD));
-	CHECK(chan_can_send(PROC_SIGNERD, PROC_AUDITD));
-	CHECK(!chan_can_send(PROC_UPLINKD, PROC_COLLECTD));
-	CHECK(chan_allows(PROC_PARENT, PROC_UPLINKD, IMSG_DIAL_RESULT));
-	CHECK(!chan_allows(PROC_UPLINKD, PROC_PARENT, IMSG_DIAL_RESULT));
-	CHECK(msgtype_info(IMSG_DIAL_RESULT)->flags & MT_FD_OPT);
+	CHECK(!proc_linked(PROC_UPLINKD, PROC_COLLECTD));
+	CHECK(!chan_sends(&chan_collectd_auditd, PROC_AUDITD));
+	CHECK(chan_sends(&chan_collectd_auditd, PROC_COLLECTD));
+	CHECK(!chan_sends(&chan_uplinkd_signerd, PROC_SIGNERD));
+	CHECK(!chan_sends(&chan_signerd_auditd, PROC_AUDITD));
+	CHECK(test_chan_allows(PROC_PARENT, PROC_UPLINKD, IMSG_DIAL_RESULT));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_PARENT, IMSG_DIAL_RESULT));
+	CHECK(test_msgtype(IMSG_DIAL_RESULT)->flags & MT_FD_OPT);
 	/* configuration only from the parent, each to its own child */
 	for (i = 0; i < NCHILD; i++)
 		for (j = 0; j < PROC_MAX; j++)
 			for (k = 0; k < PROC_MAX; k++)
-				CHECK(chan_allows(j, k, conf_type[i]) ==
+				CHECK(test_chan_allows(j, k, conf_type[i]) ==
 				    (j == PROC_PARENT &&
 				    (int)k == (int)children[i]));
 	CHECK_STR(proc_name(PROC_MAX), "unknown");

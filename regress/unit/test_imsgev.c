@@ -12,7 +12,7 @@
 
 #include "imsgev.h"
 #include "log.h"
-#include "msg.h"
+#include "chans.h"
 #include "test.h"
 
 struct conn {
@@ -43,10 +43,10 @@ TEST(handler_frees_channel)
 	CHECK((base = event_base_new()) != NULL);
 	CHECK((c = calloc(1, sizeof(*c))) != NULL);
 	c->calls = &calls;
-	imsgev_init(&c->iev, base, sv[0], PROC_PARENT, PROC_CONTROL,
+	imsgev_init(&c->iev, base, sv[0], &chan_control, PROC_PARENT,
 	    dispatch_and_free, NULL, c);
 	/* two requests in one read: the loop would go on to the second */
-	imsgbuf_init(&tx, sv[1], PROC_CONTROL, PROC_PARENT);
+	imsgbuf_init(&tx, sv[1], &chan_control, PROC_CONTROL);
 	wbuf_init(&w);
 	msg_ctl_request_encode(&w, &req);
 	CHECK(imsg_compose(&tx, IMSG_CTL_REQUEST, 0, -1, w.data, w.len) == 0);

@@ -13,8 +13,7 @@
 
 #include "imsg.h"
 #include "log.h"
-#include "msg.h"
-#include "outbox_msg.h"
+#include "chans.h"
 #include "report.h"
 #include "test.h"
 
@@ -32,9 +31,9 @@ transfer(enum proc_id from, enum proc_id to, uint32_t type,
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		return 0;
-	imsgbuf_init(&tx, sv[0], from, to);
-	imsgbuf_init(&rx, sv[1], to, from);
-	if (msgtype_info(type)->flags & MT_STREAM)
+	imsgbuf_init(&tx, sv[0], test_chan(from, to), from);
+	imsgbuf_init(&rx, sv[1], test_chan(to, from), to);
+	if (test_msgtype(type)->flags & MT_STREAM)
 		r = imsg_compose_stream(&tx, type, 7, w->data, w->len);
 	else
 		r = imsg_compose(&tx, type, 7, -1, w->data, w->len);
@@ -481,13 +480,13 @@ TEST(control)
 /* the channel table refuses these types from the wrong sender */
 TEST(wrong_senders)
 {
-	CHECK(!chan_allows(PROC_UPLINKD, PROC_COLLECTD, IMSG_COLLECT_START));
-	CHECK(!chan_allows(PROC_UPLINKD, PROC_PARENT, IMSG_UPLOAD_RESULT));
-	CHECK(!chan_allows(PROC_AUDITD, PROC_COLLECTD, IMSG_DEV_BEGIN));
-	CHECK(!chan_allows(PROC_CONTROL, PROC_PARENT, IMSG_CTL_REPLY));
-	CHECK(!chan_allows(PROC_AUDITD, PROC_PARENT, IMSG_DIAL_REQ));
-	CHECK(!chan_allows(PROC_SIGNERD, PROC_UPLINKD, IMSG_UPLOAD_JOB));
-	CHECK(!chan_allows(PROC_COLLECTD, PROC_UPLINKD, IMSG_CYCLE_BEGIN));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_COLLECTD, IMSG_COLLECT_START));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_PARENT, IMSG_UPLOAD_RESULT));
+	CHECK(!test_chan_allows(PROC_AUDITD, PROC_COLLECTD, IMSG_DEV_BEGIN));
+	CHECK(!test_chan_allows(PROC_CONTROL, PROC_PARENT, IMSG_CTL_REPLY));
+	CHECK(!test_chan_allows(PROC_AUDITD, PROC_PARENT, IMSG_DIAL_REQ));
+	CHECK(!test_chan_allows(PROC_SIGNERD, PROC_UPLINKD, IMSG_UPLOAD_JOB));
+	CHECK(!test_chan_allows(PROC_COLLECTD, PROC_UPLINKD, IMSG_CYCLE_BEGIN));
 }
 
 TEST_MAIN_BEGIN("test_msgs")

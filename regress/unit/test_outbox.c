@@ -34,16 +34,16 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "config.h"
 #include "../../auditd/db.h"
 #include "../../auditd/document.h"
-#include "log.h"
-#include "msg.h"
 #include "../../auditd/outbox.h"
-#include "outbox_msg.h"
-#include "report.h"
 #include "../../auditd/store.h"
+#include "buf.h"
+#include "config.h"
+#include "digest.h"
+#include "log.h"
+#include "chans.h"
+#include "report.h"
 #include "test.h"
 #include "txlog.h"
 #include "xmlsafe.h"
@@ -452,25 +452,25 @@ static int
 configure(struct fixture *f, uint32_t send, int authorized,
     uint64_t spool_limit)
 {
-	struct callhome_conf	*conf;
+	struct auditd_conf	 conf;
 	char			 err[256];
 	int			 r;
 
-	conf = config_new_default();
-	(void)strlcpy(conf->gateway, "gw-test-01", sizeof(conf->gateway));
-	(void)strlcpy(conf->site, "Example Ltd, building 4 & <annex>",
-	    sizeof(conf->site));
-	(void)strlcpy(conf->server.name, "comms.example.net",
-	    sizeof(conf->server.name));
-	conf->server.port = 443;
-	conf->send = send;
-	conf->authorize_upload = authorized;
-	conf->spool_limit = spool_limit;
-	r = outbox_configure(f->ob, conf, xsd, xsdlen, err, sizeof(err));
+	memset(&conf, 0, sizeof(conf));
+	(void)strlcpy(conf.gateway, "gw-test-01", sizeof(conf.gateway));
+	(void)strlcpy(conf.site, "Example Ltd, building 4 & <annex>",
+	    sizeof(conf.site));
+	(void)strlcpy(conf.server, "comms.example.net", sizeof(conf.server));
+	conf.port = 443;
+	conf.send = send;
+	conf.authorize_upload = authorized;
+	conf.spool_limit = spool_limit;
+	conf.xsd = (uint8_t *)xsd;
+	conf.xsdlen = xsdlen;
+	r = outbox_configure(f->ob, &conf, err, sizeof(err));
 	if (r == -1)
 		printf("# configure: %s\n", err);
 	store_set_send(f->st, send);
-	config_free(conf);
 	return r;
 }
 
@@ -586,7 +586,7 @@ TEST(document_stored)
 	CHECK((doc = stored_doc(&f.db, c.id, &len)) != NULL);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT size FROM outbox"), len);
 	CHECK(EVP_Digest(doc, len, h, &hl, EVP_sha256(), NULL) == 1);
-	txlog_hex(h, hex);
+	digest_hex(h, hex);
 	CHECK_STR(q_text(&f.db, "SELECT sha256 FROM outbox"), hex);
 	CHECK(strncmp(doc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/"
@@ -898,7 +898,7 @@ TEST(device_keys)
 		memcpy(buf + DOC_SALT_LEN, "10.0.0.1:161", 12);
 		CHECK(EVP_Digest(buf, DOC_SALT_LEN + 12, h, &hl,
 		    EVP_sha256(), NULL) == 1);
-		txlog_hex(h, hex);
+		digest_hex(h, hex);
 		CHECK(strncmp(k1 + 5, hex, 32) == 0);
 	}
 	/* another salt, another key */
@@ -1441,7 +1441,7 @@ TEST(status_codec)
 	msg_outbox_status_encode(&w, &s);
 	CHECK(msg_outbox_status_decode(w.data, w.len, &b) == 0);
 	CHECK(memcmp(&s, &b, sizeof(s)) == 0);
-	CHECK(w.len <= msgtype_info(IMSG_OUTBOX_STATUS)->max);
+	CHECK(w.len <= test_msgtype(IMSG_OUTBOX_STATUS)->max);
 	CHECK(msg_outbox_status_decode(w.data, w.len - 1, &b) == -1);
 
 	/* the empty state, and bad values */

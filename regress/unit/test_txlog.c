@@ -16,14 +16,15 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "../../auditd/db.h"
+#include "../../auditd/store.h"
 #include "config.h"
+#include "digest.h"
 #include "json.h"
 #include "log.h"
 #include "report.h"
 #include "test.h"
 #include "txlog.h"
-#include "../../auditd/db.h"
-#include "../../auditd/store.h"
 
 static char	tmpdir[64];
 static char	dbpath[128];
@@ -76,7 +77,7 @@ cleanup(void)
 static void
 hex(const uint8_t *h, char *out)
 {
-	txlog_hex(h, out);
+	digest_hex(h, out);
 }
 
 /* SHA-256(32 zero bytes || "1:1,10:1700000000,7:collect,1:s,2:{},") */
@@ -279,7 +280,7 @@ add_document(struct db *db)
 
 	if (EVP_Digest(doc, strlen(doc), h, &hl, EVP_sha256(), NULL) != 1)
 		return -1;
-	txlog_hex(h, x);
+	digest_hex(h, x);
 	(void)snprintf(sql, sizeof(sql), "INSERT INTO outbox (cycle_id, "
 	    "created, sha256, size, document, state, receipt_sha256) VALUES "
 	    "(3, 1700001300, '%s', %zu, CAST('%s' AS BLOB), 'delivered', "
@@ -519,9 +520,9 @@ TEST(tamper_rehash)
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3),
 		    (const char *)sqlite3_column_text(st, 4), h);
-		txlog_hex(prev, x);
+		digest_hex(prev, x);
 		sqlite3_bind_text(up, 1, x, -1, SQLITE_TRANSIENT);
-		txlog_hex(h, x);
+		digest_hex(h, x);
 		sqlite3_bind_text(up, 2, x, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(up, 3, sqlite3_column_int64(st, 0));
 		CHECK(sqlite3_step(up) == SQLITE_DONE);
@@ -708,20 +709,20 @@ TEST(collect_summary)
 	c.count[DEV_OK] = 18;
 	c.count[DEV_TIMEOUT] = 1;
 	c.count[DEV_NOT_PRINTER] = 1;
-	txlog_collect_summary(buf, sizeof(buf), 7, &c);
+	rpt_cycle_summary(buf, sizeof(buf), 7, &c);
 	CHECK_STR(buf, "cycle 7 (manual): 20 devices: 18 ok, 1 timeout, "
 	    "1 not-a-printer");
 	memset(c.count, 0, sizeof(c.count));
 	c.ndevices = 1;
 	c.count[DEV_REFUSED] = 1;
-	txlog_collect_summary(buf, sizeof(buf), 8, &c);
+	rpt_cycle_summary(buf, sizeof(buf), 8, &c);
 	CHECK_STR(buf, "cycle 8 (manual): 1 device: 1 refused");
 	c.ndevices = 0;
 	c.count[DEV_REFUSED] = 0;
-	txlog_collect_summary(buf, sizeof(buf), 9, &c);
+	rpt_cycle_summary(buf, sizeof(buf), 9, &c);
 	CHECK_STR(buf, "cycle 9 (manual): no devices");
 	/* cut, never overrun */
-	txlog_collect_summary(buf, 10, 9, &c);
+	rpt_cycle_summary(buf, 10, 9, &c);
 	CHECK_STR(buf, "cycle 9 (");
 }
 

@@ -1,0 +1,61 @@
+/*
+ * The channel between auditd and uplinkd.
+ *
+ *	auditd -> uplinkd	UPLOAD_JOB	the exact bytes to send, with
+ *						their SHA-256 (streamed)
+ *	uplinkd -> auditd	UPLOAD_RESULT	what became of the job, with
+ *						the server's receipt
+ *
+ * One job at a time: auditd sends the next only after the result.
+ */
+#ifndef CALLHOME_CHAN_AUDITD_UPLINKD_H
+#define CALLHOME_CHAN_AUDITD_UPLINKD_H
+
+#include "chan.h"
+#include "digest.h"
+#include "imsgev.h"
+#include "upload_status.h"
+
+extern const struct chan_def	chan_auditd_uplinkd;
+
+/* IMSG_UPLOAD_JOB */
+#define JOB_UPLOAD	1
+#define UPLOAD_JOB_MAX	(64U * 1024 * 1024)	/* the stream's limit */
+struct msg_upload_job {
+	uint64_t	 job;		/* outbox id */
+	uint8_t		 kind;		/* JOB_UPLOAD */
+	char		 sha256[SHA256_HEX];	/* of the document itself */
+	uint8_t		 gzip;		/* body is the gzip of it */
+	uint64_t	 doclen;	/* the document's length */
+	const uint8_t	*body;		/* the bytes to send (decode: view) */
+	size_t		 bodylen;
+};
+void	msg_upload_job_encode(struct wbuf *, const struct msg_upload_job *);
+int	msg_upload_job_decode(const void *, size_t, struct msg_upload_job *);
+void	msg_upload_job_send(struct imsgev *, const struct msg_upload_job *);
+
+/* IMSG_UPLOAD_RESULT */
+struct msg_upload_result {
+	uint64_t	 job;
+	uint8_t		 status;	/* enum upload_status */
+	int32_t		 http_status;	/* 0 if none */
+	char		 server[256];	/* name:port */
+	char		 via[256];	/* address dialed, or the proxy */
+	char		 tls_version[32];
+	char		 cert_hash[128];	/* server certificate, SHA256:hex */
+	char		 receipt_sha256[SHA256_HEX];
+	int64_t		 doc_id;		/* the server's document id */
+	char		 server_time[40];
+	uint8_t		 duplicate;
+	uint64_t	 bytes_sent;
+	uint64_t	 bytes_received;
+	char		 error[512];
+};
+void	msg_upload_result_encode(struct wbuf *,
+	    const struct msg_upload_result *);
+int	msg_upload_result_decode(const void *, size_t,
+	    struct msg_upload_result *);
+void	msg_upload_result_send(struct imsgev *,
+	    const struct msg_upload_result *);
+
+#endif /* CALLHOME_CHAN_AUDITD_UPLINKD_H */

@@ -1,0 +1,209 @@
+/*
+ * The channel between callhomed and auditd: see parent_auditd.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan/parent_auditd.h"
+#include "log.h"
+#include "upload_status.h"
+
+static const struct chan_msg parent_to_auditd[] = {
+	CHAN_LIFECYCLE_TO_CHILD,
+	{ IMSG_CONF_AUDITD, MT_STREAM, SCHEMA_MAX + 4096 },
+	{ IMSG_AUDIT_EVENT, 0, 8 * 1024 },
+	{ IMSG_OUTBOX_KICK, 0, 0 },
+	{ IMSG_OUTBOX_STATUS_REQ, 0, 0 },
+};
+static const struct chan_msg auditd_to_parent[] = {
+	CHAN_LIFECYCLE_TO_PARENT,
+	{ IMSG_CYCLE_STORED, 0, 1024 },
+	{ IMSG_OUTBOX_STATUS, 0, 4 * 1024 },
+};
+
+const struct chan_def chan_parent_auditd = {
+	"parent-auditd", PROC_PARENT, PROC_AUDITD,
+	CHAN_MSGS(parent_to_auditd), CHAN_MSGS(auditd_to_parent),
+};
+
+void
+auditd_conf_clear(struct auditd_conf *c)
+{
+	free(c->xsd);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
+    const uint8_t *xsd, size_t xsdlen)
+{
+	wbuf_str(w, c->gateway);
+	wbuf_str(w, c->site);
+	wbuf_str(w, c->server.name);
+	wbuf_u16(w, c->server.port);
+	wbuf_u8(w, c->authorize_upload ? 1 : 0);
+	wbuf_u32(w, c->send);
+	wbuf_u32(w, c->retention_days);
+	wbuf_u64(w, c->spool_limit);
+	wbuf_u32(w, c->checkin_every);
+	wbuf_blob(w, xsd, xsdlen);
+}
+
+/* into a zeroed auditd_conf; -1 leaves nothing to free */
+int
+msg_conf_auditd_decode(const void *p, size_t len, struct auditd_conf *c)
+{
+	struct rbuf	 r;
+	const uint8_t	*b;
+
+	memset(c, 0, sizeof(*c));
+	rbuf_init(&r, p, len);
+	rbuf_str(&r, c->gateway, sizeof(c->gateway));
+	rbuf_str(&r, c->site, sizeof(c->site));
+	rbuf_str(&r, c->server, sizeof(c->server));
+	c->port = rbuf_u16(&r);
+	c->authorize_upload = rbuf_u8(&r);
+	c->send = rbuf_u32(&r);
+	c->retention_days = rbuf_u32(&r);
+	c->spool_limit = rbuf_u64(&r);
+	c->checkin_every = rbuf_u32(&r);
+	b = rbuf_blob(&r, &c->xsdlen, SCHEMA_MAX);
+	if (rbuf_done(&r) == -1 || c->authorize_upload > 1 ||
+	    c->send >= (1U << CAT_MAX)) {
+		memset(c, 0, sizeof(*c));
+		return -1;
+	}
+	if ((c->xsd = malloc(c->xsdlen + 1)) == NULL)
+		fatal(NULL);
+	if (c->xsdlen > 0)
+		memcpy(c->xsd, b, c->xsdlen);
+	c->xsd[c->xsdlen] = '\0';
+	return 0;
+}
+
+void
+msg_conf_auditd_send(struct imsgev *iev, const struct callhome_conf *c,
+    const uint8_t *xsd, size_t xsdlen)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_conf_auditd_encode(w, c, xsd, xsdlen);
+	imsgev_sendw(iev, IMSG_CONF_AUDITD, 0, -1, w);
+}
+
+void
+msg_audit_event_encode(struct wbuf *w, const struct msg_audit_event *e)
+{
+	wbuf_i64(w, e->time);
+	wbuf_str(w, e->kind);
+	wbuf_str(w, e->summary);
+	wbuf_str(w, e->detail);
+}
+
+int
+msg_audit_event_decode(const void *p, size_t len, struct msg_audit_event *e)
+{
+	struct rbuf	 r;
+
+	memset(e, 0, sizeof(*e));
+	rbuf_init(&r, p, len);
+	e->time = rbuf_i64(&r);
+	rbuf_str(&r, e->kind, sizeof(e->kind));
+	rbuf_str(&r, e->summary, sizeof(e->summary));
+	rbuf_str(&r, e->detail, sizeof(e->detail));
+	if (rbuf_done(&r) == -1 || e->kind[0] == '\0' || e->time < 0)
+		return -1;
+	return 0;
+}
+
+void
+msg_audit_event_send(struct imsgev *iev, const struct msg_audit_event *e)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_audit_event_encode(w, e);
+	imsgev_sendw(iev, IMSG_AUDIT_EVENT, 0, -1, w);
+}
+
+void
+msg_outbox_kick_send(struct imsgev *iev)
+{
+	imsgev_send(iev, IMSG_OUTBOX_KICK, 0, -1, NULL, 0);
+}
+
+void
+msg_outbox_status_req_send(struct imsgev *iev, uint32_t peerid)
+{
+	imsgev_send(iev, IMSG_OUTBOX_STATUS_REQ, peerid, -1, NULL, 0);
+}
+
+void
+msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
+{
+	wbuf_u32(w, s->pending);
+	wbuf_u64(w, s->pending_bytes);
+	wbuf_u64(w, s->delivered);
+	wbuf_i64(w, s->last_attempt);
+	wbuf_u32(w, (uint32_t)s->last_result);
+	wbuf_str(w, s->last_error);
+	wbuf_i64(w, s->last_success);
+	wbuf_str(w, s->last_sha256);
+	wbuf_i64(w, s->next_attempt);
+	wbuf_u8(w, s->authorized);
+	wbuf_u8(w, s->inflight);
+	msg_cycle_encode(w, &s->last_cycle);
+}
+
+int
+msg_outbox_status_decode(const void *p, size_t len,
+    struct msg_outbox_status *s)
+{
+	struct rbuf	 r;
+	const uint8_t	*c;
+	size_t		 clen;
+
+	memset(s, 0, sizeof(*s));
+	rbuf_init(&r, p, len);
+	s->pending = rbuf_u32(&r);
+	s->pending_bytes = rbuf_u64(&r);
+	s->delivered = rbuf_u64(&r);
+	s->last_attempt = rbuf_i64(&r);
+	s->last_result = (int32_t)rbuf_u32(&r);
+	rbuf_str(&r, s->last_error, sizeof(s->last_error));
+	s->last_success = rbuf_i64(&r);
+	rbuf_str(&r, s->last_sha256, sizeof(s->last_sha256));
+	s->next_attempt = rbuf_i64(&r);
+	s->authorized = rbuf_u8(&r);
+	s->inflight = rbuf_u8(&r);
+	/* the rest is the cycle, in its own codec */
+	clen = r.err ? 0 : r.len - r.off;
+	c = rbuf_bytes(&r, clen);
+	if (c == NULL || msg_cycle_decode(c, clen, &s->last_cycle) == -1)
+		return -1;
+	if (rbuf_done(&r) == -1 || s->last_result < -1 ||
+	    s->last_result >= UP_STATUS_MAX || s->authorized > 1 ||
+	    s->inflight > 1 || s->last_attempt < 0 || s->last_success < 0 ||
+	    s->next_attempt < 0 || (s->last_sha256[0] != '\0' &&
+	    !valid_hex64(s->last_sha256)))
+		return -1;
+	return 0;
+}
+
+void
+msg_outbox_status_send(struct imsgev *iev, uint32_t peerid,
+    const struct msg_outbox_status *s)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_outbox_status_encode(w, s);
+	imsgev_sendw(iev, IMSG_OUTBOX_STATUS, peerid, -1, w);
+}
+
+void
+msg_cycle_stored_send(struct imsgev *iev, const struct rpt_cycle *c)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_cycle_encode(w, c);
+	imsgev_sendw(iev, IMSG_CYCLE_STORED, 0, -1, w);
+}

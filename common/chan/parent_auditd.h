@@ -1,0 +1,94 @@
+/*
+ * The channel between callhomed and auditd.
+ *
+ *	parent -> auditd	SANDBOX, PING (lifecycle.h)
+ *				CONF_AUDITD	auditd's part of the
+ *						configuration and the schema
+ *				AUDIT_EVENT	a transaction the parent saw,
+ *						for the log
+ *				OUTBOX_KICK	deliver what waits, now
+ *				OUTBOX_STATUS_REQ  the state of the outbox,
+ *						for the peer id's asker
+ *	auditd -> parent	READY, PONG (lifecycle.h)
+ *				CYCLE_STORED	a cycle is in the database
+ *				OUTBOX_STATUS	the answer, or news after an
+ *						upload result (peer id 0)
+ *
+ * auditd's part holds no secret: names, switches, limits and the schema.
+ */
+#ifndef CALLHOME_CHAN_PARENT_AUDITD_H
+#define CALLHOME_CHAN_PARENT_AUDITD_H
+
+#include "chan/lifecycle.h"
+#include "config.h"
+#include "digest.h"
+#include "report.h"
+
+extern const struct chan_def	chan_parent_auditd;
+
+/* IMSG_CONF_AUDITD */
+#define SCHEMA_MAX	(256 * 1024)
+struct auditd_conf {
+	char		 gateway[CONF_STR_MAX];
+	char		 site[CONF_STR_MAX];
+	char		 server[CONF_STR_MAX];	/* its name, "" when none */
+	uint16_t	 port;
+	uint8_t		 authorize_upload;
+	uint32_t	 send;			/* CAT_BIT() mask */
+	uint32_t	 retention_days;
+	uint64_t	 spool_limit;		/* bytes */
+	uint32_t	 checkin_every;		/* seconds, 0: never */
+	uint8_t		*xsd;			/* the protocol schema, with */
+	size_t		 xsdlen;		/* a NUL after its bytes */
+};
+void	auditd_conf_clear(struct auditd_conf *);	/* frees the schema */
+void	msg_conf_auditd_encode(struct wbuf *, const struct callhome_conf *,
+	    const uint8_t *xsd, size_t xsdlen);
+int	msg_conf_auditd_decode(const void *, size_t, struct auditd_conf *);
+void	msg_conf_auditd_send(struct imsgev *, const struct callhome_conf *,
+	    const uint8_t *xsd, size_t xsdlen);
+
+/* IMSG_AUDIT_EVENT: one record for the transaction log */
+#define AUDIT_EVENT_DETAIL	4096
+struct msg_audit_event {
+	int64_t		 time;
+	char		 kind[32];		/* TXLOG_CONFIG, ... */
+	char		 summary[512];
+	char		 detail[AUDIT_EVENT_DETAIL];
+};
+void	msg_audit_event_encode(struct wbuf *, const struct msg_audit_event *);
+int	msg_audit_event_decode(const void *, size_t, struct msg_audit_event *);
+void	msg_audit_event_send(struct imsgev *, const struct msg_audit_event *);
+
+/* IMSG_OUTBOX_KICK, IMSG_OUTBOX_STATUS_REQ: no payload */
+void	msg_outbox_kick_send(struct imsgev *);
+void	msg_outbox_status_req_send(struct imsgev *, uint32_t peerid);
+
+/* IMSG_OUTBOX_STATUS */
+struct msg_outbox_status {
+	uint32_t	 pending;	/* documents waiting to be delivered */
+	uint64_t	 pending_bytes;
+	uint64_t	 delivered;	/* documents delivered, ever */
+	int64_t		 last_attempt;	/* unix time, 0: never */
+	int32_t		 last_result;	/* enum upload_status, -1: none */
+	char		 last_error[512];	/* of the last attempt, or "" */
+	int64_t		 last_success;	/* unix time, 0: never */
+	char		 last_sha256[SHA256_HEX];	/* last delivered, or "" */
+	int64_t		 next_attempt;	/* unix time, 0: nothing waiting */
+	uint8_t		 authorized;	/* "authorize upload yes" */
+	uint8_t		 inflight;	/* a document is on its way */
+	/* the newest stored cycle (id 0: none yet), so that status has it
+	 * after a restart too */
+	struct rpt_cycle last_cycle;
+};
+void	msg_outbox_status_encode(struct wbuf *,
+	    const struct msg_outbox_status *);
+int	msg_outbox_status_decode(const void *, size_t,
+	    struct msg_outbox_status *);
+void	msg_outbox_status_send(struct imsgev *, uint32_t peerid,
+	    const struct msg_outbox_status *);
+
+/* IMSG_CYCLE_STORED: a struct rpt_cycle (report.h) */
+void	msg_cycle_stored_send(struct imsgev *, const struct rpt_cycle *);
+
+#endif /* CALLHOME_CHAN_PARENT_AUDITD_H */

@@ -1,0 +1,286 @@
+/*
+ * The channel between callhomed and collectd: see parent_collectd.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan/addr.h"
+#include "chan/parent_collectd.h"
+#include "log.h"
+#include "profile.h"
+
+static const struct chan_msg parent_to_collectd[] = {
+	CHAN_LIFECYCLE_TO_CHILD,
+	/* 65,536 devices and 64 profiles fit with room to spare */
+	{ IMSG_CONF_COLLECTD, MT_STREAM, 48 * 1024 * 1024 },
+	{ IMSG_COLLECT_START, 0, 1024 },
+};
+static const struct chan_msg collectd_to_parent[] = {
+	CHAN_LIFECYCLE_TO_PARENT,
+};
+
+const struct chan_def chan_parent_collectd = {
+	"parent-collectd", PROC_PARENT, PROC_COLLECTD,
+	CHAN_MSGS(parent_to_collectd), CHAN_MSGS(collectd_to_parent),
+};
+
+struct collectd_conf *
+collectd_conf_new(void)
+{
+	struct collectd_conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal(NULL);
+	TAILQ_INIT(&c->v3users);
+	TAILQ_INIT(&c->devices);
+	TAILQ_INIT(&c->discovers);
+	return c;
+}
+
+void
+collectd_conf_free(struct collectd_conf *c)
+{
+	struct v3user		*u;
+	struct device_conf	*d;
+	struct discover_conf	*dc;
+
+	if (c == NULL)
+		return;
+	while ((u = TAILQ_FIRST(&c->v3users)) != NULL) {
+		TAILQ_REMOVE(&c->v3users, u, entry);
+		explicit_bzero(u, sizeof(*u));
+		free(u);
+	}
+	while ((d = TAILQ_FIRST(&c->devices)) != NULL) {
+		TAILQ_REMOVE(&c->devices, d, entry);
+		explicit_bzero(d, sizeof(*d));
+		free(d);
+	}
+	while ((dc = TAILQ_FIRST(&c->discovers)) != NULL) {
+		TAILQ_REMOVE(&c->discovers, dc, entry);
+		explicit_bzero(dc, sizeof(*dc));
+		free(dc);
+	}
+	if (c->profile_set != NULL) {
+		profile_set_free(c->profile_set);
+		free(c->profile_set);
+	}
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+const struct v3user *
+collectd_conf_v3user(const struct collectd_conf *c, const char *name)
+{
+	const struct v3user	*u;
+
+	TAILQ_FOREACH(u, &c->v3users, entry)
+		if (strcmp(u->name, name) == 0)
+			return u;
+	return NULL;
+}
+
+static void
+wbuf_topts(struct wbuf *w, const struct snmp_target_opts *o)
+{
+	wbuf_u16(w, o->port);
+	wbuf_u8(w, o->version);
+	wbuf_str(w, o->community);
+	wbuf_str(w, o->user);
+}
+
+static void
+rbuf_topts(struct rbuf *r, struct snmp_target_opts *o)
+{
+	o->port = rbuf_u16(r);
+	o->version = rbuf_u8(r);
+	if (o->version > SNMPV_3)
+		r->err = 1;
+	rbuf_str(r, o->community, sizeof(o->community));
+	rbuf_str(r, o->user, sizeof(o->user));
+}
+
+static void
+encode_v3users(struct wbuf *w, const struct v3users *l)
+{
+	const struct v3user	*u;
+	uint32_t		 n = 0;
+
+	TAILQ_FOREACH(u, l, entry)
+		n++;
+	wbuf_u32(w, n);
+	TAILQ_FOREACH(u, l, entry) {
+		wbuf_str(w, u->name);
+		wbuf_u8(w, u->auth);
+		wbuf_str(w, u->authpass);
+		wbuf_u8(w, u->priv);
+		wbuf_str(w, u->privpass);
+		wbuf_str(w, u->context);
+	}
+}
+
+static void
+encode_targets(struct wbuf *w, const struct devices *devs,
+    const struct discovers *discs)
+{
+	const struct device_conf	*d;
+	const struct discover_conf	*dc;
+	uint32_t			 n = 0;
+
+	TAILQ_FOREACH(d, devs, entry)
+		n++;
+	wbuf_u32(w, n);
+	TAILQ_FOREACH(d, devs, entry) {
+		wbuf_addr(w, &d->addr);
+		wbuf_topts(w, &d->opts);
+	}
+	n = 0;
+	TAILQ_FOREACH(dc, discs, entry)
+		n++;
+	wbuf_u32(w, n);
+	TAILQ_FOREACH(dc, discs, entry) {
+		wbuf_addr(w, &dc->net);
+		wbuf_u8(w, dc->prefixlen);
+		wbuf_topts(w, &dc->opts);
+	}
+}
+
+void
+msg_conf_collectd_encode(struct wbuf *w, const struct callhome_conf *c)
+{
+	wbuf_u32(w, c->send);
+	wbuf_str(w, c->snmp_community);
+	wbuf_u8(w, c->snmp_version);
+	wbuf_u32(w, c->snmp_timeout_ms);
+	wbuf_u32(w, c->snmp_retries);
+	wbuf_u32(w, c->snmp_window);
+	wbuf_u32(w, c->snmp_rate);
+	wbuf_u32(w, c->discover_rate);
+	encode_v3users(w, &c->v3users);
+	encode_targets(w, &c->devices, &c->discovers);
+	wbuf_u8(w, c->profile_set != NULL);
+	if (c->profile_set != NULL)
+		msg_profiles_encode(w, c->profile_set);
+}
+
+static void
+decode_v3users(struct rbuf *r, struct v3users *l)
+{
+	struct v3user	*u;
+	uint32_t	 i, n;
+
+	if ((n = rbuf_u32(r)) > CONF_MAX_V3USERS)
+		r->err = 1;
+	for (i = 0; i < n && !r->err; i++) {
+		if ((u = calloc(1, sizeof(*u))) == NULL)
+			fatal(NULL);
+		TAILQ_INSERT_TAIL(l, u, entry);
+		rbuf_str(r, u->name, sizeof(u->name));
+		u->auth = rbuf_u8(r);
+		rbuf_str(r, u->authpass, sizeof(u->authpass));
+		u->priv = rbuf_u8(r);
+		rbuf_str(r, u->privpass, sizeof(u->privpass));
+		rbuf_str(r, u->context, sizeof(u->context));
+		if (u->auth > V3_AUTH_SHA512 || u->priv > V3_PRIV_AES256)
+			r->err = 1;
+	}
+}
+
+static void
+decode_targets(struct rbuf *r, struct devices *devs, struct discovers *discs)
+{
+	struct device_conf	*d;
+	struct discover_conf	*dc;
+	socklen_t		 sl;
+	uint32_t		 i, n;
+
+	if ((n = rbuf_u32(r)) > CONF_MAX_DEVICES)
+		r->err = 1;
+	for (i = 0; i < n && !r->err; i++) {
+		if ((d = calloc(1, sizeof(*d))) == NULL)
+			fatal(NULL);
+		TAILQ_INSERT_TAIL(devs, d, entry);
+		rbuf_addr(r, &d->addr, &d->addrlen);
+		rbuf_topts(r, &d->opts);
+	}
+	if ((n = rbuf_u32(r)) > CONF_MAX_DISCOVER)
+		r->err = 1;
+	for (i = 0; i < n && !r->err; i++) {
+		if ((dc = calloc(1, sizeof(*dc))) == NULL)
+			fatal(NULL);
+		TAILQ_INSERT_TAIL(discs, dc, entry);
+		rbuf_addr(r, &dc->net, &sl);
+		dc->prefixlen = rbuf_u8(r);
+		rbuf_topts(r, &dc->opts);
+		if (dc->prefixlen > (dc->net.ss_family == AF_INET ? 32 : 128))
+			r->err = 1;
+	}
+}
+
+/* into a fresh collectd_conf (collectd_conf_new()); -1: free it */
+int
+msg_conf_collectd_decode(const void *p, size_t len, struct collectd_conf *c)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, p, len);
+	c->send = rbuf_u32(&r);
+	rbuf_str(&r, c->snmp_community, sizeof(c->snmp_community));
+	c->snmp_version = rbuf_u8(&r);
+	c->snmp_timeout_ms = rbuf_u32(&r);
+	c->snmp_retries = rbuf_u32(&r);
+	c->snmp_window = rbuf_u32(&r);
+	c->snmp_rate = rbuf_u32(&r);
+	c->discover_rate = rbuf_u32(&r);
+	decode_v3users(&r, &c->v3users);
+	decode_targets(&r, &c->devices, &c->discovers);
+	if (rbuf_u8(&r) == 1 && !r.err) {
+		if ((c->profile_set = calloc(1, sizeof(*c->profile_set))) ==
+		    NULL)
+			fatal(NULL);
+		if (msg_profiles_decode(&r, c->profile_set) == -1)
+			r.err = 1;
+	}
+	if (c->snmp_version > SNMPV_3 || c->snmp_window == 0 ||
+	    c->snmp_rate == 0 || c->snmp_timeout_ms == 0 ||
+	    c->send >= (1U << CAT_MAX))
+		r.err = 1;
+	return rbuf_done(&r);
+}
+
+void
+msg_conf_collectd_send(struct imsgev *iev, const struct callhome_conf *c)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_conf_collectd_encode(w, c);
+	imsgev_sendw(iev, IMSG_CONF_COLLECTD, 0, -1, w);
+}
+
+void
+msg_collect_start_encode(struct wbuf *w, const struct msg_collect_start *c)
+{
+	wbuf_u64(w, c->token);
+	wbuf_str(w, c->reason);
+}
+
+int
+msg_collect_start_decode(const void *p, size_t len,
+    struct msg_collect_start *c)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, p, len);
+	c->token = rbuf_u64(&r);
+	rbuf_str(&r, c->reason, sizeof(c->reason));
+	return rbuf_done(&r);
+}
+
+void
+msg_collect_start_send(struct imsgev *iev, const struct msg_collect_start *c)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_collect_start_encode(w, c);
+	imsgev_sendw(iev, IMSG_COLLECT_START, 0, -1, w);
+}

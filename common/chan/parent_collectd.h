@@ -1,0 +1,53 @@
+/*
+ * The channel between callhomed and collectd.
+ *
+ *	parent -> collectd	SANDBOX, PING (lifecycle.h)
+ *				CONF_COLLECTD	collectd's part of the
+ *						configuration, secrets included
+ *				COLLECT_START	start a cycle now
+ *	collectd -> parent	READY, PONG (lifecycle.h)
+ *
+ * collectd's part is the SNMP settings, the targets, the v3 users and the
+ * vendor profiles: nothing about the server, the keys or the log.
+ */
+#ifndef CALLHOME_CHAN_PARENT_COLLECTD_H
+#define CALLHOME_CHAN_PARENT_COLLECTD_H
+
+#include "chan/lifecycle.h"
+#include "config.h"
+
+extern const struct chan_def	chan_parent_collectd;
+
+/* IMSG_CONF_COLLECTD */
+struct collectd_conf {
+	uint32_t		 send;		/* CAT_BIT() mask */
+	char			 snmp_community[CONF_STR_MAX];	/* secret */
+	enum snmp_version_conf	 snmp_version;
+	uint32_t		 snmp_timeout_ms;
+	uint32_t		 snmp_retries;
+	uint32_t		 snmp_window;
+	uint32_t		 snmp_rate;
+	uint32_t		 discover_rate;
+	struct v3users		 v3users;	/* passwords: secret */
+	struct devices		 devices;
+	struct discovers	 discovers;
+	struct profile_set	*profile_set;	/* NULL: standard MIBs only */
+};
+struct collectd_conf	*collectd_conf_new(void);
+void			 collectd_conf_free(struct collectd_conf *); /* wipes */
+const struct v3user	*collectd_conf_v3user(const struct collectd_conf *,
+			    const char *);
+void	msg_conf_collectd_encode(struct wbuf *, const struct callhome_conf *);
+int	msg_conf_collectd_decode(const void *, size_t, struct collectd_conf *);
+void	msg_conf_collectd_send(struct imsgev *, const struct callhome_conf *);
+
+/* IMSG_COLLECT_START */
+struct msg_collect_start {
+	uint64_t	 token;
+	char		 reason[64];	/* schedule, manual, instruction, once */
+};
+void	msg_collect_start_encode(struct wbuf *, const struct msg_collect_start *);
+int	msg_collect_start_decode(const void *, size_t, struct msg_collect_start *);
+void	msg_collect_start_send(struct imsgev *, const struct msg_collect_start *);
+
+#endif /* CALLHOME_CHAN_PARENT_COLLECTD_H */
