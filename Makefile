@@ -5,6 +5,7 @@
 #                   integration tests; ends with "N passed, N failed"
 #   make demo       run one cycle on a simulated fleet
 #   make bench      collector benchmark (regress/bench)
+#   make linkmap    what each program links, in lines, and the rules on it
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # The first three check their Debian packages first (mk/deps.sh).
@@ -35,7 +36,8 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=c11 -D_GNU_SOURCE $(WARN) -fstack-protector-strong \
 		   -D_FORTIFY_SOURCE=2 -fPIE
-LDFLAGS		+= -pie -Wl,-z,relro,-z,now
+# --as-needed: a program depends only on the libraries it really calls
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 
 ifeq ($(SANITIZE),1)
 CFLAGS		:= $(filter-out -D_FORTIFY_SOURCE=2 -O2,$(CFLAGS)) -O1 \
@@ -83,7 +85,7 @@ $$(BUILD)/lib$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 $$(BUILD)/$(1): $$(O)/$(1)/$(1).o $$(BUILD)/lib$(1).a $$(BUILD)/libcommon.a
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+	$$(CC) $$(LDFLAGS) -Wl,-Map=$$@.map -o $$@ $$^ $$(LIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rules,$(p))))
 
@@ -98,7 +100,7 @@ TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c)
 TOOL_BIN	:= $(TOOL_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all build deps regress demo bench install clean unit fuzz tools \
-	run-unit
+	run-unit linkmap
 
 all:
 	@sh mk/deps.sh build
@@ -172,6 +174,9 @@ regress:
 demo:
 	@sh mk/deps.sh demo
 	@sh regress/demo/demo.sh
+
+linkmap: build
+	@sh mk/linkmap.sh $(BUILD)
 
 bench:
 	@sh mk/deps.sh regress

@@ -16,17 +16,6 @@
 #include "net.h"
 #include "profile.h"
 
-static const char *const category_names[CAT_MAX] = {
-	[CAT_METERS]		= "meters",
-	[CAT_SUPPLIES]		= "supplies",
-	[CAT_ALERTS]		= "alerts",
-	[CAT_IDENTITY]		= "identity",
-	[CAT_SITE_INFO]		= "site-info",
-	[CAT_DEVICE_ADDRESS]	= "device-address",
-	[CAT_PII]		= "pii",
-	[CAT_JOB_DATA]		= "job-data",
-};
-
 static const struct {
 	const char	*name;
 	enum v3_auth	 auth;
@@ -122,43 +111,6 @@ config_free(struct callhome_conf *conf)
 }
 
 const char *
-category_name(enum category c)
-{
-	if ((unsigned)c >= CAT_MAX)
-		return "unknown";
-	return category_names[c];
-}
-
-int
-category_from_name(const char *name)
-{
-	int	 c;
-
-	for (c = 0; c < CAT_MAX; c++)
-		if (strcmp(category_names[c], name) == 0)
-			return c;
-	return -1;
-}
-
-const char *
-category_list(uint32_t mask, char *buf, size_t len)
-{
-	int	 c;
-
-	if (len == 0)
-		return buf;
-	buf[0] = '\0';
-	for (c = 0; c < CAT_MAX; c++) {
-		if (!(mask & CAT_BIT(c)))
-			continue;
-		if (buf[0] != '\0')
-			(void)strlcat(buf, " ", len);
-		(void)strlcat(buf, category_names[c], len);
-	}
-	return buf;
-}
-
-const char *
 snmp_version_name(enum snmp_version_conf v)
 {
 	switch (v) {
@@ -226,77 +178,6 @@ config_find_v3user(const struct callhome_conf *conf, const char *name)
 		if (strcmp(u->name, name) == 0)
 			return u;
 	return NULL;
-}
-
-void
-config_fmt_duration(char *buf, size_t size, uint64_t ms)
-{
-	static const struct {
-		uint64_t	 ms;
-		const char	*unit;
-	} units[] = {
-		{ 24 * 60 * 60 * 1000ULL,	"d" },
-		{ 60 * 60 * 1000ULL,		"h" },
-		{ 60 * 1000ULL,			"m" },
-		{ 1000ULL,			"s" },
-	};
-	size_t	 i;
-
-	if (ms == 0) {
-		(void)snprintf(buf, size, "0s");
-		return;
-	}
-	for (i = 0; i < nitems(units); i++) {
-		if (ms % units[i].ms == 0) {
-			(void)snprintf(buf, size, "%llu%s",
-			    (unsigned long long)(ms / units[i].ms),
-			    units[i].unit);
-			return;
-		}
-	}
-	(void)snprintf(buf, size, "%llums", (unsigned long long)ms);
-}
-
-void
-config_fmt_size(char *buf, size_t size, uint64_t bytes)
-{
-	static const struct {
-		int		 shift;
-		const char	*unit;
-	} units[] = {
-		{ 30, "G" },
-		{ 20, "M" },
-		{ 10, "K" },
-	};
-	size_t	 i;
-
-	for (i = 0; bytes != 0 && i < nitems(units); i++) {
-		if (bytes % (1ULL << units[i].shift) == 0) {
-			(void)snprintf(buf, size, "%llu%s",
-			    (unsigned long long)(bytes >> units[i].shift),
-			    units[i].unit);
-			return;
-		}
-	}
-	(void)snprintf(buf, size, "%llu", (unsigned long long)bytes);
-}
-
-/*
- * Printing.  Strings are always quoted, with '"' and '\' escaped; the
- * parser accepts no control characters in strings, so the output parses
- * back as it is.
- */
-
-void
-config_print_quoted(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			putc('\\', fp);
-		putc(*s, fp);
-	}
-	putc('"', fp);
 }
 
 static void

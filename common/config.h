@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "category.h"
+
 #define CONF_DEFAULT_FILE	"/etc/callhome/callhome.conf"
 #define CONF_DEFAULT_USER	"_callhome"
 #define CONF_DEFAULT_STATE	"/var/lib/callhome"
@@ -27,24 +29,6 @@
 /* discovery ranges: at most 65,536 addresses each */
 #define CONF_MIN_PREFIX4	16
 #define CONF_MIN_PREFIX6	112
-
-/* data categories: each has its own "send" switch */
-enum category {
-	CAT_METERS,
-	CAT_SUPPLIES,
-	CAT_ALERTS,
-	CAT_IDENTITY,
-	CAT_SITE_INFO,
-	CAT_DEVICE_ADDRESS,
-	CAT_PII,
-	CAT_JOB_DATA,
-	CAT_MAX
-};
-#define CAT_BIT(c)		(1U << (c))
-/* PII, job data and device addresses are off unless switched on */
-#define CAT_DEFAULTS		(CAT_BIT(CAT_METERS) | CAT_BIT(CAT_SUPPLIES) | \
-				    CAT_BIT(CAT_ALERTS) | CAT_BIT(CAT_IDENTITY) | \
-				    CAT_BIT(CAT_SITE_INFO))
 
 enum snmp_version_conf {
 	SNMPV_DEFAULT = 0,	/* inherit the global "snmp version" */
@@ -176,10 +160,6 @@ void			 print_config(FILE *, const struct callhome_conf *);
 void			 print_config_flags(FILE *,
 			    const struct callhome_conf *, int);
 
-const char		*category_name(enum category);
-int			 category_from_name(const char *);	/* or -1 */
-/* the names of a CAT_BIT() mask, in order, separated by spaces; buf */
-const char		*category_list(uint32_t, char *buf, size_t);
 
 /* names as written in callhome.conf; from_name: -1 when unknown */
 const char		*snmp_version_name(enum snmp_version_conf);
