@@ -38,6 +38,7 @@ const struct sandbox auditd_sandbox = {
 	.paths = auditd_paths,
 	.npaths = sizeof(auditd_paths) / sizeof(auditd_paths[0]),
 	.deny_tcp = 1,
+	.scope_signals = 1,
 	.max_files = 64,
 	.allow_file_growth = 1,
 	.syscalls = auditd_syscalls,

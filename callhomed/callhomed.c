@@ -253,6 +253,15 @@ reload(struct callhomed *ch)
 		config_free(nc);
 		return -1;
 	}
+	if (nc->have_server && (nc->server.proxy[0] != '\0' ?
+	    nc->server.proxy_port : nc->server.port) != ch->dial_port) {
+		log_warnx("reload: the port dialed (the server's, or the "
+		    "proxy's) only changes with a restart: the sandbox allows "
+		    "port %u: keeping the running configuration",
+		    ch->dial_port);
+		config_free(nc);
+		return -1;
+	}
 	if (conf_parts_load(nc, &parts) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
@@ -415,6 +424,68 @@ const imsgev_dispatch parent_dispatch[PROC_MAX] = {
 	[PROC_UPLINKD] = uplinkd_msg,
 };
 
+/* the directory of a path ("." for a bare name) into dir */
+static void
+dir_of(const char *path, char *dir, size_t len)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		(void)strlcpy(dir, ".", len);
+	else if (slash == path)
+		(void)strlcpy(dir, "/", len);
+	else
+		(void)snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * The parent's sandbox (callhomed/sandbox.c) with what only the running
+ * configuration knows: the files it may read again on reload, the control
+ * socket's directory, and the one port it may dial.
+ */
+#define PARENT_MAX_PATHS	(CONF_MAX_FILES + 12)
+static void
+parent_sandbox(struct callhomed *ch)
+{
+	char			 dirs[CONF_MAX_FILES + 2][PATH_MAX];
+	struct sb_path		 paths[PARENT_MAX_PATHS];
+	struct sandbox_params	 p;
+	const struct callhome_conf *c = ch->conf;
+	const char		*files[] = {
+		c->server.ca, c->server.cert, c->server.key,
+		c->trust_instructions, c->trust_packages, c->jobdata_key,
+		callhome_schema, c->profiles, "/etc/localtime",
+	};
+	size_t			 i, n = 0, nd = 0;
+
+	for (i = 0; i < c->nfiles && nd < CONF_MAX_FILES; i++) {
+		dir_of(c->files[i], dirs[nd], sizeof(dirs[nd]));
+		paths[n].path = dirs[nd++];
+		paths[n++].access = SB_FS_READ;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i][0] == '\0')
+			continue;
+		paths[n].path = files[i];
+		paths[n++].access = SB_FS_READ;
+	}
+	dir_of(c->socket, dirs[nd], sizeof(dirs[nd]));
+	paths[n].path = dirs[nd++];
+	paths[n++].access = SB_FS_REMOVE;
+	memset(&p, 0, sizeof(p));
+	p.paths = paths;
+	p.npaths = n;
+	ch->dial_port = c->server.proxy[0] != '\0' ? c->server.proxy_port :
+	    c->server.port;
+	if (c->have_server) {
+		p.tcp_ports = &ch->dial_port;
+		p.ntcp_ports = 1;
+	}
+	sandbox_enter(&callhomed_sandbox, &p);
+	log_debug("sandboxed: %zu paths readable, TCP to port %u only", n,
+	    c->have_server ? ch->dial_port : 0);
+}
+
 static void
 setup_signals(struct callhomed *ch)
 {
@@ -497,6 +568,7 @@ main(int argc, char *argv[])
 	if ((ch.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	setup_signals(&ch);
+	dial_init(&ch);
 	kids_spawn(&ch);
 	kids_configure(&ch, ch.conf, &parts);
 	conf_parts_free(&parts);
@@ -505,13 +577,16 @@ main(int argc, char *argv[])
 		fatalx("evtimer_new");
 	evtimer_add(ch.ev_ping, &tv);
 	control_listen(&ch);
+	/* the children run: from here on, only what is left of the job */
+	parent_sandbox(&ch);
 	schedule_collect(&ch);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);
 	if (!ch.stopping)
 		kids_stop(&ch);
-	control_cleanup();
+	control_cleanup(&ch);
+	dial_cleanup(&ch);
 	log_info("exiting with status %d", ch.exitcode);
 	config_free(ch.conf);
 	return ch.exitcode;

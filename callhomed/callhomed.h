@@ -7,6 +7,7 @@
 #define CALLHOMED_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <limits.h>
 #include <time.h>
 
@@ -19,6 +20,7 @@
 #include "imsgev.h"
 #include "proc.h"
 #include "report.h"
+#include "sandbox.h"
 
 /* where the children live: set in callhomed.c from the build */
 extern const char	*callhome_libexec;
@@ -41,6 +43,21 @@ struct kid {
 	size_t			 loglen;
 	struct msg_pong		 pong;
 };
+
+/* the control socket and its clients (control.c) */
+#define NGROUPS_MAX_CTL	256	/* a client's groups the kernel tells us */
+struct ctl_conn;
+struct control {
+	TAILQ_HEAD(, ctl_conn)	 conns;
+	size_t			 nconns;
+	uint32_t		 next_id;
+	int			 listen_fd;
+	struct event		*ev_accept;
+	gid_t			 gid;		/* the socket's group, 0: none */
+	char			 path[108];	/* sun_path */
+};
+
+struct dial;
 
 struct callhomed {
 	struct event_base	*base;
@@ -69,6 +86,10 @@ struct callhomed {
 	int			 once_armed;	/* -1: auditd has seen the kick */
 	int			 once_code;	/* -1: the collection's status */
 	time_t			 once_since;	/* -1: attempts from now on */
+	struct control		 ctl;
+	struct dial		*dial;		/* dial.c: the one in progress */
+	struct evdns_base	*dns;
+	uint16_t		 dial_port;	/* the sandbox's one TCP port */
 };
 
 /* each child's part that the parent reads from files */
@@ -96,17 +117,19 @@ void	 conf_send_all(struct callhomed *, const struct callhome_conf *,
 	    const struct conf_parts *);
 
 /* control.c */
-struct ctl_conn;
 void	 control_init(struct callhomed *);
 void	 control_listen(struct callhomed *);
-void	 control_cleanup(void);
+void	 control_cleanup(struct callhomed *);
 void	 control_outbox_status(struct callhomed *, struct imsg *);
 void	 control_pong(struct callhomed *);
 void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
 
 /* dial.c */
+struct evdns_base;
+void	 dial_init(struct callhomed *);
 void	 dial_request(struct callhomed *, struct imsg *);
+void	 dial_cleanup(struct callhomed *);
 
 /* schedule.c */
 time_t	 sched_daily(time_t, int);

@@ -1,8 +1,14 @@
 /*
  * The control socket: a Unix socket, mode 0660, owned by root and the
  * configured group; a client must be root or in that group (the file
- * mode says so to the kernel, SO_PEERCRED says so to us).  Each client
- * sends one request and gets reply lines and an end.
+ * mode says so to the kernel, SO_PEERCRED and SO_PEERGROUPS say so to
+ * us, without reading the group database).  Each client sends one request
+ * and gets reply lines and an end.
+ *
+ * A client is not trusted to read: its answer waits in a bounded queue
+ * (CTL_MAX_QUEUED) written only when the socket takes it, and a client
+ * that has not read it after CTL_WRITE_WAIT seconds is dropped.  Nothing
+ * here ever waits for a client.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +30,8 @@
 
 #define CTL_MAX_CLIENTS		16
 #define CTL_STATUS_WAIT		5	/* seconds for auditd's part */
+#define CTL_MAX_QUEUED		(256 * 1024)	/* bytes waiting per client */
+#define CTL_WRITE_WAIT		10	/* seconds for a client to read */
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
@@ -33,35 +41,43 @@ struct ctl_conn {
 	struct callhomed	*ch;
 	struct event		*ev_wait;
 	int			 waiting;	/* a status in the making */
+	int			 closing;	/* its answer is on its way */
 	uint32_t		 ping_seq;	/* status: pongs to wait for */
 	int			 have_outbox;
 	struct msg_outbox_status outbox;
 };
-static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
-static size_t			 nconns;
-static uint32_t			 next_id = 1;
-static int			 listen_fd = -1;
-static struct event		*ev_accept;
-static gid_t			 ctl_gid;
-static char			 ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
 static void
 conn_close(struct ctl_conn *c)
 {
-	TAILQ_REMOVE(&conns, c, entry);
-	nconns--;
+	struct control	*ctl = &c->ch->ctl;
+
+	TAILQ_REMOVE(&ctl->conns, c, entry);
+	ctl->nconns--;
 	if (c->ev_wait != NULL)
 		event_free(c->ev_wait);
 	imsgev_clear(&c->iev);
 	free(c);
 }
 
-/* close after the queued answer is written */
+/* the answer is written (or will never be): the connection goes */
+static void
+conn_written(struct imsgev *iev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	if (c->iev.overflow || !TAILQ_EMPTY(&c->iev.ibuf.outq))
+		log_warnx("control: dropped a client (uid %u) that did not "
+		    "read its answer", (unsigned)c->uid);
+	conn_close(c);
+}
+
+/* close once the queued answer is written, never waiting for it */
 static void
 conn_finish(struct ctl_conn *c)
 {
-	imsgev_flush(&c->iev);
-	conn_close(c);
+	c->closing = 1;
+	imsgev_finish(&c->iev, CTL_WRITE_WAIT, conn_written);
 }
 
 void
@@ -209,12 +225,12 @@ status_timeout(evutil_socket_t fd, short ev, void *arg)
 }
 
 static struct ctl_conn *
-conn_by_id(uint32_t id)
+conn_by_id(struct control *ctl, uint32_t id)
 {
 	struct ctl_conn	*c;
 
-	TAILQ_FOREACH(c, &conns, entry)
-		if (c->id == id)
+	TAILQ_FOREACH(c, &ctl->conns, entry)
+		if (c->id == id && !c->closing)
 			return c;
 	return NULL;
 }
@@ -243,7 +259,7 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 		once_outbox(ch, &s);
 		return;
 	}
-	if ((c = conn_by_id(m->hdr.peerid)) == NULL || !c->waiting)
+	if ((c = conn_by_id(&ch->ctl, m->hdr.peerid)) == NULL || !c->waiting)
 		return;
 	c->outbox = s;
 	c->have_outbox = 1;
@@ -257,7 +273,7 @@ control_pong(struct callhomed *ch)
 {
 	struct ctl_conn	*c, *next;
 
-	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
+	for (c = TAILQ_FIRST(&ch->ctl.conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (c->waiting && c->have_outbox && pongs_in(c))
 			status_finish(c, 1);
@@ -330,7 +346,7 @@ conn_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 
 	if (m->hdr.type != IMSG_CTL_REQUEST ||
 	    msg_ctl_request_decode(m->data, m->len, &r) == -1 ||
-	    c->waiting) {
+	    c->waiting || c->closing) {
 		/* a client is not trusted to be well-formed: just drop it */
 		log_warnx("control: bad request from uid %u",
 		    (unsigned)c->uid);
@@ -357,22 +373,31 @@ conn_error(struct imsgev *iev, const char *why, void *arg)
 	conn_close(c);
 }
 
-/* root, or the configured group as primary or supplementary group */
-static int
-peer_allowed(uid_t uid, gid_t gid)
-{
-	struct passwd	*pw;
-	gid_t		 groups[64];
-	int		 n = 64, i;
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS	59	/* Linux 4.13; Debian 12's headers have it */
+#endif
 
-	if (uid == 0 || (ctl_gid != 0 && gid == ctl_gid))
+/*
+ * Root, or the configured group as the peer's primary or supplementary
+ * group, as the kernel saw them when it connected (no group database).
+ */
+static int
+peer_allowed(const struct control *ctl, int fd, uid_t uid, gid_t gid)
+{
+	gid_t		 groups[NGROUPS_MAX_CTL];
+	socklen_t	 len = sizeof(groups);
+	size_t		 i;
+
+	if (uid == 0 || (ctl->gid != 0 && gid == ctl->gid))
 		return 1;
-	if (ctl_gid == 0 || (pw = getpwuid(uid)) == NULL)
+	if (ctl->gid == 0)
 		return 0;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1) {
+		log_warn("control: SO_PEERGROUPS");
 		return 0;
-	for (i = 0; i < n; i++)
-		if (groups[i] == ctl_gid)
+	}
+	for (i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == ctl->gid)
 			return 1;
 	return 0;
 }
@@ -381,6 +406,7 @@ static void
 on_accept(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct callhomed	*ch = arg;
+	struct control		*ctl = &ch->ctl;
 	struct ctl_conn		*c;
 	struct ucred		 cred;
 	socklen_t		 len = sizeof(cred);
@@ -393,13 +419,13 @@ on_accept(evutil_socket_t lfd, short ev, void *arg)
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
-	    !peer_allowed(cred.uid, cred.gid)) {
+	    !peer_allowed(ctl, fd, cred.uid, cred.gid)) {
 		log_warnx("control: refused a client (uid %d)",
 		    len == sizeof(cred) ? (int)cred.uid : -1);
 		close(fd);
 		return;
 	}
-	if (nconns >= CTL_MAX_CLIENTS) {
+	if (ctl->nconns >= CTL_MAX_CLIENTS) {
 		log_warnx("control: too many clients");
 		close(fd);
 		return;
@@ -408,30 +434,37 @@ on_accept(evutil_socket_t lfd, short ev, void *arg)
 		fatal(NULL);
 	c->ch = ch;
 	c->uid = cred.uid;
-	c->id = next_id++;
+	c->id = ctl->next_id++;
+	if (ctl->next_id == 0 || ctl->next_id == ONCE_PEERID)
+		ctl->next_id = 1;
 	imsgev_init(&c->iev, ch->base, fd, &chan_control, PROC_PARENT,
 	    conn_dispatch, conn_eof, c);
 	imsgev_on_error(&c->iev, conn_error);
-	TAILQ_INSERT_TAIL(&conns, c, entry);
-	nconns++;
+	imsgev_limit_output(&c->iev, CTL_MAX_QUEUED);
+	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	ctl->nconns++;
 }
 
 /* before daemonising: a stale socket is replaced, anything else refused */
 void
 control_init(struct callhomed *ch)
 {
+	struct control		*ctl = &ch->ctl;
 	struct sockaddr_un	 sun;
 	struct group		*gr;
 	struct stat		 st;
 	const char		*path = ch->conf->socket;
 	mode_t			 old;
 
-	ctl_gid = 0;
+	TAILQ_INIT(&ctl->conns);
+	ctl->next_id = 1;
+	ctl->listen_fd = -1;
+	ctl->gid = 0;
 	if (ch->conf->socket_group[0] != '\0') {
 		if ((gr = getgrnam(ch->conf->socket_group)) == NULL)
 			fatalx("control socket group \"%s\" does not exist",
 			    ch->conf->socket_group);
-		ctl_gid = gr->gr_gid;
+		ctl->gid = gr->gr_gid;
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -444,39 +477,43 @@ control_init(struct callhomed *ch)
 		if (unlink(path) == -1)
 			fatal("unlink %s", path);
 	}
-	if ((listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	if ((ctl->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		fatal("control socket");
 	old = umask(0117);
-	if (bind(listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if (bind(ctl->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", path);
 	umask(old);
-	if (chown(path, 0, ctl_gid) == -1 || chmod(path, 0660) == -1)
+	if (chown(path, 0, ctl->gid) == -1 || chmod(path, 0660) == -1)
 		fatal("permissions of %s", path);
-	if (listen(listen_fd, 8) == -1)
+	if (listen(ctl->listen_fd, 8) == -1)
 		fatal("listen %s", path);
-	(void)strlcpy(ctl_path, path, sizeof(ctl_path));
+	(void)strlcpy(ctl->path, path, sizeof(ctl->path));
 }
 
 void
 control_listen(struct callhomed *ch)
 {
-	if ((ev_accept = event_new(ch->base, listen_fd, EV_READ | EV_PERSIST,
-	    on_accept, ch)) == NULL || event_add(ev_accept, NULL) == -1)
+	struct control	*ctl = &ch->ctl;
+
+	if ((ctl->ev_accept = event_new(ch->base, ctl->listen_fd,
+	    EV_READ | EV_PERSIST, on_accept, ch)) == NULL ||
+	    event_add(ctl->ev_accept, NULL) == -1)
 		fatalx("control: event_add");
 }
 
 void
-control_cleanup(void)
+control_cleanup(struct callhomed *ch)
 {
+	struct control	*ctl = &ch->ctl;
 	struct ctl_conn	*c;
 
-	while ((c = TAILQ_FIRST(&conns)) != NULL)
+	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
 		conn_close(c);
-	if (ev_accept != NULL)
-		event_free(ev_accept);
-	if (listen_fd != -1)
-		close(listen_fd);
-	if (ctl_path[0] != '\0')
-		(void)unlink(ctl_path);
+	if (ctl->ev_accept != NULL)
+		event_free(ctl->ev_accept);
+	if (ctl->listen_fd != -1)
+		close(ctl->listen_fd);
+	if (ctl->path[0] != '\0')
+		(void)unlink(ctl->path);
 }

@@ -4,7 +4,12 @@
  * authentication) for a tunnel to that server, and hands the connected
  * socket to uplinkd.  Nothing is dialed unless uploading is authorized.
  * The only bytes the parent reads from the network are the proxy's
- * answer, through proxy_response_status().
+ * answer, through proxy_response_status(), and, when the server or proxy
+ * is given by name, the DNS answers for that name, through libevent's
+ * evdns (resolvers from /etc/resolv.conf, names from /etc/hosts, both
+ * read at start).  A configuration with numeric addresses makes no DNS
+ * query at all.  Nothing here blocks: the lookup, the connect and the
+ * proxy's answer are all events.
  */
 #include <sys/socket.h>
 
@@ -19,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <openssl/evp.h>
 
 #include "callhomed.h"
@@ -28,12 +34,17 @@
 
 #define CONNECT_TIMEOUT	10	/* seconds, per address */
 #define PROXY_TIMEOUT	15	/* the proxy's answer */
+#define DNS_TIMEOUT	"3"	/* seconds, per try */
+#define DNS_ATTEMPTS	"2"
 
 enum dial_stage { D_CONNECT, D_PROXY_WRITE, D_PROXY_READ };
 
 struct dial {
 	uint64_t		 job;
 	enum dial_stage		 stage;
+	struct evdns_getaddrinfo_request *dnsreq;	/* while resolving */
+	int			 resolving;
+	int			 abandoned;	/* freed when the lookup ends */
 	struct addrinfo		*res, *cur;
 	int			 fd;
 	int			 proxy;
@@ -49,22 +60,26 @@ struct dial {
 	struct callhomed	*ch;
 };
 
-static struct dial	*current;
-
 static void	dial_next(struct dial *);
 
 static void
 dial_free(struct dial *d)
 {
+	if (d->ch->dial == d)
+		d->ch->dial = NULL;
+	if (d->resolving) {
+		/* its callback comes with EVUTIL_EAI_CANCEL and frees it */
+		d->abandoned = 1;
+		evdns_getaddrinfo_cancel(d->dnsreq);
+		return;
+	}
 	if (d->ev != NULL)
 		event_free(d->ev);
 	if (d->res != NULL)
-		freeaddrinfo(d->res);
+		evutil_freeaddrinfo(d->res);
 	if (d->fd != -1)
 		close(d->fd);
 	explicit_bzero(d->req, sizeof(d->req));
-	if (current == d)
-		current = NULL;
 	free(d);
 }
 
@@ -257,7 +272,7 @@ connected(struct dial *d)
 	const struct server_conf	*s = &d->ch->conf->server;
 
 	if (d->res != NULL) {
-		freeaddrinfo(d->res);
+		evutil_freeaddrinfo(d->res);
 		d->res = d->cur = NULL;
 	}
 	if (!d->proxy) {
@@ -329,24 +344,72 @@ dial_next(struct dial *d)
 		dial_fail(d, "cannot connect to %s: %s", d->target, d->errors);
 }
 
+/* the name is resolved (or not): connect to its addresses in turn */
+static void
+resolved(int err, struct evutil_addrinfo *res, void *arg)
+{
+	struct dial	*d = arg;
+
+	d->resolving = 0;
+	d->dnsreq = NULL;
+	if (d->abandoned) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		dial_free(d);
+		return;
+	}
+	if (err != 0) {
+		dial_fail(d, "cannot resolve %s%s: %s", d->proxy ? "proxy " :
+		    "", d->proxy ? d->proxyname : d->target,
+		    evutil_gai_strerror(err));
+		return;
+	}
+	d->res = d->cur = res;
+	d->stage = D_CONNECT;
+	dial_next(d);
+}
+
+/* before the sandbox: the resolvers and the hosts file */
+void
+dial_init(struct callhomed *ch)
+{
+	if ((ch->dns = evdns_base_new(ch->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL)
+		fatalx("evdns_base_new");
+	if (evdns_base_set_option(ch->dns, "timeout:", DNS_TIMEOUT) == -1 ||
+	    evdns_base_set_option(ch->dns, "attempts:", DNS_ATTEMPTS) == -1)
+		fatalx("evdns_base_set_option");
+}
+
+void
+dial_cleanup(struct callhomed *ch)
+{
+	if (ch->dial != NULL)
+		dial_free(ch->dial);
+	if (ch->dns != NULL)
+		evdns_base_free(ch->dns, 1);
+	ch->dns = NULL;
+}
+
 void
 dial_request(struct callhomed *ch, struct imsg *m)
 {
 	const struct server_conf	*s = &ch->conf->server;
 	struct msg_dial_req		 dr;
-	struct addrinfo			 hints;
+	struct evutil_addrinfo		 hints;
+	struct evdns_getaddrinfo_request *req;
 	struct dial			*d;
 	char				 port[8];
 	const char			*host;
-	int				 rc;
 
 	if (msg_dial_req_decode(m->data, m->len, &dr) == -1)
 		fatalx("bad DIAL_REQ from uplinkd");
-	if (current != NULL) {
+	if (ch->dial != NULL) {
 		/* uplinkd gave up on the previous one */
 		log_debug("dial for job %llu abandoned",
-		    (unsigned long long)current->job);
-		dial_free(current);
+		    (unsigned long long)ch->dial->job);
+		dial_free(ch->dial);
 	}
 	if (!ch->conf->authorize_upload) {
 		answer(ch, dr.job, -1, NULL, "uploading is not authorized "
@@ -374,13 +437,11 @@ dial_request(struct callhomed *ch, struct imsg *m)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	current = d;
-	if ((rc = getaddrinfo(host, port, &hints, &d->res)) != 0) {
-		dial_fail(d, "cannot resolve %s%s: %s", d->proxy ? "proxy " :
-		    "", host, gai_strerror(rc));
-		return;
-	}
-	d->cur = d->res;
-	d->stage = D_CONNECT;
-	dial_next(d);
+	hints.ai_protocol = IPPROTO_TCP;
+	ch->dial = d;
+	/* a numeric address or a name of the hosts file answers at once */
+	d->resolving = 1;
+	req = evdns_getaddrinfo(ch->dns, host, port, &hints, resolved, d);
+	if (d->resolving)
+		d->dnsreq = req;
 }

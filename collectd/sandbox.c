@@ -30,6 +30,7 @@ const struct sandbox collectd_sandbox = {
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,
+	.scope_signals = 1,
 	.max_files = 64,
 	.allow_file_growth = 0,
 	.syscalls = collectd_syscalls,

@@ -177,6 +177,7 @@ child_sandbox(struct child *c, const struct sandbox *sb)
 {
 	struct sandbox_params	 p;
 
+	memset(&p, 0, sizeof(p));
 	p.uid = c->sbp.uid;
 	p.gid = c->sbp.gid;
 	p.root = c->sbp.root;

@@ -23,6 +23,7 @@
 
 #define CONF_STR_MAX		256	/* names, paths, secrets */
 #define CONF_MAX_INCLUDE_DEPTH	8
+#define CONF_MAX_FILES		32	/* recorded: the file and its includes */
 #define CONF_MAX_DEVICES	65536
 #define CONF_MAX_DISCOVER	1024
 #define CONF_MAX_V3USERS	64
@@ -131,6 +132,10 @@ struct callhome_conf {
 
 	/* vendor profiles: loaded by the parent after parsing, not by it */
 	struct profile_set	*profile_set;
+
+	/* the files it was read from (the first CONF_MAX_FILES of them) */
+	char			 files[CONF_MAX_FILES][CONF_STR_MAX];
+	size_t			 nfiles;
 
 	char			 trust_instructions[CONF_STR_MAX];
 	char			 trust_packages[CONF_STR_MAX];

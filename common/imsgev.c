@@ -25,7 +25,51 @@ imsgev_events_free(struct imsgev *iev)
 		event_free(iev->ev_read);
 	if (iev->ev_write != NULL)
 		event_free(iev->ev_write);
-	iev->ev_read = iev->ev_write = NULL;
+	if (iev->ev_finish != NULL)
+		event_free(iev->ev_finish);
+	iev->ev_read = iev->ev_write = iev->ev_finish = NULL;
+}
+
+/* a finishing channel is done: drained, overflowed, gone or too slow */
+static void
+finish_now(struct imsgev *iev)
+{
+	imsgev_eof	 done = iev->finished;
+
+	iev->finished = NULL;
+	iev->active = 0;
+	imsgev_events_free(iev);
+	done(iev, iev->arg);
+}
+
+static void
+finish_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	finish_now(arg);
+}
+
+void
+imsgev_limit_output(struct imsgev *iev, size_t limit)
+{
+	iev->outq_limit = limit;
+}
+
+void
+imsgev_finish(struct imsgev *iev, int seconds, imsgev_eof done)
+{
+	struct timeval	 tv = { seconds, 0 };
+
+	iev->finished = done;
+	if (iev->ev_read != NULL)
+		event_del(iev->ev_read);
+	if (!iev->active || iev->overflow ||
+	    TAILQ_EMPTY(&iev->ibuf.outq)) {
+		finish_now(iev);
+		return;
+	}
+	if ((iev->ev_finish = evtimer_new(iev->base, finish_timeout, iev)) ==
+	    NULL || evtimer_add(iev->ev_finish, &tv) == -1)
+		fatalx("imsgev: evtimer_add");
 }
 
 void
@@ -120,6 +164,13 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 				fatal("write to %s", imsgev_peer(iev));
 			goto eof;
 		}
+		if (iev->finished != NULL) {
+			if (TAILQ_EMPTY(&iev->ibuf.outq))
+				finish_now(iev);
+			else
+				imsgev_update(iev);
+			return;
+		}
 	}
 	if (what & EV_READ) {
 		n = imsgbuf_read(&iev->ibuf);
@@ -151,6 +202,10 @@ imsgev_cb(evutil_socket_t fd, short what, void *arg)
 	imsgev_update(iev);
 	return;
  eof:
+	if (iev->finished != NULL) {
+		finish_now(iev);
+		return;
+	}
 	iev->active = 0;
 	imsgev_events_free(iev);
 	if (iev->eof != NULL)
@@ -169,6 +224,15 @@ imsgev_send(struct imsgev *iev, uint32_t type, uint32_t peerid, int fd,
 	if ((mt = chan_msg(iev->ibuf.chan, iev->ibuf.self, type)) == NULL)
 		fatalx("%s may not send %s on %s", proc_name(iev->ibuf.self),
 		    imsg_type_name(type), iev->ibuf.chan->name);
+	if (iev->outq_limit > 0 &&
+	    (len > iev->outq_limit ||
+	    iev->ibuf.outq_len > iev->outq_limit - len)) {
+		/* the peer does not read: nothing more for it */
+		iev->overflow = 1;
+		if (fd != -1)
+			close(fd);
+		return;
+	}
 	if (mt->flags & MT_STREAM)
 		r = imsg_compose_stream(&iev->ibuf, type, peerid, data, len);
 	else

@@ -30,6 +30,11 @@ struct imsgev {
 	int			 active;
 	int			*deadp;		/* set while dispatching */
 	struct wbuf		 scratch;	/* see imsgev_wbuf() */
+	/* an untrusted peer's limits (imsgev_limit_output, imsgev_finish) */
+	size_t			 outq_limit;	/* 0: none */
+	int			 overflow;	/* a message did not fit */
+	imsgev_eof		 finished;	/* set: closing */
+	struct event		*ev_finish;	/* its deadline */
 };
 
 /* one side (self) of a channel, on descriptor fd */
@@ -50,11 +55,25 @@ void	imsgev_sendw(struct imsgev *, uint32_t type, uint32_t peerid, int fd,
 struct wbuf *imsgev_wbuf(struct imsgev *);
 /* an untrusted peer (a control client): errors end the channel only */
 void	imsgev_on_error(struct imsgev *, imsgev_error);
+/*
+ * For a peer that may stop reading (a control client): at most `limit'
+ * bytes wait for it; a message that does not fit is dropped and the
+ * channel marked overflowed, so that nothing grows without bound and no
+ * write ever waits for the peer.
+ */
+void	imsgev_limit_output(struct imsgev *, size_t limit);
+/*
+ * Stop reading and let the queue drain without blocking: `done' runs once
+ * everything is written, at once when the output overflowed or the peer
+ * went away, or when `seconds' have passed (a peer that does not read).
+ * done may clear and free the channel.
+ */
+void	imsgev_finish(struct imsgev *, int seconds, imsgev_eof done);
 /* a channel this side only sends on: stop watching it for input */
 void	imsgev_sendonly(struct imsgev *);
 /* a receiver's last word on a type it did not expect: always fatal */
 __dead void imsgev_unexpected(const struct imsgev *, const struct imsg *);
-/* block until everything queued is written */
+/* block until everything queued is written (trusted peers only) */
 void	imsgev_flush(struct imsgev *);
 /* the peer's name, for log messages */
 const char *imsgev_peer(const struct imsgev *);

@@ -1055,6 +1055,11 @@ pushfile_path(const char *path, int depth)
 			return -1;
 		}
 	}
+	/* the parent's sandbox lets it read these again on reload */
+	if (conf != NULL && conf->nfiles < CONF_MAX_FILES &&
+	    strlcpy(conf->files[conf->nfiles], path, sizeof(conf->files[0])) <
+	    sizeof(conf->files[0]))
+		conf->nfiles++;
 	f = file_new(path);
 	f->data = data;
 	f->buf = (const unsigned char *)data;

@@ -35,6 +35,7 @@
 #endif
 #define LL_CREATE_RULESET_VERSION	(1U << 0)
 #define LL_RULE_PATH_BENEATH		1
+#define LL_RULE_NET_PORT		2
 
 #define LL_FS_EXECUTE		(1ULL << 0)
 #define LL_FS_WRITE_FILE	(1ULL << 1)
@@ -67,6 +68,11 @@ struct ll_path_beneath_attr {
 	uint64_t	 allowed_access;
 	int32_t		 parent_fd;
 } __attribute__((packed));
+
+struct ll_net_port_attr {
+	uint64_t	 allowed_access;
+	uint64_t	 port;
+};
 
 /* the system call tables are x86_64's */
 #if defined(__x86_64__)
@@ -199,8 +205,13 @@ ll_fs_rights(int abi)
 	return r;
 }
 
+/* the rights a file (not a directory) can be given */
+#define LL_FS_FILE_RIGHTS	(LL_FS_EXECUTE | LL_FS_WRITE_FILE | \
+				    LL_FS_READ_FILE | LL_FS_TRUNCATE | \
+				    LL_FS_IOCTL_DEV)
+
 static uint64_t
-ll_path_rights(int access, uint64_t handled)
+ll_path_rights(int access, uint64_t handled, int is_dir)
 {
 	uint64_t	 r = 0;
 
@@ -209,16 +220,60 @@ ll_path_rights(int access, uint64_t handled)
 	if (access & SB_FS_WRITE)
 		r |= LL_FS_WRITE_FILE | LL_FS_MAKE_REG | LL_FS_REMOVE_FILE |
 		    LL_FS_TRUNCATE;
+	if (access & SB_FS_REMOVE)
+		r |= LL_FS_REMOVE_FILE;
+	if (!is_dir)
+		r &= LL_FS_FILE_RIGHTS;
 	return r & handled;
 }
 
+/* a declared path must exist; one named at run time may be gone */
 static void
-enter_landlock(const struct sandbox *sb)
+ll_add_path(const struct sandbox *sb, int rfd, const struct sb_path *sp,
+    uint64_t handled, int required)
+{
+	struct ll_path_beneath_attr	 pb;
+	struct stat			 st;
+	int				 pfd;
+
+	if ((pfd = open(sp->path, O_PATH | O_CLOEXEC)) == -1) {
+		if (required)
+			fatal("%s: landlock path %s", sb->name, sp->path);
+		log_debug("%s: landlock path %s: %s", sb->name, sp->path,
+		    strerror(errno));
+		return;
+	}
+	if (fstat(pfd, &st) == -1)
+		fatal("%s: landlock path %s", sb->name, sp->path);
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = ll_path_rights(sp->access, handled,
+	    S_ISDIR(st.st_mode));
+	pb.parent_fd = pfd;
+	if (pb.allowed_access != 0 && syscall(__NR_landlock_add_rule, rfd,
+	    LL_RULE_PATH_BENEATH, &pb, 0) == -1)
+		fatal("%s: landlock_add_rule %s", sb->name, sp->path);
+	close(pfd);
+}
+
+static void
+ll_add_port(const struct sandbox *sb, int rfd, uint16_t port)
+{
+	struct ll_net_port_attr	 np;
+
+	memset(&np, 0, sizeof(np));
+	np.allowed_access = LL_NET_CONNECT_TCP;
+	np.port = port;
+	if (syscall(__NR_landlock_add_rule, rfd, LL_RULE_NET_PORT, &np, 0) ==
+	    -1)
+		fatal("%s: landlock_add_rule port %u", sb->name, port);
+}
+
+static void
+enter_landlock(const struct sandbox *sb, const struct sandbox_params *p)
 {
 	struct ll_ruleset_attr		 attr;
-	struct ll_path_beneath_attr	 pb;
 	size_t				 attrsz, i;
-	int				 abi, rfd, pfd;
+	int				 abi, rfd;
 
 	if ((abi = sandbox_landlock_abi()) == 0) {
 		log_debug("no Landlock in this kernel");
@@ -234,27 +289,21 @@ enter_landlock(const struct sandbox *sb)
 		attrsz = offsetof(struct ll_ruleset_attr, scoped);
 	}
 	if (abi >= 6) {
-		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		/* the parent must still signal its children, outside */
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX |
+		    (sb->scope_signals ? LL_SCOPE_SIGNAL : 0);
 		attrsz = sizeof(attr);
 	}
 	rfd = (int)syscall(__NR_landlock_create_ruleset, &attr, attrsz, 0);
 	if (rfd == -1)
 		fatal("landlock_create_ruleset");
-	for (i = 0; i < sb->npaths; i++) {
-		pfd = open(sb->paths[i].path, O_PATH | O_CLOEXEC);
-		if (pfd == -1)
-			fatal("%s: landlock path %s", sb->name,
-			    sb->paths[i].path);
-		memset(&pb, 0, sizeof(pb));
-		pb.allowed_access = ll_path_rights(sb->paths[i].access,
-		    attr.handled_access_fs);
-		pb.parent_fd = pfd;
-		if (syscall(__NR_landlock_add_rule, rfd, LL_RULE_PATH_BENEATH,
-		    &pb, 0) == -1)
-			fatal("%s: landlock_add_rule %s", sb->name,
-			    sb->paths[i].path);
-		close(pfd);
-	}
+	for (i = 0; i < sb->npaths; i++)
+		ll_add_path(sb, rfd, &sb->paths[i], attr.handled_access_fs, 1);
+	for (i = 0; i < p->npaths; i++)
+		ll_add_path(sb, rfd, &p->paths[i], attr.handled_access_fs, 0);
+	if (attr.handled_access_net != 0)
+		for (i = 0; i < p->ntcp_ports; i++)
+			ll_add_port(sb, rfd, p->tcp_ports[i]);
 	if (syscall(__NR_landlock_restrict_self, rfd, 0) == -1)
 		fatal("landlock_restrict_self");
 	close(rfd);
@@ -348,16 +397,17 @@ sandbox_enter_layers(const struct sandbox *sb, const struct sandbox_params *p,
 {
 	if (layers & SB_LAYER_NETNS)
 		enter_netns(sb);
-	if (layers & SB_LAYER_CHROOT)
+	if ((layers & SB_LAYER_CHROOT) && !sb->keep_root)
 		enter_chroot(sb, p->root);
 	if (layers & SB_LAYER_CREDS) {
-		drop_privileges(sb, p->uid, p->gid);
+		if (!sb->keep_root)
+			drop_privileges(sb, p->uid, p->gid);
 		no_new_privs(sb, p->ppid);
 		set_rlimits(sb);
 	} else if (layers & (SB_LAYER_LANDLOCK | SB_LAYER_SECCOMP))
 		no_new_privs(sb, p->ppid);	/* both require it */
 	if (layers & SB_LAYER_LANDLOCK)
-		enter_landlock(sb);
+		enter_landlock(sb, p);
 	if (layers & SB_LAYER_SECCOMP)
 		enter_seccomp(sb);
 }

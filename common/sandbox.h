@@ -3,11 +3,13 @@
  * <child>/sandbox.c); sandbox_enter() applies it in a fixed order:
  *
  *	1. network namespace (an empty one, when declared)
- *	2. chroot to the given directory
- *	3. drop groups, gid and uid (and check they cannot come back)
+ *	2. chroot to the given directory (not the parent: keep_root)
+ *	3. drop groups, gid and uid (and check they cannot come back; not
+ *	   the parent, which stays root to read its root-owned files)
  *	4. no new privileges; not dumpable; killed when the parent dies
  *	5. rlimits
- *	6. Landlock, best effort: the highest ABI the kernel offers
+ *	6. Landlock, best effort: the highest ABI the kernel offers; the
+ *	   declaration's paths and the ones known at run time (params)
  *	7. seccomp-bpf allowlist: installing it is fatal if it fails, and a
  *	   call outside the list kills the whole process
  *
@@ -55,6 +57,7 @@ struct sb_syscall {
 /* Landlock filesystem access on a path inside the chroot */
 #define SB_FS_READ	0x01
 #define SB_FS_WRITE	0x02	/* write, truncate, create and remove files */
+#define SB_FS_REMOVE	0x04	/* remove files (the parent's control socket) */
 struct sb_path {
 	const char	*path;
 	int		 access;
@@ -66,7 +69,10 @@ struct sandbox {
 	int			 die_with_parent; /* SIGKILL at its death */
 	const struct sb_path	*paths;		/* Landlock: all else denied */
 	size_t			 npaths;
-	int			 deny_tcp;	/* Landlock: no TCP bind/connect */
+	int			 deny_tcp;	/* Landlock: no TCP bind/connect,
+						   but connect to params' ports */
+	int			 keep_root;	/* no chroot, no new credentials */
+	int			 scope_signals;	/* Landlock: signal nobody outside */
 	/* rlimits */
 	uint64_t		 max_files;	/* RLIMIT_NOFILE */
 	int			 allow_file_growth; /* else RLIMIT_FSIZE 0 */
@@ -80,6 +86,11 @@ struct sandbox_params {
 	gid_t		 gid;
 	const char	*root;		/* chroot directory */
 	pid_t		 ppid;		/* the parent (die_with_parent) */
+	/* known at run time only: more Landlock paths, TCP ports to dial */
+	const struct sb_path *paths;
+	size_t		 npaths;
+	const uint16_t	*tcp_ports;
+	size_t		 ntcp_ports;
 };
 
 void	sandbox_enter(const struct sandbox *, const struct sandbox_params *);
@@ -100,6 +111,7 @@ extern const struct sandbox	collectd_sandbox;
 extern const struct sandbox	auditd_sandbox;
 extern const struct sandbox	signerd_sandbox;
 extern const struct sandbox	uplinkd_sandbox;
+extern const struct sandbox	callhomed_sandbox;	/* the parent's */
 
 /*
  * Calls every sandboxed process needs.  Each one is made after the

@@ -22,6 +22,7 @@ const struct sandbox signerd_sandbox = {
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,
+	.scope_signals = 1,
 	.max_files = 16,
 	.allow_file_growth = 0,
 	.syscalls = signerd_syscalls,

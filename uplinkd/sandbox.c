@@ -25,6 +25,7 @@ const struct sandbox uplinkd_sandbox = {
 	.paths = NULL,
 	.npaths = 0,
 	.deny_tcp = 1,
+	.scope_signals = 1,
 	.max_files = 16,
 	.allow_file_growth = 0,
 	.syscalls = uplinkd_syscalls,
