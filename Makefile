@@ -142,7 +142,7 @@ $(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
 $(O)/regress/%.o: CPPFLAGS += -I.
 
 $(BUILD)/sandbox-probe: $(O)/regress/sandbox/probe.o \
-    $(CHILDREN:%=$(BUILD)/lib%.a) $(BUILD)/libcommon.a
+    $(DAEMONS:%=$(BUILD)/lib%.a) $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/regress/unit/%: $(O)/regress/unit/%.o \

@@ -58,9 +58,14 @@ ctl_live(struct ctl *ctl, int command, int json)
 	req.command = (uint32_t)command;
 	wbuf_init(&w);
 	msg_ctl_request_encode(&w, &req);
-	if (imsg_compose(&ib, IMSG_CTL_REQUEST, 0, -1, w.data, w.len) == -1 ||
-	    imsgbuf_flush(&ib) == -1)
+	if (imsg_compose(&ib, IMSG_CTL_REQUEST, 0, -1, w.data, w.len) == -1)
 		err(CTL_ERROR, "sending to callhomed");
+	if (imsgbuf_flush(&ib) == -1) {
+		/* it refused us (not root, not in its group) or stopped */
+		if (errno == EPIPE || errno == ECONNRESET)
+			errx(CTL_ERROR, "callhomed closed the connection");
+		err(CTL_ERROR, "sending to callhomed");
+	}
 	wbuf_free(&w);
 	if (json) {
 		json_init(&js, stdout);
@@ -68,6 +73,8 @@ ctl_live(struct ctl *ctl, int command, int json)
 	}
 	while (code == -1) {
 		if ((r = imsg_read_one(&ib, &m)) == 0)
+			errx(CTL_ERROR, "callhomed closed the connection");
+		if (r == -1 && ib.err == NULL && errno == ECONNRESET)
 			errx(CTL_ERROR, "callhomed closed the connection");
 		if (r == -1)
 			errx(CTL_ERROR, "reading from callhomed: %s",

@@ -6,11 +6,15 @@
  *	<proc> <op> allowed | denied <errno name> | killed <signal name>
  *
  * usage: sandbox-probe [-l layers] -u user -e emptydir -s statedir
- *	      [proc [op]]
+ *	      -c confdir [proc [op]]
  *        sandbox-probe -A		(prints the kernel's Landlock ABI)
- * Without proc/op it runs every operation for every child.  -l restricts
+ * Without proc/op it runs every operation for every process.  -l restricts
  * the sandbox to some layers (netns,chroot,creds,landlock,seccomp), to
  * prove that one layer alone denies an operation.
+ *
+ * The parent (callhomed) is probed with what it knows at run time as
+ * callhomed.c gives it: confdir (holding callhome.conf) readable, and TCP
+ * connections allowed to the probe's own listener's port only.
  */
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -21,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,22 +46,30 @@ struct probe_env {
 	struct sockaddr_in	 udp_addr;
 	int			 pre_tcp;	/* made before the sandbox */
 	pid_t			 victim;	/* what ptrace tries to attach */
+	const char		*confdir;
+	char			 conffile[PATH_MAX];
+	struct sb_path		 parent_path;
+	uint16_t		 parent_port;
+	struct sandbox_params	 params_parent;
 };
 
+enum { IN_EMPTY, IN_STATE, IN_PARENT };
 static const struct {
 	const char		*name;
 	const struct sandbox	*sb;
-	int			 in_state;
+	int			 where;
 } procs[] = {
-	{ "collectd", &collectd_sandbox, 0 },
-	{ "auditd", &auditd_sandbox, 1 },
-	{ "signerd", &signerd_sandbox, 0 },
-	{ "uplinkd", &uplinkd_sandbox, 0 },
+	{ "collectd", &collectd_sandbox, IN_EMPTY },
+	{ "auditd", &auditd_sandbox, IN_STATE },
+	{ "signerd", &signerd_sandbox, IN_EMPTY },
+	{ "uplinkd", &uplinkd_sandbox, IN_EMPTY },
+	{ "callhomed", &callhomed_sandbox, IN_PARENT },
 };
 
 static const char *const ops[] = {
 	"open_passwd", "create_file", "tcp_socket", "tcp_connect",
-	"udp_sendto", "bind", "fork", "execve", "ptrace",
+	"tcp_connect_other", "udp_sendto", "bind", "listen", "fork",
+	"execve", "ptrace", "read_config", "write_config",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -83,6 +96,29 @@ attempt(const struct probe_env *env, const char *op)
 	if (strcmp(op, "tcp_connect") == 0)
 		return connect(env->pre_tcp, (const struct sockaddr *)
 		    &env->tcp_addr, sizeof(env->tcp_addr));
+	if (strcmp(op, "tcp_connect_other") == 0) {
+		/* the next port: nobody listens, but the attempt is the test */
+		struct sockaddr_in	 sin = env->tcp_addr;
+
+		sin.sin_port = htons(ntohs(sin.sin_port) + 1);
+		return connect(env->pre_tcp, (const struct sockaddr *)&sin,
+		    sizeof(sin)) == -1 && errno == ECONNREFUSED ? 0 : -1;
+	}
+	if (strcmp(op, "listen") == 0)
+		return listen(env->pre_tcp, 1);
+	if (strcmp(op, "read_config") == 0) {
+		char	 b[16];
+
+		if ((fd = open(env->conffile, O_RDONLY | O_CLOEXEC)) == -1)
+			return -1;
+		return read(fd, b, sizeof(b)) == -1 ? -1 : 0;
+	}
+	if (strcmp(op, "write_config") == 0) {
+		if ((fd = open(env->conffile, O_WRONLY | O_APPEND | O_CLOEXEC))
+		    == -1)
+			return -1;
+		return write(fd, "", 0) == -1 ? -1 : 0;
+	}
 	if (strcmp(op, "udp_sendto") == 0) {
 		if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
 			return -1;
@@ -133,7 +169,9 @@ probe_one(struct probe_env *env, int pi, const char *op)
 		fatal("pipe");
 	if ((env->pre_tcp = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		fatal("socket");
-	p = procs[pi].in_state ? &env->params_state : &env->params_empty;
+	p = procs[pi].where == IN_STATE ? &env->params_state :
+	    procs[pi].where == IN_PARENT ? &env->params_parent :
+	    &env->params_empty;
 	fflush(stdout);
 	/* a process of the probe's own to attach to, never the probe */
 	if ((env->victim = fork()) == -1)
@@ -245,17 +283,21 @@ main(int argc, char *argv[])
 	struct probe_env	 env;
 	struct passwd		*pw;
 	const char		*user = NULL, *empty = NULL, *state = NULL;
+	const char		*confdir = NULL;
 	size_t			 i, j;
 	int			 c, found = 0;
 
 	log_init("sandbox-probe", LOG_TO_STDERR, 0);
 	memset(&env, 0, sizeof(env));
 	env.layers = SB_LAYER_ALL;
-	while ((c = getopt(argc, argv, "Ae:l:s:u:")) != -1) {
+	while ((c = getopt(argc, argv, "Ac:e:l:s:u:")) != -1) {
 		switch (c) {
 		case 'A':
 			printf("%d\n", sandbox_landlock_abi());
 			return 0;
+		case 'c':
+			confdir = optarg;
+			break;
 		case 'e':
 			empty = optarg;
 			break;
@@ -274,7 +316,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (user == NULL || empty == NULL || state == NULL || argc > 2)
+	if (user == NULL || empty == NULL || state == NULL || confdir == NULL ||
+	    argc > 2)
 		goto usage;
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("no user %s", user);
@@ -283,6 +326,18 @@ main(int argc, char *argv[])
 	env.params_empty.root = empty;
 	env.params_state.root = state;
 	listen_sockets(&env);
+	/* the parent's run-time part, as parent_sandbox() makes it */
+	env.confdir = confdir;
+	if (snprintf(env.conffile, sizeof(env.conffile), "%s/callhome.conf",
+	    confdir) >= (int)sizeof(env.conffile))
+		fatalx("confdir too long");
+	env.parent_path.path = confdir;
+	env.parent_path.access = SB_FS_READ;
+	env.parent_port = ntohs(env.tcp_addr.sin_port);
+	env.params_parent.paths = &env.parent_path;
+	env.params_parent.npaths = 1;
+	env.params_parent.tcp_ports = &env.parent_port;
+	env.params_parent.ntcp_ports = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < NELEM(procs); i++) {
 		if (argc >= 1 && strcmp(argv[0], procs[i].name) != 0)
@@ -299,6 +354,6 @@ main(int argc, char *argv[])
 	return 0;
  usage:
 	fprintf(stderr, "usage: sandbox-probe [-l layers] -u user -e emptydir "
-	    "-s statedir [proc [op]]\n");
+	    "-s statedir -c confdir [proc [op]]\n");
 	return 1;
 }

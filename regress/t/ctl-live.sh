@@ -122,14 +122,29 @@ if command -v setpriv >/dev/null 2>&1; then
 	check "an outsider is refused (exit 1)" test $rc -eq 1
 	check "an outsider is told why" grep -q 'permission denied' \
 	    "$S/outsider.out"
-	check "the daemon did not answer the outsider" \
-	    test "$(grep -c 'control: status from uid' "$S/daemon.log")" -ge 1
+	check "the outsider got no status line" sh -c \
+	    "! grep -Eq '^(collectd|auditd|uploading|outbox):' '$S/outsider.out'"
 	if grep -q "control: status from uid $(id -u ctl-outsider)" \
 	    "$S/daemon.log"; then
 		fail "no request from the outsider reached the daemon"
 	else
 		pass "no request from the outsider reached the daemon"
 	fi
+	# the daemon's own check, behind the kernel's: with the socket
+	# opened to everyone, the outsider connects and is still refused
+	chmod 0666 "$S/ctl.sock"
+	setpriv --reuid=ctl-outsider --regid=ctl-outsider --init-groups \
+	    $OBJ/callhomectl -s "$S/ctl.sock" status >"$S/outsider2.out" 2>&1
+	rc=$?
+	chmod 0660 "$S/ctl.sock"
+	check "an outsider that can connect is refused (exit 1)" test $rc -eq 1
+	check "... and got no status line" sh -c \
+	    "! grep -Eq '^(collectd|auditd|uploading|outbox):' '$S/outsider2.out'"
+	check "... and was told the daemon closed the connection" \
+	    grep -q 'closed the connection' "$S/outsider2.out"
+	check "... and the daemon logged the refusal with its uid" \
+	    grep -q "control: refused a client (uid $(id -u ctl-outsider))" \
+	    "$S/daemon.log"
 else
 	skip "socket permissions" "setpriv is missing"
 fi
@@ -147,6 +162,40 @@ except Exception:
     pass
 EOF
 check "garbage on the socket: daemon alive" kill -0 $DPID
+
+# clients that ask for status and never read their answer: the daemon
+# writes only what their sockets take, never waits for them, and serves
+# everyone else meanwhile
+$PY - "$S/ctl.sock" "$TOP/common/chan.h" >"$S/nonreaders.out" 2>&1 <<'EOF' &
+import re, socket, struct, sys, time
+# the message number from the channel header, not written down here
+names = re.findall(r"^\s*(IMSG_[A-Z_]+)", open(sys.argv[2]).read(), re.M)
+t = names.index("IMSG_CTL_REQUEST")
+conns = []
+for i in range(8):
+    s = socket.socket(socket.AF_UNIX)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+    s.connect(sys.argv[1])
+    s.sendall(struct.pack(">IIHHII", t, 24, 0, 0, 0, 0) +
+        struct.pack(">I", 1))		# CTL_STATUS
+    conns.append(s)
+print("asked", flush=True)
+time.sleep(15)				# and never read
+EOF
+NRPID=$!
+wait_for 5 grep -q asked "$S/nonreaders.out"
+t0=$(now_ms)
+$CTL status >"$S/status-busy.out" 2>&1
+rc=$?
+t1=$(now_ms)
+check "status answers while 8 clients never read theirs (exit 0)" \
+    test $rc -eq 0
+check "... promptly (in $((t1 - t0)) ms, under 8 s)" test $((t1 - t0)) -lt 8000
+check "... with the children's lines" grep -q '^uplinkd: alive' \
+    "$S/status-busy.out"
+kill $NRPID 2>/dev/null
+wait $NRPID 2>/dev/null
+check "non-reading clients: daemon alive" kill -0 $DPID
 
 # stop: the read-only commands work without the daemon
 kill -TERM $DPID

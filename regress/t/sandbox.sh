@@ -22,6 +22,11 @@ if ! wait_for 5 grep -q "startup complete" "$T/daemon.log"; then
 fi
 pass "daemon starts with four children"
 
+# ---- the parent confines itself once the children run
+st=/proc/$DPID/status
+check "callhomed Seccomp is 2 (filter)" grep -qx 'Seccomp:[[:space:]]*2' $st
+check "callhomed NoNewPrivs is 1" grep -qx 'NoNewPrivs:[[:space:]]*1' $st
+
 parent_net=$(readlink /proc/$DPID/ns/net)
 for name in collectd auditd signerd uplinkd; do
 	pid=$(child_named $DPID $name)
@@ -81,8 +86,10 @@ done
 mkdir -p "$T/empty" "$T/pstate"
 chown _callhome "$T/pstate"
 chmod 0700 "$T/pstate"
-"$OBJ/sandbox-probe" -u _callhome -e "$T/empty" -s "$T/pstate" \
-    >"$T/probe.out" 2>"$T/probe.err"
+mkdir -p "$T/pconf"
+echo 'gateway "probe"' >"$T/pconf/callhome.conf"
+PROBE="$OBJ/sandbox-probe -u _callhome -e $T/empty -s $T/pstate -c $T/pconf"
+$PROBE >"$T/probe.out" 2>"$T/probe.err"
 cat "$T/probe.out"
 
 # expected outcome of each operation in each sandbox
@@ -109,6 +116,18 @@ for p in collectd auditd signerd uplinkd; do
 	expect $p ptrace "killed SYS"
 done
 expect collectd udp_sendto "allowed received"	# SNMP: the datagram arrived
+# the parent: what is left of its job, and nothing else
+expect callhomed execve "killed SYS"
+expect callhomed ptrace "killed SYS"
+expect callhomed fork "killed SYS"
+expect callhomed open_passwd "denied EACCES"	# outside its configuration
+expect callhomed read_config "allowed"
+expect callhomed write_config "killed SYS"	# open for writing
+expect callhomed create_file "killed SYS"
+expect callhomed listen "killed SYS"		# no listening INET socket
+expect callhomed bind "killed SYS"
+expect callhomed tcp_connect "allowed"		# the server's port
+expect callhomed tcp_connect_other "denied EACCES"	# any other port
 for p in auditd signerd uplinkd; do
 	expect $p udp_sendto "killed SYS"
 done
@@ -116,8 +135,7 @@ done
 # ---- each layer alone denies what it is there for
 abi=$("$OBJ/sandbox-probe" -A)
 if [ "${abi:-0}" -ge 4 ]; then
-	"$OBJ/sandbox-probe" -l landlock -u _callhome -e "$T/empty" \
-	    -s "$T/pstate" >"$T/ll.out" 2>&1
+	$PROBE -l landlock >"$T/ll.out" 2>&1
 	for p in collectd signerd uplinkd; do
 		check "landlock alone: $p cannot open files" \
 		    grep -qx "$p open_passwd denied EACCES" "$T/ll.out"
@@ -130,17 +148,27 @@ if [ "${abi:-0}" -ge 4 ]; then
 	done
 	check "landlock alone: collectd still sends UDP" \
 	    grep -qx "collectd udp_sendto allowed received" "$T/ll.out"
+	check "landlock alone: callhomed cannot read outside its files" \
+	    grep -qx "callhomed open_passwd denied EACCES" "$T/ll.out"
+	check "landlock alone: callhomed cannot write its configuration" \
+	    grep -qx "callhomed write_config denied EACCES" "$T/ll.out"
+	check "landlock alone: callhomed reads its configuration" \
+	    grep -qx "callhomed read_config allowed" "$T/ll.out"
+	check "landlock alone: callhomed cannot exec" \
+	    grep -qx "callhomed execve denied EACCES" "$T/ll.out"
+	check "landlock alone: callhomed dials only the server's port" \
+	    grep -qx "callhomed tcp_connect_other denied EACCES" "$T/ll.out"
+	check "landlock alone: callhomed dials the server's port" \
+	    grep -qx "callhomed tcp_connect allowed" "$T/ll.out"
 else
 	skip "landlock alone" "the kernel offers Landlock ABI ${abi:-0} (<4)"
 fi
-"$OBJ/sandbox-probe" -l netns -u _callhome -e "$T/empty" -s "$T/pstate" \
-    >"$T/ns.out" 2>&1
+$PROBE -l netns >"$T/ns.out" 2>&1
 for p in auditd signerd uplinkd; do
 	check "empty network namespace alone: $p reaches nothing" \
 	    grep -qx "$p udp_sendto denied ENETUNREACH" "$T/ns.out"
 done
-"$OBJ/sandbox-probe" -l chroot,creds -u _callhome -e "$T/empty" \
-    -s "$T/pstate" >"$T/cr.out" 2>&1
+$PROBE -l chroot,creds >"$T/cr.out" 2>&1
 for p in collectd signerd uplinkd; do
 	check "chroot alone: $p sees no /etc/passwd" \
 	    grep -qx "$p open_passwd denied ENOENT" "$T/cr.out"

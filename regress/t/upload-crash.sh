@@ -197,7 +197,8 @@ gw_verify gw "restart"
 mkdir -p "$W/empty" "$W/pstate"
 chown _callhome "$W/pstate"
 chmod 0700 "$W/pstate"
-"$OBJ/sandbox-probe" -u _callhome -e "$W/empty" -s "$W/pstate" uplinkd \
+"$OBJ/sandbox-probe" -u _callhome -e "$W/empty" -s "$W/pstate" -c "$W/empty" \
+    uplinkd \
     >"$W/probe.out" 2>"$W/probe.err"
 for op in open_passwd create_file tcp_socket tcp_connect udp_sendto bind \
     fork execve ptrace; do
