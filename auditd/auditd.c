@@ -10,8 +10,11 @@
  * the retry timer fires, on the parent's OUTBOX_KICK, and whenever a
  * configuration arrives (so documents left from before a restart go).
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +298,21 @@ auditd_state(struct child *c, char *buf, size_t len)
 	}
 }
 
+static void
+lock_state(const char *dir)
+{
+	int	 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("state directory %s", dir);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx("state directory %s is in use by another auditd",
+			    dir);
+		fatal("locking the state directory %s", dir);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -312,6 +330,12 @@ main(int argc, char *argv[])
 	child_peer(&ad.c, &ad.signerd, &chan_signerd_auditd, signerd_msg, &ad);
 	if ((ad.events = calloc(EVENTS_MAX, sizeof(*ad.events))) == NULL)
 		fatal(NULL);
+	/*
+	 * One auditd per state directory: a second one (another callhomed
+	 * on the same state, or a restart while the old one lingers) stops
+	 * here.  The lock lives as long as this descriptor, our whole life.
+	 */
+	lock_state(ad.c.sbp.root);
 	/* libraries that read files on first use: before the chroot */
 	txlog_init();
 	xmlsafe_init();

@@ -17,13 +17,19 @@ start() {
 	: >"$T/daemon.log"
 	"$OBJ/callhomed" -d -f "$T/callhome.conf" >"$T/daemon.log" 2>&1 &
 	DPID=$!
-	wait_for 5 grep -q "startup complete" "$T/daemon.log"
+	wait_for 5 grep -q "startup complete" "$T/daemon.log" || return 1
+	KIDS=$(children_of "$DPID" | tr '\n' ' ')
 }
 
-# any process of the daemon left?  (its children run as _callhome)
+# any process of the daemon left?  Its children by the pids they had
+# (other tests' daemons may run children of the same names meanwhile)
+KIDS=""
 leftovers() {
-	pgrep -u _callhome -x 'collectd|auditd|signerd|uplinkd' >/dev/null 2>&1 ||
-	    kill -0 "$DPID" 2>/dev/null
+	for _k in $KIDS; do
+		[ -d /proc/$_k ] && ! grep -q '^State:.*Z' /proc/$_k/status \
+		    2>/dev/null && return 0
+	done
+	kill -0 "$DPID" 2>/dev/null
 }
 
 for name in collectd auditd signerd uplinkd; do
@@ -55,11 +61,63 @@ for name in collectd auditd signerd uplinkd; do
 	if leftovers; then
 		fail "kill -9 $name: no process of the daemon is left" \
 		    "$(pgrep -a -u _callhome)"
-		pkill -9 -u _callhome -x 'collectd|auditd|signerd|uplinkd'
+		kill -9 $KIDS 2>/dev/null
 	else
 		pass "kill -9 $name: no process of the daemon is left"
 	fi
 done
+
+# callhomed itself killed: its children go with it (they asked the
+# kernel for SIGKILL at its death), even children too busy to notice
+# that their channel closed (stopped here, the surest kind of busy), and
+# a restart at once finds the state directory free
+if start; then
+	kill -STOP $KIDS
+	t0=$(now_ms)
+	kill -9 "$DPID"
+	wait "$DPID" 2>/dev/null
+	i=0
+	while leftovers && [ $i -lt 100 ]; do
+		sleep 0.02; i=$((i + 1))
+	done
+	t1=$(now_ms)
+	if leftovers; then
+		fail "kill -9 callhomed: the children die with it" \
+		    "still running after 2 s: $KIDS"
+		kill -9 $KIDS 2>/dev/null
+	else
+		pass "kill -9 callhomed: the children die with it ($((t1 - t0)) ms)"
+	fi
+	if start; then
+		pass "kill -9 callhomed: a restart at once starts"
+		n=0
+		for p in $(pgrep -x auditd); do
+			[ "$(readlink /proc/$p/root)" = "$(cd "$T/state" && pwd -P)" ] &&
+			    n=$((n + 1))
+		done
+		check "kill -9 callhomed: one auditd on the state directory" \
+		    test "$n" -eq 1
+		# a second daemon on the same state directory is refused by
+		# auditd's lock, and the first one runs on
+		sed "s|socket \"$T/callhome.sock\"|socket \"$T/second.sock\"|" \
+		    "$T/callhome.conf" >"$T/second.conf"
+		chmod 600 "$T/second.conf"
+		timeout 20 "$OBJ/callhomed" -d -f "$T/second.conf" \
+		    >"$T/second.log" 2>&1
+		rc=$?
+		check "a second daemon on the same state: refused (exit $rc)" \
+		    test $rc -ne 0 -a $rc -ne 124
+		check "a second daemon on the same state: says why" \
+		    grep -q "state directory .* is in use" "$T/second.log"
+		check "the first daemon runs on" kill -0 "$DPID"
+		kill -TERM "$DPID"; wait "$DPID"
+	else
+		fail "kill -9 callhomed: a restart at once starts" \
+		    "$(tail -n 3 "$T/daemon.log")"
+	fi
+else
+	fail "start for kill -9 callhomed"
+fi
 
 # SIGTERM: orderly shutdown, status 0, nothing left
 if start; then
