@@ -24,6 +24,7 @@
 #define CONF_STR_MAX		256	/* names, paths, secrets */
 #define CONF_MAX_INCLUDE_DEPTH	8
 #define CONF_MAX_FILES		32	/* recorded: the file and its includes */
+#define CONF_MAX_ERRORS		25	/* shown; the rest are counted */
 #define CONF_MAX_DEVICES	65536
 #define CONF_MAX_DISCOVER	1024
 #define CONF_MAX_V3USERS	64

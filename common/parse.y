@@ -552,14 +552,23 @@ proxyauth	: /* empty */
  * Reporting.
  */
 
+/*
+ * The first CONF_MAX_ERRORS errors are shown, the rest counted: a broken
+ * file (a megabyte of one repeated mistake) must not flood the log.
+ */
+static int
+shown(void)
+{
+	return ++errors <= CONF_MAX_ERRORS;
+}
+
 static int
 yyerror(const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
 
-	errors++;
-	if (lex_abort)
+	if (!shown() || lex_abort)
 		return 0;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
@@ -588,7 +597,8 @@ conf_error_at(const char *name, int line, const char *fmt, ...)
 	va_list	 ap;
 	char	*msg;
 
-	errors++;
+	if (!shown())
+		return;
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("%s", __func__);
@@ -1041,8 +1051,8 @@ pushfile_path(const char *path, int depth)
 	if ((data = file_read_conf(path, CONF_MAX_FILE_SIZE,
 	    !(parse_opts & CONF_OPT_NOPERMCHECK), &len, &st, &why)) == NULL) {
 		if (file == NULL) {
-			log_warnx("%s: %s", path, why);
-			errors++;
+			if (shown())
+				log_warnx("%s: %s", path, why);
 		} else
 			yyerror("%s: %s", path, why);
 		return -1;
@@ -1964,6 +1974,10 @@ parse_run(void)
 		errors++;
 	}
 	c = conf;
+	if (errors > CONF_MAX_ERRORS)
+		log_warnx("%s: %d more errors not shown (%d in all)",
+		    c != NULL && c->nfiles > 0 ? c->files[0] : "configuration",
+		    errors - CONF_MAX_ERRORS, errors);
 	if (errors > 0) {
 		config_free(c);
 		c = NULL;

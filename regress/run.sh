@@ -20,12 +20,21 @@ OBJ="$TOP/obj"
 WALKS=$(cd "$TOP/../shared/walks" 2>/dev/null && pwd || echo "$TOP/../shared/walks")
 RUNDIR=$(mktemp -d /tmp/callhome-regress.XXXXXX)
 RESULTS="$RUNDIR/results"
+COUNTS="$RUNDIR/counts"		# one line per stage or script: name ok not skip
 : >"$RESULTS"
+: >"$COUNTS"
 export TOP OBJ WALKS RESULTS
 
 say() { echo "$*" | tee -a "$RESULTS"; }
 
 stage() { echo; echo "==> $*"; }
+
+# count NAME FIRSTLINE: the results of lines FIRSTLINE.. as one table row
+count() {
+	tail -n +"$2" "$RESULTS" | awk -v n="$1" '
+	    /^ok / { o++ } /^not ok / { f++ } /^skip / { s++ }
+	    END { printf "%s %d %d %d\n", n, o, f, s }' >>"$COUNTS"
+}
 
 # run_unit DIR LABEL: every unit test binary of a build directory
 run_unit() {
@@ -57,10 +66,13 @@ fi
 say "ok build"
 
 stage "unit tests"
+first=$(($(wc -l <"$RESULTS") + 1))
 run_unit "$OBJ" unit
+count "unit tests" $first
 
 if [ "${REGRESS_SKIP_ASAN:-0}" != 1 ]; then
 	stage "unit tests with AddressSanitizer and UndefinedBehaviorSanitizer"
+	first=$(($(wc -l <"$RESULTS") + 1))
 	if make --no-print-directory -j"$JOBS" BUILD=obj-asan SANITIZE=1 unit \
 	    >"$RUNDIR/build-asan.log" 2>&1; then
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -70,10 +82,12 @@ if [ "${REGRESS_SKIP_ASAN:-0}" != 1 ]; then
 		tail -n 40 "$RUNDIR/build-asan.log"
 		say "not ok asan: build failed"
 	fi
+	count "unit tests, ASan+UBSan" $first
 fi
 
 if [ "${REGRESS_SKIP_FUZZ:-0}" != 1 ]; then
 	stage "fuzz targets (${FUZZ_SECONDS:-10} s each)"
+	first=$(($(wc -l <"$RESULTS") + 1))
 	if ! command -v clang >/dev/null 2>&1; then
 		say "skip fuzz: clang not installed"
 	elif make --no-print-directory -j"$JOBS" BUILD=obj-fuzz FUZZ=1 fuzz \
@@ -110,6 +124,7 @@ if [ "${REGRESS_SKIP_FUZZ:-0}" != 1 ]; then
 		tail -n 40 "$RUNDIR/build-fuzz.log"
 		say "not ok fuzz: build failed"
 	fi
+	count "fuzz targets" $first
 fi
 
 stage "integration tests"
@@ -138,7 +153,15 @@ for s in "$TOP"/regress/t/*.sh; do
 		echo "# log of $name (last 30 lines):"
 		tail -n 30 "$T/log" | sed 's/^/#   /'
 	fi
+	count "t/$name" $((before + 1))
 done
+
+# what each stage and script checked, so that none hides behind the total
+echo
+echo "# checks by stage and script"
+awk '{ o = $(NF - 2); f = $(NF - 1); s = $NF; $(NF - 2) = $(NF - 1) = $NF = "";
+    sub(/ +$/, ""); printf "#   %-36s %6d ok %4d failed %4d skipped\n", $0, o, f, s }' \
+    "$COUNTS"
 
 passed=$(grep -c '^ok ' "$RESULTS")
 failed=$(grep -c '^not ok ' "$RESULTS")

@@ -175,6 +175,20 @@ refused_as "permissions: symlink to a writable file refused" alink.conf \
     "alink.conf: $PERM"
 chmod 0640 perm.conf
 
+# a megabyte of one repeated mistake: the first 25 errors, then a count
+$PY -c "print('device 127.0.0.1 port 1 ' + 'port 2 ' * 150000)" >flood.conf
+chmod 600 flood.conf
+"$CALLHOMED" -n -f flood.conf >"$T/flood.out" 2>&1
+rc=$?
+check "a 1 MB line of repeated options: refused" test $rc -ne 0
+check "... with at most 26 lines of errors ($(wc -l <"$T/flood.out"))" \
+    test "$(wc -l <"$T/flood.out")" -le 26
+check "... the first ones with their line" \
+    grep -q "flood.conf:1: port given twice" "$T/flood.out"
+check "... and a count of the rest" \
+    grep -q "flood.conf: 149975 more errors not shown (150000 in all)" \
+    "$T/flood.out"
+
 # usage
 "$CALLHOMED" -n -f >"$T/usage.out" 2>&1
 rc=$?
