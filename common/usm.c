@@ -569,7 +569,8 @@ usm_agent_init(struct usm_agent *ag, uint64_t salt, const char *ctx)
 	explicit_bzero(ag, sizeof(*ag));
 	if (n > SNMP_V3_MAX_CONTEXT)
 		return -1;
-	memcpy(ag->ctx, ctx, n);
+	if (n > 0)
+		memcpy(ag->ctx, ctx, n);
 	ag->ctx_len = n;
 	ag->salt = salt;
 	return 0;

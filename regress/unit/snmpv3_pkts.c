@@ -22,10 +22,11 @@
  *	unknownuser	user "nosuch" (SHA, maplesyrup, authNoPriv):
  *			pkt[3] is the usmStatsUnknownUserNames report
  *	timewindow	user sha1aes with -e 0x000000000000000000000002
- *			-Z 1,5 (no discovery, a wrong clock): pkt[0] the
- *			request, pkt[1] the authenticated
- *			usmStatsNotInTimeWindows report, pkt[2] the request
- *			again with snmpd's clock, pkt[3] the Response
+ *			-Z 1,5 (no discovery; net-snmp sent boots 0 and
+ *			time 0 all the same): pkt[0] the request, pkt[1]
+ *			the authenticated usmStatsNotInTimeWindows report
+ *			(boots 1, time 2), pkt[2] the request again with
+ *			snmpd's clock, pkt[3] the Response
  */
 #include <stddef.h>
 #include <stdint.h>
