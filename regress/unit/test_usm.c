@@ -942,7 +942,7 @@ TEST(fake_exchange_every_combination)
 TEST(fake_answers_dropped)
 {
 	struct fake	 f;
-	size_t		 len;
+	size_t		 len, i;
 	uint8_t		 other_pk[USM_MAX_PRIVKEY];
 
 	CHECK(usm_user_init(&user, "fleet", USM_AUTH_SHA256, "maplesyrup",
@@ -999,7 +999,7 @@ TEST(fake_answers_dropped)
 	/* a tampered message: every octet of a good one in turn */
 	fake_init(&f, engine9, sizeof(engine9), 3, 1000);
 	len = fake_msg(&f, buf);
-	for (size_t i = 0; i < len; i++) {
+	for (i = 0; i < len; i++) {
 		memcpy(pkt, buf, len);
 		pkt[i] ^= 0x80;
 		CHECK(usm_decode(&user, &agent, 11, &sent, pkt, len, &m,
