@@ -120,54 +120,26 @@ decode_value(const struct ber_tlv *t, struct snmp_value *v,
 	return 0;
 }
 
-int
-snmp_decode(const uint8_t *pkt, size_t len, struct snmp_msg *m,
-    const char **errstr)
+/*
+ * The PDU in t, which must be the last element read from parent: its
+ * fields and variable-bindings go to *m.
+ */
+static int
+decode_pdu(const struct ber_reader *parent, const struct ber_tlv *pt,
+    int version, struct snmp_msg *m, const char **errstr)
 {
-	struct ber_reader	 top, msg, pdu, vbl, vbr;
+	struct ber_reader	 pdu, vbl, vbr;
 	struct ber_tlv		 t;
 	struct snmp_varbind	*vb;
-	int32_t			 version, f1, f2;
+	int32_t			 f1, f2;
 	size_t			 n, nsub;
 
-	m->nvarbinds = 0;
-	if (len > SNMP_MAX_MSGLEN)
-		FAIL("message too long");
-
-	ber_reader_init(&top, pkt, len);
-	if (expect(&top, BER_TAG_SEQUENCE, &t, "message is not a SEQUENCE",
-	    errstr) == -1)
+	if (pdu_ok(version, pt->tag, errstr) == -1)
 		return -1;
-	if (!ber_done(&top))
-		FAIL("trailing data after message");
-	if (ber_enter(&top, &t, &msg, errstr) == -1)
-		return -1;
-
-	if (expect_int32(&msg, &version, "version is not an INTEGER",
-	    errstr) == -1)
-		return -1;
-	if (version == 3)
-		FAIL("SNMPv3 not supported by this decoder");
-	if (version != SNMP_V1 && version != SNMP_V2C)
-		FAIL("unknown SNMP version");
-	m->version = version;
-
-	if (expect(&msg, BER_TAG_OCTETS, &t, "community is not an OCTET STRING",
-	    errstr) == -1)
-		return -1;
-	if (t.len > SNMP_MAX_COMMUNITY)
-		FAIL("community too long");
-	m->community = t.v;
-	m->community_len = t.len;
-
-	if (ber_read(&msg, &t, errstr) == -1)
-		return -1;
-	if (pdu_ok(version, t.tag, errstr) == -1)
-		return -1;
-	if (!ber_done(&msg))
+	if (!ber_done(parent))
 		FAIL("trailing data after PDU");
-	m->pdu_type = t.tag;
-	if (ber_enter(&msg, &t, &pdu, errstr) == -1)
+	m->pdu_type = pt->tag;
+	if (ber_enter(parent, pt, &pdu, errstr) == -1)
 		return -1;
 
 	if (expect_int32(&pdu, &m->request_id, "request-id is not an INTEGER",
@@ -220,6 +192,49 @@ snmp_decode(const uint8_t *pkt, size_t len, struct snmp_msg *m,
 	}
 	m->nvarbinds = n;
 	return 0;
+}
+
+int
+snmp_decode(const uint8_t *pkt, size_t len, struct snmp_msg *m,
+    const char **errstr)
+{
+	struct ber_reader	 top, msg;
+	struct ber_tlv		 t;
+	int32_t			 version;
+
+	m->nvarbinds = 0;
+	if (len > SNMP_MAX_MSGLEN)
+		FAIL("message too long");
+
+	ber_reader_init(&top, pkt, len);
+	if (expect(&top, BER_TAG_SEQUENCE, &t, "message is not a SEQUENCE",
+	    errstr) == -1)
+		return -1;
+	if (!ber_done(&top))
+		FAIL("trailing data after message");
+	if (ber_enter(&top, &t, &msg, errstr) == -1)
+		return -1;
+
+	if (expect_int32(&msg, &version, "version is not an INTEGER",
+	    errstr) == -1)
+		return -1;
+	if (version == SNMP_V3)
+		FAIL("SNMPv3 not supported by this decoder");
+	if (version != SNMP_V1 && version != SNMP_V2C)
+		FAIL("unknown SNMP version");
+	m->version = version;
+
+	if (expect(&msg, BER_TAG_OCTETS, &t, "community is not an OCTET STRING",
+	    errstr) == -1)
+		return -1;
+	if (t.len > SNMP_MAX_COMMUNITY)
+		FAIL("community too long");
+	m->community = t.v;
+	m->community_len = t.len;
+
+	if (ber_read(&msg, &t, errstr) == -1)
+		return -1;
+	return decode_pdu(&msg, &t, version, m, errstr);
 }
 
 static int
@@ -291,27 +306,75 @@ put_value(struct ber_writer *w, const struct snmp_value *v)
 	}
 }
 
-/*
- * Everything before the variable-bindings, written after them (the writer
- * goes backwards).  All three constructed encodings end where the output
- * ends, at the writer's initial position.
- */
-static int
-finish(struct ber_writer *w, size_t end, int version,
-    const uint8_t *community, size_t clen, uint8_t pdu_type, int32_t reqid,
-    int32_t f1, int32_t f2, uint8_t *buf, size_t *outlen)
+/* the variable-bindings of m, and the fields it leaves to the PDU */
+static void
+put_varbinds(struct ber_writer *w, const struct snmp_msg *m, int32_t *f1,
+    int32_t *f2)
 {
-	const uint8_t	*data;
-	size_t		 len;
+	const struct snmp_varbind	*vb;
+	size_t				 mark, i;
 
+	if (m->nvarbinds > SNMP_MAX_VARBINDS) {
+		w->err = 1;
+		return;
+	}
+	for (i = m->nvarbinds; i > 0 && !w->err; i--) {
+		vb = &m->vb[i - 1];
+		mark = ber_mark(w);
+		put_value(w, &vb->v);
+		put_oid(w, &vb->oid);
+		ber_close(w, BER_TAG_SEQUENCE, mark);
+	}
+	if (m->pdu_type == SNMP_PDU_GETBULK) {
+		*f1 = m->non_repeaters;
+		*f2 = m->max_repetitions;
+	} else {
+		*f1 = m->error_status;
+		*f2 = m->error_index;
+	}
+}
+
+/* the variable-bindings of a request: every value NULL */
+static void
+put_request_varbinds(struct ber_writer *w, const struct snmp_oid *oids,
+    size_t noids)
+{
+	size_t	 mark, i;
+
+	if (noids > SNMP_MAX_VARBINDS || (noids > 0 && oids == NULL)) {
+		w->err = 1;
+		return;
+	}
+	for (i = noids; i > 0 && !w->err; i--) {
+		mark = ber_mark(w);
+		ber_put_null(w, BER_TAG_NULL);
+		put_oid(w, &oids[i - 1]);
+		ber_close(w, BER_TAG_SEQUENCE, mark);
+	}
+}
+
+/*
+ * The PDU around the variable-bindings written since end, which is also
+ * where the PDU ends (the writer goes backwards).
+ */
+static void
+put_pdu(struct ber_writer *w, size_t end, uint8_t pdu_type, int32_t reqid,
+    int32_t f1, int32_t f2)
+{
 	ber_close(w, BER_TAG_SEQUENCE, end);
 	ber_put_int(w, BER_TAG_INTEGER, f2);
 	ber_put_int(w, BER_TAG_INTEGER, f1);
 	ber_put_int(w, BER_TAG_INTEGER, reqid);
 	ber_close(w, pdu_type, end);
-	ber_put_octets(w, BER_TAG_OCTETS, community, clen);
-	ber_put_int(w, BER_TAG_INTEGER, version);
-	ber_close(w, BER_TAG_SEQUENCE, end);
+}
+
+/* move the writer's output to the start of buf */
+static int
+writer_out(const struct ber_writer *w, uint8_t *buf, size_t *outlen)
+{
+	const uint8_t	*data;
+	size_t		 len;
+
 	if ((data = ber_writer_data(w, &len)) == NULL)
 		return -1;
 	memmove(buf, data, len);
@@ -319,38 +382,41 @@ finish(struct ber_writer *w, size_t end, int version,
 	return 0;
 }
 
+/* the v1/v2c message around a PDU that ends at end */
+static int
+finish(struct ber_writer *w, size_t end, int version,
+    const uint8_t *community, size_t clen, uint8_t *buf, size_t *outlen)
+{
+	ber_put_octets(w, BER_TAG_OCTETS, community, clen);
+	ber_put_int(w, BER_TAG_INTEGER, version);
+	ber_close(w, BER_TAG_SEQUENCE, end);
+	return writer_out(w, buf, outlen);
+}
+
+static void
+writer_init(struct ber_writer *w, uint8_t *buf, size_t bufsz)
+{
+	ber_writer_init(w, buf, bufsz < SNMP_MAX_MSGLEN ? bufsz :
+	    SNMP_MAX_MSGLEN);
+}
+
 int
 snmp_encode(const struct snmp_msg *m, uint8_t *buf, size_t bufsz,
     size_t *outlen)
 {
-	struct ber_writer		 w;
-	const struct snmp_varbind	*vb;
-	size_t				 end, mark, i;
-	int32_t				 f1, f2;
+	struct ber_writer	 w;
+	size_t			 end;
+	int32_t			 f1 = 0, f2 = 0;
 
 	if (header_ok(m->version, m->community, m->community_len,
 	    m->pdu_type) == -1 || m->nvarbinds > SNMP_MAX_VARBINDS)
 		return -1;
-	if (m->pdu_type == SNMP_PDU_GETBULK) {
-		f1 = m->non_repeaters;
-		f2 = m->max_repetitions;
-	} else {
-		f1 = m->error_status;
-		f2 = m->error_index;
-	}
-
-	ber_writer_init(&w, buf, bufsz < SNMP_MAX_MSGLEN ? bufsz :
-	    SNMP_MAX_MSGLEN);
+	writer_init(&w, buf, bufsz);
 	end = ber_mark(&w);
-	for (i = m->nvarbinds; i > 0 && !w.err; i--) {
-		vb = &m->vb[i - 1];
-		mark = ber_mark(&w);
-		put_value(&w, &vb->v);
-		put_oid(&w, &vb->oid);
-		ber_close(&w, BER_TAG_SEQUENCE, mark);
-	}
+	put_varbinds(&w, m, &f1, &f2);
+	put_pdu(&w, end, m->pdu_type, m->request_id, f1, f2);
 	return finish(&w, end, m->version, m->community, m->community_len,
-	    m->pdu_type, m->request_id, f1, f2, buf, outlen);
+	    buf, outlen);
 }
 
 int
@@ -360,7 +426,7 @@ snmp_encode_request(int version, const char *community, uint8_t pdu_type,
     size_t *outlen)
 {
 	struct ber_writer	 w;
-	size_t			 end, mark, clen, i;
+	size_t			 end, clen;
 
 	if (community == NULL)
 		return -1;
@@ -372,17 +438,12 @@ snmp_encode_request(int version, const char *community, uint8_t pdu_type,
 	if (pdu_type != SNMP_PDU_GETBULK)
 		nonrep = maxrep = 0;
 
-	ber_writer_init(&w, buf, bufsz < SNMP_MAX_MSGLEN ? bufsz :
-	    SNMP_MAX_MSGLEN);
+	writer_init(&w, buf, bufsz);
 	end = ber_mark(&w);
-	for (i = noids; i > 0 && !w.err; i--) {
-		mark = ber_mark(&w);
-		ber_put_null(&w, BER_TAG_NULL);
-		put_oid(&w, &oids[i - 1]);
-		ber_close(&w, BER_TAG_SEQUENCE, mark);
-	}
+	put_request_varbinds(&w, oids, noids);
+	put_pdu(&w, end, pdu_type, reqid, nonrep, maxrep);
 	return finish(&w, end, version, (const uint8_t *)community, clen,
-	    pdu_type, reqid, nonrep, maxrep, buf, outlen);
+	    buf, outlen);
 }
 
 int
@@ -707,4 +768,369 @@ snmp_oid_copy(struct snmp_oid *dst, const struct snmp_oid *src)
 {
 	dst->len = src->len <= SNMP_MAX_SUBIDS ? src->len : SNMP_MAX_SUBIDS;
 	memcpy(dst->sub, src->sub, dst->len * sizeof(src->sub[0]));
+}
+
+/* SNMPv3 */
+
+static int
+expect_octets(struct ber_reader *r, size_t max, const uint8_t **p,
+    size_t *len, const char *badtag, const char *toolong,
+    const char **errstr)
+{
+	struct ber_tlv	 t;
+
+	if (expect(r, BER_TAG_OCTETS, &t, badtag, errstr) == -1)
+		return -1;
+	if (t.len > max)
+		FAIL(toolong);
+	*p = t.len > 0 ? t.v : NULL;
+	*len = t.len;
+	return 0;
+}
+
+static int
+expect_nonneg(struct ber_reader *r, int32_t min, int32_t *v,
+    const char *badtag, const char *range, const char **errstr)
+{
+	if (expect_int32(r, v, badtag, errstr) == -1)
+		return -1;
+	if (*v < min)
+		FAIL(range);
+	return 0;
+}
+
+static int
+engineid_ok(size_t len)
+{
+	return len == 0 || (len >= SNMP_V3_MIN_ENGINEID &&
+	    len <= SNMP_V3_MAX_ENGINEID);
+}
+
+static int
+flags_ok(uint8_t flags, const char **errstr)
+{
+	if (flags & ~(SNMP_V3_F_AUTH | SNMP_V3_F_PRIV | SNMP_V3_F_REPORTABLE))
+		FAIL("reserved msgFlags bits set");
+	if ((flags & SNMP_V3_F_PRIV) && !(flags & SNMP_V3_F_AUTH))
+		FAIL("privacy without authentication");
+	return 0;
+}
+
+static int
+decode_global(struct ber_reader *msg, struct snmp_v3 *h, const char **errstr)
+{
+	struct ber_reader	 g;
+	struct ber_tlv		 t;
+	int32_t			 model;
+
+	if (expect(msg, BER_TAG_SEQUENCE, &t, "msgGlobalData is not a SEQUENCE",
+	    errstr) == -1 ||
+	    ber_enter(msg, &t, &g, errstr) == -1)
+		return -1;
+	if (expect_nonneg(&g, 0, &h->msgid, "msgID is not an INTEGER",
+	    "msgID out of range", errstr) == -1 ||
+	    expect_nonneg(&g, SNMP_V3_MIN_MAXSIZE, &h->maxsize,
+	    "msgMaxSize is not an INTEGER", "msgMaxSize out of range",
+	    errstr) == -1)
+		return -1;
+	if (expect(&g, BER_TAG_OCTETS, &t, "msgFlags is not an OCTET STRING",
+	    errstr) == -1)
+		return -1;
+	if (t.len != 1)
+		FAIL("msgFlags not of one octet");
+	h->flags = t.v[0];
+	if (flags_ok(h->flags, errstr) == -1)
+		return -1;
+	if (expect_int32(&g, &model, "msgSecurityModel is not an INTEGER",
+	    errstr) == -1)
+		return -1;
+	if (model != SNMP_V3_SEC_USM)
+		FAIL("security model not USM");
+	if (!ber_done(&g))
+		FAIL("trailing data in msgGlobalData");
+	return 0;
+}
+
+/* UsmSecurityParameters, in the contents of an OCTET STRING */
+static int
+decode_usm(const struct ber_tlv *os, struct snmp_v3 *h, const char **errstr)
+{
+	struct ber_reader	 r, u;
+	struct ber_tlv		 t;
+
+	ber_reader_init(&r, os->v, os->len);
+	if (expect(&r, BER_TAG_SEQUENCE, &t,
+	    "UsmSecurityParameters is not a SEQUENCE", errstr) == -1)
+		return -1;
+	if (!ber_done(&r))
+		FAIL("trailing data after UsmSecurityParameters");
+	if (ber_enter(&r, &t, &u, errstr) == -1)
+		return -1;
+	if (expect_octets(&u, SNMP_V3_MAX_ENGINEID, &h->engineid,
+	    &h->engineid_len, "msgAuthoritativeEngineID is not an OCTET STRING",
+	    "msgAuthoritativeEngineID too long", errstr) == -1)
+		return -1;
+	if (!engineid_ok(h->engineid_len))
+		FAIL("msgAuthoritativeEngineID too short");
+	if (expect_nonneg(&u, 0, &h->boots,
+	    "msgAuthoritativeEngineBoots is not an INTEGER",
+	    "msgAuthoritativeEngineBoots out of range", errstr) == -1 ||
+	    expect_nonneg(&u, 0, &h->time,
+	    "msgAuthoritativeEngineTime is not an INTEGER",
+	    "msgAuthoritativeEngineTime out of range", errstr) == -1)
+		return -1;
+	if (expect_octets(&u, SNMP_V3_MAX_USER, &h->user, &h->user_len,
+	    "msgUserName is not an OCTET STRING", "msgUserName too long",
+	    errstr) == -1 ||
+	    expect_octets(&u, SNMP_V3_MAX_AUTHPARAMS, &h->authp, &h->authp_len,
+	    "msgAuthenticationParameters is not an OCTET STRING",
+	    "msgAuthenticationParameters too long", errstr) == -1 ||
+	    expect_octets(&u, SNMP_V3_MAX_PRIVPARAMS, &h->privp, &h->privp_len,
+	    "msgPrivacyParameters is not an OCTET STRING",
+	    "msgPrivacyParameters too long", errstr) == -1)
+		return -1;
+	if (!ber_done(&u))
+		FAIL("trailing data in UsmSecurityParameters");
+	return 0;
+}
+
+int
+snmp_v3_decode(const uint8_t *pkt, size_t len, struct snmp_v3 *h,
+    const char **errstr)
+{
+	struct ber_reader	 top, msg;
+	struct ber_tlv		 t;
+	const uint8_t		*start;
+	int32_t			 version;
+
+	memset(h, 0, sizeof(*h));
+	if (len > SNMP_MAX_MSGLEN)
+		FAIL("message too long");
+	ber_reader_init(&top, pkt, len);
+	if (expect(&top, BER_TAG_SEQUENCE, &t, "message is not a SEQUENCE",
+	    errstr) == -1)
+		return -1;
+	if (!ber_done(&top))
+		FAIL("trailing data after message");
+	if (ber_enter(&top, &t, &msg, errstr) == -1)
+		return -1;
+	if (expect_int32(&msg, &version, "version is not an INTEGER",
+	    errstr) == -1)
+		return -1;
+	if (version != SNMP_V3)
+		FAIL("not an SNMPv3 message");
+	if (decode_global(&msg, h, errstr) == -1)
+		return -1;
+	if (expect(&msg, BER_TAG_OCTETS, &t,
+	    "msgSecurityParameters is not an OCTET STRING", errstr) == -1 ||
+	    decode_usm(&t, h, errstr) == -1)
+		return -1;
+
+	start = msg.p;
+	if (h->flags & SNMP_V3_F_PRIV) {
+		if (expect(&msg, BER_TAG_OCTETS, &t,
+		    "encryptedPDU is not an OCTET STRING", errstr) == -1)
+			return -1;
+		h->data = t.v;
+		h->data_len = t.len;
+	} else {
+		if (expect(&msg, BER_TAG_SEQUENCE, &t,
+		    "ScopedPDU is not a SEQUENCE", errstr) == -1)
+			return -1;
+		h->data = start;
+		h->data_len = (size_t)(t.v + t.len - start);
+	}
+	if (!ber_done(&msg))
+		FAIL("trailing data after msgData");
+	return 0;
+}
+
+int
+snmp_scoped_decode(const uint8_t *p, size_t len, struct snmp_scoped *s,
+    struct snmp_msg *m, const char **errstr)
+{
+	struct ber_reader	 top, sp;
+	struct ber_tlv		 t;
+
+	m->nvarbinds = 0;
+	if (len > SNMP_MAX_MSGLEN)
+		FAIL("ScopedPDU too long");
+	ber_reader_init(&top, p, len);
+	if (expect(&top, BER_TAG_SEQUENCE, &t, "ScopedPDU is not a SEQUENCE",
+	    errstr) == -1)
+		return -1;
+	if (!ber_done(&top))
+		FAIL("trailing data after ScopedPDU");
+	if (ber_enter(&top, &t, &sp, errstr) == -1)
+		return -1;
+	if (expect_octets(&sp, SNMP_V3_MAX_ENGINEID, &s->ctx_engineid,
+	    &s->ctx_engineid_len, "contextEngineID is not an OCTET STRING",
+	    "contextEngineID too long", errstr) == -1 ||
+	    expect_octets(&sp, SNMP_V3_MAX_CONTEXT, &s->ctx_name,
+	    &s->ctx_name_len, "contextName is not an OCTET STRING",
+	    "contextName too long", errstr) == -1)
+		return -1;
+	m->version = SNMP_V3;
+	m->community = NULL;
+	m->community_len = 0;
+	if (ber_read(&sp, &t, errstr) == -1)
+		return -1;
+	return decode_pdu(&sp, &t, SNMP_V3, m, errstr);
+}
+
+/* data[0..len) is exactly one SEQUENCE */
+static int
+one_sequence(const uint8_t *data, size_t len)
+{
+	struct ber_reader	 r;
+	struct ber_tlv		 t;
+	const char		*errstr;
+
+	ber_reader_init(&r, data, len);
+	if (ber_expect(&r, BER_TAG_SEQUENCE, &t, &errstr) == -1)
+		return 0;
+	return ber_done(&r);
+}
+
+static int
+v3_ok(const struct snmp_v3 *h)
+{
+	const char	*errstr;
+
+	if (h->msgid < 0 || h->maxsize < SNMP_V3_MIN_MAXSIZE ||
+	    flags_ok(h->flags, &errstr) == -1 ||
+	    !engineid_ok(h->engineid_len) || h->boots < 0 || h->time < 0 ||
+	    h->engineid_len > SNMP_V3_MAX_ENGINEID ||
+	    h->user_len > SNMP_V3_MAX_USER ||
+	    h->authp_len > SNMP_V3_MAX_AUTHPARAMS ||
+	    h->privp_len > SNMP_V3_MAX_PRIVPARAMS)
+		return 0;
+	if ((h->engineid_len > 0 && h->engineid == NULL) ||
+	    (h->user_len > 0 && h->user == NULL) ||
+	    (h->privp_len > 0 && h->privp == NULL) ||
+	    (h->data_len > 0 && h->data == NULL))
+		return 0;
+	if (!(h->flags & SNMP_V3_F_PRIV) && !one_sequence(h->data, h->data_len))
+		return 0;
+	return 1;
+}
+
+/* n octets from p, which may lie anywhere in the writer's buffer */
+static void
+put_moved(struct ber_writer *w, const uint8_t *p, size_t n)
+{
+	if (w->err)
+		return;
+	if (n > w->pos) {
+		w->err = 1;
+		return;
+	}
+	w->pos -= n;
+	if (n > 0)
+		memmove(w->buf + w->pos, p, n);
+}
+
+int
+snmp_v3_encode(const struct snmp_v3 *h, uint8_t *buf, size_t bufsz,
+    size_t *outlen, size_t *authoff)
+{
+	static const uint8_t	 zeros[SNMP_V3_MAX_AUTHPARAMS];
+	struct ber_writer	 w;
+	size_t			 end, mark, authpos;
+
+	if (!v3_ok(h))
+		return -1;
+	writer_init(&w, buf, bufsz);
+	end = ber_mark(&w);
+
+	/* msgData first: it may lie where the header is about to go */
+	put_moved(&w, h->data, h->data_len);
+	if (h->flags & SNMP_V3_F_PRIV)
+		ber_put_header(&w, BER_TAG_OCTETS, h->data_len);
+
+	mark = ber_mark(&w);
+	ber_put_octets(&w, BER_TAG_OCTETS, h->privp, h->privp_len);
+	ber_put_raw(&w, h->authp != NULL ? h->authp : zeros, h->authp_len);
+	authpos = ber_mark(&w);
+	ber_put_header(&w, BER_TAG_OCTETS, h->authp_len);
+	ber_put_octets(&w, BER_TAG_OCTETS, h->user, h->user_len);
+	ber_put_int(&w, BER_TAG_INTEGER, h->time);
+	ber_put_int(&w, BER_TAG_INTEGER, h->boots);
+	ber_put_octets(&w, BER_TAG_OCTETS, h->engineid, h->engineid_len);
+	ber_close(&w, BER_TAG_SEQUENCE, mark);
+	ber_close(&w, BER_TAG_OCTETS, mark);
+
+	mark = ber_mark(&w);
+	ber_put_int(&w, BER_TAG_INTEGER, SNMP_V3_SEC_USM);
+	ber_put_octets(&w, BER_TAG_OCTETS, &h->flags, 1);
+	ber_put_int(&w, BER_TAG_INTEGER, h->maxsize);
+	ber_put_int(&w, BER_TAG_INTEGER, h->msgid);
+	ber_close(&w, BER_TAG_SEQUENCE, mark);
+	ber_put_int(&w, BER_TAG_INTEGER, SNMP_V3);
+	ber_close(&w, BER_TAG_SEQUENCE, end);
+	if (w.err)
+		return -1;
+	*authoff = authpos - w.pos;
+	return writer_out(&w, buf, outlen);
+}
+
+static int
+scoped_ok(const struct snmp_scoped *s)
+{
+	if (s->ctx_engineid_len > SNMP_V3_MAX_ENGINEID ||
+	    s->ctx_name_len > SNMP_V3_MAX_CONTEXT ||
+	    (s->ctx_engineid_len > 0 && s->ctx_engineid == NULL) ||
+	    (s->ctx_name_len > 0 && s->ctx_name == NULL))
+		return 0;
+	return 1;
+}
+
+static int
+scoped_finish(struct ber_writer *w, size_t end, const struct snmp_scoped *s,
+    uint8_t *buf, size_t *outlen)
+{
+	ber_put_octets(w, BER_TAG_OCTETS, s->ctx_name, s->ctx_name_len);
+	ber_put_octets(w, BER_TAG_OCTETS, s->ctx_engineid,
+	    s->ctx_engineid_len);
+	ber_close(w, BER_TAG_SEQUENCE, end);
+	return writer_out(w, buf, outlen);
+}
+
+int
+snmp_scoped_encode(const struct snmp_scoped *s, const struct snmp_msg *m,
+    uint8_t *buf, size_t bufsz, size_t *outlen)
+{
+	struct ber_writer	 w;
+	const char		*errstr;
+	size_t			 end;
+	int32_t			 f1 = 0, f2 = 0;
+
+	if (!scoped_ok(s) || pdu_ok(SNMP_V3, m->pdu_type, &errstr) == -1)
+		return -1;
+	writer_init(&w, buf, bufsz);
+	end = ber_mark(&w);
+	put_varbinds(&w, m, &f1, &f2);
+	put_pdu(&w, end, m->pdu_type, m->request_id, f1, f2);
+	return scoped_finish(&w, end, s, buf, outlen);
+}
+
+int
+snmp_scoped_encode_request(const struct snmp_scoped *s, uint8_t pdu_type,
+    int32_t reqid, int32_t nonrep, int32_t maxrep,
+    const struct snmp_oid *oids, size_t noids, uint8_t *buf, size_t bufsz,
+    size_t *outlen)
+{
+	struct ber_writer	 w;
+	const char		*errstr;
+	size_t			 end;
+
+	if (!scoped_ok(s) || pdu_ok(SNMP_V3, pdu_type, &errstr) == -1)
+		return -1;
+	if (pdu_type != SNMP_PDU_GETBULK)
+		nonrep = maxrep = 0;
+	writer_init(&w, buf, bufsz);
+	end = ber_mark(&w);
+	put_request_varbinds(&w, oids, noids);
+	put_pdu(&w, end, pdu_type, reqid, nonrep, maxrep);
+	return scoped_finish(&w, end, s, buf, outlen);
 }

@@ -14,7 +14,8 @@
  *
  * with nothing before, between or after its parts.  An SNMPv1 message may
  * not carry the PDUs that SNMPv2 introduced (GetBulk, Inform, SNMPv2-Trap,
- * Report); the SNMPv1 Trap PDU (0xa4) and SNMPv3 messages are refused.
+ * Report); the SNMPv1 Trap PDU (0xa4) and SNMPv3 messages are refused
+ * (snmp_v3_decode() below reads those).
  * Value types are those of enum snmp_type, with the lengths checked (see
  * ber.h for the integer forms accepted).  Counter64 and the exception
  * values are accepted in any version: an SNMPv1 agent that sends them has
@@ -185,5 +186,103 @@ const char	*snmp_pdu_name(uint8_t);
  * 0, or -1 if truncated (buf is still NUL-terminated).
  */
 int		 snmp_value_fmt(const struct snmp_value *, char *, size_t);
+
+/*
+ * SNMPv3 messages (RFC 3412) with the User-based Security Model's
+ * parameters (RFC 3414), decoded and encoded without any cryptography:
+ * usm.h authenticates, encrypts and keeps the state of an agent.
+ *
+ *	SNMPv3Message ::= SEQUENCE { msgVersion INTEGER (3),
+ *	    msgGlobalData SEQUENCE { msgID INTEGER (0..2147483647),
+ *	        msgMaxSize INTEGER (484..2147483647),
+ *	        msgFlags OCTET STRING (SIZE (1)),
+ *	        msgSecurityModel INTEGER (3) },
+ *	    msgSecurityParameters OCTET STRING,	-- holds exactly:
+ *	        UsmSecurityParameters ::= SEQUENCE {
+ *	            msgAuthoritativeEngineID OCTET STRING (SIZE (0 | 5..32)),
+ *	            msgAuthoritativeEngineBoots INTEGER (0..2147483647),
+ *	            msgAuthoritativeEngineTime INTEGER (0..2147483647),
+ *	            msgUserName OCTET STRING (SIZE (0..32)),
+ *	            msgAuthenticationParameters OCTET STRING (SIZE (0..48)),
+ *	            msgPrivacyParameters OCTET STRING (SIZE (0..32)) }
+ *	    msgData ScopedPDU, or OCTET STRING (encryptedPDU) when the
+ *	        privacy flag is set }
+ *	ScopedPDU ::= SEQUENCE { contextEngineID OCTET STRING (SIZE (0..32)),
+ *	    contextName OCTET STRING (SIZE (0..32)), data PDU }
+ *
+ * again with nothing before, between or after the parts.  msgFlags may
+ * only hold the three defined bits, and privacy without authentication is
+ * refused (RFC 3412 section 7.2 step 5).  The PDU inside a ScopedPDU is
+ * decoded as in an SNMPv2c message (see above; the same bounds).
+ */
+#define SNMP_V3			3
+#define SNMP_V3_F_AUTH		0x01	/* msgFlags */
+#define SNMP_V3_F_PRIV		0x02
+#define SNMP_V3_F_REPORTABLE	0x04
+#define SNMP_V3_SEC_USM		3	/* msgSecurityModel */
+#define SNMP_V3_MIN_MAXSIZE	484
+#define SNMP_V3_MIN_ENGINEID	5	/* SnmpEngineID, RFC 3411 */
+#define SNMP_V3_MAX_ENGINEID	32
+#define SNMP_V3_MAX_USER	32	/* usmUserName, SnmpAdminString */
+#define SNMP_V3_MAX_CONTEXT	32	/* contextName */
+#define SNMP_V3_MAX_AUTHPARAMS	48	/* HMAC-SHA-512 is cut to 48 */
+#define SNMP_V3_MAX_PRIVPARAMS	32
+
+/*
+ * A decoded message: the pointers point into the packet.  data is the
+ * encryptedPDU's contents when SNMP_V3_F_PRIV is set, else the whole
+ * ScopedPDU (tag, length and contents) for snmp_scoped_decode().
+ */
+struct snmp_v3 {
+	int32_t		 msgid;
+	int32_t		 maxsize;
+	uint8_t		 flags;
+	const uint8_t	*engineid;
+	size_t		 engineid_len;
+	int32_t		 boots;
+	int32_t		 time;
+	const uint8_t	*user;
+	size_t		 user_len;
+	const uint8_t	*authp;
+	size_t		 authp_len;
+	const uint8_t	*privp;
+	size_t		 privp_len;
+	const uint8_t	*data;
+	size_t		 data_len;
+};
+
+struct snmp_scoped {
+	const uint8_t	*ctx_engineid;
+	size_t		 ctx_engineid_len;
+	const uint8_t	*ctx_name;
+	size_t		 ctx_name_len;
+};
+
+/* 0, or -1 with *errstr; never reads outside pkt[0..len) */
+int		 snmp_v3_decode(const uint8_t *, size_t, struct snmp_v3 *,
+		    const char **);
+/*
+ * A ScopedPDU that fills buf[0..len) exactly; the PDU goes to *m with
+ * version SNMP_V3 and no community.  0, or -1 with *errstr.
+ */
+int		 snmp_scoped_decode(const uint8_t *, size_t,
+		    struct snmp_scoped *, struct snmp_msg *, const char **);
+/*
+ * Encode into buf: 0, *outlen and *authoff (where the authentication
+ * parameters' authp_len octets start in buf); -1 if it does not fit (in
+ * bufsz or in SNMP_MAX_MSGLEN) or a field is out of the ranges above, or
+ * data is not one SEQUENCE when SNMP_V3_F_PRIV is clear.  The
+ * authentication parameters are zeros when h->authp is NULL (a place for
+ * the digest).  h->data may point anywhere into buf, no other field may.
+ */
+int		 snmp_v3_encode(const struct snmp_v3 *, uint8_t *, size_t,
+		    size_t *, size_t *);
+/* the ScopedPDU of *m (any PDU an SNMPv2c message may carry) */
+int		 snmp_scoped_encode(const struct snmp_scoped *,
+		    const struct snmp_msg *, uint8_t *, size_t, size_t *);
+/* a ScopedPDU holding a request, as snmp_encode_request() makes them */
+int		 snmp_scoped_encode_request(const struct snmp_scoped *,
+		    uint8_t, int32_t, int32_t, int32_t, const struct snmp_oid *,
+		    size_t, uint8_t *, size_t, size_t *);
 
 #endif /* CALLHOME_SNMP_H */

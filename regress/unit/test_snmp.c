@@ -12,6 +12,7 @@
 
 #include "ber.h"
 #include "snmp.h"
+#include "snmpv3_pkts.h"
 #include "test.h"
 
 #define LEN(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1327,6 +1328,728 @@ TEST(value_fmt)
 	CHECK(snmp_value_fmt(&v, s, sizeof(s)) == -1);
 }
 
+/* SNMPv3 messages (no cryptography: that is test_usm) */
+
+static struct snmp_v3		 h3, h3b;
+static struct snmp_scoped	 sc;
+
+static const uint8_t engine2[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+static const char	*errstr_dummy;
+
+/* v3raw_default() checks inside a helper: a failure aborts the binary */
+#define CHECK_V3(e) do {						\
+	if (!(e)) {							\
+		printf("not ok %s v3raw_default: %s\n", test_prog, #e);	\
+		abort();						\
+	}								\
+} while (0)
+
+static const char *
+decode3_err(const uint8_t *p, size_t len)
+{
+	const char	*e;
+
+	if (snmp_v3_decode(p, len, &h3, &e) == 0)
+		return NULL;
+	return e;
+}
+
+static const struct v3capture *
+cap(const char *user)
+{
+	size_t	 i;
+
+	for (i = 0; i < v3ncap; i++) {
+		if (strcmp(v3cap[i].user, user) == 0)
+			return &v3cap[i];
+	}
+	abort();
+}
+
+static int
+bytes_are(const uint8_t *p, size_t n, const void *want, size_t wn)
+{
+	return n == wn && (n == 0 || memcmp(p, want, n) == 0);
+}
+
+/* net-snmp's discovery probe, field by field */
+TEST(v3_decode_netsnmp_probe)
+{
+	const struct v3capture	*c = cap("noauth");
+	const char		*e;
+
+	CHECK(snmp_v3_decode(c->pkt[V3CAP_PROBE], c->len[V3CAP_PROBE], &h3,
+	    &e) == 0);
+	CHECK_EQ_INT(h3.msgid, 0x38fa5ea9);
+	CHECK_EQ_INT(h3.maxsize, 65507);
+	CHECK_EQ_INT(h3.flags, SNMP_V3_F_REPORTABLE);
+	CHECK_EQ_INT(h3.engineid_len, 0);
+	CHECK_EQ_INT(h3.boots, 0);
+	CHECK_EQ_INT(h3.time, 0);
+	CHECK_EQ_INT(h3.user_len, 0);
+	CHECK_EQ_INT(h3.authp_len, 0);
+	CHECK_EQ_INT(h3.privp_len, 0);
+	CHECK(h3.data[0] == BER_TAG_SEQUENCE);
+	CHECK(h3.data + h3.data_len == c->pkt[V3CAP_PROBE] +
+	    c->len[V3CAP_PROBE]);
+	CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m, &e) == 0);
+	CHECK_EQ_INT(sc.ctx_engineid_len, 0);
+	CHECK_EQ_INT(sc.ctx_name_len, 0);
+	CHECK_EQ_INT(m.version, SNMP_V3);
+	CHECK(m.community == NULL);
+	CHECK_EQ_INT(m.pdu_type, SNMP_PDU_GET);
+	CHECK_EQ_INT(m.nvarbinds, 0);
+}
+
+/* snmpd's answer: a Report of usmStatsUnknownEngineIDs */
+TEST(v3_decode_netsnmp_report)
+{
+	const struct v3capture	*c = cap("noauth");
+	struct snmp_oid		 o;
+	const char		*e;
+
+	CHECK(snmp_v3_decode(c->pkt[V3CAP_REPORT], c->len[V3CAP_REPORT],
+	    &h3, &e) == 0);
+	CHECK_EQ_INT(h3.msgid, 0x38fa5ea9);
+	CHECK_EQ_INT(h3.flags, 0);
+	CHECK(bytes_are(h3.engineid, h3.engineid_len, engine2,
+	    sizeof(engine2)));
+	CHECK_EQ_INT(h3.boots, 1);
+	CHECK(h3.time >= 0 && h3.time < 60);
+	CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m, &e) == 0);
+	CHECK(bytes_are(sc.ctx_engineid, sc.ctx_engineid_len, engine2,
+	    sizeof(engine2)));
+	CHECK_EQ_INT(m.pdu_type, SNMP_PDU_REPORT);
+	CHECK_EQ_INT(m.nvarbinds, 1);
+	CHECK(snmp_oid_parse("1.3.6.1.6.3.15.1.1.4.0", &o) == 0);
+	CHECK(snmp_oid_cmp(&m.vb[0].oid, &o) == 0);
+	CHECK_EQ_INT(m.vb[0].v.type, SNMP_T_COUNTER32);
+}
+
+TEST(v3_decode_netsnmp_response)
+{
+	const struct v3capture	*c = cap("noauth");
+	struct snmp_oid		 o;
+	const char		*e;
+
+	CHECK(snmp_v3_decode(c->pkt[V3CAP_RESPONSE], c->len[V3CAP_RESPONSE],
+	    &h3, &e) == 0);
+	CHECK(bytes_are(h3.user, h3.user_len, "noauth", 6));
+	CHECK_EQ_INT(h3.flags, 0);
+	CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m, &e) == 0);
+	CHECK_EQ_INT(m.pdu_type, SNMP_PDU_RESPONSE);
+	CHECK_EQ_INT(m.error_status, 0);
+	CHECK_EQ_INT(m.nvarbinds, 1);
+	CHECK(snmp_oid_parse("1.3.6.1.2.1.1.5.0", &o) == 0);
+	CHECK(snmp_oid_cmp(&m.vb[0].oid, &o) == 0);
+	CHECK(bytes_are(m.vb[0].v.s, m.vb[0].v.slen, "callhome-v3", 11));
+}
+
+/* authPriv: the security parameters, and the data left encrypted */
+TEST(v3_decode_netsnmp_encrypted)
+{
+	const struct v3capture	*c = cap("sha512aes256");
+	const uint8_t		*p = c->pkt[V3CAP_RESPONSE];
+	size_t			 n = c->len[V3CAP_RESPONSE];
+	const char		*e;
+
+	CHECK(snmp_v3_decode(p, n, &h3, &e) == 0);
+	CHECK_EQ_INT(h3.flags, SNMP_V3_F_AUTH | SNMP_V3_F_PRIV);
+	CHECK(bytes_are(h3.user, h3.user_len, "sha512aes256", 12));
+	CHECK_EQ_INT(h3.authp_len, 48);
+	CHECK_EQ_INT(h3.privp_len, 8);
+	CHECK(h3.authp > p && h3.authp + 48 < h3.data);
+	CHECK(h3.data + h3.data_len == p + n);
+	/* the ciphertext is not a ScopedPDU */
+	CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m, &e) == -1);
+}
+
+/* every captured packet: decode, encode, the same octets */
+TEST(v3_reencode_netsnmp_identical)
+{
+	size_t		 i, j, len, authoff;
+	const char	*e;
+
+	for (i = 0; i < v3ncap; i++) {
+		for (j = 0; j < 4; j++) {
+			CHECK(snmp_v3_decode(v3cap[i].pkt[j], v3cap[i].len[j],
+			    &h3, &e) == 0);
+			CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len,
+			    &authoff) == 0);
+			CHECK(bytes_are(buf, len, v3cap[i].pkt[j],
+			    v3cap[i].len[j]));
+			CHECK(h3.authp_len == 0 ||
+			    h3.authp == v3cap[i].pkt[j] + authoff);
+			if (h3.flags & SNMP_V3_F_PRIV)
+				continue;
+			CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m,
+			    &e) == 0);
+			CHECK(snmp_scoped_encode(&sc, &m, buf, sizeof(buf),
+			    &len) == 0);
+			CHECK(bytes_are(buf, len, h3.data, h3.data_len));
+		}
+	}
+}
+
+/* the probe as net-snmp makes it, from the codec's parts */
+TEST(v3_encode_probe_like_netsnmp)
+{
+	const struct v3capture	*c = cap("sha1aes");
+	size_t			 len, slen, authoff;
+	int32_t			 reqid;
+
+	CHECK(snmp_v3_decode(c->pkt[V3CAP_PROBE], c->len[V3CAP_PROBE], &h3b,
+	    &errstr_dummy) == 0);
+	CHECK(snmp_scoped_decode(h3b.data, h3b.data_len, &sc, &m,
+	    &errstr_dummy) == 0);
+	reqid = m.request_id;
+
+	memset(&sc, 0, sizeof(sc));
+	memset(&h3, 0, sizeof(h3));
+	CHECK(snmp_scoped_encode_request(&sc, SNMP_PDU_GET, reqid, 0, 0,
+	    NULL, 0, buf, sizeof(buf), &slen) == 0);
+	h3.msgid = 0x27acbfc8;
+	h3.maxsize = 65507;
+	h3.flags = SNMP_V3_F_REPORTABLE;
+	h3.data = buf;
+	h3.data_len = slen;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &authoff) == 0);
+	CHECK(bytes_are(buf, len, c->pkt[V3CAP_PROBE], c->len[V3CAP_PROBE]));
+	/* and the v1/v2c decoder still says no */
+	CHECK(snmp_decode(buf, len, &m, &errstr_dummy) == -1);
+	CHECK_STR(errstr_dummy, "SNMPv3 not supported by this decoder");
+}
+
+/* h->data inside the output buffer, before, at and after where it goes */
+TEST(v3_encode_data_in_buffer)
+{
+	static uint8_t	 ref[512], b[512];
+	const uint8_t	 salt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	const uint8_t	 ct[40] = { 0x55 };
+	size_t		 rlen, len, authoff, off, i;
+
+	for (i = 0; i < 2; i++) {
+		memset(&h3, 0, sizeof(h3));
+		h3.msgid = 7;
+		h3.maxsize = 1500;
+		h3.engineid = engine2;
+		h3.engineid_len = sizeof(engine2);
+		h3.user = (const uint8_t *)"user";
+		h3.user_len = 4;
+		if (i == 0) {
+			CHECK(snmp_v3_decode(cap("noauth")->pkt[V3CAP_PROBE],
+			    cap("noauth")->len[V3CAP_PROBE], &h3b,
+			    &errstr_dummy) == 0);
+			h3.flags = SNMP_V3_F_REPORTABLE;
+			h3.data = h3b.data;
+			h3.data_len = h3b.data_len;
+		} else {
+			h3.flags = SNMP_V3_F_AUTH | SNMP_V3_F_PRIV;
+			h3.authp_len = 12;
+			h3.privp = salt;
+			h3.privp_len = 8;
+			h3.data = ct;
+			h3.data_len = sizeof(ct);
+		}
+		CHECK(snmp_v3_encode(&h3, ref, sizeof(ref), &rlen,
+		    &authoff) == 0);
+		for (off = 0; off + h3.data_len <= sizeof(b); off += 7) {
+			memset(b, 0xee, sizeof(b));
+			memcpy(b + off, h3.data, h3.data_len);
+			h3b = h3;
+			h3b.data = b + off;
+			CHECK(snmp_v3_encode(&h3b, b, sizeof(b), &len,
+			    &authoff) == 0);
+			CHECK(bytes_are(b, len, ref, rlen));
+		}
+	}
+}
+
+/* a v3 message built field by field, each one replaceable */
+struct v3raw {
+	const uint8_t	*version;	/* TLV */
+	size_t		 version_len;
+	int64_t		 msgid, maxsize, model, boots, etime;
+	const uint8_t	*flags;
+	size_t		 flags_len;
+	const uint8_t	*engineid;
+	size_t		 engineid_len;
+	size_t		 user_len, authp_len, privp_len;
+	int		 data_octets;	/* msgData as OCTET STRING */
+	const uint8_t	*scoped;	/* TLV */
+	size_t		 scoped_len;
+	int		 global_extra, usm_extra, secp_extra, usm_octets;
+};
+
+static const uint8_t	 ver3[] = { 0x02, 0x01, 0x03 };
+static const uint8_t	 flags_rep[] = { SNMP_V3_F_REPORTABLE };
+static const uint8_t	 zero64[64];
+
+static void
+v3raw_default(struct v3raw *r)
+{
+	const struct v3capture	*c = cap("noauth");
+
+	memset(r, 0, sizeof(*r));
+	r->version = ver3;
+	r->version_len = sizeof(ver3);
+	r->msgid = 1;
+	r->maxsize = 65507;
+	r->model = 3;
+	r->flags = flags_rep;
+	r->flags_len = 1;
+	r->engineid = engine2;
+	r->engineid_len = sizeof(engine2);
+	r->user_len = 4;
+	/* the ScopedPDU of snmpd's Response */
+	CHECK_V3(snmp_v3_decode(c->pkt[V3CAP_RESPONSE],
+	    c->len[V3CAP_RESPONSE], &h3b, &errstr_dummy) == 0);
+	r->scoped = h3b.data;
+	r->scoped_len = h3b.data_len;
+}
+
+static size_t
+v3raw_build(const struct v3raw *r, uint8_t *out, size_t outsz)
+{
+	struct ber_writer	 w;
+	const uint8_t		*p;
+	size_t			 end, mark, len;
+
+	ber_writer_init(&w, out, outsz);
+	end = ber_mark(&w);
+	if (r->data_octets)
+		ber_put_octets(&w, BER_TAG_OCTETS, r->scoped, r->scoped_len);
+	else
+		ber_put_raw(&w, r->scoped, r->scoped_len);
+	mark = ber_mark(&w);
+	if (r->secp_extra)
+		ber_put_null(&w, BER_TAG_NULL);
+	if (r->usm_octets)
+		ber_put_octets(&w, BER_TAG_OCTETS, "x", 1);
+	else {
+		size_t	 um = ber_mark(&w);
+
+		if (r->usm_extra)
+			ber_put_null(&w, BER_TAG_NULL);
+		ber_put_octets(&w, BER_TAG_OCTETS, zero64, r->privp_len);
+		ber_put_octets(&w, BER_TAG_OCTETS, zero64, r->authp_len);
+		ber_put_octets(&w, BER_TAG_OCTETS, "useruseruseruseruseruseruser"
+		    "useruseruseruser", r->user_len);
+		ber_put_int(&w, BER_TAG_INTEGER, r->etime);
+		ber_put_int(&w, BER_TAG_INTEGER, r->boots);
+		ber_put_octets(&w, BER_TAG_OCTETS, r->engineid,
+		    r->engineid_len);
+		ber_close(&w, BER_TAG_SEQUENCE, um);
+	}
+	ber_close(&w, BER_TAG_OCTETS, mark);
+	mark = ber_mark(&w);
+	if (r->global_extra)
+		ber_put_null(&w, BER_TAG_NULL);
+	ber_put_int(&w, BER_TAG_INTEGER, r->model);
+	ber_put_octets(&w, BER_TAG_OCTETS, r->flags, r->flags_len);
+	ber_put_int(&w, BER_TAG_INTEGER, r->maxsize);
+	ber_put_int(&w, BER_TAG_INTEGER, r->msgid);
+	ber_close(&w, BER_TAG_SEQUENCE, mark);
+	ber_put_raw(&w, r->version, r->version_len);
+	ber_close(&w, BER_TAG_SEQUENCE, end);
+	if ((p = ber_writer_data(&w, &len)) == NULL)
+		return 0;
+	memmove(out, p, len);
+	return len;
+}
+
+static const char *
+v3raw_err(const struct v3raw *r)
+{
+	const char	*e;
+	size_t		 len;
+
+	if ((len = v3raw_build(r, big, sizeof(big))) == 0)
+		return "build failed";
+	if (snmp_v3_decode(big, len, &h3, &e) == 0)
+		return NULL;
+	return e;
+}
+
+TEST(v3_raw_builder_is_valid)
+{
+	struct v3raw	 r;
+
+	v3raw_default(&r);
+	CHECK(v3raw_err(&r) == NULL);
+	CHECK_EQ_INT(h3.msgid, 1);
+	CHECK_EQ_INT(h3.user_len, 4);
+	CHECK(snmp_scoped_decode(h3.data, h3.data_len, &sc, &m,
+	    &errstr_dummy) == 0);
+}
+
+TEST(v3_reject_header_fields)
+{
+	static const uint8_t	 v2[] = { 0x02, 0x01, 0x01 };
+	static const uint8_t	 f0[1], f2[2] = { 4, 0 };
+	static const uint8_t	 fpriv[] = { SNMP_V3_F_PRIV };
+	static const uint8_t	 f8[] = { 0x08 | SNMP_V3_F_AUTH };
+	static const uint8_t	 oct[] = { 0x04, 0x01, 0x03 };
+	struct v3raw		 r;
+
+	v3raw_default(&r);
+	r.version = v2;
+	CHECK_STR(v3raw_err(&r), "not an SNMPv3 message");
+	v3raw_default(&r);
+	r.version = oct;
+	CHECK_STR(v3raw_err(&r), "version is not an INTEGER");
+
+	v3raw_default(&r);
+	r.msgid = -1;
+	CHECK_STR(v3raw_err(&r), "msgID out of range");
+	r.msgid = (int64_t)INT32_MAX + 1;
+	CHECK_STR(v3raw_err(&r), "INTEGER out of range");
+	r.msgid = INT32_MAX;
+	CHECK(v3raw_err(&r) == NULL);
+	r.msgid = 0;
+	CHECK(v3raw_err(&r) == NULL);
+
+	v3raw_default(&r);
+	r.maxsize = 483;
+	CHECK_STR(v3raw_err(&r), "msgMaxSize out of range");
+	r.maxsize = 484;
+	CHECK(v3raw_err(&r) == NULL);
+
+	v3raw_default(&r);
+	r.flags_len = 0;
+	CHECK_STR(v3raw_err(&r), "msgFlags not of one octet");
+	r.flags = f2;
+	r.flags_len = 2;
+	CHECK_STR(v3raw_err(&r), "msgFlags not of one octet");
+	r.flags = fpriv;
+	r.flags_len = 1;
+	CHECK_STR(v3raw_err(&r), "privacy without authentication");
+	r.flags = f8;
+	CHECK_STR(v3raw_err(&r), "reserved msgFlags bits set");
+	r.flags = f0;
+	CHECK(v3raw_err(&r) == NULL);
+
+	v3raw_default(&r);
+	r.model = 2;
+	CHECK_STR(v3raw_err(&r), "security model not USM");
+	r.model = 4;
+	CHECK_STR(v3raw_err(&r), "security model not USM");
+
+	v3raw_default(&r);
+	r.global_extra = 1;
+	CHECK_STR(v3raw_err(&r), "trailing data in msgGlobalData");
+}
+
+TEST(v3_reject_security_parameters)
+{
+	static const uint8_t	 id33[33];
+	struct v3raw		 r;
+	size_t			 n;
+
+	v3raw_default(&r);
+	r.engineid = id33;
+	for (n = 1; n < 5; n++) {
+		r.engineid_len = n;
+		CHECK_STR(v3raw_err(&r), "msgAuthoritativeEngineID too short");
+	}
+	r.engineid_len = 0;
+	CHECK(v3raw_err(&r) == NULL);
+	r.engineid_len = 5;
+	CHECK(v3raw_err(&r) == NULL);
+	r.engineid_len = 32;
+	CHECK(v3raw_err(&r) == NULL);
+	r.engineid_len = 33;
+	CHECK_STR(v3raw_err(&r), "msgAuthoritativeEngineID too long");
+
+	v3raw_default(&r);
+	r.boots = -1;
+	CHECK_STR(v3raw_err(&r), "msgAuthoritativeEngineBoots out of range");
+	r.boots = INT32_MAX;
+	CHECK(v3raw_err(&r) == NULL);
+	r.etime = -5;
+	CHECK_STR(v3raw_err(&r), "msgAuthoritativeEngineTime out of range");
+
+	v3raw_default(&r);
+	r.user_len = 32;
+	CHECK(v3raw_err(&r) == NULL);
+	r.user_len = 33;
+	CHECK_STR(v3raw_err(&r), "msgUserName too long");
+
+	v3raw_default(&r);
+	r.authp_len = 48;
+	CHECK(v3raw_err(&r) == NULL);
+	r.authp_len = 49;
+	CHECK_STR(v3raw_err(&r), "msgAuthenticationParameters too long");
+
+	v3raw_default(&r);
+	r.privp_len = 32;
+	CHECK(v3raw_err(&r) == NULL);
+	r.privp_len = 33;
+	CHECK_STR(v3raw_err(&r), "msgPrivacyParameters too long");
+
+	v3raw_default(&r);
+	r.usm_extra = 1;
+	CHECK_STR(v3raw_err(&r), "trailing data in UsmSecurityParameters");
+	v3raw_default(&r);
+	r.secp_extra = 1;
+	CHECK_STR(v3raw_err(&r), "trailing data after UsmSecurityParameters");
+	v3raw_default(&r);
+	r.usm_octets = 1;
+	CHECK_STR(v3raw_err(&r), "UsmSecurityParameters is not a SEQUENCE");
+}
+
+TEST(v3_reject_msgdata)
+{
+	static const uint8_t	 fauth[] = { SNMP_V3_F_AUTH |
+	    SNMP_V3_F_PRIV };
+	struct v3raw		 r;
+
+	/* privacy flag with a plaintext ScopedPDU, and the reverse */
+	v3raw_default(&r);
+	r.flags = fauth;
+	CHECK_STR(v3raw_err(&r), "encryptedPDU is not an OCTET STRING");
+	r.data_octets = 1;
+	CHECK(v3raw_err(&r) == NULL);
+	CHECK(bytes_are(h3.data, h3.data_len, r.scoped, r.scoped_len));
+	v3raw_default(&r);
+	r.data_octets = 1;
+	CHECK_STR(v3raw_err(&r), "ScopedPDU is not a SEQUENCE");
+	/* no msgData at all */
+	v3raw_default(&r);
+	r.scoped_len = 0;
+	CHECK_STR(v3raw_err(&r), "truncated: missing tag");
+}
+
+TEST(v3_reject_truncation_and_trailing)
+{
+	static uint8_t		 copy[512];
+	const struct v3capture	*c = cap("sha384aes");
+	size_t			 j, n;
+	const char		*e;
+
+	for (j = 0; j < 4; j++) {
+		for (n = 0; n < c->len[j]; n++) {
+			uint8_t	*p = big + sizeof(big) - n;
+
+			memcpy(p, c->pkt[j], n);
+			CHECK(snmp_v3_decode(p, n, &h3, &e) == -1);
+			CHECK(e != NULL);
+		}
+		memcpy(copy, c->pkt[j], c->len[j]);
+		copy[c->len[j]] = 0;
+		CHECK(snmp_v3_decode(copy, c->len[j], &h3, &e) == 0);
+		CHECK_STR(decode3_err(copy, c->len[j] + 1),
+		    "trailing data after message");
+	}
+}
+
+/* every octet of an encrypted Response changed: no crash */
+TEST(v3_corrupt_every_octet)
+{
+	static const uint8_t	 vals[] = { 0x00, 0x01, 0x04, 0x05, 0x30,
+	    0x7f, 0x80, 0x81, 0x84, 0xff };
+	static uint8_t		 b[512];
+	const struct v3capture	*c = cap("sha1aes");
+	size_t			 i, j, n = c->len[V3CAP_RESPONSE], len, off;
+	const char		*e;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < LEN(vals); j++) {
+			memcpy(b, c->pkt[V3CAP_RESPONSE], n);
+			b[i] = vals[j];
+			if (snmp_v3_decode(b, n, &h3, &e) == -1)
+				continue;
+			CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len,
+			    &off) == 0);
+			CHECK(snmp_v3_decode(buf, len, &h3b, &e) == 0);
+			CHECK(h3b.msgid == h3.msgid && h3b.flags == h3.flags);
+			CHECK(bytes_are(h3b.data, h3b.data_len, h3.data,
+			    h3.data_len));
+		}
+	}
+}
+
+TEST(v3_scoped_rejects)
+{
+	struct ber_writer	 w;
+	const uint8_t		*p;
+	static const uint8_t	 long33[33];
+	size_t			 end, len, vend;
+	const char		*e;
+	int			 k;
+
+	for (k = 0; k < 6; k++) {
+		ber_writer_init(&w, big, sizeof(big));
+		end = ber_mark(&w);
+		if (k == 0)
+			ber_put_null(&w, BER_TAG_NULL);	/* after the PDU */
+		vend = ber_mark(&w);
+		ber_close(&w, BER_TAG_SEQUENCE, vend);
+		ber_put_int(&w, BER_TAG_INTEGER, 0);
+		ber_put_int(&w, BER_TAG_INTEGER, 0);
+		ber_put_int(&w, BER_TAG_INTEGER, 1);
+		ber_close(&w, k == 3 ? 0xa4 : SNMP_PDU_RESPONSE, vend);
+		ber_put_octets(&w, BER_TAG_OCTETS, long33, k == 1 ? 33 : 32);
+		ber_put_octets(&w, k == 4 ? BER_TAG_NULL : BER_TAG_OCTETS,
+		    long33, k == 2 ? 33 : 32);
+		ber_close(&w, BER_TAG_SEQUENCE, end);
+		if (k == 5)
+			ber_put_null(&w, BER_TAG_NULL);	/* before it */
+		CHECK((p = ber_writer_data(&w, &len)) != NULL);
+		if (k == 5) {
+			/* snmp_scoped_decode wants exactly one SEQUENCE */
+			CHECK(snmp_scoped_decode(p, len, &sc, &m, &e) == -1);
+			CHECK_STR(e, "ScopedPDU is not a SEQUENCE");
+			CHECK(snmp_scoped_decode(p + 2, len - 2, &sc, &m,
+			    &e) == 0);
+			CHECK_EQ_INT(sc.ctx_engineid_len, 32);
+			CHECK_EQ_INT(sc.ctx_name_len, 32);
+			CHECK(snmp_scoped_decode(p + 2, len - 1, &sc, &m,
+			    &e) == -1);
+			continue;
+		}
+		CHECK(snmp_scoped_decode(p, len, &sc, &m, &e) == -1);
+		switch (k) {
+		case 0:
+			CHECK_STR(e, "trailing data after PDU");
+			break;
+		case 1:
+			CHECK_STR(e, "contextName too long");
+			break;
+		case 2:
+			CHECK_STR(e, "contextEngineID too long");
+			break;
+		case 3:
+			CHECK_STR(e, "SNMPv1 Trap PDU not supported");
+			break;
+		case 4:
+			CHECK_STR(e, "contextEngineID is not an OCTET STRING");
+			break;
+		}
+	}
+}
+
+TEST(v3_encode_rejects_invalid)
+{
+	static const uint8_t	 id33[33], b33[33];
+	const uint8_t		 seq[] = { 0x30, 0x00 };
+	const uint8_t		 notseq[] = { 0x04, 0x00 };
+	const uint8_t		 twoseq[] = { 0x30, 0x00, 0x30, 0x00 };
+	struct snmp_v3		 good;
+	size_t			 len, off, n;
+
+	memset(&good, 0, sizeof(good));
+	good.maxsize = 484;
+	good.data = seq;
+	good.data_len = sizeof(seq);
+	h3 = good;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == 0);
+	CHECK(snmp_v3_encode(&h3, buf, len - 1, &len, &off) == -1);
+	/* the smallest message is 40 octets */
+	for (n = 0; n < 40; n++)
+		CHECK(snmp_v3_encode(&h3, buf, n, &len, &off) == -1);
+	CHECK(snmp_v3_encode(&h3, buf, 40, &len, &off) == 0);
+	CHECK_EQ_INT(len, 40);
+	h3 = good;
+	h3.msgid = -1;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.maxsize = 483;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.flags = SNMP_V3_F_PRIV;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3.flags = 0x10;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.engineid = id33;
+	h3.engineid_len = 4;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3.engineid_len = 33;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.boots = -1;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.time = -1;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.user = b33;
+	h3.user_len = 33;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.authp_len = 49;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.privp = b33;
+	h3.privp_len = 33;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.user_len = 3;	/* and no pointer */
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3 = good;
+	h3.data = notseq;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	h3.data = twoseq;
+	h3.data_len = sizeof(twoseq);
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == -1);
+	/* any octets once encrypted */
+	h3.flags = SNMP_V3_F_AUTH | SNMP_V3_F_PRIV;
+	CHECK(snmp_v3_encode(&h3, buf, sizeof(buf), &len, &off) == 0);
+
+	/* ScopedPDUs */
+	memset(&sc, 0, sizeof(sc));
+	sc.ctx_name = b33;
+	sc.ctx_name_len = 33;
+	CHECK(snmp_scoped_encode_request(&sc, SNMP_PDU_GET, 1, 0, 0, NULL, 0,
+	    buf, sizeof(buf), &len) == -1);
+	sc.ctx_name_len = 32;
+	CHECK(snmp_scoped_encode_request(&sc, SNMP_PDU_GET, 1, 0, 0, NULL, 0,
+	    buf, sizeof(buf), &len) == 0);
+	sc.ctx_engineid = id33;
+	sc.ctx_engineid_len = 33;
+	CHECK(snmp_scoped_encode_request(&sc, SNMP_PDU_GET, 1, 0, 0, NULL, 0,
+	    buf, sizeof(buf), &len) == -1);
+	memset(&sc, 0, sizeof(sc));
+	CHECK(snmp_scoped_encode_request(&sc, 0xa4, 1, 0, 0, NULL, 0,
+	    buf, sizeof(buf), &len) == -1);
+	memset(&m, 0, sizeof(m));
+	m.pdu_type = SNMP_PDU_RESPONSE;
+	m.nvarbinds = SNMP_MAX_VARBINDS + 1;
+	CHECK(snmp_scoped_encode(&sc, &m, buf, sizeof(buf), &len) == -1);
+}
+
+TEST(v3_scoped_round_trip)
+{
+	struct snmp_oid		 oids[3];
+	size_t			 len, len2;
+	const char		*e;
+
+	CHECK(snmp_oid_parse("1.3.6.1.2.1.1.1.0", &oids[0]) == 0);
+	CHECK(snmp_oid_parse("1.3.6.1.2.1.43.11", &oids[1]) == 0);
+	CHECK(snmp_oid_parse("1.3.6.1.2.1.43.10.2.1.4", &oids[2]) == 0);
+	sc.ctx_engineid = engine2;
+	sc.ctx_engineid_len = sizeof(engine2);
+	sc.ctx_name = (const uint8_t *)"printers";
+	sc.ctx_name_len = 8;
+	CHECK(snmp_scoped_encode_request(&sc, SNMP_PDU_GETBULK, 77, 1, 25,
+	    oids, 3, buf, sizeof(buf), &len) == 0);
+	memset(&sc, 0, sizeof(sc));
+	CHECK(snmp_scoped_decode(buf, len, &sc, &m, &e) == 0);
+	CHECK(bytes_are(sc.ctx_engineid, sc.ctx_engineid_len, engine2,
+	    sizeof(engine2)));
+	CHECK(bytes_are(sc.ctx_name, sc.ctx_name_len, "printers", 8));
+	CHECK_EQ_INT(m.pdu_type, SNMP_PDU_GETBULK);
+	CHECK_EQ_INT(m.request_id, 77);
+	CHECK_EQ_INT(m.non_repeaters, 1);
+	CHECK_EQ_INT(m.max_repetitions, 25);
+	CHECK_EQ_INT(m.nvarbinds, 3);
+	CHECK(snmp_oid_cmp(&m.vb[2].oid, &oids[2]) == 0);
+	CHECK_EQ_INT(m.vb[2].v.type, SNMP_T_NULL);
+	CHECK(snmp_scoped_encode(&sc, &m, big, sizeof(big), &len2) == 0);
+	CHECK(bytes_are(big, len2, buf, len));
+}
+
 TEST_MAIN_BEGIN("test_snmp")
 	RUN(encode_v1_get_like_netsnmp);
 	RUN(encode_v2c_bulk_like_netsnmp);
@@ -1361,4 +2084,20 @@ TEST_MAIN_BEGIN("test_snmp")
 	RUN(oid_cmp_and_prefix);
 	RUN(names);
 	RUN(value_fmt);
+	RUN(v3_decode_netsnmp_probe);
+	RUN(v3_decode_netsnmp_report);
+	RUN(v3_decode_netsnmp_response);
+	RUN(v3_decode_netsnmp_encrypted);
+	RUN(v3_reencode_netsnmp_identical);
+	RUN(v3_encode_probe_like_netsnmp);
+	RUN(v3_encode_data_in_buffer);
+	RUN(v3_raw_builder_is_valid);
+	RUN(v3_reject_header_fields);
+	RUN(v3_reject_security_parameters);
+	RUN(v3_reject_msgdata);
+	RUN(v3_reject_truncation_and_trailing);
+	RUN(v3_corrupt_every_octet);
+	RUN(v3_scoped_rejects);
+	RUN(v3_encode_rejects_invalid);
+	RUN(v3_scoped_round_trip);
 TEST_MAIN_END
