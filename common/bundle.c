@@ -454,7 +454,8 @@ read_instruction(struct parser *p)
 		    "end, or two spaces");
 	if ((k = instruction_of(p)) == -1)
 		return perr(p, BUNDLE_UNKNOWN_INSTRUCTION, "not an "
-		    "instruction: \"%.40s\"", p->line);
+		    "instruction: \"%.*s\"", p->len > 40 ? 40 : (int)p->len,
+		    p->line);	/* not NUL-terminated */
 	if (p->b->nitems == BUNDLE_MAX_ITEMS)
 		return perr(p, BUNDLE_MALFORMED, "more than %d instructions",
 		    BUNDLE_MAX_ITEMS);

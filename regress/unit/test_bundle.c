@@ -492,6 +492,21 @@ TEST(first_fault_decides)
 	    "issued 2026-11-21T10:00:00Z\nreboot\n"));
 }
 
+TEST(no_nul_needed)
+{
+	/* the message is bytes: nothing may read past them (ASan) */
+	static const char	 m[] = HEAD "collect now\nupload nox";
+	uint8_t			*exact;
+
+	if ((exact = malloc(sizeof(m) - 1)) == NULL)
+		abort();
+	memcpy(exact, m, sizeof(m) - 1);
+	exact[sizeof(m) - 2] = '\n';
+	UNKNOWN(bundle_parse(exact, sizeof(m) - 1, &b, err, sizeof(err)));
+	CHECK(strstr(err, "\"upload no\"") != NULL);
+	free(exact);
+}
+
 TEST_MAIN_BEGIN("test_bundle")
 	log_init("test_bundle", LOG_TO_STDERR, 0);
 	RUN(complete);
@@ -511,4 +526,5 @@ TEST_MAIN_BEGIN("test_bundle")
 	RUN(valid_names);
 	RUN(unknown_instructions);
 	RUN(first_fault_decides);
+	RUN(no_nul_needed);
 TEST_MAIN_END
