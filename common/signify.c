@@ -370,7 +370,7 @@ signify_verify(const struct signify_keyring *ring,
 }
 
 static enum signify_result
-verdict(enum signify_result v, const struct signify_sig *sig, char *err,
+explain(enum signify_result v, const struct signify_sig *sig, char *err,
     size_t errlen)
 {
 	char	 hex[SIGNIFY_KEYNUM_HEX];
@@ -396,7 +396,7 @@ signify_verify_detached(const struct signify_keyring *ring,
 
 	if (signify_parse_sig(sigfile, siglen, &sig, err, errlen) == -1)
 		return SIGNIFY_MALFORMED;
-	return verdict(signify_verify(ring, &sig, msg, len), &sig, err,
+	return explain(signify_verify(ring, &sig, msg, len), &sig, err,
 	    errlen);
 }
 
@@ -416,7 +416,7 @@ signify_verify_embedded(const struct signify_keyring *ring,
 	    errlen) == -1)
 		return SIGNIFY_MALFORMED;
 	if ((v = signify_verify(ring, &sig, m, mlen)) != SIGNIFY_OK)
-		return verdict(v, &sig, err, errlen);
+		return explain(v, &sig, err, errlen);
 	*msg = m;
 	*msglen = mlen;
 	return SIGNIFY_OK;
