@@ -233,6 +233,10 @@ TEST(bundle_not_yet_valid)
 	CHECK_EQ_INT(usual(GW, 5, "collect now\n", 4, NOW - 86400),
 	    V_NOT_YET_VALID);
 	CHECK_EQ_INT(usual(GW, 5, "collect now\n", 4, 0), V_NOT_YET_VALID);
+	/* any clock at all: no overflow (UBSan) */
+	CHECK_EQ_INT(usual(GW, 5, "collect now\n", 4, INT64_MIN),
+	    V_NOT_YET_VALID);
+	CHECK_EQ_INT(usual(GW, 5, "collect now\n", 4, INT64_MAX), V_EXPIRED);
 	CHECK_EQ_INT(b.nitems, 0);
 }
 
