@@ -23,7 +23,8 @@
 #     size-exceeded, and unknown-key when signed with the instruction key;
 #   - a CheckInResponse holding two real bundles is valid against
 #     etc/callhome.xsd (xmllint) and its bundles, taken out by
-#     common/checkin.c, verify byte for byte.
+#     common/checkin.c, verify byte for byte; the CheckIn that
+#     common/checkin.c builds is valid (xmllint).
 . "$TOP/regress/lib.sh"
 
 SV="$OBJ/regress/tools/sigverify"
@@ -347,9 +348,15 @@ EOF
 sed -n '/<ch:CheckInResponse>/,/<\/ch:CheckInResponse>/p' answer.xml |
     sed 's|<ch:CheckInResponse>|<ch:CheckInResponse xmlns:ch="urn:callhome:protocol:1">|;
 	s|</env:Body></env:Envelope>||' >payload.xml
+"$SV" checkin "site 01 & <co>" 6 extra.profile 2 b.profile 1 \
+    >checkin.xml
+sed -n '/<ch:CheckIn /,/<\/ch:CheckIn>/p' checkin.xml >checkin-payload.xml
 if command -v xmllint >/dev/null 2>&1; then
 	check "xmllint: the CheckInResponse with two bundles is valid" \
 	    xmllint --noout --schema "$XSD" payload.xml
+	check "xmllint: the CheckIn built by common/checkin.c is valid" \
+	    sh -c "grep -q 'ch:Package name=\"b.profile\"' checkin-payload.xml &&
+		xmllint --noout --schema \"$XSD\" checkin-payload.xml"
 else
 	skip "xmllint" "xmllint is not installed (apt-get install libxml2-utils)"
 fi

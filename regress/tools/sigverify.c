@@ -7,6 +7,7 @@
  *	sigverify bundle KEYS BUNDLE GATEWAY LAST-SEQUENCE NOW
  *	sigverify package KEYS FILE SIGFILE SHA256 SIZE VERSION INSTALLED
  *	sigverify response SCHEMA ANSWER KEYS GATEWAY LAST-SEQUENCE NOW
+ *	sigverify checkin GATEWAY LAST-SEQUENCE [NAME VERSION ...]
  *
  * KEYS is a trust file of signify public keys.  The first line printed
  * is the verdict's reason word: ok, malformed, unknown-key,
@@ -15,7 +16,8 @@
  * instructions of an accepted bundle; "embedded" writes the message to
  * MSGOUT; "response" parses a CheckInResponse (common/checkin.c) and
  * prints one verdict per bundle, "none" when there is none, accepting
- * each bundle's sequence as the last one for the next.  Exit status 0
+ * each bundle's sequence as the last one for the next.  "checkin" prints
+ * the CheckIn document common/checkin.c builds.  Exit status 0
  * when every verdict is ok, 1 when one is not, 2 on a usage error, a
  * file that cannot be read or a trust file that is not valid.
  */
@@ -40,7 +42,8 @@ usage(void)
 	    "       sigverify bundle keys bundle gateway last now\n"
 	    "       sigverify package keys file sigfile sha256 size version "
 	    "installed\n"
-	    "       sigverify response schema answer keys gateway last now\n");
+	    "       sigverify response schema answer keys gateway last now\n"
+	    "       sigverify checkin gateway last [name version ...]\n");
 	exit(2);
 }
 
@@ -259,6 +262,37 @@ cmd_response(char **av)
 	return rc;
 }
 
+static int
+cmd_checkin(char **av, int ac)
+{
+	struct checkin_package	 pk[CHECKIN_MAX_PACKAGES];
+	struct checkin		 c;
+	struct wbuf		 w;
+	char			 why[256];
+	int			 i;
+
+	if (ac % 2 != 0 || (ac - 2) / 2 > CHECKIN_MAX_PACKAGES)
+		usage();
+	memset(&c, 0, sizeof(c));
+	c.gateway = av[0];
+	c.software = "callhome/0.1";
+	c.last_sequence = number(av[1]);
+	for (i = 2; i < ac; i += 2) {
+		if (strlcpy(pk[c.npackages].name, av[i],
+		    sizeof(pk[c.npackages].name)) >= sizeof(pk[0].name))
+			errx(2, "%s: name too long", av[i]);
+		pk[c.npackages++].version = number(av[i + 1]);
+	}
+	c.packages = pk;
+	wbuf_init(&w);
+	if (checkin_build(&c, &w, why, sizeof(why)) == -1)
+		errx(1, "%s", why);
+	if (fwrite(w.data, 1, w.len, stdout) != w.len)
+		err(2, "stdout");
+	wbuf_free(&w);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -276,5 +310,7 @@ main(int argc, char *argv[])
 		return cmd_package(argv + 2);
 	if (strcmp(argv[1], "response") == 0 && argc == 6)
 		return cmd_response(argv + 2);
+	if (strcmp(argv[1], "checkin") == 0 && argc >= 2)
+		return cmd_checkin(argv + 2, argc);
 	usage();
 }
