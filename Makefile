@@ -151,7 +151,9 @@ $(BUILD)/regress/unit/%: $(O)/regress/unit/%.o \
 	$(CC) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS:%.c=$(O)/%.o) \
 	    $(PROG_LIBS) $(BUILD)/libcommon.a $(LIBS)
 
-$(BUILD)/regress/tools/%: $(O)/regress/tools/%.o $(BUILD)/libcommon.a
+# tools may use a program's library, as unit tests do (sigverify: signerd's)
+$(BUILD)/regress/tools/%: $(O)/regress/tools/%.o $(PROG_LIBS) \
+    $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/regress/bench/%: $(O)/regress/bench/%.o $(BUILD)/libcommon.a

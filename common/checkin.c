@@ -1,0 +1,353 @@
+/*
+ * The check-in request and its answer: see checkin.h.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkin.h"
+#include "log.h"
+#include "signify.h"
+
+static void	set_err(char *, size_t, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The request.
+ */
+
+#define PUTS(w, lit)	wbuf_bytes((w), (lit), sizeof(lit) - 1)
+
+/* one UTF-8 sequence at p (NUL-terminated): its length, 0 if not valid */
+static int
+utf8_decode(const unsigned char *p, uint32_t *cp)
+{
+	uint32_t	 c;
+	int		 n, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)	/* the NUL stops here too */
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static int
+xml_char(uint32_t c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 &&
+	    c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
+	    (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* s as an attribute value: XML characters, escaped, at most max of them */
+static void
+put_attr(struct wbuf *w, const char *s, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			 ref[8];
+	uint32_t		 cp;
+	size_t			 n;
+	int			 len;
+
+	for (n = 0; *p != '\0' && n < max; n++) {
+		if ((len = utf8_decode(p, &cp)) == 0 || !xml_char(cp)) {
+			PUTS(w, "\xef\xbf\xbd");	/* U+FFFD */
+			p += len > 0 ? len : 1;
+			continue;
+		}
+		switch (cp) {
+		case '&':
+			PUTS(w, "&amp;");
+			break;
+		case '<':
+			PUTS(w, "&lt;");
+			break;
+		case '>':
+			PUTS(w, "&gt;");
+			break;
+		case '"':
+			PUTS(w, "&quot;");
+			break;
+		case '\t':
+		case '\n':
+		case '\r':
+			/* white space in an attribute would be normalized */
+			(void)snprintf(ref, sizeof(ref), "&#%u;", cp);
+			wbuf_bytes(w, ref, strlen(ref));
+			break;
+		default:
+			wbuf_bytes(w, p, (size_t)len);
+			break;
+		}
+		p += len;
+	}
+}
+
+static void
+put_u64(struct wbuf *w, uint64_t v)
+{
+	char	 num[24];
+	int	 n;
+
+	n = snprintf(num, sizeof(num), "%" PRIu64, v);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		fatalx("%s", __func__);
+	wbuf_bytes(w, num, (size_t)n);
+}
+
+static int
+cmp_pkg(const void *a, const void *b)
+{
+	const struct checkin_package	*pa = *(const struct checkin_package *
+					    const *)a;
+	const struct checkin_package	*pb = *(const struct checkin_package *
+					    const *)b;
+
+	return strcmp(pa->name, pb->name);
+}
+
+/* the packages, checked and sorted by name; NULL with err on a bad one */
+static const struct checkin_package **
+sorted_packages(const struct checkin *c, char *err, size_t errlen)
+{
+	const struct checkin_package	**v;
+	size_t				  i;
+
+	if ((v = reallocarray(NULL, c->npackages + 1, sizeof(*v))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < c->npackages; i++) {
+		v[i] = &c->packages[i];
+		if (memchr(v[i]->name, '\0', sizeof(v[i]->name)) == NULL ||
+		    !bundle_valid_name(v[i]->name)) {
+			set_err(err, errlen, "package %zu: not a valid name",
+			    i);
+			goto fail;
+		}
+		if (v[i]->version < 1 || v[i]->version > BUNDLE_SEQ_MAX) {
+			set_err(err, errlen, "package %s: version %" PRIu64
+			    " out of range", v[i]->name, v[i]->version);
+			goto fail;
+		}
+	}
+	qsort(v, c->npackages, sizeof(*v), cmp_pkg);
+	for (i = 1; i < c->npackages; i++) {
+		if (strcmp(v[i - 1]->name, v[i]->name) == 0) {
+			set_err(err, errlen, "package %s twice", v[i]->name);
+			goto fail;
+		}
+	}
+	return v;
+ fail:
+	free(v);
+	return NULL;
+}
+
+int
+checkin_build(const struct checkin *c, struct wbuf *out, char *err,
+    size_t errlen)
+{
+	const struct checkin_package	**pkgs;
+	size_t				  i;
+
+	if (c->npackages > CHECKIN_MAX_PACKAGES) {
+		set_err(err, errlen, "%zu packages (at most %d)",
+		    c->npackages, CHECKIN_MAX_PACKAGES);
+		return -1;
+	}
+	if (c->last_sequence > BUNDLE_SEQ_MAX) {
+		set_err(err, errlen, "last sequence %" PRIu64 " out of range",
+		    c->last_sequence);
+		return -1;
+	}
+	if ((pkgs = sorted_packages(c, err, errlen)) == NULL)
+		return -1;
+
+	PUTS(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<env:Envelope xmlns:env=\"" SOAP_NS "\">\n"
+	    " <env:Body>\n"
+	    "  <ch:CheckIn xmlns:ch=\"" CALLHOME_NS "\" version=\"1\">\n"
+	    "   <ch:Gateway id=\"");
+	put_attr(out, c->gateway, CHECKIN_GATEWAY_MAX);
+	PUTS(out, "\" software=\"");
+	put_attr(out, c->software, CHECKIN_SOFTWARE_MAX);
+	PUTS(out, "\"/>\n"
+	    "   <ch:LastSequence>");
+	put_u64(out, c->last_sequence);
+	PUTS(out, "</ch:LastSequence>\n");
+	if (c->npackages == 0)
+		PUTS(out, "   <ch:Packages/>\n");
+	else {
+		PUTS(out, "   <ch:Packages>\n");
+		for (i = 0; i < c->npackages; i++) {
+			/* names are [A-Za-z0-9._-]: nothing to escape */
+			PUTS(out, "    <ch:Package name=\"");
+			wbuf_bytes(out, pkgs[i]->name, strlen(pkgs[i]->name));
+			PUTS(out, "\" version=\"");
+			put_u64(out, pkgs[i]->version);
+			PUTS(out, "\"/>\n");
+		}
+		PUTS(out, "   </ch:Packages>\n");
+	}
+	PUTS(out, "  </ch:CheckIn>\n"
+	    " </env:Body>\n"
+	    "</env:Envelope>\n");
+	free(pkgs);
+	return 0;
+}
+
+/*
+ * The answer.
+ */
+
+static int
+is_ours(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    n->ns->href != NULL &&
+	    strcmp((const char *)n->ns->href, CALLHOME_NS) == 0 &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+/* the text of n: one text node and nothing else; NULL otherwise */
+static const char *
+only_text(xmlNodePtr n)
+{
+	xmlNodePtr	 t = n->children;
+
+	if (t == NULL || t->next != NULL || t->type != XML_TEXT_NODE ||
+	    t->content == NULL)
+		return NULL;
+	return (const char *)t->content;
+}
+
+static int
+take_bundle(struct checkin_response *r, xmlNodePtr n, char *err,
+    size_t errlen)
+{
+	struct checkin_bundle	*b;
+	const char		*t;
+	size_t			 tlen;
+
+	if (r->nbundles == CHECKIN_MAX_BUNDLES) {
+		set_err(err, errlen, "more than %d bundles",
+		    CHECKIN_MAX_BUNDLES);
+		return -1;
+	}
+	b = &r->bundles[r->nbundles];
+	if ((t = only_text(n)) == NULL) {
+		set_err(err, errlen, "bundle %zu is not one text",
+		    r->nbundles + 1);
+		return -1;
+	}
+	tlen = strlen(t);
+	if (tlen == 0 || tlen > B64_ENCODED_LEN(BUNDLE_MAX)) {
+		set_err(err, errlen, "bundle %zu: %zu characters of base64 "
+		    "(1 to %d)", r->nbundles + 1, tlen,
+		    B64_ENCODED_LEN(BUNDLE_MAX));
+		return -1;
+	}
+	if ((b->data = malloc(B64_DECODED_MAX(tlen))) == NULL)
+		fatal("%s", __func__);
+	if (b64_decode_strict(t, tlen, b->data, B64_DECODED_MAX(tlen),
+	    &b->len) == -1 || b->len == 0 || b->len > BUNDLE_MAX) {
+		set_err(err, errlen, "bundle %zu: not the canonical base64 of "
+		    "1 to %d bytes", r->nbundles + 1, BUNDLE_MAX);
+		free(b->data);
+		b->data = NULL;
+		b->len = 0;
+		return -1;
+	}
+	r->nbundles++;
+	return 0;
+}
+
+void
+checkin_response_free(struct checkin_response *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nbundles && i < CHECKIN_MAX_BUNDLES; i++)
+		free(r->bundles[i].data);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+checkin_response_parse(struct xschema *xs, const uint8_t *buf, size_t len,
+    struct checkin_response *r, char *err, size_t errlen)
+{
+	xmlDocPtr	 doc;
+	xmlNodePtr	 p, c;
+	const char	*t;
+	int		 have_time = 0;
+
+	memset(r, 0, sizeof(*r));
+	if ((doc = soap_parse(xs, buf, len, CHECKIN_RESPONSE_MAX,
+	    "CheckInResponse", &p, err, errlen)) == NULL)
+		return -1;
+	/* the schema said all this already: here it is not assumed */
+	for (c = p->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;	/* white space, comments */
+		if (!have_time && is_ours(c, "ServerTime")) {
+			if ((t = only_text(c)) == NULL ||
+			    strlcpy(r->server_time, t, sizeof(r->server_time)) >=
+			    sizeof(r->server_time)) {
+				set_err(err, errlen, "a bad ServerTime");
+				goto fail;
+			}
+			have_time = 1;
+		} else if (have_time && is_ours(c, "Bundle")) {
+			if (take_bundle(r, c, err, errlen) == -1)
+				goto fail;
+		} else {
+			set_err(err, errlen, "unexpected element %.64s",
+			    (const char *)c->name);
+			goto fail;
+		}
+	}
+	if (!have_time) {
+		set_err(err, errlen, "no ServerTime");
+		goto fail;
+	}
+	xmlFreeDoc(doc);
+	return 0;
+ fail:
+	xmlFreeDoc(doc);
+	checkin_response_free(r);
+	return -1;
+}

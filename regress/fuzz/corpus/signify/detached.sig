@@ -1,0 +1,2 @@
+untrusted comment: verify with seed.pub
+RWSqjykDcawH+rO9eNXvaHACv6yxxNjV6DW5MgEbK1ebb9IuSXcWpZm3LDwjaUFtVb6EF5OdrjukSPuBYsq0oYPMjArK6DdhcwQ=

@@ -1,0 +1,2 @@
+untrusted comment: verify with seed.pub
+RWSqjykDcawH+nmIIFgPkRYQgZu12uWT4LWYrrflxf6UhloQvjmhk6fG7Yig+wFm6weXeobxlCmTFFjrLbtBVeL2sxta26v35QE=
