@@ -41,6 +41,9 @@ static const char *const serial_keys[] = { "SN", "SERN", "SERIALNUMBER",
 	NULL };
 static const char *const devid_keys[] = { "MFG", "MANUFACTURER", "CMD",
 	"COMMAND SET", NULL };
+/* words of network cards and print servers, never in a model */
+static const char *const nic_words[] = { "print server", "printserver",
+	"ethernet", "jetdirect", "firmware", "kernel", NULL };
 /* serial numbers that say there is none */
 static const char *const no_serial[] = { "unknown", "none", "n/a", "na",
 	"null", "not available", "not set", "default", "serial number",
@@ -545,10 +548,31 @@ has_digit(const char *s)
 	return 0;
 }
 
+/* does t contain word, in any case of the ASCII letters? */
+static int
+contains_ci(const struct text *t, const char *word)
+{
+	size_t	 n = strlen(word), i, k;
+
+	for (i = 0; i + n <= t->len; i++) {
+		for (k = 0; k < n; k++)
+			if (lower((unsigned char)t->s[i + k]) !=
+			    lower((unsigned char)word[k]))
+				break;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 not_model(const struct text *t, const struct profile *p)
 {
 	size_t	 i, n, k;
+
+	for (i = 0; nic_words[i] != NULL; i++)
+		if (contains_ci(t, nic_words[i]))
+			return 1;
 
 	for (i = 0; p != NULL && i < p->nnot_model &&
 	    i < PROFILE_MAX_NOTMODEL; i++) {

@@ -19,8 +19,10 @@
  * ("LW62.DN4.P636": two dots and a digit) onwards dropped; a leading
  * vendor or brand name and a trailing "series" dropped.  It is refused
  * if it is empty, longer than 63 bytes, has no digit (product names
- * have one; "EPSON Built-in", "Printing System" have none) or begins
- * with a not-model text of the profile.  A family name ("M408x Series")
+ * have one; "EPSON Built-in", "Printing System" have none), names a
+ * network card or print server ("print server", "PrintServer",
+ * "Ethernet", "JetDirect", "firmware", "kernel") or begins with a
+ * not-model text of the profile.  A family name ("M408x Series")
  * gives way to a later candidate that names a member of it ("M4080FX").
  *
  * Serial: prtGeneralSerialNumber, the profile's serial OIDs, the

@@ -788,8 +788,14 @@ TEST(bad_input)
 	in.v_serial[0] = sval(" -- ");
 	identity_build(&in, &p, &id);
 	CHECK_STR(id.serial.text, "");
-	/* a model has a digit */
+	/* a model has a digit, and names no network card */
 	in.hrdescr = sval("Acme Printer");
+	identity_build(&in, &p, &id);
+	CHECK_STR(id.model.text, "");
+	in.hrdescr = sval("Acme 10/100 Ethernet Card");
+	identity_build(&in, &p, &id);
+	CHECK_STR(id.model.text, "");
+	in.hrdescr = sval("Acme NetPrintServer 3");
 	identity_build(&in, &p, &id);
 	CHECK_STR(id.model.text, "");
 	/* malformed device ids */
@@ -972,6 +978,13 @@ static const struct synth synths[] = {
 	{ { "EPSON Built-in", "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83.50",
 	    NULL, NULL, NULL, NULL, 0, { { NULL, NULL } } },
 	    "epson", "Epson", "", "" },
+	{ { "EPSON Type-B 10Base-T/100Base-TX Print Server",
+	    "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83.50", NULL, NULL, NULL,
+	    NULL, 0, { { NULL, NULL } } },
+	    "epson", "Epson", "", "" },
+	{ { "EPSON WF-C5790 Series", "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83."
+	    "50", NULL, NULL, NULL, NULL, 0, { { NULL, NULL } } },
+	    "epson", "Epson", "WF-C5790", "" },
 	{ { "KYOCERA Document Solutions Printing System",
 	    "1.3.6.1.4.1.1347.41", NULL, NULL, NULL, NULL, 0,
 	    { { "1.3.6.1.4.1.1347.43.5.1.1.1.1", "\x04\x0f" "ECOSYS P3055dn" },
@@ -1051,7 +1064,12 @@ TEST(other_models)
 	CHECK_EQ_INT(id.vendor.src, IDSRC_SYSDESCR_DEVID);
 	CHECK_EQ_INT(id.model.src, IDSRC_SYSDESCR_DEVID);
 	/* the Brother's model came from the standard device id */
-	run_dev(&synths[9].d, &id);
+	for (i = 0; i < sizeof(synths) / sizeof(synths[0]); i++)
+		if (synths[i].d.devid != NULL &&
+		    strncmp(synths[i].d.descr, "Brother", 7) == 0)
+			break;
+	CHECK(i < sizeof(synths) / sizeof(synths[0]));
+	run_dev(&synths[i].d, &id);
 	CHECK_STR(id.model.text, "HL-L8350CDW");
 	CHECK_EQ_INT(id.model.src, IDSRC_DEVID);
 	CHECK(real_profile("zebra") != NULL);
