@@ -3,7 +3,9 @@
  * ids, the profile's text rules, bad input, sysDescr formats of other
  * models than the walks', and every walk of ../shared/walks (WALKS)
  * against regress/identity/expected.tsv (IDENTITY_EXPECTED), the vendor,
- * model and serial a person reading the walk writes down.
+ * model and serial a person reading the walk writes down, whether it is
+ * a printer, and the model the walk gives when cut down to a stub
+ * (sysDescr and sysObjectID only).
  *
  * The walks are read by a small snmprec reader of this file (OID|TAG|
  * VALUE lines; tags 4, 4x, 6, the integers); the profiles are the real
@@ -1081,7 +1083,7 @@ TEST(other_models)
  */
 
 struct row {
-	char	*file, *vendor, *model, *serial, *printer;
+	char	*file, *vendor, *model, *serial, *printer, *stub;
 	int	 seen;
 };
 
@@ -1126,8 +1128,14 @@ printer_index(const struct walk *w)
 	return 1;
 }
 
+/*
+ * The identity of the walk; stub: as if it had answered sysDescr and
+ * sysObjectID only (half the walks are such stubs: the rules must do
+ * with sysDescr alone).
+ */
 static int
-run_walk(const char *path, struct identity *id, const char **pname)
+run_walk(const char *path, int stub, struct identity *id,
+    const char **pname)
 {
 	struct walk		 w;
 	struct identity_in	 in;
@@ -1167,19 +1175,24 @@ run_walk(const char *path, struct identity *id, const char **pname)
 	    has_under(&w, "1.3.6.1.2.1.43.12.1.1.4") ||
 	    has_under(&w, "1.3.6.1.2.1.43.18.1.1");
 	in.sysobjectid = soid.len ? &soid : NULL;
+	if (stub) {
+		memset(&in, 0, sizeof(in));
+		in.sysdescr = rval(walk_get(&w, "1.3.6.1.2.1.1.1.0"));
+		in.sysobjectid = soid.len ? &soid : NULL;
+	}
 	/* as collectd: profile_match() on the cleaned sysDescr */
 	clean[0] = '\0';
 	if (in.sysdescr.s != NULL)
 		report_str_clean(in.sysdescr.s, in.sysdescr.len, clean,
 		    sizeof(clean));
 	p = profile_match(&real, in.sysobjectid, clean, &v);
-	for (i = 0; p != NULL && i < p->nserial; i++)
+	for (i = 0; !stub && p != NULL && i < p->nserial; i++)
 		in.v_serial[i] = rval(walk_get_oid(&w, &p->serial[i]));
-	for (i = 0; p != NULL && i < p->nmodel; i++)
+	for (i = 0; !stub && p != NULL && i < p->nmodel; i++)
 		in.v_model[i] = rval(walk_get_oid(&w, &p->model[i]));
-	for (i = 0; p != NULL && i < p->nfirmware; i++)
+	for (i = 0; !stub && p != NULL && i < p->nfirmware; i++)
 		in.v_firmware[i] = rval(walk_get_oid(&w, &p->firmware[i]));
-	for (i = 0; p != NULL && i < p->ndevid; i++)
+	for (i = 0; !stub && p != NULL && i < p->ndevid; i++)
 		in.v_devid[i] = rval(walk_get_oid(&w, &p->devid[i]));
 	identity_build(&in, p, id);
 	*pname = p != NULL ? p->name : "-";
@@ -1187,12 +1200,13 @@ run_walk(const char *path, struct identity *id, const char **pname)
 	return 0;
 }
 
-/* the table: file vendor model serial printer, "-" for none */
+/* the table: file vendor model serial printer stub, "-" for none */
+#define NCOLS	6
 static int
 read_expected(const char *path, struct row *rows, size_t max, size_t *n)
 {
 	FILE	*fp;
-	char	 line[1024], *f[5], *s;
+	char	 line[1024], *f[NCOLS], *s;
 	size_t	 k;
 	int	 lineno = 0;
 
@@ -1207,16 +1221,16 @@ read_expected(const char *path, struct row *rows, size_t max, size_t *n)
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		s = line;
-		for (k = 0; k < 5; k++) {
+		for (k = 0; k < NCOLS; k++) {
 			f[k] = s;
 			if ((s = strchr(s, '\t')) != NULL)
 				*s++ = '\0';
-			else if (k < 4)
+			else if (k < NCOLS - 1)
 				break;
 		}
-		if (k < 5 || s != NULL || *n == max) {
-			printf("# %s:%d: not 5 tab-separated fields\n", path,
-			    lineno);
+		if (k < NCOLS || s != NULL || *n == max) {
+			printf("# %s:%d: not %d tab-separated fields\n", path,
+			    lineno, NCOLS);
 			fclose(fp);
 			return -1;
 		}
@@ -1225,10 +1239,11 @@ read_expected(const char *path, struct row *rows, size_t max, size_t *n)
 		rows[*n].model = strdup(f[2]);
 		rows[*n].serial = strdup(f[3]);
 		rows[*n].printer = strdup(f[4]);
+		rows[*n].stub = strdup(f[5]);
 		rows[*n].seen = 0;
 		if (rows[*n].file == NULL || rows[*n].vendor == NULL ||
 		    rows[*n].model == NULL || rows[*n].serial == NULL ||
-		    rows[*n].printer == NULL)
+		    rows[*n].printer == NULL || rows[*n].stub == NULL)
 			abort();
 		(*n)++;
 	}
@@ -1247,7 +1262,7 @@ walks_dir(void)
 TEST(real_walks)
 {
 	static struct row	 rows[WALKS_MAX];
-	struct identity		 id;
+	struct identity		 id, stub;
 	DIR			*d;
 	struct dirent		*de;
 	const char		*dir = walks_dir(), *exp, *pname;
@@ -1280,23 +1295,30 @@ TEST(real_walks)
 		}
 		rows[i].seen = 1;
 		FMT(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (run_walk(path, &id, &pname) == -1) {
+		if (run_walk(path, 1, &id, &pname) == -1) {
 			bad++;
 			continue;
 		}
-		printf("# %s\t%s\t%s\t%s\t%s\t(%s; model %s, serial %s)\n",
-		    de->d_name, dash(id.vendor.text), dash(id.model.text),
-		    dash(id.serial.text), identity_printer_name(id.printer),
+		stub = id;
+		if (run_walk(path, 0, &id, &pname) == -1) {
+			bad++;
+			continue;
+		}
+		printf("# %s\t%s\t%s\t%s\t%s\t%s\t(%s; model %s, serial "
+		    "%s)\n", de->d_name, dash(id.vendor.text),
+		    dash(id.model.text), dash(id.serial.text),
+		    identity_printer_name(id.printer), dash(stub.model.text),
 		    pname, identity_src_name(id.model.src),
 		    identity_src_name(id.serial.src));
 		if (strcmp(dash(id.vendor.text), rows[i].vendor) != 0 ||
 		    strcmp(dash(id.model.text), rows[i].model) != 0 ||
 		    strcmp(dash(id.serial.text), rows[i].serial) != 0 ||
 		    strcmp(identity_printer_name(id.printer),
-		    rows[i].printer) != 0) {
-			printf("# %s: want %s | %s | %s | %s\n", de->d_name,
-			    rows[i].vendor, rows[i].model, rows[i].serial,
-			    rows[i].printer);
+		    rows[i].printer) != 0 ||
+		    strcmp(dash(stub.model.text), rows[i].stub) != 0) {
+			printf("# %s: want %s | %s | %s | %s | %s\n",
+			    de->d_name, rows[i].vendor, rows[i].model,
+			    rows[i].serial, rows[i].printer, rows[i].stub);
 			bad++;
 		}
 	}
@@ -1313,6 +1335,7 @@ TEST(real_walks)
 		free(rows[i].model);
 		free(rows[i].serial);
 		free(rows[i].printer);
+		free(rows[i].stub);
 	}
 	CHECK(nwalks > 0);
 	CHECK_EQ_INT(bad, 0);
