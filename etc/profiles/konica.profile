@@ -10,7 +10,8 @@
 vendor "Konica Minolta"
 
 match enterprise 18334				# [walk]
-match oid 1.3.6.1.4.1.18334.1			# [walk] printers and copiers
+match oid 1.3.6.1.4.1.18334.1.1.1.2		# [walk] bizhub
+match oid 1.3.6.1.4.1.18334.1.2.1.2		# [walk] Develop ineo
 match descr "KONICA MINOLTA"			# [walk]
 brand "Develop" descr "Develop"			# [walk]
 
