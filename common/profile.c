@@ -39,6 +39,22 @@ static const char *const units[] = {
 	"meters", "hours", "items", "percent", "other", NULL
 };
 
+/* the operations of text rules, indexed by enum profile_op_kind */
+static const char *const op_names[] = {
+	NULL, "after", "before", "cut", "drop-prefix", "drop-suffix",
+	"unless", "require"
+};
+_Static_assert(sizeof(op_names) / sizeof(op_names[0]) == PROFILE_OP_MAX + 1,
+    "op_names and enum profile_op_kind disagree");
+
+const char *
+profile_op_name(int kind)
+{
+	if (kind < 1 || kind > PROFILE_OP_MAX)
+		return NULL;
+	return op_names[kind];
+}
+
 /*
  * The checks shared by the parser and the decoder.  Each returns NULL when
  * the value is acceptable, else why not.
@@ -230,6 +246,61 @@ map_name_used(const struct profile *p, const char *name)
 	return 0;
 }
 
+/* a text rule: 1 to PROFILE_MAX_OPS known operations, each with a text */
+static const char *
+rule_err(const struct profile_rule *r)
+{
+	const char	*why;
+	size_t		 i;
+
+	if (r->nop == 0 || r->nop > PROFILE_MAX_OPS)
+		return "a rule has 1 to 6 operations";
+	for (i = 0; i < r->nop; i++) {
+		if (profile_op_name(r->op[i].kind) == NULL)
+			return "unknown operation";
+		if ((why = text_err(r->op[i].text)) != NULL)
+			return why;
+	}
+	return NULL;
+}
+
+static const char *
+rules_err(const struct profile_rule *list, size_t n)
+{
+	const char	*why;
+	size_t		 i;
+
+	if (n > PROFILE_MAX_RULES)
+		return "too many rules";
+	for (i = 0; i < n; i++)
+		if ((why = rule_err(&list[i])) != NULL)
+			return why;
+	return NULL;
+}
+
+/* the identity statements of a profile */
+static const char *
+identity_check(const struct profile *p)
+{
+	const char	*why;
+	size_t		 i;
+
+	if (p->ndevid > PROFILE_MAX_IDENT ||
+	    p->nnot_model > PROFILE_MAX_NOTMODEL)
+		return "too many entries";
+	for (i = 0; i < p->ndevid; i++)
+		if ((why = oid_err(&p->devid[i])) != NULL)
+			return why;
+	if ((why = rules_err(p->descr_model, p->ndescr_model)) != NULL ||
+	    (why = rules_err(p->descr_serial, p->ndescr_serial)) != NULL ||
+	    (why = rules_err(p->model_edit, p->nmodel_edit)) != NULL)
+		return why;
+	for (i = 0; i < p->nnot_model; i++)
+		if ((why = text_err(p->not_model[i])) != NULL)
+			return why;
+	return NULL;
+}
+
 /* the whole profile, as the parser would have left it */
 static const char *
 profile_check(const struct profile *p)
@@ -298,7 +369,7 @@ profile_check(const struct profile *p)
 					return "map row given twice";
 		}
 	}
-	return NULL;
+	return identity_check(p);
 }
 
 /*
@@ -761,6 +832,104 @@ st_firmware(struct parser *ps, int line)
 }
 
 static int
+st_devid(struct parser *ps, int line)
+{
+	return st_ident(&ps->lx, line, ps->p->devid, &ps->p->ndevid,
+	    "device-id");
+}
+
+/* OP TEXT [OP TEXT ...] up to the end of the line */
+static int
+get_rule(struct lexer *lx, struct profile_rule *r)
+{
+	struct profile_op	*op;
+	int			 k;
+
+	r->nop = 0;
+	if (lx->t != T_WORD)
+		return expected(lx, "an operation (after, before, cut, "
+		    "drop-prefix, drop-suffix, unless, require)");
+	while (lx->t != T_NL && lx->t != T_EOF) {
+		if (lx->t != T_WORD)
+			return expected(lx, "an operation");
+		for (k = 1; k <= PROFILE_OP_MAX; k++)
+			if (strcmp(lx->text, op_names[k]) == 0)
+				break;
+		if (k > PROFILE_OP_MAX) {
+			perr(lx, lx->tline, "unknown operation \"%.40s\" "
+			    "(after, before, cut, drop-prefix, drop-suffix, "
+			    "unless, require)", lx->text);
+			return -1;
+		}
+		if (r->nop == PROFILE_MAX_OPS) {
+			perr(lx, lx->tline, "too many operations in a rule "
+			    "(at most %d)", PROFILE_MAX_OPS);
+			return -1;
+		}
+		op = &r->op[r->nop];
+		lex_next(lx);
+		if (get_text(lx, op->text, "the text of the operation") == -1)
+			return -1;
+		op->kind = (uint8_t)k;
+		r->nop++;
+	}
+	return 0;
+}
+
+static int
+st_rule(struct lexer *lx, int line, struct profile_rule *list, size_t *n,
+    const char *kw)
+{
+	char	 what[32];
+
+	(void)snprintf(what, sizeof(what), "%s lines", kw);
+	if (room(lx, line, *n, PROFILE_MAX_RULES, what) == -1)
+		return -1;
+	if (get_rule(lx, &list[*n]) == -1) {
+		memset(&list[*n], 0, sizeof(list[*n]));
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int
+st_descr_model(struct parser *ps, int line)
+{
+	return st_rule(&ps->lx, line, ps->p->descr_model,
+	    &ps->p->ndescr_model, "descr-model");
+}
+
+static int
+st_descr_serial(struct parser *ps, int line)
+{
+	return st_rule(&ps->lx, line, ps->p->descr_serial,
+	    &ps->p->ndescr_serial, "descr-serial");
+}
+
+static int
+st_model_edit(struct parser *ps, int line)
+{
+	return st_rule(&ps->lx, line, ps->p->model_edit,
+	    &ps->p->nmodel_edit, "model-edit");
+}
+
+static int
+st_not_model(struct parser *ps, int line)
+{
+	struct lexer	*lx = &ps->lx;
+	struct profile	*p = ps->p;
+
+	if (room(lx, line, p->nnot_model, PROFILE_MAX_NOTMODEL,
+	    "not-model lines") == -1)
+		return -1;
+	if (get_text(lx, p->not_model[p->nnot_model], "not-model text") == -1)
+		return -1;
+	p->nnot_model++;
+	return 0;
+}
+
+static int
 st_meter(struct parser *ps, int line)
 {
 	struct lexer		*lx = &ps->lx;
@@ -896,6 +1065,11 @@ static const struct {
 	{ "serial",		st_serial },
 	{ "model",		st_model },
 	{ "firmware",		st_firmware },
+	{ "device-id",		st_devid },
+	{ "descr-model",	st_descr_model },
+	{ "descr-serial",	st_descr_serial },
+	{ "model-edit",		st_model_edit },
+	{ "not-model",		st_not_model },
 	{ "meter",		st_meter },
 	{ "meter-table",	st_meter_table },
 };
@@ -1293,6 +1467,21 @@ enc_oids(struct wbuf *w, const struct snmp_oid *list, size_t n)
 }
 
 static void
+enc_rules(struct wbuf *w, const struct profile_rule *list, size_t n)
+{
+	size_t	 i, j;
+
+	wbuf_u32(w, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		wbuf_u32(w, (uint32_t)list[i].nop);
+		for (j = 0; j < list[i].nop; j++) {
+			wbuf_u32(w, list[i].op[j].kind);
+			wbuf_str(w, list[i].op[j].text);
+		}
+	}
+}
+
+static void
 enc_profile(struct wbuf *w, const struct profile *p)
 {
 	const struct profile_table	*t;
@@ -1333,6 +1522,13 @@ enc_profile(struct wbuf *w, const struct profile *p)
 			wbuf_str(w, t->map[j].name);
 		}
 	}
+	enc_oids(w, p->devid, p->ndevid);
+	enc_rules(w, p->descr_model, p->ndescr_model);
+	enc_rules(w, p->descr_serial, p->ndescr_serial);
+	enc_rules(w, p->model_edit, p->nmodel_edit);
+	wbuf_u32(w, (uint32_t)p->nnot_model);
+	for (i = 0; i < p->nnot_model; i++)
+		wbuf_str(w, p->not_model[i]);
 }
 
 void
@@ -1380,6 +1576,26 @@ dec_oids(struct rbuf *r, struct snmp_oid *list, size_t max)
 	return r->err ? 0 : n;
 }
 
+static size_t
+dec_rules(struct rbuf *r, struct profile_rule *list, size_t max)
+{
+	size_t		 n = dec_count(r, max), i, j;
+	uint32_t	 kind;
+
+	for (i = 0; i < n && !r->err; i++) {
+		list[i].nop = dec_count(r, PROFILE_MAX_OPS);
+		for (j = 0; j < list[i].nop && !r->err; j++) {
+			kind = rbuf_u32(r);
+			if (kind > PROFILE_OP_MAX)
+				r->err = 1;
+			list[i].op[j].kind = (uint8_t)kind;
+			rbuf_str(r, list[i].op[j].text,
+			    sizeof(list[i].op[j].text));
+		}
+	}
+	return r->err ? 0 : n;
+}
+
 static void
 dec_profile(struct rbuf *r, struct profile *p)
 {
@@ -1421,6 +1637,13 @@ dec_profile(struct rbuf *r, struct profile *p)
 			rbuf_str(r, t->map[j].name, sizeof(t->map[j].name));
 		}
 	}
+	p->ndevid = dec_oids(r, p->devid, PROFILE_MAX_IDENT);
+	p->ndescr_model = dec_rules(r, p->descr_model, PROFILE_MAX_RULES);
+	p->ndescr_serial = dec_rules(r, p->descr_serial, PROFILE_MAX_RULES);
+	p->nmodel_edit = dec_rules(r, p->model_edit, PROFILE_MAX_RULES);
+	p->nnot_model = dec_count(r, PROFILE_MAX_NOTMODEL);
+	for (i = 0; i < p->nnot_model && !r->err; i++)
+		rbuf_str(r, p->not_model[i], sizeof(p->not_model[i]));
 }
 
 int

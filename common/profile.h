@@ -16,6 +16,11 @@
  *	serial 1.3.6.1.4.1.2385.1.1.1.2.0	fallbacks, tried in order
  *	model 1.3.6.1.4.1....
  *	firmware 1.3.6.1.4.1....
+ *	device-id 1.3.6.1.4.1....		an IEEE 1284 device id
+ *	descr-model after "Attached to " cut " Rev."	model out of sysDescr
+ *	descr-serial after "SN:" cut ","		serial out of sysDescr
+ *	model-edit drop-prefix "ZTC "		applied to every model
+ *	not-model "Generic"			a driver name, no model
  *	meter total 1.3.6.1.4.1....0 unit impressions
  *	meter-table 1.3.6.1.4.1.2385.1.1.19.2.1.3 \
  *	    names 1.3.6.1.4.1.2385.1.1.19.2.1.4 unit impressions {
@@ -47,6 +52,9 @@
 #define PROFILE_MAX_METERS	32
 #define PROFILE_MAX_TABLES	4
 #define PROFILE_MAX_MAP		64
+#define PROFILE_MAX_RULES	8	/* descr-model, descr-serial, model-edit */
+#define PROFILE_MAX_OPS		6	/* operations in one rule */
+#define PROFILE_MAX_NOTMODEL	8
 #define PROFILE_FILE_MAX	(64 * 1024)
 
 struct profile_brand {
@@ -74,6 +82,32 @@ struct profile_table {
 	size_t		 nmap;
 };
 
+/*
+ * The operations of a text rule (descr-model, descr-serial, model-edit),
+ * each with its text.  In a text, ASCII letters match in any case and "#"
+ * matches a run of one or more digits (common/identity.c applies them).
+ */
+enum profile_op_kind {
+	PROFILE_OP_AFTER = 1,	/* what follows the first match; none: fail */
+	PROFILE_OP_BEFORE,	/* what precedes the first match; none: fail */
+	PROFILE_OP_CUT,		/* what precedes the first match, if any */
+	PROFILE_OP_DROP_PREFIX,	/* without a match at the start, if any */
+	PROFILE_OP_DROP_SUFFIX,	/* without a match at the end, if any */
+	PROFILE_OP_UNLESS,	/* fail if the text matches anywhere */
+	PROFILE_OP_REQUIRE,	/* fail unless the text matches somewhere */
+	PROFILE_OP_MAX = PROFILE_OP_REQUIRE
+};
+
+struct profile_op {
+	uint8_t		 kind;			/* enum profile_op_kind */
+	char		 text[REPORT_NAME];
+};
+
+struct profile_rule {
+	struct profile_op op[PROFILE_MAX_OPS];
+	size_t		 nop;			/* 1..PROFILE_MAX_OPS */
+};
+
 struct profile {
 	char		 name[REPORT_NAME];	/* file name without .profile */
 	char		 vendor[REPORT_NAME];
@@ -95,6 +129,17 @@ struct profile {
 	size_t		 nmeter;
 	struct profile_table table[PROFILE_MAX_TABLES];
 	size_t		 ntable;
+	/* identity (common/identity.h) */
+	struct snmp_oid	 devid[PROFILE_MAX_IDENT];	/* IEEE 1284 ids */
+	size_t		 ndevid;
+	struct profile_rule descr_model[PROFILE_MAX_RULES];
+	size_t		 ndescr_model;
+	struct profile_rule descr_serial[PROFILE_MAX_RULES];
+	size_t		 ndescr_serial;
+	struct profile_rule model_edit[PROFILE_MAX_RULES];
+	size_t		 nmodel_edit;
+	char		 not_model[PROFILE_MAX_NOTMODEL][REPORT_NAME];
+	size_t		 nnot_model;
 };
 
 struct profile_set {
@@ -117,6 +162,8 @@ void	profile_set_free(struct profile_set *);
 const struct profile *profile_match(const struct profile_set *,
 	    const struct snmp_oid *sysobjectid, const char *sysdescr,
 	    const char **vendor);
+/* the name of an operation ("after", "drop-prefix"...), NULL if none */
+const char	*profile_op_name(int kind);
 /* the name to use for a vendor row name: the map's, else "x-" + slug */
 void	profile_table_name(const struct profile_table *, const char *text,
 	    char *, size_t);

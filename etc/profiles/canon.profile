@@ -6,6 +6,7 @@
 vendor "Canon"
 
 match enterprise 1602				# [walk]
+match oid 1.3.6.1.4.1.1602.4			# [walk] printers and copiers
 match descr "Canon"				# [walk]
 
 # canPdInfoProductName, canPdInfoProductVersion (walk canonprinter_tm:
@@ -13,6 +14,11 @@ match descr "Canon"				# [walk]
 model 1.3.6.1.4.1.1602.1.1.1.1.0		# [walk] [sources]
 firmware 1.3.6.1.4.1.1602.1.1.1.4.0		# [walk] [sources]
 serial 1.3.6.1.4.1.1602.1.2.1.8.1.3.1.1		# [single]
+
+# sysDescr "Canon iR-ADV C5235 /P", "Canon TM-5300 /P": the model, then
+# " /P" (or another letter).
+descr-model cut " /" cut ";"			# [walk]
+model-edit drop-suffix " /P"
 
 # Canon's billing counters: column 4 of 1.3.6.1.4.1.1602.1.11.1.3.1,
 # indexed by Canon's counter number (101 "Total 1", 112/113 black on

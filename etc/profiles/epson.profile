@@ -11,10 +11,16 @@
 vendor "Epson"
 
 match enterprise 1248				# [walk]
+match oid 1.3.6.1.4.1.1248.1.1			# [walk] printers (not projectors)
 match descr "EPSON"				# [walk]
 
 model 1.3.6.1.4.1.1248.1.2.2.1.1.1.2.1		# [single]
 serial 1.3.6.1.4.1.1248.1.2.2.1.1.1.5.1		# [single]
+
+# sysDescr "EPSON Built-in" names the network interface; a sysDescr that
+# begins with the product ("EPSON WF-C5790 Series") gives it.  A model
+# has a digit, so "Built-in" never becomes one.
+descr-model unless "Built-in" cut ";" cut ","
 
 meter total 1.3.6.1.4.1.1248.1.2.2.27.1.1.30.1.1 unit impressions	# [single]
 meter black 1.3.6.1.4.1.1248.1.2.2.27.1.1.3.1.1 unit impressions	# [single]

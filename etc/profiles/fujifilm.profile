@@ -11,5 +11,10 @@
 vendor "Fujifilm"
 
 match enterprise 297				# [walk]
+match oid 1.3.6.1.4.1.297.1.11.93		# [walk] printers
 match descr "FUJIFILM"				# [walk]
 brand "Fuji Xerox" descr "FUJI XEROX"		# [walk]
+
+# sysDescr "FUJIFILM Apeos C7580", "FUJI XEROX DocuPrint CM305 df; Net
+# 16.41,ESS 201210101131,IOT 03.00.05" (walks).
+descr-model cut ";"				# [walk]

@@ -26,6 +26,21 @@ serial 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.3.0	# [sources]
 model 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.2.0	# [single]
 firmware 1.3.6.1.4.1.11.2.3.9.4.2.1.1.3.6.0	# [single]
 
+# The IEEE 1284 device id of the printer behind the JetDirect (walks
+# jetdirect_m252dw, jetdirect_m880: "MFG:Hewlett-Packard;...;MDL:HP Color
+# LaserJet Pro M252dw;...").
+device-id 1.3.6.1.4.1.11.2.3.9.1.1.7.0		# [walk] [sources]
+
+# A JetDirect's sysDescr names the card, "HP ETHERNET MULTI-ENVIRONMENT,
+# ROM none,JETDIRECT,JD149,..."; newer ones add the printer: ",SN:...,
+# PID:HP Color LaserJet Pro M252dw" (walk jetdirect_m252dw).  Printers
+# without a JetDirect name themselves ("HP LaserJet 4250").
+descr-model after "PID:" cut ","		# [walk]
+descr-model unless "ETHERNET" unless "JETDIRECT" unless "PrintServer" \
+    cut "," cut ";"
+descr-serial after ",SN:" cut ","		# [walk]
+model-edit drop-prefix "Hewlett-Packard "
+
 # status-prt-eng.  The page counts add two for a duplexed sheet;
 # duplex-page-count counts the sheets that went through the duplexer.
 meter total 1.3.6.1.4.1.11.2.3.9.4.2.1.4.1.2.5.0 unit impressions  # [sources]

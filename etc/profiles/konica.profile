@@ -10,11 +10,19 @@
 vendor "Konica Minolta"
 
 match enterprise 18334				# [walk]
+match oid 1.3.6.1.4.1.18334.1.1.1.2		# [walk] bizhub
+match oid 1.3.6.1.4.1.18334.1.2.1.2		# [walk] Develop ineo
 match descr "KONICA MINOLTA"			# [walk]
 brand "Develop" descr "Develop"			# [walk]
 
 model 1.3.6.1.4.1.18334.1.1.1.1.6.2.1.0		# [walk] [sources]
 serial 1.3.6.1.4.1.18334.1.1.1.1.3.2.2.0	# [single]
+
+# sysDescr is "KONICA MINOLTA bizhub C250i" or "Develop ineo  280"
+# (walks): the vendor or brand, then the model.  hrDeviceDescr may hold
+# the name of the printer driver instead, "Generic 28C-1" (walk konica).
+descr-model cut ";"				# [walk]
+not-model "Generic "				# [walk]
 
 # The counter subtree 1.3.6.1.4.1.18334.1.1.1.5.7.2.  The walk of a bizhub
 # C250i (konica_c250i) holds 1.3.0, 1.5.0 and the copy/print table

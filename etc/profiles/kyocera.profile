@@ -7,6 +7,7 @@
 vendor "Kyocera"
 
 match enterprise 1347				# [walk]
+match oid 1.3.6.1.4.1.1347.41			# [walk] printing systems
 match descr "KYOCERA"				# [walk]
 brand "Triumph-Adler" descr "Triumph-Adler"
 brand "UTAX" descr "UTAX"
@@ -15,6 +16,11 @@ brand "Copystar" descr "Copystar"
 serial 1.3.6.1.4.1.1347.43.5.1.1.28.1		# [walk]
 model 1.3.6.1.4.1.1347.43.5.1.1.1.1		# [walk]
 firmware 1.3.6.1.4.1.1347.43.5.4.1.5.1.1	# [walk] system firmware id
+
+# sysDescr is "KYOCERA Document Solutions Printing System" (walk): no
+# model.  The rule is for those that begin with one ("KYOCERA ECOSYS
+# P3055dn"); a text without a digit is never a model.
+descr-model unless "Printing System" cut ";" cut ","
 
 # The total of printed pages, as the device's web pages show it.
 meter total 1.3.6.1.4.1.1347.43.10.1.1.12.1.1 unit impressions	# [sources]

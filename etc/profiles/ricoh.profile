@@ -25,6 +25,12 @@ serial 1.3.6.1.4.1.367.3.2.1.2.1.4.0		# [walk] [sources]
 model 1.3.6.1.4.1.367.3.2.1.1.1.1.0		# [walk] [sources]
 firmware 1.3.6.1.4.1.367.3.2.1.1.1.2.0		# [walk]
 
+# sysDescr "RICOH MP 3053 1.09 / RICOH Network Printer C model / ...",
+# "Gestetner MPC2500/DSc525 1.71 / ...": brand, model, the version, then
+# " / " and the network parts (walks ricoh, gestetner, savin_c4503,
+# ricoh_mpc3002).
+descr-model before " / " cut " #.#"		# [walk]
+
 # ricohEngCounterTable: names in column 5, values in column 9, one row
 # per counter.  (The scalar ricohEngCounterTotal, ...19.1.0, holds the
 # same total as "Counter: Machine Total"; it is not read twice.)  A public

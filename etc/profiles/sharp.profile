@@ -15,7 +15,11 @@
 vendor "Sharp"
 
 match enterprise 2385				# [walk]
+match oid 1.3.6.1.4.1.2385.3.1			# [walk] printers and copiers
 match descr "SHARP"				# [walk]
+
+# sysDescr "SHARP MX-3570N" (walk)
+descr-model cut ";"				# [walk]
 
 meter-table 1.3.6.1.4.1.2385.1.1.19.2.1.3 \
     names 1.3.6.1.4.1.2385.1.1.19.2.1.4 unit impressions {	# [walk]

@@ -18,7 +18,18 @@
 vendor "Xerox"
 
 match enterprise 253				# [walk]
+match oid 1.3.6.1.4.1.253.8.62.1		# [walk] printers
 match descr "Xerox"				# [walk]
+
+# The IEEE 1284 device id, "MFG:Xerox; CMD:...; MDL:AltaLink C8045; ..."
+# (walk xerox).
+device-id 1.3.6.1.4.1.253.8.51.1.2.1.20.1	# [walk]
+
+# sysDescr "Xerox AltaLink C8045; SS 100.002.057.09608, ...", "Xerox
+# Phaser 4600; System 35.004.32.000, ..." (walks); a WorkCentre says
+# "Xerox WorkCentre 7855 v1 Multifunction System; System Software ...".
+descr-model before ";" cut " v#" cut " Multifunction"	# [walk]
+descr-model cut "," cut " v#" cut " #.#"
 
 meter total 1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.1 unit impressions   # [sources] Total Impressions
 meter color 1.3.6.1.4.1.253.8.53.13.2.1.6.1.20.33 unit impressions  # [sources] Color Impressions

@@ -11,6 +11,11 @@
  *		encoding is canonical), and survive profile_match() and
  *		profile_table_name().
  *
+ * Either way each profile then runs identity_build() (common/identity.c)
+ * on a device made of its own texts, so that its descr-model,
+ * descr-serial, model-edit and not-model rules are applied as parsed:
+ * the texts that come out are UTF-8 without control characters.
+ *
  * Seeds: regress/fuzz/corpus/profile, text files starting with "#" (odd)
  * and encoded sets starting with a zero byte (even).
  *
@@ -23,6 +28,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "identity.h"
 #include "log.h"
 #include "profile.h"
 
@@ -51,6 +57,72 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	*argc += 1;
 	*argv = av;
 	return 0;
+}
+
+/* append s and a blank to buf (n used of sz), as far as it fits */
+static void
+append(char *buf, size_t *n, size_t sz, const char *s)
+{
+	size_t	 l = strlen(s);
+
+	if (*n + l + 1 >= sz)
+		return;
+	memcpy(buf + *n, s, l);
+	buf[*n + l] = ' ';
+	*n += l + 1;
+	buf[*n] = '\0';
+}
+
+static void
+check_text(const char *s)
+{
+	char	 again[IDENTITY_TEXT];
+
+	if (s[0] != '\0' && (identity_decode((const uint8_t *)s, strlen(s),
+	    again, sizeof(again)) == -1 || strcmp(again, s) != 0))
+		abort();
+}
+
+/* identity_build() on a device made of the profile's rule texts */
+static void
+use_identity(const struct profile *p)
+{
+	static char		 descr[IDENTITY_RAW_MAX];
+	char			 hr[IDENTITY_TEXT];
+	struct identity_in	 in;
+	struct identity		 id;
+	const struct profile_rule *rules[3];
+	size_t			 nrules[3], k, i, j, n = 0;
+
+	descr[0] = '\0';
+	rules[0] = p->descr_model;
+	nrules[0] = p->ndescr_model;
+	rules[1] = p->descr_serial;
+	nrules[1] = p->ndescr_serial;
+	rules[2] = p->model_edit;
+	nrules[2] = p->nmodel_edit;
+	append(descr, &n, sizeof(descr), p->vendor);
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < nrules[k]; i++)
+			for (j = 0; j < rules[k][i].nop; j++) {
+				append(descr, &n, sizeof(descr),
+				    rules[k][i].op[j].text);
+				append(descr, &n, sizeof(descr), "7");
+			}
+	(void)snprintf(hr, sizeof(hr), "%s 12 series",
+	    p->nbrand > 0 ? p->brand[0].name : p->vendor);
+	memset(&in, 0, sizeof(in));
+	in.sysdescr.s = (const uint8_t *)descr;
+	in.sysdescr.len = strlen(descr);
+	in.hrdescr.s = (const uint8_t *)hr;
+	in.hrdescr.len = strlen(hr);
+	in.v_model[0] = in.sysdescr;
+	in.v_serial[0] = in.hrdescr;
+	identity_build(&in, p, &id);
+	check_text(id.vendor.text);
+	check_text(id.model.text);
+	check_text(id.serial.text);
+	check_text(id.firmware.text);
 }
 
 /* everything a collector would do with a set */
@@ -83,6 +155,7 @@ use_set(const struct profile_set *set)
 		m = profile_match(set, oid, descr, &vendor);
 		if (m == NULL || vendor == NULL)
 			abort();	/* every profile matches something */
+		use_identity(p);
 		for (j = 0; j < p->ntable; j++) {
 			for (k = 0; k < p->table[j].nmap; k++) {
 				profile_table_name(&p->table[j],

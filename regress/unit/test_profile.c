@@ -132,6 +132,14 @@ static const char good[] =
 	    "unit other\n"
 	"meter-table 2.1 names 0.39 unit percent {\n"
 	"}\n"
+	"device-id 1.3.6.1.4.1.4242.8.0\n"
+	"descr-model after \"Attached to \" cut \" Rev.\" \\\n"
+	"    cut \" :\"	# a comment\n"
+	"descr-model before \" / \" cut \" #.#\"\n"
+	"descr-serial after \"S/N \" cut ;\n"
+	"model-edit drop-prefix \"ACT \" drop-suffix \"-#dpi\" unless x "
+	    "require y\n"
+	"not-model \"Generic \"\n"
 	"meter duplex 1.3.6.1.4.1.4242.5.3.0 unit other";	/* no newline */
 
 TEST(parse_good)
@@ -177,6 +185,29 @@ TEST(parse_good)
 	CHECK_STR(P.table[1].unit, "other");
 	CHECK_EQ_INT(P.table[2].nmap, 0);
 	CHECK(oid_is(&P.table[2].names, "0.39"));
+	CHECK_EQ_INT(P.ndevid, 1);
+	CHECK(oid_is(&P.devid[0], "1.3.6.1.4.1.4242.8.0"));
+	CHECK_EQ_INT(P.ndescr_model, 2);
+	CHECK_EQ_INT(P.descr_model[0].nop, 3);
+	CHECK_EQ_INT(P.descr_model[0].op[0].kind, PROFILE_OP_AFTER);
+	CHECK_STR(P.descr_model[0].op[0].text, "Attached to ");
+	CHECK_EQ_INT(P.descr_model[0].op[2].kind, PROFILE_OP_CUT);
+	CHECK_STR(P.descr_model[0].op[2].text, " :");
+	CHECK_EQ_INT(P.descr_model[1].op[0].kind, PROFILE_OP_BEFORE);
+	CHECK_STR(P.descr_model[1].op[1].text, " #.#");
+	CHECK_EQ_INT(P.ndescr_serial, 1);
+	CHECK_STR(P.descr_serial[0].op[1].text, ";");
+	CHECK_EQ_INT(P.nmodel_edit, 1);
+	CHECK_EQ_INT(P.model_edit[0].nop, 4);
+	CHECK_EQ_INT(P.model_edit[0].op[0].kind, PROFILE_OP_DROP_PREFIX);
+	CHECK_EQ_INT(P.model_edit[0].op[1].kind, PROFILE_OP_DROP_SUFFIX);
+	CHECK_EQ_INT(P.model_edit[0].op[2].kind, PROFILE_OP_UNLESS);
+	CHECK_EQ_INT(P.model_edit[0].op[3].kind, PROFILE_OP_REQUIRE);
+	CHECK_EQ_INT(P.nnot_model, 1);
+	CHECK_STR(P.not_model[0], "Generic ");
+	CHECK_STR(profile_op_name(PROFILE_OP_DROP_SUFFIX), "drop-suffix");
+	CHECK(profile_op_name(0) == NULL);
+	CHECK(profile_op_name(PROFILE_OP_MAX + 1) == NULL);
 
 	/* the smallest profile; UTF-8 and a name with every allowed sign */
 	CHECK_EQ_INT(parse_len("A1._-z.profile",
@@ -326,6 +357,27 @@ static const struct {
 	  "t.profile:6: meter name \"total\" used twice", 0 },
 	{ H "meter-table 1.3.6.1 names 1.3.6.2 unit pages {\n} x\n",
 	  "t.profile:4: expected end of line, got \"x\"", 0 },
+	{ H "device-id\n", "t.profile:3: expected an OID, got end of line",
+	  0 },
+	{ H "descr-model\n", "t.profile:3: expected an operation (after, "
+	  "before, cut, drop-prefix, drop-suffix, unless, require), got end "
+	  "of line", 0 },
+	{ H "descr-model \";\"\n", "t.profile:3: expected an operation "
+	  "(after", 0 },
+	{ H "descr-model chop x\n",
+	  "t.profile:3: unknown operation \"chop\"", 0 },
+	{ H "descr-serial cut\n", "t.profile:3: expected the text of the "
+	  "operation, got end of line", 0 },
+	{ H "model-edit cut \"\"\n",
+	  "t.profile:3: empty the text of the operation", 0 },
+	{ H "model-edit cut x cut\n", "t.profile:3: expected the text of the "
+	  "operation, got end of line", 0 },
+	{ H "model-edit cut x \"y\"\n",
+	  "t.profile:3: expected an operation, got string \"y\"", 0 },
+	{ H "descr-model cut 1 cut 2 cut 3 cut 4 cut 5 cut 6 cut 7\n",
+	  "t.profile:3: too many operations in a rule (at most 6)", 0 },
+	{ H "not-model\n",
+	  "t.profile:3: expected not-model text, got end of line", 0 },
 	{ H "}\n", "t.profile:3: expected a keyword, got \"}\"", 0 },
 	{ H "\"x\"\n", "t.profile:3: expected a keyword, got string \"x\"", 0 },
 	{ H "{\n", "t.profile:3: \"{\" is never closed", 2 },
@@ -910,7 +962,8 @@ TEST(codec_refuses)
 	CHECK_EQ_INT(decode_one(&P2, at_nent, PROFILE_MAX_MATCH + 1, 1), -1);
 	CHECK_EQ_INT(decode_one(&P2, at_nent, UINT32_MAX, 1), -1);
 	CHECK_EQ_INT(decode_one(&P2, at_oidlen, SNMP_MAX_SUBIDS + 1, 1), -1);
-	/* the last field is the map's row count */
+	/* the map's row count, then five empty identity lists (device-id,
+	 * descr-model, descr-serial, model-edit, not-model), each a count */
 	{
 		struct wbuf	 t;
 
@@ -918,11 +971,20 @@ TEST(codec_refuses)
 		s.n = 1;
 		wbuf_init(&t);
 		msg_profiles_encode(&t, &s);
-		at_nmap = t.len - 4;
+		at_nmap = t.len - 4 - 5 * 4;
 		wbuf_free(&t);
 	}
 	CHECK_EQ_INT(decode_one(&P2, at_nmap, PROFILE_MAX_MAP + 1, 1), -1);
 	CHECK_EQ_INT(decode_one(&P2, at_nmap, 1, 1), -1);	/* short */
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 4, PROFILE_MAX_IDENT + 1, 1),
+	    -1);
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 8, PROFILE_MAX_RULES + 1, 1),
+	    -1);
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 12, 1, 1), -1);	/* short */
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 16, UINT32_MAX, 1), -1);
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 20, PROFILE_MAX_NOTMODEL + 1,
+	    1), -1);
+	CHECK_EQ_INT(decode_one(&P2, at_nmap + 20, 0, 1), 0);
 
 	/* what the parser refuses, the decoder refuses */
 #define REFUSED(...) do {						\
@@ -976,6 +1038,22 @@ TEST(codec_refuses)
 	    P.meter[0].oid = P.oid[0]; P.table[0].nmap = 1;
 	    strlcpy(P.table[0].map[0].text, "row", REPORT_NAME);
 	    strlcpy(P.table[0].map[0].name, "total", REPORT_NAME));
+	/* the identity statements */
+	REFUSED(P.ndevid = 1; P.devid[0].len = 1);
+	REFUSED(P.ndescr_model = 1; P.descr_model[0].nop = 0);
+	REFUSED(P.ndescr_model = 1; P.descr_model[0].nop = 1;
+	    P.descr_model[0].op[0].kind = 0;
+	    strlcpy(P.descr_model[0].op[0].text, ";", REPORT_NAME));
+	REFUSED(P.ndescr_serial = 1; P.descr_serial[0].nop = 1;
+	    P.descr_serial[0].op[0].kind = PROFILE_OP_MAX + 1;
+	    strlcpy(P.descr_serial[0].op[0].text, ";", REPORT_NAME));
+	REFUSED(P.nmodel_edit = 1; P.model_edit[0].nop = 1;
+	    P.model_edit[0].op[0].kind = PROFILE_OP_CUT;
+	    P.model_edit[0].op[0].text[0] = '\0');
+	REFUSED(P.nmodel_edit = 1; P.model_edit[0].nop = 1;
+	    P.model_edit[0].op[0].kind = PROFILE_OP_CUT;
+	    strlcpy(P.model_edit[0].op[0].text, "a\nb", REPORT_NAME));
+	REFUSED(P.nnot_model = 1; P.not_model[0][0] = '\0');
 #undef REFUSED
 	/* and the same fields when right are accepted */
 	P = P2;
@@ -986,6 +1064,14 @@ TEST(codec_refuses)
 	P.table[0].nmap = 1;
 	strlcpy(P.table[0].map[0].text, "row", REPORT_NAME);
 	strlcpy(P.table[0].map[0].name, "row", REPORT_NAME);
+	P.ndevid = 1;
+	P.devid[0] = P.oid[0];
+	P.ndescr_model = 1;
+	P.descr_model[0].nop = 1;
+	P.descr_model[0].op[0].kind = PROFILE_OP_MAX;
+	strlcpy(P.descr_model[0].op[0].text, " / ", REPORT_NAME);
+	P.nnot_model = 1;
+	strlcpy(P.not_model[0], "Generic ", REPORT_NAME);
 	CHECK_EQ_INT(decode_one(&P, 0, 0, 0), 0);
 
 	/* a string with a NUL inside, or longer than its field */
