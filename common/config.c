@@ -239,7 +239,7 @@ print_server(FILE *fp, const struct server_conf *s, int flags)
 		putc('\n', fp);
 	}
 	if (s->pin[0] != '\0') {
-		fprintf(fp, "\tpin ");
+		fprintf(fp, "\tpin-sha256 ");
 		config_print_quoted(fp, s->pin);
 		putc('\n', fp);
 	}

@@ -89,7 +89,7 @@ struct server_conf {
 	char			 ca[CONF_STR_MAX];	/* paths */
 	char			 cert[CONF_STR_MAX];
 	char			 key[CONF_STR_MAX];
-	char			 pin[CONF_STR_MAX];	/* "sha256:<hex>" or "" */
+	char			 pin[CONF_STR_MAX];	/* SPKI pin, base64, or "" */
 	uint32_t		 protocols;		/* CONF_TLSV1_* */
 	char			 token[CONF_STR_MAX];	/* secret, or "" */
 	char			 proxy[CONF_STR_MAX];	/* "" when direct */

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "config.h"
 #include "file.h"
 #include "log.h"
@@ -202,7 +204,7 @@ static void	 set_schedule(const char *, const char *);
 
 %token	AUTH AUTHORIZE CA CERTIFICATE CHECKIN COMMUNITY CONTEXT DAILY
 %token	DAYS DEVICE DISCOVER EVERY GATEWAY GROUP INCLUDE INSTRUCTIONS
-%token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PASSWORD PIN PORT PRIV
+%token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PASSWORD PIN PINSHA256 PORT PRIV
 %token	PROFILES PROTOCOLS PROXY RATE RETENTION RETRIES SCHEDULE SEND
 %token	SERVER SITE SNMP SNMPV3 SOCKET SPOOL STATE TIMEOUT TOKEN TRUST
 %token	UPLOAD USER VERSION WINDOW YES
@@ -505,6 +507,15 @@ serveropt	: CA STRING {
 			set_path(srv->key, sizeof(srv->key), $2, "key");
 		}
 		| PIN STRING {
+			yyerror("pin \"%s\" pins the whole certificate, which "
+			    "changes at every renewal: pin its public key "
+			    "instead, pin-sha256 \"BASE64\", the base64 of "
+			    "the SHA-256 of its SubjectPublicKeyInfo: openssl "
+			    "x509 -in server.crt -noout -pubkey | openssl pkey "
+			    "-pubin -outform der | openssl dgst -sha256 -binary "
+			    "| openssl base64", $2);
+		}
+		| PINSHA256 STRING {
 			if (srv_set & SRV_PIN)
 				yyerror("pin given twice");
 			srv_set |= SRV_PIN;
@@ -672,6 +683,7 @@ static const struct keyword {
 	{ "packages",		PACKAGES },
 	{ "password",		PASSWORD },
 	{ "pin",		PIN },
+	{ "pin-sha256",		PINSHA256 },
 	{ "port",		PORT },
 	{ "priv",		PRIV },
 	{ "profiles",		PROFILES },
@@ -1351,25 +1363,30 @@ get_protocols(const char *s, uint32_t *out)
 }
 
 /* "sha256:" and 64 hex digits, kept in lower case */
+/*
+ * pin-sha256: the base64 of the SHA-256 of the server's public key (its
+ * SubjectPublicKeyInfo), as HTTP public key pinning and curl write it:
+ * 44 characters that decode to exactly 32 bytes.
+ */
 static int
 get_pin(const char *s, char *dst, size_t size)
 {
-	size_t	 i;
+	unsigned char	 raw[48];
+	size_t		 len = strlen(s), i;
 
-	if (strncasecmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + 64)
+	if (len != 44 || s[43] != '=' || s[42] == '=' || size <= len)
 		goto bad;
-	for (i = 7; s[i] != '\0'; i++)
-		if (!isxdigit((unsigned char)s[i]))
+	for (i = 0; i < 43; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+' &&
+		    s[i] != '/')
 			goto bad;
-	if (size < 7 + 64 + 1)
-		goto bad;
-	memcpy(dst, "sha256:", 7);
-	for (i = 7; s[i] != '\0'; i++)
-		dst[i] = tolower((unsigned char)s[i]);
-	dst[i] = '\0';
+	if (EVP_DecodeBlock(raw, (const unsigned char *)s, (int)len) != 33)
+		goto bad;		/* 32 bytes and the padding's zero */
+	(void)strlcpy(dst, s, size);
 	return 0;
  bad:
-	yyerror("pin \"%s\" is not \"sha256:\" and 64 hex digits", s);
+	yyerror("pin-sha256 \"%s\" is not the base64 of a SHA-256 hash "
+	    "(44 characters ending in \"=\")", s);
 	return -1;
 }
 

@@ -133,6 +133,26 @@ pki_all() {
 	pki_client "$_pd" other-ca other-client "$_gw"
 }
 
+# pki_renew DIR CA NAME NEWNAME HOST: a renewed server certificate,
+# NEWNAME.crt, for the key of NAME (a new serial and new dates)
+pki_renew() {
+	pki_server_ext "$5" >"$1/$4.ext"
+	openssl req -new -key "$1/$3.key" -subj "/O=callhome tests/CN=$5" \
+	    -out "$1/$4.csr" 2>/dev/null || return 1
+	openssl ca -batch -notext -config "$1/$2.db/ca.cnf" -in "$1/$4.csr" \
+	    -out "$1/$4.crt" -extfile "$1/$4.ext" \
+	    -startdate "$(pki_date '-10 minutes')" \
+	    -enddate "$(pki_date '+60 days')" >/dev/null 2>&1 || return 1
+	rm -f "$1/$4.csr"
+}
+
+# pki_pin CERT: its pin-sha256, the base64 of the SHA-256 of its public
+# key (the command callhome.conf(5) gives)
+pki_pin() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin \
+	    -outform der | openssl dgst -sha256 -binary | openssl base64
+}
+
 # pki_sha256 CERT: the SHA-256 of a certificate's DER, lowercase hex
 pki_sha256() {
 	openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1

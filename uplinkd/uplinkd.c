@@ -26,6 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "net.h"
+#include "pin.h"
 #include "receipt.h"
 #include "xmlsafe.h"
 
@@ -165,15 +166,20 @@ want(struct uplinkd *ud, ssize_t r)
 		fatalx("event_add");
 }
 
-/* "sha256:<hex>" in the configuration, "SHA256:<hex>" from libtls */
+/* the server's public key against the configured pin-sha256, if any */
 static int
-pin_matches(const char *pin, const char *hash)
+pin_matches(struct tls *tls, const char *pin, char *got, size_t gotlen)
 {
+	const uint8_t	*chain;
+	size_t		 len;
+
+	(void)strlcpy(got, "(none)", gotlen);
 	if (pin[0] == '\0')
 		return 1;
-	if (hash == NULL)
+	if ((chain = tls_peer_cert_chain_pem(tls, &len)) == NULL ||
+	    pin_of_pem(chain, len, got, gotlen) == -1)
 		return 0;
-	return strcasecmp(pin, hash) == 0;
+	return strcmp(pin, got) == 0;
 }
 
 static void
@@ -181,15 +187,17 @@ handshake_done(struct uplinkd *ud)
 {
 	struct job	*j = ud->job;
 	const char	*h, *v;
+	char		 got[PIN_B64_LEN];
 
 	h = tls_peer_cert_hash(j->tls);
 	v = tls_conn_version(j->tls);
 	(void)strlcpy(j->res.cert_hash, h ? h : "", sizeof(j->res.cert_hash));
 	(void)strlcpy(j->res.tls_version, v ? v : "",
 	    sizeof(j->res.tls_version));
-	if (!pin_matches(ud->conf.pin, h)) {
-		job_end(ud, UP_TLS, "server certificate %s does not match "
-		    "the pin %s", h ? h : "(none)", ud->conf.pin);
+	if (!pin_matches(j->tls, ud->conf.pin, got, sizeof(got))) {
+		job_end(ud, UP_TLS, "the server's public key (pin-sha256 "
+		    "\"%s\") does not match the pin \"%s\"", got,
+		    ud->conf.pin);
 		return;
 	}
 	log_debug("job %llu: %s, server certificate %s",

@@ -21,9 +21,11 @@
 #                     "localhost": "name `localhost' not present" (checked
 #                     after the handshake: commsd logs a connection closed
 #                     before any request)
-#   pin mismatch      pin "sha256:" and 64 zeros: "server certificate
-#                     SHA256:<the server's> does not match the pin"; the
-#                     right pin (control) is delivered
+#   pin mismatch      pin-sha256 of another key: "the server's public key
+#                     (pin-sha256 "<its>") does not match the pin"; the
+#                     right pin (control) is delivered, and still is
+#                     after the server's certificate is renewed with the
+#                     same key
 #   TLS 1.1 only      openssl s_server -tls1_1 (SECLEVEL=0), which an
 #                     openssl s_client -tls1_1 can use (control): the
 #                     handshake fails with "alert protocol version", and
@@ -147,17 +149,19 @@ fi
 PORT=$(free_port tcp)
 cd_conf pin "$PORT" </dev/null
 cd_start pin || exit 1
-SERVER_CERT=$(pki_sha256 "$P/server.crt")
-echo "pin \"sha256:$SERVER_CERT\"" | gw_conf gwpinok "$PORT"
+SERVER_PIN=$(pki_pin "$P/server.crt")
+echo "pin-sha256 \"$SERVER_PIN\"" | gw_conf gwpinok "$PORT"
 gw_once gwpinok c1
 rc=$?
 check "pin (control): the server's own pin: delivered" sh -c \
     "test $rc -eq 0 && grep -q '^upload: outbox delivered' '$W/gwpinok.c1.out'"
 cd_q pin documents -j >"$W/pin.docs1.json"
-ZEROS=0000000000000000000000000000000000000000000000000000000000000000
-echo "pin \"sha256:$ZEROS\"" | gw_conf gwpin "$PORT"
+OTHER_PIN=$(pki_pin "$P/expired.crt")
+check "pin: the other certificate has another key" \
+    test "$OTHER_PIN" != "$SERVER_PIN"
+echo "pin-sha256 \"$OTHER_PIN\"" | gw_conf gwpin "$PORT"
 tls_case gwpin "pin mismatch" \
-    "server certificate SHA256:$SERVER_CERT does not match the pin sha256:$ZEROS"
+    "the server's public key (pin-sha256 \"$SERVER_PIN\") does not match the pin \"$OTHER_PIN\""
 cd_q pin documents -j >"$W/pin.docs2.json"
 check "pin mismatch: nothing sent: the server holds only the control's document" \
     cmp "$W/pin.docs1.json" "$W/pin.docs2.json"
@@ -169,6 +173,25 @@ kinds = [r["kind"] for r in json.load(open(sys.argv[1]))]
 assert kinds.count("upload") == 1 and kinds.count("connect") == 2, kinds
 EOF
 cd_stop
+# the server's certificate renewed, its key kept: the pin still holds
+if pki_renew "$P" ca server renewed localhost; then
+	check "renewal: a new certificate" test \
+	    "$(pki_sha256 "$P/renewed.crt")" != "$(pki_sha256 "$P/server.crt")"
+	check "renewal: the same pin" test "$(pki_pin "$P/renewed.crt")" = \
+	    "$SERVER_PIN"
+	PORT=$(free_port tcp)
+	CD_CERT="$P/renewed.crt" cd_conf pinrenew "$PORT" </dev/null
+	cd_start pinrenew || exit 1
+	echo "pin-sha256 \"$SERVER_PIN\"" | gw_conf gwpinrenew "$PORT"
+	gw_once gwpinrenew c1
+	rc=$?
+	check "renewal: the same pin delivers to the renewed certificate" \
+	    sh -c "test $rc -eq 0 && grep -q '^upload: outbox delivered' \
+	    '$W/gwpinrenew.c1.out'"
+	cd_stop
+else
+	fail "renewal: a renewed certificate for the same key"
+fi
 
 # ---- a server of TLS 1.1 only
 PORT=$(free_port tcp)

@@ -46,8 +46,7 @@ static const char full_conf[] =
 	"\n"
 	"\tcertificate \"/etc/callhome/gateway.crt\"\n"
 	"\tkey \"/etc/callhome/gateway.key\"\n"
-	"\tpin \"SHA256:0123456789ABCDEF0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef\"\n"
+	"\tpin-sha256 \"ASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4mrze8=\"\n"
 	"\tprotocols \"tlsv1.3\"\n"
 	"\ttoken \"enrol-8f3a\"\n"
 	"\tproxy \"proxy.example.net\" port 3128 user \"u\" password \"p$w\"\n"
@@ -333,8 +332,8 @@ TEST(full)
 	CHECK_STR(conf->server.ca, "/etc/callhome/ca.pem");
 	CHECK_STR(conf->server.cert, "/etc/callhome/gateway.crt");
 	CHECK_STR(conf->server.key, "/etc/callhome/gateway.key");
-	CHECK_STR(conf->server.pin, "sha256:0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0123456789abcdef");
+	CHECK_STR(conf->server.pin,
+	    "ASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4mrze8=");
 	CHECK_EQ_INT(conf->server.protocols, CONF_TLSV1_3);
 	CHECK_STR(conf->server.token, "enrol-8f3a");
 	CHECK_STR(conf->server.proxy, "proxy.example.net");
@@ -885,12 +884,12 @@ TEST(server)
 	    "test: test.conf:11: unknown TLS protocol \"sslv3\" (tlsv1.2, "
 	    "tlsv1.3, secure or default)\n"));
 	CHECK(fails_with("server s port 0 {\nca /a\ncertificate /c\nkey /k\n"
-	    "pin \"sha256:abc\"\n"
+	    "pin-sha256 \"abc=\"\n"
 	    "proxy p port 3128 user u\n"
 	    "}\n",
 	    "test: test.conf:1: port 0 out of range 1..65535\n"
-	    "test: test.conf:5: pin \"sha256:abc\" is not \"sha256:\" and 64 "
-	    "hex digits\n"
+	    "test: test.conf:5: pin-sha256 \"abc=\" is not the base64 of a "
+	    "SHA-256 hash (44 characters ending in \"=\")\n"
 	    "test: test.conf:6: proxy user and password must be given "
 	    "together\n"));
 	CHECK(fails_with("server \"bad name\" {\nca /a\ncertificate /c\n"
