@@ -269,6 +269,7 @@ reload(struct callhomed *ch)
 	}
 	conf_send_all(ch, nc, &parts);
 	conf_parts_free(&parts);
+	(void)conf_record(ch, ch->conf, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
 	schedule_collect(ch);
@@ -572,6 +573,7 @@ main(int argc, char *argv[])
 	kids_spawn(&ch);
 	kids_configure(&ch, ch.conf, &parts);
 	conf_parts_free(&parts);
+	(void)conf_record(&ch, NULL, ch.conf);
 	ch.ev_ping = evtimer_new(ch.base, on_ping, &ch);
 	if (ch.ev_ping == NULL)
 		fatalx("evtimer_new");

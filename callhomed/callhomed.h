@@ -116,6 +116,10 @@ void	 conf_parts_free(struct conf_parts *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *,
 	    const struct conf_parts *);
 
+/* confrec.c */
+int	 conf_record(struct callhomed *, const struct callhome_conf *old,
+	    const struct callhome_conf *);
+
 /* control.c */
 void	 control_init(struct callhomed *);
 void	 control_listen(struct callhomed *);

@@ -82,6 +82,17 @@ pyrun() {
 	    fail "$_py_name: ran" "$(tail -n 3 "$T/py.err" | tr '\n' ' ')"
 }
 
+# pycheck NAME ARGS... <<'EOF' python EOF: a check written in python
+# (its stdin); passes when it exits 0, else fails with its last lines
+pycheck() {
+	_pc_name=$1; shift
+	if $PY - "$@" >"$T/pycheck.out" 2>&1; then
+		pass "$_pc_name"
+	else
+		fail "$_pc_name" "$(tail -n 3 "$T/pycheck.out" | tr '\n' ' ')"
+	fi
+}
+
 # free_port tcp|udp [ADDR]: print a port nobody listens on now
 free_port() {
 	$PY - "$1" "${2:-127.0.0.1}" <<'EOF'

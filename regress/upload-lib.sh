@@ -38,7 +38,7 @@
 #	gw_wait_sql SECS NAME SQL VALUE	  until the query gives VALUE
 #	gw_outbox NAME, gw_txlog NAME	  the outbox, the transaction log,
 #				as JSON (for python checks)
-#	pycheck NAME ARGS...	a check written in python (on stdin)
+#	pycheck (in lib.sh)	a check written in python (on stdin)
 
 : "${TOP:?}"
 . "$TOP/regress/pki.sh"
@@ -322,13 +322,3 @@ print(json.dumps(rows))
 PYEOF
 }
 
-# pycheck NAME ARGS... <<'EOF' python EOF: a check written in python
-# (its stdin); passes when it exits 0, else fails with its last lines
-pycheck() {
-	_pc_name=$1; shift
-	if $PY - "$@" >"$T/pycheck.out" 2>&1; then
-		pass "$_pc_name"
-	else
-		fail "$_pc_name" "$(tail -n 3 "$T/pycheck.out" | tr '\n' ' ')"
-	fi
-}

@@ -114,8 +114,10 @@ pycheck "cycle: the gateway's log: collect, document, upload delivered (same has
 import json, sys
 log = json.load(open(sys.argv[1]))
 o = json.load(open(sys.argv[2]))[0]
-assert [r["kind"] for r in log] == ["collect", "document", "upload"], \
-    [r["kind"] for r in log]
+assert [r["kind"] for r in log] == ["config", "collect", "document",
+    "upload"], [r["kind"] for r in log]
+assert log[0]["summary"].startswith("configuration at start: "), log[0]
+log = log[1:]
 doc, up = log[1]["detail"], log[2]["detail"]
 assert doc["sha256"] == o["sha256"] and doc["authorized"] is True, doc
 assert up["result"] == "delivered" and up["http_status"] == 200, up
