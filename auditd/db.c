@@ -10,121 +10,15 @@
  * database from any older version to DB_VERSION in one transaction, and a
  * newer database is refused.
  *
- * Schema, version 1.  Unsigned 64-bit values are stored as their bit
- * pattern in INTEGER.  In the readings tables (reports, meters, supplies,
- * alerts) every field of the structures of common/report.h is kept
- * losslessly, in structure order (common/txlog.h has the column lists):
- * integers a device did not report (REPORT_NONE) are NULL, unknown error
- * bits (-1) are NULL, strings are stored as received ('' when empty), so
- * that the rows re-encode to exactly the DEV_* payloads that arrived and
- * the chained digest of each cycle can be checked (callhomectl verify).
- *
- * cycles: one row per collection cycle, written in the cycle's transaction
- *   id              INTEGER PRIMARY KEY  the cycle number ("cycle 7")
- *   token           INTEGER NOT NULL     callhomed's id for it (u64)
- *   reason          TEXT NOT NULL        schedule, manual, instruction, once
- *   started         INTEGER NOT NULL     unix time
- *   finished        INTEGER              unix time
- *   planned         INTEGER NOT NULL     devices planned (CYCLE_BEGIN)
- *   ndevices        INTEGER              devices reported (CYCLE_END)
- *   n_ok, n_partial, n_timeout, n_refused, n_not_printer, n_error
- *                   INTEGER              devices per outcome
- *   probed          INTEGER              discovery: addresses probed
- *   requests        INTEGER              SNMP requests sent (u64)
- *   readings_sha256 TEXT                 SHA-256 (hex) of the cycle's DEV_*
- *                                        payloads, as common/txlog.h says
- *   txseq           INTEGER              its "collect" record in txlog
- *
- * devices: every device ever reported, one row per identity
- *   id              INTEGER PRIMARY KEY
- *   key             TEXT NOT NULL UNIQUE "vendor|serial" when the device has
- *                                        a serial number, else
- *                                        "address|<address>"
- *   vendor, model, serial
- *                   TEXT NOT NULL        the last non-empty values
- *   first_seen, last_seen
- *                   INTEGER NOT NULL     unix time of its reports
- *   last_address    TEXT NOT NULL
- *   last_report     INTEGER              reports.id of its latest report (a
- *                                        hint, not a foreign key: pruning
- *                                        may leave it stale)
- *
- * reports: one per device per cycle (DEV_BEGIN, struct rpt_device)
- *   id              INTEGER PRIMARY KEY
- *   cycle_id        INTEGER NOT NULL     -> cycles (id)
- *   device_id       INTEGER NOT NULL     -> devices (id)
- *   ordinal         INTEGER NOT NULL     arrival order in the cycle, from 0;
- *                                        UNIQUE (cycle_id, ordinal)
- *   then the structure: address TEXT, outcome INTEGER (enum dev_outcome),
- *   reason TEXT, collected INTEGER, requests INTEGER, sysdescr TEXT,
- *   sysobjectid TEXT, enterprise INTEGER, vendor TEXT, model TEXT,
- *   model_source TEXT, serial TEXT, serial_source TEXT, firmware TEXT,
- *   firmware_source TEXT, profile TEXT, sysname TEXT, syscontact TEXT,
- *   syslocation TEXT (the PII: '' unless "send pii yes"), uptime INTEGER,
- *   device_status INTEGER, printer_status INTEGER, errors INTEGER (the
- *   hrPrinterDetectedErrorState bit mask: bit n is prt_error_name(n))
- *
- * meters, supplies, alerts: the rows of one report (DEV_METER, DEV_SUPPLY,
- * DEV_ALERT), WITHOUT ROWID, PRIMARY KEY (report_id, ordinal)
- *   report_id       INTEGER NOT NULL     -> reports (id)
- *   ordinal         INTEGER NOT NULL     arrival order in the report
- *   meters:   name, unit, value, source
- *   supplies: idx (the structure's "index"), description, class, type,
- *             color, unit, max, level, percent
- *   alerts:   idx, severity, grp (the structure's "group"), code,
- *             description, time
- *
- * txlog: the hash-chained transaction log (common/txlog.h)
- *   seq             INTEGER PRIMARY KEY  1, 2, 3, ... without gaps
- *   time            INTEGER NOT NULL     unix time
- *   kind            TEXT NOT NULL        collect, upload, checkin, ...
- *   summary         TEXT NOT NULL        one line for people
- *   detail          TEXT NOT NULL        a JSON object
- *   prev_hash       TEXT NOT NULL        hash of record seq - 1 (hex)
- *   hash            TEXT NOT NULL        SHA-256(prev_hash || canonical)
- *
- * Deleting a cycle deletes its reports and their rows (ON DELETE
- * CASCADE).  The rows' foreign keys are deferred to the commit, and their
- * inserts are INSERT OR ROLLBACK of up to DB_BATCH rows: a statement that
- * cannot fail half-way needs no statement journal (together about a third
- * less CPU for a large cycle than one checked row at a time).  Any
- * failure ends the whole cycle's transaction anyway.
- *
- * Schema, version 2: the outbox (auditd/outbox.h).
- *
- * outbox: the upload document of each cycle, built in the cycle's own
- * transaction (so a committed cycle always has its document)
- *   id              INTEGER PRIMARY KEY  also the job number given uplinkd
- *   cycle_id        INTEGER NOT NULL UNIQUE  the cycle it was built from (a
- *                                        hint, not a foreign key: pruning
- *                                        old readings keeps the document)
- *   created         INTEGER NOT NULL     unix time
- *   sha256          TEXT NOT NULL        of the document (hex); kept when
- *                                        the bytes are pruned
- *   size            INTEGER NOT NULL     bytes
- *   document        BLOB                 the exact bytes sent (or to be
- *                                        sent); NULL once pruned
- *   state           TEXT NOT NULL        'pending', 'delivered', 'pruned'
- *   attempts        INTEGER NOT NULL     uploads tried so far
- *   next_attempt    INTEGER NOT NULL     unix time it is due (0: now)
- *   last_attempt    INTEGER              unix time of the last result
- *   last_status     INTEGER              its enum upload_status (msg.h)
- *   last_error      TEXT                 its error, NULL once delivered
- *   delivered       INTEGER              unix time of the receipt
- *   receipt_sha256  TEXT                 the hash the receipt names
- *   server_doc_id   INTEGER              the server's id of the document
- *   server_time     TEXT                 the receipt's ServerTime
- *   duplicate       INTEGER              the server had it already (0/1)
- *   cert_hash       TEXT                 the server certificate's hash and
- *   tls_version     TEXT                 TLS version of the last attempt
- *   CHECK: a document has its bytes exactly when it is not pruned.
- *
- * secrets: values that never leave the gateway
- *   name            TEXT PRIMARY KEY     'device-key-salt': 32 random
- *   value           BLOB NOT NULL        bytes keying the anonymous device
- *                                        keys of the documents
- *
- * Later versions add the package store.
+ * The tables and their columns are in auditd/schema-*.sql, each column
+ * explained (sqlite keeps the comments: "sqlite3 callhome.db .schema"
+ * shows them).  In short: cycles, devices, reports and their rows
+ * (meters, supplies, alerts) keep every field of common/report.h
+ * losslessly, so that a cycle's rows re-encode to exactly the DEV_*
+ * payloads that arrived and its chained digest can be checked; txlog is
+ * the hash-chained transaction log (common/txlog.h); outbox (version 2)
+ * holds each cycle's upload document, its exact bytes until delivered or
+ * pruned; secrets holds the salt of the anonymous device keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,136 +28,13 @@
 #include "sqlutil.h"
 #include "txlog.h"
 
+/* the schema, in auditd/schema-*.sql (each column explained there) */
 static const char schema_v1[] =
-	"CREATE TABLE cycles (\n"
-	"	id		INTEGER PRIMARY KEY,\n"
-	"	token		INTEGER NOT NULL,\n"
-	"	reason		TEXT NOT NULL,\n"
-	"	started		INTEGER NOT NULL,\n"
-	"	finished	INTEGER,\n"
-	"	planned		INTEGER NOT NULL,\n"
-	"	ndevices	INTEGER,\n"
-	"	n_ok		INTEGER,\n"
-	"	n_partial	INTEGER,\n"
-	"	n_timeout	INTEGER,\n"
-	"	n_refused	INTEGER,\n"
-	"	n_not_printer	INTEGER,\n"
-	"	n_error		INTEGER,\n"
-	"	probed		INTEGER,\n"
-	"	requests	INTEGER,\n"
-	"	readings_sha256	TEXT,\n"
-	"	txseq		INTEGER\n"
-	");\n"
-	"CREATE TABLE devices (\n"
-	"	id		INTEGER PRIMARY KEY,\n"
-	"	key		TEXT NOT NULL UNIQUE,\n"
-	"	vendor		TEXT NOT NULL,\n"
-	"	model		TEXT NOT NULL,\n"
-	"	serial		TEXT NOT NULL,\n"
-	"	first_seen	INTEGER NOT NULL,\n"
-	"	last_seen	INTEGER NOT NULL,\n"
-	"	last_address	TEXT NOT NULL,\n"
-	"	last_report	INTEGER\n"
-	");\n"
-	"CREATE TABLE reports (\n"
-	"	id		INTEGER PRIMARY KEY,\n"
-	"	cycle_id	INTEGER NOT NULL\n"
-	"			REFERENCES cycles (id) ON DELETE CASCADE,\n"
-	"	device_id	INTEGER NOT NULL REFERENCES devices (id),\n"
-	"	ordinal		INTEGER NOT NULL,\n"
-	"	address		TEXT NOT NULL,\n"
-	"	outcome		INTEGER NOT NULL,\n"
-	"	reason		TEXT NOT NULL,\n"
-	"	collected	INTEGER NOT NULL,\n"
-	"	requests	INTEGER NOT NULL,\n"
-	"	sysdescr	TEXT NOT NULL,\n"
-	"	sysobjectid	TEXT NOT NULL,\n"
-	"	enterprise	INTEGER,\n"
-	"	vendor		TEXT NOT NULL,\n"
-	"	model		TEXT NOT NULL,\n"
-	"	model_source	TEXT NOT NULL,\n"
-	"	serial		TEXT NOT NULL,\n"
-	"	serial_source	TEXT NOT NULL,\n"
-	"	firmware	TEXT NOT NULL,\n"
-	"	firmware_source	TEXT NOT NULL,\n"
-	"	profile		TEXT NOT NULL,\n"
-	"	sysname		TEXT NOT NULL,\n"
-	"	syscontact	TEXT NOT NULL,\n"
-	"	syslocation	TEXT NOT NULL,\n"
-	"	uptime		INTEGER,\n"
-	"	device_status	INTEGER,\n"
-	"	printer_status	INTEGER,\n"
-	"	errors		INTEGER,\n"
-	"	UNIQUE (cycle_id, ordinal)\n"
-	");\n"
-	"CREATE INDEX reports_device ON reports (device_id, id);\n"
-	"CREATE TABLE meters (\n"
-	"	report_id	INTEGER NOT NULL REFERENCES reports (id)\n"
-	"	    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
-	"	ordinal		INTEGER NOT NULL,\n"
-	"	name		TEXT NOT NULL,\n"
-	"	unit		TEXT NOT NULL,\n"
-	"	value		INTEGER,\n"
-	"	source		TEXT NOT NULL,\n"
-	"	PRIMARY KEY (report_id, ordinal)\n"
-	") WITHOUT ROWID;\n"
-	"CREATE TABLE supplies (\n"
-	"	report_id	INTEGER NOT NULL REFERENCES reports (id)\n"
-	"	    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
-	"	ordinal		INTEGER NOT NULL,\n"
-	"	idx		TEXT NOT NULL,\n"
-	"	description	TEXT NOT NULL,\n"
-	"	class		TEXT NOT NULL,\n"
-	"	type		TEXT NOT NULL,\n"
-	"	color		TEXT NOT NULL,\n"
-	"	unit		TEXT NOT NULL,\n"
-	"	max		INTEGER,\n"
-	"	level		INTEGER,\n"
-	"	percent		INTEGER,\n"
-	"	PRIMARY KEY (report_id, ordinal)\n"
-	") WITHOUT ROWID;\n"
-	"CREATE TABLE alerts (\n"
-	"	report_id	INTEGER NOT NULL REFERENCES reports (id)\n"
-	"	    ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,\n"
-	"	ordinal		INTEGER NOT NULL,\n"
-	"	idx		TEXT NOT NULL,\n"
-	"	severity	TEXT NOT NULL,\n"
-	"	grp		TEXT NOT NULL,\n"
-	"	code		TEXT NOT NULL,\n"
-	"	description	TEXT NOT NULL,\n"
-	"	time		INTEGER,\n"
-	"	PRIMARY KEY (report_id, ordinal)\n"
-	") WITHOUT ROWID;\n";
-
+#include "schema-1.sql.h"
+;
 static const char schema_v2[] =
-	"CREATE TABLE outbox (\n"
-	"	id		INTEGER PRIMARY KEY,\n"
-	"	cycle_id	INTEGER NOT NULL UNIQUE,\n"
-	"	created		INTEGER NOT NULL,\n"
-	"	sha256		TEXT NOT NULL,\n"
-	"	size		INTEGER NOT NULL,\n"
-	"	document	BLOB,\n"
-	"	state		TEXT NOT NULL CHECK (state IN\n"
-	"			    ('pending', 'delivered', 'pruned')),\n"
-	"	attempts	INTEGER NOT NULL DEFAULT 0,\n"
-	"	next_attempt	INTEGER NOT NULL DEFAULT 0,\n"
-	"	last_attempt	INTEGER,\n"
-	"	last_status	INTEGER,\n"
-	"	last_error	TEXT,\n"
-	"	delivered	INTEGER,\n"
-	"	receipt_sha256	TEXT,\n"
-	"	server_doc_id	INTEGER,\n"
-	"	server_time	TEXT,\n"
-	"	duplicate	INTEGER,\n"
-	"	cert_hash	TEXT,\n"
-	"	tls_version	TEXT,\n"
-	"	CHECK ((document IS NULL) = (state = 'pruned'))\n"
-	");\n"
-	"CREATE INDEX outbox_state ON outbox (state, id);\n"
-	"CREATE TABLE secrets (\n"
-	"	name		TEXT PRIMARY KEY,\n"
-	"	value		BLOB NOT NULL\n"
-	") WITHOUT ROWID;\n";
+#include "schema-2.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog

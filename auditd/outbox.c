@@ -1,6 +1,8 @@
 /*
  * The outbox: see outbox.h; the table is described in db.c.
  */
+#include <sys/param.h>
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <zlib.h>
 
 #include "config.h"
 #include "db.h"
 #include "digest.h"
 #include "document.h"
+#include "gz.h"
 #include "json.h"
 #include "log.h"
 #include "outbox.h"
@@ -22,12 +24,6 @@
 #include "xmlsafe.h"
 
 #define SALT_NAME	"device-key-salt"
-/*
- * For a document of 10,000 devices (45 MB): level 3 makes 0.50 MB in
- * 0.11 s, the default (6) 0.55 MB in 0.7 s.
- */
-#define OUTBOX_GZIP_LEVEL	3
-
 struct outbox {
 	struct db		*db;
 	char			 err[512];
@@ -120,35 +116,6 @@ tx_rollback(struct outbox *ob)
 		(void)db_exec(ob->db, "ROLLBACK TO outbox; RELEASE outbox");
 }
 
-/* a JSON detail into a malloc'd string */
-struct detail {
-	FILE		*fp;
-	char		*buf;
-	size_t		 len;
-	struct json	 j;
-};
-
-static void
-detail_begin(struct detail *d)
-{
-	d->buf = NULL;
-	d->len = 0;
-	if ((d->fp = open_memstream(&d->buf, &d->len)) == NULL)
-		fatal("open_memstream");
-	json_init(&d->j, d->fp);
-	json_object_begin(&d->j);
-}
-
-static char *
-detail_end(struct detail *d)
-{
-	json_object_end(&d->j);
-	if (json_finish(&d->j) == -1)
-		fatalx("outbox: a log record's detail");
-	fclose(d->fp);
-	return d->buf;
-}
-
 static int
 log_record(struct outbox *ob, int64_t now, const char *kind,
     const char *summary, char *detail)
@@ -165,50 +132,35 @@ log_record(struct outbox *ob, int64_t now, const char *kind,
  * Opening and configuring.
  */
 
+/* the salt of the device keys: made once in the life of the database,
+ * never from sqlite's PRNG, and read back */
 static int
 load_salt(struct outbox *ob)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt	*st = NULL;
 	const void	*v;
-	int		 rc, found = 0;
+	int		 ok;
 
-	if (sqlite3_prepare_v2(ob->db->h, "SELECT value FROM secrets WHERE "
-	    "name = '" SALT_NAME "'", -1, &st, NULL) != SQLITE_OK)
-		return dberr(ob, "reading the salt");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = sqlite3_column_blob(st, 0);
-		if (v == NULL || sqlite3_column_bytes(st, 0) != DOC_SALT_LEN) {
-			sqlite3_finalize(st);
-			return oerr(ob, "outbox: the salt of device keys is "
-			    "damaged");
-		}
-		memcpy(ob->salt, v, DOC_SALT_LEN);
-		found = 1;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(ob, "reading the salt");
-	if (found)
-		return 0;
-
-	/* once in the life of the database: never from sqlite's PRNG */
 	arc4random_buf(ob->salt, sizeof(ob->salt));
-	if (db_begin(ob->db) == -1)
-		return dberr(ob, "begin");
-	if (sqlite3_prepare_v2(ob->db->h, "INSERT INTO secrets (name, value) "
-	    "VALUES ('" SALT_NAME "', ?1)", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_blob(st, 1, ob->salt, sizeof(ob->salt),
+	if (sqlite3_prepare_v2(ob->db->h, "INSERT OR IGNORE INTO secrets "
+	    "(name, value) VALUES ('" SALT_NAME "', ?1)", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_bind_blob(st, 1, ob->salt, sizeof(ob->salt),
 	    SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);
-		(void)db_rollback(ob->db);
 		return dberr(ob, "storing the salt");
 	}
 	sqlite3_finalize(st);
-	if (db_commit(ob->db) == -1) {
-		(void)db_rollback(ob->db);
-		return dberr(ob, "commit");
+	if (sqlite3_prepare_v2(ob->db->h, "SELECT value FROM secrets WHERE "
+	    "name = '" SALT_NAME "'", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return dberr(ob, "reading the salt");
 	}
-	return 0;
+	v = sqlite3_column_blob(st, 0);
+	if ((ok = v != NULL && sqlite3_column_bytes(st, 0) == DOC_SALT_LEN))
+		memcpy(ob->salt, v, DOC_SALT_LEN);
+	sqlite3_finalize(st);
+	return ok ? 0 : oerr(ob, "outbox: the salt of device keys is damaged");
 }
 
 struct outbox *
@@ -309,7 +261,7 @@ static int
 prune_one(struct outbox *ob, int64_t id, int64_t cycle, int64_t size,
     const char *sha, int64_t now, const char *why, int64_t pending_bytes)
 {
-	struct detail	 d;
+	struct json_mem	 d;
 	sqlite3_stmt	*st;
 	char		 summary[512];
 
@@ -327,7 +279,7 @@ prune_one(struct outbox *ob, int64_t id, int64_t cycle, int64_t size,
 	(void)snprintf(summary, sizeof(summary), "document of cycle %"
 	    PRId64 " pruned, never sent: %" PRId64 " bytes, sha256 %.16s "
 	    "(%s)", cycle, size, sha, why);
-	detail_begin(&d);
+	json_mem_begin(&d);
 	json_kv_int(&d.j, "cycle", cycle);
 	json_kv_int(&d.j, "outbox", id);
 	json_kv_int(&d.j, "size", size);
@@ -335,7 +287,7 @@ prune_one(struct outbox *ob, int64_t id, int64_t cycle, int64_t size,
 	json_kv_string(&d.j, "reason", why);
 	json_kv_uint(&d.j, "spool_limit", ob->spool_limit);
 	json_kv_int(&d.j, "pending_bytes", pending_bytes);
-	return log_record(ob, now, TXLOG_PRUNE, summary, detail_end(&d));
+	return log_record(ob, now, TXLOG_PRUNE, summary, json_mem_end(&d));
 }
 
 /*
@@ -388,7 +340,7 @@ prune_spool(struct outbox *ob, int64_t now)
 int
 outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 {
-	struct detail	 d;
+	struct json_mem	 d;
 	struct doc_params p;
 	sqlite3_stmt	*st;
 	xmlDocPtr	 x;
@@ -457,7 +409,7 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	(void)snprintf(summary, sizeof(summary), "document of cycle %" PRId64
 	    ": %zu bytes, sha256 %.16s, %s", c->id, ob->doc.len, hex,
 	    ob->authorized ? "to be sent" : "kept (upload not authorized)");
-	detail_begin(&d);
+	json_mem_begin(&d);
 	json_kv_int(&d.j, "cycle", c->id);
 	json_kv_int(&d.j, "outbox", id);
 	json_kv_uint(&d.j, "size", ob->doc.len);
@@ -466,7 +418,7 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	json_kv_string(&d.j, "categories", category_list(ob->send, cats,
 	    sizeof(cats)));
 	json_kv_bool(&d.j, "authorized", ob->authorized);
-	if (log_record(ob, now, TXLOG_DOCUMENT, summary, detail_end(&d)) ==
+	if (log_record(ob, now, TXLOG_DOCUMENT, summary, json_mem_end(&d)) ==
 	    -1)
 		return -1;
 
@@ -508,41 +460,6 @@ outbox_backoff(int64_t attempts)
 	while (--attempts > 0 && d < OUTBOX_BACKOFF_CAP)
 		d *= 2;
 	return d < OUTBOX_BACKOFF_CAP ? d : OUTBOX_BACKOFF_CAP;
-}
-
-int
-outbox_gzip(const void *p, size_t len, struct wbuf *out)
-{
-	z_stream	 zs;
-	gz_header	 h;
-	uint8_t		 chunk[64 * 1024];
-	int		 rc;
-
-	memset(&zs, 0, sizeof(zs));
-	memset(&h, 0, sizeof(h));
-	h.os = 255;		/* "unknown": the same bytes everywhere */
-	if (len > UINT32_MAX ||
-	    deflateInit2(&zs, OUTBOX_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	if (deflateSetHeader(&zs, &h) != Z_OK) {
-		deflateEnd(&zs);
-		return -1;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)p;
-	zs.avail_in = (uInt)len;
-	do {
-		zs.next_out = chunk;
-		zs.avail_out = sizeof(chunk);
-		rc = deflate(&zs, Z_FINISH);
-		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-			deflateEnd(&zs);
-			return -1;
-		}
-		wbuf_bytes(out, chunk, sizeof(chunk) - zs.avail_out);
-	} while (rc != Z_STREAM_END);
-	deflateEnd(&zs);
-	return 0;
 }
 
 int
@@ -600,7 +517,7 @@ outbox_pump(struct outbox *ob, int64_t now, int64_t *wake)
 	job.doclen = (uint64_t)size;
 	wbuf_reset(&ob->body);
 	if (size > OUTBOX_GZIP_MIN) {
-		if (outbox_gzip(doc, (size_t)size, &ob->body) == -1) {
+		if (gz_deflate(doc, (size_t)size, &ob->body) == -1) {
 			sqlite3_finalize(st);
 			return oerr(ob, "outbox: gzip failed");
 		}
@@ -639,7 +556,7 @@ int
 outbox_result(struct outbox *ob, const struct msg_upload_result *r,
     int64_t now)
 {
-	struct detail	 d;
+	struct json_mem	 d;
 	sqlite3_stmt	*st;
 	const char	*server;
 	char		 error[sizeof(r->error) + 256], summary[1024];
@@ -745,7 +662,7 @@ outbox_result(struct outbox *ob, const struct msg_upload_result *r,
 		    "in %s", ob->inflight_cycle, server,
 		    upload_status_name(status), error, attempts, wait);
 	}
-	detail_begin(&d);
+	json_mem_begin(&d);
 	json_kv_int(&d.j, "cycle", ob->inflight_cycle);
 	json_kv_int(&d.j, "outbox", (int64_t)r->job);
 	json_kv_int(&d.j, "attempt", attempts);
@@ -776,7 +693,7 @@ outbox_result(struct outbox *ob, const struct msg_upload_result *r,
 		json_kv_null(&d.j, "next_attempt");
 	else
 		json_kv_int(&d.j, "next_attempt", next);
-	if (log_record(ob, now, TXLOG_UPLOAD, summary, detail_end(&d)) == -1) {
+	if (log_record(ob, now, TXLOG_UPLOAD, summary, json_mem_end(&d)) == -1) {
 		tx_rollback(ob);
 		return -1;
 	}
@@ -826,100 +743,74 @@ outbox_kick(struct outbox *ob, int64_t now)
  * Status.
  */
 
+/* one statement: the outbox's counts, its last attempt and success, and
+ * the newest stored cycle (all NULL when there is none) */
+static const char status_sql[] =
+	"SELECT (SELECT count(*) FROM outbox WHERE state = 'delivered'), "
+	"(SELECT max(next_attempt) FROM outbox WHERE state = 'pending'), "
+	"a.last_attempt, a.last_status, a.last_error, d.delivered, d.sha256, "
+	"c.id, c.token, c.reason, c.started, c.finished, c.ndevices, c.n_ok, "
+	"c.n_partial, c.n_timeout, c.n_refused, c.n_not_printer, c.n_error, "
+	"c.probed, c.requests, c.txseq FROM (SELECT 1) "
+	"LEFT JOIN (SELECT last_attempt, last_status, last_error FROM outbox "
+	"WHERE last_attempt IS NOT NULL ORDER BY last_attempt DESC, id DESC "
+	"LIMIT 1) a "
+	"LEFT JOIN (SELECT delivered, sha256 FROM outbox WHERE state = "
+	"'delivered' ORDER BY delivered DESC, id DESC LIMIT 1) d "
+	"LEFT JOIN (SELECT * FROM cycles WHERE finished IS NOT NULL "
+	"ORDER BY id DESC LIMIT 1) c";
+
+static void
+col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	const unsigned char	*t = sqlite3_column_text(st, i);
+
+	(void)strlcpy(dst, t != NULL ? (const char *)t : "", len);
+}
+
 int
 outbox_status(struct outbox *ob, int64_t now, struct msg_outbox_status *s)
 {
-	sqlite3_stmt	*st;
-	int64_t		 n, bytes;
-	int		 rc;
+	struct rpt_cycle	*c = &s->last_cycle;
+	sqlite3_stmt		*st;
+	int64_t			 n, bytes;
+	int			 k;
 
 	memset(s, 0, sizeof(*s));
-	s->last_result = -1;
 	s->authorized = ob->authorized ? 1 : 0;
 	s->inflight = ob->inflight != 0;
 	if (pending_totals(ob, &n, &bytes) == -1)
 		return -1;
 	s->pending = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 	s->pending_bytes = (uint64_t)bytes;
-
-	if (sqlite3_prepare_v2(ob->db->h, "SELECT "
-	    "(SELECT count(*) FROM outbox WHERE state = 'delivered'), "
-	    "(SELECT max(next_attempt) FROM outbox WHERE state = 'pending')",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(ob->db->h, status_sql, -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
 		return dberr(ob, "status");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->delivered = (uint64_t)sqlite3_column_int64(st, 0);
-		if (n > 0 && ob->authorized) {
-			s->next_attempt = sqlite3_column_int64(st, 1);
-			if (s->next_attempt < now)
-				s->next_attempt = now;
-		}
 	}
+	s->delivered = (uint64_t)sqlite3_column_int64(st, 0);
+	if (n > 0 && ob->authorized)
+		s->next_attempt = MAX(sqlite3_column_int64(st, 1), now);
+	s->last_attempt = sqlite3_column_int64(st, 2);	/* NULL: 0 */
+	s->last_result = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 3);
+	if (s->last_result < -1 || s->last_result >= UP_STATUS_MAX)
+		s->last_result = -1;
+	col_str(st, 4, s->last_error, sizeof(s->last_error));
+	s->last_success = sqlite3_column_int64(st, 5);
+	col_str(st, 6, s->last_sha256, sizeof(s->last_sha256));
+	c->id = sqlite3_column_int64(st, 7);
+	c->token = (uint64_t)sqlite3_column_int64(st, 8);
+	col_str(st, 9, c->reason, sizeof(c->reason));
+	c->started = sqlite3_column_int64(st, 10);
+	c->finished = sqlite3_column_int64(st, 11);
+	c->ndevices = (uint32_t)sqlite3_column_int64(st, 12);
+	for (k = 0; k < DEV_OUTCOME_MAX; k++)
+		c->count[k] = (uint32_t)sqlite3_column_int64(st, 13 + k);
+	c->probed = (uint32_t)sqlite3_column_int64(st, 19);
+	c->requests = (uint64_t)sqlite3_column_int64(st, 20);
+	c->txseq = sqlite3_column_int64(st, 21);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return dberr(ob, "status");
-
-	if (sqlite3_prepare_v2(ob->db->h, "SELECT last_attempt, last_status, "
-	    "last_error FROM outbox WHERE last_attempt IS NOT NULL "
-	    "ORDER BY last_attempt DESC, id DESC LIMIT 1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return dberr(ob, "status");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->last_attempt = sqlite3_column_int64(st, 0);
-		s->last_result = sqlite3_column_int(st, 1);
-		if (s->last_result < 0 || s->last_result >= UP_STATUS_MAX)
-			s->last_result = -1;
-		if (sqlite3_column_text(st, 2) != NULL)
-			(void)strlcpy(s->last_error, (const char *)
-			    sqlite3_column_text(st, 2),
-			    sizeof(s->last_error));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(ob, "status");
-
-	/* the newest stored cycle */
-	if (sqlite3_prepare_v2(ob->db->h, "SELECT id, token, reason, started, "
-	    "finished, ndevices, n_ok, n_partial, n_timeout, n_refused, "
-	    "n_not_printer, n_error, probed, requests, txseq FROM cycles "
-	    "WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return dberr(ob, "status");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rpt_cycle	*c = &s->last_cycle;
-		int			 k;
-
-		c->id = sqlite3_column_int64(st, 0);
-		c->token = (uint64_t)sqlite3_column_int64(st, 1);
-		if (sqlite3_column_text(st, 2) != NULL)
-			(void)strlcpy(c->reason, (const char *)
-			    sqlite3_column_text(st, 2), sizeof(c->reason));
-		c->started = sqlite3_column_int64(st, 3);
-		c->finished = sqlite3_column_int64(st, 4);
-		c->ndevices = (uint32_t)sqlite3_column_int64(st, 5);
-		for (k = 0; k < DEV_OUTCOME_MAX; k++)
-			c->count[k] = (uint32_t)sqlite3_column_int64(st,
-			    6 + k);
-		c->probed = (uint32_t)sqlite3_column_int64(st, 12);
-		c->requests = (uint64_t)sqlite3_column_int64(st, 13);
-		c->txseq = sqlite3_column_int64(st, 14);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(ob, "status");
-
-	if (sqlite3_prepare_v2(ob->db->h, "SELECT delivered, sha256 FROM "
-	    "outbox WHERE state = 'delivered' ORDER BY delivered DESC, "
-	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return dberr(ob, "status");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s->last_success = sqlite3_column_int64(st, 0);
-		(void)strlcpy(s->last_sha256, (const char *)
-		    sqlite3_column_text(st, 1), sizeof(s->last_sha256));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(ob, "status");
 	return 0;
 }
 

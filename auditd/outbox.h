@@ -104,7 +104,5 @@ uint64_t	 outbox_inflight(const struct outbox *);
 
 /* the wait after `attempts' failed attempts, before jitter (seconds) */
 int64_t		 outbox_backoff(int64_t attempts);
-/* deterministic gzip (no name, mtime 0); appends to out; -1 on error */
-int		 outbox_gzip(const void *, size_t, struct wbuf *out);
 
 #endif /* CALLHOME_OUTBOX_H */

@@ -14,6 +14,7 @@
 
 #include "callhomed.h"
 #include "digest.h"
+#include "json.h"
 #include "log.h"
 #include "txlog.h"
 
@@ -139,29 +140,28 @@ send_record(struct callhomed *ch, const char *summary, const char *sha,
     char list[][32], size_t n)
 {
 	struct msg_audit_event	 e;
-	size_t			 i, o;
-	int			 w;
+	struct json_mem		 m;
+	char			*detail;
+	size_t			 i;
 
 	memset(&e, 0, sizeof(e));
 	e.time = time(NULL);
 	(void)strlcpy(e.kind, TXLOG_CONFIG, sizeof(e.kind));
 	(void)strlcpy(e.summary, summary, sizeof(e.summary));
-	w = snprintf(e.detail, sizeof(e.detail), "{\"sha256\":\"%s\","
-	    "\"file\":\"%s\",\"changed\":[", sha, ch->conffile);
-	o = w < 0 || (size_t)w >= sizeof(e.detail) ? 0 : (size_t)w;
-	for (i = 0; i < n && o > 0; i++) {
-		/* keywords are the printer's own words: no quoting needed */
-		w = snprintf(e.detail + o, sizeof(e.detail) - o, "%s\"%s\"",
-		    i ? "," : "", list[i]);
-		if (w < 0 || (size_t)w >= sizeof(e.detail) - o)
-			o = 0;
-		else
-			o += (size_t)w;
-	}
-	if (o == 0 || strlcat(e.detail, "]}", sizeof(e.detail)) >=
-	    sizeof(e.detail))
-		(void)snprintf(e.detail, sizeof(e.detail), "{\"sha256\":\"%s\"}",
-		    sha);
+	json_mem_begin(&m);
+	json_kv_string(&m.j, "sha256", sha);
+	/* a path longer than a record holds is cut, not fatal */
+	json_key(&m.j, "file");
+	json_stringn(&m.j, ch->conffile, strnlen(ch->conffile, 1024));
+	json_key(&m.j, "changed");
+	json_array_begin(&m.j);
+	for (i = 0; i < n; i++)
+		json_string(&m.j, list[i]);
+	json_array_end(&m.j);
+	detail = json_mem_end(&m);
+	if (strlcpy(e.detail, detail, sizeof(e.detail)) >= sizeof(e.detail))
+		fatalx("configuration record too long");
+	free(detail);
 	msg_audit_event_send(&ch->kids[PROC_AUDITD].iev, &e);
 }
 

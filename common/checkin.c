@@ -10,6 +10,7 @@
 #include "checkin.h"
 #include "log.h"
 #include "signify.h"
+#include "xmlw.h"
 
 static void	set_err(char *, size_t, const char *, ...)
 		    __attribute__((__format__(printf, 3, 4)));
@@ -31,48 +32,6 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
  */
 
 #define PUTS(w, lit)	wbuf_bytes((w), (lit), sizeof(lit) - 1)
-
-/* one UTF-8 sequence at p (NUL-terminated): its length, 0 if not valid */
-static int
-utf8_decode(const unsigned char *p, uint32_t *cp)
-{
-	uint32_t	 c;
-	int		 n, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)	/* the NUL stops here too */
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
-	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-static int
-xml_char(uint32_t c)
-{
-	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 &&
-	    c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) ||
-	    (c >= 0x10000 && c <= 0x10ffff);
-}
 
 /* s as an attribute value: XML characters, escaped, at most max of them */
 static void

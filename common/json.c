@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "log.h"
 
 void
 json_init(struct json *j, FILE *fp)
@@ -255,4 +256,24 @@ json_raw(struct json *j, const char *text)
 	if (json_value_start(j) == -1)
 		return;
 	fputs(text, j->fp);
+}
+
+void
+json_mem_begin(struct json_mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	if ((m->fp = open_memstream(&m->buf, &m->len)) == NULL)
+		fatal("open_memstream");
+	json_init(&m->j, m->fp);
+	json_object_begin(&m->j);
+}
+
+char *
+json_mem_end(struct json_mem *m)
+{
+	json_object_end(&m->j);
+	if (json_finish(&m->j) == -1 || fclose(m->fp) != 0)
+		fatalx("a JSON object in memory");
+	return m->buf;
 }

@@ -63,6 +63,20 @@ void	json_kv_bool(struct json *, const char *, int);
 /* null when the string is NULL or empty */
 void	json_kv_string_or_null(struct json *, const char *, const char *);
 
+/*
+ * One JSON object written into memory: json_mem_begin(), the members on
+ * m.j, then json_mem_end() gives the malloc'd text (the caller frees it).
+ * Misuse is a bug: fatal.
+ */
+struct json_mem {
+	struct json	 j;
+	FILE		*fp;
+	char		*buf;
+	size_t		 len;
+};
+void	json_mem_begin(struct json_mem *);
+char	*json_mem_end(struct json_mem *);
+
 /* the escaped form of one string, quotes included, to a stream */
 void	json_write_string(FILE *, const char *, size_t);
 

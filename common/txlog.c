@@ -753,34 +753,26 @@ char *
 txlog_collect_detail(int64_t id, const struct rpt_cycle *c, uint32_t planned,
     const uint8_t digest[TXLOG_HASH_LEN])
 {
-	struct json	 j;
-	FILE		*fp;
-	char		*buf = NULL, hex[TXLOG_HEX_LEN];
-	size_t		 len = 0;
+	struct json_mem	 m;
+	struct json	*j = &m.j;
+	char		 hex[TXLOG_HEX_LEN];
 	int		 i;
 
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		fatal("open_memstream");
 	digest_hex(digest, hex);
-	json_init(&j, fp);
-	json_object_begin(&j);
-	json_kv_int(&j, "cycle", id);
-	json_kv_uint(&j, "token", c->token);
-	json_kv_string(&j, "reason", c->reason);
-	json_kv_int(&j, "started", c->started);
-	json_kv_int(&j, "finished", c->finished);
-	json_kv_uint(&j, "planned", planned);
-	json_kv_uint(&j, "ndevices", c->ndevices);
+	json_mem_begin(&m);
+	json_kv_int(j, "cycle", id);
+	json_kv_uint(j, "token", c->token);
+	json_kv_string(j, "reason", c->reason);
+	json_kv_int(j, "started", c->started);
+	json_kv_int(j, "finished", c->finished);
+	json_kv_uint(j, "planned", planned);
+	json_kv_uint(j, "ndevices", c->ndevices);
 	for (i = 0; i < DEV_OUTCOME_MAX; i++)
-		json_kv_uint(&j, detail_keys[6 + i], c->count[i]);
-	json_kv_uint(&j, "probed", c->probed);
-	json_kv_uint(&j, "requests", c->requests);
-	json_kv_string(&j, "readings_sha256", hex);
-	json_object_end(&j);
-	if (json_finish(&j) == -1)
-		fatalx("collect detail");
-	fclose(fp);
-	return buf;
+		json_kv_uint(j, detail_keys[6 + i], c->count[i]);
+	json_kv_uint(j, "probed", c->probed);
+	json_kv_uint(j, "requests", c->requests);
+	json_kv_string(j, "readings_sha256", hex);
+	return json_mem_end(&m);
 }
 
 /*
