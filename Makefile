@@ -142,7 +142,8 @@ $(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
 $(O)/auditd/%.sql.h: auditd/%.sql mk/sql2c.sh
 	@mkdir -p $(@D)
 	sh mk/sql2c.sh $< >$@
-$(O)/auditd/db.o: $(O)/auditd/schema-1.sql.h $(O)/auditd/schema-2.sql.h
+$(O)/auditd/db.o: $(O)/auditd/schema-1.sql.h $(O)/auditd/schema-2.sql.h \
+    $(O)/auditd/schema-4.sql.h
 $(O)/auditd/db.o: CPPFLAGS += -I$(O)/auditd
 
 # tests name program headers by path: #include "uplinkd/http.h"

@@ -18,7 +18,9 @@
  * payloads that arrived and its chained digest can be checked; txlog is
  * the hash-chained transaction log (common/txlog.h); outbox (version 2)
  * holds each cycle's upload document, its exact bytes until delivered or
- * pruned; secrets holds the salt of the anonymous device keys.
+ * pruned; secrets holds the salt of the anonymous device keys.  Version
+ * 3 is the package store; version 4 (schema-4.sql) adds each address's
+ * state (targets), meter flags and the SNMPv3 and discovery counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,9 @@ static const char schema_v1[] =
 static const char schema_v2[] =
 #include "schema-2.sql.h"
 ;
+static const char schema_v4[] =
+#include "schema-4.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
@@ -44,6 +49,9 @@ static const char schema_v2[] =
 static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
+	/* version 3, the package store: on its own branch; a placeholder */
+	{ NULL, NULL },
+	{ schema_v4, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {
@@ -54,10 +62,11 @@ static const char *const stmt_sql[DB_NSTMT] = {
 	    "UPDATE cycles SET finished = ?2, ndevices = ?3, n_ok = ?4, "
 	    "n_partial = ?5, n_timeout = ?6, n_refused = ?7, "
 	    "n_not_printer = ?8, n_error = ?9, probed = ?10, "
-	    "requests = ?11, readings_sha256 = ?12, txseq = ?13 "
-	    "WHERE id = ?1",
+	    "requests = ?11, readings_sha256 = ?12, txseq = ?13, "
+	    "n_auth_failure = ?14, answered = ?15, printers = ?16, "
+	    "skipped = ?17, duplicates = ?18 WHERE id = ?1",
 	[DB_DEVICE_FIND] =
-	    "SELECT id FROM devices WHERE key = ?1",
+	    "SELECT id, last_report FROM devices WHERE key = ?1",
 	[DB_DEVICE_INSERT] =
 	    "INSERT INTO devices (key, vendor, model, serial, first_seen, "
 	    "last_seen, last_address) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
@@ -74,16 +83,32 @@ static const char *const stmt_sql[DB_NSTMT] = {
 	    "INSERT INTO reports (cycle_id, device_id, ordinal, "
 	    READINGS_DEVICE_COLS ") VALUES (?, ?, ?, "
 	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?)",
+	    "?, ?, ?, ?, ?)",
+	[DB_DEVICE_LAST] =
+	    "SELECT last_report FROM devices WHERE id = ?1",
+	[DB_TARGET_GET] =
+	    "SELECT state, since, device_id FROM targets WHERE address = ?1",
+	[DB_TARGET_PUT] =
+	    "INSERT INTO targets (address, state, since, device_id, "
+	    "last_report) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (address) "
+	    "DO UPDATE SET state = ?2, since = ?3, device_id = ?4, "
+	    "last_report = ?5",
+	[DB_REPORT_METERS] =
+	    "SELECT name, value FROM meters WHERE report_id = ?1 "
+	    "ORDER BY ordinal",
 };
 /* parameters of each statement, checked when it is prepared */
 static const int stmt_nparams[DB_NSTMT] = {
 	[DB_CYCLE_INSERT] = 4,
-	[DB_CYCLE_FINISH] = 13,
+	[DB_CYCLE_FINISH] = 18,
 	[DB_DEVICE_FIND] = 1,
 	[DB_DEVICE_INSERT] = 6,
 	[DB_DEVICE_UPDATE] = 7,
 	[DB_REPORT_INSERT] = 3 + READINGS_DEVICE_NCOLS,
+	[DB_DEVICE_LAST] = 1,
+	[DB_TARGET_GET] = 1,
+	[DB_TARGET_PUT] = 5,
+	[DB_REPORT_METERS] = 1,
 };
 
 static const struct {

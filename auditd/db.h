@@ -13,19 +13,26 @@
 #define DB_FILE		"callhome.db"	/* in the state directory */
 /* the same inside auditd's root, the state directory */
 #define DB_PATH		"/" DB_FILE
-#define DB_VERSION	2		/* PRAGMA user_version written */
+#define DB_VERSION	4		/* PRAGMA user_version written */
 
 /* statements kept prepared for as long as the database is open */
 enum db_stmt {
 	DB_CYCLE_INSERT,	/* token, reason, started, planned */
 	DB_CYCLE_FINISH,	/* id, finished, ndevices, n_*, probed,
-				   requests, readings_sha256, txseq */
-	DB_DEVICE_FIND,		/* key; returns id */
+				   requests, readings_sha256, txseq,
+				   n_auth_failure, answered, printers,
+				   skipped, duplicates */
+	DB_DEVICE_FIND,		/* key; returns id, last_report */
 	DB_DEVICE_INSERT,	/* key, vendor, model, serial, seen,
 				   address */
 	DB_DEVICE_UPDATE,	/* id, vendor, model, serial, seen,
 				   address, last_report */
 	DB_REPORT_INSERT,	/* cycle_id, device_id, ordinal, device cols */
+	DB_DEVICE_LAST,		/* id; returns last_report */
+	DB_TARGET_GET,		/* address; returns state, since, device_id */
+	DB_TARGET_PUT,		/* address, state, since, device_id,
+				   last_report */
+	DB_REPORT_METERS,	/* report_id; returns name, value */
 	DB_NSTMT
 };
 

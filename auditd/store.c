@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "devstate.h"
 #include "digest.h"
 #include "log.h"
 #include "report.h"
@@ -63,6 +64,9 @@ struct store {
 		struct rpt_supply	 supply[DB_BATCH];
 		struct rpt_alert	 alert[DB_BATCH];
 	}			 buf;
+
+	/* the open device's previous meters (devstate.h) */
+	struct prev_meters	 pm;
 
 	/* scratch: a device report is large, keep one */
 	struct rpt_device	 dev;
@@ -150,6 +154,7 @@ store_free(struct store *st)
 		(void)db_rollback(st->db);
 		readings_hash_free(&st->rh);
 	}
+	prev_meters_free(&st->pm);
 	free(st);
 }
 
@@ -243,13 +248,104 @@ bind_device_row(sqlite3_stmt *s, const char *key,
 	return sqlite3_bind_text(s, 6, d->address, -1, SQLITE_STATIC);
 }
 
+/* an integer of the first row of a statement bound to one id, or 0 */
+static int
+step_int(sqlite3_stmt *s, int64_t *v)
+{
+	int	 rc;
+
+	*v = 0;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The address's state after this report (devstate.h), and the meters to
+ * compare the report's with: the device's previous report, or, when the
+ * address held another serial number before (replaced), that device's.
+ * *tgt_dev gets the device to remember at the address.
+ */
+static int
+target_state(struct store *st, struct rpt_device *d, int64_t device_id,
+    int64_t prev_report, int64_t *tgt_dev)
+{
+	sqlite3_stmt	*s;
+	int64_t		 since = 0, ref = prev_report, v;
+	int		 prev = DEV_STATE_NONE, rc, replaced = 0, answered;
+
+	*tgt_dev = 0;
+	if ((s = db_stmt(st->db, DB_TARGET_GET)) == NULL ||
+	    sqlite3_bind_text(s, 1, d->address, -1, SQLITE_STATIC) !=
+	    SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		prev = sqlite3_column_int(s, 0);
+		since = sqlite3_column_int64(s, 1);
+		*tgt_dev = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	d->state = (uint8_t)devstate_next(d->outcome, d->waited, prev);
+	d->state_since = devstate_since(prev, since, d->state, d->collected);
+	answered = d->outcome == DEV_OK || d->outcome == DEV_PARTIAL;
+	if (answered && d->serial[0] != '\0') {
+		if (*tgt_dev != 0 && *tgt_dev != device_id) {
+			replaced = 1;
+			if ((s = db_stmt(st->db, DB_DEVICE_LAST)) == NULL ||
+			    sqlite3_bind_int64(s, 1, *tgt_dev) != SQLITE_OK ||
+			    step_int(s, &ref) == -1)
+				return -1;
+		}
+		*tgt_dev = device_id;
+	}
+	prev_meters_reset(&st->pm, replaced);
+	if (!answered || ref <= 0)
+		return 0;
+	if ((s = db_stmt(st->db, DB_REPORT_METERS)) == NULL ||
+	    sqlite3_bind_int64(s, 1, ref) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = sqlite3_column_type(s, 1) == SQLITE_NULL ? REPORT_NONE :
+		    sqlite3_column_int64(s, 1);
+		prev_meters_add(&st->pm, (const char *)sqlite3_column_text(s,
+		    0), v);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+target_put(struct store *st, const struct rpt_device *d, int64_t tgt_dev)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = db_stmt(st->db, DB_TARGET_PUT)) == NULL ||
+	    sqlite3_bind_text(s, 1, d->address, -1, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, d->state) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, d->state_since) != SQLITE_OK ||
+	    (tgt_dev != 0 ? sqlite3_bind_int64(s, 4, tgt_dev) :
+	    sqlite3_bind_null(s, 4)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, st->report_id) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		if (s != NULL)
+			sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
 int
 store_device(struct store *st, const struct rpt_device *in)
 {
-	const struct rpt_device	*d = in;
+	struct rpt_device	*d = &st->dev;
 	sqlite3_stmt		*s;
 	char			 key[REPORT_NAME + REPORT_STR + 2];
-	int64_t			 device_id, seen;
+	int64_t			 device_id, seen, prev_report = 0, tgt_dev;
 	int			 rc;
 
 	if (st->state == S_FAILED)
@@ -262,15 +358,14 @@ store_device(struct store *st, const struct rpt_device *in)
 		    STORE_MAX_DEVICES, st->cycle_id);
 	if (in->outcome >= DEV_OUTCOME_MAX)
 		return fail(st, "DEV_BEGIN with outcome %u", in->outcome);
+	/* a copy: the address's state is added to it */
+	if (in != &st->dev)
+		memcpy(&st->dev, in, sizeof(st->dev));
 	/* defense in depth: collectd filters PII already */
-	if (!(st->send & CAT_BIT(CAT_PII)) && (in->sysname[0] != '\0' ||
-	    in->syscontact[0] != '\0' || in->syslocation[0] != '\0')) {
-		if (in != &st->dev)
-			memcpy(&st->dev, in, sizeof(st->dev));
-		st->dev.sysname[0] = '\0';
-		st->dev.syscontact[0] = '\0';
-		st->dev.syslocation[0] = '\0';
-		d = &st->dev;
+	if (!(st->send & CAT_BIT(CAT_PII))) {
+		d->sysname[0] = '\0';
+		d->syscontact[0] = '\0';
+		d->syslocation[0] = '\0';
 	}
 
 	device_key(d, key, sizeof(key));
@@ -280,8 +375,10 @@ store_device(struct store *st, const struct rpt_device *in)
 	if ((s = db_stmt(st->db, DB_DEVICE_FIND)) == NULL ||
 	    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
 		return dbfail(st, "finding the device");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		device_id = sqlite3_column_int64(s, 0);
+		prev_report = sqlite3_column_int64(s, 1);
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return dbfail(st, "finding the device");
@@ -293,6 +390,8 @@ store_device(struct store *st, const struct rpt_device *in)
 		device_id = sqlite3_last_insert_rowid(st->db->h);
 		sqlite3_reset(s);
 	}
+	if (target_state(st, d, device_id, prev_report, &tgt_dev) == -1)
+		return dbfail(st, "reading the address's state");
 
 	if ((s = db_stmt(st->db, DB_REPORT_INSERT)) == NULL ||
 	    sqlite3_bind_int64(s, 1, st->cycle_id) != SQLITE_OK ||
@@ -312,6 +411,8 @@ store_device(struct store *st, const struct rpt_device *in)
 	    sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, "updating the device");
 	sqlite3_reset(s);
+	if (target_put(st, d, tgt_dev) == -1)
+		return dbfail(st, "storing the address's state");
 
 	readings_hash_device(&st->rh, d);
 	st->count[d->outcome]++;
@@ -399,7 +500,8 @@ store_meter(struct store *st, const struct rpt_meter *m)
 	if (row_slot(st, ROW_METER, &i) == -1)
 		return -1;
 	st->buf.meter[i] = *m;
-	readings_hash_meter(&st->rh, m);
+	prev_meters_flag(&st->pm, &st->buf.meter[i]);
+	readings_hash_meter(&st->rh, &st->buf.meter[i]);
 	return 0;
 }
 
@@ -503,9 +605,25 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	    sqlite3_bind_int64(s, 11, (int64_t)c.requests) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 12, hex, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 13, c.txseq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 14, c.count[DEV_AUTH_FAILURE]) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(s, 15, c.answered) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 16, c.printers) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 17, c.skipped) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 18, c.duplicates) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_DONE ||
 	    sqlite3_changes(st->db->h) != 1)
 		return dbfail(st, "finishing the cycle");
+	if (c.probed > 0) {
+		/* the discovery's own record, in the same transaction */
+		txlog_discover_summary(summary, sizeof(summary), c.id, &c);
+		detail = txlog_discover_detail(c.id, &c);
+		rc = txlog_append(st->db->h, time(NULL), TXLOG_DISCOVER,
+		    summary, detail, &seq);
+		free(detail);
+		if (rc == -1)
+			return dbfail(st, "appending to the transaction log");
+	}
 	herr[0] = '\0';
 	if (st->hook != NULL &&
 	    st->hook(st->hook_arg, &c, herr, sizeof(herr)) == -1)

@@ -17,7 +17,7 @@ apply_conf(struct collectd *cd)
 {
 	if (cd->pending_conf == NULL || cd->cycle.running)
 		return;
-	device_forget_profiles();
+	collectd_forget_profiles(cd);
 	collectd_conf_free(cd->conf);
 	cd->conf = cd->pending_conf;
 	cd->pending_conf = NULL;
@@ -61,10 +61,12 @@ state_line(struct child *c, char *buf, size_t len)
 	const struct engine_stats *st = engine_stats(cd->eng);
 
 	(void)snprintf(buf, len, "%s, %zu devices active, %llu sent, "
-	    "%llu received, %llu timeouts, %llu dropped", cd->cycle.running ?
-	    "collecting" : "idle", cd->cycle.active,
-	    (unsigned long long)st->sent, (unsigned long long)st->received,
-	    (unsigned long long)st->timeouts, (unsigned long long)st->dropped);
+	    "%llu received, %llu timeouts, %llu dropped, %llu SNMPv3 answers "
+	    "refused", cd->cycle.running ? "collecting" : "idle",
+	    cd->cycle.active, (unsigned long long)st->sent,
+	    (unsigned long long)st->received,
+	    (unsigned long long)st->timeouts, (unsigned long long)st->dropped,
+	    (unsigned long long)st->usm_dropped);
 }
 
 /* called by cycle.c when a cycle has ended */
@@ -84,7 +86,10 @@ main(int argc, char *argv[])
 	cd.c.ctx = &cd;
 	cd.c.dispatch = parent_msg;
 	cd.c.state = state_line;
-	device_init_oids();
+	device_oids_init(&cd.oids);
+	/* libcrypto's algorithms for SNMPv3, before the sandbox */
+	if (usm_init() == -1)
+		fatalx("libcrypto lacks an SNMPv3 algorithm");
 	/* large socket buffers need root: make the sockets now */
 	if ((fd4 = engine_socket(AF_INET)) == -1)
 		fatal("UDP socket");

@@ -7,6 +7,7 @@
 
 #include <sys/queue.h>
 
+#include "build.h"
 #include "chan/parent_collectd.h"
 #include "child.h"
 #include "engine.h"
@@ -16,6 +17,47 @@
 
 struct collectd;
 struct device;
+
+/* the built-in OIDs, parsed once (device.c) */
+#define DEVICE_MAX_STD		32
+#define DEVICE_MAX_PRT		4
+struct device_oids {
+	struct snmp_oid		 std[DEVICE_MAX_STD];	/* phase 1 columns */
+	struct snmp_oid		 prt[DEVICE_MAX_PRT];	/* the printer's row */
+	struct snmp_oid		 sysuptime0;
+	struct build_oids	 build;
+};
+
+/*
+ * A set of byte strings (addresses, serial numbers, engine ids), each
+ * with a number and maybe a text: open addressing, grown by doubling.
+ */
+struct kset_entry {
+	uint8_t			*key;		/* NULL: free */
+	size_t			 klen;
+	uint32_t		 val;
+	char			*text;
+};
+struct kset {
+	struct kset_entry	*e;
+	size_t			 n, cap;	/* cap: 0 or a power of two */
+};
+
+/*
+ * The profile of a (sysObjectID, sysDescr) pair: a fleet repeats its
+ * models, so it is remembered until the profiles change.
+ */
+#define MATCH_CACHE		256
+struct match_entry {
+	uint8_t			*key;
+	size_t			 keylen;
+	const struct profile	*p;
+	const char		*vendor;
+};
+
+/* what collectd remembers of an address across cycles (targets.c) */
+#define TGT_ANSWERED		0x01	/* answered in its last cycle */
+#define TGT_ASLEEP		0x02	/* then silent: a longer wait next */
 
 /* one collection cycle */
 struct cycle {
@@ -30,6 +72,9 @@ struct cycle {
 	size_t			 max_active;
 	int			 filling;	/* fill() is running */
 	uint64_t		 sent_before;	/* engine count at start */
+	struct kset		 configured;	/* addresses of the devices */
+	struct kset		 serials;	/* "vendor|serial" reported */
+	struct kset		 engines;	/* SNMPv3 engine ids seen */
 };
 
 struct collectd {
@@ -39,20 +84,63 @@ struct collectd {
 	struct collectd_conf	*pending_conf;	/* applied between cycles */
 	struct engine		*eng;
 	struct cycle		 cycle;
+	struct device_oids	 oids;
+	struct match_entry	 match[MATCH_CACHE];
+	struct kset		 targets;	/* address -> TGT_* */
+	struct dev_report	 report;	/* the one being sent */
 };
 
 /* device.c */
+void		 device_oids_init(struct device_oids *);
 struct device	*device_new(struct collectd *, const struct sockaddr_storage *,
 		    socklen_t, const struct snmp_target_opts *, int discovered);
 void		 device_start(struct device *);
 void		 device_free(struct device *);
-void		 device_init_oids(void);
-void		 device_forget_profiles(void);
+
+/* targets.c: what collectd keeps across devices and cycles */
+void		 kset_free(struct kset *);
+/* the entry of key, or NULL; kset_put adds it (val 0) if missing */
+struct kset_entry *kset_get(const struct kset *, const void *, size_t);
+struct kset_entry *kset_put(struct kset *, const void *, size_t);
+/* an address as a key: family, port, address */
+size_t		 addr_key(const struct sockaddr_storage *, uint8_t *, size_t);
+#define ADDR_KEY_MAX	19
+
+const struct profile *collectd_match_profile(struct collectd *,
+		    const struct scalar *sysobjectid,
+		    const struct scalar *sysdescr, const char **vendor);
+/* the profiles are about to change: nothing remembered may stay */
+void		 collectd_forget_profiles(struct collectd *);
+/* a longer wait for this address (it answered, then went silent) */
+int		 collectd_asleep(struct collectd *,
+		    const struct sockaddr_storage *);
+/* how a device ended, for the next cycle */
+void		 collectd_device_answered(struct collectd *,
+		    const struct sockaddr_storage *, int answered, int outcome);
+/* an SNMPv3 engine id: a note (and a warning) if another address has it */
+void		 collectd_engine_seen(struct collectd *,
+		    const struct sockaddr_storage *, const uint8_t *, size_t,
+		    char *note, size_t);
+/* a discovered printer already reported at another address this cycle */
+int		 collectd_duplicate(struct collectd *,
+		    const struct sockaddr_storage *, int discovered,
+		    const struct dev_report *);
+/* the report to auditd */
+void		 collectd_send_report(struct collectd *,
+		    const struct dev_report *);
 
 /* cycle.c */
 void		 cycle_start(struct collectd *, uint64_t token, const char *);
+/*
+ * A device has ended: reported (sent to auditd) with its outcome, or
+ * not (a discovered address that is not a printer, or silent; outcome
+ * DEV_OUTCOME_MAX: a printer already reported at another address).
+ */
 void		 cycle_device_done(struct collectd *, struct device *,
-		    int reported, int outcome);
+		    int discovered, int reported, int outcome);
+/* discovery: an address answered (before cycle_device_done) */
+void		 cycle_discovered(struct collectd *, int answered);
+void		 cycle_free(struct cycle *);
 /* collectd.c */
 void		 collectd_cycle_ended(struct collectd *);
 

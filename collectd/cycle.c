@@ -4,6 +4,12 @@
  * at most max_active devices being collected at a time.  Each finished
  * device is reported to auditd at once and forgotten; the cycle ends with
  * its counts, to auditd and to the parent.
+ *
+ * Every address is polled once per cycle: discovery skips the addresses
+ * of configured devices and those of an earlier range (same port).
+ * Discovery reports printers only; the other addresses that answered are
+ * counted (skipped), and so are the printers already reported at another
+ * address (duplicates: the same vendor and serial number).
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -61,6 +67,58 @@ range_addr(const struct discover_conf *dc, uint64_t n,
 	return 0;
 }
 
+/* is ss (of the same family and port) inside the range? */
+static int
+in_range(const struct discover_conf *dc, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*a4 = (const void *)ss;
+	const struct sockaddr_in	*n4 = (const void *)&dc->net;
+	const struct sockaddr_in6	*a6 = (const void *)ss;
+	const struct sockaddr_in6	*n6 = (const void *)&dc->net;
+	uint32_t			 mask;
+	int				 i, bits;
+
+	if (ss->ss_family != dc->net.ss_family)
+		return 0;
+	if (ss->ss_family == AF_INET) {
+		mask = dc->prefixlen == 0 ? 0 :
+		    htonl(0xffffffffU << (32 - dc->prefixlen));
+		return a4->sin_port == n4->sin_port &&
+		    (a4->sin_addr.s_addr & mask) ==
+		    (n4->sin_addr.s_addr & mask);
+	}
+	if (a6->sin6_port != n6->sin6_port)
+		return 0;
+	for (i = 0, bits = dc->prefixlen; i < 16 && bits > 0; i++, bits -= 8) {
+		uint8_t	 m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((a6->sin6_addr.s6_addr[i] & m) !=
+		    (n6->sin6_addr.s6_addr[i] & m))
+			return 0;
+	}
+	return 1;
+}
+
+/* polled already in this cycle: a configured device, an earlier range */
+static int
+polled_already(struct collectd *cd, const struct discover_conf *cur,
+    const struct sockaddr_storage *ss)
+{
+	const struct discover_conf	*dc;
+	uint8_t				 k[ADDR_KEY_MAX];
+	size_t				 n = addr_key(ss, k, sizeof(k));
+
+	if (kset_get(&cd->cycle.configured, k, n) != NULL)
+		return 1;
+	TAILQ_FOREACH(dc, &cd->conf->discovers, entry) {
+		if (dc == cur)
+			break;
+		if (in_range(dc, ss))
+			return 1;
+	}
+	return 0;
+}
+
 /* the next target, or NULL when there is none left */
 static struct device *
 next_device(struct collectd *cd)
@@ -83,7 +141,7 @@ next_device(struct collectd *cd)
 			continue;
 		}
 		if (range_addr(cy->next_disc, cy->disc_pos++, &ss, &sslen) ==
-		    -1)
+		    -1 || polled_already(cd, cy->next_disc, &ss))
 			continue;
 		cy->summary.probed++;
 		return device_new(cd, &ss, sslen, &cy->next_disc->opts, 1);
@@ -132,13 +190,27 @@ cycle_end(struct collectd *cd)
 	    "max rss %ld KiB", cy->summary.ndevices,
 	    cy->summary.count[DEV_OK],
 	    (unsigned long long)cy->summary.requests, ru.ru_maxrss);
+	if (cy->summary.probed > 0)
+		log_info("discovery: %u addresses probed, %u answered, %u "
+		    "printers, %u not printers, %u printers seen at another "
+		    "address", cy->summary.probed, cy->summary.answered,
+		    cy->summary.printers, cy->summary.skipped,
+		    cy->summary.duplicates);
 	cy->running = 0;
+	cycle_free(cy);
 	collectd_cycle_ended(cd);
 }
 
 void
-cycle_device_done(struct collectd *cd, struct device *d, int reported,
-    int outcome)
+cycle_discovered(struct collectd *cd, int answered)
+{
+	if (answered)
+		cd->cycle.summary.answered++;
+}
+
+void
+cycle_device_done(struct collectd *cd, struct device *d, int discovered,
+    int reported, int outcome)
 {
 	struct cycle	*cy = &cd->cycle;
 
@@ -146,10 +218,39 @@ cycle_device_done(struct collectd *cd, struct device *d, int reported,
 		cy->summary.ndevices++;
 		if (outcome >= 0 && outcome < DEV_OUTCOME_MAX)
 			cy->summary.count[outcome]++;
-	}
+		if (discovered)
+			cy->summary.printers++;
+	} else if (outcome == DEV_OUTCOME_MAX)
+		cy->summary.duplicates++;
+	else if (outcome == DEV_NOT_PRINTER)
+		cy->summary.skipped++;
 	cy->active--;
 	device_free(d);
 	fill(cd);
+}
+
+void
+cycle_free(struct cycle *cy)
+{
+	kset_free(&cy->configured);
+	kset_free(&cy->serials);
+	kset_free(&cy->engines);
+}
+
+/* the configured devices' addresses: discovery does not poll them again */
+static void
+configured_set(struct collectd *cd)
+{
+	const struct device_conf	*d;
+	uint8_t				 k[ADDR_KEY_MAX];
+	size_t				 n;
+
+	if (TAILQ_EMPTY(&cd->conf->discovers))
+		return;
+	TAILQ_FOREACH(d, &cd->conf->devices, entry) {
+		n = addr_key(&d->addr, k, sizeof(k));
+		(void)kset_put(&cd->cycle.configured, k, n);
+	}
 }
 
 static uint32_t
@@ -180,7 +281,9 @@ cycle_start(struct collectd *cd, uint64_t token, const char *reason)
 	ec.rate = cd->conf->snmp_rate;
 	ec.discover_rate = cd->conf->discover_rate;
 	engine_configure(cd->eng, &ec);
+	cycle_free(cy);
 	memset(cy, 0, sizeof(*cy));
+	configured_set(cd);
 	cy->sent_before = engine_stats(cd->eng)->sent;
 	cy->running = 1;
 	cy->summary.token = token;

@@ -2,9 +2,16 @@
  * The SNMP request engine.  Requests wait in a queue until the window has
  * room and the token bucket has a token; each one in flight sits in a
  * slot of a table indexed by its request-id, and in a list ordered by
- * deadline (all timeouts are equal, so sending order is deadline order).
- * A retry goes to the front of the queue with the same request-id, so a
- * late answer to an earlier try still counts.
+ * deadline (most timeouts are equal, so sending order is mostly deadline
+ * order; a longer wait is put in its place).  A retry goes to the front
+ * of the queue with the same request-id, so a late answer to an earlier
+ * try still counts.
+ *
+ * SNMPv3: the request-id is also the msgID, and the message is sealed
+ * (usm.h) when it is first sent, from its ScopedPDU kept in plain text:
+ * its retries resend the sealed bytes; a resynchronisation seals it
+ * again with a new id.  Answers are found by msgID, then checked by
+ * usm_decode() against the target's user and engine.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -32,13 +39,20 @@ enum ereq_state { RQ_QUEUED, RQ_INFLIGHT };
 struct ereq {
 	TAILQ_ENTRY(ereq)	 entry;
 	const struct etarget	*t;
-	uint8_t			*pkt;
+	uint8_t			*pkt;		/* v3: the ScopedPDU */
 	size_t			 len;
 	size_t			 idoff;		/* where the request-id is */
+	uint8_t			*sealed;	/* v3: the message sent */
+	size_t			 sealed_len;
 	uint32_t		 id;		/* 0 until first sent */
 	uint8_t			 state;
 	uint8_t			 tries;
 	uint8_t			 maxtries;
+	uint8_t			 probe;		/* v3 engine discovery */
+	uint8_t			 nopriv;	/* v3 at authNoPriv */
+	uint8_t			 steps;		/* v3 resynchronisations */
+	uint32_t		 timeout_ms;
+	struct usm_sent		 sent;		/* v3: what it was */
 	uint64_t		 deadline;	/* ms, monotonic */
 	ereq_cb			 cb;
 	void			*arg;
@@ -71,6 +85,7 @@ struct engine {
 	int			 in_kick;
 	struct snmp_msg		*msg;		/* decoded responses */
 	uint8_t			*rbuf;		/* RECV_BATCH * RECV_BUFSZ */
+	uint8_t			*sbuf;		/* sealing, SNMP_MAX_MSGLEN */
 };
 
 static void	engine_kick(struct engine *);
@@ -154,7 +169,8 @@ engine_new(struct event_base *base, int fd4, int fd6)
 
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
 	    (e->msg = malloc(sizeof(*e->msg))) == NULL ||
-	    (e->rbuf = malloc(RECV_BATCH * RECV_BUFSZ)) == NULL)
+	    (e->rbuf = malloc(RECV_BATCH * RECV_BUFSZ)) == NULL ||
+	    (e->sbuf = malloc(SNMP_MAX_MSGLEN)) == NULL)
 		fatal("engine_new");
 	e->base = base;
 	e->fd4 = fd4;
@@ -218,6 +234,60 @@ alloc_id(struct engine *e)
 	fatalx("engine: no free request slot");
 }
 
+/* a new request, queued; flags ENGINE_* */
+static struct ereq *
+req_new(struct engine *e, const struct etarget *t, int flags, ereq_cb cb,
+    void *arg)
+{
+	struct ereq	*r;
+	uint64_t	 to = e->conf.timeout_ms;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		fatal("engine_request");
+	r->t = t;
+	r->maxtries = (flags & ENGINE_NORETRY) ? 1 :
+	    (uint8_t)(e->conf.retries + 1);
+	if (flags & ENGINE_LONGWAIT) {
+		to *= ENGINE_LONGWAIT_FACTOR;
+		if (to > 60000)
+			to = 60000;
+	}
+	r->timeout_ms = (uint32_t)to;
+	r->nopriv = (flags & ENGINE_NOPRIV) != 0;
+	r->cb = cb;
+	r->arg = arg;
+	return r;
+}
+
+static void
+req_queue(struct engine *e, struct ereq *r)
+{
+	r->state = RQ_QUEUED;
+	TAILQ_INSERT_TAIL(r->t->discovery ? &e->dqueue : &e->queue, r, entry);
+	e->nqueued++;
+	engine_kick(e);
+}
+
+static int
+v3_request(struct engine *e, struct ereq *r, uint8_t pdu, int32_t nonrep,
+    int32_t maxrep, const struct snmp_oid *oids, size_t noids)
+{
+	const struct etarget_v3	*v3 = r->t->v3;
+	size_t			 len;
+
+	/* the real id is set when it is sealed */
+	if (v3 == NULL || v3->user == NULL ||
+	    usm_scoped_request(&v3->agent, pdu, SNMP_REQID_MIN, nonrep,
+	    maxrep, oids, noids, e->sbuf, SNMP_MAX_MSGLEN, &len) == -1 ||
+	    snmp_scoped_reqid_offset(e->sbuf, len, &r->idoff) == -1)
+		return -1;
+	if ((r->pkt = malloc(len)) == NULL)
+		fatal("engine_request");
+	memcpy(r->pkt, e->sbuf, len);
+	r->len = len;
+	return 0;
+}
+
 int
 engine_request(struct engine *e, const struct etarget *t, uint8_t pdu,
     int32_t nonrep, int32_t maxrep, const struct snmp_oid *oids,
@@ -227,8 +297,15 @@ engine_request(struct engine *e, const struct etarget *t, uint8_t pdu,
 	struct ereq	*r;
 	size_t		 len;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		fatal("engine_request");
+	r = req_new(e, t, flags, cb, arg);
+	if (t->version == SNMP_V3) {
+		if (v3_request(e, r, pdu, nonrep, maxrep, oids, noids) == -1) {
+			free(r);
+			return -1;
+		}
+		req_queue(e, r);
+		return 0;
+	}
 	/* the real id is set when it is first sent */
 	if (snmp_encode_request(t->version, t->community, pdu, SNMP_REQID_MIN,
 	    nonrep, maxrep, oids, noids, buf, sizeof(buf), &len) == -1 ||
@@ -240,15 +317,50 @@ engine_request(struct engine *e, const struct etarget *t, uint8_t pdu,
 		fatal("engine_request");
 	memcpy(r->pkt, buf, len);
 	r->len = len;
-	r->t = t;
-	r->maxtries = (flags & ENGINE_NORETRY) ? 1 :
-	    (uint8_t)(e->conf.retries + 1);
-	r->cb = cb;
-	r->arg = arg;
-	r->state = RQ_QUEUED;
-	TAILQ_INSERT_TAIL(t->discovery ? &e->dqueue : &e->queue, r, entry);
-	e->nqueued++;
-	engine_kick(e);
+	req_queue(e, r);
+	return 0;
+}
+
+int
+engine_probe(struct engine *e, const struct etarget *t, int flags,
+    ereq_cb cb, void *arg)
+{
+	struct ereq	*r;
+
+	if (t->version != SNMP_V3 || t->v3 == NULL)
+		return -1;
+	r = req_new(e, t, flags, cb, arg);
+	r->probe = 1;
+	req_queue(e, r);
+	return 0;
+}
+
+/* SNMPv3: the message of id r->id, from the ScopedPDU; -1 if it fails */
+static int
+v3_seal(struct engine *e, struct ereq *r)
+{
+	struct etarget_v3	*v3 = r->t->v3;
+	size_t			 len;
+	int64_t			 now = (int64_t)(now_ms() / 1000);
+	int			 rc;
+
+	if (r->probe)
+		rc = usm_encode_probe((int32_t)r->id, (int32_t)r->id,
+		    &r->sent, e->sbuf, SNMP_MAX_MSGLEN, &len);
+	else {
+		memcpy(e->sbuf, r->pkt, r->len);
+		snmp_reqid_set(e->sbuf, r->idoff, (int32_t)r->id);
+		rc = usm_seal_scoped(v3->user, &v3->agent, now,
+		    (int32_t)r->id, r->nopriv, &r->sent, e->sbuf,
+		    SNMP_MAX_MSGLEN, r->len, &len);
+	}
+	if (rc == -1)
+		return -1;
+	free(r->sealed);
+	if ((r->sealed = malloc(len)) == NULL)
+		fatal("engine: seal");
+	memcpy(r->sealed, e->sbuf, len);
+	r->sealed_len = len;
 	return 0;
 }
 
@@ -264,11 +376,42 @@ req_finish(struct engine *e, struct ereq *r, enum ereq_status st,
 		    entry);
 		e->nqueued--;
 	}
-	if (r->id != 0)
+	if (r->id != 0 && e->slots[r->id & (e->nslots - 1)] == r)
 		e->slots[r->id & (e->nslots - 1)] = NULL;
 	free(r->pkt);
+	free(r->sealed);
 	r->cb(r->arg, st, m);
 	free(r);
+}
+
+/* SNMPv3: the request again with a new id (a resynchronised clock) */
+static void
+req_again(struct engine *e, struct ereq *r)
+{
+	TAILQ_REMOVE(&e->inflight, r, entry);
+	e->ninflight--;
+	if (e->slots[r->id & (e->nslots - 1)] == r)
+		e->slots[r->id & (e->nslots - 1)] = NULL;
+	r->id = 0;
+	r->tries = 0;
+	r->state = RQ_QUEUED;
+	TAILQ_INSERT_HEAD(r->t->discovery ? &e->dqueue : &e->queue, r, entry);
+	e->nqueued++;
+}
+
+/* in the in-flight list by deadline: from the end, where it mostly goes */
+static void
+inflight_insert(struct engine *e, struct ereq *r)
+{
+	struct ereq	*p;
+
+	for (p = TAILQ_LAST(&e->inflight, ereqq); p != NULL &&
+	    p->deadline > r->deadline; p = TAILQ_PREV(p, ereqq, entry))
+		;
+	if (p == NULL)
+		TAILQ_INSERT_HEAD(&e->inflight, r, entry);
+	else
+		TAILQ_INSERT_AFTER(&e->inflight, p, r, entry);
 }
 
 static int
@@ -281,8 +424,10 @@ fd_for(const struct engine *e, const struct etarget *t)
 static int
 send_one(struct engine *e, struct ereq *r, struct ereqq *q, uint64_t now)
 {
-	ssize_t	 n;
-	int	 fd = fd_for(e, r->t);
+	const uint8_t	*pkt;
+	size_t		 len;
+	ssize_t		 n;
+	int		 fd = fd_for(e, r->t);
 
 	if (fd == -1) {
 		req_finish(e, r, EREQ_UNREACHABLE, NULL);
@@ -291,10 +436,20 @@ send_one(struct engine *e, struct ereq *r, struct ereqq *q, uint64_t now)
 	if (r->id == 0) {
 		/* its slot is held until the request ends, retries included */
 		r->id = alloc_id(e);
-		snmp_reqid_set(r->pkt, r->idoff, (int32_t)r->id);
+		if (r->t->version == SNMP_V3) {
+			if (v3_seal(e, r) == -1) {
+				r->id = 0;
+				r->t->v3->last = USM_FAILED;
+				req_finish(e, r, EREQ_REPORT, NULL);
+				return 0;
+			}
+		} else
+			snmp_reqid_set(r->pkt, r->idoff, (int32_t)r->id);
 		e->slots[r->id & (e->nslots - 1)] = r;
 	}
-	n = sendto(fd, r->pkt, r->len, 0, (const struct sockaddr *)&r->t->addr,
+	pkt = r->t->version == SNMP_V3 ? r->sealed : r->pkt;
+	len = r->t->version == SNMP_V3 ? r->sealed_len : r->len;
+	n = sendto(fd, pkt, len, 0, (const struct sockaddr *)&r->t->addr,
 	    r->t->addrlen);
 	if (n == -1 && (errno == ECONNREFUSED || errno == EHOSTUNREACH ||
 	    errno == ENETUNREACH || errno == EHOSTDOWN)) {
@@ -304,7 +459,7 @@ send_one(struct engine *e, struct ereq *r, struct ereqq *q, uint64_t now)
 		 * the error queue says whose it is.  This one was not sent.
 		 */
 		drain_errors(e, fd);
-		n = sendto(fd, r->pkt, r->len, 0,
+		n = sendto(fd, pkt, len, 0,
 		    (const struct sockaddr *)&r->t->addr, r->t->addrlen);
 	}
 	if (n == -1) {
@@ -319,8 +474,8 @@ send_one(struct engine *e, struct ereq *r, struct ereqq *q, uint64_t now)
 	e->nqueued--;
 	r->state = RQ_INFLIGHT;
 	r->tries++;
-	r->deadline = now + e->conf.timeout_ms;
-	TAILQ_INSERT_TAIL(&e->inflight, r, entry);
+	r->deadline = now + r->timeout_ms;
+	inflight_insert(e, r);
 	e->ninflight++;
 	e->stats.sent++;
 	return 0;
@@ -429,9 +584,72 @@ same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	return 0;
 }
 
+/* an SNMPv3 message: the answer to a request of ours, checked by USM */
+static void
+handle_v3(struct engine *e, uint8_t *p, size_t len,
+    const struct sockaddr_storage *from)
+{
+	struct snmp_msg		*m = e->msg;
+	struct snmp_v3		 h;
+	struct etarget_v3	*v3;
+	struct ereq		*r;
+	enum usm_status		 st;
+	const char		*why;
+	uint32_t		 id;
+
+	if (snmp_v3_decode(p, len, &h, &why) == -1 || h.msgid <= 0) {
+		e->stats.dropped++;
+		return;
+	}
+	id = (uint32_t)h.msgid;
+	r = e->slots[id & (e->nslots - 1)];
+	if (r == NULL || r->id != id || r->state != RQ_INFLIGHT ||
+	    r->t->version != SNMP_V3 || !same_addr(from, &r->t->addr)) {
+		e->stats.dropped++;
+		return;
+	}
+	v3 = r->t->v3;
+	st = usm_decode(v3->user, &v3->agent, (int64_t)(now_ms() / 1000),
+	    &r->sent, p, len, m, &why);
+	switch (st) {
+	case USM_OK:
+		if (m->request_id != (int32_t)id) {
+			e->stats.usm_dropped++;
+			return;
+		}
+		e->stats.received++;
+		req_finish(e, r, EREQ_OK, m);
+		return;
+	case USM_DROP:
+		log_debug("SNMPv3 answer dropped: %s", why);
+		e->stats.usm_dropped++;
+		return;
+	case USM_DISCOVERED:
+		e->stats.received++;
+		if (r->probe) {
+			req_finish(e, r, EREQ_OK, NULL);
+			return;
+		}
+		break;		/* another engine now: the PDU names the old */
+	case USM_RESYNCED:
+		e->stats.received++;
+		if (++r->steps <= ENGINE_USM_STEPS) {
+			req_again(e, r);
+			return;
+		}
+		break;
+	default:
+		e->stats.received++;
+		break;
+	}
+	v3->last = st;
+	req_finish(e, r, usm_status_auth_failure(st) ? EREQ_AUTH : EREQ_REPORT,
+	    NULL);
+}
+
 /* one datagram: is it the answer to a request of ours? */
 static void
-handle_packet(struct engine *e, const uint8_t *p, size_t len,
+handle_packet(struct engine *e, uint8_t *p, size_t len,
     const struct sockaddr_storage *from)
 {
 	struct snmp_msg	*m = e->msg;
@@ -440,6 +658,11 @@ handle_packet(struct engine *e, const uint8_t *p, size_t len,
 	uint32_t	 id;
 
 	if (snmp_decode(p, len, m, &why) == -1) {
+		/* SNMPv1 and v2c first: they are the fleet's many */
+		if (len > 5 && p[0] == 0x30) {
+			handle_v3(e, p, len, from);
+			return;
+		}
 		log_debug("dropped a bad datagram: %s", why);
 		e->stats.dropped++;
 		return;
@@ -451,6 +674,7 @@ handle_packet(struct engine *e, const uint8_t *p, size_t len,
 	id = (uint32_t)m->request_id;
 	r = e->slots[id & (e->nslots - 1)];
 	if (r == NULL || r->id != id || r->state != RQ_INFLIGHT ||
+	    r->t->version == SNMP_V3 ||
 	    !same_addr(from, &r->t->addr) || m->version != r->t->version ||
 	    m->community_len != strlen(r->t->community) ||
 	    memcmp(m->community, r->t->community, m->community_len) != 0) {
@@ -557,8 +781,8 @@ engine_read(evutil_socket_t fd, short ev, void *arg)
 				e->stats.dropped++;
 				continue;
 			}
-			handle_packet(e, iov[i].iov_base, mm[i].msg_len,
-			    &from[i]);
+			handle_packet(e, (uint8_t *)iov[i].iov_base,
+			    mm[i].msg_len, &from[i]);
 		}
 		if (n < RECV_BATCH)
 			break;

@@ -25,6 +25,8 @@ walk_status_name(enum walk_status s)
 		return "unreachable";
 	case WALK_ERROR:
 		return "error";
+	case WALK_AUTH:
+		return "auth-failure";
 	}
 	return "?";
 }
@@ -105,7 +107,7 @@ static void	walk_response(void *, enum ereq_status, const struct snmp_msg *);
 static void
 walk_send(struct walk *w)
 {
-	static struct snmp_oid	 oids[WALK_MAX_VARBINDS];
+	struct snmp_oid		 oids[WALK_MAX_VARBINDS];	/* 33 KB */
 	struct walk_sent	 s;
 	struct walk_col		*c;
 	size_t			 i, n = 0, nrep = 0;
@@ -158,9 +160,9 @@ walk_send(struct walk *w)
 	w->requests++;
 	/* an untried GetBulk gets one try: an agent may ignore it */
 	if (engine_request(w->eng, w->t, s.pdu, s.pdu == SNMP_PDU_GETBULK ?
-	    s.nonrep : 0, reps, oids, n, s.pdu == SNMP_PDU_GETBULK &&
-	    *w->bulk == BULK_UNKNOWN ? ENGINE_NORETRY : 0, walk_response,
-	    w) == -1)
+	    s.nonrep : 0, reps, oids, n, w->flags |
+	    (s.pdu == SNMP_PDU_GETBULK && *w->bulk == BULK_UNKNOWN ?
+	    ENGINE_NORETRY : 0), walk_response, w) == -1)
 		finish(w, WALK_ERROR, "request does not fit in a message");
 }
 
@@ -241,6 +243,10 @@ map_status(enum ereq_status st)
 		return WALK_REFUSED;
 	case EREQ_UNREACHABLE:
 		return WALK_UNREACHABLE;
+	case EREQ_AUTH:
+		return WALK_AUTH;
+	case EREQ_REPORT:
+		return WALK_ERROR;
 	}
 	return WALK_ERROR;
 }
@@ -250,7 +256,6 @@ static void
 walk_error_status(struct walk *w, const struct walk_sent *s,
     const struct snmp_msg *m)
 {
-	static char	 why[96];
 	int32_t		 k = m->error_index;
 
 	if (s->pdu == SNMP_PDU_GETBULK) {
@@ -271,9 +276,9 @@ walk_error_status(struct walk *w, const struct walk_sent *s,
 		walk_send(w);
 		return;
 	}
-	(void)snprintf(why, sizeof(why), "agent answered %s",
+	(void)snprintf(w->why, sizeof(w->why), "agent answered %s",
 	    snmp_error_name(m->error_status));
-	finish(w, WALK_ERROR, why);
+	finish(w, WALK_ERROR, w->why);
 }
 
 static void
@@ -290,6 +295,14 @@ walk_response(void *arg, enum ereq_status st, const struct snmp_msg *m)
 		    *w->bulk == BULK_UNKNOWN) {
 			*w->bulk = BULK_NO;
 			walk_send(w);
+			return;
+		}
+		if (st == EREQ_AUTH || st == EREQ_REPORT) {
+			(void)snprintf(w->why, sizeof(w->why), "%s%s",
+			    st == EREQ_AUTH ? "authentication failed: " :
+			    "SNMPv3 report ", w->t->v3 != NULL ?
+			    usm_status_name(w->t->v3->last) : "?");
+			finish(w, map_status(st), w->why);
 			return;
 		}
 		finish(w, map_status(st), NULL);

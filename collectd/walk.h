@@ -17,7 +17,7 @@
 #include "engine.h"
 #include "snmp.h"
 
-#define WALK_MAX_COLS		48	/* 32 meters, 12 identity OIDs, 2 more */
+#define WALK_MAX_COLS		56	/* 32 meters, 16 identity OIDs, 3 more */
 #define WALK_MAX_IDX		16	/* arcs of a row index */
 #define WALK_MAX_ROWS		1024	/* per column */
 #define WALK_MAX_VARBINDS	64	/* per request: agents cap there */
@@ -36,6 +36,7 @@ enum walk_status {
 	WALK_REFUSED,
 	WALK_UNREACHABLE,
 	WALK_ERROR,		/* an error-status, or a broken agent */
+	WALK_AUTH,		/* SNMPv3: the agent refused the user */
 };
 
 /* a row: the column, the index after the column's base, the value */
@@ -72,7 +73,9 @@ struct walk {
 	void			(*step)(void *);	/* after each answer */
 	void			*arg;
 	uint32_t		 requests;	/* sent by this walk */
+	int			 flags;		/* ENGINE_* of its requests */
 	int			 maxrep;	/* halved on tooBig */
+	char			 why[96];	/* of the last failure */
 	struct walk_sent	 sent;		/* one request in flight */
 	size_t			 ncols;
 	size_t			 maxcols;

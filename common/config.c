@@ -332,8 +332,10 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 	TAILQ_FOREACH(u, &conf->v3users, entry) {
 		fprintf(fp, "snmpv3 user ");
 		config_print_quoted(fp, u->name);
-		fprintf(fp, " auth %s ", v3_auth_name(u->auth));
-		print_secret(fp, u->authpass, flags);
+		if (u->auth != V3_AUTH_NONE) {
+			fprintf(fp, " auth %s ", v3_auth_name(u->auth));
+			print_secret(fp, u->authpass, flags);
+		}
 		if (u->priv != V3_PRIV_NONE) {
 			fprintf(fp, " priv %s ", v3_priv_name(u->priv));
 			print_secret(fp, u->privpass, flags);
@@ -342,6 +344,8 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 			fprintf(fp, " context ");
 			config_print_quoted(fp, u->context);
 		}
+		if (u->allow_weak)
+			fprintf(fp, " allow weak");
 		putc('\n', fp);
 	}
 	TAILQ_FOREACH(d, &conf->devices, entry) {

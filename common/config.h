@@ -56,8 +56,10 @@ struct v3user {
 	enum v3_priv		 priv;
 	char			 privpass[CONF_STR_MAX];	/* secret */
 	char			 context[CONF_STR_MAX];
+	int			 allow_weak;	/* MD5 or DES, with warnings */
 };
 TAILQ_HEAD(v3users, v3user);
+#define CONF_V3_NAME_MAX	32	/* user and context names, octets */
 
 /* per-target SNMP settings; empty string / 0 means "inherit the global" */
 struct snmp_target_opts {

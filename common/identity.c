@@ -902,8 +902,8 @@ build_firmware(const struct identity_in *in, const struct profile *p,
 		}
 }
 
-static enum identity_printer
-build_printer(const struct identity_in *in, const struct profile *p)
+enum identity_printer
+identity_printer(const struct identity_in *in, const struct profile *p)
 {
 	struct snmp_oid	 prt;
 	size_t		 i;
@@ -942,7 +942,7 @@ identity_build(const struct identity_in *in, const struct profile *p,
 	build_serial(in, p, &d, id);
 	build_model(in, p, &d, id);
 	build_firmware(in, p, &d, id);
-	id->printer = build_printer(in, p);
+	id->printer = identity_printer(in, p);
 }
 
 const char *

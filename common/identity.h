@@ -139,6 +139,9 @@ struct identity {
  */
 void		 identity_build(const struct identity_in *,
 		    const struct profile *, struct identity *);
+/* the printer field of identity_build() alone (cheap) */
+enum identity_printer identity_printer(const struct identity_in *,
+		    const struct profile *);
 /* "vendor-oid", "hrDeviceDescr", ...: for logs and reports */
 const char	*identity_src_name(enum identity_src);
 const char	*identity_printer_name(enum identity_printer);

@@ -142,6 +142,8 @@ static struct v3user		 v3cur;
 static int			 v3_set;
 #define V3_PRIV			0x01
 #define V3_CONTEXT		0x02
+#define V3_WEAK			0x04
+#define V3_NOAUTH		0x08
 
 static struct server_conf	 server_scratch; /* a second server block */
 static struct server_conf	*srv;
@@ -202,12 +204,12 @@ static void	 proxy_end(void);
 static void	 set_schedule(const char *, const char *);
 %}
 
-%token	AUTH AUTHORIZE CA CERTIFICATE CHECKIN COMMUNITY CONTEXT DAILY
+%token	ALLOW AUTH AUTHORIZE CA CERTIFICATE CHECKIN COMMUNITY CONTEXT DAILY
 %token	DAYS DEVICE DISCOVER EVERY GATEWAY GROUP INCLUDE INSTRUCTIONS
 %token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PASSWORD PIN PINSHA256 PORT PRIV
 %token	PROFILES PROTOCOLS PROXY RATE RETENTION RETRIES SCHEDULE SEND
 %token	SERVER SITE SNMP SNMPV3 SOCKET SPOOL STATE TIMEOUT TOKEN TRUST
-%token	UPLOAD USER VERSION WINDOW YES
+%token	UPLOAD USER VERSION WEAK WINDOW YES
 %token	ERROR
 %token	<v.string>	STRING
 %type	<v.number>	yesno optport
@@ -342,6 +344,11 @@ main		: GATEWAY STRING {
 		} v3opts {
 			v3_end();
 		}
+		| SNMPV3 USER STRING {
+			v3_begin($3, NULL, NULL);
+		} v3opts {
+			v3_end();
+		}
 		| DEVICE STRING {
 			topts_begin();
 		} targetopts {
@@ -429,6 +436,12 @@ v3opt		: PRIV STRING STRING {
 			else
 				set_str(v3cur.privpass, sizeof(v3cur.privpass),
 				    $3, "priv password");
+		}
+		| ALLOW WEAK {
+			if (v3_set & V3_WEAK)
+				yyerror("allow weak given twice");
+			v3_set |= V3_WEAK;
+			v3cur.allow_weak = 1;
 		}
 		| CONTEXT STRING {
 			if (v3_set & V3_CONTEXT)
@@ -658,6 +671,7 @@ static const struct keyword {
 	const char	*name;
 	int		 token;
 } keywords[] = {
+	{ "allow",		ALLOW },
 	{ "auth",		AUTH },
 	{ "authorize",		AUTHORIZE },
 	{ "ca",			CA },
@@ -707,6 +721,7 @@ static const struct keyword {
 	{ "upload",		UPLOAD },
 	{ "user",		USER },
 	{ "version",		VERSION },
+	{ "weak",		WEAK },
 	{ "window",		WINDOW },
 	{ "yes",		YES },
 };
@@ -1791,6 +1806,10 @@ v3_begin(const char *name, const char *auth, const char *pass)
 	explicit_bzero(&v3cur, sizeof(v3cur));
 	v3_set = 0;
 	set_str(v3cur.name, sizeof(v3cur.name), name, "snmpv3 user");
+	if (auth == NULL) {
+		v3_set |= V3_NOAUTH;
+		return;		/* noAuthNoPriv */
+	}
 	if ((a = v3_auth_from_name(auth)) == -1)
 		yyerror("unknown authentication protocol \"%s\" (md5, sha, "
 		    "sha1, sha224, sha256, sha384 or sha512)", auth);
@@ -1803,6 +1822,44 @@ v3_begin(const char *name, const char *auth, const char *pass)
 		    "auth password");
 }
 
+/*
+ * What usm.c would refuse, said here with the line: names of at most 32
+ * octets (SnmpAdminString), privacy only with authentication, passwords
+ * of at most 256 octets, and MD5 or DES only when the user's line says
+ * "allow weak" (then a warning here, and one at each use).
+ */
+static void
+v3_check(void)
+{
+	const char	*weak = NULL;
+
+	if (strlen(v3cur.name) > CONF_V3_NAME_MAX)
+		yyerror("snmpv3 user \"%s\": names are at most %d octets",
+		    v3cur.name, CONF_V3_NAME_MAX);
+	if (strlen(v3cur.context) > CONF_V3_NAME_MAX)
+		yyerror("snmpv3 user \"%s\": context names are at most %d "
+		    "octets", v3cur.name, CONF_V3_NAME_MAX);
+	if (strlen(v3cur.authpass) > 256 || strlen(v3cur.privpass) > 256)
+		yyerror("snmpv3 user \"%s\": passwords are at most 256 "
+		    "octets", v3cur.name);
+	if (v3cur.priv != V3_PRIV_NONE && (v3_set & V3_NOAUTH))
+		yyerror("snmpv3 user \"%s\": priv requires auth",
+		    v3cur.name);
+	if (v3cur.auth == V3_AUTH_MD5 && v3cur.priv == V3_PRIV_DES)
+		weak = "md5 authentication and des privacy are";
+	else if (v3cur.auth == V3_AUTH_MD5)
+		weak = "md5 authentication is";
+	else if (v3cur.priv == V3_PRIV_DES)
+		weak = "des privacy is";
+	if (weak != NULL && !v3cur.allow_weak)
+		yyerror("snmpv3 user \"%s\": %s weak: refused unless the "
+		    "user says \"allow weak\"", v3cur.name, weak);
+	else if (weak != NULL)
+		log_warnx("%s:%d: snmpv3 user \"%s\": %s weak (allowed by "
+		    "\"allow weak\")", file->name, yylval.lineno, v3cur.name,
+		    weak);
+}
+
 static void
 v3_end(void)
 {
@@ -1810,6 +1867,7 @@ v3_end(void)
 
 	if (v3cur.name[0] == '\0')
 		goto done;
+	v3_check();
 	if (config_find_v3user(conf, v3cur.name) != NULL) {
 		yyerror("duplicate snmpv3 user \"%s\"", v3cur.name);
 		goto done;

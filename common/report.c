@@ -27,7 +27,8 @@ lookup(const struct enum_name *t, size_t n, int64_t v)
 #define LOOKUP(t, v)	lookup(t, sizeof(t) / sizeof((t)[0]), v)
 
 static const char *const outcome_names[DEV_OUTCOME_MAX] = {
-	"ok", "partial", "timeout", "refused", "not-a-printer", "error"
+	"ok", "partial", "timeout", "refused", "not-a-printer", "error",
+	"auth-failure"
 };
 
 const char *
@@ -36,6 +37,42 @@ dev_outcome_name(int o)
 	if (o < 0 || o >= DEV_OUTCOME_MAX)
 		return "unknown";
 	return outcome_names[o];
+}
+
+static const char *const state_names[DEV_STATE_MAX] = {
+	"", "answering", "asleep", "unreachable", "auth-failure",
+	"not-a-printer"
+};
+
+const char *
+dev_state_name(int s)
+{
+	if (s < 0 || s >= DEV_STATE_MAX)
+		return "unknown";
+	return state_names[s];
+}
+
+int
+dev_state_from_name(const char *name)
+{
+	int	 i;
+
+	for (i = DEV_STATE_NONE + 1; i < DEV_STATE_MAX; i++)
+		if (strcmp(name, state_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const meter_flag_names[METER_FLAG_MAX] = {
+	"", "reset", "replaced"
+};
+
+const char *
+meter_flag_name(int f)
+{
+	if (f < 0 || f >= METER_FLAG_MAX)
+		return "unknown";
+	return meter_flag_names[f];
 }
 
 
@@ -381,6 +418,10 @@ msg_cycle_encode(struct wbuf *w, const struct rpt_cycle *c)
 		wbuf_u32(w, c->count[i]);
 	wbuf_u32(w, c->probed);
 	wbuf_u64(w, c->requests);
+	wbuf_u32(w, c->answered);
+	wbuf_u32(w, c->printers);
+	wbuf_u32(w, c->skipped);
+	wbuf_u32(w, c->duplicates);
 }
 
 int
@@ -402,6 +443,10 @@ msg_cycle_decode(const void *p, size_t len, struct rpt_cycle *c)
 		c->count[i] = rbuf_u32(&r);
 	c->probed = rbuf_u32(&r);
 	c->requests = rbuf_u64(&r);
+	c->answered = rbuf_u32(&r);
+	c->printers = rbuf_u32(&r);
+	c->skipped = rbuf_u32(&r);
+	c->duplicates = rbuf_u32(&r);
 	return rbuf_done(&r);
 }
 
@@ -431,6 +476,12 @@ msg_device_encode(struct wbuf *w, const struct rpt_device *d)
 	wbuf_i64(w, d->device_status);
 	wbuf_i64(w, d->printer_status);
 	wbuf_u32(w, (uint32_t)d->errors);
+	/* schema 4: only when set (see report.h) */
+	if (d->waited || d->state != DEV_STATE_NONE) {
+		wbuf_u8(w, d->waited);
+		wbuf_u8(w, d->state);
+		wbuf_i64(w, d->state_since);
+	}
 }
 
 int
@@ -463,6 +514,15 @@ msg_device_decode(const void *p, size_t len, struct rpt_device *d)
 	d->device_status = rbuf_i64(&r);
 	d->printer_status = rbuf_i64(&r);
 	d->errors = (int32_t)rbuf_u32(&r);
+	if (!r.err && r.off < r.len) {
+		d->waited = rbuf_u8(&r);
+		d->state = rbuf_u8(&r);
+		d->state_since = rbuf_i64(&r);
+		/* the tail is there only when one is set */
+		if (d->waited > 1 || d->state >= DEV_STATE_MAX ||
+		    (d->waited == 0 && d->state == DEV_STATE_NONE))
+			return -1;
+	}
 	if (d->outcome >= DEV_OUTCOME_MAX ||
 	    d->errors < -1 || d->errors >= (1 << PRT_ERR_BITS))
 		return -1;
@@ -476,6 +536,11 @@ msg_meter_encode(struct wbuf *w, const struct rpt_meter *m)
 	wbuf_str(w, m->unit);
 	wbuf_i64(w, m->value);
 	wbuf_str(w, m->source);
+	/* schema 4: only when flagged (see report.h) */
+	if (m->flag != METER_FLAG_NONE) {
+		wbuf_u8(w, m->flag);
+		wbuf_i64(w, m->previous);
+	}
 }
 
 int
@@ -489,6 +554,12 @@ msg_meter_decode(const void *p, size_t len, struct rpt_meter *m)
 	rbuf_str(&r, m->unit, sizeof(m->unit));
 	m->value = rbuf_i64(&r);
 	rbuf_str(&r, m->source, sizeof(m->source));
+	if (!r.err && r.off < r.len) {
+		m->flag = rbuf_u8(&r);
+		m->previous = rbuf_i64(&r);
+		if (m->flag == METER_FLAG_NONE || m->flag >= METER_FLAG_MAX)
+			return -1;
+	}
 	if (m->name[0] == '\0')
 		return -1;
 	return rbuf_done(&r);

@@ -31,7 +31,32 @@ enum dev_outcome {
 	DEV_REFUSED,		/* port unreachable, or authentication failed */
 	DEV_NOT_PRINTER,	/* an SNMP agent, but not a printer */
 	DEV_ERROR,		/* the agent answered with an error */
+	DEV_AUTH_FAILURE,	/* SNMPv3: the agent refused the user: an
+				   unknown user, a wrong password */
 	DEV_OUTCOME_MAX
+};
+
+/*
+ * A device's state across cycles, with the time it entered it (auditd
+ * keeps it per address, from the outcomes: see auditd/state.c).
+ */
+enum dev_state {
+	DEV_STATE_NONE,		/* not known (a report from collectd) */
+	DEV_STATE_ANSWERING,
+	DEV_STATE_ASLEEP,	/* silent after it answered: retried with
+				   a longer wait before it is unreachable */
+	DEV_STATE_UNREACHABLE,
+	DEV_STATE_AUTH_FAILURE,
+	DEV_STATE_NOT_PRINTER,
+	DEV_STATE_MAX
+};
+
+/* a meter's value against the device's previous one */
+enum meter_flag {
+	METER_FLAG_NONE,
+	METER_FLAG_RESET,	/* lower than in the previous cycle */
+	METER_FLAG_REPLACED,	/* another serial at the address than before */
+	METER_FLAG_MAX
 };
 
 /* hrPrinterDetectedErrorState, bit 0 is the first octet's high bit */
@@ -49,6 +74,11 @@ struct rpt_cycle {
 	uint32_t	 count[DEV_OUTCOME_MAX];	/* CYCLE_END only */
 	uint32_t	 probed;	/* discovery: addresses probed */
 	uint64_t	 requests;	/* SNMP requests sent */
+	/* discovery (CYCLE_END): of the addresses probed */
+	uint32_t	 answered;	/* an SNMP agent answered */
+	uint32_t	 printers;	/* printers found (and reported) */
+	uint32_t	 skipped;	/* not printers: counted, not reported */
+	uint32_t	 duplicates;	/* a printer reported at another address */
 };
 
 struct rpt_device {
@@ -78,6 +108,14 @@ struct rpt_device {
 	int64_t		 device_status;		/* hrDeviceStatus 1..5 */
 	int64_t		 printer_status;	/* hrPrinterStatus 1..5 */
 	int32_t		 errors;		/* error bits, -1 unknown */
+	/*
+	 * Since schema 4; on the wire and in the readings digest only when
+	 * one is set (waited or a state), so that older readings re-encode
+	 * as they were sent.
+	 */
+	uint8_t		 waited;	/* collectd: silent after a longer wait */
+	uint8_t		 state;		/* auditd: enum dev_state */
+	int64_t		 state_since;	/* unix time it entered the state */
 };
 
 struct rpt_meter {
@@ -85,6 +123,13 @@ struct rpt_meter {
 	char		 unit[REPORT_NAME];	/* impressions, sheets, ... */
 	int64_t		 value;
 	char		 source[REPORT_OID];
+	/*
+	 * Since schema 4, set by auditd, on the wire only when flagged: the
+	 * value is not usage since the previous one (reset, replaced), and
+	 * that previous value, kept (0 when not flagged).
+	 */
+	uint8_t		 flag;			/* enum meter_flag */
+	int64_t		 previous;
 };
 
 struct rpt_supply {
@@ -110,6 +155,9 @@ struct rpt_alert {
 
 /* names */
 const char	*dev_outcome_name(int);
+const char	*dev_state_name(int);		/* "" for DEV_STATE_NONE */
+int		 dev_state_from_name(const char *);	/* -1 if unknown */
+const char	*meter_flag_name(int);		/* "" for METER_FLAG_NONE */
 const char	*hr_device_status_name(int64_t);	/* NULL if unknown */
 const char	*hr_printer_status_name(int64_t);
 const char	*prt_error_name(int);			/* bit 0..15 */

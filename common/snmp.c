@@ -754,6 +754,28 @@ snmp_reqid_offset(const uint8_t *pkt, size_t len, size_t *off)
 	return 0;
 }
 
+int
+snmp_scoped_reqid_offset(const uint8_t *buf, size_t len, size_t *off)
+{
+	struct ber_reader	 r, sc, pdu;
+	struct ber_tlv		 t, id;
+	const char		*why;
+
+	ber_reader_init(&r, buf, len);
+	if (ber_expect(&r, BER_TAG_SEQUENCE, &t, &why) == -1 ||
+	    ber_enter(&r, &t, &sc, &why) == -1 ||
+	    ber_expect(&sc, BER_TAG_OCTETS, &t, &why) == -1 ||
+	    ber_expect(&sc, BER_TAG_OCTETS, &t, &why) == -1 ||
+	    ber_read(&sc, &t, &why) == -1 ||
+	    ber_enter(&sc, &t, &pdu, &why) == -1 ||
+	    ber_expect(&pdu, BER_TAG_INTEGER, &id, &why) == -1)
+		return -1;
+	if (id.len != 4)
+		return -1;
+	*off = (size_t)(id.v - buf);
+	return 0;
+}
+
 void
 snmp_reqid_set(uint8_t *pkt, size_t off, int32_t id)
 {

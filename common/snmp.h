@@ -157,6 +157,8 @@ int		 snmp_encode_request(int, const char *, uint8_t, int32_t,
 #define SNMP_REQID_MIN	0x01000000
 #define SNMP_REQID_MAX	0x7fffffff
 int		 snmp_reqid_offset(const uint8_t *, size_t, size_t *);
+/* the same in a ScopedPDU (SNMPv3), before it is sealed */
+int		 snmp_scoped_reqid_offset(const uint8_t *, size_t, size_t *);
 void		 snmp_reqid_set(uint8_t *, size_t off, int32_t);
 
 int		 snmp_oid_parse(const char *, struct snmp_oid *);

@@ -439,6 +439,16 @@ readings_bind_device(sqlite3_stmt *st, int i, const struct rpt_device *d)
 	B(bind_opt(st, i, d->printer_status));
 	B(d->errors == -1 ? sqlite3_bind_null(st, i) :
 	    sqlite3_bind_int(st, i, d->errors));
+	/* schema 4: NULL when the wire form has no tail (report.h) */
+	if (d->waited || d->state != DEV_STATE_NONE) {
+		B(sqlite3_bind_int(st, i, d->waited));
+		B(sqlite3_bind_int(st, i, d->state));
+		B(sqlite3_bind_int64(st, i, d->state_since));
+	} else {
+		B(sqlite3_bind_null(st, i));
+		B(sqlite3_bind_null(st, i));
+		B(sqlite3_bind_null(st, i));
+	}
 	return rc;
 }
 
@@ -451,6 +461,13 @@ readings_bind_meter(sqlite3_stmt *st, int i, const struct rpt_meter *m)
 	B(bind_str(st, i, m->unit));
 	B(bind_opt(st, i, m->value));
 	B(bind_str(st, i, m->source));
+	if (m->flag != METER_FLAG_NONE) {
+		B(sqlite3_bind_int(st, i, m->flag));
+		B(bind_opt(st, i, m->previous));
+	} else {
+		B(sqlite3_bind_null(st, i));
+		B(sqlite3_bind_null(st, i));
+	}
 	return rc;
 }
 
@@ -527,19 +544,41 @@ readings_column_device(sqlite3_stmt *st, int i, struct rpt_device *d)
 			r = -1;
 		d->errors = (int32_t)v;
 	}
+	i++;
+	/* schema 4: all three NULL, or a tail with one of them set */
+	if (sqlite3_column_type(st, i) == SQLITE_NULL &&
+	    sqlite3_column_type(st, i + 1) == SQLITE_NULL &&
+	    sqlite3_column_type(st, i + 2) == SQLITE_NULL)
+		return r;
+	r |= col_int(st, i++, 0, 1, &v);
+	d->waited = (uint8_t)v;
+	r |= col_int(st, i++, 0, DEV_STATE_MAX - 1, &v);
+	d->state = (uint8_t)v;
+	r |= col_int(st, i, INT64_MIN, INT64_MAX, &d->state_since);
+	if (d->waited == 0 && d->state == DEV_STATE_NONE)
+		r = -1;
 	return r;
 }
 
 int
 readings_column_meter(sqlite3_stmt *st, int i, struct rpt_meter *m)
 {
+	int64_t	 v;
 	int	 r = 0;
 
 	memset(m, 0, sizeof(*m));
 	r |= col_str(st, i++, m->name, sizeof(m->name));
 	r |= col_str(st, i++, m->unit, sizeof(m->unit));
 	r |= col_opt(st, i++, &m->value);
-	r |= col_str(st, i, m->source, sizeof(m->source));
+	r |= col_str(st, i++, m->source, sizeof(m->source));
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		if (sqlite3_column_type(st, i + 1) != SQLITE_NULL)
+			r = -1;
+		return r;
+	}
+	r |= col_int(st, i++, METER_FLAG_NONE + 1, METER_FLAG_MAX - 1, &v);
+	m->flag = (uint8_t)v;
+	r |= col_opt(st, i, &m->previous);
 	return r;
 }
 
@@ -744,10 +783,31 @@ static const char *const detail_keys[] = {
 	"n_error", "probed", "requests", "readings_sha256",
 };
 #define NDETAIL	(sizeof(detail_keys) / sizeof(detail_keys[0]))
+#define NV1_OUTCOMES	6	/* n_ok .. n_error: the outcomes of version 1 */
+/*
+ * Keys of schema 4, after txseq: in every detail written since, absent
+ * from older ones (whose cycle rows have them NULL)
+ */
+static const char *const ext_keys[] = {
+	"n_auth_failure", "answered", "printers", "skipped", "duplicates",
+};
+#define NEXT	(sizeof(ext_keys) / sizeof(ext_keys[0]))
+#define EXT_COL	(NDETAIL + 1)
 static const char cycle_cols_sql[] =
 	"SELECT token, reason, started, finished, planned, ndevices, n_ok, "
 	"n_partial, n_timeout, n_refused, n_not_printer, n_error, probed, "
-	"requests, readings_sha256, txseq FROM cycles WHERE id = ?";
+	"requests, readings_sha256, txseq, n_auth_failure, answered, "
+	"printers, skipped, duplicates FROM cycles WHERE id = ?";
+/* the discover record's keys and their columns in cycle_cols_sql */
+static const struct {
+	const char	*key;
+	int		 col;
+} disc_keys[] = {
+	{ "probed", 12 }, { "answered", EXT_COL + 1 },
+	{ "printers", EXT_COL + 2 }, { "skipped", EXT_COL + 3 },
+	{ "duplicates", EXT_COL + 4 },
+};
+#define NDISC	(sizeof(disc_keys) / sizeof(disc_keys[0]))
 
 char *
 txlog_collect_detail(int64_t id, const struct rpt_cycle *c, uint32_t planned,
@@ -767,12 +827,45 @@ txlog_collect_detail(int64_t id, const struct rpt_cycle *c, uint32_t planned,
 	json_kv_int(j, "finished", c->finished);
 	json_kv_uint(j, "planned", planned);
 	json_kv_uint(j, "ndevices", c->ndevices);
-	for (i = 0; i < DEV_OUTCOME_MAX; i++)
+	for (i = 0; i < NV1_OUTCOMES; i++)
 		json_kv_uint(j, detail_keys[6 + i], c->count[i]);
 	json_kv_uint(j, "probed", c->probed);
 	json_kv_uint(j, "requests", c->requests);
+	json_kv_uint(j, "n_auth_failure", c->count[DEV_AUTH_FAILURE]);
+	json_kv_uint(j, "answered", c->answered);
+	json_kv_uint(j, "printers", c->printers);
+	json_kv_uint(j, "skipped", c->skipped);
+	json_kv_uint(j, "duplicates", c->duplicates);
 	json_kv_string(j, "readings_sha256", hex);
 	return json_mem_end(&m);
+}
+
+char *
+txlog_discover_detail(int64_t id, const struct rpt_cycle *c)
+{
+	struct json_mem	 m;
+	struct json	*j = &m.j;
+
+	json_mem_begin(&m);
+	json_kv_int(j, "cycle", id);
+	json_kv_uint(j, "probed", c->probed);
+	json_kv_uint(j, "answered", c->answered);
+	json_kv_uint(j, "printers", c->printers);
+	json_kv_uint(j, "skipped", c->skipped);
+	json_kv_uint(j, "duplicates", c->duplicates);
+	return json_mem_end(&m);
+}
+
+void
+txlog_discover_summary(char *buf, size_t len, int64_t id,
+    const struct rpt_cycle *c)
+{
+	(void)snprintf(buf, len, "discovery in cycle %" PRId64 ": %u "
+	    "addresses probed, %u answered, %u printer%s found, %u "
+	    "non-printer%s skipped, %u printer%s seen at another address",
+	    id, c->probed, c->answered, c->printers, c->printers == 1 ? "" :
+	    "s", c->skipped, c->skipped == 1 ? "" : "s", c->duplicates,
+	    c->duplicates == 1 ? "" : "s");
 }
 
 /*
@@ -1060,6 +1153,16 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
 		    "): cycle row changed (%s)", seq, id, detail_keys[i]);
 	}
+	for (i = 0; i < NEXT; i++) {
+		if (detail_get(detail, ext_keys[i], &jv) == -1 ?
+		    sqlite3_column_type(v->cycle, (int)(EXT_COL + i)) ==
+		    SQLITE_NULL :
+		    cycle_field_matches(v->cycle, (int)(EXT_COL + i), &jv))
+			continue;
+		sqlite3_reset(v->cycle);
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle row changed (%s)", seq, id, ext_keys[i]);
+	}
 	sqlite3_reset(v->cycle);
 
 	/* the readings themselves, against the sealed digest */
@@ -1316,6 +1419,39 @@ verify_cycles(struct verify *v)
 	return ret;
 }
 
+/* a discover record against its cycle row */
+static int
+verify_discover(struct verify *v, int64_t seq, const char *detail)
+{
+	struct jval	 jv;
+	int64_t		 id;
+	size_t		 i;
+	int		 rc;
+
+	if (detail_int(detail, "cycle", &id) == -1 || id <= 0)
+		return broken(v, seq, "record %" PRId64 ": discover record "
+		    "names no cycle", seq);
+	sqlite3_reset(v->cycle);
+	sqlite3_bind_int64(v->cycle, 1, id);
+	if ((rc = sqlite3_step(v->cycle)) != SQLITE_ROW) {
+		sqlite3_reset(v->cycle);
+		if (rc != SQLITE_DONE)
+			return -2;
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle missing", seq, id);
+	}
+	for (i = 0; i < NDISC; i++) {
+		if (detail_get(detail, disc_keys[i].key, &jv) == 0 &&
+		    cycle_field_matches(v->cycle, disc_keys[i].col, &jv))
+			continue;
+		sqlite3_reset(v->cycle);
+		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
+		    "): cycle row changed (%s)", seq, id, disc_keys[i].key);
+	}
+	sqlite3_reset(v->cycle);
+	return 0;
+}
+
 /* what a record of a known kind says, against the tables */
 static int
 verify_record(struct verify *v, int64_t seq, const char *kind,
@@ -1323,6 +1459,8 @@ verify_record(struct verify *v, int64_t seq, const char *kind,
 {
 	if (strcmp(kind, TXLOG_COLLECT) == 0)
 		return verify_collect(v, seq, detail);
+	if (strcmp(kind, TXLOG_DISCOVER) == 0)
+		return verify_discover(v, seq, detail);
 	if (strcmp(kind, TXLOG_DOCUMENT) == 0)
 		return verify_document(v, seq, detail);
 	if (strcmp(kind, TXLOG_PRUNE) == 0)

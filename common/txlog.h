@@ -49,6 +49,7 @@
 #define TXLOG_CONFIG		"config"
 #define TXLOG_DOCUMENT		"document"	/* a cycle's upload document */
 #define TXLOG_PRUNE		"prune"
+#define TXLOG_DISCOVER		"discover"	/* a cycle's discovery */
 
 /*
  * The frame kinds of the readings digest.  They are part of the log's
@@ -100,6 +101,15 @@ int	txlog_verify_chain(sqlite3 *, int64_t *nrec, int64_t *bad_seq,
  */
 char	*txlog_collect_detail(int64_t id, const struct rpt_cycle *,
 	    uint32_t planned, const uint8_t digest[TXLOG_HASH_LEN]);
+/*
+ * The discover record of cycle `id' (one for each cycle that probed
+ * discovery ranges, right after its collect record): the summary
+ * and the detail, its cycle and the counts of the cycles table: probed,
+ * answered, printers, skipped (not printers), duplicates.
+ */
+char	*txlog_discover_detail(int64_t id, const struct rpt_cycle *);
+void	 txlog_discover_summary(char *, size_t, int64_t id,
+	    const struct rpt_cycle *);
 
 /* the hash of one record, as the chain defines it */
 void	txlog_hash(const uint8_t prev[TXLOG_HASH_LEN], int64_t seq,
@@ -150,10 +160,10 @@ int	readings_digest(sqlite3 *, int64_t cycle, uint8_t[TXLOG_HASH_LEN]);
 	"sysobjectid, enterprise, vendor, model, model_source, serial, "\
 	"serial_source, firmware, firmware_source, profile, sysname, "	\
 	"syscontact, syslocation, uptime, device_status, printer_status, "\
-	"errors"
-#define READINGS_DEVICE_NCOLS	23
-#define READINGS_METER_COLS	"name, unit, value, source"
-#define READINGS_METER_NCOLS	4
+	"errors, waited, state, state_since"
+#define READINGS_DEVICE_NCOLS	26
+#define READINGS_METER_COLS	"name, unit, value, source, flag, previous"
+#define READINGS_METER_NCOLS	6
 #define READINGS_SUPPLY_COLS						\
 	"idx, description, class, type, color, unit, max, level, percent"
 #define READINGS_SUPPLY_NCOLS	9

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "ber.h"
 #include "snmp.h"
 #include "usm.h"
 
@@ -44,7 +45,9 @@ static const struct {
 	size_t		 keylen;
 } privs[NPRIV] = {
 	[USM_PRIV_NONE] =	{ "none",	NULL,		0 },
-	[USM_PRIV_DES] =	{ "DES",	NULL,		0 },
+	/* single DES as DES-EDE3 with three equal keys: libcrypto's
+	 * default provider has no DES of its own (RFC 3414 8.1) */
+	[USM_PRIV_DES] =	{ "DES",	"DES-EDE3-CBC",	16 },
 	[USM_PRIV_AES128] =	{ "AES",	"AES-128-CFB",	16 },
 	[USM_PRIV_AES192] =	{ "AES-192",	"AES-192-CFB",	24 },
 	[USM_PRIV_AES256] =	{ "AES-256",	"AES-256-CFB",	32 },
@@ -104,7 +107,7 @@ auth_ok(enum usm_auth a)
 static int
 priv_ok(enum usm_priv p)
 {
-	return p >= USM_PRIV_AES128 && p < NPRIV;
+	return p >= USM_PRIV_DES && p < NPRIV;
 }
 
 static const EVP_MD *
@@ -185,6 +188,12 @@ int
 usm_auth_weak(enum usm_auth a)
 {
 	return a == USM_AUTH_MD5;
+}
+
+int
+usm_priv_weak(enum usm_priv p)
+{
+	return p == USM_PRIV_DES;
 }
 
 size_t
@@ -344,30 +353,64 @@ put_be32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-/* RFC 3826 3.1.2.1: IV = engine boots || engine time || salt */
+/*
+ * AES (RFC 3826 3.1.2.1): IV = engine boots || engine time || salt.
+ * DES (RFC 3414 8.1.1): the key is the first 8 octets of the privacy
+ * key, IV = its last 8 (the pre-IV) XOR the salt; CBC, whole blocks.
+ */
 int
 usm_crypt(enum usm_priv p, int enc, const uint8_t *key, int32_t boots,
     int32_t etime, const uint8_t *salt, uint8_t *data, size_t len)
 {
 	EVP_CIPHER_CTX	*ctx;
-	uint8_t		 iv[16];
-	int		 n = 0, fin = 0, ok;
+	uint8_t		 iv[16], k3[24];
+	const uint8_t	*k = key;
+	int		 n = 0, fin = 0, ok, i;
 
 	if (!priv_ok(p) || usm_init() == -1 || len > SNMP_MAX_MSGLEN ||
 	    boots < 0 || etime < 0)
 		return -1;
-	put_be32(iv, (uint32_t)boots);
-	put_be32(iv + 4, (uint32_t)etime);
-	memcpy(iv + 8, salt, USM_SALT_LEN);
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+	if (p == USM_PRIV_DES) {
+		if (len % 8 != 0)
+			return -1;
+		for (i = 0; i < 8; i++)
+			iv[i] = key[8 + i] ^ salt[i];
+		memcpy(k3, key, 8);
+		memcpy(k3 + 8, key, 8);
+		memcpy(k3 + 16, key, 8);
+		k = k3;
+	} else {
+		put_be32(iv, (uint32_t)boots);
+		put_be32(iv + 4, (uint32_t)etime);
+		memcpy(iv + 8, salt, USM_SALT_LEN);
+	}
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL) {
+		explicit_bzero(k3, sizeof(k3));
 		return -1;
-	ok = EVP_CipherInit_ex2(ctx, lib.cipher[p], key, iv, enc, NULL) == 1 &&
+	}
+	ok = EVP_CipherInit_ex2(ctx, lib.cipher[p], k, iv, enc, NULL) == 1 &&
 	    EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
 	    EVP_CipherUpdate(ctx, data, &n, data, (int)len) == 1 &&
 	    EVP_CipherFinal_ex(ctx, data + n, &fin) == 1 &&
 	    (size_t)n + (size_t)fin == len;
 	EVP_CIPHER_CTX_free(ctx);
+	explicit_bzero(k3, sizeof(k3));
 	return ok ? 0 : -1;
+}
+
+/* DES pads the ScopedPDU to whole blocks: the SEQUENCE without them */
+static int
+unpad(const uint8_t *data, size_t *len)
+{
+	struct ber_reader	 r;
+	struct ber_tlv		 t;
+	const char		*errstr;
+
+	ber_reader_init(&r, data, *len);
+	if (ber_expect(&r, BER_TAG_SEQUENCE, &t, &errstr) == -1)
+		return -1;
+	*len = (size_t)(r.p - data);
+	return 0;
 }
 
 int
@@ -380,6 +423,14 @@ usm_seal(struct snmp_v3 *h, enum usm_auth a, const uint8_t *akey,
 
 	if (scoped_len > bufsz)
 		return -1;
+	if ((h->flags & SNMP_V3_F_PRIV) && p == USM_PRIV_DES) {
+		/* pad to whole blocks (any octets do: zeros) */
+		while (scoped_len % 8 != 0) {
+			if (scoped_len >= bufsz)
+				return -1;
+			buf[scoped_len++] = 0;
+		}
+	}
 	if (h->flags & SNMP_V3_F_PRIV) {
 		if (!priv_ok(p) || pkey == NULL || h->privp == NULL ||
 		    h->privp_len != USM_SALT_LEN ||
@@ -454,6 +505,8 @@ usm_open(struct snmp_v3 *h, enum usm_auth a, const uint8_t *akey,
 		if (usm_crypt(p, 0, pkey, h->boots, h->time, h->privp,
 		    pkt + (h->data - pkt), h->data_len) == -1)
 			FAIL("decryption failed");
+		if (p == USM_PRIV_DES && unpad(h->data, &h->data_len) == -1)
+			FAIL("decryption failed: not a ScopedPDU");
 	}
 	return 0;
 }
@@ -493,12 +546,12 @@ user_begin(struct usm_user *u, const char *name, enum usm_auth a,
 		FAIL("unknown authentication protocol");
 	if (p < USM_PRIV_NONE || p >= NPRIV)
 		FAIL("unknown privacy protocol");
-	if (p == USM_PRIV_DES)
-		FAIL("DES privacy is not supported");
 	if (p != USM_PRIV_NONE && a == USM_AUTH_NONE)
 		FAIL("privacy without authentication");
 	if (usm_auth_weak(a) && !allow_weak)
 		FAIL("MD5 authentication is weak and not allowed");
+	if (usm_priv_weak(p) && !allow_weak)
+		FAIL("DES privacy is weak and not allowed");
 	if (usm_init() == -1)
 		FAIL("libcrypto lacks an algorithm");
 	memcpy(u->name, name, n);
@@ -711,37 +764,71 @@ usm_encode_request(const struct usm_user *u, struct usm_agent *ag,
     size_t noids, struct usm_sent *sent, uint8_t *buf, size_t bufsz,
     size_t *len)
 {
-	struct snmp_scoped	 s;
-	struct snmp_v3		 h;
-	uint8_t			 salt[USM_SALT_LEN];
-	size_t			 slen;
+	size_t	 slen;
 
-	if (ag->engineid_len == 0 || !agent_is_users(ag, u) || msgid < 0)
+	if (usm_scoped_request(ag, pdu_type, reqid, nonrep, maxrep, oids,
+	    noids, buf, bufsz, &slen) == -1)
+		return -1;
+	return usm_seal_scoped(u, ag, now, msgid, 0, sent, buf, bufsz, slen,
+	    len);
+}
+
+int
+usm_scoped_request(const struct usm_agent *ag, uint8_t pdu_type,
+    int32_t reqid, int32_t nonrep, int32_t maxrep,
+    const struct snmp_oid *oids, size_t noids, uint8_t *buf, size_t bufsz,
+    size_t *len)
+{
+	struct snmp_scoped	 s;
+
+	if (ag->engineid_len == 0)
 		return -1;
 	s.ctx_engineid = ag->engineid;
 	s.ctx_engineid_len = ag->engineid_len;
 	s.ctx_name = ag->ctx;
 	s.ctx_name_len = ag->ctx_len;
-	if (snmp_scoped_encode_request(&s, pdu_type, reqid, nonrep, maxrep,
-	    oids, noids, buf, bufsz, &slen) == -1)
+	return snmp_scoped_encode_request(&s, pdu_type, reqid, nonrep, maxrep,
+	    oids, noids, buf, bufsz, len);
+}
+
+int
+usm_seal_scoped(const struct usm_user *u, struct usm_agent *ag, int64_t now,
+    int32_t msgid, int nopriv, struct usm_sent *sent, uint8_t *buf,
+    size_t bufsz, size_t scoped_len, size_t *len)
+{
+	struct snmp_v3		 h;
+	uint8_t			 salt[USM_SALT_LEN];
+	uint64_t		 n;
+	enum usm_priv		 p = nopriv ? USM_PRIV_NONE : u->priv;
+
+	if (ag->engineid_len == 0 || !agent_is_users(ag, u) || msgid < 0 ||
+	    (nopriv && u->auth == USM_AUTH_NONE))
 		return -1;
 	memset(&h, 0, sizeof(h));
 	h.msgid = msgid;
 	h.maxsize = USM_MAXSIZE;
 	h.flags = usm_user_level(u) | SNMP_V3_F_REPORTABLE;
+	if (nopriv)
+		h.flags &= ~SNMP_V3_F_PRIV;
 	h.engineid = ag->engineid;
 	h.engineid_len = ag->engineid_len;
 	h.boots = ag->boots;
 	h.time = usm_agent_time(ag, now);
 	h.user = u->name;
 	h.user_len = u->name_len;
-	if (u->priv != USM_PRIV_NONE) {
-		put_be64(salt, ag->salt++);
+	if (p != USM_PRIV_NONE) {
+		n = ag->salt++;
+		if (p == USM_PRIV_DES) {
+			/* RFC 3414 8.1.1.1: engine boots || a counter */
+			put_be32(salt, (uint32_t)h.boots);
+			put_be32(salt + 4, (uint32_t)n);
+		} else
+			put_be64(salt, n);
 		h.privp = salt;
 		h.privp_len = sizeof(salt);
 	}
-	if (usm_seal(&h, u->auth, ag->auth_key, u->priv, ag->priv_key, buf,
-	    bufsz, slen, len) == -1)
+	if (usm_seal(&h, u->auth, ag->auth_key, p, ag->priv_key, buf, bufsz,
+	    scoped_len, len) == -1)
 		return -1;
 	sent->msgid = msgid;
 	sent->flags = h.flags;

@@ -20,9 +20,10 @@
  * snmplib/keytools.c, _kul_extend_blumenthal; not the "Reeder" extension
  * net-snmp calls AES-192-C and AES-256-C, which localises the key again).
  * The privacy key comes from the privacy password with the
- * authentication hash.  DES is not supported: OpenSSL 3 has single DES
- * only in its legacy provider, and it is broken; it is named here so that
- * it can be refused by name.
+ * authentication hash.  DES (RFC 3414 8.1, CBC-DES) is weak: a user gets
+ * it only when allow_weak says so.  OpenSSL 3 has single DES in its
+ * legacy provider only; DES-EDE3 with three equal keys is the same cipher
+ * and is in the default provider, so it is done that way.
  *
  * Secrets: struct usm_user holds the users' unlocalised keys (Ku, which
  * open every agent the user is configured on: treat them as passwords),
@@ -50,7 +51,7 @@ enum usm_auth {
 
 enum usm_priv {
 	USM_PRIV_NONE = 0,
-	USM_PRIV_DES,		/* never accepted */
+	USM_PRIV_DES,		/* usmDESPrivProtocol: weak */
 	USM_PRIV_AES128,	/* usmAesCfb128Protocol */
 	USM_PRIV_AES192,	/* net-snmp's AES-192 (Blumenthal) */
 	USM_PRIV_AES256		/* net-snmp's AES-256 (Blumenthal) */
@@ -72,9 +73,11 @@ int		 usm_priv_from_name(const char *, enum usm_priv *);
 const char	*usm_auth_name(enum usm_auth);
 const char	*usm_priv_name(enum usm_priv);
 int		 usm_auth_weak(enum usm_auth);
+int		 usm_priv_weak(enum usm_priv);
 size_t		 usm_key_len(enum usm_auth);	/* the hash: 16 .. 64 */
 size_t		 usm_mac_len(enum usm_auth);	/* on the wire: 12 .. 48 */
 size_t		 usm_privkey_len(enum usm_priv);	/* 16, 24, 32 */
+					/* (DES: 8 key octets, 8 of pre-IV) */
 
 /*
  * Fetch the algorithms from libcrypto now: a process that enters a
@@ -214,6 +217,24 @@ int		 usm_encode_request(const struct usm_user *, struct usm_agent *,
 		    int64_t, int32_t, uint8_t, int32_t, int32_t, int32_t,
 		    const struct snmp_oid *, size_t, struct usm_sent *,
 		    uint8_t *, size_t, size_t *);
+/*
+ * usm_encode_request() in two steps, for a sender that keeps the
+ * ScopedPDU and seals it again at each try (a new msgID, time and salt):
+ *
+ * usm_scoped_request: the ScopedPDU of a request to a discovered agent
+ * (its engine id and context name), as snmp_scoped_encode_request().
+ *
+ * usm_seal_scoped: buf[0..scoped_len) holds such a ScopedPDU; make it
+ * the whole message in place, at the user's level or, with nopriv, at
+ * authNoPriv (a user with privacy, telling a wrong privacy password from
+ * a silent agent).  0 and *len, or -1 as usm_encode_request().
+ */
+int		 usm_scoped_request(const struct usm_agent *, uint8_t, int32_t,
+		    int32_t, int32_t, const struct snmp_oid *, size_t,
+		    uint8_t *, size_t, size_t *);
+int		 usm_seal_scoped(const struct usm_user *, struct usm_agent *,
+		    int64_t, int32_t, int, struct usm_sent *, uint8_t *, size_t,
+		    size_t, size_t *);
 
 enum usm_status {
 	USM_OK,			/* *m is the Response */

@@ -9,6 +9,10 @@ independently of callhome's code, compared with "callhomectl devices -j".
 	                    reader must agree with
 	    -p PROFILES     the profiles directory (data: the serial, model and
 	                    firmware fallbacks and the vendor meters)
+	    -I EXPECTED     regress/identity/expected.tsv: the vendor, model,
+	                    serial and printer verdict a person reading each
+	                    walk writes down (then the MANIFEST's vendor is
+	                    not checked)
 	    -l LABEL        prefix of every check name (v2c, v1, ...)
 	    -1              the agent speaks SNMPv1: no Counter64 values
 	    -P              "send pii yes": sysName, sysContact, sysLocation
@@ -42,9 +46,13 @@ What callhome reports (the spec this file implements):
   * the printer's hrDeviceIndex: the index of hrPrinterStatus, else that of
     prtGeneralSerialNumber, else the first index of the first supplies row,
     else 1.
-  * serial: prtGeneralSerialNumber (first instance) when not blank, else the
-    profile's serial OIDs in order; model: the profile's model OIDs, else
-    hrDeviceDescr.<printer>, else sysDescr; firmware: the profile's OIDs.
+  * vendor, model, serial: with -I, those of regress/identity/expected.tsv
+    (a person's reading of each walk, common/identity.c's rules), each
+    source an OID of the walk whose value holds the text; a walk the
+    table calls not-a-printer is reported as such.  Without -I (walks
+    outside the table): serial is prtGeneralSerialNumber (first instance)
+    when not blank, else the profile's serial OIDs in order; a model is
+    held by the value at its source.  Firmware: the profile's OIDs, the first that is not blank.
     A value made of spaces only is blank.
   * errors: the first two octets of hrPrinterDetectedErrorState.<printer>,
     bit 0 the high bit of the first octet.
@@ -650,6 +658,39 @@ def read_map(path):
     return m
 
 
+def read_identity(path):
+    """expected.tsv: file vendor model serial printer stub, '-' none"""
+    rows = {}
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if not line or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != 6:
+            raise SystemExit("walkcheck: %s: bad line %r" % (path, line))
+        v = [None if x == "-" else x for x in f]
+        rows[f[0][:-len(".snmprec")]] = {"vendor": v[1], "model": v[2],
+            "serial": v[3], "printer": f[4]}
+    return rows
+
+
+def squash(s):
+    return " ".join((s or "").split()).lower()
+
+
+def holds(walk, src, text):
+    """the walk's value at OID src holds text (blanks and case aside,
+    a binary type/length prefix of a vendor value ignored)"""
+    try:
+        r = walk.get(O(src))
+    except ValueError:
+        return False
+    if r is None or r[0] != T_OCTETS:
+        return False
+    raw = r[1].decode("utf-8", errors="replace")
+    return squash(text) in squash(raw)
+
+
 def read_manifest(path):
     rows = {}
     lines = open(path).read().split("\n")
@@ -677,8 +718,11 @@ def utf8_error(path):
         return str(e)
 
 
-def check_one(out, name, walk, dev, manifest, profdir, pii):
+def check_one(out, name, walk, dev, manifest, profdir, pii, ident=None):
     res = lambda a, ok, why="": out.res(name, a, ok, why)
+    want = ident.get(name) if ident is not None else None
+    if ident is not None and want is None:
+        res("identity (expected.tsv)", False, "walk not in expected.tsv")
     prof = None
     if dev.get("profile"):
         path = os.path.join(profdir or "", dev["profile"] + ".profile")
@@ -686,8 +730,14 @@ def check_one(out, name, walk, dev, manifest, profdir, pii):
             prof = load_profile(path)
     e = expected(walk, prof, pii)
 
-    res("status ok", dev.get("status") == "ok" and dev.get("reason") is None,
-        "status %s, reason %s" % (dev.get("status"), dev.get("reason")))
+    if want is not None and want["printer"] == "not-a-printer":
+        res("status not-a-printer (expected.tsv)",
+            dev.get("status") == "not-a-printer", "status %s, reason %s" %
+            (dev.get("status"), dev.get("reason")))
+    else:
+        res("status ok", dev.get("status") == "ok" and
+            dev.get("reason") is None, "status %s, reason %s" %
+            (dev.get("status"), dev.get("reason")))
 
     for k in ("sysdescr", "sysobjectid", "enterprise"):
         res(k, dev.get(k) == e[k], "got %s, want %s" % (short(dev.get(k)),
@@ -698,9 +748,10 @@ def check_one(out, name, walk, dev, manifest, profdir, pii):
         if mv is None:
             res("vendor (MANIFEST)", False, "walk not in MANIFEST.tsv")
         else:
-            res("vendor (MANIFEST)", dev.get("vendor") == mv["vendor"],
-                "got %s, want %s" % (short(dev.get("vendor")),
-                short(mv["vendor"])))
+            if want is None:
+                res("vendor (MANIFEST)", dev.get("vendor") ==
+                    mv["vendor"], "got %s, want %s" % (
+                    short(dev.get("vendor")), short(mv["vendor"])))
             why = []
             for k in ("n_supplies", "n_markers", "total_lifecount",
                     "n_alerts"):
@@ -716,8 +767,30 @@ def check_one(out, name, walk, dev, manifest, profdir, pii):
         res("profile file", False, "no %s.profile in %s" %
             (dev["profile"], profdir))
 
+    # identity: the table's, each from a source that holds it
+    if want is not None:
+        res("vendor (expected.tsv)", dev.get("vendor") == want["vendor"],
+            "got %s, want %s" % (short(dev.get("vendor")),
+            short(want["vendor"])))
+        for k in ("serial", "model"):
+            got, src = dev.get(k), dev.get(k + "_source")
+            why = ""
+            if got != want[k]:
+                why = "got %s from %s, want %s" % (short(got), short(src),
+                    short(want[k]))
+            elif got is not None and not holds(walk, src or "", got):
+                why = "%s %s is not in the walk's value at %s" % (k,
+                    short(got), short(src))
+            res(k + " (expected.tsv)", not why, why)
     # serial: the value at its source; prtGeneralSerialNumber first
+    if want is None:
+        got, src = dev.get("model"), dev.get("model_source")
+        res("model (from its source)", got is None or
+            holds(walk, src or "", got), "model %s is not in the walk's "
+            "value at %s" % (short(got), short(src)))
     for k in ("serial", "model", "firmware"):
+        if (want is not None and k != "firmware") or k == "model":
+            continue
         got, src = dev.get(k), dev.get(k + "_source")
         why = ""
         if got != nz(e[k]) or src != e[k + "_source"]:
@@ -778,7 +851,7 @@ VOLATILE = ("address", "collected", "requests", "cycle")
 
 
 def cmd_check(args):
-    opts = {"-m": None, "-M": None, "-p": None, "-l": ""}
+    opts = {"-m": None, "-M": None, "-p": None, "-l": "", "-I": None}
     v1 = pii = others = False
     while args and args[0].startswith("-"):
         a = args.pop(0)
@@ -794,7 +867,8 @@ def cmd_check(args):
             raise SystemExit("walkcheck: unknown option " + a)
     if len(args) != 1 or not opts["-m"]:
         raise SystemExit("usage: walkcheck.py check -m MAP [-M MANIFEST] "
-            "[-p PROFILES] [-l LABEL] [-1] [-P] [-o] DEVICES.json")
+            "[-I EXPECTED] [-p PROFILES] [-l LABEL] [-1] [-P] [-o] "
+            "DEVICES.json")
     out = Out(opts["-l"])
     try:
         devs = load_devices(args[0])
@@ -805,6 +879,7 @@ def cmd_check(args):
     why = utf8_error(args[0])
     out.res("output", "valid UTF-8", not why, why)
     manifest = read_manifest(opts["-M"]) if opts["-M"] else None
+    ident = read_identity(opts["-I"]) if opts["-I"] else None
     mapped = set()
     for addr, path, name in read_map(opts["-m"]):
         mapped.add(addr)
@@ -814,7 +889,7 @@ def cmd_check(args):
             out.res(name, "reported", False, "no device %s in the output" %
                 addr)
             continue
-        check_one(out, name, walk, dev, manifest, opts["-p"], pii)
+        check_one(out, name, walk, dev, manifest, opts["-p"], pii, ident)
     extra = sorted(set(devs) - mapped)
     if not others:
         out.res("output", "no other devices", not extra, "unexpected %s" %

@@ -31,7 +31,7 @@ collectd_conf_new(void)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal(NULL);
-	TAILQ_INIT(&c->v3users);
+	TAILQ_INIT(&c->users);
 	TAILQ_INIT(&c->devices);
 	TAILQ_INIT(&c->discovers);
 	return c;
@@ -40,14 +40,15 @@ collectd_conf_new(void)
 void
 collectd_conf_free(struct collectd_conf *c)
 {
-	struct v3user		*u;
+	struct collectd_user	*u;
 	struct device_conf	*d;
 	struct discover_conf	*dc;
 
 	if (c == NULL)
 		return;
-	while ((u = TAILQ_FIRST(&c->v3users)) != NULL) {
-		TAILQ_REMOVE(&c->v3users, u, entry);
+	while ((u = TAILQ_FIRST(&c->users)) != NULL) {
+		TAILQ_REMOVE(&c->users, u, entry);
+		usm_user_clear(&u->usm);
 		explicit_bzero(u, sizeof(*u));
 		free(u);
 	}
@@ -69,12 +70,12 @@ collectd_conf_free(struct collectd_conf *c)
 	free(c);
 }
 
-const struct v3user *
-collectd_conf_v3user(const struct collectd_conf *c, const char *name)
+const struct collectd_user *
+collectd_conf_user(const struct collectd_conf *c, const char *name)
 {
-	const struct v3user	*u;
+	const struct collectd_user	*u;
 
-	TAILQ_FOREACH(u, &c->v3users, entry)
+	TAILQ_FOREACH(u, &c->users, entry)
 		if (strcmp(u->name, name) == 0)
 			return u;
 	return NULL;
@@ -100,23 +101,53 @@ rbuf_topts(struct rbuf *r, struct snmp_target_opts *o)
 	rbuf_str(r, o->user, sizeof(o->user));
 }
 
+/*
+ * A user on the wire: name, context, allow_weak, the algorithms and the
+ * keys (as long as the authentication hash makes them; none without).
+ */
 static void
-encode_v3users(struct wbuf *w, const struct v3users *l)
+encode_users(struct wbuf *w, const struct collectd_users *l)
 {
-	const struct v3user	*u;
-	uint32_t		 n = 0;
+	const struct collectd_user	*u;
+	uint32_t			 n = 0;
+	size_t				 kl;
 
 	TAILQ_FOREACH(u, l, entry)
 		n++;
 	wbuf_u32(w, n);
 	TAILQ_FOREACH(u, l, entry) {
+		kl = usm_key_len(u->usm.auth);
 		wbuf_str(w, u->name);
-		wbuf_u8(w, u->auth);
-		wbuf_str(w, u->authpass);
-		wbuf_u8(w, u->priv);
-		wbuf_str(w, u->privpass);
 		wbuf_str(w, u->context);
+		wbuf_u8(w, u->allow_weak != 0);
+		wbuf_u8(w, u->usm.auth);
+		wbuf_u8(w, u->usm.priv);
+		if (u->usm.auth != USM_AUTH_NONE)
+			wbuf_bytes(w, u->usm.auth_ku, kl);
+		if (u->usm.priv != USM_PRIV_NONE)
+			wbuf_bytes(w, u->usm.priv_ku, kl);
 	}
+}
+
+/* the keys of a configured user; fatal when libcrypto fails */
+static struct collectd_user *
+user_from_conf(const struct v3user *v)
+{
+	struct collectd_user	*u;
+	const char		*errstr;
+	enum usm_auth		 a = (enum usm_auth)v->auth;
+	enum usm_priv		 p = (enum usm_priv)v->priv;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		fatal(NULL);
+	(void)strlcpy(u->name, v->name, sizeof(u->name));
+	(void)strlcpy(u->context, v->context, sizeof(u->context));
+	u->allow_weak = v->allow_weak;
+	if (usm_user_init(&u->usm, v->name, a, a != USM_AUTH_NONE ?
+	    v->authpass : NULL, p, p != USM_PRIV_NONE ? v->privpass : NULL,
+	    v->allow_weak, &errstr) == -1)
+		fatalx("SNMPv3 user \"%s\": %s", v->name, errstr);
+	return u;
 }
 
 static void
@@ -145,29 +176,75 @@ encode_targets(struct wbuf *w, const struct devices *devs,
 	}
 }
 
-void
-msg_conf_collectd_encode(struct wbuf *w, const struct callhome_conf *c)
+static void
+encode_head(struct wbuf *w, uint32_t send, const char *community,
+    uint8_t version, uint32_t timeout, uint32_t retries, uint32_t window,
+    uint32_t rate, uint32_t discover_rate)
 {
-	wbuf_u32(w, c->send);
-	wbuf_str(w, c->snmp_community);
-	wbuf_u8(w, c->snmp_version);
-	wbuf_u32(w, c->snmp_timeout_ms);
-	wbuf_u32(w, c->snmp_retries);
-	wbuf_u32(w, c->snmp_window);
-	wbuf_u32(w, c->snmp_rate);
-	wbuf_u32(w, c->discover_rate);
-	encode_v3users(w, &c->v3users);
-	encode_targets(w, &c->devices, &c->discovers);
-	wbuf_u8(w, c->profile_set != NULL);
-	if (c->profile_set != NULL)
-		msg_profiles_encode(w, c->profile_set);
+	wbuf_u32(w, send);
+	wbuf_str(w, community);
+	wbuf_u8(w, version);
+	wbuf_u32(w, timeout);
+	wbuf_u32(w, retries);
+	wbuf_u32(w, window);
+	wbuf_u32(w, rate);
+	wbuf_u32(w, discover_rate);
 }
 
 static void
-decode_v3users(struct rbuf *r, struct v3users *l)
+encode_tail(struct wbuf *w, const struct profile_set *set)
 {
-	struct v3user	*u;
-	uint32_t	 i, n;
+	wbuf_u8(w, set != NULL);
+	if (set != NULL)
+		msg_profiles_encode(w, set);
+}
+
+void
+msg_conf_collectd_encode(struct wbuf *w, const struct callhome_conf *c)
+{
+	struct collectd_users	 users;
+	struct collectd_user	*u;
+	const struct v3user	*v;
+
+	TAILQ_INIT(&users);
+	TAILQ_FOREACH(v, &c->v3users, entry) {
+		u = user_from_conf(v);
+		TAILQ_INSERT_TAIL(&users, u, entry);
+	}
+	encode_head(w, c->send, c->snmp_community, c->snmp_version,
+	    c->snmp_timeout_ms, c->snmp_retries, c->snmp_window, c->snmp_rate,
+	    c->discover_rate);
+	encode_users(w, &users);
+	encode_targets(w, &c->devices, &c->discovers);
+	encode_tail(w, c->profile_set);
+	while ((u = TAILQ_FIRST(&users)) != NULL) {
+		TAILQ_REMOVE(&users, u, entry);
+		usm_user_clear(&u->usm);
+		explicit_bzero(u, sizeof(*u));
+		free(u);
+	}
+}
+
+void
+collectd_conf_encode(struct wbuf *w, const struct collectd_conf *c)
+{
+	encode_head(w, c->send, c->snmp_community, c->snmp_version,
+	    c->snmp_timeout_ms, c->snmp_retries, c->snmp_window, c->snmp_rate,
+	    c->discover_rate);
+	encode_users(w, &c->users);
+	encode_targets(w, &c->devices, &c->discovers);
+	encode_tail(w, c->profile_set);
+}
+
+static void
+decode_users(struct rbuf *r, struct collectd_users *l)
+{
+	struct collectd_user	*u;
+	const uint8_t		*ak, *pk;
+	const char		*errstr;
+	uint32_t		 i, n;
+	uint8_t			 a, p;
+	size_t			 kl;
 
 	if ((n = rbuf_u32(r)) > CONF_MAX_V3USERS)
 		r->err = 1;
@@ -176,12 +253,21 @@ decode_v3users(struct rbuf *r, struct v3users *l)
 			fatal(NULL);
 		TAILQ_INSERT_TAIL(l, u, entry);
 		rbuf_str(r, u->name, sizeof(u->name));
-		u->auth = rbuf_u8(r);
-		rbuf_str(r, u->authpass, sizeof(u->authpass));
-		u->priv = rbuf_u8(r);
-		rbuf_str(r, u->privpass, sizeof(u->privpass));
 		rbuf_str(r, u->context, sizeof(u->context));
-		if (u->auth > V3_AUTH_SHA512 || u->priv > V3_PRIV_AES256)
+		u->allow_weak = rbuf_u8(r);
+		a = rbuf_u8(r);
+		p = rbuf_u8(r);
+		if (r->err || u->allow_weak > 1 || a > USM_AUTH_SHA512 ||
+		    p > USM_PRIV_AES256) {
+			r->err = 1;
+			break;
+		}
+		kl = usm_key_len(a);
+		ak = a != USM_AUTH_NONE ? rbuf_bytes(r, kl) : NULL;
+		pk = p != USM_PRIV_NONE ? rbuf_bytes(r, kl) : NULL;
+		/* the same checks as the parent's: names, levels, weak */
+		if (r->err || usm_user_init_keys(&u->usm, u->name, a, ak, p,
+		    pk, u->allow_weak, &errstr) == -1)
 			r->err = 1;
 	}
 }
@@ -232,7 +318,7 @@ msg_conf_collectd_decode(const void *p, size_t len, struct collectd_conf *c)
 	c->snmp_window = rbuf_u32(&r);
 	c->snmp_rate = rbuf_u32(&r);
 	c->discover_rate = rbuf_u32(&r);
-	decode_v3users(&r, &c->v3users);
+	decode_users(&r, &c->users);
 	decode_targets(&r, &c->devices, &c->discovers);
 	if (rbuf_u8(&r) == 1 && !r.err) {
 		if ((c->profile_set = calloc(1, sizeof(*c->profile_set))) ==

@@ -15,8 +15,22 @@
 
 #include "chan/lifecycle.h"
 #include "config.h"
+#include "usm.h"
 
 extern const struct chan_def	chan_parent_collectd;
+
+/*
+ * An SNMPv3 user as collectd gets it: its keys (Ku, from the passwords
+ * by the parent: a password never reaches collectd), wiped when freed.
+ */
+struct collectd_user {
+	TAILQ_ENTRY(collectd_user) entry;
+	char			 name[CONF_STR_MAX];
+	char			 context[CONF_STR_MAX];
+	int			 allow_weak;	/* MD5 or DES allowed */
+	struct usm_user		 usm;		/* secret: the keys */
+};
+TAILQ_HEAD(collectd_users, collectd_user);
 
 /* IMSG_CONF_COLLECTD */
 struct collectd_conf {
@@ -28,16 +42,23 @@ struct collectd_conf {
 	uint32_t		 snmp_window;
 	uint32_t		 snmp_rate;
 	uint32_t		 discover_rate;
-	struct v3users		 v3users;	/* passwords: secret */
+	struct collectd_users	 users;		/* keys: secret */
 	struct devices		 devices;
 	struct discovers	 discovers;
 	struct profile_set	*profile_set;	/* NULL: standard MIBs only */
 };
 struct collectd_conf	*collectd_conf_new(void);
 void			 collectd_conf_free(struct collectd_conf *); /* wipes */
-const struct v3user	*collectd_conf_v3user(const struct collectd_conf *,
+const struct collectd_user *collectd_conf_user(const struct collectd_conf *,
 			    const char *);
+/*
+ * The parent's encoder: from the whole configuration, each v3 user's
+ * passwords turned into keys here (usm_password_to_key) and wiped after;
+ * fatal if libcrypto fails.  collectd_conf_encode() encodes a decoded
+ * part again (tests, fuzzing).
+ */
 void	msg_conf_collectd_encode(struct wbuf *, const struct callhome_conf *);
+void	collectd_conf_encode(struct wbuf *, const struct collectd_conf *);
 int	msg_conf_collectd_decode(const void *, size_t, struct collectd_conf *);
 void	msg_conf_collectd_send(struct imsgev *, const struct callhome_conf *);
 

@@ -87,38 +87,17 @@ same(struct wbuf *w, const uint8_t *p, size_t n, const char *what)
 	wbuf_free(w);
 }
 
-/*
- * The parent encodes configuration parts from the whole configuration:
- * put a decoded part back into one (the lists are moved there and back).
- */
+/* collectd's part again, as the parent encoded it (its keys, not passwords) */
 static void
 encode_collectd(struct wbuf *w, struct collectd_conf *cc)
 {
-	struct callhome_conf	*c;
-
-	if ((c = config_new_default()) == NULL)
-		abort();
-	c->send = cc->send;
-	memcpy(c->snmp_community, cc->snmp_community,
-	    sizeof(c->snmp_community));
-	c->snmp_version = cc->snmp_version;
-	c->snmp_timeout_ms = cc->snmp_timeout_ms;
-	c->snmp_retries = cc->snmp_retries;
-	c->snmp_window = cc->snmp_window;
-	c->snmp_rate = cc->snmp_rate;
-	c->discover_rate = cc->discover_rate;
-	TAILQ_CONCAT(&c->v3users, &cc->v3users, entry);
-	TAILQ_CONCAT(&c->devices, &cc->devices, entry);
-	TAILQ_CONCAT(&c->discovers, &cc->discovers, entry);
-	c->profile_set = cc->profile_set;
-	msg_conf_collectd_encode(w, c);
-	TAILQ_CONCAT(&cc->v3users, &c->v3users, entry);
-	TAILQ_CONCAT(&cc->devices, &c->devices, entry);
-	TAILQ_CONCAT(&cc->discovers, &c->discovers, entry);
-	c->profile_set = NULL;
-	config_free(c);
+	collectd_conf_encode(w, cc);
 }
 
+/*
+ * The parent encodes other configuration parts from the whole
+ * configuration: put a decoded part back into one.
+ */
 static void
 encode_auditd(struct wbuf *w, const struct auditd_conf *ac)
 {

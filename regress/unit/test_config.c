@@ -66,7 +66,8 @@ static const char full_conf[] =
 	"discover rate 20\n"
 	"snmpv3 user \"monitor\" auth sha256 \"authpass1\" priv aes "
 	    "\"privpass1\" context \"ctx\"\n"
-	"snmpv3 user legacy auth md5 \"12345678\"\n"
+	"snmpv3 user legacy auth sha1 \"12345678\"\n"
+	"snmpv3 user open\n"
 	"device 10.1.2.3 port 1161 community \"private\" version 2c\n"
 	"device 10.1.2.4 user \"monitor\"\n"
 	"device 10.1.2.5 \\\n"
@@ -365,7 +366,12 @@ TEST(full)
 	CHECK_STR(u->context, "ctx");
 	u = config_find_v3user(conf, "legacy");
 	CHECK(u != NULL);
-	CHECK_EQ_INT(u->auth, V3_AUTH_MD5);
+	CHECK_EQ_INT(u->auth, V3_AUTH_SHA1);
+	CHECK_EQ_INT(u->priv, V3_PRIV_NONE);
+	CHECK_EQ_INT(u->allow_weak, 0);
+	u = config_find_v3user(conf, "open");		/* noAuthNoPriv */
+	CHECK(u != NULL);
+	CHECK_EQ_INT(u->auth, V3_AUTH_NONE);
 	CHECK_EQ_INT(u->priv, V3_PRIV_NONE);
 	CHECK(config_find_v3user(conf, "nobody") == NULL);
 
@@ -923,12 +929,12 @@ TEST(snmpv3)
 
 	CHECK(fails_with(
 	    "snmpv3 user a auth sha \"1234567\"\n"
-	    "snmpv3 user b auth sha3 \"12345678\" priv des \"1234567\"\n"
-	    "snmpv3 user c auth md5 \"12345678\" priv rc4 \"12345678\"\n"
-	    "snmpv3 user c auth md5 \"12345678\"\n"
-	    "snmpv3 user d auth md5 \"12345678\" context x context y\n"
-	    "snmpv3 user \"\" auth md5 \"12345678\"\n"
-	    "snmpv3 user e auth md5\n",
+	    "snmpv3 user b auth sha3 \"12345678\" priv aes \"1234567\"\n"
+	    "snmpv3 user c auth sha \"12345678\" priv rc4 \"12345678\"\n"
+	    "snmpv3 user c auth sha \"12345678\"\n"
+	    "snmpv3 user d auth sha \"12345678\" context x context y\n"
+	    "snmpv3 user \"\" auth sha \"12345678\"\n"
+	    "snmpv3 user e auth sha\n",
 	    "test: test.conf:1: auth password must be at least 8 characters\n"
 	    "test: test.conf:2: unknown authentication protocol \"sha3\" (md5, "
 	    "sha, sha1, sha224, sha256, sha384 or sha512)\n"
@@ -939,6 +945,38 @@ TEST(snmpv3)
 	    "test: test.conf:5: context given twice\n"
 	    "test: test.conf:6: snmpv3 user must not be empty\n"
 	    "test: test.conf:7: syntax error\n"));
+
+	/* weak algorithms: only with "allow weak", then with a warning */
+	CHECK(fails_with(
+	    "snmpv3 user m auth md5 \"12345678\"\n"
+	    "snmpv3 user d auth sha \"12345678\" priv des \"12345678\"\n"
+	    "snmpv3 user b auth md5 \"12345678\" priv des \"12345678\"\n"
+	    "snmpv3 user n priv aes \"12345678\"\n"
+	    "snmpv3 user \"123456789012345678901234567890123\" auth sha "
+	    "\"12345678\"\n"
+	    "snmpv3 user w auth sha \"12345678\" allow weak allow weak\n",
+	    "test: test.conf:1: snmpv3 user \"m\": md5 authentication is weak: "
+	    "refused unless the user says \"allow weak\"\n"
+	    "test: test.conf:2: snmpv3 user \"d\": des privacy is weak: "
+	    "refused unless the user says \"allow weak\"\n"
+	    "test: test.conf:3: snmpv3 user \"b\": md5 authentication and des "
+	    "privacy are weak: refused unless the user says \"allow weak\"\n"
+	    "test: test.conf:4: snmpv3 user \"n\": priv requires auth\n"
+	    "test: test.conf:5: snmpv3 user \"12345678901234567890123456789012"
+	    "3\": names are at most 32 octets\n"
+	    "test: test.conf:6: allow weak given twice\n"));
+	c = parse_str("snmpv3 user m auth md5 \"12345678\" priv des "
+	    "\"87654321\" allow weak\n");
+	CHECK(c != NULL);
+	CHECK_STR(errbuf, "test: test.conf:1: snmpv3 user \"m\": md5 "
+	    "authentication and des privacy are weak (allowed by \"allow "
+	    "weak\")\n");
+	CHECK(TAILQ_FIRST(&c->v3users)->allow_weak);
+	p = print_str(c, CONF_PRINT_SECRETS);
+	CHECK(strstr(p, "snmpv3 user \"m\" auth md5 \"12345678\" priv des "
+	    "\"87654321\" allow weak\n") != NULL);
+	free(p);
+	config_free(c);
 
 	/* a user may be defined after the devices that use it */
 	CHECK(parses("device 10.0.0.1 user late\n"

@@ -729,6 +729,7 @@ add_user(struct callhome_conf *c, const char *name, enum v3_auth a,
 	u->priv = pr;
 	strlcpy(u->privpass, pp, sizeof(u->privpass));
 	strlcpy(u->context, ctx, sizeof(u->context));
+	u->allow_weak = a == V3_AUTH_MD5 || pr == V3_PRIV_DES;
 	TAILQ_INSERT_TAIL(&c->v3users, u, entry);
 	return u;
 }
@@ -819,9 +820,10 @@ mk_collectd(struct strset *ss)
 	if (ss != NULL) {
 		strlcpy(c->snmp_community, strset_add(ss, "gcomm", L),
 		    sizeof(c->snmp_community));
-		add_user(c, strset_add(ss, "uname", L), V3_AUTH_SHA512,
-		    strset_add(ss, "uauth", L), V3_PRIV_AES256,
-		    strset_add(ss, "upriv", L), strset_add(ss, "uctx", L));
+		/* the passwords travel as keys: not strings of the wire */
+		add_user(c, strset_add(ss, "uname", CONF_V3_NAME_MAX),
+		    V3_AUTH_SHA512, "uauth-password", V3_PRIV_AES256,
+		    "upriv-password", strset_add(ss, "uctx", L));
 		add_device(c, 0, "192.0.2.77", 65535, SNMPV_3,
 		    strset_add(ss, "d4comm", L), strset_add(ss, "d4user", L));
 		add_device(c, 1, "2001:db8::77", 1, SNMPV_1,
@@ -839,7 +841,8 @@ mk_collectd(struct strset *ss)
 	add_user(c, "bob", V3_AUTH_SHA512, "bob-auth", V3_PRIV_AES256,
 	    "bob-priv", "ctx-bob");
 	add_user(c, "nopriv", V3_AUTH_NONE, "", V3_PRIV_NONE, "", "c");
-	add_user(c, "md5des", V3_AUTH_MD5, "m", V3_PRIV_DES, "d", "");
+	add_user(c, "md5des", V3_AUTH_MD5, "md5-password", V3_PRIV_DES,
+	    "des-password", "");
 	add_device(c, 0, "192.0.2.10", 0, SNMPV_DEFAULT, "", "");
 	add_device(c, 0, "255.255.255.254", 161, SNMPV_2C, "devcomm", "");
 	add_device(c, 1, "2001:db8::1", 1161, SNMPV_3, "", "alice");
@@ -893,11 +896,27 @@ topts_diff(const struct snmp_target_opts *a, const struct snmp_target_opts *b)
 	return NULL;
 }
 
+/* the key the password makes, as the parent sends it? */
+static const char *
+key_diff(enum usm_auth a, const char *pass, const uint8_t *ku)
+{
+	uint8_t	 k[USM_MAX_KEY];
+
+	if (a == USM_AUTH_NONE)
+		return NULL;
+	if (usm_password_to_key(a, pass, strlen(pass), k) == -1)
+		return "v3 password to key";
+	if (memcmp(k, ku, usm_key_len(a)) != 0)
+		return "v3 key";
+	return NULL;
+}
+
 /* what differs in collectd's part of two configurations, or NULL */
 static const char *
 collectd_diff(const struct callhome_conf *a, const struct collectd_conf *b)
 {
-	const struct v3user		*ua, *ub;
+	const struct v3user		*ua;
+	const struct collectd_user	*ub;
 	const struct device_conf	*da, *db;
 	const struct discover_conf	*na, *nb;
 	const char			*w;
@@ -918,22 +937,27 @@ collectd_diff(const struct callhome_conf *a, const struct collectd_conf *b)
 		return "snmp_rate";
 	if (a->discover_rate != b->discover_rate)
 		return "discover_rate";
-	ub = TAILQ_FIRST(&b->v3users);
+	ub = TAILQ_FIRST(&b->users);
 	TAILQ_FOREACH(ua, &a->v3users, entry) {
 		if (ub == NULL)
 			return "fewer v3 users";
 		if (strcmp(ua->name, ub->name) != 0)
 			return "v3 name";
-		if (ua->auth != ub->auth)
+		if ((int)ua->auth != (int)ub->usm.auth)
 			return "v3 auth";
-		if (strcmp(ua->authpass, ub->authpass) != 0)
-			return "v3 authpass";
-		if (ua->priv != ub->priv)
+		if ((int)ua->priv != (int)ub->usm.priv)
 			return "v3 priv";
-		if (strcmp(ua->privpass, ub->privpass) != 0)
-			return "v3 privpass";
 		if (strcmp(ua->context, ub->context) != 0)
 			return "v3 context";
+		if (ua->allow_weak != ub->allow_weak)
+			return "v3 allow_weak";
+		/* the keys of the passwords arrived, never the passwords */
+		if ((w = key_diff((enum usm_auth)ua->auth, ua->authpass,
+		    ub->usm.auth_ku)) != NULL ||
+		    (ua->priv != V3_PRIV_NONE && (w = key_diff(
+		    (enum usm_auth)ua->auth, ua->privpass,
+		    ub->usm.priv_ku)) != NULL))
+			return w;
 		ub = TAILQ_NEXT(ub, entry);
 	}
 	if (ub != NULL)
@@ -1572,7 +1596,7 @@ TEST(decode_collectd_lengths_and_strings)
 	msg_conf_collectd_encode(&w, c);
 	config_free(c);
 	CHECK_EQ_INT(dec_collectd(w.data, w.len), 0);
-	CHECK_EQ_INT(ss.n, 13);
+	CHECK_EQ_INT(ss.n, 11);
 	why = string_rules(dec_collectd, w.data, w.len, ss.p, ss.n);
 	wbuf_free(&w);
 	if (why)
@@ -1637,16 +1661,76 @@ mod_timeout0(struct callhome_conf *c)
 	c->snmp_timeout_ms = 0;
 }
 
-static void
-mod_auth(struct callhome_conf *c)
+/*
+ * The parent cannot encode a user it cannot make keys for: the users'
+ * out-of-range values are set in a decoded configuration, encoded again.
+ */
+static int
+collectd_users_with(void (*mod)(struct collectd_conf *))
 {
-	TAILQ_LAST(&c->v3users, v3users)->auth = V3_AUTH_SHA512 + 1;
+	struct callhome_conf	*c;
+	struct collectd_conf	*cc;
+	struct wbuf		 w;
+	int			 rv;
+
+	c = mk_collectd(NULL);
+	wbuf_init(&w);
+	msg_conf_collectd_encode(&w, c);
+	config_free(c);
+	cc = collectd_conf_new();
+	if (msg_conf_collectd_decode(w.data, w.len, cc) == -1)
+		abort();
+	wbuf_free(&w);
+	mod(cc);
+	wbuf_init(&w);
+	collectd_conf_encode(&w, cc);
+	collectd_conf_free(cc);
+	rv = dec_collectd(w.data, w.len);
+	wbuf_free(&w);
+	return rv;
 }
 
 static void
-mod_priv(struct callhome_conf *c)
+modu_none(struct collectd_conf *c)
 {
-	TAILQ_FIRST(&c->v3users)->priv = V3_PRIV_AES256 + 1;
+}
+
+static void
+mod_auth(struct collectd_conf *c)
+{
+	TAILQ_LAST(&c->users, collectd_users)->usm.auth = USM_AUTH_SHA512 + 1;
+}
+
+static void
+mod_priv(struct collectd_conf *c)
+{
+	TAILQ_FIRST(&c->users)->usm.priv = USM_PRIV_AES256 + 1;
+}
+
+/* MD5 or DES without allow weak, privacy without authentication */
+static void
+mod_weak(struct collectd_conf *c)
+{
+	TAILQ_LAST(&c->users, collectd_users)->allow_weak = 0;
+}
+
+static void
+mod_privnoauth(struct collectd_conf *c)
+{
+	struct collectd_user	*u;
+
+	TAILQ_FOREACH(u, &c->users, entry)
+		if (u->usm.auth == USM_AUTH_NONE)
+			u->usm.priv = USM_PRIV_AES128;
+}
+
+static void
+mod_longname(struct collectd_conf *c)
+{
+	struct collectd_user	*u = TAILQ_FIRST(&c->users);
+
+	memset(u->name, 'u', SNMP_V3_MAX_USER + 1);
+	u->name[SNMP_V3_MAX_USER + 1] = '\0';
 }
 
 static void
@@ -1690,8 +1774,12 @@ TEST(decode_collectd_rejects_out_of_range)
 	CHECK_EQ_INT(collectd_with(mod_window0), -1);
 	CHECK_EQ_INT(collectd_with(mod_rate0), -1);
 	CHECK_EQ_INT(collectd_with(mod_timeout0), -1);
-	CHECK_EQ_INT(collectd_with(mod_auth), -1);
-	CHECK_EQ_INT(collectd_with(mod_priv), -1);
+	CHECK_EQ_INT(collectd_users_with(modu_none), 0);
+	CHECK_EQ_INT(collectd_users_with(mod_auth), -1);
+	CHECK_EQ_INT(collectd_users_with(mod_priv), -1);
+	CHECK_EQ_INT(collectd_users_with(mod_weak), -1);
+	CHECK_EQ_INT(collectd_users_with(mod_privnoauth), -1);
+	CHECK_EQ_INT(collectd_users_with(mod_longname), -1);
 	CHECK_EQ_INT(collectd_with(mod_devver), -1);
 	CHECK_EQ_INT(collectd_with(mod_discver), -1);
 	CHECK_EQ_INT(collectd_with(mod_v4prefix), -1);
@@ -1756,8 +1844,8 @@ TEST(decode_collectd_list_limits)
 		CHECK((c = config_new_default()) != NULL);
 		for (i = 0; i < CONF_MAX_V3USERS + extra; i++) {
 			snprintf(name, sizeof(name), "u%d", i);
-			add_user(c, name, V3_AUTH_SHA1, "a", V3_PRIV_AES128,
-			    "p", "");
+			add_user(c, name, V3_AUTH_SHA1, "auth-pass",
+			    V3_PRIV_AES128, "priv-pass", "");
 		}
 		wbuf_init(&w);
 		msg_conf_collectd_encode(&w, c);

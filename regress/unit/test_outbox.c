@@ -544,17 +544,30 @@ TEST(schema_v2)
 	char		 err[256];
 
 	CHECK(open_db(&db, 1) == 0);
-	CHECK_EQ_INT(db_schema_version(&db), 2);
+	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
 	    "type = 'table' AND name IN ('outbox', 'secrets')"), 2);
-	/* a version 1 database is migrated */
+	/* a version 1 database is migrated (to version 4 as well) */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
+	    "DROP TABLE targets; "
+	    "ALTER TABLE cycles DROP COLUMN n_auth_failure; "
+	    "ALTER TABLE cycles DROP COLUMN answered; "
+	    "ALTER TABLE cycles DROP COLUMN printers; "
+	    "ALTER TABLE cycles DROP COLUMN skipped; "
+	    "ALTER TABLE cycles DROP COLUMN duplicates; "
+	    "ALTER TABLE reports DROP COLUMN waited; "
+	    "ALTER TABLE reports DROP COLUMN state; "
+	    "ALTER TABLE reports DROP COLUMN state_since; "
+	    "ALTER TABLE meters DROP COLUMN flag; "
+	    "ALTER TABLE meters DROP COLUMN previous; "
 	    "PRAGMA user_version = 1") == 0);
 	db_close(&db);
 	CHECK(db_open(&db, dbpath, err, sizeof(err)) == 0);
-	CHECK_EQ_INT(db_schema_version(&db), 2);
+	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table' AND name IN ('outbox', 'secrets')"), 2);
+	    "type = 'table' AND name IN ('outbox', 'secrets', 'targets')"), 3);
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM pragma_table_info("
+	    "'meters') WHERE name IN ('flag', 'previous')"), 2);
 	/* a pruned document has no bytes, any other has them */
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 0, NULL, "

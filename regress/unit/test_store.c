@@ -413,7 +413,7 @@ TEST(store_msg_digest)
 	struct rpt_cycle		 c, stored;
 	struct rpt_meter		 m;
 	struct rpt_supply		 s;
-	struct wbuf			 w;
+	struct wbuf			 w, wh;
 	EVP_MD_CTX			*ctx;
 	uint8_t				 h[32], frame[8];
 	char				 hex[TXLOG_HEX_LEN];
@@ -426,6 +426,7 @@ TEST(store_msg_digest)
 	CHECK((ctx = EVP_MD_CTX_new()) != NULL);
 	CHECK(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1);
 	wbuf_init(&w);
+	wbuf_init(&wh);
 
 	fill_cycle(&c, 7, 2);
 	msg_cycle_encode(&w, &c);
@@ -436,6 +437,13 @@ TEST(store_msg_digest)
 			if (k == -1) {
 				fill_device(&d, i);
 				d.outcome = i == 0 ? DEV_OK : DEV_TIMEOUT;
+				/* the digest has the state auditd adds */
+				d.state = i == 0 ? DEV_STATE_ANSWERING :
+				    DEV_STATE_UNREACHABLE;
+				d.state_since = d.collected;
+				msg_device_encode(&wh, &d);
+				d.state = DEV_STATE_NONE;
+				d.state_since = 0;
 				msg_device_encode(&w, &d);
 				type = IMSG_DEV_BEGIN;
 			} else if (k < 2) {
@@ -453,12 +461,17 @@ TEST(store_msg_digest)
 			    TXLOG_RH_DEVICE : type == IMSG_DEV_METER ?
 			    TXLOG_RH_METER : type == IMSG_DEV_SUPPLY ?
 			    TXLOG_RH_SUPPLY : TXLOG_RH_END);
-			frame[4] = (uint8_t)(w.len >> 24);
-			frame[5] = (uint8_t)(w.len >> 16);
-			frame[6] = (uint8_t)(w.len >> 8);
-			frame[7] = (uint8_t)w.len;
+			if (type != IMSG_DEV_BEGIN) {
+				wh.len = 0;
+				wbuf_bytes(&wh, w.data, w.len);
+			}
+			frame[4] = (uint8_t)(wh.len >> 24);
+			frame[5] = (uint8_t)(wh.len >> 16);
+			frame[6] = (uint8_t)(wh.len >> 8);
+			frame[7] = (uint8_t)wh.len;
 			CHECK(EVP_DigestUpdate(ctx, frame, 8) == 1);
-			CHECK(EVP_DigestUpdate(ctx, w.data, w.len) == 1);
+			CHECK(EVP_DigestUpdate(ctx, wh.data, wh.len) == 1);
+			wh.len = 0;
 			r = store_msg(st, type, w.data, w.len,
 			    &stored);
 			if (r != 0)
@@ -493,6 +506,7 @@ TEST(store_msg_digest)
 
 	EVP_MD_CTX_free(ctx);
 	wbuf_free(&w);
+	wbuf_free(&wh);
 	store_free(st);
 	db_close(&db);
 }
@@ -573,9 +587,13 @@ TEST(round_trip)
 	CHECK(sqlite3_step(q) == SQLITE_ROW);
 	readings_column_device(q, 0, &back);
 	sqlite3_finalize(q);
+	/* as stored: with the address's state (a first report: since then) */
+	d.state = DEV_STATE_ANSWERING;
+	d.state_since = d.collected;
 	msg_device_encode(&w1, &d);
 	msg_device_encode(&w2, &back);
 	CHECK(w1.len == w2.len && memcmp(w1.data, w2.data, w1.len) == 0);
+	CHECK_EQ_INT(back.state, DEV_STATE_ANSWERING);
 	CHECK_EQ_INT(back.errors, -1);
 	CHECK(back.enterprise == REPORT_NONE);
 	CHECK_STR(back.syscontact, "ops@example.com");

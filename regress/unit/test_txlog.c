@@ -749,7 +749,9 @@ TEST(collect_detail)
 	    "\"reason\":\"in\\\"struction\",\"started\":10,\"finished\":20,"
 	    "\"planned\":4,\"ndevices\":2,\"n_ok\":1,\"n_partial\":0,"
 	    "\"n_timeout\":0,\"n_refused\":0,\"n_not_printer\":0,"
-	    "\"n_error\":1,\"probed\":3,\"requests\":44,\"readings_sha256\":"
+	    "\"n_error\":1,\"probed\":3,\"requests\":44,"
+	    "\"n_auth_failure\":0,\"answered\":0,\"printers\":0,"
+	    "\"skipped\":0,\"duplicates\":0,\"readings_sha256\":"
 	    "\"abababababababababababababababab"
 	    "abababababababababababababababab\"}");
 	free(s);

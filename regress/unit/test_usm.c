@@ -197,9 +197,13 @@ TEST(privkey_like_netsnmp)
 	    sizeof(engine2), key) == 0);
 	CHECK(!hex_is(key, 32, "6695febc9288e36282235fc7151f1284"
 	    "97b38f3f9b8b6d78936ba6e7d19dfd9c"));
-	/* no key for DES, none without a known algorithm */
+	/* DES (RFC 3414 8.1.1.1): the first 16 octets of the localised
+	 * key, the key of RFC 3414 A.3.2 */
 	CHECK(usm_privkey(USM_AUTH_SHA1, USM_PRIV_DES, ku, engine2,
-	    sizeof(engine2), key) == -1);
+	    sizeof(engine2), key) == 0);
+	CHECK_EQ_INT(usm_privkey_len(USM_PRIV_DES), 16);
+	CHECK(hex_is(key, 16, "6695febc9288e36282235fc7151f1284"));
+	/* none without a known algorithm */
 	CHECK(usm_privkey(USM_AUTH_NONE, USM_PRIV_AES128, ku, engine2,
 	    sizeof(engine2), key) == -1);
 }
@@ -310,9 +314,31 @@ TEST(aes_cfb_nist)
 		    d, sizeof(d)) == 0);
 		CHECK(!hex_is(d, sizeof(d), v[i].ct));
 	}
-	CHECK(usm_crypt(USM_PRIV_DES, 1, key, 0, 0, salt, d, 8) == -1);
 	CHECK(usm_crypt(USM_PRIV_NONE, 1, key, 0, 0, salt, d, 8) == -1);
 	CHECK(usm_crypt(USM_PRIV_AES128, 1, key, -1, 0, salt, d, 8) == -1);
+}
+
+/*
+ * DES-CBC (RFC 3414 8.1): key 6695febc9288e362, pre-IV 82235fc7151f1284,
+ * salt 00000001 00000002: IV 82235fc6151f1286; the ciphertext as
+ * "openssl enc -des-cbc -provider legacy -nopad" makes it.  Only whole
+ * blocks; boots and time are not part of the IV.
+ */
+TEST(des_cbc)
+{
+	uint8_t		 key[16], pt[16], d[16], salt[8];
+
+	CHECK(unhex("6695febc9288e36282235fc7151f1284", key, 16) == 16);
+	CHECK(unhex("0000000100000002", salt, 8) == 8);
+	CHECK(unhex("6bc1bee22e409f96e93d7e117393172a", pt, 16) == 16);
+	memcpy(d, pt, 16);
+	CHECK(usm_crypt(USM_PRIV_DES, 1, key, 7, 9, salt, d, 16) == 0);
+	CHECK(hex_is(d, 16, "21f67c85f2cd37fef166e52827cf1080"));
+	CHECK(usm_crypt(USM_PRIV_DES, 0, key, 1, 2, salt, d, 16) == 0);
+	CHECK(bytes_are(d, 16, pt, 16));
+	CHECK(usm_crypt(USM_PRIV_DES, 1, key, 0, 0, salt, d, 12) == -1);
+	CHECK(usm_priv_weak(USM_PRIV_DES));
+	CHECK(!usm_priv_weak(USM_PRIV_AES128));
 }
 
 TEST(names)
@@ -359,8 +385,10 @@ TEST(user_refusals)
 	    USM_PRIV_AES128, "maplesyrup", 1, &errstr) == 0);
 	CHECK_EQ_INT(usm_user_level(&user), SNMP_V3_F_AUTH | SNMP_V3_F_PRIV);
 	CHECK(usm_user_init(&user, "u", USM_AUTH_SHA1, "maplesyrup",
-	    USM_PRIV_DES, "maplesyrup", 1, &errstr) == -1);
-	CHECK_STR(errstr, "DES privacy is not supported");
+	    USM_PRIV_DES, "maplesyrup", 0, &errstr) == -1);
+	CHECK_STR(errstr, "DES privacy is weak and not allowed");
+	CHECK(usm_user_init(&user, "u", USM_AUTH_SHA1, "maplesyrup",
+	    USM_PRIV_DES, "maplesyrup", 1, &errstr) == 0);
 	CHECK(usm_user_init(&user, "u", USM_AUTH_NONE, NULL, USM_PRIV_AES128,
 	    "maplesyrup", 0, &errstr) == -1);
 	CHECK_STR(errstr, "privacy without authentication");
@@ -1308,6 +1336,7 @@ TEST_MAIN_BEGIN("test_usm")
 	RUN(key_bad_arguments);
 	RUN(mac_lengths_and_window);
 	RUN(aes_cfb_nist);
+	RUN(des_cbc);
 	RUN(names);
 	RUN(user_refusals);
 	RUN(user_from_keys_and_wipe);

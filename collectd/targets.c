@@ -1,0 +1,314 @@
+/*
+ * What collectd keeps beyond one device, in its context (struct
+ * collectd), never in globals:
+ *
+ *	targets		per address, across cycles: it answered in its last
+ *			cycle, or went silent after answering (the next
+ *			cycle waits longer for it);
+ *	match		the profile of each (sysObjectID, sysDescr) seen,
+ *			until the profiles change;
+ *	cycle sets	per cycle: the configured addresses (discovery
+ *			skips them), the serial numbers reported (one
+ *			printer answering on two addresses is one device),
+ *			the SNMPv3 engine ids met (two agents with one id
+ *			are named).
+ *
+ * The sets are bounded by what is polled: at most CONF_MAX_DEVICES
+ * configured devices and the printers of the discovery ranges.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan/collectd_auditd.h"
+#include "collectd.h"
+#include "log.h"
+#include "net.h"
+
+/* --- sets --- */
+
+static uint32_t
+hash(const uint8_t *k, size_t n)
+{
+	uint32_t	 h = 2166136261U;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ k[i]) * 16777619U;
+	return h;
+}
+
+static struct kset_entry *
+slot(const struct kset *s, const void *key, size_t klen)
+{
+	struct kset_entry	*e;
+	size_t			 i, mask = s->cap - 1;
+
+	for (i = hash(key, klen) & mask;; i = (i + 1) & mask) {
+		e = &s->e[i];
+		if (e->key == NULL || (e->klen == klen &&
+		    memcmp(e->key, key, klen) == 0))
+			return e;
+	}
+}
+
+struct kset_entry *
+kset_get(const struct kset *s, const void *key, size_t klen)
+{
+	struct kset_entry	*e;
+
+	if (s->cap == 0)
+		return NULL;
+	e = slot(s, key, klen);
+	return e->key != NULL ? e : NULL;
+}
+
+static void
+kset_grow(struct kset *s)
+{
+	struct kset		 old = *s;
+	struct kset_entry	*e;
+	size_t			 i;
+
+	s->cap = old.cap ? old.cap * 2 : 64;
+	if ((s->e = calloc(s->cap, sizeof(*s->e))) == NULL)
+		fatal(NULL);
+	for (i = 0; i < old.cap; i++) {
+		if (old.e[i].key == NULL)
+			continue;
+		e = slot(s, old.e[i].key, old.e[i].klen);
+		*e = old.e[i];
+	}
+	free(old.e);
+}
+
+struct kset_entry *
+kset_put(struct kset *s, const void *key, size_t klen)
+{
+	struct kset_entry	*e;
+
+	/* at most half full: every probe ends */
+	if (s->n + 1 > s->cap / 2)
+		kset_grow(s);
+	e = slot(s, key, klen);
+	if (e->key != NULL)
+		return e;
+	if ((e->key = malloc(klen ? klen : 1)) == NULL)
+		fatal(NULL);
+	memcpy(e->key, key, klen);
+	e->klen = klen;
+	e->val = 0;
+	e->text = NULL;
+	s->n++;
+	return e;
+}
+
+void
+kset_free(struct kset *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->cap; i++) {
+		free(s->e[i].key);
+		free(s->e[i].text);
+	}
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+size_t
+addr_key(const struct sockaddr_storage *ss, uint8_t *k, size_t max)
+{
+	const struct sockaddr_in	*sin = (const void *)ss;
+	const struct sockaddr_in6	*sin6 = (const void *)ss;
+
+	if (max < ADDR_KEY_MAX)
+		fatalx("addr_key: buffer too small");
+	k[0] = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		memcpy(k + 1, &sin->sin_port, 2);
+		memcpy(k + 3, &sin->sin_addr, 4);
+		return 7;
+	}
+	if (ss->ss_family == AF_INET6) {
+		memcpy(k + 1, &sin6->sin6_port, 2);
+		memcpy(k + 3, &sin6->sin6_addr, 16);
+		return 19;
+	}
+	return 1;
+}
+
+/* --- vendor profiles --- */
+
+void
+collectd_forget_profiles(struct collectd *cd)
+{
+	size_t	 i;
+
+	for (i = 0; i < MATCH_CACHE; i++) {
+		free(cd->match[i].key);
+		memset(&cd->match[i], 0, sizeof(cd->match[i]));
+	}
+}
+
+const struct profile *
+collectd_match_profile(struct collectd *cd, const struct scalar *soid,
+    const struct scalar *descr, const char **vendor)
+{
+	const struct profile_set *set = cd->conf->profile_set;
+	const struct snmp_oid	*o = NULL;
+	struct match_entry	*e;
+	char			 text[REPORT_STR];
+	uint8_t			 key[SNMP_MAX_SUBIDS * 4 + REPORT_STR + 1];
+	size_t			 n = 0, tl, i;
+
+	*vendor = NULL;
+	if (set == NULL)
+		return NULL;
+	if (soid->have && soid->oid != NULL && soid->oid->len > 0)
+		o = soid->oid;
+	text[0] = '\0';
+	if (descr->have && descr->s != NULL)
+		report_str_clean(descr->s, descr->slen, text, sizeof(text));
+	/* the key: the arcs, a zero byte, the cleaned text */
+	for (i = 0; o != NULL && i < o->len; i++) {
+		memcpy(key + n, &o->sub[i], 4);
+		n += 4;
+	}
+	key[n++] = 0xff;
+	tl = strlen(text);
+	memcpy(key + n, text, tl);
+	n += tl;
+
+	e = &cd->match[hash(key, n) % MATCH_CACHE];
+	if (e->key != NULL && e->keylen == n && memcmp(e->key, key, n) == 0) {
+		*vendor = e->vendor;
+		return e->p;
+	}
+	free(e->key);
+	if ((e->key = malloc(n)) == NULL)
+		fatal(NULL);
+	memcpy(e->key, key, n);
+	e->keylen = n;
+	e->vendor = NULL;
+	e->p = profile_match(set, o, text, &e->vendor);
+	*vendor = e->vendor;
+	return e->p;
+}
+
+/* --- addresses across cycles --- */
+
+int
+collectd_asleep(struct collectd *cd, const struct sockaddr_storage *ss)
+{
+	struct kset_entry	*e;
+	uint8_t			 k[ADDR_KEY_MAX];
+	size_t			 n = addr_key(ss, k, sizeof(k));
+
+	return (e = kset_get(&cd->targets, k, n)) != NULL &&
+	    (e->val & TGT_ASLEEP);
+}
+
+/*
+ * Answered: remembered.  Silent after answering: asleep, the next cycle
+ * waits longer.  Silent while asleep (the longer wait was tried), or
+ * anything else: forgotten, until it answers again.
+ */
+void
+collectd_device_answered(struct collectd *cd,
+    const struct sockaddr_storage *ss, int answered, int outcome)
+{
+	struct kset_entry	*e;
+	uint8_t			 k[ADDR_KEY_MAX];
+	size_t			 n = addr_key(ss, k, sizeof(k));
+
+	e = kset_get(&cd->targets, k, n);
+	if (answered) {
+		if (e == NULL)
+			e = kset_put(&cd->targets, k, n);
+		e->val = TGT_ANSWERED;
+	} else if (e != NULL) {
+		if (outcome == DEV_TIMEOUT && (e->val & TGT_ANSWERED))
+			e->val = TGT_ASLEEP;
+		else
+			e->val = 0;
+	}
+}
+
+/* --- within a cycle --- */
+
+void
+collectd_engine_seen(struct collectd *cd, const struct sockaddr_storage *ss,
+    const uint8_t *id, size_t len, char *note, size_t notesz)
+{
+	struct kset_entry	*e;
+	char			 addr[REPORT_NAME], hex[2 * 32 + 1];
+	size_t			 i;
+
+	if (len == 0 || len > 32)
+		return;
+	for (i = 0; i < len; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	(void)addr_fmt((const struct sockaddr *)ss, addr, sizeof(addr));
+	e = kset_put(&cd->cycle.engines, id, len);
+	if (e->text == NULL) {
+		if ((e->text = strdup(addr)) == NULL)
+			fatal(NULL);
+		return;
+	}
+	if (strcmp(e->text, addr) == 0)
+		return;
+	log_warnx("%s: SNMPv3 engine id %s is also %s's: two agents with "
+	    "one engine id share their localised keys", addr, hex, e->text);
+	(void)snprintf(note, notesz, "SNMPv3 engine id %s is also %s's", hex,
+	    e->text);
+}
+
+int
+collectd_duplicate(struct collectd *cd, const struct sockaddr_storage *ss,
+    int discovered, const struct dev_report *rep)
+{
+	struct kset_entry	*e;
+	const struct identity	*id = &rep->id;
+	char			 key[2 * IDENTITY_TEXT + 2], addr[REPORT_NAME];
+	int			 n;
+
+	if (id->serial.text[0] == '\0')
+		return 0;
+	n = snprintf(key, sizeof(key), "%s|%s", id->vendor.text,
+	    id->serial.text);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return 0;
+	(void)addr_fmt((const struct sockaddr *)ss, addr, sizeof(addr));
+	e = kset_put(&cd->cycle.serials, key, (size_t)n);
+	if (e->text == NULL) {
+		if ((e->text = strdup(addr)) == NULL)
+			fatal(NULL);
+		return 0;
+	}
+	if (!discovered)
+		return 0;	/* configured: always reported */
+	log_info("%s is the printer reported at %s (%s, serial %s): not "
+	    "reported twice", addr, e->text, id->vendor.text,
+	    id->serial.text);
+	return 1;
+}
+
+void
+collectd_send_report(struct collectd *cd, const struct dev_report *rep)
+{
+	size_t	 i;
+
+	msg_dev_begin_send(&cd->auditd, &rep->dev);
+	for (i = 0; i < rep->nmeters; i++)
+		msg_dev_meter_send(&cd->auditd, &rep->meters[i]);
+	for (i = 0; i < rep->nsupplies; i++)
+		msg_dev_supply_send(&cd->auditd, &rep->supplies[i]);
+	for (i = 0; i < rep->nalerts; i++)
+		msg_dev_alert_send(&cd->auditd, &rep->alerts[i]);
+	msg_dev_end_send(&cd->auditd);
+}
