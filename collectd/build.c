@@ -388,6 +388,12 @@ clean_scalar(const struct scalar *s, char *dst, size_t dstsz)
 }
 
 static void
+clean_text(const char *s, char *dst, size_t dstsz)
+{
+	report_str_clean((const uint8_t *)s, strlen(s), dst, dstsz);
+}
+
+static void
 build_identity(const struct dev_data *d, const struct build_oids *o,
     struct dev_report *rep)
 {
@@ -407,14 +413,16 @@ build_identity(const struct dev_data *d, const struct build_oids *o,
 	if (d->profile != NULL)
 		(void)strlcpy(r->profile, d->profile->name,
 		    sizeof(r->profile));
-	(void)strlcpy(r->vendor, id->vendor.text, sizeof(r->vendor));
-	(void)strlcpy(r->model, id->model.text, sizeof(r->model));
+	/* identity's texts are UTF-8 without controls: cleaned, a
+	 * backslash is doubled as in every other string of a report */
+	clean_text(id->vendor.text, r->vendor, sizeof(r->vendor));
+	clean_text(id->model.text, r->model, sizeof(r->model));
 	field_source(d, o, IDF_MODEL, &id->model, r->model_source,
 	    sizeof(r->model_source));
-	(void)strlcpy(r->serial, id->serial.text, sizeof(r->serial));
+	clean_text(id->serial.text, r->serial, sizeof(r->serial));
 	field_source(d, o, IDF_SERIAL, &id->serial, r->serial_source,
 	    sizeof(r->serial_source));
-	(void)strlcpy(r->firmware, id->firmware.text, sizeof(r->firmware));
+	clean_text(id->firmware.text, r->firmware, sizeof(r->firmware));
 	field_source(d, o, IDF_FIRMWARE, &id->firmware, r->firmware_source,
 	    sizeof(r->firmware_source));
 }

@@ -15,7 +15,9 @@
 #                a row with a description only, missing colorant
 #   hm-markers   two markers in sheets: lifecount.<idx> and a summed total
 #   hm-hp        vendor profile: blank prtGeneralSerialNumber (the vendor
-#                serial wins), vendor model, firmware, meters, a Counter64
+#                serial wins), vendor model (without the vendor's name, as
+#                common/identity.c writes a model), firmware, meters, a
+#                Counter64
 #                meter (v2c only), one marker in meters named "lifecount"
 #   hm-strings   invalid UTF-8, control characters, tab, backslash, NUL
 #                padding, Japanese and 4-byte UTF-8, C1, DEL, overlong,
@@ -24,6 +26,9 @@
 #                the colour field (cut between characters, never inside a
 #                UTF-8 sequence or an escape)
 #   hm-pii       PII present in the walk, absent from the report (pii off)
+#
+# The other walks' hrDeviceDescr ("HM Markers Engine"...) names no
+# product (no digit), and hm-strings' is not text: no model (identity.h).
 #
 # Checked: the fixtures are sorted; exact values written out below for
 # every device (status, identity, status objects, errors, every meter,
@@ -194,7 +199,7 @@ EXPECT = {
         alert("2.7", "2", "99", "12345", None, None)]),
 "hm-supplies": dict(NOPII, status="ok", vendor=None, profile=None,
     serial=None, serial_source=None,
-    model="HM Supplies Engine", model_source=HRDESCR + "1", firmware=None,
+    model=None, model_source=None, firmware=None,
     device_status="running", printer_status="idle", errors=["lowToner"],
     uptime=100, meters=[], alerts=[],
     supplies=[
@@ -221,15 +226,15 @@ EXPECT = {
         sup("1.12", "Empty Toner", "consumed", "toner", None, "percent",
             100, 0, 0)]),
 "hm-markers": dict(NOPII, status="ok", vendor=None, serial="HMM-0003",
-    serial_source=PRTSN + "1", model="HM Markers Engine",
-    model_source=HRDESCR + "1", device_status="down", printer_status=None,
+    serial_source=PRTSN + "1", model=None,
+    model_source=None, device_status="down", printer_status=None,
     errors=[], supplies=[], alerts=[],
     meters=[meter("lifecount.1.1", "sheets", 1000, LIFE + ".1.1"),
         meter("lifecount.1.2", "sheets", 2345, LIFE + ".1.2"),
         meter("total", "sheets", 3345, LIFE)]),
 "hm-hp": dict(NOPII, status="ok", vendor="HP", profile="hp",
     enterprise=11, serial="CNHM123456", serial_source=HP + "1.3.3.0",
-    model="HP LaserJet HM", model_source=HP + "1.3.2.0",
+    model="LaserJet HM 500", model_source=HP + "1.3.2.0",
     firmware="20260101", firmware_source=HP + "1.3.6.0",
     device_status="running", printer_status="warmup",
     errors=["overduePreventMaint"], supplies=[], alerts=[],
@@ -240,7 +245,7 @@ EXPECT = {
 "hm-strings": dict(NOPII, status="ok",
     sysdescr="HM-Strings\\x09\u8907\u5408\u6a5f \\\\ v1",
     serial="SN\\\\1234\u00e9", serial_source=PRTSN + "1",
-    model="HM \\xff\\xfe Engine", model_source=HRDESCR + "1",
+    model=None, model_source=None,
     device_status="running", printer_status="other", errors=None,
     meters=[],
     supplies=[sup(i, d, "consumed", "toner", c, "percent", 100, 50, 50)
@@ -264,7 +269,7 @@ EXPECT = {
     alerts=[alert("1.1", "critical", "cover", "coverOpen",
         "Door\\x0d\\x0aopen", 1)]),
 "hm-pii": dict(NOPII, status="ok", serial="HMP-0006",
-    model="HM PII Engine", device_status="running", printer_status="idle",
+    model=None, device_status="running", printer_status="idle",
     errors=[], meters=[meter("total", "impressions", 777, LIFE + ".1.1")],
     supplies=[sup("1.1", "Black Toner", "consumed", "toner", "black",
         "percent", 100, 60, 60)],

@@ -6,6 +6,9 @@
 #                 valid configuration that prints the same again
 #   bad-*.conf    refused (status 1, nothing on stdout); stderr is exactly
 #                 bad-*.out: every error, as "file:line: message"
+#   warn-*.conf   parse; "callhomed -nv" prints exactly warn-*.out, and
+#                 stderr is exactly warn-*.err: every warning, with its
+#                 line (weak SNMPv3 algorithms allowed for a user)
 #   frag-*.conf   included by the others, never run alone
 #   permissions   a file (or an included file) that is not a regular file,
 #                 not owned by root, or writable by group or others is
@@ -112,6 +115,20 @@ for f in "$SRC"/bad-*.conf; do
 		pass "$name: nothing on stdout"
 	fi
 	diff_to "$name: errors" "$SRC/$name.out" "$T/$name.stderr"
+done
+
+for f in "$SRC"/warn-*.conf; do
+	name=$(basename "$f" .conf)
+	if $CONFTEST -v "$name.conf" >"$T/$name.stdout" 2>"$T/$name.stderr"
+	then
+		pass "$name: accepted"
+	else
+		fail "$name: refused" \
+		    "$(head -n 3 "$T/$name.stderr" | tr '\n' ' ')"
+		continue
+	fi
+	diff_to "$name: output" "$SRC/$name.out" "$T/$name.stdout"
+	diff_to "$name: warnings" "$SRC/$name.err" "$T/$name.stderr"
 done
 
 # refused_as NAME FILE: conftest refuses FILE with exactly the message
