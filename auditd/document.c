@@ -209,9 +209,9 @@ write_meters(struct docw *dw, struct cursor *c, int64_t report)
 {
 	sqlite3_stmt	*st = c->st;
 	int		 open = 0;
-	int64_t		 v;
+	int64_t		 v, flag;
 
-	/* report_id, name, unit, value, source */
+	/* report_id, name, unit, value, source, flag, previous */
 	for (; cur_at(c, report); cur_next(c)) {
 		if ((v = col_opt(st, 3)) == REPORT_NONE)
 			continue;		/* no reading, no meter */
@@ -225,6 +225,12 @@ write_meters(struct docw *dw, struct cursor *c, int64_t report)
 		attr_opt(&dw->w, "unit", col(st, 2), XS_NAME);
 		if (valid_oid(col(st, 4)))
 			xmlw_attr_raw(&dw->w, "source", col(st, 4));
+		flag = col_opt(st, 5);
+		if (flag > METER_FLAG_NONE && flag < METER_FLAG_MAX) {
+			xmlw_attr_raw(&dw->w, "flag", meter_flag_name(
+			    (int)flag));
+			attr_int_opt(&dw->w, "previous", col_opt(st, 6));
+		}
 		XMLW_PUTS(&dw->w, ">");
 		xmlw_int(&dw->w, v);
 		xmlw_etag_inline(&dw->w, "Meter");
@@ -384,21 +390,36 @@ enterprise_ok(int64_t e)
 	return e >= 0 && e <= (int64_t)UINT32_MAX;
 }
 
+/*
+ * A report without a serial number (a silent printer) is keyed as the
+ * device it was stored for, when that one has a serial: its state
+ * belongs to that printer.
+ */
 static void
 write_device(struct docw *dw, const struct rpt_device *d, int64_t report,
-    struct cursor *cur)
+    struct cursor *cur, const char *dev_vendor, const char *dev_serial)
 {
 	uint32_t	 send = dw->p->send;
 	char		 key[DOC_KEY_MAX], when[32];
 
 	device_host(dw, d->address);
-	document_device_key(dw->p, d->address, d->vendor, d->serial, key);
+	if (d->serial[0] == '\0' && dev_serial[0] != '\0')
+		document_device_key(dw->p, d->address, dev_vendor,
+		    dev_serial, key);
+	else
+		document_device_key(dw->p, d->address, d->vendor, d->serial,
+		    key);
 	document_time(d->collected, when, sizeof(when));
 
 	xmlw_stag(&dw->w, "Device");
 	xmlw_attr(&dw->w, "key", key, XS_TEXT);
 	xmlw_attr_raw(&dw->w, "outcome", dev_outcome_name(d->outcome));
 	xmlw_attr_raw(&dw->w, "collected", when);
+	if (d->state > DEV_STATE_NONE && d->state < DEV_STATE_MAX) {
+		xmlw_attr_raw(&dw->w, "state", dev_state_name(d->state));
+		document_time(d->state_since, when, sizeof(when));
+		xmlw_attr_raw(&dw->w, "stateSince", when);
+	}
 	xmlw_stag_end(&dw->w);
 	if (send & CAT_BIT(CAT_DEVICE_ADDRESS))
 		xmlw_leaf(&dw->w, "Address", d->address, XS_NAME);
@@ -548,8 +569,10 @@ document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, " READINGS_DEVICE_COLS
-	    " FROM reports WHERE cycle_id = ?1 ORDER BY ordinal", -1, &rep,
+	if (sqlite3_prepare_v2(db, "SELECT id, " READINGS_DEVICE_COLS ", "
+	    "(SELECT vendor FROM devices WHERE id = r.device_id), "
+	    "(SELECT serial FROM devices WHERE id = r.device_id) "
+	    "FROM reports r WHERE cycle_id = ?1 ORDER BY ordinal", -1, &rep,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(rep, 1, cycle) != SQLITE_OK)
 		goto dberr;
@@ -575,7 +598,9 @@ document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 		}
 		last = id;
 		readings_column_device(rep, 1, d);
-		write_device(&dw, d, id, cur);
+		write_device(&dw, d, id, cur, col(rep,
+		    1 + READINGS_DEVICE_NCOLS), col(rep,
+		    2 + READINGS_DEVICE_NCOLS));
 	}
 	if (rc != SQLITE_DONE)
 		goto dberr;

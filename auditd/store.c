@@ -261,45 +261,59 @@ step_int(sqlite3_stmt *s, int64_t *v)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* what is known of an address: its state, since when, its device */
+struct target {
+	int		 state;		/* DEV_STATE_NONE: not polled before */
+	int64_t		 since;
+	int64_t		 device;	/* last identified there, or 0 */
+};
+
+static int
+target_get(struct store *st, const char *address, struct target *t)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((s = db_stmt(st->db, DB_TARGET_GET)) == NULL ||
+	    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t->state = sqlite3_column_int(s, 0);
+		t->since = sqlite3_column_int64(s, 1);
+		t->device = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * The address's state after this report (devstate.h), and the meters to
  * compare the report's with: the device's previous report, or, when the
  * address held another serial number before (replaced), that device's.
- * *tgt_dev gets the device to remember at the address.
+ * t->device becomes the device to remember at the address.
  */
 static int
-target_state(struct store *st, struct rpt_device *d, int64_t device_id,
-    int64_t prev_report, int64_t *tgt_dev)
+target_state(struct store *st, struct rpt_device *d, struct target *t,
+    int64_t device_id, int64_t prev_report)
 {
 	sqlite3_stmt	*s;
-	int64_t		 since = 0, ref = prev_report, v;
-	int		 prev = DEV_STATE_NONE, rc, replaced = 0, answered;
+	int64_t		 ref = prev_report, v;
+	int		 rc, replaced = 0, answered;
 
-	*tgt_dev = 0;
-	if ((s = db_stmt(st->db, DB_TARGET_GET)) == NULL ||
-	    sqlite3_bind_text(s, 1, d->address, -1, SQLITE_STATIC) !=
-	    SQLITE_OK)
-		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		prev = sqlite3_column_int(s, 0);
-		since = sqlite3_column_int64(s, 1);
-		*tgt_dev = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	d->state = (uint8_t)devstate_next(d->outcome, d->waited, prev);
-	d->state_since = devstate_since(prev, since, d->state, d->collected);
+	d->state = (uint8_t)devstate_next(d->outcome, d->waited, t->state);
+	d->state_since = devstate_since(t->state, t->since, d->state,
+	    d->collected);
 	answered = d->outcome == DEV_OK || d->outcome == DEV_PARTIAL;
 	if (answered && d->serial[0] != '\0') {
-		if (*tgt_dev != 0 && *tgt_dev != device_id) {
+		if (t->device != 0 && t->device != device_id) {
 			replaced = 1;
 			if ((s = db_stmt(st->db, DB_DEVICE_LAST)) == NULL ||
-			    sqlite3_bind_int64(s, 1, *tgt_dev) != SQLITE_OK ||
+			    sqlite3_bind_int64(s, 1, t->device) != SQLITE_OK ||
 			    step_int(s, &ref) == -1)
 				return -1;
 		}
-		*tgt_dev = device_id;
+		t->device = device_id;
 	}
 	prev_meters_reset(&st->pm, replaced);
 	if (!answered || ref <= 0)
@@ -320,6 +334,7 @@ target_state(struct store *st, struct rpt_device *d, int64_t device_id,
 static int
 target_put(struct store *st, const struct rpt_device *d, int64_t tgt_dev)
 {
+	/* tgt_dev: the device last identified at the address, or 0 */
 	sqlite3_stmt	*s;
 
 	if ((s = db_stmt(st->db, DB_TARGET_PUT)) == NULL ||
@@ -344,9 +359,10 @@ store_device(struct store *st, const struct rpt_device *in)
 {
 	struct rpt_device	*d = &st->dev;
 	sqlite3_stmt		*s;
+	struct target		 t;
 	char			 key[REPORT_NAME + REPORT_STR + 2];
-	int64_t			 device_id, seen, prev_report = 0, tgt_dev;
-	int			 rc;
+	int64_t			 device_id = 0, seen, prev_report = 0;
+	int			 rc = SQLITE_DONE;
 
 	if (st->state == S_FAILED)
 		return -1;
@@ -370,19 +386,30 @@ store_device(struct store *st, const struct rpt_device *in)
 
 	device_key(d, key, sizeof(key));
 	seen = d->collected != 0 ? d->collected : st->begin.started;
+	if (target_get(st, d->address, &t) == -1)
+		return dbfail(st, "reading the address's state");
 
-	/* the device's row: found by its key, or new */
-	if ((s = db_stmt(st->db, DB_DEVICE_FIND)) == NULL ||
-	    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
-		return dbfail(st, "finding the device");
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		device_id = sqlite3_column_int64(s, 0);
-		prev_report = sqlite3_column_int64(s, 1);
+	/*
+	 * The device's row: found by its key, or new; a report without a
+	 * serial number (silent, refused) is the device's identified at the
+	 * address before, if any.
+	 */
+	if (d->serial[0] == '\0' && t.device != 0)
+		device_id = t.device;
+	else {
+		if ((s = db_stmt(st->db, DB_DEVICE_FIND)) == NULL ||
+		    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC) !=
+		    SQLITE_OK)
+			return dbfail(st, "finding the device");
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			device_id = sqlite3_column_int64(s, 0);
+			prev_report = sqlite3_column_int64(s, 1);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return dbfail(st, "finding the device");
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dbfail(st, "finding the device");
-	if (rc == SQLITE_DONE) {
+	if (device_id == 0) {
 		if ((s = db_stmt(st->db, DB_DEVICE_INSERT)) == NULL ||
 		    bind_device_row(s, key, d, seen) != SQLITE_OK ||
 		    sqlite3_step(s) != SQLITE_DONE)
@@ -390,8 +417,8 @@ store_device(struct store *st, const struct rpt_device *in)
 		device_id = sqlite3_last_insert_rowid(st->db->h);
 		sqlite3_reset(s);
 	}
-	if (target_state(st, d, device_id, prev_report, &tgt_dev) == -1)
-		return dbfail(st, "reading the address's state");
+	if (target_state(st, d, &t, device_id, prev_report) == -1)
+		return dbfail(st, "reading the previous meters");
 
 	if ((s = db_stmt(st->db, DB_REPORT_INSERT)) == NULL ||
 	    sqlite3_bind_int64(s, 1, st->cycle_id) != SQLITE_OK ||
@@ -411,7 +438,7 @@ store_device(struct store *st, const struct rpt_device *in)
 	    sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, "updating the device");
 	sqlite3_reset(s);
-	if (target_put(st, d, tgt_dev) == -1)
+	if (target_put(st, d, t.device) == -1)
 		return dbfail(st, "storing the address's state");
 
 	readings_hash_device(&st->rh, d);

@@ -26,16 +26,17 @@ or_dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "-";
 }
 
-#define NCOLS	8
+#define NCOLS	10
 #define COLMAX	32	/* widest column of the table */
 
 /* the cells of one line: the heading for r == NULL */
 static void
 table_cells(const struct ctl_dev *r, const char *cell[NCOLS],
-    char pages[32], char alerts[32])
+    char pages[32], char alerts[32], char since[32])
 {
 	static const char *const head[NCOLS] = { "ADDRESS", "STATUS",
-	    "VENDOR", "MODEL", "SERIAL", "PRINTER", "PAGES", "ALERTS" };
+	    "STATE", "SINCE", "VENDOR", "MODEL", "SERIAL", "PRINTER",
+	    "PAGES", "ALERTS" };
 	int	 k;
 
 	if (r == NULL) {
@@ -48,21 +49,27 @@ table_cells(const struct ctl_dev *r, const char *cell[NCOLS],
 	else
 		(void)snprintf(pages, 32, "%" PRId64, r->pages);
 	(void)snprintf(alerts, 32, "%" PRId64, r->alerts);
+	if (r->state != DEV_STATE_NONE)
+		ctl_time_local(r->state_since, since, 32);
+	else
+		(void)strlcpy(since, "-", 32);
 	cell[0] = r->address;
 	cell[1] = dev_outcome_name(r->outcome);
-	cell[2] = or_dash(r->vendor);
-	cell[3] = or_dash(r->model);
-	cell[4] = or_dash(r->serial);
-	cell[5] = or_dash(hr_printer_status_name(r->printer_status));
-	cell[6] = pages;
-	cell[7] = alerts;
+	cell[2] = or_dash(dev_state_name(r->state));
+	cell[3] = since;
+	cell[4] = or_dash(r->vendor);
+	cell[5] = or_dash(r->model);
+	cell[6] = or_dash(r->serial);
+	cell[7] = or_dash(hr_printer_status_name(r->printer_status));
+	cell[8] = pages;
+	cell[9] = alerts;
 }
 
 static void
 print_table(const struct ctl_dev *v, size_t n)
 {
 	const char	*cell[NCOLS];
-	char		 pages[32], alerts[32];
+	char		 pages[32], alerts[32], since[32];
 	int		 w[NCOLS], k;
 	size_t		 i;
 
@@ -73,7 +80,8 @@ print_table(const struct ctl_dev *v, size_t n)
 	memset(w, 0, sizeof(w));
 	/* long names are cut: the JSON output has them whole */
 	for (i = 0; i <= n; i++) {
-		table_cells(i == 0 ? NULL : &v[i - 1], cell, pages, alerts);
+		table_cells(i == 0 ? NULL : &v[i - 1], cell, pages, alerts,
+		    since);
 		for (k = 0; k < NCOLS; k++)
 			if (ctl_width(cell[k]) > w[k])
 				w[k] = ctl_width(cell[k]);
@@ -82,7 +90,8 @@ print_table(const struct ctl_dev *v, size_t n)
 		if (w[k] > COLMAX)
 			w[k] = COLMAX;
 	for (i = 0; i <= n; i++) {
-		table_cells(i == 0 ? NULL : &v[i - 1], cell, pages, alerts);
+		table_cells(i == 0 ? NULL : &v[i - 1], cell, pages, alerts,
+		    since);
 		for (k = 0; k < NCOLS - 1; k++) {
 			ctl_print_safe(stdout, cell[k], w[k]);
 			fputs("  ", stdout);

@@ -111,7 +111,8 @@ ctl_load_devices(sqlite3 *db, int64_t since, int64_t until, size_t *np)
 	    "r.model, r.serial, r.printer_status, "
 	    "(SELECT value FROM meters WHERE report_id = r.id AND "
 	    "name = 'total' ORDER BY ordinal LIMIT 1), "
-	    "(SELECT count(*) FROM alerts WHERE report_id = r.id) "
+	    "(SELECT count(*) FROM alerts WHERE report_id = r.id), "
+	    "r.state, r.state_since "
 	    "FROM reports r WHERE r.id IN "
 	    "(SELECT max(id) FROM reports WHERE "
 	    "(?1 IS NULL OR collected >= ?1) AND "
@@ -143,6 +144,10 @@ ctl_load_devices(sqlite3 *db, int64_t since, int64_t until, size_t *np)
 		r->printer_status = col_opt(q, 7);
 		r->pages = col_opt(q, 8);
 		r->alerts = sqlite3_column_int64(q, 9);
+		r->state = sqlite3_column_int(q, 10);
+		if (r->state < 0 || r->state >= DEV_STATE_MAX)
+			r->state = DEV_STATE_NONE;
+		r->state_since = sqlite3_column_int64(q, 11);
 		parse_address(r);
 	}
 	if (rc != SQLITE_DONE)
@@ -305,6 +310,11 @@ json_device(struct json *j, const struct ctl_full *f)
 		json_kv_string_or_null(j, "unit", f->m[k].unit);
 		kv_opt(j, "value", f->m[k].value);
 		json_kv_string_or_null(j, "source", f->m[k].source);
+		if (f->m[k].flag != METER_FLAG_NONE) {
+			json_kv_string(j, "flag",
+			    meter_flag_name(f->m[k].flag));
+			kv_opt(j, "previous", f->m[k].previous);
+		}
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -357,6 +367,12 @@ json_device(struct json *j, const struct ctl_full *f)
 	json_kv_int(j, "collected", d->collected);
 	json_kv_uint(j, "requests", d->requests);
 	json_kv_int(j, "cycle", f->cycle);
+	/* the address's state, and since when (none before schema 4) */
+	json_kv_string_or_null(j, "state", dev_state_name(d->state));
+	if (d->state != DEV_STATE_NONE)
+		json_kv_int(j, "state_since", d->state_since);
+	else
+		json_kv_null(j, "state_since");
 	json_object_end(j);
 }
 

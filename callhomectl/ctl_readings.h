@@ -33,6 +33,8 @@ struct ctl_dev {
 	int64_t		 printer_status;
 	int64_t		 pages;		/* the meter "total" */
 	int64_t		 alerts;
+	int		 state;		/* enum dev_state, NONE before v4 */
+	int64_t		 state_since;
 };
 
 /*
@@ -77,7 +79,9 @@ void	ctl_full_free(struct ctl_full *);
  * The member "devices": the n devices of v, each read whole into f and
  * written as an object of the fixed shape of "devices -j": address,
  * status, serial, vendor, enterprise, model, firmware, device_status,
- * printer_status, errors, meters, supplies, alerts; then more keys.
+ * printer_status, errors, meters, supplies, alerts; then more keys
+ * (state and state_since among them; a meter's flag and previous value
+ * when it is flagged).
  */
 void	ctl_json_devices(struct json *, struct ctl_rq *, struct ctl_full *,
 	    const struct ctl_dev *v, size_t n);

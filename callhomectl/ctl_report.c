@@ -472,8 +472,9 @@ html_overview(struct rep *r)
 		return;
 	}
 	fputs("<table>\n<thead><tr><th>Address</th><th>Status</th>"
-	    "<th>Vendor</th><th>Model</th><th>Serial</th><th>Printer</th>"
-	    "<th>Pages</th><th>Alerts</th></tr></thead>\n<tbody>\n", r->out);
+	    "<th>State</th><th>Vendor</th><th>Model</th><th>Serial</th>"
+	    "<th>Printer</th><th>Pages</th><th>Alerts</th></tr></thead>\n"
+	    "<tbody>\n", r->out);
 	for (i = 0; i < r->ndev; i++) {
 		d = &r->dev[i];
 		fprintf(r->out, "<tr><td><a href=\"#dev-%zu\">", i + 1);
@@ -482,6 +483,7 @@ html_overview(struct rep *r)
 		    outcome_class(d->outcome));
 		H(dev_outcome_name(d->outcome));
 		fputs("</td>", r->out);
+		html_td(r, dev_state_name(d->state));
 		html_td(r, d->vendor);
 		html_td_long(r, d->model);
 		html_td_long(r, d->serial);
@@ -522,6 +524,12 @@ html_device(struct rep *r, size_t i)
 		H(d->reason);
 	}
 	fputs("</td></tr>\n", r->out);
+	if (d->state != DEV_STATE_NONE) {
+		ctl_time_local(d->state_since, t, sizeof(t));
+		(void)snprintf(buf, sizeof(buf), "%s since %s",
+		    dev_state_name(d->state), t);
+		html_kv(r, "State", buf);
+	}
 	html_kv(r, "Serial number", d->serial);
 	html_kv(r, "Vendor", d->vendor);
 	html_kv(r, "Model", d->model);
@@ -552,8 +560,8 @@ html_device(struct rep *r, size_t i)
 		fputs("<p class=\"none\">No meters.</p>\n", r->out);
 	else {
 		fputs("<table>\n<thead><tr><th>Name</th><th>Value</th>"
-		    "<th>Unit</th><th>Source OID</th></tr></thead>\n<tbody>\n",
-		    r->out);
+		    "<th>Unit</th><th>Source OID</th><th>Not usage</th>"
+		    "</tr></thead>\n<tbody>\n", r->out);
 		for (k = 0; k < r->f.nm; k++) {
 			fputs("<tr>", r->out);
 			html_td(r, r->f.m[k].name);
@@ -563,7 +571,15 @@ html_device(struct rep *r, size_t i)
 			html_td(r, r->f.m[k].unit);
 			fputs("<td class=\"mono\">", r->out);
 			H(r->f.m[k].source);
-			fputs("</td></tr>\n", r->out);
+			fputs("</td>", r->out);
+			if (r->f.m[k].flag != METER_FLAG_NONE) {
+				(void)snprintf(buf, sizeof(buf), "%s, "
+				    "previously %" PRId64, meter_flag_name(
+				    r->f.m[k].flag), r->f.m[k].previous);
+				html_td(r, buf);
+			} else
+				html_td(r, "");
+			fputs("</tr>\n", r->out);
 		}
 		fputs("</tbody>\n</table>\n", r->out);
 	}
@@ -702,7 +718,8 @@ static const char *const csv_cols[] = {
 	"name", "index", "description", "class", "type", "color", "unit",
 	"value", "max", "level", "level_text", "percent",
 	"severity", "group", "code", "time", "source",
-	"seq", "kind", "summary", "detail", "hash"
+	"seq", "kind", "summary", "detail", "hash",
+	"state", "state_since", "flag", "previous"
 };
 #define NCSV	(sizeof(csv_cols) / sizeof(csv_cols[0]))
 /* the columns after the device's */
@@ -739,7 +756,7 @@ csv_device(struct rep *r)
 	const struct rpt_supply	*s;
 	const struct rpt_alert	*a;
 	const char		*v[NCSV];
-	char			 errs[512], coll[32], cyc[32];
+	char			 errs[512], coll[32], cyc[32], since[32];
 	char			 n1[32], n2[32], n3[32], n4[32];
 	size_t			 k;
 
@@ -760,8 +777,13 @@ csv_device(struct rep *r)
 
 	v[0] = "device";
 	v[13] = d->sysdescr;
+	if (d->state != DEV_STATE_NONE) {
+		(void)iso_time(d->state_since, since, sizeof(since));
+		v[33] = dev_state_name(d->state);
+		v[34] = since;
+	}
 	csv_row(r->out, v);
-	v[13] = NULL;
+	v[13] = v[33] = v[34] = NULL;
 
 	for (k = 0; k < r->f.nm; k++) {
 		m = &r->f.m[k];
@@ -770,9 +792,14 @@ csv_device(struct rep *r)
 		v[17] = m->unit;
 		v[18] = num(n1, sizeof(n1), m->value);
 		v[27] = m->source;
+		v[35] = v[36] = NULL;
+		if (m->flag != METER_FLAG_NONE) {
+			v[35] = meter_flag_name(m->flag);
+			v[36] = num(n2, sizeof(n2), m->previous);
+		}
 		csv_row(r->out, v);
 	}
-	v[11] = v[17] = v[18] = v[27] = NULL;
+	v[11] = v[17] = v[18] = v[27] = v[35] = v[36] = NULL;
 
 	for (k = 0; k < r->f.ns; k++) {
 		s = &r->f.s[k];

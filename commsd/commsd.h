@@ -161,7 +161,7 @@ struct comms_db {
 	int		 readonly;
 };
 
-#define COMMS_DB_VERSION	1
+#define COMMS_DB_VERSION	2
 #define COMMS_DB_CREATE		0x01
 #define COMMS_DB_READONLY	0x02
 

@@ -64,7 +64,8 @@
  *   sysdescr, sysname, syscontact, syslocation TEXT;
  *   device_status, printer_status TEXT (ch:Status/@device, @printer);
  *   uptime INTEGER; errors TEXT (the ch:Error names, space-separated; NULL
- *   unless ch:Status says errorsReported)
+ *   unless ch:Status says errorsReported);
+ *   state, state_since TEXT (ch:Device/@state, @stateSince: version 2)
  *
  * meters, supplies, alerts: the readings of each device of a document,
  * WITHOUT ROWID, PRIMARY KEY (document_id, device_ord, ordinal)
@@ -72,7 +73,8 @@
  *   device_ord      INTEGER NOT NULL      device_reports.ordinal
  *   device_key      TEXT NOT NULL
  *   ordinal         INTEGER NOT NULL      order in the device's list
- *   meters:   name TEXT NOT NULL, unit TEXT, value INTEGER, source TEXT
+ *   meters:   name TEXT NOT NULL, unit TEXT, value INTEGER, source TEXT,
+ *             flag TEXT, previous INTEGER (version 2)
  *   supplies: idx TEXT NOT NULL (@index), description, class, type, color,
  *             unit TEXT, max, level, percent INTEGER
  *   alerts:   idx TEXT NOT NULL (@index), severity, grp (@group), code,
@@ -209,9 +211,17 @@ static const char schema_v1[] =
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX documents_gateway ON documents (gateway_id, id);\n";
 
+/* version 2: a device's state and a meter's flag (reset, replaced) */
+static const char schema_v2[] =
+	"ALTER TABLE device_reports ADD COLUMN state TEXT;\n"
+	"ALTER TABLE device_reports ADD COLUMN state_since TEXT;\n"
+	"ALTER TABLE meters ADD COLUMN flag TEXT;\n"
+	"ALTER TABLE meters ADD COLUMN previous INTEGER;\n";
+
 static const char *const migrations[COMMS_DB_VERSION]
     [SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
+	{ schema_v2, NULL },
 };
 
 static const char *const stmt_sql[COMMS_NSTMT] = {
@@ -257,13 +267,13 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	    "model_source, serial, serial_source, firmware, "
 	    "firmware_source, sysobjectid, enterprise, sysdescr, sysname, "
 	    "syscontact, syslocation, device_status, printer_status, uptime, "
-	    "errors) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-	    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-	    "?24)",
+	    "errors, state, state_since) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+	    "?21, ?22, ?23, ?24, ?25, ?26)",
 	[COMMS_METER_INSERT] =
 	    "INSERT INTO meters (document_id, device_ord, device_key, "
-	    "ordinal, name, unit, value, source) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8)",
+	    "ordinal, name, unit, value, source, flag, previous) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[COMMS_SUPPLY_INSERT] =
 	    "INSERT INTO supplies (document_id, device_ord, device_key, "
 	    "ordinal, idx, description, class, type, color, unit, max, "
@@ -514,7 +524,9 @@ static const struct rd_table {
 		{ RD_ATTR, "name", 0 },
 		{ RD_ATTR, "unit", 0 },
 		{ RD_TEXT, NULL, 1 },
-		{ RD_ATTR, "source", 0 } } },
+		{ RD_ATTR, "source", 0 },
+		{ RD_ATTR, "flag", 0 },
+		{ RD_ATTR, "previous", 1 } } },
 	{ "Supplies", COMMS_SUPPLY_INSERT, {
 		{ RD_ATTR, "index", 0 },
 		{ RD_CHILD, "Description", 0 },
@@ -661,6 +673,8 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	B(bind_x(st, 22, attr(status, "printer")));
 	B(bind_xint(st, 23, attr(status, "uptime")));
 	B(bind_x(st, 24, status_errors(status)));
+	B(bind_x(st, 25, attr(dev, "state")));
+	B(bind_x(st, 26, attr(dev, "stateSince")));
 	if (rc != SQLITE_OK || step_done(st) == -1)
 		goto done;
 

@@ -7,7 +7,8 @@
 # "proxy" directive, the Printer-MIB and Sharp subtrees of a real printer
 # walk served by snmpsimd.  One v3 user per combination snmpd supports:
 # noAuthNoPriv; SHA, SHA-224, SHA-256, SHA-384, SHA-512 without privacy
-# and with AES, AES-192 and AES-256; MD5 with AES (weak: needs -W).
+# and with AES, AES-192 and AES-256; MD5 with AES and DES, SHA with DES
+# (weak: need -W).
 #
 #   every combination   the same values as snmpget/snmpwalk -v2c on the
 #                       same agent (Get of four system objects, GetBulk
@@ -18,7 +19,8 @@
 #                       above the user's: unsupportedSecLevel
 #   wrong priv password net-snmp answers nothing (it cannot parse what it
 #                       decrypted, and sends no report): shown as such
-#   MD5 without -W, DES refused before anything is sent
+#   MD5 or DES without -W refused before anything is sent; with -W, DES
+#   (with SHA and with MD5) collects what v2c does
 #   restart             snmpd restarted on the same persistent directory
 #                       (engine boots + 1): the same process recovers
 #                       through the authenticated notInTimeWindows report
@@ -114,6 +116,10 @@ agent_conf() {
 		done
 		echo "createUser u_md5_aes MD5 auth-u_md5_aes AES priv-u_md5_aes"
 		echo "rouser -s usm u_md5_aes priv"
+		echo "createUser u_md5_des MD5 auth-u_md5_des DES priv-u_md5_des"
+		echo "rouser -s usm u_md5_des priv"
+		echo "createUser u_sha_des SHA auth-u_sha_des DES priv-u_sha_des"
+		echo "rouser -s usm u_sha_des priv"
 	} >"$W/$2/snmpd.conf"
 	chmod 0644 "$W/$2/snmpd.conf"
 }
@@ -275,6 +281,10 @@ for a in $AUTHS; do
 done
 same_as_v2c "authPriv MD5 AES with -W" u_md5_aes -W -a MD5 \
     -A auth-u_md5_aes -x AES -X priv-u_md5_aes
+same_as_v2c "authPriv MD5 DES with -W" u_md5_des -W -a MD5 \
+    -A auth-u_md5_des -x DES -X priv-u_md5_des
+same_as_v2c "authPriv SHA DES with -W" u_sha_des -W -a SHA \
+    -A auth-u_sha_des -x DES -X priv-u_sha_des
 
 # failures: exit status 3 and the report, or a refusal
 # outcome NAME STATUS MESSAGE USER OPTIONS...
@@ -303,8 +313,8 @@ outcome "wrong digest algorithm" 3 "auth-failure: wrongDigest" $u \
     -a SHA-512 -A auth-$u -x AES -X priv-$u
 outcome "MD5 without -W" 1 "MD5 authentication is weak and not allowed" \
     u_md5_aes -a MD5 -A auth-u_md5_aes -x AES -X priv-u_md5_aes
-outcome "DES" 1 "DES privacy is not supported" u_md5_aes -W -a MD5 \
-    -A auth-u_md5_aes -x DES -X priv-u_md5_aes
+outcome "DES without -W" 1 "DES privacy is weak and not allowed" \
+    u_sha_des -a SHA -A auth-u_sha_des -x DES -X priv-u_sha_des
 # net-snmp authenticates the request, decrypts garbage, fails to parse
 # it and answers nothing: a manager cannot tell this from a timeout
 outcome "wrong priv password: net-snmp does not answer" 1 "no response" \
