@@ -472,11 +472,11 @@ build_device(const struct dev_data *d, const struct build_oids *o,
 	r->enterprise = r->uptime = r->device_status = r->printer_status =
 	    REPORT_NONE;
 	r->errors = -1;
-	if (send & CAT_BIT(CAT_IDENTITY)) {
-		dev_identity_in(d, &in);
-		identity_build(&in, d->profile, &rep->id);
+	/* always: the serial tells printers apart (one on two addresses) */
+	dev_identity_in(d, &in);
+	identity_build(&in, d->profile, &rep->id);
+	if (send & CAT_BIT(CAT_IDENTITY))
 		build_identity(d, o, rep);
-	}
 	if (send & CAT_BIT(CAT_PII)) {
 		clean_scalar(&d->sc[SC_SYSNAME], r->sysname,
 		    sizeof(r->sysname));

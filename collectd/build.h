@@ -151,7 +151,9 @@ enum identity_printer dev_printer(const struct dev_data *);
  * The report of a device that answered: rep->dev's address, outcome,
  * reason, collected and requests are the caller's and kept; the rest is
  * built from the answers, only what the categories of send allow.
- * Rows are built only for DEV_OK and DEV_PARTIAL.
+ * Rows are built only for DEV_OK and DEV_PARTIAL.  rep->id is always
+ * built (identity_build()), whatever send says: collectd tells printers
+ * apart by it, and it never leaves collectd unless identity is sent.
  */
 void	build_report(const struct dev_data *, const struct build_oids *,
 	    uint32_t send, struct dev_report *);

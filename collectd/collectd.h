@@ -37,6 +37,7 @@ struct kset_entry {
 	size_t			 klen;
 	uint32_t		 val;
 	char			*text;
+	char			*aux;
 };
 struct kset {
 	struct kset_entry	*e;
@@ -117,10 +118,14 @@ int		 collectd_asleep(struct collectd *,
 /* how a device ended, for the next cycle */
 void		 collectd_device_answered(struct collectd *,
 		    const struct sockaddr_storage *, int answered, int outcome);
-/* an SNMPv3 engine id: a note (and a warning) if another address has it */
+/*
+ * An SNMPv3 engine id of a device that answered, with its serial number:
+ * a note (and a warning) when another address with another serial (or
+ * none known) has it; the same serial is one agent on two addresses.
+ */
 void		 collectd_engine_seen(struct collectd *,
 		    const struct sockaddr_storage *, const uint8_t *, size_t,
-		    char *note, size_t);
+		    const char *serial, char *note, size_t);
 /* a discovered printer already reported at another address this cycle */
 int		 collectd_duplicate(struct collectd *,
 		    const struct sockaddr_storage *, int discovered,

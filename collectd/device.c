@@ -590,8 +590,6 @@ probe_done(void *arg, enum ereq_status st, const struct snmp_msg *m)
 	d->requests++;
 	switch (st) {
 	case EREQ_OK:
-		collectd_engine_seen(d->cd, &d->t.addr, d->v3t.agent.engineid,
-		    d->v3t.agent.engineid_len, d->note, sizeof(d->note));
 		start_main(d);
 		return;
 	case EREQ_TIMEOUT:
@@ -742,10 +740,6 @@ device_finish(struct device *d)
 		(void)strlcpy(r->reason, d->partial, sizeof(r->reason));
 	} else
 		outcome = DEV_OK;
-	if (d->note[0] != '\0' && outcome != DEV_NOT_PRINTER)
-		(void)snprintf(r->reason + strlen(r->reason),
-		    sizeof(r->reason) - strlen(r->reason), "%s%s",
-		    r->reason[0] != '\0' ? "; " : "", d->note);
 	r->outcome = (uint8_t)outcome;
 	collectd_device_answered(cd, &d->t.addr, d->phase2, outcome);
 	if (d->t.discovery)
@@ -756,8 +750,17 @@ device_finish(struct device *d)
 		cycle_device_done(cd, d, 1, 0, outcome);
 		return;
 	}
-	if (d->phase2)
+	if (d->phase2) {
 		build_report(&d->data, &cd->oids.build, wanted(d), rep);
+		if (d->v3)
+			collectd_engine_seen(cd, &d->t.addr,
+			    d->v3t.agent.engineid, d->v3t.agent.engineid_len,
+			    rep->id.serial.text, d->note, sizeof(d->note));
+	}
+	if (d->note[0] != '\0')
+		(void)snprintf(r->reason + strlen(r->reason),
+		    sizeof(r->reason) - strlen(r->reason), "%s%s",
+		    r->reason[0] != '\0' ? "; " : "", d->note);
 	if (collectd_duplicate(cd, &d->t.addr, d->t.discovery, rep)) {
 		cycle_device_done(cd, d, 1, 0, DEV_OUTCOME_MAX);
 		return;

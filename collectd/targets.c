@@ -103,6 +103,7 @@ kset_put(struct kset *s, const void *key, size_t klen)
 	e->klen = klen;
 	e->val = 0;
 	e->text = NULL;
+	e->aux = NULL;
 	s->n++;
 	return e;
 }
@@ -115,6 +116,7 @@ kset_free(struct kset *s)
 	for (i = 0; i < s->cap; i++) {
 		free(s->e[i].key);
 		free(s->e[i].text);
+		free(s->e[i].aux);
 	}
 	free(s->e);
 	memset(s, 0, sizeof(*s));
@@ -243,7 +245,8 @@ collectd_device_answered(struct collectd *cd,
 
 void
 collectd_engine_seen(struct collectd *cd, const struct sockaddr_storage *ss,
-    const uint8_t *id, size_t len, char *note, size_t notesz)
+    const uint8_t *id, size_t len, const char *serial, char *note,
+    size_t notesz)
 {
 	struct kset_entry	*e;
 	char			 addr[REPORT_NAME], hex[2 * 32 + 1];
@@ -256,16 +259,23 @@ collectd_engine_seen(struct collectd *cd, const struct sockaddr_storage *ss,
 	(void)addr_fmt((const struct sockaddr *)ss, addr, sizeof(addr));
 	e = kset_put(&cd->cycle.engines, id, len);
 	if (e->text == NULL) {
-		if ((e->text = strdup(addr)) == NULL)
+		if ((e->text = strdup(addr)) == NULL ||
+		    (e->aux = strdup(serial)) == NULL)
 			fatal(NULL);
 		return;
 	}
 	if (strcmp(e->text, addr) == 0)
 		return;
-	log_warnx("%s: SNMPv3 engine id %s is also %s's: two agents with "
-	    "one engine id share their localised keys", addr, hex, e->text);
-	(void)snprintf(note, notesz, "SNMPv3 engine id %s is also %s's", hex,
-	    e->text);
+	if (serial[0] != '\0' && strcmp(e->aux, serial) == 0) {
+		log_debug("%s: SNMPv3 engine id %s and serial number of %s: "
+		    "one agent on two addresses", addr, hex, e->text);
+		return;
+	}
+	log_warnx("%s: SNMPv3 engine id %s is also %s's, another device's: "
+	    "two agents with one engine id share their localised keys", addr,
+	    hex, e->text);
+	(void)snprintf(note, notesz, "SNMPv3 engine id %s is also %s's, "
+	    "another device's", hex, e->text);
 }
 
 int
