@@ -481,6 +481,8 @@ start_phase2(struct device *d)
 	start_tables(d, p);
 }
 
+static int	retry_silent(struct device *);
+
 /* SNMPv3 with privacy, silent: is it the privacy password? */
 static void
 diag_done(void *arg, enum ereq_status st, const struct snmp_msg *m)
@@ -495,6 +497,8 @@ diag_done(void *arg, enum ereq_status st, const struct snmp_msg *m)
 	else if (st == EREQ_AUTH)
 		(void)snprintf(d->auth, sizeof(d->auth), "authentication "
 		    "failed: %s", usm_status_name(d->v3t.last));
+	else if (retry_silent(d))
+		return;		/* silent: asleep, maybe */
 	device_finish(d);
 }
 
@@ -508,20 +512,22 @@ retry_silent(struct device *d)
 		return 0;
 	if (d->v3 && d->v3t.user->priv != USM_PRIV_NONE &&
 	    d->v3t.agent.engineid_len > 0 && d->auth[0] == '\0') {
-		/* d->pending is 0: the answer ends the device */
+		/* no walk left: the answer ends the device (diag_done) */
 		if (engine_request(d->cd->eng, &d->t, SNMP_PDU_GET, 0, 0,
 		    &o->sysuptime0, 1, ENGINE_NOPRIV | ENGINE_NORETRY,
 		    diag_done, d) == 0) {
 			(void)strlcpy(d->auth, "-", sizeof(d->auth));
+			d->pending = 0;
 			return 1;
 		}
 	}
 	if (d->longwait && !d->woken) {
+		/* called by the walk's done callback: it may be freed */
 		d->woken = 1;
 		walk_free(d->w_main);
 		d->w_main = NULL;
 		d->partial[0] = '\0';
-		start_main(d);
+		start_main(d);		/* d->pending = 1 again */
 		return 1;
 	}
 	return 0;
@@ -540,10 +546,9 @@ main_done(void *arg, enum walk_status st, const char *why)
 			(void)strlcpy(d->auth, why, sizeof(d->auth));
 		else if (why != NULL)
 			note_partial(d, "first request", st, why);
-		if (d->pending == 1 && retry_silent(d)) {
-			d->pending--;
+		/* the main walk is the only one: phase 2 never started */
+		if (d->pending == 1 && retry_silent(d))
 			return;
-		}
 	} else if (st != WALK_OK)
 		note_partial(d, "Printer-MIB tables", st, why);
 	walk_ended(d);
