@@ -257,6 +257,73 @@ TEST(rows)
 	wbuf_free(&w);
 }
 
+/*
+ * The fields of schema 4 (report.h): on the wire only when set, so that
+ * older readings re-encode as they were; a tail that says nothing, or
+ * out of range, is refused, and so is a tail cut short.
+ */
+TEST(tails)
+{
+	static struct rpt_device	 a, b;
+	struct rpt_meter		 ma, mb;
+	struct wbuf			 w;
+	size_t				 base, k;
+
+	memset(&a, 0, sizeof(a));
+	(void)strlcpy(a.address, "127.0.1.1:161", sizeof(a.address));
+	a.outcome = DEV_TIMEOUT;
+	a.errors = -1;
+	wbuf_init(&w);
+	msg_device_encode(&w, &a);
+	base = w.len;
+	a.waited = 1;
+	a.state = DEV_STATE_UNREACHABLE;
+	a.state_since = 1795000000;
+	wbuf_reset(&w);
+	msg_device_encode(&w, &a);
+	CHECK_EQ_INT(w.len, base + 10);
+	CHECK_EQ_INT(msg_device_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	for (k = base + 1; k < w.len; k++)
+		CHECK_EQ_INT(msg_device_decode(w.data, k, &b), -1);
+	/* without the tail: the fields are not set */
+	CHECK_EQ_INT(msg_device_decode(w.data, base, &b), 0);
+	CHECK(b.waited == 0 && b.state == DEV_STATE_NONE &&
+	    b.state_since == 0);
+	/* out of range; a tail of nothing */
+	w.data[base] = 2;
+	CHECK_EQ_INT(msg_device_decode(w.data, w.len, &b), -1);
+	w.data[base] = 0;
+	w.data[base + 1] = DEV_STATE_MAX;
+	CHECK_EQ_INT(msg_device_decode(w.data, w.len, &b), -1);
+	w.data[base + 1] = DEV_STATE_NONE;
+	CHECK_EQ_INT(msg_device_decode(w.data, w.len, &b), -1);
+	w.data[base + 1] = DEV_STATE_ASLEEP;
+	CHECK_EQ_INT(msg_device_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.state, DEV_STATE_ASLEEP);
+
+	memset(&ma, 0, sizeof(ma));
+	(void)strlcpy(ma.name, "total", sizeof(ma.name));
+	ma.value = 10;
+	wbuf_reset(&w);
+	msg_meter_encode(&w, &ma);
+	base = w.len;
+	ma.flag = METER_FLAG_RESET;
+	ma.previous = 121104;
+	wbuf_reset(&w);
+	msg_meter_encode(&w, &ma);
+	CHECK_EQ_INT(w.len, base + 9);
+	CHECK_EQ_INT(msg_meter_decode(w.data, w.len, &mb), 0);
+	CHECK(memcmp(&ma, &mb, sizeof(ma)) == 0);
+	for (k = base + 1; k < w.len; k++)
+		CHECK_EQ_INT(msg_meter_decode(w.data, k, &mb), -1);
+	w.data[base] = METER_FLAG_NONE;
+	CHECK_EQ_INT(msg_meter_decode(w.data, w.len, &mb), -1);
+	w.data[base] = METER_FLAG_MAX;
+	CHECK_EQ_INT(msg_meter_decode(w.data, w.len, &mb), -1);
+	wbuf_free(&w);
+}
+
 TEST(upload_job)
 {
 	struct msg_upload_job	 a, b;
@@ -495,6 +562,7 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(cycle);
 	RUN(device);
 	RUN(rows);
+	RUN(tails);
 	RUN(upload_job);
 	RUN(upload_result);
 	RUN(dial);
