@@ -217,9 +217,11 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		r = store_cycle_begin(st, &u.c);
 		break;
 	case IMSG_DEV_BEGIN:
-		if (msg_device_decode(m->data, m->len, &ad->dev) == -1)
+		/* decoded where the store keeps it: no copy of 7 KB */
+		if (msg_device_decode(m->data, m->len,
+		    store_device_buf(st)) == -1)
 			fatalx("bad %s from collectd", what);
-		r = store_device(st, &ad->dev);
+		r = store_device(st, store_device_buf(st));
 		break;
 	case IMSG_DEV_METER:
 		if (msg_meter_decode(m->data, m->len, &u.m) == -1)

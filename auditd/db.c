@@ -86,13 +86,8 @@ static const char *const stmt_sql[DB_NSTMT] = {
 	    "?, ?, ?, ?, ?)",
 	[DB_DEVICE_LAST] =
 	    "SELECT last_report FROM devices WHERE id = ?1",
-	[DB_TARGET_GET] =
-	    "SELECT state, since, device_id FROM targets WHERE address = ?1",
-	[DB_TARGET_PUT] =
-	    "INSERT INTO targets (address, state, since, device_id, "
-	    "last_report) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (address) "
-	    "DO UPDATE SET state = ?2, since = ?3, device_id = ?4, "
-	    "last_report = ?5",
+	[DB_TARGETS] =
+	    "SELECT address, state, since, device_id FROM targets",
 	[DB_REPORT_METERS] =
 	    "SELECT name, value FROM meters WHERE report_id = ?1 "
 	    "ORDER BY ordinal",
@@ -106,8 +101,7 @@ static const int stmt_nparams[DB_NSTMT] = {
 	[DB_DEVICE_UPDATE] = 7,
 	[DB_REPORT_INSERT] = 3 + READINGS_DEVICE_NCOLS,
 	[DB_DEVICE_LAST] = 1,
-	[DB_TARGET_GET] = 1,
-	[DB_TARGET_PUT] = 5,
+	[DB_TARGETS] = 0,
 	[DB_REPORT_METERS] = 1,
 };
 
@@ -238,6 +232,8 @@ db_close(struct db *db)
 	for (i = 0; i < DB_NROWS; i++)
 		for (k = 0; k < DB_BATCH; k++)
 			sqlite3_finalize(db->rows[i][k]);
+	for (k = 0; k < DB_BATCH; k++)
+		sqlite3_finalize(db->targets[k]);
 	if (db->h != NULL)
 		sqlite3_close(db->h);
 	memset(db, 0, sizeof(*db));
@@ -295,5 +291,41 @@ db_rows_stmt(struct db *db, enum db_rows which, int n)
 		return NULL;
 	}
 	db->rows[which][n - 1] = st;
+	return st;
+}
+
+sqlite3_stmt *
+db_targets_stmt(struct db *db, int n)
+{
+	sqlite3_stmt	*st;
+	char		 sql[1024];
+	size_t		 o;
+	int		 i;
+
+	if (n < 1 || n > DB_BATCH)
+		return NULL;
+	if ((st = db->targets[n - 1]) != NULL) {
+		sqlite3_reset(st);
+		return st;
+	}
+	o = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO targets "
+	    "(address, state, since, device_id) VALUES ");
+	for (i = 0; i < n && o < sizeof(sql); i++)
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+		    "%s(?, ?, ?, ?)", i ? ", " : "");
+	if (o < sizeof(sql))
+		o += (size_t)snprintf(sql + o, sizeof(sql) - o, " ON CONFLICT "
+		    "(address) DO UPDATE SET state = excluded.state, since = "
+		    "excluded.since, device_id = excluded.device_id");
+	if (o >= sizeof(sql))
+		return NULL;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_bind_parameter_count(st) != n * DB_TARGET_WIDTH) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	db->targets[n - 1] = st;
 	return st;
 }

@@ -29,9 +29,7 @@ enum db_stmt {
 				   address, last_report */
 	DB_REPORT_INSERT,	/* cycle_id, device_id, ordinal, device cols */
 	DB_DEVICE_LAST,		/* id; returns last_report */
-	DB_TARGET_GET,		/* address; returns state, since, device_id */
-	DB_TARGET_PUT,		/* address, state, since, device_id,
-				   last_report */
+	DB_TARGETS,		/* returns address, state, since, device_id */
 	DB_REPORT_METERS,	/* report_id; returns name, value */
 	DB_NSTMT
 };
@@ -48,11 +46,14 @@ enum db_rows {
 	DB_NROWS
 };
 #define DB_BATCH	16
+/* the targets' rows likewise: address, state, since, device_id */
+#define DB_TARGET_WIDTH	4
 
 struct db {
 	sqlite3		*h;
 	sqlite3_stmt	*stmt[DB_NSTMT];
 	sqlite3_stmt	*rows[DB_NROWS][DB_BATCH];	/* on first use */
+	sqlite3_stmt	*targets[DB_BATCH];		/* on first use */
 };
 
 /* configure and initialise sqlite (before the sandbox); -1 on failure */
@@ -70,6 +71,8 @@ sqlite3_stmt	*db_stmt(struct db *, enum db_stmt);
 sqlite3_stmt	*db_rows_stmt(struct db *, enum db_rows, int n);
 /* parameters of one row of db_rows_stmt() */
 int		 db_rows_width(enum db_rows);
+/* the upsert of n rows (1..DB_BATCH) of targets, likewise */
+sqlite3_stmt	*db_targets_stmt(struct db *, int n);
 int		 db_exec(struct db *, const char *);
 int		 db_begin(struct db *);		/* BEGIN IMMEDIATE */
 int		 db_commit(struct db *);

@@ -25,12 +25,10 @@ ALTER TABLE meters ADD COLUMN previous INTEGER;
 
 -- each address polled: its state now (enum dev_state: 1 answering,
 -- 2 asleep, 3 unreachable, 4 auth-failure, 5 not-a-printer), since when
--- (unix time), the device last identified there by a serial number,
--- and the last report of the address
+-- (unix time), and the device last identified there by a serial number
 CREATE TABLE targets (
 	address		TEXT PRIMARY KEY,
 	state		INTEGER NOT NULL,
 	since		INTEGER NOT NULL,
-	device_id	INTEGER,		-- a hint, as devices.last_report
-	last_report	INTEGER
+	device_id	INTEGER			-- a hint, as devices.last_report
 ) WITHOUT ROWID;

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "devstate.h"
 #include "digest.h"
+#include "kset.h"
 #include "log.h"
 #include "report.h"
 #include "store.h"
@@ -67,6 +68,12 @@ struct store {
 
 	/* the open device's previous meters (devstate.h) */
 	struct prev_meters	 pm;
+	/*
+	 * The addresses' states (table targets), read at CYCLE_BEGIN: the
+	 * key is the address, v[] state, since, device; val 1: changed in
+	 * this cycle, written at CYCLE_END.
+	 */
+	struct kset		 targets;
 
 	/* scratch: a device report is large, keep one */
 	struct rpt_device	 dev;
@@ -90,6 +97,7 @@ struct store {
 static int
 fail(struct store *st, const char *fmt, ...)
 	__attribute__((__format__(printf, 2, 3)));
+static int	targets_load(struct store *);
 
 /*
  * Any error ends the cycle: its transaction is rolled back at once (an
@@ -155,6 +163,7 @@ store_free(struct store *st)
 		readings_hash_free(&st->rh);
 	}
 	prev_meters_free(&st->pm);
+	kset_free(&st->targets);
 	free(st);
 }
 
@@ -208,6 +217,8 @@ store_cycle_begin(struct store *st, const struct rpt_cycle *c)
 	    sqlite3_bind_int64(s, 4, c->ndevices) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, "inserting the cycle");
+	if (targets_load(st) == -1)
+		return dbfail(st, "reading the addresses' states");
 	st->begin = *c;
 	st->cycle_id = sqlite3_last_insert_rowid(st->db->h);
 	st->ndevices = 0;
@@ -248,6 +259,12 @@ bind_device_row(sqlite3_stmt *s, const char *key,
 	return sqlite3_bind_text(s, 6, d->address, -1, SQLITE_STATIC);
 }
 
+struct rpt_device *
+store_device_buf(struct store *st)
+{
+	return &st->dev;
+}
+
 /* an integer of the first row of a statement bound to one id, or 0 */
 static int
 step_int(sqlite3_stmt *s, int64_t *v)
@@ -268,23 +285,91 @@ struct target {
 	int64_t		 device;	/* last identified there, or 0 */
 };
 
+/* the addresses' states, all of them: one read per cycle */
 static int
-target_get(struct store *st, const char *address, struct target *t)
+targets_load(struct store *st)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct kset_entry	*e;
+	sqlite3_stmt		*s;
+	const unsigned char	*a;
+	int			 rc;
 
-	memset(t, 0, sizeof(*t));
-	if ((s = db_stmt(st->db, DB_TARGET_GET)) == NULL ||
-	    sqlite3_bind_text(s, 1, address, -1, SQLITE_STATIC) != SQLITE_OK)
+	kset_free(&st->targets);
+	if ((s = db_stmt(st->db, DB_TARGETS)) == NULL)
 		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		t->state = sqlite3_column_int(s, 0);
-		t->since = sqlite3_column_int64(s, 1);
-		t->device = sqlite3_column_int64(s, 2);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((a = sqlite3_column_text(s, 0)) == NULL)
+			continue;
+		e = kset_put(&st->targets, a, strlen((const char *)a));
+		e->v[0] = sqlite3_column_int(s, 1);
+		e->v[1] = sqlite3_column_int64(s, 2);
+		e->v[2] = sqlite3_column_int64(s, 3);
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* the address's entry (new: state none), and what it says */
+static struct kset_entry *
+target_get(struct store *st, const char *address, struct target *t)
+{
+	struct kset_entry	*e;
+
+	e = kset_put(&st->targets, address, strlen(address));
+	t->state = (int)e->v[0];
+	t->since = e->v[1];
+	t->device = e->v[2];
+	return e;
+}
+
+static void
+target_put(struct kset_entry *e, const struct rpt_device *d, int64_t device)
+{
+	e->v[0] = d->state;
+	e->v[1] = d->state_since;
+	e->v[2] = device;
+	e->val = 1;
+}
+
+/* the states changed in this cycle, DB_BATCH rows a statement */
+static int
+targets_write(struct store *st)
+{
+	struct kset_entry	*e, *batch[DB_BATCH];
+	sqlite3_stmt		*s;
+	size_t			 i;
+	int			 n = 0, k, p, rc = SQLITE_OK;
+
+	for (i = 0; i <= st->targets.cap; i++) {
+		e = i < st->targets.cap ? &st->targets.e[i] : NULL;
+		if (e != NULL && (e->key == NULL || e->val != 1))
+			continue;
+		if (e != NULL)
+			batch[n++] = e;
+		if (n == 0 || (n < DB_BATCH && e != NULL))
+			continue;
+		if ((s = db_targets_stmt(st->db, n)) == NULL)
+			return -1;
+		for (k = 0, p = 1; k < n && rc == SQLITE_OK; k++) {
+			rc = sqlite3_bind_text(s, p++, (const char *)
+			    batch[k]->key, (int)batch[k]->klen, SQLITE_STATIC);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_bind_int64(s, p++, batch[k]->v[0]);
+			if (rc == SQLITE_OK)
+				rc = sqlite3_bind_int64(s, p++, batch[k]->v[1]);
+			if (rc == SQLITE_OK)
+				rc = batch[k]->v[2] != 0 ? sqlite3_bind_int64(s,
+				    p++, batch[k]->v[2]) :
+				    sqlite3_bind_null(s, p++);
+		}
+		if (rc != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_reset(s);
+			return -1;
+		}
+		sqlite3_reset(s);
+		n = 0;
+	}
+	return 0;
 }
 
 /*
@@ -331,35 +416,13 @@ target_state(struct store *st, struct rpt_device *d, struct target *t,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int
-target_put(struct store *st, const struct rpt_device *d, int64_t tgt_dev)
-{
-	/* tgt_dev: the device last identified at the address, or 0 */
-	sqlite3_stmt	*s;
-
-	if ((s = db_stmt(st->db, DB_TARGET_PUT)) == NULL ||
-	    sqlite3_bind_text(s, 1, d->address, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, d->state) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, d->state_since) != SQLITE_OK ||
-	    (tgt_dev != 0 ? sqlite3_bind_int64(s, 4, tgt_dev) :
-	    sqlite3_bind_null(s, 4)) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, st->report_id) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE) {
-		if (s != NULL)
-			sqlite3_reset(s);
-		return -1;
-	}
-	sqlite3_reset(s);
-	return 0;
-}
-
 int
 store_device(struct store *st, const struct rpt_device *in)
 {
 	struct rpt_device	*d = &st->dev;
 	sqlite3_stmt		*s;
 	struct target		 t;
+	struct kset_entry	*te;
 	char			 key[REPORT_NAME + REPORT_STR + 2];
 	int64_t			 device_id = 0, seen, prev_report = 0;
 	int			 rc = SQLITE_DONE;
@@ -386,8 +449,7 @@ store_device(struct store *st, const struct rpt_device *in)
 
 	device_key(d, key, sizeof(key));
 	seen = d->collected != 0 ? d->collected : st->begin.started;
-	if (target_get(st, d->address, &t) == -1)
-		return dbfail(st, "reading the address's state");
+	te = target_get(st, d->address, &t);
 
 	/*
 	 * The device's row: found by its key, or new; a report without a
@@ -438,8 +500,7 @@ store_device(struct store *st, const struct rpt_device *in)
 	    sqlite3_step(s) != SQLITE_DONE)
 		return dbfail(st, "updating the device");
 	sqlite3_reset(s);
-	if (target_put(st, d, t.device) == -1)
-		return dbfail(st, "storing the address's state");
+	target_put(te, d, t.device);
 
 	readings_hash_device(&st->rh, d);
 	st->count[d->outcome]++;
@@ -604,6 +665,10 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	c.id = st->cycle_id;
 	(void)strlcpy(c.reason, st->begin.reason, sizeof(c.reason));
 	c.started = st->begin.started;
+
+	if (targets_write(st) == -1)
+		return dbfail(st, "storing the addresses' states");
+	kset_free(&st->targets);
 
 	/* from here the cycle is either committed or rolled back */
 	st->state = S_IDLE;

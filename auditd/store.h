@@ -43,6 +43,11 @@ void		 store_state(const struct store *, char *, size_t);
 
 int	store_cycle_begin(struct store *, const struct rpt_cycle *);
 int	store_device(struct store *, const struct rpt_device *);
+/*
+ * The store's own device structure: a report decoded into it is stored
+ * without a copy (store_device() adds the address's state to it).
+ */
+struct rpt_device *store_device_buf(struct store *);
 int	store_meter(struct store *, const struct rpt_meter *);
 int	store_supply(struct store *, const struct rpt_supply *);
 int	store_alert(struct store *, const struct rpt_alert *);

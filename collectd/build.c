@@ -46,8 +46,18 @@ static void
 scalar_free(struct scalar *s)
 {
 	free(s->s);
-	free(s->oid);
 	memset(s, 0, sizeof(*s));
+}
+
+int
+scalar_oid(const struct scalar *s, struct snmp_oid *o)
+{
+	if (s == NULL || !s->have || s->type != SNMP_T_OID || s->s == NULL ||
+	    s->slen == 0 || s->slen > SNMP_MAX_SUBIDS)
+		return -1;
+	memcpy(o->sub, s->s, s->slen * sizeof(o->sub[0]));
+	o->len = (uint32_t)s->slen;
+	return 0;
 }
 
 static void
@@ -123,9 +133,13 @@ scalar_set(struct scalar *s, const uint32_t *idx, size_t idxlen,
 		    (v->slen > 1 ? v->s[1] : 0);
 		s->have = 1;
 	} else if (v->type == SNMP_T_OID) {
-		if ((s->oid = malloc(sizeof(*s->oid))) == NULL)
+		if (v->oid.len == 0 || v->oid.len > SNMP_MAX_SUBIDS)
+			return;
+		if ((s->s = reallocarray(NULL, v->oid.len,
+		    sizeof(v->oid.sub[0]))) == NULL)
 			fatal(NULL);
-		snmp_oid_copy(s->oid, &v->oid);
+		memcpy(s->s, v->oid.sub, v->oid.len * sizeof(v->oid.sub[0]));
+		s->slen = v->oid.len;
 		s->have = 1;
 	} else if (value_int(v, &s->i) == 0)
 		s->have = 1;
@@ -249,14 +263,30 @@ ival(const struct scalar *s)
 }
 
 static const struct snmp_oid *
-ioid(const struct scalar *s)
+ioid(const struct scalar *s, struct snmp_oid *o)
 {
-	return s != NULL && s->have && s->oid != NULL && s->oid->len > 0 ?
-	    s->oid : NULL;
+	return scalar_oid(s, o) == 0 ? o : NULL;
+}
+
+/* an integer value (not octets, not an OID) */
+static int
+is_int(const struct scalar *s)
+{
+	return s != NULL && s->have && s->type != SNMP_T_OID && s->s == NULL;
+}
+
+/* what collectd reads of the Printer-MIB answered */
+static int
+printer_mib(const struct dev_data *d)
+{
+	return d->sc[SC_PRTSERIAL].have || d->rs[RS_SUPPLIES].n > 0 ||
+	    d->rs[RS_COLORANTS].n > 0 || d->rs[RS_MARKERS].n > 0 ||
+	    d->rs[RS_ALERTS].n > 0;
 }
 
 void
-dev_identity_in(const struct dev_data *d, struct identity_in *in)
+dev_identity_in(const struct dev_data *d, struct identity_in *in,
+    struct snmp_oid oids[2])
 {
 	const struct profile	*p = d->profile;
 	const struct scalar	*s;
@@ -264,17 +294,15 @@ dev_identity_in(const struct dev_data *d, struct identity_in *in)
 
 	memset(in, 0, sizeof(*in));
 	in->sysdescr = ival(&d->sc[SC_SYSDESCR]);
-	in->sysobjectid = ioid(&d->sc[SC_SYSOBJECTID]);
+	in->sysobjectid = ioid(&d->sc[SC_SYSOBJECTID], &oids[0]);
 	s = &d->sc[SC_PRTSERIAL];
 	if (s->have && s->klen == 1 && s->k[0] == d->prt_index)
 		in->prtserial = ival(s);
 	in->hrdescr = ival(printer_row(d, SC_P_HRDEVDESCR, SC_HRDEVDESCR));
-	in->hrtype = ioid(printer_row(d, SC_P_HRDEVTYPE, SC_HRDEVTYPE));
+	in->hrtype = ioid(printer_row(d, SC_P_HRDEVTYPE, SC_HRDEVTYPE),
+	    &oids[1]);
 	in->devid = ival(&d->sc[SC_PPMDEVID]);
-	/* what collectd reads of the Printer-MIB */
-	in->printer_mib = d->sc[SC_PRTSERIAL].have ||
-	    d->rs[RS_SUPPLIES].n > 0 || d->rs[RS_COLORANTS].n > 0 ||
-	    d->rs[RS_MARKERS].n > 0 || d->rs[RS_ALERTS].n > 0;
+	in->printer_mib = printer_mib(d);
 	if (p == NULL || d->vs == NULL)
 		return;
 	for (i = 0; i < p->nserial && i < PROFILE_MAX_IDENT; i++)
@@ -291,8 +319,12 @@ enum identity_printer
 dev_printer(const struct dev_data *d)
 {
 	struct identity_in	 in;
+	struct snmp_oid		 oids[2];
 
-	dev_identity_in(d, &in);
+	/* most printers: without making identity's input */
+	if (printer_mib(d))
+		return IDP_PRINTER_MIB;
+	dev_identity_in(d, &in, oids);
 	return identity_printer(&in, d->profile);
 }
 
@@ -381,7 +413,7 @@ field_source(const struct dev_data *d, const struct build_oids *o,
 static void
 clean_scalar(const struct scalar *s, char *dst, size_t dstsz)
 {
-	if (s->have && s->s != NULL)
+	if (s->have && s->s != NULL && s->type != SNMP_T_OID)
 		report_str_clean(s->s, s->slen, dst, dstsz);
 	else
 		dst[0] = '\0';
@@ -399,7 +431,8 @@ build_identity(const struct dev_data *d, const struct build_oids *o,
 {
 	struct rpt_device	*r = &rep->dev;
 	const struct identity	*id = &rep->id;
-	const struct snmp_oid	*soid = ioid(&d->sc[SC_SYSOBJECTID]);
+	struct snmp_oid		 o1;
+	const struct snmp_oid	*soid = ioid(&d->sc[SC_SYSOBJECTID], &o1);
 
 	clean_scalar(&d->sc[SC_SYSDESCR], r->sysdescr, sizeof(r->sysdescr));
 	r->sysobjectid[0] = '\0';
@@ -434,8 +467,7 @@ build_status(const struct dev_data *d, struct rpt_device *r)
 	const struct scalar	*s;
 	int			 n;
 
-	r->uptime = d->sc[SC_SYSUPTIME].have && d->sc[SC_SYSUPTIME].s == NULL
-	    && d->sc[SC_SYSUPTIME].oid == NULL ? d->sc[SC_SYSUPTIME].i :
+	r->uptime = is_int(&d->sc[SC_SYSUPTIME]) ? d->sc[SC_SYSUPTIME].i :
 	    REPORT_NONE;
 	r->device_status = REPORT_NONE;
 	s = &d->sc[SC_P_HRDEVSTATUS];
@@ -445,11 +477,10 @@ build_status(const struct dev_data *d, struct rpt_device *r)
 		    (s->klen == 1 && s->k[0] == d->prt_index)))
 			s = NULL;
 	}
-	if (s != NULL && s->have && s->s == NULL && s->oid == NULL)
+	if (is_int(s))
 		r->device_status = s->i;
 	s = &d->sc[SC_HRPRTSTATUS];
-	r->printer_status = s->have && s->s == NULL && s->oid == NULL ? s->i :
-	    REPORT_NONE;
+	r->printer_status = is_int(s) ? s->i : REPORT_NONE;
 	/* BITS: bit n is bit 7 - n % 8 of octet n / 8 */
 	r->errors = -1;
 	s = &d->sc[SC_HRPRTERR];
@@ -468,12 +499,13 @@ build_device(const struct dev_data *d, const struct build_oids *o,
 {
 	struct rpt_device	*r = &rep->dev;
 	struct identity_in	 in;
+	struct snmp_oid		 oids[2];
 
 	r->enterprise = r->uptime = r->device_status = r->printer_status =
 	    REPORT_NONE;
 	r->errors = -1;
 	/* always: the serial tells printers apart (one on two addresses) */
-	dev_identity_in(d, &in);
+	dev_identity_in(d, &in, oids);
 	identity_build(&in, d->profile, &rep->id);
 	if (send & CAT_BIT(CAT_IDENTITY))
 		build_identity(d, o, rep);
@@ -598,7 +630,7 @@ vendor_meters(const struct dev_data *d, struct dev_report *rep)
 		return 0;
 	for (i = 0; i < p->nmeter; i++) {
 		s = &d->vmeter[i];
-		if (!s->have || s->s != NULL || s->oid != NULL || s->i < 0)
+		if (!is_int(s) || s->i < 0)
 			continue;
 		memset(&m, 0, sizeof(m));
 		copy_str(m.name, sizeof(m.name), p->meter[i].name);

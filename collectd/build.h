@@ -64,19 +64,22 @@ enum { TBL_VALUE };
  * A scalar answer: the value and the instance it came from.  Octet
  * strings are kept raw (identity needs the octets, reports clean them),
  * at most SCALAR_RAW_MAX of them: identity refuses a longer value whole,
- * and a report keeps less.  OIDs are kept as values.
+ * and a report keeps less.  An OID value is kept as its arcs, in s too
+ * (slen arcs): thousands of devices are collected at once.
  */
 #define SCALAR_RAW_MAX		(IDENTITY_RAW_MAX + 1)
 struct scalar {
 	int64_t		 i;		/* integers; octets: first two */
-	uint8_t		*s;		/* octets (malloc'd), or NULL */
-	size_t		 slen;
-	struct snmp_oid	*oid;		/* OID values (malloc'd), or NULL */
+	uint8_t		*s;		/* octets or arcs (malloc'd), or NULL */
+	size_t		 slen;		/* octets, or arcs */
 	uint32_t	 k[SKEY_MAX];	/* instance (first-instance objects) */
 	uint8_t		 klen;
 	uint8_t		 have;
 	uint8_t		 type;
 };
+
+/* an OID value into o; -1 if the scalar holds none */
+int	scalar_oid(const struct scalar *, struct snmp_oid *);
 
 struct rowkey {
 	uint8_t		 len;
@@ -142,8 +145,9 @@ void	row_str(struct rowset *, const uint32_t *, size_t, int,
 
 /* the printer's hrDeviceIndex: from the printer tables, else 1 */
 void	dev_find_printer_index(struct dev_data *);
-/* identity's input from what the device answered */
-void	dev_identity_in(const struct dev_data *, struct identity_in *);
+/* identity's input from what the device answered (its OIDs in oids) */
+void	dev_identity_in(const struct dev_data *, struct identity_in *,
+	    struct snmp_oid oids[2]);
 /* a printer?  (identity.h's rule on what has been answered so far) */
 enum identity_printer dev_printer(const struct dev_data *);
 

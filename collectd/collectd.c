@@ -18,6 +18,7 @@ apply_conf(struct collectd *cd)
 	if (cd->pending_conf == NULL || cd->cycle.running)
 		return;
 	collectd_forget_profiles(cd);
+	collectd_targets_remap(cd, cd->conf, cd->pending_conf);
 	collectd_conf_free(cd->conf);
 	cd->conf = cd->pending_conf;
 	cd->pending_conf = NULL;

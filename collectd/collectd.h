@@ -11,6 +11,7 @@
 #include "chan/parent_collectd.h"
 #include "child.h"
 #include "engine.h"
+#include "kset.h"
 #include "profile.h"
 #include "report.h"
 #include "walk.h"
@@ -29,26 +30,11 @@ struct device_oids {
 };
 
 /*
- * A set of byte strings (addresses, serial numbers, engine ids), each
- * with a number and maybe a text: open addressing, grown by doubling.
- */
-struct kset_entry {
-	uint8_t			*key;		/* NULL: free */
-	size_t			 klen;
-	uint32_t		 val;
-	char			*text;
-	char			*aux;
-};
-struct kset {
-	struct kset_entry	*e;
-	size_t			 n, cap;	/* cap: 0 or a power of two */
-};
-
-/*
  * The profile of a (sysObjectID, sysDescr) pair: a fleet repeats its
  * models, so it is remembered until the profiles change.
  */
 #define MATCH_CACHE		256
+#define MATCH_WAYS		4
 struct match_entry {
 	uint8_t			*key;
 	size_t			 keylen;
@@ -66,6 +52,7 @@ struct cycle {
 	struct rpt_cycle	 summary;
 	/* the targets, in order: configured devices, then discovery */
 	struct device_conf	*next_dev;
+	int			 dev_pos;	/* next_dev's number */
 	struct discover_conf	*next_disc;
 	uint64_t		 disc_pos;	/* host number inside next_disc */
 	uint64_t		 disc_count;
@@ -87,22 +74,23 @@ struct collectd {
 	struct cycle		 cycle;
 	struct device_oids	 oids;
 	struct match_entry	 match[MATCH_CACHE];
-	struct kset		 targets;	/* address -> TGT_* */
+	unsigned int		 match_next;	/* the way to evict */
+	struct kset		 targets;	/* discovered: address -> TGT_* */
+	uint8_t			*dev_tgt;	/* configured devices' TGT_* */
+	size_t			 ndev_tgt;
 	struct dev_report	 report;	/* the one being sent */
 };
 
 /* device.c */
 void		 device_oids_init(struct device_oids *);
+/* slot: the configured device's number (its memory), or -1: discovered */
 struct device	*device_new(struct collectd *, const struct sockaddr_storage *,
-		    socklen_t, const struct snmp_target_opts *, int discovered);
+		    socklen_t, const struct snmp_target_opts *, int discovered,
+		    int slot);
 void		 device_start(struct device *);
 void		 device_free(struct device *);
 
 /* targets.c: what collectd keeps across devices and cycles */
-void		 kset_free(struct kset *);
-/* the entry of key, or NULL; kset_put adds it (val 0) if missing */
-struct kset_entry *kset_get(const struct kset *, const void *, size_t);
-struct kset_entry *kset_put(struct kset *, const void *, size_t);
 /* an address as a key: family, port, address */
 size_t		 addr_key(const struct sockaddr_storage *, uint8_t *, size_t);
 #define ADDR_KEY_MAX	19
@@ -112,12 +100,19 @@ const struct profile *collectd_match_profile(struct collectd *,
 		    const struct scalar *sysdescr, const char **vendor);
 /* the profiles are about to change: nothing remembered may stay */
 void		 collectd_forget_profiles(struct collectd *);
-/* a longer wait for this address (it answered, then went silent) */
-int		 collectd_asleep(struct collectd *,
+/*
+ * A longer wait for this address (it answered, then went silent); slot
+ * as device_new()'s.  What is remembered of a configured device is in
+ * an array (slot), of a discovered one in a set by address.
+ */
+int		 collectd_asleep(struct collectd *, int slot,
 		    const struct sockaddr_storage *);
 /* how a device ended, for the next cycle */
-void		 collectd_device_answered(struct collectd *,
+void		 collectd_device_answered(struct collectd *, int slot,
 		    const struct sockaddr_storage *, int answered, int outcome);
+/* a new configuration: what is remembered follows the addresses */
+void		 collectd_targets_remap(struct collectd *,
+		    const struct collectd_conf *, const struct collectd_conf *);
 /*
  * An SNMPv3 engine id of a device that answered, with its serial number:
  * a note (and a warning) when another address with another serial (or

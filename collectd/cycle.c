@@ -130,7 +130,8 @@ next_device(struct collectd *cd)
 
 	if ((dv = cy->next_dev) != NULL) {
 		cy->next_dev = TAILQ_NEXT(dv, entry);
-		return device_new(cd, &dv->addr, dv->addrlen, &dv->opts, 0);
+		return device_new(cd, &dv->addr, dv->addrlen, &dv->opts, 0,
+		    cy->dev_pos++);
 	}
 	while (cy->next_disc != NULL) {
 		if (cy->disc_pos >= cy->disc_count) {
@@ -144,7 +145,7 @@ next_device(struct collectd *cd)
 		    -1 || polled_already(cd, cy->next_disc, &ss))
 			continue;
 		cy->summary.probed++;
-		return device_new(cd, &ss, sslen, &cy->next_disc->opts, 1);
+		return device_new(cd, &ss, sslen, &cy->next_disc->opts, 1, -1);
 	}
 	return NULL;
 }

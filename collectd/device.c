@@ -162,11 +162,18 @@ device_oids_init(struct device_oids *o)
 	build_oids_init(&o->build);
 }
 
+/* what only an SNMPv3 device has */
+struct dev_v3 {
+	struct etarget_v3	 t;
+	char			 auth[128];	/* why it was refused ("-": the
+						   authNoPriv request is out) */
+	char			 note[160];	/* worth saying, not a failure */
+};
+
 struct device {
 	struct collectd		*cd;
 	struct etarget		 t;
-	struct etarget_v3	 v3t;		/* SNMPv3 */
-	int			 v3;		/* configured for SNMPv3 */
+	struct dev_v3		*v3;		/* configured for SNMPv3 */
 	const struct collectd_user *user;	/* its user */
 	const char		*v3_missing;	/* its user is not known */
 	int			 bulk;		/* BULK_* */
@@ -174,13 +181,12 @@ struct device {
 	int			 phase2;	/* started: phase 1 answered */
 	int			 woken;		/* longer wait tried */
 	int			 longwait;	/* it may need one */
+	int			 slot;		/* configured: its number */
 	enum walk_status	 first_status;
 	char			 partial[256];	/* what failed, if anything */
-	char			 note[160];	/* worth saying, not a failure */
-	char			 auth[128];	/* SNMPv3: why it was refused */
 	uint32_t		 requests;
 	struct dev_data		 data;
-	struct snmp_oid		 prt_oid[NPRT];	/* at the printer's index */
+	struct snmp_oid		*prt_oid;	/* NPRT, at the printer's index */
 	struct col_dest		 p2[P2_MAX];
 	size_t			 np2;
 	struct walk		*w_main, *w_get, *w_tables;
@@ -200,7 +206,8 @@ want(const struct device *d, int cat)
 
 struct device *
 device_new(struct collectd *cd, const struct sockaddr_storage *ss,
-    socklen_t sslen, const struct snmp_target_opts *o, int discovered)
+    socklen_t sslen, const struct snmp_target_opts *o, int discovered,
+    int slot)
 {
 	struct device			*d;
 	const struct collectd_conf	*c = cd->conf;
@@ -213,18 +220,19 @@ device_new(struct collectd *cd, const struct sockaddr_storage *ss,
 	d->t.addr = *ss;
 	d->t.addrlen = sslen;
 	d->t.discovery = discovered;
-	d->v3 = o->version == SNMPV_3 || o->user[0] != '\0' ||
-	    (o->version == SNMPV_DEFAULT && c->snmp_version == SNMPV_3);
-	if (d->v3) {
+	if (o->version == SNMPV_3 || o->user[0] != '\0' ||
+	    (o->version == SNMPV_DEFAULT && c->snmp_version == SNMPV_3)) {
+		if ((d->v3 = calloc(1, sizeof(*d->v3))) == NULL)
+			fatal(NULL);
 		d->t.version = SNMP_V3;
 		uname = o->user;
-		d->t.v3 = &d->v3t;
+		d->t.v3 = &d->v3->t;
 		if ((u = collectd_conf_user(c, uname)) == NULL)
 			d->v3_missing = "no such SNMPv3 user";
 		else {
 			d->user = u;
-			d->v3t.user = &u->usm;
-			if (usm_agent_init(&d->v3t.agent, arc4random() |
+			d->v3->t.user = &u->usm;
+			if (usm_agent_init(&d->v3->t.agent, arc4random() |
 			    (uint64_t)arc4random() << 32, u->context) == -1)
 				d->v3_missing = "context name too long";
 		}
@@ -237,7 +245,8 @@ device_new(struct collectd *cd, const struct sockaddr_storage *ss,
 		(void)strlcpy(d->t.community, comm, sizeof(d->t.community));
 	}
 	d->data.prt_index = 1;
-	d->longwait = collectd_asleep(cd, &d->t.addr);
+	d->slot = slot;
+	d->longwait = collectd_asleep(cd, slot, &d->t.addr);
 	return d;
 }
 
@@ -251,8 +260,12 @@ device_free(struct device *d)
 	if (d->w_tables != NULL)
 		walk_free(d->w_tables);
 	dev_data_free(&d->data);
+	free(d->prt_oid);
 	explicit_bzero(d->t.community, sizeof(d->t.community));
-	usm_agent_clear(&d->v3t.agent);
+	if (d->v3 != NULL) {
+		usm_agent_clear(&d->v3->t.agent);
+		free(d->v3);
+	}
 	free(d);
 }
 
@@ -368,6 +381,8 @@ add_gets(struct device *d, const struct profile *p)
 	if (d->data.sc[SC_HRDEVTYPE].have &&
 	    (d->data.sc[SC_HRDEVTYPE].klen != 1 ||
 	    d->data.sc[SC_HRDEVTYPE].k[0] != d->data.prt_index)) {
+		if ((d->prt_oid = calloc(NPRT, sizeof(*d->prt_oid))) == NULL)
+			fatal(NULL);
 		for (i = 0; i < NPRT; i++) {
 			if (!want(d, prt_cols[i].category))
 				continue;
@@ -453,6 +468,7 @@ start_phase2(struct device *d)
 {
 	const struct profile	*p;
 	const char		*vendor = NULL;
+	size_t			 n;
 
 	d->phase2 = 1;
 	p = collectd_match_profile(d->cd, &d->data.sc[SC_SYSOBJECTID],
@@ -468,8 +484,11 @@ start_phase2(struct device *d)
 	    !d->data.sc[SC_HRPRTSTATUS].have)
 		return;
 
-	d->w_get = walk_new(WALK_GET, WALK_MAX_COLS, d->cd->eng, &d->t,
-	    &d->bulk, on_row, get_done, d);
+	/* sized for what it may get: a fleet has thousands of them */
+	n = NPRT + (p != NULL ? p->nserial + p->nmodel + p->nfirmware +
+	    p->ndevid + p->nmeter : 0);
+	d->w_get = walk_new(WALK_GET, n < WALK_MAX_COLS ? n : WALK_MAX_COLS,
+	    d->cd->eng, &d->t, &d->bulk, on_row, get_done, d);
 	d->w_get->flags = d->w_main->flags;
 	if (add_gets(d, p) > 0) {
 		d->pending++;
@@ -491,12 +510,13 @@ diag_done(void *arg, enum ereq_status st, const struct snmp_msg *m)
 
 	d->requests++;
 	if (st == EREQ_OK)
-		(void)snprintf(d->auth, sizeof(d->auth), "wrong privacy "
-		    "password (the agent answers authNoPriv requests of the "
-		    "user, and drops its encrypted ones)");
+		(void)snprintf(d->v3->auth, sizeof(d->v3->auth), "wrong "
+		    "privacy password (the agent answers authNoPriv requests "
+		    "of the user, and drops its encrypted ones)");
 	else if (st == EREQ_AUTH)
-		(void)snprintf(d->auth, sizeof(d->auth), "authentication "
-		    "failed: %s", usm_status_name(d->v3t.last));
+		(void)snprintf(d->v3->auth, sizeof(d->v3->auth),
+		    "authentication failed: %s",
+		    usm_status_name(d->v3->t.last));
 	else if (retry_silent(d))
 		return;		/* silent: asleep, maybe */
 	device_finish(d);
@@ -510,13 +530,13 @@ retry_silent(struct device *d)
 
 	if (d->first_status != WALK_TIMEOUT)
 		return 0;
-	if (d->v3 && d->v3t.user->priv != USM_PRIV_NONE &&
-	    d->v3t.agent.engineid_len > 0 && d->auth[0] == '\0') {
+	if (d->v3 != NULL && d->v3->t.user->priv != USM_PRIV_NONE &&
+	    d->v3->t.agent.engineid_len > 0 && d->v3->auth[0] == '\0') {
 		/* no walk left: the answer ends the device (diag_done) */
 		if (engine_request(d->cd->eng, &d->t, SNMP_PDU_GET, 0, 0,
 		    &o->sysuptime0, 1, ENGINE_NOPRIV | ENGINE_NORETRY,
 		    diag_done, d) == 0) {
-			(void)strlcpy(d->auth, "-", sizeof(d->auth));
+			(void)strlcpy(d->v3->auth, "-", sizeof(d->v3->auth));
 			d->pending = 0;
 			return 1;
 		}
@@ -542,8 +562,8 @@ main_done(void *arg, enum walk_status st, const char *why)
 	if (!d->phase2) {
 		/* not a single answer */
 		d->first_status = st;
-		if (st == WALK_AUTH && why != NULL)
-			(void)strlcpy(d->auth, why, sizeof(d->auth));
+		if (st == WALK_AUTH && why != NULL && d->v3 != NULL)
+			(void)strlcpy(d->v3->auth, why, sizeof(d->v3->auth));
 		else if (why != NULL)
 			note_partial(d, "first request", st, why);
 		/* the main walk is the only one: phase 2 never started */
@@ -614,13 +634,14 @@ probe_done(void *arg, enum ereq_status st, const struct snmp_msg *m)
 		break;
 	case EREQ_AUTH:
 		d->first_status = WALK_AUTH;
-		(void)snprintf(d->auth, sizeof(d->auth), "authentication "
-		    "failed: %s", usm_status_name(d->v3t.last));
+		(void)snprintf(d->v3->auth, sizeof(d->v3->auth),
+		    "authentication failed: %s",
+		    usm_status_name(d->v3->t.last));
 		break;
 	case EREQ_REPORT:
 		d->first_status = WALK_ERROR;
 		note_partial(d, "engine discovery", WALK_ERROR,
-		    usm_status_name(d->v3t.last));
+		    usm_status_name(d->v3->t.last));
 		break;
 	}
 	device_finish(d);
@@ -632,17 +653,17 @@ warn_weak(const struct device *d)
 {
 	char	 addr[REPORT_NAME];
 
-	if (!usm_auth_weak(d->v3t.user->auth) &&
-	    !usm_priv_weak(d->v3t.user->priv))
+	const struct usm_user	*u = d->v3->t.user;
+
+	if (!usm_auth_weak(u->auth) && !usm_priv_weak(u->priv))
 		return;
 	(void)addr_fmt((const struct sockaddr *)&d->t.addr, addr,
 	    sizeof(addr));
 	log_warnx("%s: SNMPv3 user \"%s\" uses weak %s%s%s (allowed by "
 	    "\"allow weak\")", addr, d->user->name,
-	    usm_auth_weak(d->v3t.user->auth) ? "MD5 authentication" : "",
-	    usm_auth_weak(d->v3t.user->auth) &&
-	    usm_priv_weak(d->v3t.user->priv) ? " and " : "",
-	    usm_priv_weak(d->v3t.user->priv) ? "DES privacy" : "");
+	    usm_auth_weak(u->auth) ? "MD5 authentication" : "",
+	    usm_auth_weak(u->auth) && usm_priv_weak(u->priv) ? " and " : "",
+	    usm_priv_weak(u->priv) ? "DES privacy" : "");
 }
 
 void
@@ -674,7 +695,8 @@ device_start(struct device *d)
 static int
 first_outcome(const struct device *d)
 {
-	if (d->auth[0] != '\0' && strcmp(d->auth, "-") != 0)
+	if (d->v3 != NULL && d->v3->auth[0] != '\0' &&
+	    strcmp(d->v3->auth, "-") != 0)
 		return DEV_AUTH_FAILURE;
 	switch (d->first_status) {
 	case WALK_TIMEOUT:
@@ -695,8 +717,8 @@ silent_outcome(const struct device *d, struct rpt_device *r)
 {
 	int	 outcome = first_outcome(d);
 
-	if (outcome == DEV_AUTH_FAILURE)
-		(void)strlcpy(r->reason, d->auth, sizeof(r->reason));
+	if (outcome == DEV_AUTH_FAILURE && d->v3 != NULL)
+		(void)strlcpy(r->reason, d->v3->auth, sizeof(r->reason));
 	else if (outcome == DEV_TIMEOUT)
 		(void)snprintf(r->reason, sizeof(r->reason), "no answer "
 		    "after %u tries%s (agent down or filtered, or a wrong %s)",
@@ -720,6 +742,7 @@ device_finish(struct device *d)
 	struct collectd		*cd = d->cd;
 	struct dev_report	*rep = &cd->report;
 	struct rpt_device	*r = &rep->dev;
+	struct snmp_oid		 soid;
 	char			 oidtext[SNMP_OID_STRLEN];
 	int			 outcome;
 
@@ -733,9 +756,8 @@ device_finish(struct device *d)
 		outcome = silent_outcome(d, r);
 	else if (dev_printer(&d->data) == IDP_NOT) {
 		outcome = DEV_NOT_PRINTER;
-		if (d->data.sc[SC_SYSOBJECTID].oid == NULL ||
-		    snmp_oid_fmt(d->data.sc[SC_SYSOBJECTID].oid, oidtext,
-		    sizeof(oidtext)) == -1)
+		if (scalar_oid(&d->data.sc[SC_SYSOBJECTID], &soid) == -1 ||
+		    snmp_oid_fmt(&soid, oidtext, sizeof(oidtext)) == -1)
 			(void)strlcpy(oidtext, "(none)", sizeof(oidtext));
 		(void)snprintf(r->reason, sizeof(r->reason), "no Printer-MIB "
 		    "or printer HOST-RESOURCES data, and no vendor profile "
@@ -746,7 +768,7 @@ device_finish(struct device *d)
 	} else
 		outcome = DEV_OK;
 	r->outcome = (uint8_t)outcome;
-	collectd_device_answered(cd, &d->t.addr, d->phase2, outcome);
+	collectd_device_answered(cd, d->slot, &d->t.addr, d->phase2, outcome);
 	if (d->t.discovery)
 		cycle_discovered(cd, d->phase2);
 
@@ -757,15 +779,16 @@ device_finish(struct device *d)
 	}
 	if (d->phase2) {
 		build_report(&d->data, &cd->oids.build, wanted(d), rep);
-		if (d->v3)
+		if (d->v3 != NULL)
 			collectd_engine_seen(cd, &d->t.addr,
-			    d->v3t.agent.engineid, d->v3t.agent.engineid_len,
-			    rep->id.serial.text, d->note, sizeof(d->note));
+			    d->v3->t.agent.engineid,
+			    d->v3->t.agent.engineid_len, rep->id.serial.text,
+			    d->v3->note, sizeof(d->v3->note));
 	}
-	if (d->note[0] != '\0')
+	if (d->v3 != NULL && d->v3->note[0] != '\0')
 		(void)snprintf(r->reason + strlen(r->reason),
 		    sizeof(r->reason) - strlen(r->reason), "%s%s",
-		    r->reason[0] != '\0' ? "; " : "", d->note);
+		    r->reason[0] != '\0' ? "; " : "", d->v3->note);
 	if (collectd_duplicate(cd, &d->t.addr, d->t.discovery, rep)) {
 		cycle_device_done(cd, d, 1, 0, DEV_OUTCOME_MAX);
 		return;

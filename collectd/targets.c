@@ -29,8 +29,7 @@
 #include "log.h"
 #include "net.h"
 
-/* --- sets --- */
-
+/* FNV-1a, for the profile cache */
 static uint32_t
 hash(const uint8_t *k, size_t n)
 {
@@ -40,86 +39,6 @@ hash(const uint8_t *k, size_t n)
 	for (i = 0; i < n; i++)
 		h = (h ^ k[i]) * 16777619U;
 	return h;
-}
-
-static struct kset_entry *
-slot(const struct kset *s, const void *key, size_t klen)
-{
-	struct kset_entry	*e;
-	size_t			 i, mask = s->cap - 1;
-
-	for (i = hash(key, klen) & mask;; i = (i + 1) & mask) {
-		e = &s->e[i];
-		if (e->key == NULL || (e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0))
-			return e;
-	}
-}
-
-struct kset_entry *
-kset_get(const struct kset *s, const void *key, size_t klen)
-{
-	struct kset_entry	*e;
-
-	if (s->cap == 0)
-		return NULL;
-	e = slot(s, key, klen);
-	return e->key != NULL ? e : NULL;
-}
-
-static void
-kset_grow(struct kset *s)
-{
-	struct kset		 old = *s;
-	struct kset_entry	*e;
-	size_t			 i;
-
-	s->cap = old.cap ? old.cap * 2 : 64;
-	if ((s->e = calloc(s->cap, sizeof(*s->e))) == NULL)
-		fatal(NULL);
-	for (i = 0; i < old.cap; i++) {
-		if (old.e[i].key == NULL)
-			continue;
-		e = slot(s, old.e[i].key, old.e[i].klen);
-		*e = old.e[i];
-	}
-	free(old.e);
-}
-
-struct kset_entry *
-kset_put(struct kset *s, const void *key, size_t klen)
-{
-	struct kset_entry	*e;
-
-	/* at most half full: every probe ends */
-	if (s->n + 1 > s->cap / 2)
-		kset_grow(s);
-	e = slot(s, key, klen);
-	if (e->key != NULL)
-		return e;
-	if ((e->key = malloc(klen ? klen : 1)) == NULL)
-		fatal(NULL);
-	memcpy(e->key, key, klen);
-	e->klen = klen;
-	e->val = 0;
-	e->text = NULL;
-	e->aux = NULL;
-	s->n++;
-	return e;
-}
-
-void
-kset_free(struct kset *s)
-{
-	size_t	 i;
-
-	for (i = 0; i < s->cap; i++) {
-		free(s->e[i].key);
-		free(s->e[i].text);
-		free(s->e[i].aux);
-	}
-	free(s->e);
-	memset(s, 0, sizeof(*s));
 }
 
 size_t
@@ -163,40 +82,56 @@ collectd_match_profile(struct collectd *cd, const struct scalar *soid,
 {
 	const struct profile_set *set = cd->conf->profile_set;
 	const struct snmp_oid	*o = NULL;
+	struct snmp_oid		 oid;
 	struct match_entry	*e;
 	char			 text[REPORT_STR];
-	uint8_t			 key[SNMP_MAX_SUBIDS * 4 + REPORT_STR + 1];
-	size_t			 n = 0, tl, i;
+	uint8_t			 key[SNMP_MAX_SUBIDS * 4 + SCALAR_RAW_MAX + 1];
+	size_t			 n = 0, i;
+	uint32_t		 h;
 
 	*vendor = NULL;
 	if (set == NULL)
 		return NULL;
-	if (soid->have && soid->oid != NULL && soid->oid->len > 0)
-		o = soid->oid;
-	text[0] = '\0';
-	if (descr->have && descr->s != NULL)
-		report_str_clean(descr->s, descr->slen, text, sizeof(text));
-	/* the key: the arcs, a zero byte, the cleaned text */
+	if (scalar_oid(soid, &oid) == 0)
+		o = &oid;
+	/* the key: the arcs, a separator, sysDescr's raw octets */
 	for (i = 0; o != NULL && i < o->len; i++) {
 		memcpy(key + n, &o->sub[i], 4);
 		n += 4;
 	}
 	key[n++] = 0xff;
-	tl = strlen(text);
-	memcpy(key + n, text, tl);
-	n += tl;
-
-	e = &cd->match[hash(key, n) % MATCH_CACHE];
-	if (e->key != NULL && e->keylen == n && memcmp(e->key, key, n) == 0) {
-		*vendor = e->vendor;
-		return e->p;
+	if (descr->have && descr->s != NULL && descr->type != SNMP_T_OID) {
+		memcpy(key + n, descr->s, descr->slen);
+		n += descr->slen;
 	}
+	/* four ways: a fleet's few dozen models do not evict each other */
+	h = hash(key, n);
+	for (i = 0; i < MATCH_WAYS; i++) {
+		e = &cd->match[(h + i) % MATCH_CACHE];
+		if (e->key != NULL && e->keylen == n &&
+		    memcmp(e->key, key, n) == 0) {
+			*vendor = e->vendor;
+			return e->p;
+		}
+	}
+	for (i = 0; i < MATCH_WAYS; i++) {
+		e = &cd->match[(h + i) % MATCH_CACHE];
+		if (e->key == NULL)
+			break;
+	}
+	if (i == MATCH_WAYS)	/* all taken: one of them, in turn */
+		e = &cd->match[(h + cd->match_next++ % MATCH_WAYS) %
+		    MATCH_CACHE];
 	free(e->key);
 	if ((e->key = malloc(n)) == NULL)
 		fatal(NULL);
 	memcpy(e->key, key, n);
 	e->keylen = n;
 	e->vendor = NULL;
+	/* as the profiles are matched everywhere: on the cleaned text */
+	text[0] = '\0';
+	if (descr->have && descr->s != NULL && descr->type != SNMP_T_OID)
+		report_str_clean(descr->s, descr->slen, text, sizeof(text));
 	e->p = profile_match(set, o, text, &e->vendor);
 	*vendor = e->vendor;
 	return e->p;
@@ -204,15 +139,30 @@ collectd_match_profile(struct collectd *cd, const struct scalar *soid,
 
 /* --- addresses across cycles --- */
 
-int
-collectd_asleep(struct collectd *cd, const struct sockaddr_storage *ss)
+/* the flags of an address: the configured device's, or the set's */
+static uint8_t *
+tgt_flags(struct collectd *cd, int slot, const struct sockaddr_storage *ss,
+    int add)
 {
 	struct kset_entry	*e;
 	uint8_t			 k[ADDR_KEY_MAX];
-	size_t			 n = addr_key(ss, k, sizeof(k));
+	size_t			 n;
 
-	return (e = kset_get(&cd->targets, k, n)) != NULL &&
-	    (e->val & TGT_ASLEEP);
+	if (slot >= 0)
+		return (size_t)slot < cd->ndev_tgt ? &cd->dev_tgt[slot] : NULL;
+	n = addr_key(ss, k, sizeof(k));
+	if ((e = kset_get(&cd->targets, k, n)) == NULL && add)
+		e = kset_put(&cd->targets, k, n);
+	return e != NULL ? (uint8_t *)&e->val : NULL;
+}
+
+int
+collectd_asleep(struct collectd *cd, int slot,
+    const struct sockaddr_storage *ss)
+{
+	uint8_t	*f = tgt_flags(cd, slot, ss, 0);
+
+	return f != NULL && (*f & TGT_ASLEEP);
 }
 
 /*
@@ -221,24 +171,55 @@ collectd_asleep(struct collectd *cd, const struct sockaddr_storage *ss)
  * anything else: forgotten, until it answers again.
  */
 void
-collectd_device_answered(struct collectd *cd,
+collectd_device_answered(struct collectd *cd, int slot,
     const struct sockaddr_storage *ss, int answered, int outcome)
 {
-	struct kset_entry	*e;
-	uint8_t			 k[ADDR_KEY_MAX];
-	size_t			 n = addr_key(ss, k, sizeof(k));
+	uint8_t	*f = tgt_flags(cd, slot, ss, answered);
 
-	e = kset_get(&cd->targets, k, n);
-	if (answered) {
-		if (e == NULL)
-			e = kset_put(&cd->targets, k, n);
-		e->val = TGT_ANSWERED;
-	} else if (e != NULL) {
-		if (outcome == DEV_TIMEOUT && (e->val & TGT_ANSWERED))
-			e->val = TGT_ASLEEP;
-		else
-			e->val = 0;
+	if (f == NULL)
+		return;
+	if (answered)
+		*f = TGT_ANSWERED;
+	else if (outcome == DEV_TIMEOUT && (*f & TGT_ANSWERED))
+		*f = TGT_ASLEEP;
+	else
+		*f = 0;
+}
+
+void
+collectd_targets_remap(struct collectd *cd, const struct collectd_conf *old,
+    const struct collectd_conf *new)
+{
+	const struct device_conf	*d;
+	struct kset			 byaddr;
+	struct kset_entry		*e;
+	uint8_t				 k[ADDR_KEY_MAX];
+	size_t				 n, i = 0;
+
+	memset(&byaddr, 0, sizeof(byaddr));
+	if (old != NULL)
+		TAILQ_FOREACH(d, &old->devices, entry) {
+			if (i < cd->ndev_tgt && cd->dev_tgt[i] != 0) {
+				n = addr_key(&d->addr, k, sizeof(k));
+				kset_put(&byaddr, k, n)->val = cd->dev_tgt[i];
+			}
+			i++;
+		}
+	free(cd->dev_tgt);
+	n = 0;
+	TAILQ_FOREACH(d, &new->devices, entry)
+		n++;
+	if ((cd->dev_tgt = calloc(n ? n : 1, 1)) == NULL)
+		fatal(NULL);
+	cd->ndev_tgt = n;
+	i = 0;
+	TAILQ_FOREACH(d, &new->devices, entry) {
+		n = addr_key(&d->addr, k, sizeof(k));
+		if ((e = kset_get(&byaddr, k, n)) != NULL)
+			cd->dev_tgt[i] = (uint8_t)e->val;
+		i++;
 	}
+	kset_free(&byaddr);
 }
 
 /* --- within a cycle --- */
@@ -287,7 +268,8 @@ collectd_duplicate(struct collectd *cd, const struct sockaddr_storage *ss,
 	char			 key[2 * IDENTITY_TEXT + 2], addr[REPORT_NAME];
 	int			 n;
 
-	if (id->serial.text[0] == '\0')
+	/* only discovery can find a printer twice */
+	if (id->serial.text[0] == '\0' || TAILQ_EMPTY(&cd->conf->discovers))
 		return 0;
 	n = snprintf(key, sizeof(key), "%s|%s", id->vendor.text,
 	    id->serial.text);

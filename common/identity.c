@@ -110,6 +110,11 @@ text_ok(const uint8_t *s, size_t n)
 	size_t	 i, seq;
 
 	for (i = 0; i < n; i += seq) {
+		/* printable ASCII, the most of every value: no decoding */
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			seq = 1;
+			continue;
+		}
 		if ((seq = utf8_seq(s + i, n - i)) == 0)
 			return 0;
 		if (seq == 1 && (s[i] < 0x20 || s[i] == 0x7f))
@@ -603,9 +608,9 @@ model_clean(const char *s, const struct profile *p, const char *vendor,
 	text_set(&t, s);
 	for (i = 0; p != NULL && i < p->nmodel_edit &&
 	    i < PROFILE_MAX_RULES; i++) {
-		save = t;
+		text_set(&save, t.s);
 		if (apply_rule(&t, &p->model_edit[i]) == -1)
-			t = save;		/* a failed edit changes nothing */
+			text_set(&t, save.s);	/* a failed edit changes nothing */
 	}
 	cut_words(&t, serial);
 	while (t.len > 0 && strchr(",;:", t.s[t.len - 1]) != NULL)

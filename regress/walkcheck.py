@@ -847,7 +847,7 @@ def check_one(out, name, walk, dev, manifest, profdir, pii, ident=None):
     res("pii fields (%s)" % ("sent" if pii else "not sent"), not why, why)
 
 
-VOLATILE = ("address", "collected", "requests", "cycle")
+VOLATILE = ("address", "collected", "requests", "cycle", "state_since")
 
 
 def cmd_check(args):

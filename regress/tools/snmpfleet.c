@@ -5,7 +5,8 @@
  * not the simulator.
  *
  *	snmpfleet [-dv] [-b bindaddr] [-c community] [-L latency_ms]
- *	    [-m mode[,mode...]] [-P pidfile] [-p port] [-S statsfile] MAP
+ *	    [-m mode[,mode...]] [-P pidfile] [-p port] [-S statsfile]
+ *	    [-u user:auth:pass[:priv:pass]] MAP
  *	snmpfleet [options] -r START COUNT DIR
  *
  * MAP is a file of lines "ADDRESS SNMPREC-FILE [COMMUNITY [MODES]]"
@@ -35,7 +36,18 @@
  *	-S file		on SIGUSR1 and at exit write "requests N",
  *			"responses N", "bytes_in N", "bytes_out N" (totals of
  *			all devices; requests counts every datagram received)
+ *	-u spec		every device is also an SNMPv3 agent with this one
+ *			user: "name:SHA-256:authpass:AES:privpass" (names as
+ *			net-snmp's -a and -x; "name" alone: noAuthNoPriv)
  *	-v		log undecodable requests and other details
+ *
+ * SNMPv3 (-u): each device is an engine of its own, its id made of its
+ * address, booted once when snmpfleet started; the user's keys are
+ * localised to it when it is first asked.  A discovery probe (no engine
+ * id) gets the unknownEngineID report; a request of the user at its
+ * level is checked and decrypted (common/usm.c's usm_open) and answered
+ * as in v2c, sealed (usm_seal); anything else is counted and ignored
+ * (no time window: a benchmark's collector is in step by construction).
  *
  * It prints "ready" on stdout once the walks are loaded and the socket is
  * bound, and exits cleanly on SIGTERM and SIGINT.
@@ -99,6 +111,7 @@
 
 #include "log.h"
 #include "snmp.h"
+#include "usm.h"
 
 #define DEFAULT_PORT		1161
 #define DEFAULT_COMMUNITY	"public"
@@ -151,7 +164,14 @@ struct device {
 	unsigned int	 modes;
 	uint32_t	 drop_every;
 	uint32_t	 nreq;
+	/* SNMPv3 (-u) */
+	uint8_t		 engineid[14];
+	int		 keyed;		/* keys localised */
+	uint8_t		 akey[USM_MAX_KEY];
+	uint8_t		 pkey[USM_MAX_PRIVKEY];
+	uint64_t	 salt;
 };
+#define V3_ENGINEID	"\x80\x00\x1f\x88\x04" "fleet"	/* + address */
 
 /* a request waiting for its latency, in the ring; packet follows */
 struct pend {
@@ -166,6 +186,7 @@ struct stats {
 	uint64_t	 requests, responses, bytes_in, bytes_out;
 	uint64_t	 unknown, malformed, badcommunity, ignored, dropped;
 	uint64_t	 delayed, overflow, toobig, senderr, sizeerr;
+	uint64_t	 v3discovery, v3refused;
 };
 
 union ctlbuf {
@@ -208,13 +229,21 @@ static int		  nout;
 
 static volatile sig_atomic_t	 got_term, got_usr1;
 
+/* SNMPv3 (-u): the user, and the engine's boots and start */
+static int		  v3;
+static struct usm_user	  v3user;
+static int64_t		  v3start;
+static struct snmp_v3	  v3req;
+static struct snmp_scoped v3scoped;
+
 static __dead void
 usage(void)
 {
 	fprintf(stderr, "usage: snmpfleet [-dv] [-b bindaddr] [-c community] "
 	    "[-L latency_ms]\n"
 	    "                 [-m mode[,mode...]] [-P pidfile] [-p port] "
-	    "[-S statsfile] MAP\n"
+	    "[-S statsfile]\n"
+	    "                 [-u user:auth:pass[:priv:pass]] MAP\n"
 	    "       snmpfleet [options] -r START COUNT DIR\n");
 	exit(1);
 }
@@ -808,6 +837,10 @@ add_device(struct in_addr a, struct walk *w, const char *community,
 	d->modes = modes;
 	d->drop_every = drop;
 	d->nreq = 0;
+	memcpy(d->engineid, V3_ENGINEID, 10);
+	memcpy(d->engineid + 10, &a.s_addr, 4);
+	d->keyed = 0;
+	d->salt = arc4random();
 	return d;
 }
 
@@ -1296,59 +1329,40 @@ ring_pop(void)
 		rhead = rtail = 0;
 }
 
+/* the answer in outbuf[slot] goes to from, from the address to */
 static void
-handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
-    struct in_addr to, int64_t now, int queued)
+send_slot(int slot, size_t outlen, const struct sockaddr_in *from,
+    struct in_addr to)
 {
-	struct device	*d;
-	const char	*errstr;
 	struct msghdr	*mh;
 	struct cmsghdr	*cm;
 	struct in_pktinfo *pi;
-	size_t		 outlen;
-	int		 slot;
 
-	if ((d = find_device(to)) == NULL) {
-		st.unknown++;
-		return;
-	}
-	if (snmp_decode(pkt, len, &req, &errstr) == -1) {
-		st.malformed++;
-		log_debug("%s: from %s: %s", inet_ntoa(to),
-		    inet_ntoa(from->sin_addr), errstr);
-		return;
-	}
-	if (req.community_len != d->clen ||
-	    memcmp(req.community, d->community, d->clen) != 0) {
-		st.badcommunity++;
-		return;
-	}
-	switch (req.pdu_type) {
-	case SNMP_PDU_GET:
-	case SNMP_PDU_GETNEXT:
-	case SNMP_PDU_GETBULK:
-	case SNMP_PDU_SET:
-		break;
-	default:
-		st.ignored++;
-		return;
-	}
-	if (!queued) {
-		if ((d->modes & M_NO_ANSWER) || ((d->modes & M_GETNEXT_ONLY) &&
-		    req.pdu_type == SNMP_PDU_GETBULK)) {
-			st.ignored++;
-			return;
-		}
-		if ((d->modes & M_DROP) && ++d->nreq % d->drop_every == 0) {
-			st.dropped++;
-			return;
-		}
-		if (d->modes & M_SLOW) {
-			queue_request(pkt, len, from, to, now);
-			return;
-		}
-	}
+	outto[slot] = *from;
+	outiov[slot].iov_base = outbuf[slot];
+	outiov[slot].iov_len = outlen;
+	mh = &outmsg[slot].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = &outto[slot];
+	mh->msg_namelen = sizeof(outto[slot]);
+	mh->msg_iov = &outiov[slot];
+	mh->msg_iovlen = 1;
+	mh->msg_control = outctl[slot].buf;
+	mh->msg_controllen = sizeof(outctl[slot].buf);
+	cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	memset(pi, 0, sizeof(*pi));
+	pi->ipi_spec_dst = to;
+	nout++;
+}
 
+/* resp from req, as the device's walk says */
+static void
+answer(struct device *d)
+{
 	resp.version = req.version;
 	resp.community = req.community;
 	resp.community_len = req.community_len;
@@ -1375,7 +1389,198 @@ handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 		    SNMP_ERR_NOACCESS, 1);
 		break;
 	}
+}
 
+/* a request that may be answered now, or queued, dropped, ignored */
+static int
+admit(struct device *d, const uint8_t *pkt, size_t len,
+    const struct sockaddr_in *from, struct in_addr to, int64_t now,
+    int queued)
+{
+	switch (req.pdu_type) {
+	case SNMP_PDU_GET:
+	case SNMP_PDU_GETNEXT:
+	case SNMP_PDU_GETBULK:
+	case SNMP_PDU_SET:
+		break;
+	default:
+		st.ignored++;
+		return 0;
+	}
+	if (queued)
+		return 1;
+	if ((d->modes & M_NO_ANSWER) || ((d->modes & M_GETNEXT_ONLY) &&
+	    req.pdu_type == SNMP_PDU_GETBULK)) {
+		st.ignored++;
+		return 0;
+	}
+	if ((d->modes & M_DROP) && ++d->nreq % d->drop_every == 0) {
+		st.dropped++;
+		return 0;
+	}
+	if (d->modes & M_SLOW) {
+		queue_request(pkt, len, from, to, now);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * SNMPv3: the ScopedPDU of the answer in outbuf[slot], sealed at the
+ * level of the request (the report of a discovery at noAuthNoPriv).
+ */
+static int
+v3_seal(struct device *d, int slot, int report, size_t *outlen)
+{
+	static const uint32_t	 unknown_engine[] = { 1, 3, 6, 1, 6, 3, 15,
+	    1, 1, 4, 0 };
+	struct snmp_scoped	 sc;
+	struct snmp_v3		 h;
+	uint8_t			 salt[USM_SALT_LEN];
+	size_t			 slen;
+	int			 i;
+
+	sc.ctx_engineid = d->engineid;
+	sc.ctx_engineid_len = sizeof(d->engineid);
+	sc.ctx_name = report ? NULL : v3scoped.ctx_name;
+	sc.ctx_name_len = report ? 0 : v3scoped.ctx_name_len;
+	if (report) {
+		resp.pdu_type = SNMP_PDU_REPORT;
+		resp.error_status = resp.error_index = 0;
+		resp.nvarbinds = 1;
+		memcpy(resp.vb[0].oid.sub, unknown_engine,
+		    sizeof(unknown_engine));
+		resp.vb[0].oid.len = sizeof(unknown_engine) /
+		    sizeof(unknown_engine[0]);
+		memset(&resp.vb[0].v, 0, offsetof(struct snmp_value, oid));
+		resp.vb[0].v.type = SNMP_T_COUNTER32;
+		resp.vb[0].v.u = st.v3discovery;
+		resp.vb[0].v.oid.len = 0;
+	}
+	resp.version = SNMP_V2C;
+	if (snmp_scoped_encode(&sc, &resp, outbuf[slot], REPLY_MAX, &slen) ==
+	    -1)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	h.msgid = v3req.msgid;
+	h.maxsize = USM_MAXSIZE;
+	h.flags = report ? 0 : v3req.flags & (SNMP_V3_F_AUTH | SNMP_V3_F_PRIV);
+	h.engineid = d->engineid;
+	h.engineid_len = sizeof(d->engineid);
+	h.boots = 1;
+	h.time = (int32_t)((now_ns() - v3start) / 1000000000);
+	h.user = report ? NULL : v3user.name;
+	h.user_len = report ? 0 : v3user.name_len;
+	if (h.flags & SNMP_V3_F_PRIV) {
+		for (i = 0; i < USM_SALT_LEN; i++)
+			salt[i] = (uint8_t)(d->salt >> (8 * i));
+		d->salt++;
+		h.privp = salt;
+		h.privp_len = sizeof(salt);
+	}
+	return usm_seal(&h, v3user.auth, d->akey, v3user.priv, d->pkey,
+	    outbuf[slot], REPLY_MAX, slen, outlen);
+}
+
+/* an SNMPv3 request: req and v3scoped hold its PDU; 0, or -1: ignore */
+static int
+v3_open(struct device *d, uint8_t *pkt, size_t len, int *report)
+{
+	const char	*errstr;
+	uint8_t		 level;
+
+	*report = 0;
+	if (!v3 || snmp_v3_decode(pkt, len, &v3req, &errstr) == -1)
+		return -1;
+	level = v3req.flags & (SNMP_V3_F_AUTH | SNMP_V3_F_PRIV);
+	if (v3req.engineid_len == 0) {
+		/* discovery: the probe's request id for the report */
+		if (level != 0 || snmp_scoped_decode(v3req.data,
+		    v3req.data_len, &v3scoped, &req, &errstr) == -1)
+			return -1;
+		st.v3discovery++;
+		*report = 1;
+		return 0;
+	}
+	if (v3req.engineid_len != sizeof(d->engineid) ||
+	    memcmp(v3req.engineid, d->engineid, sizeof(d->engineid)) != 0 ||
+	    v3req.user_len != v3user.name_len ||
+	    memcmp(v3req.user, v3user.name, v3user.name_len) != 0 ||
+	    level != usm_user_level(&v3user))
+		return -1;
+	if (!d->keyed) {
+		if ((v3user.auth != USM_AUTH_NONE && usm_localize(v3user.auth,
+		    v3user.auth_ku, d->engineid, sizeof(d->engineid),
+		    d->akey) == -1) || (v3user.priv != USM_PRIV_NONE &&
+		    usm_privkey(v3user.auth, v3user.priv, v3user.priv_ku,
+		    d->engineid, sizeof(d->engineid), d->pkey) == -1))
+			fatalx("SNMPv3 key localisation");
+		d->keyed = 1;
+	}
+	if (usm_open(&v3req, v3user.auth, d->akey, v3user.priv, d->pkey, pkt,
+	    len, &errstr) == -1 ||
+	    snmp_scoped_decode(v3req.data, v3req.data_len, &v3scoped, &req,
+	    &errstr) == -1) {
+		log_debug("%s: SNMPv3: %s", inet_ntoa(d->addr), errstr);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
+    struct in_addr to, int64_t now, int queued)
+{
+	static uint8_t	 v3pkt[IN_MAX];
+	struct device	*d;
+	const char	*errstr;
+	size_t		 outlen;
+	int		 slot, isv3 = 0, report = 0;
+
+	if ((d = find_device(to)) == NULL) {
+		st.unknown++;
+		return;
+	}
+	if (snmp_decode(pkt, len, &req, &errstr) == -1) {
+		/* usm_open() decrypts in place: a copy (pkt may be queued) */
+		memcpy(v3pkt, pkt, len);
+		if (v3_open(d, v3pkt, len, &report) == -1) {
+			if (v3)
+				st.v3refused++;
+			else
+				st.malformed++;
+			log_debug("%s: from %s: %s", inet_ntoa(to),
+			    inet_ntoa(from->sin_addr), errstr);
+			return;
+		}
+		isv3 = 1;
+	} else if (req.community_len != d->clen ||
+	    memcmp(req.community, d->community, d->clen) != 0) {
+		st.badcommunity++;
+		return;
+	}
+	if (!report && !admit(d, pkt, len, from, to, now, queued))
+		return;
+
+	if (isv3) {
+		if (!report)
+			answer(d);
+		slot = out_slot();
+		if (v3_seal(d, slot, report, &outlen) == -1) {
+			st.toobig++;
+			resp.error_status = SNMP_ERR_TOOBIG;
+			resp.error_index = 0;
+			resp.nvarbinds = 0;
+			if (v3_seal(d, slot, report, &outlen) == -1) {
+				log_warnx("cannot encode an SNMPv3 answer");
+				return;
+			}
+		}
+		send_slot(slot, outlen, from, to);
+		return;
+	}
+
+	answer(d);
 	slot = out_slot();
 	if (snmp_encode(&resp, outbuf[slot], REPLY_MAX, &outlen) == -1) {
 		st.toobig++;
@@ -1401,26 +1606,32 @@ handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	    outlen != bulk_size && st.sizeerr++ == 0)
 		log_warnx("GetBulk answer of %zu octets, %zu expected",
 		    outlen, bulk_size);
+	send_slot(slot, outlen, from, to);
+}
 
-	outto[slot] = *from;
-	outiov[slot].iov_base = outbuf[slot];
-	outiov[slot].iov_len = outlen;
-	mh = &outmsg[slot].msg_hdr;
-	memset(mh, 0, sizeof(*mh));
-	mh->msg_name = &outto[slot];
-	mh->msg_namelen = sizeof(outto[slot]);
-	mh->msg_iov = &outiov[slot];
-	mh->msg_iovlen = 1;
-	mh->msg_control = outctl[slot].buf;
-	mh->msg_controllen = sizeof(outctl[slot].buf);
-	cm = CMSG_FIRSTHDR(mh);
-	cm->cmsg_level = IPPROTO_IP;
-	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in_pktinfo *)CMSG_DATA(cm);
-	memset(pi, 0, sizeof(*pi));
-	pi->ipi_spec_dst = to;
-	nout++;
+/* -u name[:auth:pass[:priv:pass]] */
+static void
+parse_user(char *spec)
+{
+	enum usm_auth	 a = USM_AUTH_NONE;
+	enum usm_priv	 p = USM_PRIV_NONE;
+	char		*f[5];
+	const char	*errstr;
+	int		 n;
+
+	for (n = 0; n < 5 && (f[n] = strsep(&spec, ":")) != NULL; n++)
+		;
+	if (spec != NULL || (n != 1 && n != 3 && n != 5))
+		fatalx("-u: want name[:auth:pass[:priv:pass]]");
+	if (n >= 3 && usm_auth_from_name(f[1], &a) == -1)
+		fatalx("-u: unknown authentication protocol %s", f[1]);
+	if (n == 5 && usm_priv_from_name(f[3], &p) == -1)
+		fatalx("-u: unknown privacy protocol %s", f[3]);
+	if (usm_user_init(&v3user, f[0], a, n >= 3 ? f[2] : NULL, p,
+	    n == 5 ? f[4] : NULL, 1, &errstr) == -1)
+		fatalx("-u: %s", errstr);
+	v3 = 1;
+	v3start = now_ns();
 }
 
 static void
@@ -1521,7 +1732,8 @@ log_stats(void)
 	log_info("requests %llu responses %llu bytes_in %llu bytes_out %llu "
 	    "unknown-address %llu malformed %llu bad-community %llu "
 	    "ignored %llu dropped %llu delayed %llu queue-full %llu "
-	    "toobig %llu send-errors %llu size-errors %llu",
+	    "toobig %llu send-errors %llu size-errors %llu "
+	    "v3-discoveries %llu v3-refused %llu",
 	    (unsigned long long)st.requests, (unsigned long long)st.responses,
 	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
 	    (unsigned long long)st.unknown, (unsigned long long)st.malformed,
@@ -1529,7 +1741,9 @@ log_stats(void)
 	    (unsigned long long)st.ignored, (unsigned long long)st.dropped,
 	    (unsigned long long)st.delayed, (unsigned long long)st.overflow,
 	    (unsigned long long)st.toobig, (unsigned long long)st.senderr,
-	    (unsigned long long)st.sizeerr);
+	    (unsigned long long)st.sizeerr,
+	    (unsigned long long)st.v3discovery,
+	    (unsigned long long)st.v3refused);
 }
 
 static void
@@ -1585,7 +1799,7 @@ main(int argc, char *argv[])
 
 	log_init("snmpfleet", LOG_TO_STDERR, 0);
 	bindaddr.s_addr = htonl(INADDR_ANY);
-	while ((ch = getopt(argc, argv, "b:c:dL:m:P:p:rS:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:dL:m:P:p:rS:u:v")) != -1) {
 		switch (ch) {
 		case 'b':
 			if (inet_pton(AF_INET, optarg, &bindaddr) != 1)
@@ -1620,6 +1834,9 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			statsfile = optarg;
+			break;
+		case 'u':
+			parse_user(optarg);
 			break;
 		case 'v':
 			verbose++;
