@@ -18,6 +18,7 @@
 
 #include "callhomed.h"
 #include "log.h"
+#include "usm.h"
 #include "upload_status.h"
 
 #ifndef LIBEXECDIR
@@ -570,6 +571,10 @@ main(int argc, char *argv[])
 		fatalx("event_base_new");
 	setup_signals(&ch);
 	dial_init(&ch);
+	/* SNMPv3 keys are made here (collectd gets no password): libcrypto's
+	 * algorithms before the sandbox, for a reload that adds a user */
+	if (usm_init() == -1)
+		fatalx("libcrypto lacks an SNMPv3 algorithm");
 	kids_spawn(&ch);
 	kids_configure(&ch, ch.conf, &parts);
 	conf_parts_free(&parts);

@@ -16,7 +16,8 @@
  *	given to usm_decode(): the digest, the time and the decryption
  *	always pass, so the verdict must be exactly what the ScopedPDU
  *	holds (USM_OK for a Response of the agent's engine and context,
- *	with the same bindings).
+ *	with the same bindings).  With the octet's bit 0x08 the user is
+ *	SHA-1/DES (DES pads to whole blocks: the padding is taken off).
  *
  * Seeds (corpus/snmpv3): msg-* are datagrams snmpv3get exchanged with
  * net-snmp's snmpd serving a printer walk through its proxy (probe,
@@ -39,9 +40,10 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static const uint8_t	 engine[] = { 0x80, 0x00, 0x1f, 0x88, 0x80, 0x01,
     0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
 
-static struct usm_user	 user, noauth;
-static struct usm_agent	 template_agent, agent;
+static struct usm_user	 user, noauth, user_des;
+static struct usm_agent	 template_agent, template_des, agent;
 static uint8_t		 akey[USM_MAX_KEY], pkey[USM_MAX_PRIVKEY];
+static uint8_t		 akey_des[USM_MAX_KEY], pkey_des[USM_MAX_PRIVKEY];
 static struct snmp_msg	 m1, m2;
 static struct snmp_v3	 h1, h2;
 static struct snmp_scoped s1, s2;
@@ -188,7 +190,14 @@ setup(void)
 	    usm_localize(USM_AUTH_SHA256, aku, engine, sizeof(engine),
 	    akey) == -1 ||
 	    usm_privkey(USM_AUTH_SHA256, USM_PRIV_AES128, pku, engine,
-	    sizeof(engine), pkey) == -1)
+	    sizeof(engine), pkey) == -1 ||
+	    usm_user_init_keys(&user_des, "fuzz", USM_AUTH_SHA1, aku,
+	    USM_PRIV_DES, pku, 1, &e) == -1 ||
+	    usm_agent_init(&template_des, 42, "") == -1 ||
+	    usm_localize(USM_AUTH_SHA1, aku, engine, sizeof(engine),
+	    akey_des) == -1 ||
+	    usm_privkey(USM_AUTH_SHA1, USM_PRIV_DES, pku, engine,
+	    sizeof(engine), pkey_des) == -1)
 		abort();
 	/* discovery: a probe and the agent's unknownEngineIDs report */
 	if (usm_encode_probe(MSGID, 1, &sent, pkt, sizeof(pkt), &len) == -1)
@@ -213,8 +222,12 @@ setup(void)
 	h.boots = 7;
 	h.time = 1000;
 	if (usm_seal(&h, USM_AUTH_NONE, NULL, USM_PRIV_NONE, NULL, pkt,
-	    sizeof(pkt), len, &len) == -1 ||
-	    usm_decode(&user, &template_agent, 100, &sent, pkt, len, &m1,
+	    sizeof(pkt), len, &len) == -1)
+		abort();
+	memcpy(enc1, pkt, len);
+	if (usm_decode(&user, &template_agent, 100, &sent, pkt, len, &m1,
+	    &e) != USM_DISCOVERED ||
+	    usm_decode(&user_des, &template_des, 100, &sent, enc1, len, &m1,
 	    &e) != USM_DISCOVERED)
 		abort();
 	ready = 1;
@@ -327,15 +340,20 @@ fuzz_scoped(uint8_t mode, const uint8_t *data, size_t size)
 	h.privp = salt;
 	h.privp_len = sizeof(salt);
 	memcpy(pkt, data, size);
-	if (usm_seal(&h, USM_AUTH_SHA256, akey, USM_PRIV_AES128, pkey, pkt,
-	    sizeof(pkt), size, &len) == -1)
+	if (mode & 8) {
+		if (usm_seal(&h, USM_AUTH_SHA1, akey_des, USM_PRIV_DES,
+		    pkey_des, pkt, sizeof(pkt), size, &len) == -1)
+			return;
+	} else if (usm_seal(&h, USM_AUTH_SHA256, akey, USM_PRIV_AES128, pkey,
+	    pkt, sizeof(pkt), size, &len) == -1)
 		return;		/* too big once wrapped */
 
 	sent.msgid = MSGID;
 	sent.flags = SNMP_V3_F_AUTH | SNMP_V3_F_PRIV | SNMP_V3_F_REPORTABLE;
 	sent.probe = 0;
-	agent = template_agent;
-	st = usm_decode(&user, &agent, 200, &sent, pkt, len, &m2, &e);
+	agent = (mode & 8) ? template_des : template_agent;
+	st = usm_decode((mode & 8) ? &user_des : &user, &agent, 200, &sent,
+	    pkt, len, &m2, &e);
 	if (e == NULL)
 		abort();
 	if (want_ok && (h.flags & SNMP_V3_F_PRIV)) {
