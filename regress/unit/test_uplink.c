@@ -251,6 +251,52 @@ pstatus(const char *s)
 	return proxy_response_status(s, strlen(s));
 }
 
+static enum upload_status
+judge(int status, const char *reason, const char *text,
+    struct msg_upload_result *res)
+{
+	struct http_response	 hr;
+
+	memset(&hr, 0, sizeof(hr));
+	memset(res, 0, sizeof(*res));
+	hr.status = status;
+	(void)strlcpy(hr.reason, reason, sizeof(hr.reason));
+	hr.body = (uint8_t *)(uintptr_t)text;
+	hr.body_len = strlen(text);
+	return upload_judge(xs, &hr, SHA, res);
+}
+
+/*
+ * What a response means.  A non-200 whose body is a valid receipt read an
+ * error buffer only receipt_parse()'s callee happened to clear: its
+ * message must be exactly the status, and nothing is delivered.
+ */
+TEST(judge_responses)
+{
+	struct msg_upload_result	 res;
+	char				 other[65];
+
+	CHECK(xs != NULL);
+	CHECK_EQ_INT(judge(200, "OK", receipt_doc(SHA, ""), &res),
+	    UP_DELIVERED);
+	CHECK_STR(res.receipt_sha256, SHA);
+	CHECK_EQ_INT(res.doc_id, 42);
+	CHECK_EQ_INT(res.http_status, 200);
+	CHECK_EQ_INT(judge(500, "Internal Server Error",
+	    receipt_doc(SHA, ""), &res), UP_HTTP);
+	CHECK_STR(res.error, "server answered 500 Internal Server Error");
+	CHECK_STR(res.receipt_sha256, "");	/* only a 200 delivers */
+	CHECK_EQ_INT(judge(503, "Service Unavailable", "", &res), UP_HTTP);
+	CHECK_STR(res.error, "server answered 503 Service Unavailable");
+	memset(other, 'f', 64);
+	other[64] = '\0';
+	CHECK_EQ_INT(judge(200, "OK", receipt_doc(other, ""), &res),
+	    UP_MISMATCH);
+	CHECK(strstr(res.error, "receipt names ffff") != NULL);
+	CHECK_EQ_INT(judge(200, "OK", "<not-a-receipt/>", &res), UP_PROTOCOL);
+	CHECK(strncmp(res.error, "bad receipt: ", 13) == 0);
+}
+
 TEST(proxy_answers)
 {
 	CHECK_EQ_INT(pstatus("HTTP/1.1 200 Connection "
@@ -316,6 +362,7 @@ TEST_MAIN_BEGIN("test_uplink")
 	RUN(http_limits);
 	RUN(receipt_ok);
 	RUN(receipt_bad);
+	RUN(judge_responses);
 	RUN(proxy_answers);
 	RUN(proxy_too_long);
 	xschema_free(xs);
