@@ -109,8 +109,6 @@ parent_shutdown(struct callhomed *ch, int code)
 	event_base_loopbreak(ch->base);
 }
 
-static void	schedule_collect(struct callhomed *);
-
 void
 collect_now(struct callhomed *ch, const char *reason)
 {
@@ -137,11 +135,11 @@ on_collect_timer(evutil_socket_t fd, short ev, void *arg)
 	struct callhomed	*ch = arg;
 
 	collect_now(ch, "schedule");
-	schedule_collect(ch);
+	sched_collect(ch);
 }
 
-static void
-schedule_collect(struct callhomed *ch)
+void
+sched_collect(struct callhomed *ch)
 {
 	struct timeval	 tv;
 	time_t		 now = time(NULL);
@@ -150,7 +148,7 @@ schedule_collect(struct callhomed *ch)
 
 	if (ch->oneshot)
 		return;
-	ch->next_collect = sched_next_collect(now, ch->conf->sched_minute,
+	ch->next_collect = sched_next_collect(now, sched_minute_now(ch),
 	    ch->conf->sched_jitter);
 	tv.tv_sec = ch->next_collect - now;
 	tv.tv_usec = 0;
@@ -239,7 +237,8 @@ reload(struct callhomed *ch)
 		log_warnx("reload failed: keeping the running configuration");
 		return -1;
 	}
-	if (conf_load_profiles(nc) == -1) {
+	if (conf_load_profiles(nc) == -1 ||
+	    profiles_merge(ch, nc->profile_set) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
 		return -1;
@@ -272,7 +271,8 @@ reload(struct callhomed *ch)
 	(void)conf_record(ch, ch->conf, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
-	schedule_collect(ch);
+	sched_collect(ch);
+	checkin_schedule(ch, 0);
 	log_info("configuration reloaded");
 	return 0;
 }
@@ -385,6 +385,12 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_OUTBOX_STATUS:
 		control_outbox_status(ch, m);
 		break;
+	case IMSG_GATEWAY_STATE:
+		gateway_state_handle(ch, m);
+		break;
+	case IMSG_PROFILE_PACKAGE:
+		profile_package_handle(ch, m);
+		break;
 	default:
 		imsgev_unexpected(iev, m);
 	}
@@ -398,7 +404,13 @@ signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 
 	if (lifecycle_msg(ch, &ch->kids[PROC_SIGNERD], m))
 		return;
-	imsgev_unexpected(iev, m);
+	switch (m->hdr.type) {
+	case IMSG_INSTRUCTIONS:
+		instructions_handle(ch, m);
+		break;
+	default:
+		imsgev_unexpected(iev, m);
+	}
 }
 
 /* uplinkd -> parent */
@@ -511,6 +523,7 @@ main(int argc, char *argv[])
 	int			 c, noaction = 0;
 
 	log_init("callhomed", LOG_TO_STDERR, 1);
+	ch.gw.sched_minute = -1;	/* until auditd says */
 	while ((c = getopt(argc, argv, "df:nv1")) != -1) {
 		switch (c) {
 		case 'd':
@@ -581,7 +594,7 @@ main(int argc, char *argv[])
 	control_listen(&ch);
 	/* the children run: from here on, only what is left of the job */
 	parent_sandbox(&ch);
-	schedule_collect(&ch);
+	sched_collect(&ch);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);

@@ -61,6 +61,11 @@ config_new_default(void)
 	conf->sched_minute = 2 * 60;
 	conf->sched_jitter = 30 * 60;
 	conf->checkin_every = 6 * 3600;
+	conf->policy.instructions = POL_DEFAULT;
+	conf->policy.sched_from = 0;
+	conf->policy.sched_to = 24 * 60 - 1;
+	conf->policy.checkin_min = 15 * 60;
+	conf->policy.packages = 0;
 	conf->retention_days = 400;
 	conf->spool_limit = 1ULL << 30;
 	(void)strlcpy(conf->snmp_community, "public",
@@ -178,6 +183,28 @@ config_find_v3user(const struct callhome_conf *conf, const char *name)
 		if (strcmp(u->name, name) == 0)
 			return u;
 	return NULL;
+}
+
+static void
+print_policy(FILE *fp, const struct policy_conf *p)
+{
+	char	 num[32];
+
+	fprintf(fp, "allow instructions");
+	if (p->instructions == 0)
+		fprintf(fp, " none");
+	fprintf(fp, "%s%s%s%s\n", p->instructions & POL_COLLECT ?
+	    " collect" : "", p->instructions & POL_UPLOAD ? " upload" : "",
+	    p->instructions & POL_CHECKIN ? " checkin" : "",
+	    p->instructions & POL_SCHEDULE ? " schedule" : "");
+	fprintf(fp, "allow schedule %02d:%02d-%02d:%02d\n",
+	    p->sched_from / 60, p->sched_from % 60, p->sched_to / 60,
+	    p->sched_to % 60);
+	config_fmt_duration(num, sizeof(num), p->checkin_min * 1000ULL);
+	fprintf(fp, "allow checkin every %s\n", num);
+	fprintf(fp, "allow packages%s%s%s\n", p->packages == 0 ? " none" : "",
+	    p->packages & POL_PKG_PROFILE ? " profile" : "",
+	    p->packages & POL_PKG_SOFTWARE ? " software" : "");
 }
 
 static void
@@ -316,6 +343,7 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 		    conf->checkin_every * 1000ULL);
 		fprintf(fp, "checkin every %s\n", num);
 	}
+	print_policy(fp, &conf->policy);
 	fprintf(fp, "retention %u days\n", conf->retention_days);
 	config_fmt_size(num, sizeof(num), conf->spool_limit);
 	fprintf(fp, "spool limit %s\n", num);

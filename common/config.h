@@ -100,6 +100,25 @@ struct server_conf {
 
 struct profile_set;
 
+/*
+ * What the customer lets signed instructions do (the "allow" statements);
+ * anything else a verified bundle asks is refused with reason "policy".
+ */
+#define POL_COLLECT		0x01	/* collect now */
+#define POL_UPLOAD		0x02	/* upload now */
+#define POL_CHECKIN		0x04	/* checkin every */
+#define POL_SCHEDULE		0x08	/* schedule daily */
+#define POL_DEFAULT		(POL_COLLECT | POL_UPLOAD | POL_CHECKIN)
+#define POL_PKG_PROFILE		0x01
+#define POL_PKG_SOFTWARE	0x02
+struct policy_conf {
+	uint32_t		 instructions;	/* POL_* */
+	int			 sched_from;	/* minutes of the day: the */
+	int			 sched_to;	/* window schedules may use */
+	uint32_t		 checkin_min;	/* seconds: the shortest */
+	uint32_t		 packages;	/* POL_PKG_*: kinds fetched */
+};
+
 struct callhome_conf {
 	char			 gateway[CONF_STR_MAX];
 	char			 site[CONF_STR_MAX];	/* site-info text */
@@ -115,6 +134,8 @@ struct callhome_conf {
 	int			 sched_minute;		/* minute of day */
 	uint32_t		 sched_jitter;		/* seconds */
 	uint32_t		 checkin_every;		/* seconds, 0 = never */
+	int			 checkin_set;		/* said explicitly */
+	struct policy_conf	 policy;
 	uint32_t		 retention_days;
 	uint64_t		 spool_limit;		/* bytes */
 

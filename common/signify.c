@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "digest.h"
 #include "log.h"
 #include "signify.h"
 
@@ -351,6 +353,23 @@ ed25519_verify(const uint8_t *pk, const uint8_t *sig, const void *msg,
 	EVP_PKEY_free(pkey);
 	ERR_clear_error();
 	return ok;
+}
+
+/*
+ * libcrypto loads its configuration and providers on first use: use
+ * Ed25519 and SHA-256 once before a sandbox that has no files.
+ */
+void
+signify_init(void)
+{
+	static const uint8_t	 zero[SIGNIFY_SIG_LEN];
+	char			 hex[SHA256_HEX];
+
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OPENSSL_init_crypto");
+	(void)ed25519_verify(zero, zero, "", 0);
+	if (sha256_hex("", 0, hex) == -1)
+		fatalx("SHA-256 does not work");
 }
 
 enum signify_result

@@ -72,6 +72,9 @@ struct signify_sig {
 	uint8_t		 sig[SIGNIFY_SIG_LEN];
 };
 
+/* load libcrypto's configuration and providers: before a sandbox */
+void		 signify_init(void);
+
 /* "ok", "malformed", "unknown-key", "bad-signature" */
 const char	*signify_result_name(enum signify_result);
 

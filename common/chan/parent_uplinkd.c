@@ -12,6 +12,7 @@ static const struct chan_msg parent_to_uplinkd[] = {
 	{ IMSG_CONF_UPLINKD, MT_STREAM,
 	    3 * UPLINK_PEM_MAX + UPLINK_SCHEMA_MAX + 8 * CONF_STR_MAX },
 	{ IMSG_DIAL_RESULT, MT_FD_OPT, 1024 },
+	{ IMSG_FETCH, 0, 256 },
 };
 static const struct chan_msg uplinkd_to_parent[] = {
 	CHAN_LIFECYCLE_TO_PARENT,
@@ -162,4 +163,35 @@ msg_dial_result_send(struct imsgev *iev, const struct msg_dial_result *d,
 
 	msg_dial_result_encode(w, d);
 	imsgev_sendw(iev, IMSG_DIAL_RESULT, 0, fd, w);
+}
+
+void
+msg_fetch_encode(struct wbuf *w, const struct msg_fetch *f)
+{
+	wbuf_pkg_id(w, &f->id);
+	wbuf_u64(w, f->size);
+}
+
+int
+msg_fetch_decode(const void *p, size_t len, struct msg_fetch *f)
+{
+	struct rbuf	 r;
+
+	memset(f, 0, sizeof(*f));
+	rbuf_init(&r, p, len);
+	rbuf_pkg_id(&r, &f->id);
+	f->size = rbuf_u64(&r);
+	if (rbuf_done(&r) == -1 || f->size == 0 ||
+	    f->size > BUNDLE_PKG_SIZE_MAX)
+		return -1;
+	return 0;
+}
+
+void
+msg_fetch_send(struct imsgev *iev, const struct msg_fetch *f)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_fetch_encode(w, f);
+	imsgev_sendw(iev, IMSG_FETCH, 0, -1, w);
 }

@@ -1026,6 +1026,7 @@ static void
 mk_signer(struct signer_conf *s, size_t ilen, size_t plen)
 {
 	memset(s, 0, sizeof(*s));
+	(void)strlcpy(s->gateway, "gw-7", sizeof(s->gateway));
 	fill_pattern(s->instr_key, ilen, 1);
 	s->instr_keylen = ilen;
 	fill_pattern(s->pkg_key, plen, 2);
@@ -1362,6 +1363,7 @@ TEST(roundtrip_conf_signerd)
 		memset(&b, 0xee, sizeof(b));
 		CHECK_EQ_INT(msg_conf_signerd_decode(p, n, &b), 0);
 		free(p);
+		CHECK_STR(b.gateway, a.gateway);
 		CHECK_EQ_INT(b.instr_keylen, a.instr_keylen);
 		CHECK_EQ_INT(b.pkg_keylen, a.pkg_keylen);
 		CHECK(memcmp(a.instr_key, b.instr_key, a.instr_keylen) == 0);
@@ -1891,7 +1893,8 @@ TEST(decode_signerd_rejects)
 	free(o);
 	/* a length of 2^32-1 must not be believed */
 	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 0, 0xffffffffU), -1);
-	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 4 + SIGNER_KEYFILE_MAX,
+	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 8, 0xffffffffU), -1);
+	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 12 + SIGNER_KEYFILE_MAX,
 	    0xffffffffU), -1);
 	wbuf_free(&w);
 }

@@ -313,6 +313,7 @@ TEST(upload_result)
 
 	memset(&a, 0, sizeof(a));
 	a.job = 12;
+	a.kind = JOB_UPLOAD;
 	a.status = UP_DELIVERED;
 	a.http_status = 200;
 	(void)strlcpy(a.server, "comms.example.net:443", sizeof(a.server));
@@ -337,6 +338,23 @@ TEST(upload_result)
 	CHECK(w2.len == w.len && memcmp(w2.data, w.data, w.len) == 0);
 	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
 	a.status = UP_STATUS_MAX;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* a check-in's result may bring bundles; an upload's never */
+	a.status = UP_DELIVERED;
+	a.kind = JOB_CHECKIN;
+	a.bundles = 3;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.bundles, 3);
+	a.kind = JOB_UPLOAD;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.kind = 0;
+	a.bundles = 0;
 	wbuf_reset(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
