@@ -142,7 +142,7 @@ $(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
 $(O)/auditd/%.sql.h: auditd/%.sql mk/sql2c.sh
 	@mkdir -p $(@D)
 	sh mk/sql2c.sh $< >$@
-$(O)/auditd/db.o: $(O)/auditd/schema-1.sql.h $(O)/auditd/schema-2.sql.h
+$(O)/auditd/db.o: $(patsubst %.sql,$(O)/%.sql.h,$(wildcard auditd/schema-*.sql))
 $(O)/auditd/db.o: CPPFLAGS += -I$(O)/auditd
 
 # tests name program headers by path: #include "uplinkd/http.h"

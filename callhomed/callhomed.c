@@ -99,6 +99,19 @@ prepare_state(const struct callhomed *ch, const char *dir)
 		fatal("chmod %s", dir);
 }
 
+/* auditd's directories inside it, which its sandbox cannot make */
+static void
+prepare_state_dirs(const struct callhomed *ch, const char *dir)
+{
+	char	 path[PATH_MAX];
+	int	 n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, PKG_DIR);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		fatalx("%s: path too long", dir);
+	prepare_state(ch, path);
+}
+
 void
 parent_shutdown(struct callhomed *ch, int code)
 {
@@ -572,6 +585,7 @@ main(int argc, char *argv[])
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
 	prepare_state(&ch, ch.conf->state);
+	prepare_state_dirs(&ch, ch.conf->state);
 
 	control_init(&ch);
 	if (!ch.foreground) {

@@ -15,6 +15,8 @@
 
 #define PKG_STATE_MAX	64	/* packages a state names */
 #define PKG_SIG_MAX	2048	/* a detached signature file */
+/* auditd's package store, in the state directory (the parent makes it) */
+#define PKG_DIR		"packages"
 
 struct pkg_id {
 	uint8_t		 kind;			/* enum package_kind */
