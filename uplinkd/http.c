@@ -204,6 +204,7 @@ dechunk(const uint8_t *buf, size_t len, size_t off, struct http_response *r,
 			break;
 		if (sz > r->body_cap - r->body_len) {
 			*err = "body too large";
+			r->too_large = 1;
 			return HTTP_ERROR;
 		}
 		if (len - off < sz + 2)
@@ -256,7 +257,9 @@ http_response_parse(const uint8_t *buf, size_t len, int eof,
 	r->content_length = -1;
 	r->header_len = 0;
 	r->body_len = 0;
-	r->body_cap = HTTP_MAX_BODY;
+	r->too_large = 0;
+	if (r->body_cap == 0 || r->body_cap > HTTP_MAX_FILE)
+		r->body_cap = HTTP_MAX_BODY;
 	*err = NULL;
 
 	/* status line and fields, within HTTP_MAX_HEADERS */
@@ -305,6 +308,7 @@ http_response_parse(const uint8_t *buf, size_t len, int eof,
 	}
 	if ((uint64_t)r->content_length > r->body_cap) {
 		*err = "body too large";
+		r->too_large = 1;
 		return HTTP_ERROR;
 	}
 	if (len - off < (size_t)r->content_length)
