@@ -544,17 +544,23 @@ TEST(schema_v2)
 	char		 err[256];
 
 	CHECK(open_db(&db, 1) == 0);
-	CHECK_EQ_INT(db_schema_version(&db), 2);
+	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
 	    "type = 'table' AND name IN ('outbox', 'secrets')"), 2);
-	/* a version 1 database is migrated */
+	/* a version 1 database is migrated, through 2 and 3 */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
+	    "DROP TABLE gateway_state; DROP TABLE packages; "
 	    "PRAGMA user_version = 1") == 0);
 	db_close(&db);
 	CHECK(db_open(&db, dbpath, err, sizeof(err)) == 0);
-	CHECK_EQ_INT(db_schema_version(&db), 2);
+	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table' AND name IN ('outbox', 'secrets')"), 2);
+	    "type = 'table' AND name IN ('outbox', 'secrets', "
+	    "'gateway_state', 'packages')"), 4);
+	/* version 3: one state row, its defaults */
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM gateway_state"), 1);
+	CHECK_EQ_INT(q_int(&db, "SELECT sched_minute FROM gateway_state"),
+	    -1);
 	/* a pruned document has no bytes, any other has them */
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 0, NULL, "
