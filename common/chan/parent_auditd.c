@@ -261,7 +261,8 @@ msg_instruction_done_decode(const void *p, size_t len,
 	rbuf_str(&r, d->text, sizeof(d->text));
 	if (rbuf_done(&r) == -1 || d->done > 1 || d->sequence == 0 ||
 	    d->sequence > BUNDLE_SEQ_MAX || d->index >= BUNDLE_MAX_ITEMS ||
-	    (!d->done && d->reason[0] == '\0'))
+	    (!d->done && d->reason[0] == '\0') ||
+	    (d->done && d->reason[0] != '\0'))
 		return -1;
 	return 0;
 }

@@ -33,6 +33,7 @@ int
 msg_verdict_decode(const void *p, size_t len, struct msg_verdict *v)
 {
 	struct rbuf	 r;
+	uint8_t		 has_pkg;
 
 	memset(v, 0, sizeof(*v));
 	rbuf_init(&r, p, len);
@@ -40,11 +41,13 @@ msg_verdict_decode(const void *p, size_t len, struct msg_verdict *v)
 	v->ok = rbuf_u8(&r);
 	rbuf_str(&r, v->reason, sizeof(v->reason));
 	v->sequence = rbuf_u64(&r);
-	if (rbuf_u8(&r))
+	/* 0 or 1, as the encoder writes it */
+	if ((has_pkg = rbuf_u8(&r)) == 1)
 		rbuf_pkg_id(&r, &v->pkg);
 	rbuf_str(&r, v->sha256, sizeof(v->sha256));
 	rbuf_str(&r, v->error, sizeof(v->error));
-	if (rbuf_done(&r) == -1 || v->what > VERDICT_PACKAGE || v->ok > 1 ||
+	if (rbuf_done(&r) == -1 || has_pkg > 1 ||
+	    v->what > VERDICT_PACKAGE || v->ok > 1 ||
 	    v->reason[0] == '\0' || v->sequence > BUNDLE_SEQ_MAX ||
 	    (v->what == VERDICT_PACKAGE) != (v->pkg.name[0] != '\0') ||
 	    (v->sha256[0] != '\0' && !valid_hex64(v->sha256)))
