@@ -190,7 +190,9 @@ struct comms_doc {
 	size_t		 wire_len;	/* the body as it came */
 	const char	*encoding;	/* "identity" or "gzip" */
 	char		 sha256[65];
-	xmlNodePtr	 upload;	/* the validated ch:Upload */
+	const uint8_t	*extract;	/* checked: comms_extract_check() */
+	size_t		 extractlen;
+	uint64_t	 ndevices;
 	const char	*claimed_sha256; /* X-Callhome-Document-Sha256 */
 	const char	*user_agent;
 };
@@ -228,9 +230,11 @@ char		*comms_detail_end(struct comms_detail *);
 /*
  * upload.c: what the server does with a complete request.
  */
+struct comms_scan_limits;
 struct comms_ctx {
 	struct comms_db		*db;
-	struct xschema		*schema;
+	struct xschema		*schema;	/* comms_upload() only */
+	const struct comms_scan_limits *scan;	/* NULL: the defaults */
 	size_t			 max_document;
 	int			 faults;
 };
@@ -248,11 +252,43 @@ struct comms_result {
 /*
  * Handle one parsed request: inflate, hash, validate, store, log.  The
  * answer (a receipt or a SOAP Fault, with its HTTP head) is appended to
- * out.  Every outcome is logged in the database.
+ * out.  Every outcome is logged in the database.  This is the three
+ * steps below, with the check made in this process: for unit tests and
+ * fuzzers (the server has it made by a worker, worker.c).
  */
 void		 comms_upload(struct comms_ctx *, const struct comms_peer *,
 		    struct comms_http *, int64_t now, struct comms_result *,
 		    struct wbuf *);
+/* an upload between its steps */
+struct comms_work {
+	uint8_t		*inflated;	/* owned, or NULL */
+	const uint8_t	*bytes;		/* the document: inflated or the body */
+	size_t		 len;
+	size_t		 wire_len;
+	int		 gzip;
+};
+/*
+ * 1. Remove the Content-Encoding, into at most room bytes (beyond that,
+ * 503: the server is busy); the body is freed once inflated.  Hash the
+ * document; refuse it when X-Callhome-Document-Sha256 names another
+ * hash.  0: the document in w is to be checked; -1: refused, answered
+ * in out and logged.
+ */
+int		 comms_upload_begin(struct comms_ctx *,
+		    const struct comms_peer *, struct comms_http *, int64_t,
+		    size_t room, struct comms_work *, struct comms_result *,
+		    struct wbuf *);
+/*
+ * 2. The check (check.h), by a worker.  3. Its outcome: status 0 and
+ * the extract, stored and answered with a receipt; or a status and its
+ * reason, refused.  w is freed.
+ */
+void		 comms_upload_end(struct comms_ctx *,
+		    const struct comms_peer *, struct comms_http *, int64_t,
+		    struct comms_work *, int status, const char *reason,
+		    const uint8_t *extract, size_t extractlen,
+		    struct comms_result *, struct wbuf *);
+void		 comms_work_free(struct comms_work *);
 /* log a rejected request (not 2xx) and build its answer */
 void		 comms_reject(struct comms_ctx *, const struct comms_peer *,
 		    struct comms_http *, int64_t now, int status,

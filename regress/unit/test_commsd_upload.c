@@ -625,16 +625,33 @@ TEST(reject_and_error_records)
 TEST(claimed_hash_mismatch)
 {
 	struct receipt	 r;
-	char		 sha[65];
+	char		 sha[65], fault[512];
+	uint8_t		*gz;
+	size_t		 gzlen;
 
 	CHECK(fresh_db() == 0);
 	memset(sha, '0', 64);
 	sha[64] = '\0';
-	/* informational: accepted, and the mismatch is in the log */
-	CHECK_EQ_INT(upload("gw1", full, full_len, 0, sha, &r, NULL, 0), 200);
-	CHECK(strcmp(r.sha256, sha) != 0);
+	/* refused: the gateway sends again, and nothing is stored */
+	CHECK_EQ_INT(upload("gw1", full, full_len, 0, sha, &r, fault,
+	    sizeof(fault)), 400);
+	CHECK(strstr(fault, "X-Callhome-Document-Sha256 0000") != NULL);
+	CHECK(strstr(fault, "does not match") != NULL);
+	CHECK_EQ_INT(count("SELECT count(*) FROM documents"), 0);
+	CHECK(strstr(text1("SELECT summary FROM txlog WHERE kind = 'reject'"),
+	    "400 X-Callhome-Document-Sha256") != NULL);
+	CHECK(strstr(text1("SELECT detail FROM txlog WHERE kind = 'reject'"),
+	    "\"claimed_sha256\":\"0000") != NULL);
+	/* gzip: the claim is the inflated document's hash, not the body's */
+	gz = gzip_of(full, full_len, &gzlen);
+	CHECK(sha256_hex(gz, gzlen, sha) == 0);
+	CHECK_EQ_INT(upload("gw1", gz, gzlen, 1, sha, &r, NULL, 0), 400);
+	CHECK(sha256_hex(full, full_len, sha) == 0);
+	CHECK_EQ_INT(upload("gw1", gz, gzlen, 1, sha, &r, NULL, 0), 200);
+	free(gz);
+	CHECK_STR(r.sha256, sha);
 	CHECK(strstr(text1("SELECT detail FROM txlog WHERE kind = 'upload'"),
-	    "\"claimed_sha256_matches\":false") != NULL);
+	    "\"claimed_sha256_matches\":true") != NULL);
 }
 
 TEST(fault_receipt_hash)
