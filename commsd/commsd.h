@@ -46,14 +46,23 @@
 #define COMMS_DEFAULT_MAX_DOC	(16ULL * 1024 * 1024)
 #define COMMS_DEFAULT_MAX_CONNS	64
 #define COMMS_MAX_CONNS_LIMIT	1000	/* "max connections" at most */
+#define COMMS_DEFAULT_MAX_HS	16	/* connections before TLS is done */
+#define COMMS_DEFAULT_MAX_HS_ADDR 4	/* of them from one address */
+#define COMMS_DEFAULT_HS_TIMEOUT 5000	/* ms */
+#define COMMS_DEFAULT_INFLIGHT	(64ULL * 1024 * 1024)	/* at least */
+#define COMMS_DEFAULT_WORKERS	2
+#define COMMS_DEFAULT_CHECK_TIMEOUT 10000	/* ms */
+/* TLS 1.2: ECDHE and AEAD only (AES-GCM, ChaCha20-Poly1305) */
+#define COMMS_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
+/* a refusal for want of room: "Retry-After", seconds */
+#define COMMS_RETRY_AFTER	30
 
 #define COMMS_STR_MAX		256	/* paths, names, the token */
 #define COMMS_MAX_LISTEN	16
 #define COMMS_MAX_INCLUDE_DEPTH	8
 #define COMMS_MAX_FILE		(1024 * 1024)	/* certificates, keys, schema */
 
-/* deadlines, in seconds */
-#define COMMS_HANDSHAKE_TIMEOUT	10
+/* deadlines, in seconds (the handshake's is configured) */
 #define COMMS_HEADER_TIMEOUT	10
 #define COMMS_BODY_TIMEOUT	60
 #define COMMS_WRITE_TIMEOUT	30
@@ -95,7 +104,17 @@ struct comms_conf {
 	char			 schema[COMMS_STR_MAX];
 	char			 token[COMMS_STR_MAX];	/* secret, or "" */
 	uint64_t		 max_document;	/* bytes */
-	uint32_t		 max_conns;
+	uint32_t		 max_conns;	/* with TLS established */
+	uint32_t		 max_handshakes;	/* before */
+	uint32_t		 max_handshakes_addr;	/* one address's */
+	uint64_t		 handshake_timeout_ms;
+	uint64_t		 max_inflight;	/* bytes of documents held */
+	char			 ciphers[COMMS_STR_MAX];
+	uint32_t		 workers;
+	uint64_t		 check_timeout_ms;
+	uint32_t		 max_attrs;	/* per element */
+	uint32_t		 max_nodes;
+	uint64_t		 worker_memory;	/* a worker's address space */
 	char			 user[COMMS_STR_MAX];
 	int			 faults;	/* COMMS_FAULT_* */
 	uint32_t		 fault_delay_ms;
@@ -113,6 +132,8 @@ struct comms_conf	*comms_parse_config_buffer(const char *, const char *,
 extern const char	 comms_default_schema[];
 struct comms_conf	*comms_conf_new(void);
 void			 comms_conf_free(struct comms_conf *);
+/* the settings that default to a function of others, once parsed */
+void			 comms_conf_derive(struct comms_conf *);
 #define COMMS_PRINT_SECRETS	0x01	/* the token itself, not "********" */
 void			 comms_print_config(FILE *, const struct comms_conf *,
 			    int);
@@ -319,14 +340,17 @@ void		 comms_server_bind(struct comms_server *);
 /* in the child of daemon(3) */
 void		 comms_server_forked(struct comms_server *);
 /*
- * In the sandbox, with the database inside the chroot and the schema:
- * serve until SIGTERM or SIGINT.  Only exit(3) may follow.
+ * In the sandbox, with the database inside the chroot and the channel to
+ * the workers' spawner (worker.h): serve until SIGTERM or SIGINT.  Only
+ * exit(3) may follow.
  */
 void		 comms_server_run(struct comms_server *, struct comms_db *,
-		    struct xschema *);
+		    int);
 
 /* sandbox.c */
 struct sandbox;
 extern const struct sandbox	commsd_sandbox;
+extern const struct sandbox	commsd_spawner_sandbox;
+extern const struct sandbox	commsd_worker_sandbox;
 
 #endif /* COMMSD_H */

@@ -19,14 +19,14 @@ static const struct rec_kind {
 	size_t		 ncols;
 	unsigned int	 required;	/* bits of the columns */
 } rec_kinds[] = {
-	{ COMMS_REC_UPLOAD, U_NCOLS, 1U << U_GATEWAY | 1U << U_SOFTWARE |
-	    1U << U_CYCLE | 1U << U_REASON | 1U << U_STARTED |
-	    1U << U_FINISHED | 1U << U_CATEGORIES },
-	{ COMMS_REC_DEVICE, D_NCOLS, 1U << D_KEY | 1U << D_OUTCOME |
-	    1U << D_COLLECTED },
-	{ COMMS_REC_METER, M_NCOLS, 1U << M_NAME },
-	{ COMMS_REC_SUPPLY, S_NCOLS, 1U << S_INDEX },
-	{ COMMS_REC_ALERT, A_NCOLS, 1U << A_INDEX },
+	{ COMMS_REC_UPLOAD, XU_NCOLS, 1U << XU_GATEWAY | 1U << XU_SOFTWARE |
+	    1U << XU_CYCLE | 1U << XU_REASON | 1U << XU_STARTED |
+	    1U << XU_FINISHED | 1U << XU_CATEGORIES },
+	{ COMMS_REC_DEVICE, XD_NCOLS, 1U << XD_KEY | 1U << XD_OUTCOME |
+	    1U << XD_COLLECTED },
+	{ COMMS_REC_METER, XM_NCOLS, 1U << XM_NAME },
+	{ COMMS_REC_SUPPLY, XS_NCOLS, 1U << XS_INDEX },
+	{ COMMS_REC_ALERT, XA_NCOLS, 1U << XA_INDEX },
 };
 
 static const struct rec_kind *
@@ -239,27 +239,27 @@ static const struct rd_list {
 	struct rd_col	 cols[COMMS_REC_MAXCOLS + 1];
 } rd_lists[] = {
 	{ "Meters", COMMS_REC_METER, {
-		[M_NAME] = { RD_ATTR, "name" },
-		[M_UNIT] = { RD_ATTR, "unit" },
-		[M_VALUE] = { RD_TEXT, NULL },
-		[M_SOURCE] = { RD_ATTR, "source" } } },
+		[XM_NAME] = { RD_ATTR, "name" },
+		[XM_UNIT] = { RD_ATTR, "unit" },
+		[XM_VALUE] = { RD_TEXT, NULL },
+		[XM_SOURCE] = { RD_ATTR, "source" } } },
 	{ "Supplies", COMMS_REC_SUPPLY, {
-		[S_INDEX] = { RD_ATTR, "index" },
-		[S_DESCRIPTION] = { RD_CHILD, "Description" },
-		[S_CLASS] = { RD_ATTR, "class" },
-		[S_TYPE] = { RD_ATTR, "type" },
-		[S_COLOR] = { RD_CHILD, "Color" },
-		[S_UNIT] = { RD_ATTR, "unit" },
-		[S_MAX] = { RD_ATTR, "max" },
-		[S_LEVEL] = { RD_ATTR, "level" },
-		[S_PERCENT] = { RD_ATTR, "percent" } } },
+		[XS_INDEX] = { RD_ATTR, "index" },
+		[XS_DESCRIPTION] = { RD_CHILD, "Description" },
+		[XS_CLASS] = { RD_ATTR, "class" },
+		[XS_TYPE] = { RD_ATTR, "type" },
+		[XS_COLOR] = { RD_CHILD, "Color" },
+		[XS_UNIT] = { RD_ATTR, "unit" },
+		[XS_MAX] = { RD_ATTR, "max" },
+		[XS_LEVEL] = { RD_ATTR, "level" },
+		[XS_PERCENT] = { RD_ATTR, "percent" } } },
 	{ "Alerts", COMMS_REC_ALERT, {
-		[A_INDEX] = { RD_ATTR, "index" },
-		[A_SEVERITY] = { RD_ATTR, "severity" },
-		[A_GROUP] = { RD_ATTR, "group" },
-		[A_CODE] = { RD_ATTR, "code" },
-		[A_DESCRIPTION] = { RD_CHILD, "Description" },
-		[A_TIME] = { RD_ATTR, "time" } } },
+		[XA_INDEX] = { RD_ATTR, "index" },
+		[XA_SEVERITY] = { RD_ATTR, "severity" },
+		[XA_GROUP] = { RD_ATTR, "group" },
+		[XA_CODE] = { RD_ATTR, "code" },
+		[XA_DESCRIPTION] = { RD_CHILD, "Description" },
+		[XA_TIME] = { RD_ATTR, "time" } } },
 };
 
 static xmlChar *
@@ -312,30 +312,30 @@ encode_device(xmlNodePtr dev, struct wbuf *w)
 	contact = xml_child(dev, "Contact");
 	status = xml_child(dev, "Status");
 	enc_begin(&e, COMMS_REC_DEVICE);
-	enc_set(&e, D_KEY, attr(dev, "key"));
-	enc_set(&e, D_OUTCOME, attr(dev, "outcome"));
-	enc_set(&e, D_COLLECTED, attr(dev, "collected"));
-	enc_set(&e, D_ADDRESS, child_text(dev, "Address"));
-	enc_set(&e, D_REASON, child_text(dev, "Reason"));
-	enc_set(&e, D_VENDOR, child_text(id, "Vendor"));
-	enc_set(&e, D_MODEL, child_text(id, "Model"));
-	enc_set(&e, D_MODEL_SOURCE, attr(xml_child(id, "Model"), "source"));
-	enc_set(&e, D_SERIAL, child_text(id, "Serial"));
-	enc_set(&e, D_SERIAL_SOURCE, attr(xml_child(id, "Serial"),
+	enc_set(&e, XD_KEY, attr(dev, "key"));
+	enc_set(&e, XD_OUTCOME, attr(dev, "outcome"));
+	enc_set(&e, XD_COLLECTED, attr(dev, "collected"));
+	enc_set(&e, XD_ADDRESS, child_text(dev, "Address"));
+	enc_set(&e, XD_REASON, child_text(dev, "Reason"));
+	enc_set(&e, XD_VENDOR, child_text(id, "Vendor"));
+	enc_set(&e, XD_MODEL, child_text(id, "Model"));
+	enc_set(&e, XD_MODEL_SOURCE, attr(xml_child(id, "Model"), "source"));
+	enc_set(&e, XD_SERIAL, child_text(id, "Serial"));
+	enc_set(&e, XD_SERIAL_SOURCE, attr(xml_child(id, "Serial"),
 	    "source"));
-	enc_set(&e, D_FIRMWARE, child_text(id, "Firmware"));
-	enc_set(&e, D_FIRMWARE_SOURCE, attr(xml_child(id, "Firmware"),
+	enc_set(&e, XD_FIRMWARE, child_text(id, "Firmware"));
+	enc_set(&e, XD_FIRMWARE_SOURCE, attr(xml_child(id, "Firmware"),
 	    "source"));
-	enc_set(&e, D_SYSOBJECTID, child_text(id, "SysObjectID"));
-	enc_set(&e, D_ENTERPRISE, child_text(id, "Enterprise"));
-	enc_set(&e, D_SYSDESCR, child_text(id, "SysDescr"));
-	enc_set(&e, D_SYSNAME, child_text(contact, "SysName"));
-	enc_set(&e, D_SYSCONTACT, child_text(contact, "SysContact"));
-	enc_set(&e, D_SYSLOCATION, child_text(contact, "SysLocation"));
-	enc_set(&e, D_DEVICE_STATUS, attr(status, "device"));
-	enc_set(&e, D_PRINTER_STATUS, attr(status, "printer"));
-	enc_set(&e, D_UPTIME, attr(status, "uptime"));
-	enc_set(&e, D_ERRORS, status_errors(status));
+	enc_set(&e, XD_SYSOBJECTID, child_text(id, "SysObjectID"));
+	enc_set(&e, XD_ENTERPRISE, child_text(id, "Enterprise"));
+	enc_set(&e, XD_SYSDESCR, child_text(id, "SysDescr"));
+	enc_set(&e, XD_SYSNAME, child_text(contact, "SysName"));
+	enc_set(&e, XD_SYSCONTACT, child_text(contact, "SysContact"));
+	enc_set(&e, XD_SYSLOCATION, child_text(contact, "SysLocation"));
+	enc_set(&e, XD_DEVICE_STATUS, attr(status, "device"));
+	enc_set(&e, XD_PRINTER_STATUS, attr(status, "printer"));
+	enc_set(&e, XD_UPTIME, attr(status, "uptime"));
+	enc_set(&e, XD_ERRORS, status_errors(status));
 	if (enc_end(&e, w) == -1)
 		return -1;
 	return encode_readings(dev, w);
@@ -353,16 +353,16 @@ comms_extract_encode(xmlNodePtr up, struct wbuf *w, char *err,
 	cycle = xml_child(up, "Cycle");
 	devs = xml_child(up, "Devices");
 	enc_begin(&e, COMMS_REC_UPLOAD);
-	enc_set(&e, U_GATEWAY, attr(gw, "id"));
-	enc_set(&e, U_SOFTWARE, attr(gw, "software"));
-	enc_set(&e, U_SITE, child_text(up, "Site"));
-	enc_set(&e, U_CYCLE, attr(cycle, "id"));
-	enc_set(&e, U_REASON, attr(cycle, "reason"));
-	enc_set(&e, U_STARTED, attr(cycle, "started"));
-	enc_set(&e, U_FINISHED, attr(cycle, "finished"));
+	enc_set(&e, XU_GATEWAY, attr(gw, "id"));
+	enc_set(&e, XU_SOFTWARE, attr(gw, "software"));
+	enc_set(&e, XU_SITE, child_text(up, "Site"));
+	enc_set(&e, XU_CYCLE, attr(cycle, "id"));
+	enc_set(&e, XU_REASON, attr(cycle, "reason"));
+	enc_set(&e, XU_STARTED, attr(cycle, "started"));
+	enc_set(&e, XU_FINISHED, attr(cycle, "finished"));
 	cat = child_text(up, "Categories");
 	collapse(cat);
-	enc_set(&e, U_CATEGORIES, cat);
+	enc_set(&e, XU_CATEGORIES, cat);
 	if (enc_end(&e, w) == -1)
 		goto toolong;
 	for (d = devs != NULL ? devs->children : NULL; d != NULL; d = d->next)

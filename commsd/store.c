@@ -441,10 +441,10 @@ static const struct rd_table {
 	enum comms_stmt	 stmt;
 	unsigned int	 integers;	/* bits of the integer columns */
 } rd_tables[] = {
-	{ COMMS_REC_METER, COMMS_METER_INSERT, 1U << M_VALUE },
+	{ COMMS_REC_METER, COMMS_METER_INSERT, 1U << XM_VALUE },
 	{ COMMS_REC_SUPPLY, COMMS_SUPPLY_INSERT,
-	    1U << S_MAX | 1U << S_LEVEL | 1U << S_PERCENT },
-	{ COMMS_REC_ALERT, COMMS_ALERT_INSERT, 1U << A_TIME },
+	    1U << XS_MAX | 1U << XS_LEVEL | 1U << XS_PERCENT },
+	{ COMMS_REC_ALERT, COMMS_ALERT_INSERT, 1U << XA_TIME },
 };
 #define RD_NTABLES	(sizeof(rd_tables) / sizeof(rd_tables[0]))
 
@@ -484,11 +484,11 @@ static int
 store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
     const struct comms_record *r, int64_t now)
 {
-	static const int	 text_cols[] = { D_OUTCOME, D_COLLECTED,
-	    D_ADDRESS, D_REASON, D_VENDOR, D_MODEL, D_MODEL_SOURCE, D_SERIAL,
-	    D_SERIAL_SOURCE, D_FIRMWARE, D_FIRMWARE_SOURCE, D_SYSOBJECTID };
-	static const int	 text_cols2[] = { D_SYSDESCR, D_SYSNAME,
-	    D_SYSCONTACT, D_SYSLOCATION, D_DEVICE_STATUS, D_PRINTER_STATUS };
+	static const int	 text_cols[] = { XD_OUTCOME, XD_COLLECTED,
+	    XD_ADDRESS, XD_REASON, XD_VENDOR, XD_MODEL, XD_MODEL_SOURCE, XD_SERIAL,
+	    XD_SERIAL_SOURCE, XD_FIRMWARE, XD_FIRMWARE_SOURCE, XD_SYSOBJECTID };
+	static const int	 text_cols2[] = { XD_SYSDESCR, XD_SYSNAME,
+	    XD_SYSCONTACT, XD_SYSLOCATION, XD_DEVICE_STATUS, XD_PRINTER_STATUS };
 	sqlite3_stmt		*st = db->st[COMMS_REPORT_INSERT];
 	size_t			 i;
 	int			 rc = SQLITE_OK, n = 4;
@@ -496,23 +496,23 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	/* the columns of the statement follow the record's order */
 	B(sqlite3_bind_int64(st, 1, docid));
 	B(sqlite3_bind_int64(st, 2, ord));
-	B(bind_f(st, 3, &r->f[D_KEY]));
+	B(bind_f(st, 3, &r->f[XD_KEY]));
 	for (i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
 		B(bind_f(st, n++, &r->f[text_cols[i]]));
-	B(bind_fint(st, n++, &r->f[D_ENTERPRISE]));
+	B(bind_fint(st, n++, &r->f[XD_ENTERPRISE]));
 	for (i = 0; i < sizeof(text_cols2) / sizeof(text_cols2[0]); i++)
 		B(bind_f(st, n++, &r->f[text_cols2[i]]));
-	B(bind_fint(st, n++, &r->f[D_UPTIME]));
-	B(bind_f(st, n, &r->f[D_ERRORS]));
+	B(bind_fint(st, n++, &r->f[XD_UPTIME]));
+	B(bind_f(st, n, &r->f[XD_ERRORS]));
 	if (rc != SQLITE_OK || step_done(st) == -1)
 		return -1;
 
 	st = db->st[COMMS_DEV_UPSERT];
 	B(sqlite3_bind_int64(st, 1, gwid));
-	B(bind_f(st, 2, &r->f[D_KEY]));
-	B(bind_f(st, 3, &r->f[D_VENDOR]));
-	B(bind_f(st, 4, &r->f[D_MODEL]));
-	B(bind_f(st, 5, &r->f[D_SERIAL]));
+	B(bind_f(st, 2, &r->f[XD_KEY]));
+	B(bind_f(st, 3, &r->f[XD_VENDOR]));
+	B(bind_f(st, 4, &r->f[XD_MODEL]));
+	B(bind_f(st, 5, &r->f[XD_SERIAL]));
 	B(sqlite3_bind_int64(st, 6, now));
 	B(sqlite3_bind_int64(st, 7, docid));
 	if (rc != SQLITE_OK || step_done(st) == -1)
@@ -597,7 +597,7 @@ insert_document(struct comms_db *db, int64_t gwid,
 	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
 	    r.tag != COMMS_REC_UPLOAD)
 		return -1;	/* cannot be: the extract was checked */
-	(void)parse_long(r.f[U_CYCLE].s, r.f[U_CYCLE].len, &cid);
+	(void)parse_long(r.f[XU_CYCLE].s, r.f[XU_CYCLE].len, &cid);
 	B(sqlite3_bind_int64(st, 1, gwid));
 	B(sqlite3_bind_text(st, 2, doc->sha256, -1, SQLITE_STATIC));
 	B(sqlite3_bind_int64(st, 3, now));
@@ -605,14 +605,14 @@ insert_document(struct comms_db *db, int64_t gwid,
 	B(sqlite3_bind_text(st, 5, doc->encoding, -1, SQLITE_STATIC));
 	B(sqlite3_bind_int64(st, 6, (int64_t)doc->wire_len));
 	B(sqlite3_bind_text(st, 7, peer->cert_sha256, -1, SQLITE_STATIC));
-	B(bind_f(st, 8, &r.f[U_GATEWAY]));
-	B(bind_f(st, 9, &r.f[U_SOFTWARE]));
-	B(bind_f(st, 10, &r.f[U_SITE]));
+	B(bind_f(st, 8, &r.f[XU_GATEWAY]));
+	B(bind_f(st, 9, &r.f[XU_SOFTWARE]));
+	B(bind_f(st, 10, &r.f[XU_SITE]));
 	B(sqlite3_bind_int64(st, 11, cid));
-	B(bind_f(st, 12, &r.f[U_REASON]));
-	B(bind_f(st, 13, &r.f[U_STARTED]));
-	B(bind_f(st, 14, &r.f[U_FINISHED]));
-	B(bind_f(st, 15, &r.f[U_CATEGORIES]));
+	B(bind_f(st, 12, &r.f[XU_REASON]));
+	B(bind_f(st, 13, &r.f[XU_STARTED]));
+	B(bind_f(st, 14, &r.f[XU_FINISHED]));
+	B(bind_f(st, 15, &r.f[XU_CATEGORIES]));
 	B(sqlite3_bind_int64(st, 16, (int64_t)doc->ndevices));
 	B(sqlite3_bind_blob64(st, 17, doc->bytes, doc->len, SQLITE_STATIC));
 	if (rc != SQLITE_OK || step_done(st) == -1)
@@ -629,7 +629,7 @@ insert_document(struct comms_db *db, int64_t gwid,
 			    now) == -1)
 				return -1;
 		} else if (ord < 0 || store_reading(db, &r, out->id, ord,
-		    &dev.f[D_KEY], ordinals) == -1)
+		    &dev.f[XD_KEY], ordinals) == -1)
 			return -1;
 	}
 	return off == doc->extractlen ? 0 : -1;
@@ -679,9 +679,9 @@ log_upload(struct comms_db *db, const struct comms_peer *peer,
 		json_kv_string(&dt.j, "user_agent", doc->user_agent);
 	/* the certificate names the gateway; the document's claim differs */
 	if (comms_extract_next(doc->extract, doc->extractlen, &off, &r) &&
-	    r.tag == COMMS_REC_UPLOAD && r.f[U_GATEWAY].s != NULL) {
-		if ((claimed = strndup(r.f[U_GATEWAY].s,
-		    r.f[U_GATEWAY].len)) == NULL)
+	    r.tag == COMMS_REC_UPLOAD && r.f[XU_GATEWAY].s != NULL) {
+		if ((claimed = strndup(r.f[XU_GATEWAY].s,
+		    r.f[XU_GATEWAY].len)) == NULL)
 			fatal("%s", __func__);
 		if (strcmp(claimed, peer->cn) != 0) {
 			log_warnx("%s (%s): the document says it is from "

@@ -347,15 +347,15 @@ TEST(extract_records)
 	while (comms_extract_next(w.data, w.len, &off, &r)) {
 		if (n++ == 0) {
 			CHECK_EQ_INT(r.tag, COMMS_REC_UPLOAD);
-			CHECK(r.f[U_GATEWAY].len == 3 &&
-			    memcmp(r.f[U_GATEWAY].s, "gw1", 3) == 0);
-			CHECK(r.f[U_SITE].s != NULL);
-			CHECK(r.f[U_CATEGORIES].len == 41 && memcmp(
-			    r.f[U_CATEGORIES].s, "meters supplies", 15) == 0);
+			CHECK(r.f[XU_GATEWAY].len == 3 &&
+			    memcmp(r.f[XU_GATEWAY].s, "gw1", 3) == 0);
+			CHECK(r.f[XU_SITE].s != NULL);
+			CHECK(r.f[XU_CATEGORIES].len == 41 && memcmp(
+			    r.f[XU_CATEGORIES].s, "meters supplies", 15) == 0);
 		}
 		if (r.tag == COMMS_REC_METER) {
 			meters++;
-			CHECK(r.f[M_NAME].s != NULL);
+			CHECK(r.f[XM_NAME].s != NULL);
 		}
 		/* decoding and encoding again gives the same bytes */
 		comms_extract_put(&again, &r);
