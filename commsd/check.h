@@ -45,8 +45,16 @@ struct comms_scan_limits {
 	uint32_t	 max_depth;
 };
 
+enum comms_scan_why {
+	COMMS_SCAN_OK,
+	COMMS_SCAN_LIMIT,	/* beyond a limit */
+	COMMS_SCAN_MALFORMED,	/* not well-formed XML */
+	COMMS_SCAN_DECLARATION	/* <!DOCTYPE, <!ENTITY...: refused */
+};
+
 struct comms_scan {
-	uint64_t	 nodes;		/* counted so far (all, when it passed) */
+	enum comms_scan_why why;	/* when refused */
+	uint64_t	 nodes;		/* counted so far (all when it passed) */
 	uint32_t	 max_attrs_seen;
 	uint32_t	 max_depth_seen;
 	size_t		 where;		/* the offending byte when refused */
@@ -55,7 +63,8 @@ struct comms_scan {
 /*
  * 0 when the document stays within the limits (it may still be
  * malformed: libxml2 decides that), -1 with a reason otherwise.  Never
- * counts fewer attributes, nodes or levels than libxml2 would build.
+ * counts fewer attributes, nodes or levels than libxml2 would build, and
+ * never calls MALFORMED what libxml2 parses.
  */
 int	comms_prescan(const uint8_t *, size_t, const struct comms_scan_limits *,
 	    struct comms_scan *, char *, size_t);

@@ -46,6 +46,7 @@
 #define COMMS_DEFAULT_MAX_DOC	(16ULL * 1024 * 1024)
 #define COMMS_DEFAULT_MAX_CONNS	64
 #define COMMS_MAX_CONNS_LIMIT	1000	/* "max connections" at most */
+#define COMMS_DEFAULT_MAX_CONNS_GW 4	/* of one gateway (CN) */
 #define COMMS_DEFAULT_MAX_HS	16	/* connections before TLS is done */
 #define COMMS_DEFAULT_MAX_HS_ADDR 4	/* of them from one address */
 #define COMMS_DEFAULT_HS_TIMEOUT 5000	/* ms */
@@ -105,6 +106,7 @@ struct comms_conf {
 	char			 token[COMMS_STR_MAX];	/* secret, or "" */
 	uint64_t		 max_document;	/* bytes */
 	uint32_t		 max_conns;	/* with TLS established */
+	uint32_t		 max_conns_gw;	/* of one gateway */
 	uint32_t		 max_handshakes;	/* before */
 	uint32_t		 max_handshakes_addr;	/* one address's */
 	uint64_t		 handshake_timeout_ms;

@@ -32,6 +32,7 @@ comms_conf_new(void)
 	(void)strlcpy(c->user, COMMS_DEFAULT_USER, sizeof(c->user));
 	c->max_document = COMMS_DEFAULT_MAX_DOC;
 	c->max_conns = COMMS_DEFAULT_MAX_CONNS;
+	c->max_conns_gw = COMMS_DEFAULT_MAX_CONNS_GW;
 	c->max_handshakes = COMMS_DEFAULT_MAX_HS;
 	c->max_handshakes_addr = COMMS_DEFAULT_MAX_HS_ADDR;
 	c->handshake_timeout_ms = COMMS_DEFAULT_HS_TIMEOUT;
@@ -159,6 +160,7 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	config_fmt_size(num, sizeof(num), c->max_document);
 	fprintf(fp, "max document %s\n", num);
 	fprintf(fp, "max connections %u\n", c->max_conns);
+	fprintf(fp, "max connections per gateway %u\n", c->max_conns_gw);
 	fprintf(fp, "max handshakes %u\n", c->max_handshakes);
 	fprintf(fp, "max handshakes per address %u\n",
 	    c->max_handshakes_addr);

@@ -108,7 +108,7 @@ enum setting {
 	S_INSTKEY, S_SCHEMA, S_TOKEN, S_MAXDOC, S_MAXCONN, S_USER,
 	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_CIPHERS, S_MAXHS,
 	S_MAXHSADDR, S_HSTIMEOUT, S_MAXINFLIGHT, S_WORKERS, S_CHECKTIMEOUT,
-	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAX
+	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_MAX
 };
 static const char *const setting_names[S_MAX] = {
 	"certificate", "key", "client ca", "protocols", "database",
@@ -117,7 +117,7 @@ static const char *const setting_names[S_MAX] = {
 	"fault close", "ciphers", "max handshakes",
 	"max handshakes per address", "handshake timeout", "max inflight",
 	"workers", "check timeout", "max attributes", "max nodes",
-	"worker memory",
+	"worker memory", "max connections per gateway",
 };
 static const char	*set_file[S_MAX];	/* in the pool */
 static int		 set_line[S_MAX];
@@ -152,7 +152,7 @@ static void	 listen_add(const char *, int64_t);
 %}
 
 %token	ADDRESS ATTRIBUTES CA CERTIFICATE CHECK CIPHERS CLIENT CLOSE
-%token	CONNECTIONS DATABASE DELAY DOCUMENT FAULT HANDSHAKE HANDSHAKES
+%token	CONNECTIONS DATABASE DELAY DOCUMENT FAULT GATEWAY HANDSHAKE HANDSHAKES
 %token	INCLUDE INFLIGHT INSTRUCTION KEY LISTEN MAX MEMORY NODES ON PACKAGES
 %token	PER PORT PROTOCOLS RECEIPTHASH SCHEMA TIMEOUT TOKEN USER WORKER
 %token	WORKERS
@@ -256,6 +256,12 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 			    COMMS_MAX_CONNS_LIMIT,
 			    "max connections", &n) == 0)
 				conf->max_conns = n;
+		}
+		| MAX CONNECTIONS PER GATEWAY STRING {
+			if (once(S_MAXCONNGW))
+				get_count($5, 1, COMMS_MAX_CONNS_LIMIT,
+				    "max connections per gateway",
+				    &conf->max_conns_gw);
 		}
 		| CIPHERS STRING {
 			if (once(S_CIPHERS))
@@ -455,6 +461,7 @@ static const struct keyword {
 	{ "delay",		DELAY },
 	{ "document",		DOCUMENT },
 	{ "fault",		FAULT },
+	{ "gateway",		GATEWAY },
 	{ "handshake",		HANDSHAKE },
 	{ "handshakes",		HANDSHAKES },
 	{ "include",		INCLUDE },
@@ -1261,6 +1268,10 @@ check_config(void)
 		conf_error_at(set_file[S_MAXINFLIGHT], set_line[S_MAXINFLIGHT],
 		    "max inflight must be at least twice max document (a "
 		    "document and what is made of it)");
+	if (conf->max_conns_gw > conf->max_conns)
+		conf_error_at(set_file[S_MAXCONNGW], set_line[S_MAXCONNGW],
+		    "max connections per gateway is more than max "
+		    "connections");
 	if (conf->max_handshakes_addr > conf->max_handshakes)
 		conf_error_at(set_file[S_MAXHSADDR], set_line[S_MAXHSADDR],
 		    "max handshakes per address is more than max "

@@ -35,11 +35,11 @@ struct scanner {
 	size_t				 errlen;
 };
 
-static int	scan_fail(struct scanner *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
+static int	scan_fail(struct scanner *, enum comms_scan_why, const char *,
+		    ...) __attribute__((__format__(printf, 3, 4)));
 
 static int
-scan_fail(struct scanner *s, const char *fmt, ...)
+scan_fail(struct scanner *s, enum comms_scan_why why, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	 msg[256];
@@ -47,6 +47,7 @@ scan_fail(struct scanner *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	s->sc->why = why;
 	s->sc->where = s->i;
 	if (s->err != NULL && s->errlen > 0)
 		(void)snprintf(s->err, s->errlen, "%s (at byte %zu)", msg,
@@ -59,8 +60,8 @@ add_nodes(struct scanner *s, uint64_t n)
 {
 	s->sc->nodes += n;
 	if (s->sc->nodes > s->lim->max_nodes)
-		return scan_fail(s, "more than %u XML nodes",
-		    s->lim->max_nodes);
+		return scan_fail(s, COMMS_SCAN_LIMIT, "more than %u XML "
+		    "nodes", s->lim->max_nodes);
 	return 0;
 }
 
@@ -106,11 +107,12 @@ scan_name(struct scanner *s, const char *what)
 	while (s->i < s->len && !is_delim(s->p[s->i]))
 		s->i++;
 	if (s->i == start)
-		return scan_fail(s, "malformed %s", what);
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "malformed %s",
+		    what);
 	if (s->i - start > s->lim->max_name) {
 		s->i = start;
-		return scan_fail(s, "%s name longer than %u bytes", what,
-		    s->lim->max_name);
+		return scan_fail(s, COMMS_SCAN_LIMIT, "%s name longer than "
+		    "%u bytes", what, s->lim->max_name);
 	}
 	return 0;
 }
@@ -124,7 +126,8 @@ skip_to(struct scanner *s, const char *end, const char *what)
 
 	e = memmem(s->p + s->i, s->len - s->i, end, elen);
 	if (e == NULL)
-		return scan_fail(s, "unterminated %s", what);
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "unterminated %s",
+		    what);
 	s->i = (size_t)(e - s->p) + elen;
 	return add_nodes(s, 1);
 }
@@ -140,17 +143,21 @@ scan_attribute(struct scanner *s)
 		return -1;
 	skip_space(s);
 	if (s->i >= s->len || s->p[s->i] != '=')
-		return scan_fail(s, "attribute without a value");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "attribute without "
+		    "a value");
 	s->i++;
 	skip_space(s);
 	if (s->i >= s->len || (s->p[s->i] != '"' && s->p[s->i] != '\''))
-		return scan_fail(s, "attribute value not quoted");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "attribute value "
+		    "not quoted");
 	vstart = s->i + 1;
 	q = memchr(s->p + vstart, s->p[s->i], s->len - vstart);
 	if (q == NULL)
-		return scan_fail(s, "unterminated attribute value");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "unterminated "
+		    "attribute value");
 	if (memchr(s->p + vstart, '<', (size_t)(q - s->p) - vstart) != NULL)
-		return scan_fail(s, "'<' in an attribute value");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "'<' in an "
+		    "attribute value");
 	s->i = (size_t)(q - s->p) + 1;
 	return add_nodes(s, 2 + count_amps(s->p, vstart, s->i - 1));
 }
@@ -162,8 +169,8 @@ scan_start_tag(struct scanner *s, uint32_t *depth)
 	uint32_t	 nattrs = 0, level = *depth + 1;
 
 	if (level > s->lim->max_depth)
-		return scan_fail(s, "elements nested deeper than %u",
-		    s->lim->max_depth);
+		return scan_fail(s, COMMS_SCAN_LIMIT, "elements nested deeper "
+		    "than %u", s->lim->max_depth);
 	if (level > s->sc->max_depth_seen)
 		s->sc->max_depth_seen = level;
 	s->i++;
@@ -172,7 +179,8 @@ scan_start_tag(struct scanner *s, uint32_t *depth)
 	for (;;) {
 		skip_space(s);
 		if (s->i >= s->len)
-			return scan_fail(s, "unterminated start tag");
+			return scan_fail(s, COMMS_SCAN_MALFORMED,
+			    "unterminated start tag");
 		if (s->p[s->i] == '>') {
 			s->i++;
 			*depth = level;
@@ -180,13 +188,14 @@ scan_start_tag(struct scanner *s, uint32_t *depth)
 		}
 		if (s->p[s->i] == '/') {
 			if (s->i + 1 >= s->len || s->p[s->i + 1] != '>')
-				return scan_fail(s, "malformed start tag");
+				return scan_fail(s, COMMS_SCAN_MALFORMED,
+				    "malformed start tag");
 			s->i += 2;
 			return 0;
 		}
 		if (++nattrs > s->lim->max_attrs)
-			return scan_fail(s, "more than %u attributes on one "
-			    "element", s->lim->max_attrs);
+			return scan_fail(s, COMMS_SCAN_LIMIT, "more than %u "
+			    "attributes on one element", s->lim->max_attrs);
 		if (nattrs > s->sc->max_attrs_seen)
 			s->sc->max_attrs_seen = nattrs;
 		if (scan_attribute(s) == -1)
@@ -199,13 +208,15 @@ static int
 scan_end_tag(struct scanner *s, uint32_t *depth)
 {
 	if (*depth == 0)
-		return scan_fail(s, "an end tag without a start tag");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "an end tag without "
+		    "a start tag");
 	s->i += 2;
 	if (scan_name(s, "end tag") == -1)
 		return -1;
 	skip_space(s);
 	if (s->i >= s->len || s->p[s->i] != '>')
-		return scan_fail(s, "malformed end tag");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "malformed end "
+		    "tag");
 	s->i++;
 	(*depth)--;
 	return 0;
@@ -223,7 +234,7 @@ static int
 scan_markup(struct scanner *s, uint32_t *depth)
 {
 	if (s->i + 1 >= s->len)
-		return scan_fail(s, "truncated markup");
+		return scan_fail(s, COMMS_SCAN_MALFORMED, "truncated markup");
 	switch (s->p[s->i + 1]) {
 	case '?':
 		s->i += 2;
@@ -237,7 +248,8 @@ scan_markup(struct scanner *s, uint32_t *depth)
 			s->i += 9;
 			return skip_to(s, "]]>", "CDATA section");
 		}
-		return scan_fail(s, "a markup declaration is not allowed");
+		return scan_fail(s, COMMS_SCAN_DECLARATION, "a markup "
+		    "declaration is not allowed");
 	case '/':
 		return scan_end_tag(s, depth);
 	default:

@@ -29,13 +29,14 @@
  * handshakes per address"; when it is full, a new connection takes the
  * place of the oldest one still in its handshake, so that an idle
  * connection cannot keep a gateway out.  Only gateways that completed
- * the handshake count against "max connections"; beyond it they are
- * answered 503.
+ * the handshake count against "max connections", and one gateway (a
+ * certificate's CN) against "max connections per gateway"; beyond them
+ * they are answered 503.
  *
  * The documents in memory (the bodies, the inflated documents, the room
- * for a worker's extract) are bounded by "max inflight": a request that
- * would need more is answered 503 with Retry-After, before its body is
- * read.  Every connection, TLS
+ * for a worker's extract) are bounded by "max inflight", of which one
+ * gateway may hold half: a request that would need more is answered 503
+ * with Retry-After, before its body is read.  Every connection, TLS
  * failure, upload and refusal is a record of the transaction log, with
  * one bound: anyone who reaches the port can fail a handshake, and each
  * record is a synchronous write on the one thread that serves everybody,
@@ -507,13 +508,41 @@ conn_release(struct comms_conn *c)
 	c->reserved = 0;
 }
 
-/* hold n bytes more of "max inflight": 0, or -1 when there is no room */
+/* what this connection's gateway holds: connections, bytes reserved */
+static void
+gateway_holds(struct comms_conn *c, unsigned int *nconns, size_t *bytes)
+{
+	struct comms_conn	*o;
+
+	*nconns = 0;
+	*bytes = 0;
+	TAILQ_FOREACH(o, &c->sv->conns, entry) {
+		if (o->in_handshake || strcmp(o->peer.cn, c->peer.cn) != 0)
+			continue;
+		(*nconns)++;
+		*bytes += o->reserved;
+	}
+}
+
+/*
+ * Hold n bytes more of "max inflight": 0, or -1 when there is no room.
+ * One gateway may hold half of it (at least two of the largest
+ * documents), so that one cannot keep the others out.
+ */
 static int
 conn_reserve(struct comms_conn *c, size_t n)
 {
 	struct comms_server	*sv = c->sv;
+	unsigned int		 nc;
+	size_t			 share, mine;
 
 	if (n > sv->conf->max_inflight - sv->inflight)
+		return -1;
+	share = sv->conf->max_inflight / 2;
+	if (share < 2 * sv->conf->max_document)
+		share = 2 * sv->conf->max_document;
+	gateway_holds(c, &nc, &mine);
+	if (n > share || mine > share - n)
 		return -1;
 	sv->inflight += n;
 	c->reserved += n;
@@ -545,6 +574,8 @@ conn_handshake(struct comms_conn *c)
 	struct comms_server	*sv = c->sv;
 	struct comms_detail	 dt;
 	char			 why[256], summary[512];
+	size_t			 mine;
+	unsigned int		 nc;
 	int			 r;
 
 	r = tls_handshake(c->tls);
@@ -578,9 +609,17 @@ conn_handshake(struct comms_conn *c)
 
 	c->state = C_READ;
 	set_deadline(c, COMMS_HEADER_TIMEOUT);
+	gateway_holds(c, &nc, &mine);
 	if (sv->nconns > sv->conf->max_conns) {
-		(void)snprintf(why, sizeof(why), "more than %u gateways "
-		    "connected: try again later", sv->conf->max_conns);
+		(void)snprintf(why, sizeof(why), "more than %u connections: "
+		    "try again later", sv->conf->max_conns);
+		conn_refuse(c, 503, why);
+		return;
+	}
+	if (nc > sv->conf->max_conns_gw) {
+		(void)snprintf(why, sizeof(why), "more than %u connections "
+		    "from this gateway: try again later",
+		    sv->conf->max_conns_gw);
 		conn_refuse(c, 503, why);
 		return;
 	}

@@ -485,10 +485,12 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
     const struct comms_record *r, int64_t now)
 {
 	static const int	 text_cols[] = { XD_OUTCOME, XD_COLLECTED,
-	    XD_ADDRESS, XD_REASON, XD_VENDOR, XD_MODEL, XD_MODEL_SOURCE, XD_SERIAL,
-	    XD_SERIAL_SOURCE, XD_FIRMWARE, XD_FIRMWARE_SOURCE, XD_SYSOBJECTID };
+	    XD_ADDRESS, XD_REASON, XD_VENDOR, XD_MODEL, XD_MODEL_SOURCE,
+	    XD_SERIAL, XD_SERIAL_SOURCE, XD_FIRMWARE, XD_FIRMWARE_SOURCE,
+	    XD_SYSOBJECTID };
 	static const int	 text_cols2[] = { XD_SYSDESCR, XD_SYSNAME,
-	    XD_SYSCONTACT, XD_SYSLOCATION, XD_DEVICE_STATUS, XD_PRINTER_STATUS };
+	    XD_SYSCONTACT, XD_SYSLOCATION, XD_DEVICE_STATUS,
+	    XD_PRINTER_STATUS };
 	sqlite3_stmt		*st = db->st[COMMS_REPORT_INSERT];
 	size_t			 i;
 	int			 rc = SQLITE_OK, n = 4;

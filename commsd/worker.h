@@ -39,7 +39,7 @@
 #define COMMS_MAX_WORKERS	16
 /* a worker's address space, by default: base + factor x max document */
 #define COMMS_WORKER_MEMORY_BASE	(256ULL * 1024 * 1024)
-#define COMMS_WORKER_MEMORY_FACTOR	24
+#define COMMS_WORKER_MEMORY_FACTOR	16
 #define COMMS_JOB_MAGIC		0x43484a31U	/* "CHJ1" */
 #define COMMS_RESULT_MAGIC	0x43485231U	/* "CHR1" */
 #define COMMS_REASON_MAX	512
@@ -113,7 +113,7 @@ struct comms_pool_stats {
 	unsigned int	 queued;
 	uint64_t	 done;		/* jobs answered */
 	uint64_t	 killed;	/* workers killed at their deadline */
-	uint64_t	 died;		/* workers that ended without an answer */
+	uint64_t	 died;		/* workers that ended, no answer */
 };
 
 struct comms_pool *comms_pool_new(struct event_base *, int channel,

@@ -50,12 +50,12 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
+static struct comms_scan	 last;
+
 static int
 scan(const char *doc, char *err, size_t errlen)
 {
-	struct comms_scan	 sc;
-
-	return comms_prescan((const uint8_t *)doc, strlen(doc), &lim, &sc,
+	return comms_prescan((const uint8_t *)doc, strlen(doc), &lim, &last,
 	    err, errlen);
 }
 
@@ -183,6 +183,7 @@ TEST(prescan_attributes)
 	doc = many_attributes(64, &len);
 	CHECK(scan(doc, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "more than 64 attributes on one element") != NULL);
+	CHECK_EQ_INT(last.why, COMMS_SCAN_LIMIT);
 	free(doc);
 	/* the document of the issue: 160,000 attributes, 1.8 MB */
 	doc = many_attributes(160000, &len);
@@ -221,6 +222,7 @@ TEST(prescan_names_depth_nodes)
 	(void)snprintf(buf + n, sizeof(buf) - n, "<e/>");
 	CHECK(scan(buf, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "nested deeper than 16") != NULL);
+	CHECK_EQ_INT(last.why, COMMS_SCAN_LIMIT);
 	/* closing brings the depth down again */
 	for (n = 0, i = 0; i < 40; i++)
 		n += snprintf(buf + n, sizeof(buf) - n, "<e></e>");
@@ -270,6 +272,8 @@ TEST(prescan_malformed)
 			CHECK(0);
 		}
 		CHECK(strstr(err, "(at byte ") != NULL);
+		CHECK_EQ_INT(last.why, i < 2 ? COMMS_SCAN_DECLARATION :
+		    COMMS_SCAN_MALFORMED);
 	}
 	/* text, comments, CDATA and PIs hold what they like */
 	CHECK(scan("<a>x > y<!-- <b c=d --><![CDATA[<e>]]><?p <f?></a>", err,
