@@ -21,6 +21,7 @@
  *				fork, ptrace...: a call outside the table kills
  *				the process.
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -48,6 +49,8 @@ static const struct sb_syscall commsd_syscalls[] = {
 	SB_ALLOW_ARG(accept4, 3, SOCK_NONBLOCK | SOCK_CLOEXEC),
 	/* the write side, before throwing away what a refused client sends */
 	SB_ALLOW(shutdown),
+	/* has a connection in its handshake sent anything (server.c) */
+	SB_ALLOW_ARG(ioctl, 1, FIONREAD),
 	/* syslog(3): send(2) on the socket it opened before the sandbox */
 	SB_ALLOW(sendto),
 	/*

@@ -27,8 +27,10 @@
  * not completed their handshake have a budget of their own ("max
  * handshakes"), of which one address (an IPv6 /64) may hold only "max
  * handshakes per address"; when it is full, a new connection takes the
- * place of the oldest one still in its handshake, so that an idle
- * connection cannot keep a gateway out.  Only gateways that completed
+ * place of the oldest that has sent nothing yet, or else of the oldest
+ * if it has been at it for more than a second: idle connections cannot
+ * keep a gateway out, and a flood of them cannot close a gateway's
+ * handshake in progress.  Only gateways that completed
  * the handshake count against "max connections", and one gateway (a
  * certificate's CN) against "max connections per gateway"; beyond them
  * they are answered 503.
@@ -44,6 +46,7 @@
  * counted, and the count is one record at the interval's end.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -77,6 +80,7 @@
 #define LINGER_SECONDS		2
 #define LINGER_MAX		(1024 * 1024)	/* bytes thrown away */
 #define ACCEPT_BURST		16
+#define HS_EVICT_AGE_MS		1000	/* a handshake safe from eviction */
 
 enum conn_state {
 	C_HANDSHAKE,
@@ -102,6 +106,8 @@ struct comms_conn {
 	struct timespec		 deadline;
 	struct comms_peer	 peer;
 	int			 in_handshake;
+	int			 hs_active;	/* it has sent something */
+	struct timespec		 accepted;
 	int			 continue_sent;
 	int			 linger;	/* unread input is likely */
 	size_t			 drained;
@@ -907,6 +913,8 @@ conn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct comms_conn	*c = arg;
 
+	if (what & (EV_READ | EV_WRITE))
+		c->hs_active = 1;
 	if ((what & EV_TIMEOUT) && c->state != C_DELAY)
 		conn_timeout(c);
 	else
@@ -960,6 +968,51 @@ addr_block(const struct sockaddr_storage *ss, uint8_t block[9])
 	}
 }
 
+/* milliseconds since the connection was accepted */
+static uint64_t
+conn_age_ms(const struct comms_conn *c, const struct timespec *now)
+{
+	if (now->tv_sec < c->accepted.tv_sec)
+		return 0;
+	return (uint64_t)(now->tv_sec - c->accepted.tv_sec) * 1000 +
+	    (uint64_t)((now->tv_nsec - c->accepted.tv_nsec) / 1000000);
+}
+
+/* it has sent something, or something waits to be read */
+static int
+conn_has_input(struct comms_conn *c)
+{
+	int	 n = 0;
+
+	if (!c->hs_active && ioctl(c->fd, FIONREAD, &n) == 0 && n > 0)
+		c->hs_active = 1;
+	return c->hs_active;
+}
+
+/*
+ * The handshake to close for a new connection when they are all taken:
+ * the oldest that has sent nothing at all, or else the oldest, if it has
+ * been at it for more than HS_EVICT_AGE_MS; or none, and the new one is
+ * closed.  A gateway's handshake takes a few round trips: it is safe from
+ * a flood of idle connections as soon as its first message arrives, and
+ * from slow ones for a second.
+ */
+static struct comms_conn *
+handshake_victim(struct comms_server *sv)
+{
+	struct comms_conn	*c;
+	struct timespec		 now;
+
+	TAILQ_FOREACH(c, &sv->handshakes, hs_entry)
+		if (!conn_has_input(c))
+			return c;
+	mono_now(&now);
+	c = TAILQ_FIRST(&sv->handshakes);
+	if (c != NULL && conn_age_ms(c, &now) >= HS_EVICT_AGE_MS)
+		return c;
+	return NULL;
+}
+
 /* a new connection may start its handshake: 1, or 0 when refused */
 static int
 handshake_room(struct comms_server *sv, const uint8_t block[9])
@@ -976,8 +1029,10 @@ handshake_room(struct comms_server *sv, const uint8_t block[9])
 	}
 	if (sv->nhandshakes < sv->conf->max_handshakes)
 		return 1;
-	/* full: the oldest makes room, rather than the newest waiting */
-	oldest = TAILQ_FIRST(&sv->handshakes);
+	if ((oldest = handshake_victim(sv)) == NULL) {
+		sv->refused++;
+		return 0;
+	}
 	sv->evicted++;
 	log_debug("connection %" PRIu64 " (%s): handshake not complete, "
 	    "closed for a new connection", oldest->id, oldest->peer.address);
@@ -998,6 +1053,7 @@ conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
 	c->sv = sv;
 	c->fd = fd;
 	c->id = ++sv->nextid;
+	mono_now(&c->accepted);
 	addr_block(ss, c->block);
 	TAILQ_INSERT_TAIL(&sv->conns, c, entry);
 	TAILQ_INSERT_TAIL(&sv->handshakes, c, hs_entry);
