@@ -56,7 +56,7 @@
 /* TLS 1.2: ECDHE and AEAD only (AES-GCM, ChaCha20-Poly1305) */
 #define COMMS_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
 /* a refusal for want of room: "Retry-After", seconds */
-#define COMMS_RETRY_AFTER	30
+#define COMMS_RETRY_AFTER	60
 
 #define COMMS_STR_MAX		256	/* paths, names, the token */
 #define COMMS_MAX_LISTEN	16

@@ -466,7 +466,7 @@ TEST(responses)
 	wbuf_u8(&w, '\0');
 	CHECK(strncmp((char *)w.data, "HTTP/1.1 503 Service Unavailable\r\n",
 	    34) == 0);
-	CHECK(strstr((char *)w.data, "\r\nRetry-After: 30\r\n") != NULL);
+	CHECK(strstr((char *)w.data, "\r\nRetry-After: 60\r\n") != NULL);
 	CHECK(strstr((char *)w.data, "env:Receiver") != NULL);
 
 	/* the Fault parses as one, with the reason escaped and intact */
