@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -207,9 +208,13 @@ response_done(struct uplinkd *ud, struct http_response *hr)
 	struct job	*j = ud->job;
 	struct receipt	 rc;
 	char		 err[256];
+	int64_t		 wait;
 
 	j->res.http_status = hr->status;
 	if (hr->status != 200) {
+		/* how long the server asks us to wait, if it says */
+		if ((wait = http_retry_after(hr->retry_after, time(NULL))) > 0)
+			j->res.retry_after = (uint32_t)wait;
 		/* a Fault says why; its reason is for the log */
 		(void)receipt_parse(ud->xs, hr->body, hr->body_len, &rc, err,
 		    sizeof(err));
