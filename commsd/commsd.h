@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "config.h"
 #include "json.h"
 
 #define COMMS_CONF_FILE		"/etc/commsd/commsd.conf"
@@ -53,8 +54,8 @@
 #define COMMS_DEFAULT_INFLIGHT	(64ULL * 1024 * 1024)	/* at least */
 #define COMMS_DEFAULT_WORKERS	2
 #define COMMS_DEFAULT_CHECK_TIMEOUT 10000	/* ms */
-/* TLS 1.2: ECDHE and AEAD only (AES-GCM, ChaCha20-Poly1305) */
-#define COMMS_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
+/* TLS 1.2: ECDHE and AEAD only (config.h: CONF_DEFAULT_CIPHERS) */
+#define COMMS_DEFAULT_CIPHERS	CONF_DEFAULT_CIPHERS
 /* a refusal for want of room: "Retry-After", seconds */
 #define COMMS_RETRY_AFTER	60
 

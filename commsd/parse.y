@@ -32,8 +32,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <tls.h>
-
 #include "commsd.h"
 #include "config.h"
 #include "file.h"
@@ -1054,43 +1052,17 @@ get_count(const char *s, long long min, long long max, const char *what,
 	return 0;
 }
 
-/*
- * The TLS 1.2 cipher suites, in OpenSSL's syntax; "secure" and "default"
- * are commsd's default (ECDHE with AES-GCM or ChaCha20-Poly1305 only).
- * TLS 1.3 has only AEAD suites, and is not changed by this.
- */
+/* the TLS 1.2 cipher suites (config.c: config_ciphers) */
 static int
 get_ciphers(const char *s, char *out, size_t outlen)
 {
-	struct tls_config	*tc;
-	const char		*p;
-	int			 r = 0;
+	char	 err[256];
 
-	if (strcasecmp(s, "secure") == 0 || strcasecmp(s, "default") == 0)
-		s = COMMS_DEFAULT_CIPHERS;
-	for (p = s; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) &&
-		    strchr("+-!:@=._", *p) == NULL) {
-			yyerror("ciphers: \"%c\" is not allowed", *p);
-			return -1;
-		}
-	if (*s == '\0' || strcasecmp(s, "all") == 0 ||
-	    strcasecmp(s, "legacy") == 0 || strcasecmp(s, "insecure") == 0 ||
-	    strcasecmp(s, "compat") == 0) {
-		yyerror("ciphers \"%s\" not allowed: name the suites", s);
+	if (config_ciphers(s, out, outlen, err, sizeof(err)) == -1) {
+		yyerror("%s", err);
 		return -1;
 	}
-	/* what libtls makes of it, now rather than at start-up */
-	if ((tc = tls_config_new()) == NULL)
-		fatalx("tls_config_new");
-	if (tls_config_set_ciphers(tc, s) == -1) {
-		yyerror("ciphers \"%s\": %s", s, tls_config_error(tc));
-		r = -1;
-	}
-	tls_config_free(tc);
-	if (r == 0 && set_str(out, outlen, s, "ciphers") == -1)
-		r = -1;
-	return r;
+	return 0;
 }
 
 /* "tlsv1.2,tlsv1.3", "secure", "default": never older than TLS 1.2 */
