@@ -478,8 +478,10 @@ configure(struct uplinkd *ud)
 	    sizeof(err))) == NULL)
 		fatalx("the protocol schema: %s", err);
 	if (tls_config_set_protocols(ud->tcfg, ud->conf.protocols) == -1 ||
+	    tls_config_set_ciphers(ud->tcfg, ud->conf.ciphers) == -1 ||
 	    tls_config_set_ca_mem(ud->tcfg, ud->conf.ca, ud->conf.calen) == -1)
-		fatalx("TLS: server CA: %s", tls_config_error(ud->tcfg));
+		fatalx("TLS: server CA, protocols or ciphers: %s",
+		    tls_config_error(ud->tcfg));
 	if (ud->conf.certlen > 0 && tls_config_set_keypair_mem(ud->tcfg,
 	    ud->conf.cert, ud->conf.certlen, ud->conf.key, ud->conf.keylen) ==
 	    -1)
