@@ -531,24 +531,35 @@ gateway_holds(struct comms_conn *c, unsigned int *nconns, size_t *bytes)
 }
 
 /*
- * Hold n bytes more of "max inflight": 0, or -1 when there is no room.
- * One gateway may hold half of it (at least two of the largest
- * documents), so that one cannot keep the others out.
+ * The bytes of "max inflight" this connection may still hold: what is
+ * left of it, and of its gateway's share.  One gateway may hold half of
+ * it (at least two of the largest documents), so that one cannot keep
+ * the others out.
  */
-static int
-conn_reserve(struct comms_conn *c, size_t n)
+static size_t
+conn_room(struct comms_conn *c)
 {
 	struct comms_server	*sv = c->sv;
 	unsigned int		 nc;
-	size_t			 share, mine;
+	size_t			 share, mine, room;
 
-	if (n > sv->conf->max_inflight - sv->inflight)
-		return -1;
+	room = sv->conf->max_inflight - sv->inflight;
 	share = sv->conf->max_inflight / 2;
 	if (share < 2 * sv->conf->max_document)
 		share = 2 * sv->conf->max_document;
 	gateway_holds(c, &nc, &mine);
-	if (n > share || mine > share - n)
+	if (mine >= share)
+		return 0;
+	return share - mine < room ? share - mine : room;
+}
+
+/* hold n bytes more of "max inflight": 0, or -1 when there is no room */
+static int
+conn_reserve(struct comms_conn *c, size_t n)
+{
+	struct comms_server	*sv = c->sv;
+
+	if (n > conn_room(c))
 		return -1;
 	sv->inflight += n;
 	c->reserved += n;
@@ -676,8 +687,6 @@ conn_checked(void *arg, int status, const char *reason, uint8_t *extract,
 	free(extract);
 	comms_http_free(&c->req);
 	conn_release(c);
-	if (c->res.status == 503)
-		c->sv->busy++;
 	conn_answer(c);
 }
 
@@ -690,7 +699,7 @@ conn_process(struct comms_conn *c)
 
 	wbuf_reset(&c->out);
 	event_del(c->ev);
-	room = sv->conf->max_inflight - sv->inflight;
+	room = conn_room(c);
 	if (comms_upload_begin(&sv->ctx, &c->peer, &c->req,
 	    (int64_t)time(NULL), room, &c->work, &c->res, &c->out) == -1) {
 		if (c->res.status == 503)
@@ -700,11 +709,17 @@ conn_process(struct comms_conn *c)
 		conn_answer(c);
 		return;
 	}
-	/* the body became the inflated document; then room for the extract */
+	/*
+	 * The body became the inflated document (which had room while the
+	 * body was held); then room for the extract
+	 */
 	if (c->req.gzip) {
 		conn_release(c);
-		if (conn_reserve(c, c->work.len) == -1)
-			fatalx("%s: the inflated document had room", __func__);
+		if (conn_reserve(c, c->work.len) == -1) {
+			conn_refuse(c, 503, "the server is busy: try again "
+			    "later");
+			return;
+		}
 	}
 	if (conn_reserve(c, c->work.len) == -1) {
 		conn_refuse(c, 503, "the server is busy: try again later");

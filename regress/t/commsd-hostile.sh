@@ -106,6 +106,31 @@ check timeout 2s
 EOF
 start slow || exit 1
 SLOWPID=$PID
+# the sandboxes, from /proc, while the workers wait for a document
+SPAWNER=$(child_named $SLOWPID commsd-spawner)
+check "the spawner is commsd's child" test -n "$SPAWNER"
+WORKERS=$(children_of "${SPAWNER:-0}")
+sb_check() {
+	_w=$1
+	grep -qx 'Seccomp:[[:space:]]*2' /proc/$_w/status &&
+	grep -qx 'NoNewPrivs:[[:space:]]*1' /proc/$_w/status &&
+	test "$(awk '/^Uid:/{print $2}' /proc/$_w/status)" = "$(id -u nobody)" &&
+	test "$(readlink /proc/$_w/root)" = "$(cd "$T/slow" && pwd -P)" &&
+	test "$(readlink /proc/$_w/ns/net)" != "$(readlink /proc/1/ns/net)"
+}
+check "the spawner: seccomp, no new privileges, nobody, chroot, no network" \
+    sb_check "$SPAWNER"
+set -- $WORKERS
+check "two workers" test $# = 2
+for w in $WORKERS; do
+	check "worker $w: seccomp, no new privileges, nobody, chroot, no network" \
+	    sb_check $w
+	check "worker $w: no fork, a CPU limit of 3 s, an address-space limit" \
+	    sh -c "awk '/^Max processes/{print \$3}' /proc/$w/limits | grep -qx 0 &&
+	     awk '/^Max cpu time/{print \$4}' /proc/$w/limits | grep -qx 3 &&
+	     awk '/^Max address space/{print \$4}' /proc/$w/limits |
+	     grep -Eqx '[0-9]+'"
+done
 $PY - "$PORT" "$P" "$DOCS" >"$T/slow.out" 2>&1 <<'EOF'
 import hashlib, socket, ssl, sys, threading, time
 port, pki, docs = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -186,31 +211,8 @@ except OSError:
     pass
 EOF
 BUSY=$!
-SPAWNER=$(child_named $SLOWPID commsd-spawner)
-check "the spawner is commsd's child" test -n "$SPAWNER"
 sleep 1
-WORKERS=$(children_of "${SPAWNER:-0}")
-sb_check() {
-	_w=$1
-	grep -qx 'Seccomp:[[:space:]]*2' /proc/$_w/status &&
-	grep -qx 'NoNewPrivs:[[:space:]]*1' /proc/$_w/status &&
-	test "$(awk '/^Uid:/{print $2}' /proc/$_w/status)" = "$(id -u nobody)" &&
-	test "$(readlink /proc/$_w/root)" = "$(cd "$T/slow" && pwd -P)" &&
-	test "$(readlink /proc/$_w/ns/net)" != "$(readlink /proc/1/ns/net)"
-}
-check "the spawner: seccomp, no new privileges, nobody, chroot, no network" \
-    sb_check "$SPAWNER"
-set -- $WORKERS
-check "two workers" test $# = 2
-for w in $WORKERS; do
-	check "worker $w: seccomp, no new privileges, nobody, chroot, no network" \
-	    sb_check $w
-	check "worker $w: no fork, a CPU limit of 3 s, an address-space limit" \
-	    sh -c "awk '/^Max processes/{print \$3}' /proc/$w/limits | grep -qx 0 &&
-	     awk '/^Max cpu time/{print \$4}' /proc/$w/limits | grep -qx 3 &&
-	     awk '/^Max address space/{print \$4}' /proc/$w/limits |
-	     grep -Eqx '[0-9]+'"
-done
+LAST=$(children_of "${SPAWNER:-0}")
 t0=$(now_ms)
 kill -TERM $SLOWPID
 wait $SLOWPID
@@ -225,7 +227,7 @@ gone() {
 	done
 }
 check "the spawner and its workers are gone with it" \
-    wait_for 5 gone $SPAWNER $WORKERS
+    wait_for 5 gone $SPAWNER $LAST
 kill $BUSY 2>/dev/null
 wait $BUSY 2>/dev/null
 exit 0
