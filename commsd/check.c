@@ -41,14 +41,19 @@ comms_check_document(struct xschema *xs, const struct comms_check_limits *lim,
 		return -1;
 	}
 	wbuf_reset(out);
-	if (comms_extract_encode(payload, out, why, sizeof(why)) == -1 ||
-	    out->len > len) {
-		if (out->len > len)
-			(void)snprintf(why, sizeof(why), "its extract is "
-			    "larger than the document");
+	if (comms_extract_encode(payload, out, why, sizeof(why)) == -1) {
 		xmlFreeDoc(x);
 		wbuf_reset(out);
 		(void)snprintf(err, errlen, "document not valid: %s", why);
+		return -1;
+	}
+	/* the server holds no more room for it: never, by construction */
+	if (out->len > len) {
+		xmlFreeDoc(x);
+		wbuf_reset(out);
+		*status = 500;
+		(void)snprintf(err, errlen, "the extract of the document is "
+		    "larger than the document");
 		return -1;
 	}
 	xmlFreeDoc(x);

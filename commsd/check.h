@@ -147,7 +147,8 @@ struct comms_check_limits {
 /*
  * Prescan, parse, validate against the schema, extract.  0 with the
  * extract in out (its length never more than the document's), or -1
- * with the HTTP status to answer (400 or 413) and a reason.
+ * with the HTTP status to answer (400 or 413; 500 if the extract were
+ * larger than the document, which cannot be) and a reason.
  */
 int	comms_check_document(struct xschema *,
 	    const struct comms_check_limits *, const uint8_t *, size_t,

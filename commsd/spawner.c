@@ -49,7 +49,7 @@ comms_result_head_check(const struct comms_result_head *h, size_t doclen)
 	if (h->status == 0)
 		return h->reasonlen == 0 && h->extractlen > 0 &&
 		    h->extractlen <= doclen ? 0 : -1;
-	if (h->status != 400 && h->status != 413)
+	if (h->status != 400 && h->status != 413 && h->status != 500)
 		return -1;
 	return h->extractlen == 0 ? 0 : -1;
 }

@@ -65,7 +65,7 @@ struct comms_job_head {
 
 struct comms_result_head {
 	uint32_t	 magic;
-	int32_t		 status;	/* 0, or 400 or 413 */
+	int32_t		 status;	/* 0, or 400, 413, 500 */
 	uint32_t	 reasonlen;	/* < COMMS_REASON_MAX; 0 with 0 */
 	uint32_t	 extractlen;	/* 1 to the document's length with 0;
 					   0 otherwise */
