@@ -512,6 +512,44 @@ TEST(gzip_refused)
 	    6);
 }
 
+/* the first step: no room for the inflated document is 503, not 413 */
+TEST(begin_room)
+{
+	struct comms_http	 h;
+	struct comms_peer	 p;
+	struct comms_result	 res;
+	struct comms_work	 w;
+	struct wbuf		 out;
+	uint8_t			*gz;
+	size_t			 gzlen;
+
+	CHECK(fresh_db() == 0);
+	peer_of(&p, "gw1");
+	gz = gzip_of(full, full_len, &gzlen);
+	request(&h, gz, gzlen, 1, NULL);
+	wbuf_init(&out);
+	CHECK_EQ_INT(comms_upload_begin(&cx, &p, &h, NOW, full_len - 1, &w,
+	    &res, &out), -1);
+	CHECK_EQ_INT(res.status, 503);
+	wbuf_u8(&out, '\0');
+	CHECK(strstr((char *)out.data, "\r\nRetry-After: 60\r\n") != NULL);
+	comms_http_free(&h);
+	/* with the room: the inflated document, and the body gone */
+	request(&h, gz, gzlen, 1, NULL);
+	wbuf_reset(&out);
+	CHECK_EQ_INT(comms_upload_begin(&cx, &p, &h, NOW, full_len, &w, &res,
+	    &out), 0);
+	CHECK(h.body == NULL && w.wire_len == gzlen);
+	CHECK(w.len == full_len && memcmp(w.bytes, full, full_len) == 0);
+	CHECK_EQ_INT(out.len, 0);
+	comms_work_free(&w);
+	comms_http_free(&h);
+	free(gz);
+	wbuf_free(&out);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = 'error' "
+	    "AND summary LIKE '%503 the server is busy%'"), 1);
+}
+
 TEST(inflate_bounds)
 {
 	uint8_t	*gz, *out, *in;
@@ -723,6 +761,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(device_identity_kept);
 	RUN(gzip_upload);
 	RUN(gzip_refused);
+	RUN(begin_room);
 	RUN(inflate_bounds);
 	RUN(invalid_documents);
 	RUN(reject_and_error_records);
