@@ -79,7 +79,9 @@ for f in obj-fuzz/regress/fuzz/fuzz_*; do
 	rc=$?
 	t1=$(date +%s)
 	runs=$(stat number_of_executed_units "$OUT/$short.log")
-	speed=$(stat average_exec_per_sec "$OUT/$short.log")
+	# libFuzzer says 0 within the first second: counted here
+	secs=$((t1 - t0))
+	speed=$(( ${runs:-0} / (secs > 0 ? secs : 1) ))
 	cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$OUT/$short.log" | tail -n 1)
 	# what covers more joins the corpus
 	"$f" -merge=1 -rss_limit_mb="$RSS" -timeout=10 "$corpus" "$new" \
