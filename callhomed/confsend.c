@@ -114,6 +114,7 @@ uplink_part(const struct callhome_conf *c, const struct conf_parts *p,
 	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
 	u->port = c->server.port;
 	u->protocols = c->server.protocols;
+	(void)strlcpy(u->ciphers, c->server.ciphers, sizeof(u->ciphers));
 	(void)strlcpy(u->pin, c->server.pin, sizeof(u->pin));
 	(void)strlcpy(u->token, c->server.token, sizeof(u->token));
 	if (c->server.ca[0] != '\0' &&

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <tls.h>
 
 #include "config.h"
 #include "net.h"
@@ -56,6 +59,8 @@ config_new_default(void)
 	    sizeof(conf->profiles));
 	conf->server.port = 443;
 	conf->server.protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
+	(void)strlcpy(conf->server.ciphers, CONF_DEFAULT_CIPHERS,
+	    sizeof(conf->server.ciphers));
 	conf->authorize_upload = 0;
 	conf->send = CAT_DEFAULTS;
 	conf->sched_minute = 2 * 60;
@@ -271,6 +276,9 @@ print_server(FILE *fp, const struct server_conf *s, int flags)
 		putc('\n', fp);
 	}
 	fprintf(fp, "\tprotocols \"%s\"\n", protocols_name(s->protocols));
+	fprintf(fp, "\tciphers ");
+	config_print_quoted(fp, s->ciphers);
+	putc('\n', fp);
 	if (s->token[0] != '\0') {
 		fprintf(fp, "\ttoken ");
 		print_secret(fp, s->token, flags);
@@ -405,4 +413,53 @@ void
 print_config(FILE *fp, const struct callhome_conf *conf)
 {
 	print_config_flags(fp, conf, 0);
+}
+
+int
+config_ciphers(const char *s, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	static const char *const refused[] = { "all", "compat", "legacy",
+	    "insecure" };
+	struct tls_config	*tc;
+	const char		*p;
+	size_t			 i;
+	int			 r = 0;
+
+	if (strcasecmp(s, "secure") == 0 || strcasecmp(s, "default") == 0)
+		s = CONF_DEFAULT_CIPHERS;
+	if (*s == '\0') {
+		(void)snprintf(err, errlen, "ciphers must not be empty");
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("+-!:@=._", *p) !=
+		    NULL)) {
+			(void)snprintf(err, errlen, "ciphers: \"%c\" is not "
+			    "allowed", *p);
+			return -1;
+		}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strcasecmp(s, refused[i]) == 0) {
+			(void)snprintf(err, errlen, "ciphers \"%s\" not "
+			    "allowed: name the suites", s);
+			return -1;
+		}
+	/* what libtls makes of it, now rather than at start-up */
+	if ((tc = tls_config_new()) == NULL) {
+		(void)snprintf(err, errlen, "tls_config_new failed");
+		return -1;
+	}
+	if (tls_config_set_ciphers(tc, s) == -1) {
+		(void)snprintf(err, errlen, "ciphers \"%s\": %s", s,
+		    tls_config_error(tc));
+		r = -1;
+	}
+	tls_config_free(tc);
+	if (r == 0 && strlcpy(out, s, outlen) >= outlen) {
+		(void)snprintf(err, errlen, "ciphers too long");
+		r = -1;
+	}
+	return r;
 }

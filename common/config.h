@@ -91,6 +91,7 @@ struct server_conf {
 	char			 key[CONF_STR_MAX];
 	char			 pin[CONF_STR_MAX];	/* SPKI pin, base64, or "" */
 	uint32_t		 protocols;		/* CONF_TLSV1_* */
+	char			 ciphers[CONF_STR_MAX];	/* TLS 1.2 */
 	char			 token[CONF_STR_MAX];	/* secret, or "" */
 	char			 proxy[CONF_STR_MAX];	/* "" when direct */
 	uint16_t		 proxy_port;
@@ -206,5 +207,16 @@ void			 config_fmt_size(char *, size_t, uint64_t bytes);
  */
 #define CONF_SECRET_MASK	"********"
 void			 config_print_quoted(FILE *, const char *);
+/*
+ * TLS 1.2 cipher suites, for callhome.conf and commsd.conf: ECDHE and
+ * authenticated encryption only (AES-GCM, ChaCha20-Poly1305) by default.
+ * A list in OpenSSL's syntax as the operator wrote it: "secure" and
+ * "default" are the default; "all", "compat", "legacy", "insecure", a
+ * list libtls refuses or one with a character outside letters, digits
+ * and "+-!:@=._" are refused.  0, or -1 with why.
+ */
+#define CONF_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
+int			 config_ciphers(const char *, char *, size_t,
+			    char *err, size_t errlen);
 
 #endif /* CALLHOME_CONFIG_H */

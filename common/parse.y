@@ -156,6 +156,7 @@ static int			 srv_line;
 #define SRV_PROXY		0x40
 #define SRV_PROXY_USER		0x80
 #define SRV_PROXY_PASS		0x100
+#define SRV_CIPHERS		0x200
 
 /* where the settings that are checked after parsing were made */
 static const char		*jobdata_file, *upload_file, *checkin_file;
@@ -212,7 +213,7 @@ static void	 allow_word(const char *);
 static void	 allow_end(void);
 %}
 
-%token	ALLOW AUTH AUTHORIZE CA CERTIFICATE CHECKIN COMMUNITY CONTEXT DAILY
+%token	ALLOW AUTH AUTHORIZE CA CERTIFICATE CHECKIN CIPHERS COMMUNITY CONTEXT DAILY
 %token	DAYS DEVICE DISCOVER EVERY GATEWAY GROUP INCLUDE INSTRUCTIONS
 %token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PASSWORD PIN PINSHA256 PORT PRIV
 %token	PROFILES PROTOCOLS PROXY RATE RETENTION RETRIES SCHEDULE SEND
@@ -570,6 +571,16 @@ serveropt	: CA STRING {
 			srv_set |= SRV_PROTOCOLS;
 			get_protocols($2, &srv->protocols);
 		}
+		| CIPHERS STRING {
+			char	 err[256];
+
+			if (srv_set & SRV_CIPHERS)
+				yyerror("ciphers given twice");
+			srv_set |= SRV_CIPHERS;
+			if (config_ciphers($2, srv->ciphers,
+			    sizeof(srv->ciphers), err, sizeof(err)) == -1)
+				yyerror("%s", err);
+		}
 		| TOKEN STRING {
 			if (srv_set & SRV_TOKEN)
 				yyerror("token given twice");
@@ -707,6 +718,7 @@ static const struct keyword {
 	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
 	{ "checkin",		CHECKIN },
+	{ "ciphers",		CIPHERS },
 	{ "community",		COMMUNITY },
 	{ "context",		CONTEXT },
 	{ "daily",		DAILY },
@@ -1884,6 +1896,7 @@ server_begin(const char *name, int64_t port)
 	explicit_bzero(srv, sizeof(*srv));
 	srv->port = DEFAULT_SERVER_PORT;
 	srv->protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
+	(void)strlcpy(srv->ciphers, CONF_DEFAULT_CIPHERS, sizeof(srv->ciphers));
 	srv_set = 0;
 	srv_line = yylval.lineno;
 	get_hostname(name, "server", srv->name, sizeof(srv->name));

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -337,6 +338,12 @@ static void
 response_done(struct uplinkd *ud, struct http_response *hr)
 {
 	struct job	*j = ud->job;
+	int64_t		 wait;
+
+	/* how long the server asks us to wait, if it says */
+	if (hr->status != 200 && (wait = http_retry_after(hr->retry_after,
+	    time(NULL))) > 0)
+		j->res.retry_after = (uint32_t)wait;
 
 	if (j->jk != JK_AUDITD) {
 		j->res.http_status = hr->status;
@@ -728,8 +735,10 @@ configure(struct uplinkd *ud)
 	    sizeof(err))) == NULL)
 		fatalx("the protocol schema: %s", err);
 	if (tls_config_set_protocols(ud->tcfg, ud->conf.protocols) == -1 ||
+	    tls_config_set_ciphers(ud->tcfg, ud->conf.ciphers) == -1 ||
 	    tls_config_set_ca_mem(ud->tcfg, ud->conf.ca, ud->conf.calen) == -1)
-		fatalx("TLS: server CA: %s", tls_config_error(ud->tcfg));
+		fatalx("TLS: server CA, protocols or ciphers: %s",
+		    tls_config_error(ud->tcfg));
 	if (ud->conf.certlen > 0 && tls_config_set_keypair_mem(ud->tcfg,
 	    ud->conf.cert, ud->conf.certlen, ud->conf.key, ud->conf.keylen) ==
 	    -1)

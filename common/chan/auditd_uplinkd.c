@@ -76,6 +76,7 @@ msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
 	wbuf_u64(w, u->bytes_sent);
 	wbuf_u64(w, u->bytes_received);
 	wbuf_str(w, u->error);
+	wbuf_u32(w, u->retry_after);
 }
 
 int
@@ -102,7 +103,9 @@ msg_upload_result_decode(const void *p, size_t len,
 	u->bytes_sent = rbuf_u64(&r);
 	u->bytes_received = rbuf_u64(&r);
 	rbuf_str(&r, u->error, sizeof(u->error));
+	u->retry_after = rbuf_u32(&r);
 	if (rbuf_done(&r) == -1 || u->status >= UP_STATUS_MAX ||
+	    u->retry_after > UP_RETRY_AFTER_MAX ||
 	    (u->kind != JOB_UPLOAD && u->kind != JOB_CHECKIN) ||
 	    (u->kind == JOB_UPLOAD && u->bundles != 0) ||
 	    u->duplicate > 1 || u->http_status < 0 || u->http_status > 999 ||

@@ -53,7 +53,10 @@ struct msg_upload_result {
 	uint64_t	 bytes_sent;
 	uint64_t	 bytes_received;
 	char		 error[512];
+	uint32_t	 retry_after;	/* the server's Retry-After, seconds;
+					   0: none */
 };
+#define UP_RETRY_AFTER_MAX	(24 * 60 * 60)
 void	msg_upload_result_encode(struct wbuf *,
 	    const struct msg_upload_result *);
 int	msg_upload_result_decode(const void *, size_t,

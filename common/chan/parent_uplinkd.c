@@ -30,6 +30,7 @@ msg_conf_uplinkd_encode(struct wbuf *w, const struct uplink_conf *u)
 	wbuf_str(w, u->server);
 	wbuf_u16(w, u->port);
 	wbuf_u32(w, u->protocols);
+	wbuf_str(w, u->ciphers);
 	wbuf_str(w, u->pin);
 	wbuf_str(w, u->token);
 	wbuf_str(w, u->gateway);
@@ -63,6 +64,7 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 	rbuf_str(&r, u->server, sizeof(u->server));
 	u->port = rbuf_u16(&r);
 	u->protocols = rbuf_u32(&r);
+	rbuf_str(&r, u->ciphers, sizeof(u->ciphers));
 	rbuf_str(&r, u->pin, sizeof(u->pin));
 	rbuf_str(&r, u->token, sizeof(u->token));
 	rbuf_str(&r, u->gateway, sizeof(u->gateway));
@@ -77,7 +79,8 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 	/* TLS 1.2 and 1.3 only, and only with a server to talk to */
 	if (rbuf_done(&r) == -1 ||
 	    (u->protocols & ~(CONF_TLSV1_2 | CONF_TLSV1_3)) != 0 ||
-	    (u->server[0] != '\0' && (u->protocols == 0 || u->port == 0))) {
+	    (u->server[0] != '\0' && (u->protocols == 0 || u->port == 0 ||
+	    u->ciphers[0] == '\0'))) {
 		uplink_conf_clear(u);
 		return -1;
 	}

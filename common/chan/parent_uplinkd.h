@@ -31,6 +31,7 @@ struct uplink_conf {
 	char		 server[CONF_STR_MAX];
 	uint16_t	 port;
 	uint32_t	 protocols;
+	char		 ciphers[CONF_STR_MAX];		/* TLS 1.2 */
 	char		 pin[CONF_STR_MAX];
 	char		 token[CONF_STR_MAX];		/* secret */
 	char		 gateway[CONF_STR_MAX];

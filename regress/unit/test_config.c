@@ -848,9 +848,33 @@ TEST(server)
 	CHECK(c != NULL);
 	CHECK_EQ_INT(c->server.port, 443);
 	CHECK_EQ_INT(c->server.protocols, CONF_TLSV1_2 | CONF_TLSV1_3);
+	CHECK_STR(c->server.ciphers, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	CHECK_STR(c->server.pin, "");
 	CHECK_STR(c->server.proxy, "");
 	config_free(c);
+
+	/* the TLS 1.2 suites: ECDHE and AEAD unless the operator says */
+	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
+	    " ciphers \"ECDHE+CHACHA20\"\n}\n");
+	CHECK(c != NULL);
+	CHECK_STR(c->server.ciphers, "ECDHE+CHACHA20");
+	config_free(c);
+	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
+	    " ciphers secure\n}\n");
+	CHECK(c != NULL);
+	CHECK_STR(c->server.ciphers, CONF_DEFAULT_CIPHERS);
+	config_free(c);
+	CHECK(fails_with("server s {\nca /a\ncertificate /c\nkey /k\n"
+	    "ciphers all\nciphers \"NO-SUCH\"\n}\n",
+	    "test: test.conf:5: ciphers \"all\" not allowed: name the "
+	    "suites\n"
+	    "test: test.conf:6: ciphers given twice\n"
+	    "test: test.conf:6: ciphers \"NO-SUCH\": no ciphers for "
+	    "'NO-SUCH'\n"));
+	CHECK(parse_str("server s {\nca /a\ncertificate /c\nkey /k\n"
+	    "ciphers \"NO-SUCH-SUITE\"\n}\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:5: ciphers \"NO-SUCH-SUITE\":") !=
+	    NULL);
 
 	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
 	    " protocols secure\n}\n");

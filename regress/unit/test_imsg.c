@@ -1068,11 +1068,14 @@ mk_uplink(struct uplink_conf *u, struct strset *ss, size_t pemlen)
 		    sizeof(u->token));
 		strlcpy(u->gateway, strset_add(ss, "gateway", L),
 		    sizeof(u->gateway));
+		strlcpy(u->ciphers, strset_add(ss, "ciphers", L),
+		    sizeof(u->ciphers));
 	} else {
 		strlcpy(u->server, "comms.example.net", sizeof(u->server));
 		strlcpy(u->pin, "sha256:0123456789abcdef", sizeof(u->pin));
 		strlcpy(u->token, "enrol-TOKEN-xyz", sizeof(u->token));
 		strlcpy(u->gateway, "gw-0042", sizeof(u->gateway));
+		strlcpy(u->ciphers, CONF_DEFAULT_CIPHERS, sizeof(u->ciphers));
 	}
 	u->port = 443;
 	u->protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
@@ -1112,6 +1115,8 @@ uplink_diff(const struct uplink_conf *a, const struct uplink_conf *b)
 		return "port";
 	if (a->protocols != b->protocols)
 		return "protocols";
+	if (strcmp(a->ciphers, b->ciphers) != 0)
+		return "ciphers";
 	if (strcmp(a->pin, b->pin) != 0)
 		return "pin";
 	if (strcmp(a->token, b->token) != 0)

@@ -327,6 +327,7 @@ TEST(upload_result)
 	a.duplicate = 1;
 	a.bytes_sent = 3300;
 	a.bytes_received = 512;
+	a.retry_after = 30;
 	wbuf_init(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK(transfer(PROC_UPLINKD, PROC_AUDITD, IMSG_UPLOAD_RESULT, &w, &p,
@@ -337,6 +338,12 @@ TEST(upload_result)
 	msg_upload_result_encode(&w2, &b);
 	CHECK(w2.len == w.len && memcmp(w2.data, w.data, w.len) == 0);
 	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
+	/* a Retry-After of more than a day was never read */
+	a.retry_after = UP_RETRY_AFTER_MAX + 1;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.retry_after = 0;
 	a.status = UP_STATUS_MAX;
 	wbuf_reset(&w);
 	msg_upload_result_encode(&w, &a);

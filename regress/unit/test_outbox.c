@@ -1216,13 +1216,33 @@ TEST(results_and_backoff)
 	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 0);
 	CHECK(wake > NOW + 100);
 	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
+	/* a server that asks for more than our backoff: its wait, jittered */
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
+	r = *result(1, UP_HTTP, NULL);
+	r.http_status = 503;
+	r.retry_after = 50000;
+	CHECK(outbox_result(f.ob, &r, NOW + 100) == 0);
+	next = q_int(&f.db, "SELECT next_attempt FROM outbox WHERE id = 1");
+	CHECK(next >= NOW + 100 + 50000 && next <= NOW + 100 + 55000);
+	CHECK(strstr(q_text(&f.db, "SELECT detail FROM txlog ORDER BY seq "
+	    "DESC LIMIT 1"), "\"retry_after\":50000") != NULL);
+	/* and one that asks for less: our backoff */
+	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
+	r.retry_after = 5;
+	CHECK(outbox_result(f.ob, &r, NOW + 100) == 0);
+	next = q_int(&f.db, "SELECT next_attempt FROM outbox WHERE id = 1");
+	CHECK(next >= NOW + 100 + outbox_backoff(15));
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 0);
+	CHECK(wake > NOW + 100);
+	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
 	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
 	CHECK_EQ_INT(sent.job.job, 1);
 	r = *result(1, UP_DELIVERED, doc_sha(&f, 1));
 	r.duplicate = 1;
 	CHECK(outbox_result(f.ob, &r, NOW + 101) == 0);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT attempts FROM outbox WHERE id = 1"),
-	    14);
+	    16);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT duplicate FROM outbox WHERE "
 	    "id = 1"), 1);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT last_error IS NULL FROM outbox "
