@@ -6,6 +6,9 @@
 #   make demo       run one cycle on a simulated fleet
 #   make bench      collector benchmark (regress/bench)
 #   make linkmap    what each program links, in lines, and the rules on it
+#   make fuzz-campaign  every fuzz target for RUNS executions (10 million),
+#                   its corpus in regress/fuzz/corpus/ growing; the figures
+#                   in docs/fuzz-campaign.md (regress/fuzz/campaign.sh)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # The first three check their Debian packages first (mk/deps.sh).
@@ -100,7 +103,7 @@ TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c)
 TOOL_BIN	:= $(TOOL_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all build deps regress demo bench install clean unit fuzz tools \
-	run-unit linkmap
+	run-unit linkmap fuzz-campaign
 
 all:
 	@sh mk/deps.sh build
@@ -142,8 +145,7 @@ $(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
 $(O)/auditd/%.sql.h: auditd/%.sql mk/sql2c.sh
 	@mkdir -p $(@D)
 	sh mk/sql2c.sh $< >$@
-$(O)/auditd/db.o: $(O)/auditd/schema-1.sql.h $(O)/auditd/schema-2.sql.h \
-    $(O)/auditd/schema-4.sql.h
+$(O)/auditd/db.o: $(patsubst %.sql,$(O)/%.sql.h,$(wildcard auditd/schema-*.sql))
 $(O)/auditd/db.o: CPPFLAGS += -I$(O)/auditd
 
 # tests name program headers by path: #include "uplinkd/http.h"
@@ -187,6 +189,11 @@ demo:
 
 linkmap: build
 	@sh mk/linkmap.sh $(BUILD)
+RUNS		?= 10000000
+MAX_TIME	?= 0
+fuzz-campaign:
+	@sh mk/deps.sh regress
+	@RUNS=$(RUNS) MAX_TIME=$(MAX_TIME) sh regress/fuzz/campaign.sh
 
 bench:
 	@sh mk/deps.sh regress

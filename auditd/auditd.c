@@ -9,6 +9,11 @@
  * time, when it is due: after a cycle is stored, after each result, when
  * the retry timer fires, on the parent's OUTBOX_KICK, and whenever a
  * configuration arrives (so documents left from before a restart go).
+ *
+ * Check-ins (gateway.h) share uplinkd with the outbox: one job at a time,
+ * the check-in first when both wait.  Their results, signerd's verdicts,
+ * the parent's word on each instruction and each installed package are
+ * records of the log.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -26,6 +31,7 @@
 #include "chan/signerd_auditd.h"
 #include "child.h"
 #include "db.h"
+#include "gateway.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
@@ -49,6 +55,12 @@ struct auditd {
 	struct store		*store;
 	struct outbox		*outbox;
 	struct event		*ev_outbox;	/* the next attempt is due */
+	struct gateway		*gw;		/* check-ins and packages */
+	struct wbuf		 checkin_doc;
+	uint64_t		 checkin_job;	/* in flight, 0: none */
+	uint64_t		 checkin_jobs;
+	int			 checkin_wanted;
+	int			 started;	/* state sent to the parent */
 };
 
 /* hand uplinkd the next document if one is due, else wait for it */
@@ -58,6 +70,8 @@ outbox_go(struct auditd *ad)
 	struct timeval	 tv;
 	int64_t		 now = time(NULL), wake;
 
+	if (ad->checkin_job != 0)	/* uplinkd takes one job at a time */
+		return;
 	if (outbox_pump(ad->outbox, now, &wake) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
 	if (wake > 0) {
@@ -72,6 +86,42 @@ static void
 on_outbox_timer(evutil_socket_t fd, short ev, void *arg)
 {
 	outbox_go(arg);
+}
+
+/* a check-in asked for goes as soon as uplinkd is free */
+static void
+checkin_go(struct auditd *ad)
+{
+	struct msg_upload_job	 j;
+
+	if (!ad->checkin_wanted || ad->checkin_job != 0 ||
+	    outbox_inflight(ad->outbox) != 0)
+		return;
+	ad->checkin_wanted = 0;
+	if (gateway_checkin_job(ad->gw, ++ad->checkin_jobs, &ad->checkin_doc,
+	    &j) == -1)
+		fatalx("check-in: %s", gateway_error(ad->gw));
+	ad->checkin_job = j.job;
+	msg_upload_job_send(&ad->uplinkd, &j);
+}
+
+static void
+send_profile(void *arg, const struct msg_profile_package *pp)
+{
+	struct auditd	*ad = arg;
+
+	msg_profile_package_send(&ad->c.parent, pp);
+}
+
+/* what the parent and signerd need of the gateway's state */
+static void
+send_gateway_state(struct auditd *ad)
+{
+	struct gw_state	 s;
+
+	if (gateway_state(ad->gw, &s) == -1)
+		fatalx("%s", gateway_error(ad->gw));
+	msg_gateway_state_send(&ad->c.parent, &s);
 }
 
 /* outbox.c's sender: the job, streamed to uplinkd */
@@ -92,6 +142,9 @@ send_outbox_status(struct auditd *ad, uint32_t peerid)
 
 	if (outbox_status(ad->outbox, time(NULL), &s) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
+	if (gateway_status(ad->gw, &s) == -1)
+		fatalx("%s", gateway_error(ad->gw));
+	s.inflight = s.inflight || ad->checkin_job != 0;
 	msg_outbox_status_send(&ad->c.parent, peerid, &s);
 }
 
@@ -147,6 +200,15 @@ configure(struct auditd *ad, struct imsg *m)
 	auditd_conf_clear(&ad->conf);
 	ad->conf = nc;
 	store_set_send(ad->store, nc.send);
+	gateway_configure(ad->gw, &ad->conf);
+	if (!ad->started) {
+		/* the installed profiles, then the state: the parent sends
+		 * collectd its profiles before the first cycle can start */
+		if (gateway_profiles(ad->gw, send_profile, ad) == -1)
+			fatalx("%s", gateway_error(ad->gw));
+		send_gateway_state(ad);
+		ad->started = 1;
+	}
 	child_ready(&ad->c);
 	outbox_go(ad);
 }
@@ -155,7 +217,8 @@ configure(struct auditd *ad, struct imsg *m)
 static void
 parent_msg(struct child *c, struct imsg *m)
 {
-	struct auditd	*ad = c->ctx;
+	struct auditd			*ad = c->ctx;
+	struct msg_instruction_done	 d;
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_AUDITD:
@@ -175,6 +238,18 @@ parent_msg(struct child *c, struct imsg *m)
 		if (msg_empty_decode(m->data, m->len) == -1)
 			fatalx("bad OUTBOX_STATUS_REQ from parent");
 		send_outbox_status(ad, m->hdr.peerid);
+		break;
+	case IMSG_CHECKIN_NOW:
+		if (msg_empty_decode(m->data, m->len) == -1)
+			fatalx("bad CHECKIN_NOW from parent");
+		ad->checkin_wanted = 1;
+		checkin_go(ad);
+		break;
+	case IMSG_INSTRUCTION_DONE:
+		if (msg_instruction_done_decode(m->data, m->len, &d) == -1)
+			fatalx("bad INSTRUCTION_DONE from parent");
+		if (gateway_instruction(ad->gw, &d, time(NULL)) == -1)
+			fatalx("%s", gateway_error(ad->gw));
 		break;
 	default:
 		imsgev_unexpected(&c->parent, m);
@@ -267,8 +342,17 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_UPLOAD_RESULT:
 		if (msg_upload_result_decode(m->data, m->len, &r) == -1)
 			fatalx("bad UPLOAD_RESULT from uplinkd");
-		if (outbox_result(ad->outbox, &r, time(NULL)) == -1)
+		if (r.kind == JOB_CHECKIN) {
+			if (r.job != ad->checkin_job)
+				fatalx("uplinkd: a result for check-in %"
+				    PRIu64 ", which is not in flight", r.job);
+			ad->checkin_job = 0;
+			if (gateway_checkin_result(ad->gw, &r, time(NULL)) ==
+			    -1)
+				fatalx("%s", gateway_error(ad->gw));
+		} else if (outbox_result(ad->outbox, &r, time(NULL)) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
+		checkin_go(ad);
 		outbox_go(ad);
 		send_outbox_status(ad, 0);
 		break;
@@ -277,11 +361,39 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	}
 }
 
-/* signerd -> auditd: the channel lists no message yet */
+/* signerd -> auditd: verdicts, and verified packages to install */
 static void
 signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
+	struct auditd			*ad = arg;
+	struct msg_verdict		 v;
+	struct msg_package_store	 ps;
+	struct msg_profile_package	 pp;
+	int				 r;
+
 	switch (m->hdr.type) {
+	case IMSG_VERDICT:
+		if (msg_verdict_decode(m->data, m->len, &v) == -1)
+			fatalx("bad VERDICT from signerd");
+		if (gateway_verdict(ad->gw, &v, time(NULL)) == -1)
+			fatalx("%s", gateway_error(ad->gw));
+		break;
+	case IMSG_PACKAGE_STORE:
+		if (msg_package_store_decode(m->data, m->len, &ps) == -1)
+			fatalx("bad PACKAGE_STORE from signerd");
+		if ((r = gateway_install(ad->gw, &ps, time(NULL))) == -1)
+			fatalx("installing package %s: %s", ps.id.name,
+			    gateway_error(ad->gw));
+		if (r == 0)
+			break;
+		if (ps.id.kind == PKG_PROFILE) {
+			pp.id = ps.id;
+			pp.data = ps.file;
+			pp.len = ps.filelen;
+			msg_profile_package_send(&ad->c.parent, &pp);
+		}
+		send_gateway_state(ad);
+		break;
 	default:
 		imsgev_unexpected(iev, m);
 	}
@@ -361,6 +473,9 @@ main(int argc, char *argv[])
 	if ((ad.ev_outbox = evtimer_new(ad.c.base, on_outbox_timer, &ad)) ==
 	    NULL)
 		fatalx("evtimer_new");
+	if ((ad.gw = gateway_new(&ad.db, "/" PKG_DIR)) == NULL)
+		fatal("gateway_new");
+	wbuf_init(&ad.checkin_doc);
 	log_debug("database %s open, schema version %d", DB_PATH,
 	    db_schema_version(&ad.db));
 
@@ -368,6 +483,8 @@ main(int argc, char *argv[])
 	store_free(ad.store);	/* rolls back a cycle left open */
 	event_free(ad.ev_outbox);
 	outbox_free(ad.outbox);
+	gateway_free(ad.gw);
+	wbuf_free(&ad.checkin_doc);
 	db_close(&ad.db);
 	auditd_conf_clear(&ad.conf);
 	free(ad.events);

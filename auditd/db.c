@@ -18,9 +18,12 @@
  * payloads that arrived and its chained digest can be checked; txlog is
  * the hash-chained transaction log (common/txlog.h); outbox (version 2)
  * holds each cycle's upload document, its exact bytes until delivered or
- * pruned; secrets holds the salt of the anonymous device keys.  Version
- * 3 is the package store; version 4 (schema-4.sql) adds each address's
- * state (targets), meter flags and the SNMPv3 and discovery counts.
+ * pruned; secrets holds the salt of the anonymous device keys;
+ * gateway_state (version 3) what check-ins and instructions left (the
+ * last accepted sequence, the instructed schedule and interval, the last
+ * check-in and instruction), and packages every installed package;
+ * version 4 (schema-4.sql) adds each address's state (targets), meter
+ * flags and the SNMPv3 and discovery counts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,20 +40,21 @@ static const char schema_v1[] =
 static const char schema_v2[] =
 #include "schema-2.sql.h"
 ;
+static const char schema_v3[] =
+#include "schema-3.sql.h"
+;
 static const char schema_v4[] =
 #include "schema-4.sql.h"
 ;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
- * table (common/txlog.c) is part of version 1.  Later versions (the
- * package store) are appended here.
+ * table (common/txlog.c) is part of version 1.
  */
 static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
-	/* version 3, the package store: on its own branch; a placeholder */
-	{ NULL, NULL },
+	{ schema_v3, NULL },
 	{ schema_v4, NULL },
 };
 

@@ -617,7 +617,10 @@ outbox_result(struct outbox *ob, const struct msg_upload_result *r,
 		    "server_time = ?7, duplicate = ?8, cert_hash = ?9, "
 		    "tls_version = ?10 WHERE id = ?1", -1, &st, NULL);
 	} else {
+		/* our backoff, or longer if the server asks (Retry-After) */
 		delay = outbox_backoff(attempts);
+		if ((int64_t)r->retry_after > delay)
+			delay = (int64_t)r->retry_after;
 		next = now + delay + arc4random_uniform(
 		    (uint32_t)(delay / 10) + 1);
 		rc = sqlite3_prepare_v2(ob->db->h, "UPDATE outbox SET "
@@ -675,6 +678,8 @@ outbox_result(struct outbox *ob, const struct msg_upload_result *r,
 		json_kv_int(&d.j, "http_status", r->http_status);
 	else
 		json_kv_null(&d.j, "http_status");
+	if (r->retry_after > 0)
+		json_kv_uint(&d.j, "retry_after", r->retry_after);
 	json_kv_uint(&d.j, "bytes_sent", r->bytes_sent);
 	json_kv_uint(&d.j, "bytes_received", r->bytes_received);
 	json_kv_string(&d.j, "document_sha256", ob->inflight_sha);

@@ -1,7 +1,8 @@
 /*
- * auditd's sandbox: its state directory (the database) and nothing else.
- * chroot to that directory, an empty network namespace, Landlock allowing
- * files beneath it only (no directories), no sockets.
+ * auditd's sandbox: its state directory (the database and the package
+ * store) and nothing else.  chroot to that directory, an empty network
+ * namespace, Landlock allowing files beneath it only (no directories), no
+ * sockets.
  * It is the only process allowed to grow files.
  */
 #include <sys/mman.h>
@@ -22,9 +23,12 @@ static const struct sb_syscall auditd_syscalls[] = {
 	/* the database, inside the chroot */
 	SB_SQLITE_SYSCALLS,
 	/*
-	 * (the package store, with its directories and renames, comes with
-	 * the packages themselves: until then auditd needs none of it)
-	 *
+	 * The package store (gateway.c): a temporary file synced, renamed
+	 * into place in the same directory, and the directory synced.  The
+	 * directory itself is made by the parent before auditd starts.
+	 */
+	SB_ALLOW(fsync), SB_ALLOW(rename),
+	/*
 	 * The outbox (building, checking, hashing and gzipping documents,
 	 * the salt from arc4random(), retry timers) needs nothing more
 	 * than the base: memory, getrandom and the clock.

@@ -100,6 +100,19 @@ prepare_state(const struct callhomed *ch, const char *dir)
 		fatal("chmod %s", dir);
 }
 
+/* auditd's directories inside it, which its sandbox cannot make */
+static void
+prepare_state_dirs(const struct callhomed *ch, const char *dir)
+{
+	char	 path[PATH_MAX];
+	int	 n;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, PKG_DIR);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		fatalx("%s: path too long", dir);
+	prepare_state(ch, path);
+}
+
 void
 parent_shutdown(struct callhomed *ch, int code)
 {
@@ -109,8 +122,6 @@ parent_shutdown(struct callhomed *ch, int code)
 	kids_stop(ch);
 	event_base_loopbreak(ch->base);
 }
-
-static void	schedule_collect(struct callhomed *);
 
 void
 collect_now(struct callhomed *ch, const char *reason)
@@ -138,11 +149,11 @@ on_collect_timer(evutil_socket_t fd, short ev, void *arg)
 	struct callhomed	*ch = arg;
 
 	collect_now(ch, "schedule");
-	schedule_collect(ch);
+	sched_collect(ch);
 }
 
-static void
-schedule_collect(struct callhomed *ch)
+void
+sched_collect(struct callhomed *ch)
 {
 	struct timeval	 tv;
 	time_t		 now = time(NULL);
@@ -151,7 +162,7 @@ schedule_collect(struct callhomed *ch)
 
 	if (ch->oneshot)
 		return;
-	ch->next_collect = sched_next_collect(now, ch->conf->sched_minute,
+	ch->next_collect = sched_next_collect(now, sched_minute_now(ch),
 	    ch->conf->sched_jitter);
 	tv.tv_sec = ch->next_collect - now;
 	tv.tv_usec = 0;
@@ -240,7 +251,8 @@ reload(struct callhomed *ch)
 		log_warnx("reload failed: keeping the running configuration");
 		return -1;
 	}
-	if (conf_load_profiles(nc) == -1) {
+	if (conf_load_profiles(nc) == -1 ||
+	    profiles_merge(ch, nc->profile_set) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
 		return -1;
@@ -273,7 +285,8 @@ reload(struct callhomed *ch)
 	(void)conf_record(ch, ch->conf, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
-	schedule_collect(ch);
+	sched_collect(ch);
+	checkin_schedule(ch, 0);
 	log_info("configuration reloaded");
 	return 0;
 }
@@ -386,6 +399,12 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_OUTBOX_STATUS:
 		control_outbox_status(ch, m);
 		break;
+	case IMSG_GATEWAY_STATE:
+		gateway_state_handle(ch, m);
+		break;
+	case IMSG_PROFILE_PACKAGE:
+		profile_package_handle(ch, m);
+		break;
 	default:
 		imsgev_unexpected(iev, m);
 	}
@@ -399,7 +418,13 @@ signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 
 	if (lifecycle_msg(ch, &ch->kids[PROC_SIGNERD], m))
 		return;
-	imsgev_unexpected(iev, m);
+	switch (m->hdr.type) {
+	case IMSG_INSTRUCTIONS:
+		instructions_handle(ch, m);
+		break;
+	default:
+		imsgev_unexpected(iev, m);
+	}
 }
 
 /* uplinkd -> parent */
@@ -512,6 +537,7 @@ main(int argc, char *argv[])
 	int			 c, noaction = 0;
 
 	log_init("callhomed", LOG_TO_STDERR, 1);
+	ch.gw.sched_minute = -1;	/* until auditd says */
 	while ((c = getopt(argc, argv, "df:nv1")) != -1) {
 		switch (c) {
 		case 'd':
@@ -560,6 +586,7 @@ main(int argc, char *argv[])
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
 	prepare_state(&ch, ch.conf->state);
+	prepare_state_dirs(&ch, ch.conf->state);
 
 	control_init(&ch);
 	if (!ch.foreground) {
@@ -586,7 +613,7 @@ main(int argc, char *argv[])
 	control_listen(&ch);
 	/* the children run: from here on, only what is left of the job */
 	parent_sandbox(&ch);
-	schedule_collect(&ch);
+	sched_collect(&ch);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);

@@ -58,6 +58,7 @@ struct control {
 };
 
 struct dial;
+struct profile;
 
 struct callhomed {
 	struct event_base	*base;
@@ -90,6 +91,15 @@ struct callhomed {
 	struct dial		*dial;		/* dial.c: the one in progress */
 	struct evdns_base	*dns;
 	uint16_t		 dial_port;	/* the sandbox's one TCP port */
+	/* check-in and instructions (instruct.c) */
+	struct event		*ev_checkin;
+	time_t			 next_checkin;	/* 0: none planned */
+	struct gw_state		 gw;		/* auditd's, and since */
+	int			 have_gw;
+	int			 have_delivered;
+	uint64_t		 delivered;	/* the outbox's, last seen */
+	struct profile		*pkgprof;	/* installed profile packages */
+	size_t			 npkgprof;
 };
 
 /* each child's part that the parent reads from files */
@@ -135,6 +145,19 @@ void	 dial_init(struct callhomed *);
 void	 dial_request(struct callhomed *, struct imsg *);
 void	 dial_cleanup(struct callhomed *);
 
+/* instruct.c */
+struct profile_set;
+int	 sched_minute_now(const struct callhomed *);
+uint32_t checkin_every_now(const struct callhomed *);
+void	 checkin_schedule(struct callhomed *, int first);
+int	 checkin_now(struct callhomed *, const char *);
+void	 checkin_outbox_news(struct callhomed *,
+	    const struct msg_outbox_status *);
+void	 instructions_handle(struct callhomed *, struct imsg *);
+void	 gateway_state_handle(struct callhomed *, struct imsg *);
+void	 profile_package_handle(struct callhomed *, struct imsg *);
+int	 profiles_merge(const struct callhomed *, struct profile_set *);
+
 /* schedule.c */
 time_t	 sched_daily(time_t, int);
 time_t	 sched_next_collect(time_t, int, uint32_t);
@@ -145,5 +168,6 @@ void	 parent_shutdown(struct callhomed *, int);
 int	 reload(struct callhomed *);
 void	 once_outbox(struct callhomed *, const struct msg_outbox_status *);
 void	 collect_now(struct callhomed *, const char *);
+void	 sched_collect(struct callhomed *);
 
 #endif /* CALLHOMED_H */

@@ -14,6 +14,7 @@
 #include "file.h"
 #include "log.h"
 #include "profile.h"
+#include "signify.h"
 
 /* read a whole small file into a fresh buffer; NULL with a logged reason */
 static uint8_t *
@@ -53,15 +54,47 @@ load_key(const char *path, uint8_t *dst, size_t dstsz, size_t *lenp)
 	return 0;
 }
 
+/* a trust file must be signify public keys: said now, not at first use */
+static int
+check_keys(const char *path, const uint8_t *k, size_t len,
+    struct signify_keyring *ring)
+{
+	char	 err[256];
+
+	memset(ring, 0, sizeof(*ring));
+	if (len == 0)
+		return 0;
+	if (signify_parse_keys(k, len, ring, err, sizeof(err)) == -1) {
+		log_warnx("%s: not a file of signify public keys: %s", path,
+		    err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 signer_part(const struct callhome_conf *c, struct signer_conf *s)
 {
+	struct signify_keyring	 instr, pkg;
+
 	memset(s, 0, sizeof(*s));
+	(void)strlcpy(s->gateway, c->gateway, sizeof(s->gateway));
 	if (load_key(c->trust_instructions, s->instr_key,
 	    sizeof(s->instr_key), &s->instr_keylen) == -1 ||
 	    load_key(c->trust_packages, s->pkg_key, sizeof(s->pkg_key),
-	    &s->pkg_keylen) == -1)
+	    &s->pkg_keylen) == -1 ||
+	    check_keys(c->trust_instructions, s->instr_key, s->instr_keylen,
+	    &instr) == -1 ||
+	    check_keys(c->trust_packages, s->pkg_key, s->pkg_keylen,
+	    &pkg) == -1)
 		return -1;
+	if (signify_keyrings_overlap(&instr, &pkg)) {
+		log_warnx("%s and %s share a key: instructions and packages "
+		    "must be signed with distinct keys, or a package could pass "
+		    "for an instruction", c->trust_instructions,
+		    c->trust_packages);
+		return -1;
+	}
 	return 0;
 }
 
@@ -81,6 +114,7 @@ uplink_part(const struct callhome_conf *c, const struct conf_parts *p,
 	(void)strlcpy(u->server, c->server.name, sizeof(u->server));
 	u->port = c->server.port;
 	u->protocols = c->server.protocols;
+	(void)strlcpy(u->ciphers, c->server.ciphers, sizeof(u->ciphers));
 	(void)strlcpy(u->pin, c->server.pin, sizeof(u->pin));
 	(void)strlcpy(u->token, c->server.token, sizeof(u->token));
 	if (c->server.ca[0] != '\0' &&

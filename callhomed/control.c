@@ -143,12 +143,17 @@ status_parent(struct ctl_conn *c)
 	}
 	fmt_time(ch->next_collect, t, sizeof(t));
 	ctl_reply(c, "next collection", "%s", t);
-	if (ch->conf->checkin_every == 0)
-		ctl_reply(c, "next check-in", "never (checkin never)");
-	else
-		ctl_reply(c, "next check-in", "every %u s: signed "
-		    "instructions are not implemented yet",
-		    ch->conf->checkin_every);
+	if (checkin_every_now(ch) == 0)
+		ctl_reply(c, "next check-in", "never (%s)",
+		    ch->conf->trust_instructions[0] == '\0' ?
+		    "no trust instructions" : "checkin never");
+	else {
+		fmt_time(ch->next_checkin, t, sizeof(t));
+		ctl_reply(c, "next check-in", "%s, then every %u s%s", t,
+		    checkin_every_now(ch), ch->gw.checkin_every != 0 &&
+		    checkin_every_now(ch) == ch->gw.checkin_every ?
+		    " (instructed)" : "");
+	}
 	for (id = PROC_COLLECTD; id <= PROC_UPLINKD; id++) {
 		const struct kid	*k = &ch->kids[id];
 
@@ -191,6 +196,19 @@ control_print_outbox(struct ctl_conn *c, const struct msg_outbox_status *s)
 		fmt_time(s->next_attempt, t, sizeof(t));
 		ctl_reply(c, "next upload", "%s", t);
 	}
+	if (s->checkin_time > 0) {
+		fmt_time(s->checkin_time, t, sizeof(t));
+		ctl_reply(c, "last check-in", "%s: %s%s%s, %u bundles", t,
+		    upload_status_name(s->checkin_result),
+		    s->checkin_error[0] ? ": " : "", s->checkin_error,
+		    s->checkin_bundles);
+	} else
+		ctl_reply(c, "last check-in", "never");
+	if (s->instruction_time > 0) {
+		fmt_time(s->instruction_time, t, sizeof(t));
+		ctl_reply(c, "last instruction", "%s: %s", t, s->instruction);
+	} else
+		ctl_reply(c, "last instruction", "none");
 }
 
 /* everything in (or the time is up): the whole status at once */
@@ -257,6 +275,7 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 	}
 	if (m->hdr.peerid == 0) {
 		once_outbox(ch, &s);
+		checkin_outbox_news(ch, &s);
 		return;
 	}
 	if ((c = conn_by_id(&ch->ctl, m->hdr.peerid)) == NULL || !c->waiting)
@@ -321,8 +340,22 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 		ctl_end(c, 0);
 		return;
 	case CTL_CHECKIN:
-		ctl_reply(c, "checkin", "check-in is not implemented yet");
-		ctl_end(c, 1);
+		if (ch->conf->trust_instructions[0] == '\0') {
+			ctl_reply(c, "checkin", "no check-in: there is no "
+			    "trust instructions (the keys that sign them)");
+			ctl_end(c, 1);
+		} else if (!ch->conf->have_server) {
+			ctl_reply(c, "checkin", "no check-in: no server is "
+			    "configured");
+			ctl_end(c, 1);
+		} else if (checkin_now(ch, "manual") == -1) {
+			ctl_reply(c, "checkin", "no check-in yet: auditd has "
+			    "not given its state; try again");
+			ctl_end(c, 1);
+		} else {
+			ctl_reply(c, "checkin", "check-in requested");
+			ctl_end(c, 0);
+		}
 		return;
 	case CTL_RELOAD:
 		if (reload(ch) == 0) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "chan/pkg.h"
 
 #define MAX_WORDS	8	/* package has 6; more is never valid */
 
@@ -215,20 +216,7 @@ bundle_parse_time(const char *s, size_t n, int64_t *out)
 int
 bundle_valid_name(const char *s)
 {
-	size_t	 i;
-
-	if (s[0] == '\0' || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i == BUNDLE_NAME_MAX)
-			return 0;
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	}
-	return 1;
+	return pkg_name_valid(s);
 }
 
 static int

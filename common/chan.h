@@ -39,6 +39,10 @@ enum imsg_type {
 	IMSG_COLLECT_START,
 	/* parent <-> auditd */
 	IMSG_CONF_AUDITD,
+	IMSG_CHECKIN_NOW,	/* build a check-in and send it */
+	IMSG_INSTRUCTION_DONE,	/* what became of one instruction */
+	IMSG_GATEWAY_STATE,	/* auditd's persisted state, for the parent */
+	IMSG_PROFILE_PACKAGE,	/* an installed vendor profile */
 	IMSG_AUDIT_EVENT,	/* a transaction the parent saw */
 	IMSG_OUTBOX_KICK,	/* try to deliver now */
 	IMSG_OUTBOX_STATUS_REQ,
@@ -46,10 +50,13 @@ enum imsg_type {
 	IMSG_CYCLE_STORED,
 	/* parent <-> signerd */
 	IMSG_CONF_SIGNERD,
+	IMSG_SIGNER_STATE,	/* accepted sequence, installed packages */
+	IMSG_INSTRUCTIONS,	/* a verified bundle's instructions */
 	/* parent <-> uplinkd */
 	IMSG_CONF_UPLINKD,
 	IMSG_DIAL_REQ,
 	IMSG_DIAL_RESULT,	/* carries the connected socket */
+	IMSG_FETCH,		/* fetch a package the policy allows */
 
 	/* collectd -> auditd */
 	IMSG_CYCLE_BEGIN,
@@ -62,6 +69,13 @@ enum imsg_type {
 	/* auditd <-> uplinkd */
 	IMSG_UPLOAD_JOB,
 	IMSG_UPLOAD_RESULT,
+	/* uplinkd -> signerd */
+	IMSG_BUNDLE,		/* one bundle of a check-in answer, unread */
+	IMSG_PACKAGE,		/* a fetched package and its signature */
+	IMSG_FETCH_FAILED,
+	/* signerd -> auditd */
+	IMSG_VERDICT,		/* a verification's result, for the log */
+	IMSG_PACKAGE_STORE,	/* a verified package to install */
 
 	/* control socket: callhomectl <-> parent */
 	IMSG_CTL_REQUEST,

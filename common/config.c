@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <tls.h>
 
 #include "config.h"
 #include "net.h"
@@ -56,11 +59,18 @@ config_new_default(void)
 	    sizeof(conf->profiles));
 	conf->server.port = 443;
 	conf->server.protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
+	(void)strlcpy(conf->server.ciphers, CONF_DEFAULT_CIPHERS,
+	    sizeof(conf->server.ciphers));
 	conf->authorize_upload = 0;
 	conf->send = CAT_DEFAULTS;
 	conf->sched_minute = 2 * 60;
 	conf->sched_jitter = 30 * 60;
 	conf->checkin_every = 6 * 3600;
+	conf->policy.instructions = POL_DEFAULT;
+	conf->policy.sched_from = 0;
+	conf->policy.sched_to = 24 * 60 - 1;
+	conf->policy.checkin_min = 15 * 60;
+	conf->policy.packages = 0;
 	conf->retention_days = 400;
 	conf->spool_limit = 1ULL << 30;
 	(void)strlcpy(conf->snmp_community, "public",
@@ -181,6 +191,28 @@ config_find_v3user(const struct callhome_conf *conf, const char *name)
 }
 
 static void
+print_policy(FILE *fp, const struct policy_conf *p)
+{
+	char	 num[32];
+
+	fprintf(fp, "allow instructions");
+	if (p->instructions == 0)
+		fprintf(fp, " none");
+	fprintf(fp, "%s%s%s%s\n", p->instructions & POL_COLLECT ?
+	    " collect" : "", p->instructions & POL_UPLOAD ? " upload" : "",
+	    p->instructions & POL_CHECKIN ? " checkin" : "",
+	    p->instructions & POL_SCHEDULE ? " schedule" : "");
+	fprintf(fp, "allow schedule %02d:%02d-%02d:%02d\n",
+	    p->sched_from / 60, p->sched_from % 60, p->sched_to / 60,
+	    p->sched_to % 60);
+	config_fmt_duration(num, sizeof(num), p->checkin_min * 1000ULL);
+	fprintf(fp, "allow checkin every %s\n", num);
+	fprintf(fp, "allow packages%s%s%s\n", p->packages == 0 ? " none" : "",
+	    p->packages & POL_PKG_PROFILE ? " profile" : "",
+	    p->packages & POL_PKG_SOFTWARE ? " software" : "");
+}
+
+static void
 print_secret(FILE *fp, const char *s, int flags)
 {
 	config_print_quoted(fp, (flags & CONF_PRINT_SECRETS) ? s :
@@ -244,6 +276,9 @@ print_server(FILE *fp, const struct server_conf *s, int flags)
 		putc('\n', fp);
 	}
 	fprintf(fp, "\tprotocols \"%s\"\n", protocols_name(s->protocols));
+	fprintf(fp, "\tciphers ");
+	config_print_quoted(fp, s->ciphers);
+	putc('\n', fp);
 	if (s->token[0] != '\0') {
 		fprintf(fp, "\ttoken ");
 		print_secret(fp, s->token, flags);
@@ -316,6 +351,7 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 		    conf->checkin_every * 1000ULL);
 		fprintf(fp, "checkin every %s\n", num);
 	}
+	print_policy(fp, &conf->policy);
 	fprintf(fp, "retention %u days\n", conf->retention_days);
 	config_fmt_size(num, sizeof(num), conf->spool_limit);
 	fprintf(fp, "spool limit %s\n", num);
@@ -381,4 +417,53 @@ void
 print_config(FILE *fp, const struct callhome_conf *conf)
 {
 	print_config_flags(fp, conf, 0);
+}
+
+int
+config_ciphers(const char *s, char *out, size_t outlen, char *err,
+    size_t errlen)
+{
+	static const char *const refused[] = { "all", "compat", "legacy",
+	    "insecure" };
+	struct tls_config	*tc;
+	const char		*p;
+	size_t			 i;
+	int			 r = 0;
+
+	if (strcasecmp(s, "secure") == 0 || strcasecmp(s, "default") == 0)
+		s = CONF_DEFAULT_CIPHERS;
+	if (*s == '\0') {
+		(void)snprintf(err, errlen, "ciphers must not be empty");
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("+-!:@=._", *p) !=
+		    NULL)) {
+			(void)snprintf(err, errlen, "ciphers: \"%c\" is not "
+			    "allowed", *p);
+			return -1;
+		}
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (strcasecmp(s, refused[i]) == 0) {
+			(void)snprintf(err, errlen, "ciphers \"%s\" not "
+			    "allowed: name the suites", s);
+			return -1;
+		}
+	/* what libtls makes of it, now rather than at start-up */
+	if ((tc = tls_config_new()) == NULL) {
+		(void)snprintf(err, errlen, "tls_config_new failed");
+		return -1;
+	}
+	if (tls_config_set_ciphers(tc, s) == -1) {
+		(void)snprintf(err, errlen, "ciphers \"%s\": %s", s,
+		    tls_config_error(tc));
+		r = -1;
+	}
+	tls_config_free(tc);
+	if (r == 0 && strlcpy(out, s, outlen) >= outlen) {
+		(void)snprintf(err, errlen, "ciphers too long");
+		r = -1;
+	}
+	return r;
 }

@@ -93,6 +93,7 @@ struct server_conf {
 	char			 key[CONF_STR_MAX];
 	char			 pin[CONF_STR_MAX];	/* SPKI pin, base64, or "" */
 	uint32_t		 protocols;		/* CONF_TLSV1_* */
+	char			 ciphers[CONF_STR_MAX];	/* TLS 1.2 */
 	char			 token[CONF_STR_MAX];	/* secret, or "" */
 	char			 proxy[CONF_STR_MAX];	/* "" when direct */
 	uint16_t		 proxy_port;
@@ -101,6 +102,25 @@ struct server_conf {
 };
 
 struct profile_set;
+
+/*
+ * What the customer lets signed instructions do (the "allow" statements);
+ * anything else a verified bundle asks is refused with reason "policy".
+ */
+#define POL_COLLECT		0x01	/* collect now */
+#define POL_UPLOAD		0x02	/* upload now */
+#define POL_CHECKIN		0x04	/* checkin every */
+#define POL_SCHEDULE		0x08	/* schedule daily */
+#define POL_DEFAULT		(POL_COLLECT | POL_UPLOAD | POL_CHECKIN)
+#define POL_PKG_PROFILE		0x01
+#define POL_PKG_SOFTWARE	0x02
+struct policy_conf {
+	uint32_t		 instructions;	/* POL_* */
+	int			 sched_from;	/* minutes of the day: the */
+	int			 sched_to;	/* window schedules may use */
+	uint32_t		 checkin_min;	/* seconds: the shortest */
+	uint32_t		 packages;	/* POL_PKG_*: kinds fetched */
+};
 
 struct callhome_conf {
 	char			 gateway[CONF_STR_MAX];
@@ -117,6 +137,8 @@ struct callhome_conf {
 	int			 sched_minute;		/* minute of day */
 	uint32_t		 sched_jitter;		/* seconds */
 	uint32_t		 checkin_every;		/* seconds, 0 = never */
+	int			 checkin_set;		/* said explicitly */
+	struct policy_conf	 policy;
 	uint32_t		 retention_days;
 	uint64_t		 spool_limit;		/* bytes */
 
@@ -187,5 +209,16 @@ void			 config_fmt_size(char *, size_t, uint64_t bytes);
  */
 #define CONF_SECRET_MASK	"********"
 void			 config_print_quoted(FILE *, const char *);
+/*
+ * TLS 1.2 cipher suites, for callhome.conf and commsd.conf: ECDHE and
+ * authenticated encryption only (AES-GCM, ChaCha20-Poly1305) by default.
+ * A list in OpenSSL's syntax as the operator wrote it: "secure" and
+ * "default" are the default; "all", "compat", "legacy", "insecure", a
+ * list libtls refuses or one with a character outside letters, digits
+ * and "+-!:@=._" are refused.  0, or -1 with why.
+ */
+#define CONF_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
+int			 config_ciphers(const char *, char *, size_t,
+			    char *err, size_t errlen);
 
 #endif /* CALLHOME_CONFIG_H */

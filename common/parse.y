@@ -158,10 +158,17 @@ static int			 srv_line;
 #define SRV_PROXY		0x40
 #define SRV_PROXY_USER		0x80
 #define SRV_PROXY_PASS		0x100
+#define SRV_CIPHERS		0x200
 
 /* where the settings that are checked after parsing were made */
-static const char		*jobdata_file, *upload_file;
-static int			 jobdata_line, upload_line;
+static const char		*jobdata_file, *upload_file, *checkin_file;
+static const char		*pkg_file;
+static int			 jobdata_line, upload_line, checkin_line;
+static int			 pkg_line;
+
+/* an "allow" list being read: of packages (1) or instructions (0) */
+static int			 allow_pkgs;
+static uint32_t			 allow_bits;
 
 static int	 yylex(void);
 static int	 yyerror(const char *, ...)
@@ -202,9 +209,13 @@ static void	 server_end(void);
 static void	 proxy_begin(const char *, const char *);
 static void	 proxy_end(void);
 static void	 set_schedule(const char *, const char *);
+static void	 set_window(const char *);
+static void	 allow_begin(int);
+static void	 allow_word(const char *);
+static void	 allow_end(void);
 %}
 
-%token	ALLOW AUTH AUTHORIZE CA CERTIFICATE CHECKIN COMMUNITY CONTEXT DAILY
+%token	ALLOW AUTH AUTHORIZE CA CERTIFICATE CHECKIN CIPHERS COMMUNITY CONTEXT DAILY
 %token	DAYS DEVICE DISCOVER EVERY GATEWAY GROUP INCLUDE INSTRUCTIONS
 %token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PASSWORD PIN PINSHA256 PORT PRIV
 %token	PROFILES PROTOCOLS PROXY RATE RETENTION RETRIES SCHEDULE SEND
@@ -213,7 +224,7 @@ static void	 set_schedule(const char *, const char *);
 %token	ERROR
 %token	<v.string>	STRING
 %type	<v.number>	yesno optport
-%type	<v.string>	category optgroup optjitter
+%type	<v.string>	category optgroup optjitter word
 
 %%
 
@@ -240,6 +251,17 @@ category	: STRING			{ $$ = $1; }
 		| JOBDATA			{
 			$$ = pool_strdup("job-data");
 		}
+		;
+
+/* a word that may also be a keyword, in the lists of "allow" */
+word		: STRING			{ $$ = $1; }
+		| UPLOAD			{ $$ = pool_strdup("upload"); }
+		| CHECKIN			{ $$ = pool_strdup("checkin"); }
+		| SCHEDULE			{ $$ = pool_strdup("schedule"); }
+		;
+
+kinds		: word				{ allow_word($1); }
+		| kinds word			{ allow_word($2); }
 		;
 
 optgroup	: /* empty */			{ $$ = NULL; }
@@ -318,9 +340,31 @@ main		: GATEWAY STRING {
 		| CHECKIN EVERY STRING {
 			get_seconds($3, 10 * 1000ULL, 30 * 86400 * 1000ULL,
 			    "checkin interval", &conf->checkin_every);
+			conf->checkin_set = 1;
+			checkin_file = file->name;
+			checkin_line = yylval.lineno;
 		}
 		| CHECKIN NEVER {
 			conf->checkin_every = 0;
+			conf->checkin_set = 1;
+		}
+		| ALLOW INSTRUCTIONS {
+			allow_begin(0);
+		} kinds {
+			allow_end();
+		}
+		| ALLOW PACKAGES {
+			allow_begin(1);
+		} kinds {
+			allow_end();
+		}
+		| ALLOW SCHEDULE STRING {
+			set_window($3);
+		}
+		| ALLOW CHECKIN EVERY STRING {
+			get_seconds($4, 60 * 1000ULL, 30 * 86400 * 1000ULL,
+			    "shortest checkin interval",
+			    &conf->policy.checkin_min);
 		}
 		| RETENTION STRING DAYS {
 			long long	 n;
@@ -540,6 +584,16 @@ serveropt	: CA STRING {
 			srv_set |= SRV_PROTOCOLS;
 			get_protocols($2, &srv->protocols);
 		}
+		| CIPHERS STRING {
+			char	 err[256];
+
+			if (srv_set & SRV_CIPHERS)
+				yyerror("ciphers given twice");
+			srv_set |= SRV_CIPHERS;
+			if (config_ciphers($2, srv->ciphers,
+			    sizeof(srv->ciphers), err, sizeof(err)) == -1)
+				yyerror("%s", err);
+		}
 		| TOKEN STRING {
 			if (srv_set & SRV_TOKEN)
 				yyerror("token given twice");
@@ -677,6 +731,7 @@ static const struct keyword {
 	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
 	{ "checkin",		CHECKIN },
+	{ "ciphers",		CIPHERS },
 	{ "community",		COMMUNITY },
 	{ "context",		CONTEXT },
 	{ "daily",		DAILY },
@@ -1898,6 +1953,7 @@ server_begin(const char *name, int64_t port)
 	explicit_bzero(srv, sizeof(*srv));
 	srv->port = DEFAULT_SERVER_PORT;
 	srv->protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
+	(void)strlcpy(srv->ciphers, CONF_DEFAULT_CIPHERS, sizeof(srv->ciphers));
 	srv_set = 0;
 	srv_line = yylval.lineno;
 	get_hostname(name, "server", srv->name, sizeof(srv->name));
@@ -1998,6 +2054,83 @@ check_config(void)
 	if (conf->authorize_upload && !conf->have_server)
 		conf_error_at(upload_file, upload_line,
 		    "authorize upload requires a server block");
+	/* check-in is for signed instructions: without their key, none */
+	if (conf->checkin_set && conf->checkin_every != 0 &&
+	    conf->trust_instructions[0] == '\0')
+		conf_error_at(checkin_file, checkin_line, "checkin every "
+		    "requires trust instructions (the keys that sign them), "
+		    "or checkin never");
+	if (conf->policy.packages != 0 && conf->trust_packages[0] == '\0')
+		conf_error_at(pkg_file, pkg_line, "allow packages requires "
+		    "trust packages (the keys that sign them)");
+}
+
+/*
+ * The policy: what verified instructions may do.
+ */
+
+static void
+allow_begin(int pkgs)
+{
+	allow_pkgs = pkgs;
+	allow_bits = 0;
+}
+
+static void
+allow_word(const char *w)
+{
+	static const struct {
+		const char	*name;
+		int		 pkgs;
+		uint32_t	 bit;
+	} words[] = {
+		{ "none", 0, 0 }, { "collect", 0, POL_COLLECT },
+		{ "upload", 0, POL_UPLOAD }, { "checkin", 0, POL_CHECKIN },
+		{ "schedule", 0, POL_SCHEDULE },
+		{ "none", 1, 0 }, { "profile", 1, POL_PKG_PROFILE },
+		{ "software", 1, POL_PKG_SOFTWARE },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (words[i].pkgs == allow_pkgs &&
+		    strcmp(words[i].name, w) == 0) {
+			allow_bits |= words[i].bit;
+			return;
+		}
+	yyerror("allow %s: unknown word \"%s\" (%s)", allow_pkgs ?
+	    "packages" : "instructions", w, allow_pkgs ?
+	    "profile, software or none" :
+	    "collect, upload, checkin, schedule or none");
+}
+
+static void
+allow_end(void)
+{
+	if (allow_pkgs) {
+		conf->policy.packages = allow_bits;
+		pkg_file = file->name;
+		pkg_line = yylval.lineno;
+	} else
+		conf->policy.instructions = allow_bits;
+}
+
+/* "HH:MM-HH:MM": the minutes of the day a schedule may be moved to */
+static void
+set_window(const char *s)
+{
+	int	 h1, m1, h2, m2, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
+	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0 ||
+	    h1 * 60 + m1 > h2 * 60 + m2) {
+		yyerror("allow schedule \"%s\" is not a window HH:MM-HH:MM "
+		    "of one day", s);
+		return;
+	}
+	conf->policy.sched_from = h1 * 60 + m1;
+	conf->policy.sched_to = h2 * 60 + m2;
 }
 
 /*
@@ -2023,8 +2156,8 @@ parse_reset(void)
 	explicit_bzero(&server_scratch, sizeof(server_scratch));
 	topts_set = topts_line = v3_set = srv_set = srv_line = 0;
 	srv = NULL;
-	jobdata_file = upload_file = NULL;
-	jobdata_line = upload_line = 0;
+	jobdata_file = upload_file = checkin_file = pkg_file = NULL;
+	jobdata_line = upload_line = checkin_line = pkg_line = 0;
 	errors = 0;
 	lex_abort = 0;
 	lex_from_macro = 0;

@@ -167,7 +167,7 @@ set_limit(const struct sandbox *sb, int res, const char *what, rlim_t v)
 static void
 set_rlimits(const struct sandbox *sb)
 {
-	set_limit(sb, RLIMIT_NPROC, "NPROC", 0);
+	set_limit(sb, RLIMIT_NPROC, "NPROC", sb->max_procs);
 	set_limit(sb, RLIMIT_CORE, "CORE", 0);
 	set_limit(sb, RLIMIT_MEMLOCK, "MEMLOCK", 0);
 	if (sb->max_files > 0)

@@ -76,6 +76,7 @@ struct sandbox {
 	/* rlimits */
 	uint64_t		 max_files;	/* RLIMIT_NOFILE */
 	int			 allow_file_growth; /* else RLIMIT_FSIZE 0 */
+	uint64_t		 max_procs;	/* RLIMIT_NPROC; 0: none */
 	const struct sb_syscall	*syscalls;
 	size_t			 nsyscalls;
 };

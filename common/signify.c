@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "digest.h"
 #include "log.h"
 #include "signify.h"
 
@@ -56,68 +58,6 @@ signify_keynum_hex(const uint8_t *keynum, char *hex)
 		hex[2 * i + 1] = digits[keynum[i] & 0x0f];
 	}
 	hex[2 * SIGNIFY_KEYNUM_LEN] = '\0';
-}
-
-/*
- * Base64.
- */
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int
-b64_decode_strict(const char *in, size_t len, uint8_t *out, size_t outmax,
-    size_t *outlen)
-{
-	uint32_t	 acc = 0;
-	size_t		 i, k, pad = 0, o = 0, last;
-	int		 v;
-
-	*outlen = 0;
-	if (len % 4 != 0)
-		return -1;
-	if (len == 0)
-		return 0;
-	if (in[len - 1] == '=')
-		pad = in[len - 2] == '=' ? 2 : 1;
-	if (B64_DECODED_MAX(len) - pad > outmax)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		last = i + 4 == len;
-		acc = 0;
-		for (k = 0; k < 4; k++) {
-			if (last && k >= 4 - pad)
-				v = 0;		/* one of the final "=" */
-			else if ((v = b64_value((unsigned char)in[i + k])) ==
-			    -1)
-				return -1;
-			acc = acc << 6 | (uint32_t)v;
-		}
-		out[o++] = (uint8_t)(acc >> 16);
-		if (!last || pad < 2)
-			out[o++] = (uint8_t)(acc >> 8);
-		if (!last || pad < 1)
-			out[o++] = (uint8_t)acc;
-	}
-	/* the bits after the last byte must be zero: one encoding only */
-	if ((pad == 1 && (acc & 0xff) != 0) ||
-	    (pad == 2 && (acc & 0xffff) != 0))
-		return -1;
-	*outlen = o;
-	return 0;
 }
 
 /*
@@ -351,6 +291,23 @@ ed25519_verify(const uint8_t *pk, const uint8_t *sig, const void *msg,
 	EVP_PKEY_free(pkey);
 	ERR_clear_error();
 	return ok;
+}
+
+/*
+ * libcrypto loads its configuration and providers on first use: use
+ * Ed25519 and SHA-256 once before a sandbox that has no files.
+ */
+void
+signify_init(void)
+{
+	static const uint8_t	 zero[SIGNIFY_SIG_LEN];
+	char			 hex[SHA256_HEX];
+
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OPENSSL_init_crypto");
+	(void)ed25519_verify(zero, zero, "", 0);
+	if (sha256_hex("", 0, hex) == -1)
+		fatalx("SHA-256 does not work");
 }
 
 enum signify_result

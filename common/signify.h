@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "b64.h"
+
 #define SIGNIFY_KEYNUM_LEN	8
 #define SIGNIFY_PUBKEY_LEN	32
 #define SIGNIFY_SIG_LEN		64
@@ -71,6 +73,9 @@ struct signify_sig {
 	uint8_t		 keynum[SIGNIFY_KEYNUM_LEN];
 	uint8_t		 sig[SIGNIFY_SIG_LEN];
 };
+
+/* load libcrypto's configuration and providers: before a sandbox */
+void		 signify_init(void);
 
 /* "ok", "malformed", "unknown-key", "bad-signature" */
 const char	*signify_result_name(enum signify_result);
@@ -127,18 +132,5 @@ void		 signify_keynum_hex(const uint8_t *keynum, char *hex);
  */
 int		 signify_keyrings_overlap(const struct signify_keyring *,
 		    const struct signify_keyring *);
-
-/*
- * Strict base64 (RFC 4648, the standard alphabet): exactly len
- * characters, no white space, "=" padding to a multiple of 4, unused
- * bits zero, so that one byte string has one encoding only.  Decodes
- * into out (of outmax bytes); 0 and *outlen, or -1.
- */
-int		 b64_decode_strict(const char *in, size_t len, uint8_t *out,
-		    size_t outmax, size_t *outlen);
-/* the bytes that len characters of base64 decode to at most */
-#define B64_DECODED_MAX(len)	((len) / 4 * 3)
-/* the characters of the base64 of len bytes */
-#define B64_ENCODED_LEN(len)	(((len) + 2) / 3 * 4)
 
 #endif /* CALLHOME_SIGNIFY_H */

@@ -2,13 +2,14 @@
  * commsd: the reference communication server of callhome.  See commsd.h
  * for the parts, commsd(8) for the use.
  *
- * Start-up, as root: parse the configuration; read the certificate, key,
- * client CA and schema into memory; compile the schema; configure TLS;
- * bind the listening sockets; prepare the state directory and create the
- * database in it (in a child that is already chrooted to it and runs as
- * the unprivileged user, so that everything it creates is that user's);
- * then enter the sandbox (sandbox.c), open the database inside it and
- * serve.
+ * Start-up, as root: parse the configuration; read the certificate,
+ * client CA and schema into memory; check that the schema compiles;
+ * prepare the state directory and create the database in it (in a child
+ * that is already chrooted to it and runs as the unprivileged user, so
+ * that everything it creates is that user's); fork the spawner of the
+ * workers that check documents (worker.h), which never sees the key;
+ * read the key and configure TLS; bind the listening sockets; then enter
+ * the sandbox (sandbox.c), open the database inside it and serve.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "txlog.h"
+#include "worker.h"
 #include "xmlsafe.h"
 
 static __dead void
@@ -148,6 +151,7 @@ int
 main(int argc, char *argv[])
 {
 	struct comms_tls_files	 files;
+	struct comms_spawn_params wp;
 	struct sandbox_params	 sp;
 	struct comms_conf	*conf;
 	struct comms_server	*sv;
@@ -161,7 +165,7 @@ main(int argc, char *argv[])
 	uid_t			 uid;
 	gid_t			 gid;
 	int			 c, foreground = 0, noaction = 0, verbose = 0;
-	int			 json = 0;
+	int			 json = 0, spawner;
 
 	log_init("commsd", LOG_TO_STDERR, 1);
 	while ((c = getopt(argc, argv, "df:jnq:v")) != -1) {
@@ -226,10 +230,9 @@ main(int argc, char *argv[])
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
 
-	/* everything commsd reads from files, read now */
+	/* everything commsd reads from files but the key, read now */
 	memset(&files, 0, sizeof(files));
 	files.cert = read_whole("certificate", conf->cert, 0, &files.certlen);
-	files.key = read_whole("key", conf->key, 1, &files.keylen);
 	files.ca = read_whole("client ca", conf->client_ca, 0, &files.calen);
 	xsd = read_whole("schema", conf->schema, 0, &xsdlen);
 	if (conf->instruction_key[0] != '\0' &&
@@ -238,19 +241,42 @@ main(int argc, char *argv[])
 
 	/* libraries that would read files or load modules on first use */
 	xmlsafe_init();
+	/* the workers compile it again: here it is only checked */
 	if ((schema = xschema_load(xsd, xsdlen, err, sizeof(err))) == NULL)
 		fatalx("schema %s: %s", conf->schema, err);
-	free(xsd);
+	xschema_free(schema);
 	txlog_init();
+
+	prepare_state(state, conf->user, uid, gid);
+	prepare_database(conf, state, uid, gid);
+
+	/* before the key is read: the workers never hold it */
+	memset(&wp, 0, sizeof(wp));
+	wp.conf = conf;
+	wp.xsd = xsd;
+	wp.xsdlen = xsdlen;
+	wp.limits.max_document = (size_t)conf->max_document;
+	comms_scan_limits_default(&wp.limits.scan);
+	wp.limits.scan.max_attrs = conf->max_attrs;
+	wp.limits.scan.max_nodes = conf->max_nodes;
+	/* the CPU limit backs the deadline, which the server enforces */
+	wp.cpu_seconds = (unsigned int)(conf->check_timeout_ms / 1000) + 1;
+	wp.max_memory = conf->worker_memory;
+	wp.max_workers = conf->workers;
+	wp.uid = uid;
+	wp.gid = gid;
+	wp.root = state;
+	wp.quiet = !foreground;
+	spawner = comms_spawner_start(&wp);
+	free(xsd);
+
+	files.key = read_whole("key", conf->key, 1, &files.keylen);
 	sv = comms_server_new(conf, &files);
 	explicit_bzero(files.key, files.keylen);
 	free(files.key);
 	free(files.cert);
 	free(files.ca);
 	comms_server_bind(sv);
-
-	prepare_state(state, conf->user, uid, gid);
-	prepare_database(conf, state, uid, gid);
 
 	if (!foreground) {
 		if (daemon(0, 0) == -1)
@@ -272,10 +298,11 @@ main(int argc, char *argv[])
 	log_debug("sandboxed in %s as %s, database %s", state, conf->user,
 	    conf->database);
 
-	comms_server_run(sv, &db, schema);
+	/* large buffers (documents) go back to the system when freed */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	comms_server_run(sv, &db, spawner);
 
 	comms_db_close(&db);
-	xschema_free(schema);
 	log_info("exiting");
 	comms_conf_free(conf);
 	return 0;

@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "config.h"
 #include "json.h"
 
 #define COMMS_CONF_FILE		"/etc/commsd/commsd.conf"
@@ -46,14 +47,24 @@
 #define COMMS_DEFAULT_MAX_DOC	(16ULL * 1024 * 1024)
 #define COMMS_DEFAULT_MAX_CONNS	64
 #define COMMS_MAX_CONNS_LIMIT	1000	/* "max connections" at most */
+#define COMMS_DEFAULT_MAX_CONNS_GW 4	/* of one gateway (CN) */
+#define COMMS_DEFAULT_MAX_HS	16	/* connections before TLS is done */
+#define COMMS_DEFAULT_MAX_HS_ADDR 4	/* of them from one address */
+#define COMMS_DEFAULT_HS_TIMEOUT 5000	/* ms */
+#define COMMS_DEFAULT_INFLIGHT	(64ULL * 1024 * 1024)	/* at least */
+#define COMMS_DEFAULT_WORKERS	2
+#define COMMS_DEFAULT_CHECK_TIMEOUT 10000	/* ms */
+/* TLS 1.2: ECDHE and AEAD only (config.h: CONF_DEFAULT_CIPHERS) */
+#define COMMS_DEFAULT_CIPHERS	CONF_DEFAULT_CIPHERS
+/* a refusal for want of room: "Retry-After", seconds */
+#define COMMS_RETRY_AFTER	60
 
 #define COMMS_STR_MAX		256	/* paths, names, the token */
 #define COMMS_MAX_LISTEN	16
 #define COMMS_MAX_INCLUDE_DEPTH	8
 #define COMMS_MAX_FILE		(1024 * 1024)	/* certificates, keys, schema */
 
-/* deadlines, in seconds */
-#define COMMS_HANDSHAKE_TIMEOUT	10
+/* deadlines, in seconds (the handshake's is configured) */
 #define COMMS_HEADER_TIMEOUT	10
 #define COMMS_BODY_TIMEOUT	60
 #define COMMS_WRITE_TIMEOUT	30
@@ -95,7 +106,18 @@ struct comms_conf {
 	char			 schema[COMMS_STR_MAX];
 	char			 token[COMMS_STR_MAX];	/* secret, or "" */
 	uint64_t		 max_document;	/* bytes */
-	uint32_t		 max_conns;
+	uint32_t		 max_conns;	/* with TLS established */
+	uint32_t		 max_conns_gw;	/* of one gateway */
+	uint32_t		 max_handshakes;	/* before */
+	uint32_t		 max_handshakes_addr;	/* one address's */
+	uint64_t		 handshake_timeout_ms;
+	uint64_t		 max_inflight;	/* bytes of documents held */
+	char			 ciphers[COMMS_STR_MAX];
+	uint32_t		 workers;
+	uint64_t		 check_timeout_ms;
+	uint32_t		 max_attrs;	/* per element */
+	uint32_t		 max_nodes;
+	uint64_t		 worker_memory;	/* a worker's address space */
 	char			 user[COMMS_STR_MAX];
 	int			 faults;	/* COMMS_FAULT_* */
 	uint32_t		 fault_delay_ms;
@@ -113,6 +135,8 @@ struct comms_conf	*comms_parse_config_buffer(const char *, const char *,
 extern const char	 comms_default_schema[];
 struct comms_conf	*comms_conf_new(void);
 void			 comms_conf_free(struct comms_conf *);
+/* the settings that default to a function of others, once parsed */
+void			 comms_conf_derive(struct comms_conf *);
 #define COMMS_PRINT_SECRETS	0x01	/* the token itself, not "********" */
 void			 comms_print_config(FILE *, const struct comms_conf *,
 			    int);
@@ -190,7 +214,9 @@ struct comms_doc {
 	size_t		 wire_len;	/* the body as it came */
 	const char	*encoding;	/* "identity" or "gzip" */
 	char		 sha256[65];
-	xmlNodePtr	 upload;	/* the validated ch:Upload */
+	const uint8_t	*extract;	/* checked: comms_extract_check() */
+	size_t		 extractlen;
+	uint64_t	 ndevices;
 	const char	*claimed_sha256; /* X-Callhome-Document-Sha256 */
 	const char	*user_agent;
 };
@@ -228,9 +254,11 @@ char		*comms_detail_end(struct comms_detail *);
 /*
  * upload.c: what the server does with a complete request.
  */
+struct comms_scan_limits;
 struct comms_ctx {
 	struct comms_db		*db;
-	struct xschema		*schema;
+	struct xschema		*schema;	/* comms_upload() only */
+	const struct comms_scan_limits *scan;	/* NULL: the defaults */
 	size_t			 max_document;
 	int			 faults;
 };
@@ -248,11 +276,43 @@ struct comms_result {
 /*
  * Handle one parsed request: inflate, hash, validate, store, log.  The
  * answer (a receipt or a SOAP Fault, with its HTTP head) is appended to
- * out.  Every outcome is logged in the database.
+ * out.  Every outcome is logged in the database.  This is the three
+ * steps below, with the check made in this process: for unit tests and
+ * fuzzers (the server has it made by a worker, worker.c).
  */
 void		 comms_upload(struct comms_ctx *, const struct comms_peer *,
 		    struct comms_http *, int64_t now, struct comms_result *,
 		    struct wbuf *);
+/* an upload between its steps */
+struct comms_work {
+	uint8_t		*inflated;	/* owned, or NULL */
+	const uint8_t	*bytes;		/* the document: inflated or the body */
+	size_t		 len;
+	size_t		 wire_len;
+	int		 gzip;
+};
+/*
+ * 1. Remove the Content-Encoding, into at most room bytes (beyond that,
+ * 503: the server is busy); the body is freed once inflated.  Hash the
+ * document; refuse it when X-Callhome-Document-Sha256 names another
+ * hash.  0: the document in w is to be checked; -1: refused, answered
+ * in out and logged.
+ */
+int		 comms_upload_begin(struct comms_ctx *,
+		    const struct comms_peer *, struct comms_http *, int64_t,
+		    size_t room, struct comms_work *, struct comms_result *,
+		    struct wbuf *);
+/*
+ * 2. The check (check.h), by a worker.  3. Its outcome: status 0 and
+ * the extract, stored and answered with a receipt; or a status and its
+ * reason, refused.  w is freed.
+ */
+void		 comms_upload_end(struct comms_ctx *,
+		    const struct comms_peer *, struct comms_http *, int64_t,
+		    struct comms_work *, int status, const char *reason,
+		    const uint8_t *extract, size_t extractlen,
+		    struct comms_result *, struct wbuf *);
+void		 comms_work_free(struct comms_work *);
 /* log a rejected request (not 2xx) and build its answer */
 void		 comms_reject(struct comms_ctx *, const struct comms_peer *,
 		    struct comms_http *, int64_t now, int status,
@@ -283,14 +343,17 @@ void		 comms_server_bind(struct comms_server *);
 /* in the child of daemon(3) */
 void		 comms_server_forked(struct comms_server *);
 /*
- * In the sandbox, with the database inside the chroot and the schema:
- * serve until SIGTERM or SIGINT.  Only exit(3) may follow.
+ * In the sandbox, with the database inside the chroot and the channel to
+ * the workers' spawner (worker.h): serve until SIGTERM or SIGINT.  Only
+ * exit(3) may follow.
  */
 void		 comms_server_run(struct comms_server *, struct comms_db *,
-		    struct xschema *);
+		    int);
 
 /* sandbox.c */
 struct sandbox;
 extern const struct sandbox	commsd_sandbox;
+extern const struct sandbox	commsd_spawner_sandbox;
+extern const struct sandbox	commsd_worker_sandbox;
 
 #endif /* COMMSD_H */

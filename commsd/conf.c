@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "commsd.h"
+#include "check.h"
 #include "config.h"
 #include "log.h"
+#include "worker.h"
 
 #ifndef SHAREDIR
 #define SHAREDIR	"/usr/local/share/callhome"
@@ -30,7 +32,31 @@ comms_conf_new(void)
 	(void)strlcpy(c->user, COMMS_DEFAULT_USER, sizeof(c->user));
 	c->max_document = COMMS_DEFAULT_MAX_DOC;
 	c->max_conns = COMMS_DEFAULT_MAX_CONNS;
+	c->max_conns_gw = COMMS_DEFAULT_MAX_CONNS_GW;
+	c->max_handshakes = COMMS_DEFAULT_MAX_HS;
+	c->max_handshakes_addr = COMMS_DEFAULT_MAX_HS_ADDR;
+	c->handshake_timeout_ms = COMMS_DEFAULT_HS_TIMEOUT;
+	(void)strlcpy(c->ciphers, COMMS_DEFAULT_CIPHERS, sizeof(c->ciphers));
+	c->workers = COMMS_DEFAULT_WORKERS;
+	c->check_timeout_ms = COMMS_DEFAULT_CHECK_TIMEOUT;
+	c->max_attrs = COMMS_DEFAULT_MAX_ATTRS;
+	c->max_nodes = COMMS_DEFAULT_MAX_NODES;
 	return c;
+}
+
+void
+comms_conf_derive(struct comms_conf *c)
+{
+	/* four of the largest documents at once */
+	if (c->max_inflight == 0) {
+		c->max_inflight = 4 * c->max_document;
+		if (c->max_inflight < COMMS_DEFAULT_INFLIGHT)
+			c->max_inflight = COMMS_DEFAULT_INFLIGHT;
+	}
+	/* the libraries, and libxml2's tree of the largest document */
+	if (c->worker_memory == 0)
+		c->worker_memory = COMMS_WORKER_MEMORY_BASE +
+		    COMMS_WORKER_MEMORY_FACTOR * c->max_document;
 }
 
 void
@@ -134,6 +160,22 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	config_fmt_size(num, sizeof(num), c->max_document);
 	fprintf(fp, "max document %s\n", num);
 	fprintf(fp, "max connections %u\n", c->max_conns);
+	fprintf(fp, "max connections per gateway %u\n", c->max_conns_gw);
+	fprintf(fp, "max handshakes %u\n", c->max_handshakes);
+	fprintf(fp, "max handshakes per address %u\n",
+	    c->max_handshakes_addr);
+	config_fmt_duration(num, sizeof(num), c->handshake_timeout_ms);
+	fprintf(fp, "handshake timeout %s\n", num);
+	config_fmt_size(num, sizeof(num), c->max_inflight);
+	fprintf(fp, "max inflight %s\n", num);
+	print_kv(fp, "ciphers", c->ciphers);
+	fprintf(fp, "workers %u\n", c->workers);
+	config_fmt_duration(num, sizeof(num), c->check_timeout_ms);
+	fprintf(fp, "check timeout %s\n", num);
+	fprintf(fp, "max attributes %u\n", c->max_attrs);
+	fprintf(fp, "max nodes %u\n", c->max_nodes);
+	config_fmt_size(num, sizeof(num), c->worker_memory);
+	fprintf(fp, "worker memory %s\n", num);
 	print_kv(fp, "user", c->user);
 	if (c->faults & COMMS_FAULT_RECEIPT_HASH)
 		fprintf(fp, "fault receipt-hash\n");

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "commsd.h"
 #include "http.h"
 #include "log.h"
 #include "xmlsafe.h"
@@ -471,13 +472,32 @@ parse_head(struct comms_http *h, size_t line_end)
 	return check_head(h, &hd);
 }
 
+/*
+ * A CR not followed by LF, or an LF not after a CR, in head[from, to):
+ * refused at once, rather than waiting for a CRLF CRLF that will not
+ * come.  A CR at the very end waits for the next byte.
+ */
+static int
+bare_line_end(const char *head, size_t from, size_t to)
+{
+	size_t	 i;
+
+	for (i = from; i < to; i++) {
+		if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r'))
+			return 1;
+		if (head[i] == '\r' && i + 1 < to && head[i + 1] != '\n')
+			return 1;
+	}
+	return 0;
+}
+
 enum comms_http_state
 comms_http_feed(struct comms_http *h, const void *data, size_t len,
     size_t *used)
 {
 	const uint8_t	*p = data;
 	const char	*crlf, *end;
-	size_t		 take, from, line_end, n;
+	size_t		 take, from, line_end, n, before;
 
 	*used = 0;
 	if (h->state == COMMS_HTTP_HEAD && len > 0) {
@@ -485,9 +505,20 @@ comms_http_feed(struct comms_http *h, const void *data, size_t len,
 		if (take > len)
 			take = len;
 		from = h->headlen > 3 ? h->headlen - 3 : 0;
+		before = h->headlen;
 		memcpy(h->head + h->headlen, p, take);
 		h->headlen += take;
 		h->received += take;
+		/* the line ends, up to the head's end (the body may follow) */
+		end = memmem(h->head + from, h->headlen - from, "\r\n\r\n",
+		    4);
+		if (bare_line_end(h->head, before > 0 ? before - 1 : 0,
+		    end != NULL ? (size_t)(end + 4 - h->head) : h->headlen)) {
+			*used = take;
+			comms_http_fail(h, 400, "bare CR or LF in the request "
+			    "head: lines end with CRLF");
+			return h->state;
+		}
 		crlf = memmem(h->head, h->headlen, "\r\n", 2);
 		if (crlf == NULL || crlf - h->head > COMMS_HTTP_LINE_MAX) {
 			*used = take;
@@ -499,8 +530,6 @@ comms_http_feed(struct comms_http *h, const void *data, size_t len,
 		}
 		line_end = crlf - h->head;
 		/* the head's end: CRLF CRLF, or the request line's CRLF */
-		end = memmem(h->head + from, h->headlen - from, "\r\n\r\n",
-		    4);
 		if (end == NULL) {
 			*used = take;
 			if (h->headlen - line_end - 2 >=
@@ -607,6 +636,8 @@ comms_http_response(struct wbuf *w, int status, time_t now,
 		    "realm=\"callhome\"\r\n");
 	if (status == 405)
 		wbuf_printf(w, "Allow: POST\r\n");
+	if (status == 503)
+		wbuf_printf(w, "Retry-After: %d\r\n", COMMS_RETRY_AFTER);
 	if (ctype != NULL)
 		wbuf_printf(w, "Content-Type: %s\r\n", ctype);
 	wbuf_printf(w, "Content-Length: %zu\r\nConnection: close\r\n\r\n",

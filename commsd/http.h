@@ -5,7 +5,8 @@
  *	request line	at most COMMS_HTTP_LINE_MAX bytes (414 beyond)
  *	header fields	at most COMMS_HTTP_HEADERS_MAX bytes and
  *			COMMS_HTTP_FIELDS_MAX fields (431 beyond); every line
- *			ends with CRLF; names are RFC 7230 tokens, with no
+ *			ends with CRLF (a bare CR or LF is refused as soon
+ *			as it is fed); names are RFC 7230 tokens, with no
  *			white space before the colon; values hold no control
  *			character but HTAB; no obsolete line folding
  *	version		HTTP/1.1 only (505)
@@ -22,7 +23,8 @@
  *	X-Callhome-Document-Sha256  64 hex digits when given (400)
  *
  * The fields that commsd reads may appear once only (400).  Then the
- * body: exactly Content-Length bytes; what follows is not read.
+ * body: exactly Content-Length bytes; what follows is not read.  A 503
+ * answer carries Retry-After: COMMS_RETRY_AFTER.
  */
 #ifndef COMMSD_HTTP_H
 #define COMMSD_HTTP_H

@@ -36,6 +36,7 @@
 #include "config.h"
 #include "file.h"
 #include "log.h"
+#include "worker.h"
 
 #define yyparse		comms_yyparse
 #define yylval		comms_yylval
@@ -103,13 +104,18 @@ static struct poolent		*pool;
 enum setting {
 	S_CERT, S_KEY, S_CA, S_PROTOCOLS, S_DATABASE, S_PACKAGES,
 	S_INSTKEY, S_SCHEMA, S_TOKEN, S_MAXDOC, S_MAXCONN, S_USER,
-	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_MAX
+	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_CIPHERS, S_MAXHS,
+	S_MAXHSADDR, S_HSTIMEOUT, S_MAXINFLIGHT, S_WORKERS, S_CHECKTIMEOUT,
+	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_MAX
 };
 static const char *const setting_names[S_MAX] = {
 	"certificate", "key", "client ca", "protocols", "database",
 	"packages", "instruction key", "schema", "token", "max document",
 	"max connections", "user", "fault receipt-hash", "fault delay",
-	"fault close",
+	"fault close", "ciphers", "max handshakes",
+	"max handshakes per address", "handshake timeout", "max inflight",
+	"workers", "check timeout", "max attributes", "max nodes",
+	"worker memory", "max connections per gateway",
 };
 static const char	*set_file[S_MAX];	/* in the pool */
 static int		 set_line[S_MAX];
@@ -134,15 +140,20 @@ static int	 get_duration(const char *, uint64_t, uint64_t, const char *,
 static int	 get_size(const char *, uint64_t, uint64_t, const char *,
 		    uint64_t *);
 static int	 get_protocols(const char *, uint32_t *);
+static int	 get_ciphers(const char *, char *, size_t);
+static int	 get_count(const char *, long long, long long, const char *,
+		    uint32_t *);
 static void	 macro_set(const char *, const char *);
 static int	 is_keyword(const char *);
 static void	 include_file(const char *);
 static void	 listen_add(const char *, int64_t);
 %}
 
-%token	CA CERTIFICATE CLIENT CLOSE CONNECTIONS DATABASE DELAY DOCUMENT
-%token	FAULT INCLUDE INSTRUCTION KEY LISTEN MAX ON PACKAGES PORT PROTOCOLS
-%token	RECEIPTHASH SCHEMA TOKEN USER
+%token	ADDRESS ATTRIBUTES CA CERTIFICATE CHECK CIPHERS CLIENT CLOSE
+%token	CONNECTIONS DATABASE DELAY DOCUMENT FAULT GATEWAY HANDSHAKE HANDSHAKES
+%token	INCLUDE INFLIGHT INSTRUCTION KEY LISTEN MAX MEMORY NODES ON PACKAGES
+%token	PER PORT PROTOCOLS RECEIPTHASH SCHEMA TIMEOUT TOKEN USER WORKER
+%token	WORKERS
 %token	ERROR
 %token	<v.string>	STRING
 %type	<v.number>	optport
@@ -243,6 +254,64 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 			    COMMS_MAX_CONNS_LIMIT,
 			    "max connections", &n) == 0)
 				conf->max_conns = n;
+		}
+		| MAX CONNECTIONS PER GATEWAY STRING {
+			if (once(S_MAXCONNGW))
+				get_count($5, 1, COMMS_MAX_CONNS_LIMIT,
+				    "max connections per gateway",
+				    &conf->max_conns_gw);
+		}
+		| CIPHERS STRING {
+			if (once(S_CIPHERS))
+				get_ciphers($2, conf->ciphers,
+				    sizeof(conf->ciphers));
+		}
+		| MAX HANDSHAKES STRING {
+			if (once(S_MAXHS))
+				get_count($3, 1, COMMS_MAX_CONNS_LIMIT,
+				    "max handshakes", &conf->max_handshakes);
+		}
+		| MAX HANDSHAKES PER ADDRESS STRING {
+			if (once(S_MAXHSADDR))
+				get_count($5, 1, COMMS_MAX_CONNS_LIMIT,
+				    "max handshakes per address",
+				    &conf->max_handshakes_addr);
+		}
+		| HANDSHAKE TIMEOUT STRING {
+			if (once(S_HSTIMEOUT))
+				get_duration($3, 100, 60 * 1000,
+				    "handshake timeout",
+				    &conf->handshake_timeout_ms);
+		}
+		| MAX INFLIGHT STRING {
+			if (once(S_MAXINFLIGHT))
+				get_size($3, 1ULL << 10, 1ULL << 36,
+				    "max inflight", &conf->max_inflight);
+		}
+		| WORKERS STRING {
+			if (once(S_WORKERS))
+				get_count($2, 1, COMMS_MAX_WORKERS, "workers",
+				    &conf->workers);
+		}
+		| CHECK TIMEOUT STRING {
+			if (once(S_CHECKTIMEOUT))
+				get_duration($3, 100, 5 * 60 * 1000,
+				    "check timeout", &conf->check_timeout_ms);
+		}
+		| MAX ATTRIBUTES STRING {
+			if (once(S_MAXATTRS))
+				get_count($3, 8, 10000000, "max attributes",
+				    &conf->max_attrs);
+		}
+		| MAX NODES STRING {
+			if (once(S_MAXNODES))
+				get_count($3, 1000, 100000000, "max nodes",
+				    &conf->max_nodes);
+		}
+		| WORKER MEMORY STRING {
+			if (once(S_WORKERMEM))
+				get_size($3, 64ULL << 20, 1ULL << 36,
+				    "worker memory", &conf->worker_memory);
 		}
 		| USER STRING {
 			if (once(S_USER))
@@ -377,8 +446,12 @@ static const struct keyword {
 	const char	*name;
 	int		 token;
 } keywords[] = {
+	{ "address",		ADDRESS },
+	{ "attributes",		ATTRIBUTES },
 	{ "ca",			CA },
 	{ "certificate",	CERTIFICATE },
+	{ "check",		CHECK },
+	{ "ciphers",		CIPHERS },
 	{ "client",		CLIENT },
 	{ "close",		CLOSE },
 	{ "connections",	CONNECTIONS },
@@ -386,19 +459,29 @@ static const struct keyword {
 	{ "delay",		DELAY },
 	{ "document",		DOCUMENT },
 	{ "fault",		FAULT },
+	{ "gateway",		GATEWAY },
+	{ "handshake",		HANDSHAKE },
+	{ "handshakes",		HANDSHAKES },
 	{ "include",		INCLUDE },
+	{ "inflight",		INFLIGHT },
 	{ "instruction",	INSTRUCTION },
 	{ "key",		KEY },
 	{ "listen",		LISTEN },
 	{ "max",		MAX },
+	{ "memory",		MEMORY },
+	{ "nodes",		NODES },
 	{ "on",			ON },
 	{ "packages",		PACKAGES },
+	{ "per",		PER },
 	{ "port",		PORT },
 	{ "protocols",		PROTOCOLS },
 	{ "receipt-hash",	RECEIPTHASH },
 	{ "schema",		SCHEMA },
+	{ "timeout",		TIMEOUT },
 	{ "token",		TOKEN },
 	{ "user",		USER },
+	{ "worker",		WORKER },
+	{ "workers",		WORKERS },
 };
 
 static int
@@ -957,6 +1040,31 @@ get_size(const char *s, uint64_t min, uint64_t max, const char *what,
 	return -1;
 }
 
+static int
+get_count(const char *s, long long min, long long max, const char *what,
+    uint32_t *out)
+{
+	long long	 n;
+
+	if (get_number(s, min, max, what, &n) == -1)
+		return -1;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* the TLS 1.2 cipher suites (config.c: config_ciphers) */
+static int
+get_ciphers(const char *s, char *out, size_t outlen)
+{
+	char	 err[256];
+
+	if (config_ciphers(s, out, outlen, err, sizeof(err)) == -1) {
+		yyerror("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* "tlsv1.2,tlsv1.3", "secure", "default": never older than TLS 1.2 */
 static int
 get_protocols(const char *s, uint32_t *out)
@@ -1127,6 +1235,19 @@ check_config(void)
 
 	if (conf->nlisten == 0)
 		conf_error_at(NULL, 0, "%s: no \"listen on\" statement", top);
+	comms_conf_derive(conf);
+	if (conf->max_inflight < 2 * conf->max_document)
+		conf_error_at(set_file[S_MAXINFLIGHT], set_line[S_MAXINFLIGHT],
+		    "max inflight must be at least twice max document (a "
+		    "document and what is made of it)");
+	if (conf->max_conns_gw > conf->max_conns)
+		conf_error_at(set_file[S_MAXCONNGW], set_line[S_MAXCONNGW],
+		    "max connections per gateway is more than max "
+		    "connections");
+	if (conf->max_handshakes_addr > conf->max_handshakes)
+		conf_error_at(set_file[S_MAXHSADDR], set_line[S_MAXHSADDR],
+		    "max handshakes per address is more than max "
+		    "handshakes");
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (set_file[required[i].s] == NULL)
 			conf_error_at(NULL, 0, "%s: \"%s\" is required", top,

@@ -1,14 +1,17 @@
 /*
  * commsd's server: listening sockets, libtls (a client certificate from
  * the client CA is required), one bounded HTTP/1.1 request per
- * connection, deadlines for each phase, a bound on the connections.
+ * connection, deadlines for each phase, bounds on the connections and on
+ * the memory their documents hold.
  *
  * A connection goes through
  *
- *	HANDSHAKE  (COMMS_HANDSHAKE_TIMEOUT from accept)
+ *	HANDSHAKE  ("handshake timeout" from accept)
  *	READ       the head (COMMS_HEADER_TIMEOUT from the handshake's end),
  *	           then the body (COMMS_BODY_TIMEOUT from the head's end);
  *	           "100 Continue" (CONTINUE) when the client expects it
+ *	CHECK      the document is with a worker (worker.h), under the
+ *	           pool's deadline
  *	DELAY      only with "fault delay"
  *	WRITE      the answer (COMMS_WRITE_TIMEOUT)
  *	SHUTDOWN   TLS close_notify
@@ -18,7 +21,24 @@
  *	           before the client has read the answer
  *
  * and is then closed.  A request that misses its deadline is answered
- * 408; a handshake that misses it is closed.  Every connection, TLS
+ * 408; a handshake that misses it is closed.
+ *
+ * Anybody who reaches the port can open connections, so those that have
+ * not completed their handshake have a budget of their own ("max
+ * handshakes"), of which one address (an IPv6 /64) may hold only "max
+ * handshakes per address"; when it is full, a new connection takes the
+ * place of the oldest that has sent nothing yet, or else of the oldest
+ * if it has been at it for more than a second: idle connections cannot
+ * keep a gateway out, and a flood of them cannot close a gateway's
+ * handshake in progress.  Only gateways that completed
+ * the handshake count against "max connections", and one gateway (a
+ * certificate's CN) against "max connections per gateway"; beyond them
+ * they are answered 503.
+ *
+ * The documents in memory (the bodies, the inflated documents, the room
+ * for a worker's extract) are bounded by "max inflight", of which one
+ * gateway may hold half: a request that would need more is answered 503
+ * with Retry-After, before its body is read.  Every connection, TLS
  * failure, upload and refusal is a record of the transaction log, with
  * one bound: anyone who reaches the port can fail a handshake, and each
  * record is a synchronous write on the one thread that serves everybody,
@@ -26,6 +46,7 @@
  * counted, and the count is one record at the interval's end.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -49,21 +70,24 @@
 #include <tls.h>
 
 #include "commsd.h"
+#include "check.h"
 #include "digest.h"
 #include "http.h"
 #include "log.h"
 #include "net.h"
 #include "txlog.h"
-#include "xmlsafe.h"
+#include "worker.h"
 
 #define LINGER_SECONDS		2
 #define LINGER_MAX		(1024 * 1024)	/* bytes thrown away */
 #define ACCEPT_BURST		16
+#define HS_EVICT_AGE_MS		1000	/* a handshake safe from eviction */
 
 enum conn_state {
 	C_HANDSHAKE,
 	C_READ,
 	C_CONTINUE,
+	C_CHECK,
 	C_DELAY,
 	C_WRITE,
 	C_SHUTDOWN,
@@ -72,20 +96,29 @@ enum conn_state {
 
 struct comms_conn {
 	TAILQ_ENTRY(comms_conn)	 entry;
+	TAILQ_ENTRY(comms_conn)	 hs_entry;	/* in its handshake */
 	struct comms_server	*sv;
 	uint64_t		 id;
 	int			 fd;
+	uint8_t			 block[9];	/* family, address or /64 */
 	struct tls		*tls;
 	enum conn_state		 state;
 	struct event		*ev;
 	struct timespec		 deadline;
 	struct comms_peer	 peer;
+	int			 in_handshake;
+	int			 hs_active;	/* it has sent something */
+	struct timespec		 accepted;
 	int			 continue_sent;
 	int			 linger;	/* unread input is likely */
 	size_t			 drained;
 	struct wbuf		 out;
 	size_t			 outoff;
 	struct comms_http	 req;
+	size_t			 reserved;	/* of "max inflight" */
+	struct comms_work	 work;
+	struct comms_result	 res;
+	struct comms_job	*job;
 };
 
 struct comms_server {
@@ -99,10 +132,17 @@ struct comms_server {
 	struct event		*resume;	/* accept again after EMFILE */
 	struct event		*sig[3];
 	TAILQ_HEAD(, comms_conn) conns;
-	unsigned int		 nconns;
+	TAILQ_HEAD(, comms_conn) handshakes;	/* oldest first */
+	unsigned int		 nconns;	/* handshake done */
+	unsigned int		 nhandshakes;
 	uint64_t		 nextid;
-	uint64_t		 refused;
+	uint64_t		 refused;	/* closed at once */
+	uint64_t		 evicted;	/* oldest handshakes closed */
+	uint64_t		 busy;		/* answered 503 */
 	time_t			 refused_logged;
+	size_t			 inflight;	/* reserved, of max_inflight */
+	size_t			 inflight_peak;
+	struct comms_pool	*pool;
 	struct event		*tlsfail_end;	/* the end of an interval */
 	unsigned int		 tlsfail_logged;	/* records in it */
 	uint64_t		 tlsfail_unlogged;	/* failures beyond */
@@ -114,6 +154,7 @@ static void	conn_read(struct comms_conn *);
 static void	conn_write(struct comms_conn *);
 static void	conn_free(struct comms_conn *);
 static void	conn_shutdown(struct comms_conn *);
+static void	conn_start_write(struct comms_conn *);
 
 /*
  * Start-up, before the sandbox.
@@ -170,6 +211,7 @@ comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
 		fatal(NULL);
 	sv->conf = conf;
 	TAILQ_INIT(&sv->conns);
+	TAILQ_INIT(&sv->handshakes);
 	for (i = 0; i < COMMS_MAX_LISTEN; i++)
 		sv->lfd[i] = -1;
 
@@ -186,6 +228,7 @@ comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
 	    tls_config_set_keypair_mem(sv->tlscfg, f->cert, f->certlen,
 	    f->key, f->keylen) == -1 ||
 	    tls_config_set_ca_mem(sv->tlscfg, f->ca, f->calen) == -1 ||
+	    tls_config_set_ciphers(sv->tlscfg, conf->ciphers) == -1 ||
 	    tls_config_set_alpn(sv->tlscfg, "http/1.1") == -1)
 		fatalx("TLS configuration: %s", tls_config_error(sv->tlscfg));
 	tls_config_verify_client(sv->tlscfg);
@@ -254,10 +297,21 @@ mono_now(struct timespec *ts)
 }
 
 static void
-set_deadline(struct comms_conn *c, int seconds)
+set_deadline_ms(struct comms_conn *c, uint64_t ms)
 {
 	mono_now(&c->deadline);
-	c->deadline.tv_sec += seconds;
+	c->deadline.tv_sec += (time_t)(ms / 1000);
+	c->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (c->deadline.tv_nsec >= 1000000000L) {
+		c->deadline.tv_sec++;
+		c->deadline.tv_nsec -= 1000000000L;
+	}
+}
+
+static void
+set_deadline(struct comms_conn *c, int seconds)
+{
+	set_deadline_ms(c, (uint64_t)seconds * 1000);
 }
 
 static void
@@ -453,6 +507,68 @@ conn_start_write(struct comms_conn *c)
 	conn_write(c);
 }
 
+/* give back what the connection holds of "max inflight" */
+static void
+conn_release(struct comms_conn *c)
+{
+	c->sv->inflight -= c->reserved;
+	c->reserved = 0;
+}
+
+/* what this connection's gateway holds: connections, bytes reserved */
+static void
+gateway_holds(struct comms_conn *c, unsigned int *nconns, size_t *bytes)
+{
+	struct comms_conn	*o;
+
+	*nconns = 0;
+	*bytes = 0;
+	TAILQ_FOREACH(o, &c->sv->conns, entry) {
+		if (o->in_handshake || strcmp(o->peer.cn, c->peer.cn) != 0)
+			continue;
+		(*nconns)++;
+		*bytes += o->reserved;
+	}
+}
+
+/*
+ * The bytes of "max inflight" this connection may still hold: what is
+ * left of it, and of its gateway's share.  One gateway may hold half of
+ * it (at least two of the largest documents), so that one cannot keep
+ * the others out.
+ */
+static size_t
+conn_room(struct comms_conn *c)
+{
+	struct comms_server	*sv = c->sv;
+	unsigned int		 nc;
+	size_t			 share, mine, room;
+
+	room = sv->conf->max_inflight - sv->inflight;
+	share = sv->conf->max_inflight / 2;
+	if (share < 2 * sv->conf->max_document)
+		share = 2 * sv->conf->max_document;
+	gateway_holds(c, &nc, &mine);
+	if (mine >= share)
+		return 0;
+	return share - mine < room ? share - mine : room;
+}
+
+/* hold n bytes more of "max inflight": 0, or -1 when there is no room */
+static int
+conn_reserve(struct comms_conn *c, size_t n)
+{
+	struct comms_server	*sv = c->sv;
+
+	if (n > conn_room(c))
+		return -1;
+	sv->inflight += n;
+	c->reserved += n;
+	if (sv->inflight > sv->inflight_peak)
+		sv->inflight_peak = sv->inflight;
+	return 0;
+}
+
 /* a refusal: logged, answered with a Fault, the input drained after */
 static void
 conn_refuse(struct comms_conn *c, int status, const char *reason)
@@ -460,6 +576,12 @@ conn_refuse(struct comms_conn *c, int status, const char *reason)
 	wbuf_reset(&c->out);
 	comms_reject(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
 	    status, reason, &c->out);
+	if (status == 503)
+		c->sv->busy++;
+	/* nothing of the request is needed any more */
+	comms_http_free(&c->req);
+	comms_work_free(&c->work);
+	conn_release(c);
 	c->linger = 1;
 	conn_start_write(c);
 }
@@ -467,8 +589,11 @@ conn_refuse(struct comms_conn *c, int status, const char *reason)
 static void
 conn_handshake(struct comms_conn *c)
 {
+	struct comms_server	*sv = c->sv;
 	struct comms_detail	 dt;
 	char			 why[256], summary[512];
+	size_t			 mine;
+	unsigned int		 nc;
 	int			 r;
 
 	r = tls_handshake(c->tls);
@@ -486,6 +611,11 @@ conn_handshake(struct comms_conn *c)
 		conn_free(c);
 		return;
 	}
+	/* a gateway now: out of the handshakes' budget, into the other */
+	TAILQ_REMOVE(&sv->handshakes, c, hs_entry);
+	c->in_handshake = 0;
+	sv->nhandshakes--;
+	sv->nconns++;
 	(void)snprintf(summary, sizeof(summary), "connection from %s (%s), "
 	    "%s, %s", c->peer.cn, c->peer.address, c->peer.tls_version,
 	    c->peer.cipher);
@@ -493,27 +623,37 @@ conn_handshake(struct comms_conn *c)
 	comms_detail_begin(&dt);
 	comms_detail_peer(&dt, &c->peer);
 	json_kv_uint(&dt.j, "connection", c->id);
-	log_record(c->sv, COMMS_LOG_CONNECT, summary, &dt);
+	log_record(sv, COMMS_LOG_CONNECT, summary, &dt);
 
 	c->state = C_READ;
 	set_deadline(c, COMMS_HEADER_TIMEOUT);
+	gateway_holds(c, &nc, &mine);
+	if (sv->nconns > sv->conf->max_conns) {
+		(void)snprintf(why, sizeof(why), "more than %u connections: "
+		    "try again later", sv->conf->max_conns);
+		conn_refuse(c, 503, why);
+		return;
+	}
+	if (nc > sv->conf->max_conns_gw) {
+		(void)snprintf(why, sizeof(why), "more than %u connections "
+		    "from this gateway: try again later",
+		    sv->conf->max_conns_gw);
+		conn_refuse(c, 503, why);
+		return;
+	}
 	conn_read(c);
 }
 
+/* the answer is ready: send it (or, with a fault, do not, or later) */
 static void
-conn_process(struct comms_conn *c)
+conn_answer(struct comms_conn *c)
 {
 	const struct comms_conf	*conf = c->sv->conf;
-	struct comms_result	 res;
 	struct timeval		 tv;
 
-	wbuf_reset(&c->out);
-	comms_upload(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
-	    &res, &c->out);
-	comms_http_free(&c->req);
 	if (conf->faults & COMMS_FAULT_CLOSE) {
 		log_warnx("fault close: connection %" PRIu64 " closed without "
-		    "an answer (%d)", c->id, res.status);
+		    "an answer (%d)", c->id, c->res.status);
 		c->state = C_SHUTDOWN;
 		set_deadline(c, COMMS_WRITE_TIMEOUT);
 		conn_shutdown(c);
@@ -532,6 +672,65 @@ conn_process(struct comms_conn *c)
 		return;
 	}
 	conn_start_write(c);
+}
+
+/* the worker's verdict on the document */
+static void
+conn_checked(void *arg, int status, const char *reason, uint8_t *extract,
+    size_t extractlen)
+{
+	struct comms_conn	*c = arg;
+
+	c->job = NULL;
+	wbuf_reset(&c->out);
+	comms_upload_end(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
+	    &c->work, status, reason, extract, extractlen, &c->res, &c->out);
+	free(extract);
+	comms_http_free(&c->req);
+	conn_release(c);
+	conn_answer(c);
+}
+
+/* a whole request: inflate, hash, then to a worker */
+static void
+conn_process(struct comms_conn *c)
+{
+	struct comms_server	*sv = c->sv;
+	size_t			 room;
+
+	wbuf_reset(&c->out);
+	event_del(c->ev);
+	room = conn_room(c);
+	if (comms_upload_begin(&sv->ctx, &c->peer, &c->req,
+	    (int64_t)time(NULL), room, &c->work, &c->res, &c->out) == -1) {
+		if (c->res.status == 503)
+			sv->busy++;
+		comms_http_free(&c->req);
+		conn_release(c);
+		conn_answer(c);
+		return;
+	}
+	/*
+	 * The body became the inflated document (which had room while the
+	 * body was held); then room for the extract
+	 */
+	if (c->req.gzip) {
+		conn_release(c);
+		if (conn_reserve(c, c->work.len) == -1) {
+			conn_refuse(c, 503, "the server is busy: try again "
+			    "later");
+			return;
+		}
+	}
+	if (conn_reserve(c, c->work.len) == -1) {
+		conn_refuse(c, 503, "the server is busy: try again later");
+		return;
+	}
+	c->state = C_CHECK;
+	if ((c->job = comms_pool_submit(sv->pool, c->work.bytes, c->work.len,
+	    c->peer.cn, conn_checked, c)) == NULL)
+		conn_refuse(c, 503, "every document checker is busy: try "
+		    "again later");
 }
 
 static void
@@ -565,6 +764,13 @@ conn_read(struct comms_conn *c)
 		st = comms_http_feed(&c->req, buf, (size_t)n, &used);
 		if (st == COMMS_HTTP_FAIL) {
 			conn_refuse(c, c->req.status, c->req.error);
+			return;
+		}
+		/* the head is complete: the body must have room */
+		if (before == COMMS_HTTP_HEAD && st != COMMS_HTTP_HEAD &&
+		    conn_reserve(c, (size_t)c->req.content_length) == -1) {
+			conn_refuse(c, 503, "the server is busy: try again "
+			    "later");
 			return;
 		}
 		if (st == COMMS_HTTP_DONE) {
@@ -664,7 +870,7 @@ conn_timeout(struct comms_conn *c)
 	switch (c->state) {
 	case C_HANDSHAKE:
 		(void)snprintf(why, sizeof(why), "no TLS handshake within "
-		    "%d s", COMMS_HANDSHAKE_TIMEOUT);
+		    "%" PRIu64 " ms", c->sv->conf->handshake_timeout_ms);
 		log_tls_failure(c, why);
 		conn_free(c);
 		break;
@@ -703,6 +909,8 @@ conn_step(struct comms_conn *c)
 	case C_DELAY:
 		conn_start_write(c);
 		break;
+	case C_CHECK:
+		break;			/* the pool calls conn_checked() */
 	case C_CONTINUE:
 	case C_WRITE:
 		conn_write(c);
@@ -721,6 +929,8 @@ conn_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct comms_conn	*c = arg;
 
+	if (what & (EV_READ | EV_WRITE))
+		c->hs_active = 1;
 	if ((what & EV_TIMEOUT) && c->state != C_DELAY)
 		conn_timeout(c);
 	else
@@ -732,6 +942,8 @@ conn_free(struct comms_conn *c)
 {
 	struct comms_server	*sv = c->sv;
 
+	if (c->job != NULL)
+		comms_pool_cancel(sv->pool, c->job);
 	if (c->ev != NULL)
 		event_free(c->ev);
 	if (c->tls != NULL)
@@ -739,10 +951,109 @@ conn_free(struct comms_conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	comms_http_free(&c->req);
+	comms_work_free(&c->work);
+	conn_release(c);
 	wbuf_free(&c->out);
 	TAILQ_REMOVE(&sv->conns, c, entry);
-	sv->nconns--;
+	if (c->in_handshake) {
+		TAILQ_REMOVE(&sv->handshakes, c, hs_entry);
+		sv->nhandshakes--;
+	} else
+		sv->nconns--;
 	free(c);
+}
+
+/*
+ * What counts as one address for "max handshakes per address": an IPv4
+ * address, or an IPv6 /64 (what one site is usually given).
+ */
+static void
+addr_block(const struct sockaddr_storage *ss, uint8_t block[9])
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	memset(block, 0, 9);
+	block[0] = (uint8_t)ss->ss_family;
+	if (ss->ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)ss;
+		memcpy(block + 1, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)ss;
+		memcpy(block + 1, &sin6->sin6_addr, 8);
+	}
+}
+
+/* milliseconds since the connection was accepted */
+static uint64_t
+conn_age_ms(const struct comms_conn *c, const struct timespec *now)
+{
+	if (now->tv_sec < c->accepted.tv_sec)
+		return 0;
+	return (uint64_t)(now->tv_sec - c->accepted.tv_sec) * 1000 +
+	    (uint64_t)((now->tv_nsec - c->accepted.tv_nsec) / 1000000);
+}
+
+/* it has sent something, or something waits to be read */
+static int
+conn_has_input(struct comms_conn *c)
+{
+	int	 n = 0;
+
+	if (!c->hs_active && ioctl(c->fd, FIONREAD, &n) == 0 && n > 0)
+		c->hs_active = 1;
+	return c->hs_active;
+}
+
+/*
+ * The handshake to close for a new connection when they are all taken:
+ * the oldest that has sent nothing at all, or else the oldest, if it has
+ * been at it for more than HS_EVICT_AGE_MS; or none, and the new one is
+ * closed.  A gateway's handshake takes a few round trips: it is safe from
+ * a flood of idle connections as soon as its first message arrives, and
+ * from slow ones for a second.
+ */
+static struct comms_conn *
+handshake_victim(struct comms_server *sv)
+{
+	struct comms_conn	*c;
+	struct timespec		 now;
+
+	TAILQ_FOREACH(c, &sv->handshakes, hs_entry)
+		if (!conn_has_input(c))
+			return c;
+	mono_now(&now);
+	c = TAILQ_FIRST(&sv->handshakes);
+	if (c != NULL && conn_age_ms(c, &now) >= HS_EVICT_AGE_MS)
+		return c;
+	return NULL;
+}
+
+/* a new connection may start its handshake: 1, or 0 when refused */
+static int
+handshake_room(struct comms_server *sv, const uint8_t block[9])
+{
+	struct comms_conn	*c, *oldest;
+	unsigned int		 same = 0;
+
+	TAILQ_FOREACH(c, &sv->handshakes, hs_entry)
+		if (memcmp(c->block, block, sizeof(c->block)) == 0)
+			same++;
+	if (same >= sv->conf->max_handshakes_addr) {
+		sv->refused++;
+		return 0;
+	}
+	if (sv->nhandshakes < sv->conf->max_handshakes)
+		return 1;
+	if ((oldest = handshake_victim(sv)) == NULL) {
+		sv->refused++;
+		return 0;
+	}
+	sv->evicted++;
+	log_debug("connection %" PRIu64 " (%s): handshake not complete, "
+	    "closed for a new connection", oldest->id, oldest->peer.address);
+	conn_free(oldest);
+	return 1;
 }
 
 static void
@@ -758,8 +1069,12 @@ conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
 	c->sv = sv;
 	c->fd = fd;
 	c->id = ++sv->nextid;
+	mono_now(&c->accepted);
+	addr_block(ss, c->block);
 	TAILQ_INSERT_TAIL(&sv->conns, c, entry);
-	sv->nconns++;
+	TAILQ_INSERT_TAIL(&sv->handshakes, c, hs_entry);
+	c->in_handshake = 1;
+	sv->nhandshakes++;
 	wbuf_init(&c->out);
 	comms_http_init(&c->req, sv->ctx.max_document, sv->conf->token);
 	(void)addr_fmt((const struct sockaddr *)ss, c->peer.address,
@@ -772,7 +1087,7 @@ conn_new(struct comms_server *sv, int fd, const struct sockaddr_storage *ss)
 		return;
 	}
 	c->state = C_HANDSHAKE;
-	set_deadline(c, COMMS_HANDSHAKE_TIMEOUT);
+	set_deadline_ms(c, sv->conf->handshake_timeout_ms);
 	conn_handshake(c);
 }
 
@@ -802,6 +1117,7 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 	struct timeval		 tv = { 1, 0 };
 	socklen_t		 len;
 	time_t			 now;
+	uint8_t			 block[9];
 	int			 fd, i;
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
@@ -819,14 +1135,17 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
 				log_warn("accept");
 			return;
 		}
-		if (sv->nconns >= sv->conf->max_conns) {
+		addr_block(&ss, block);
+		if (!handshake_room(sv, block)) {
 			close(fd);
-			sv->refused++;
 			now = time(NULL);
 			if (now - sv->refused_logged >= 10) {
-				log_warnx("%u connections open: closing new "
-				    "ones (%" PRIu64 " so far)",
-				    sv->nconns, sv->refused);
+				log_warnx("%u handshakes in progress, %u from "
+				    "one address at most: closing new "
+				    "connections (%" PRIu64 " so far, %"
+				    PRIu64 " evicted)", sv->nhandshakes,
+				    sv->conf->max_handshakes_addr,
+				    sv->refused, sv->evicted);
 				sv->refused_logged = now;
 			}
 			continue;
@@ -840,9 +1159,10 @@ on_accept(evutil_socket_t lfd, short what, void *arg)
  */
 
 void
-comms_server_run(struct comms_server *sv, struct comms_db *db,
-    struct xschema *schema)
+comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 {
+	const struct comms_conf	*conf = sv->conf;
+	struct comms_pool_stats	 ps;
 	struct comms_detail	 dt;
 	struct comms_conn	*c;
 	char			 summary[512];
@@ -850,8 +1170,10 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 	int			 n;
 
 	sv->ctx.db = db;
-	sv->ctx.schema = schema;
 	sv->ctx.max_document = (size_t)sv->conf->max_document;
+	/* as many waiting as the workers check in four deadlines */
+	sv->pool = comms_pool_new(sv->base, spawner, conf->workers,
+	    (unsigned int)conf->check_timeout_ms, 4 * conf->workers);
 	sv->ctx.faults = sv->conf->faults;
 	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL ||
 	    (sv->tlsfail_end = evtimer_new(sv->base, on_tlsfail_end,
@@ -877,6 +1199,8 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 	comms_detail_begin(&dt);
 	json_kv_uint(&dt.j, "pid", (uint64_t)getpid());
 	json_kv_uint(&dt.j, "max_document", sv->conf->max_document);
+	json_kv_uint(&dt.j, "max_inflight", sv->conf->max_inflight);
+	json_kv_uint(&dt.j, "workers", sv->conf->workers);
 	json_kv_bool(&dt.j, "token", sv->conf->token[0] != '\0');
 	json_kv_int(&dt.j, "faults", sv->conf->faults);
 	log_record(sv, COMMS_LOG_START, summary, &dt);
@@ -886,10 +1210,18 @@ comms_server_run(struct comms_server *sv, struct comms_db *db,
 
 	while ((c = TAILQ_FIRST(&sv->conns)) != NULL)
 		conn_free(c);
+	comms_pool_stats(sv->pool, &ps);
+	comms_pool_free(sv->pool);
 	tls_failures_end(sv);
 	comms_detail_begin(&dt);
 	json_kv_uint(&dt.j, "connections", sv->nextid);
 	json_kv_uint(&dt.j, "refused", sv->refused);
+	json_kv_uint(&dt.j, "evicted", sv->evicted);
+	json_kv_uint(&dt.j, "busy", sv->busy);
+	json_kv_uint(&dt.j, "inflight_peak", sv->inflight_peak);
+	json_kv_uint(&dt.j, "checked", ps.done);
+	json_kv_uint(&dt.j, "workers_killed", ps.killed);
+	json_kv_uint(&dt.j, "workers_died", ps.died);
 	log_record(sv, COMMS_LOG_STOP, "stopped", &dt);
 	for (i = 0; i < sv->nlisten; i++) {
 		event_free(sv->lev[i]);

@@ -89,14 +89,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "commsd.h"
+#include "check.h"
 #include "json.h"
 #include "log.h"
 #include "sqlutil.h"
 #include "txlog.h"
-#include "xmlsafe.h"
 
 static const char schema_v1[] =
 	"CREATE TABLE gateways (\n"
@@ -374,111 +372,60 @@ comms_db_log(struct comms_db *db, int64_t now, const char *kind,
 }
 
 /*
- * Reading the validated document.  Attributes are unqualified, elements
- * of CALLHOME_NS.  Every string is a copy to xmlFree().
+ * Storing the extract (check.h): each record's fields are bound as they
+ * are, an absent one as NULL; the integer columns take the text the
+ * document gave, as the schema checked it, or NULL.
  */
-
-static char *
-attr(xmlNodePtr n, const char *name)
-{
-	if (n == NULL)
-		return NULL;
-	return (char *)xmlGetNoNsProp(n, (const xmlChar *)name);
-}
-
-static char *
-text(xmlNodePtr n)
-{
-	if (n == NULL)
-		return NULL;
-	return (char *)xmlNodeGetContent(n);
-}
-
-static char *
-child_text(xmlNodePtr n, const char *name)
-{
-	return text(xml_child(n, name));
-}
 
 /* an xs:long (or narrower) as the schema checked it: white space around */
 static int
-parse_long(const char *s, int64_t *v)
+parse_long(const char *s, size_t len, int64_t *v)
 {
-	const char	*p = s;
+	const char	*p = s, *e = s + len;
 	int		 neg = 0;
 	uint64_t	 n = 0, lim;
 
 	if (s == NULL)
 		return -1;
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
-	if (*p == '+' || *p == '-')
+	if (p < e && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
-	if (*p < '0' || *p > '9')
+	if (p == e || *p < '0' || *p > '9')
 		return -1;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; *p >= '0' && *p <= '9'; p++) {
+	for (; p < e && *p >= '0' && *p <= '9'; p++) {
 		if (n > (lim - (uint64_t)(*p - '0')) / 10)
 			return -1;
 		n = n * 10 + (uint64_t)(*p - '0');
 	}
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
-	if (*p != '\0')
+	if (p != e)
 		return -1;
 	*v = neg ? (int64_t)(0 - n) : (int64_t)n;
 	return 0;
 }
 
-/* white space collapsed, as xs:list and the like compare */
-static void
-collapse(char *s)
-{
-	char	*r, *w;
-	int	 sp = 0;
-
-	if (s == NULL)
-		return;
-	for (r = w = s; *r != '\0'; r++) {
-		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
-			sp = w != s;
-			continue;
-		}
-		if (sp)
-			*w++ = ' ';
-		sp = 0;
-		*w++ = *r;
-	}
-	*w = '\0';
-}
-
-/* bind a copied string (or NULL) and free it */
+/* a field as text, or NULL */
 static int
-bind_x(sqlite3_stmt *st, int i, char *s)
+bind_f(sqlite3_stmt *st, int i, const struct comms_field *f)
 {
-	int	 rc;
-
-	if (s == NULL)
+	if (f->s == NULL)
 		return sqlite3_bind_null(st, i);
-	rc = sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	xmlFree(s);
-	return rc;
+	return sqlite3_bind_text64(st, i, f->s, f->len, SQLITE_STATIC,
+	    SQLITE_UTF8);
 }
 
-/* bind an integer given as text, NULL when absent; frees it */
+/* a field as an integer, NULL when absent or not one */
 static int
-bind_xint(sqlite3_stmt *st, int i, char *s)
+bind_fint(sqlite3_stmt *st, int i, const struct comms_field *f)
 {
 	int64_t	 v;
-	int	 rc;
 
-	if (s != NULL && parse_long(s, &v) == 0)
-		rc = sqlite3_bind_int64(st, i, v);
-	else
-		rc = sqlite3_bind_null(st, i);
-	if (s != NULL)
-		xmlFree(s);
-	return rc;
+	if (f->s != NULL && parse_long(f->s, f->len, &v) == 0)
+		return sqlite3_bind_int64(st, i, v);
+	return sqlite3_bind_null(st, i);
 }
 
 static int
@@ -495,208 +442,97 @@ step_done(sqlite3_stmt *st)
 #define B(x)	do { if (rc == SQLITE_OK) rc = (x); } while (0)
 
 /*
- * The readings tables (meters, supplies, alerts): one row for each element
- * of a list of the device, in document order.  The first four columns are
- * always document_id, device_ord, device_key and ordinal; each table says
- * where its others come from.
+ * The readings tables (meters, supplies, alerts): the first four columns
+ * are always document_id, device_ord, device_key and ordinal; then the
+ * record's fields in order, some of them integers.
  */
-enum rd_from {
-	RD_END,			/* no more columns */
-	RD_ATTR,		/* an attribute of the element */
-	RD_CHILD,		/* the text of a child element */
-	RD_TEXT			/* the element's own text */
-};
-
-struct rd_col {
-	enum rd_from	 from;
-	const char	*name;
-	int		 integer;	/* an xs:long; NULL when absent */
-};
-
-#define RD_MAXCOLS	9
-
 static const struct rd_table {
-	const char	*list;		/* the device's child holding them */
+	int		 tag;
 	enum comms_stmt	 stmt;
-	struct rd_col	 cols[RD_MAXCOLS + 1];
+	unsigned int	 integers;	/* bits of the integer columns */
 } rd_tables[] = {
-	{ "Meters", COMMS_METER_INSERT, {
-		{ RD_ATTR, "name", 0 },
-		{ RD_ATTR, "unit", 0 },
-		{ RD_TEXT, NULL, 1 },
-		{ RD_ATTR, "source", 0 },
-		{ RD_ATTR, "flag", 0 },
-		{ RD_ATTR, "previous", 1 } } },
-	{ "Supplies", COMMS_SUPPLY_INSERT, {
-		{ RD_ATTR, "index", 0 },
-		{ RD_CHILD, "Description", 0 },
-		{ RD_ATTR, "class", 0 },
-		{ RD_ATTR, "type", 0 },
-		{ RD_CHILD, "Color", 0 },
-		{ RD_ATTR, "unit", 0 },
-		{ RD_ATTR, "max", 1 },
-		{ RD_ATTR, "level", 1 },
-		{ RD_ATTR, "percent", 1 } } },
-	{ "Alerts", COMMS_ALERT_INSERT, {
-		{ RD_ATTR, "index", 0 },
-		{ RD_ATTR, "severity", 0 },
-		{ RD_ATTR, "group", 0 },
-		{ RD_ATTR, "code", 0 },
-		{ RD_CHILD, "Description", 0 },
-		{ RD_ATTR, "time", 1 } } },
+	{ COMMS_REC_METER, COMMS_METER_INSERT,
+	    1U << XM_VALUE | 1U << XM_PREVIOUS },
+	{ COMMS_REC_SUPPLY, COMMS_SUPPLY_INSERT,
+	    1U << XS_MAX | 1U << XS_LEVEL | 1U << XS_PERCENT },
+	{ COMMS_REC_ALERT, COMMS_ALERT_INSERT, 1U << XA_TIME },
 };
-
-/* a copy to xmlFree(), or NULL */
-static char *
-rd_value(xmlNodePtr n, const struct rd_col *c)
-{
-	switch (c->from) {
-	case RD_ATTR:
-		return attr(n, c->name);
-	case RD_CHILD:
-		return child_text(n, c->name);
-	default:
-		return text(n);
-	}
-}
+#define RD_NTABLES	(sizeof(rd_tables) / sizeof(rd_tables[0]))
 
 static int
-store_readings(struct comms_db *db, const struct rd_table *t, int64_t docid,
-    int64_t ord, const char *key, xmlNodePtr dev)
+store_reading(struct comms_db *db, const struct comms_record *r,
+    int64_t docid, int64_t ord, const struct comms_field *key,
+    int64_t *ordinals)
 {
-	sqlite3_stmt		*st = db->st[t->stmt];
-	const struct rd_col	*c;
-	xmlNodePtr		 list, n;
-	int64_t			 k = 0;
-	int			 i, rc;
+	const struct rd_table	*t = NULL;
+	sqlite3_stmt		*st;
+	size_t			 i, c, ncols;
+	int			 rc = SQLITE_OK;
 
-	if ((list = xml_child(dev, t->list)) == NULL)
-		return 0;
-	for (n = list->children; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		rc = SQLITE_OK;
-		B(sqlite3_bind_int64(st, 1, docid));
-		B(sqlite3_bind_int64(st, 2, ord));
-		B(sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC));
-		B(sqlite3_bind_int64(st, 4, k++));
-		for (c = t->cols, i = 5; c->from != RD_END; c++, i++) {
-			if (c->integer)
-				B(bind_xint(st, i, rd_value(n, c)));
-			else
-				B(bind_x(st, i, rd_value(n, c)));
-		}
-		if (rc != SQLITE_OK || step_done(st) == -1)
-			return -1;
+	for (i = 0; i < RD_NTABLES; i++)
+		if (rd_tables[i].tag == r->tag)
+			t = &rd_tables[i];
+	if (t == NULL)
+		return -1;
+	st = db->st[t->stmt];
+	ncols = comms_rec_ncols(r->tag);
+	B(sqlite3_bind_int64(st, 1, docid));
+	B(sqlite3_bind_int64(st, 2, ord));
+	B(bind_f(st, 3, key));
+	B(sqlite3_bind_int64(st, 4, ordinals[t - rd_tables]++));
+	for (c = 0; c < ncols; c++) {
+		if (t->integers & (1U << c))
+			B(bind_fint(st, 5 + (int)c, &r->f[c]));
+		else
+			B(bind_f(st, 5 + (int)c, &r->f[c]));
 	}
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
 	return 0;
-}
-
-/*
- * The ch:Error names of a ch:Status, space-separated ("" for none); NULL
- * when the device did not report its error state (no errorsReported).
- */
-static char *
-status_errors(xmlNodePtr status)
-{
-	struct wbuf	 w;
-	xmlNodePtr	 e;
-	xmlChar		*t, *s;
-	int		 reported;
-
-	if (status == NULL)
-		return NULL;
-	t = xmlGetProp(status, (const xmlChar *)"errorsReported");
-	reported = t != NULL && (xmlStrcmp(t, (const xmlChar *)"true") == 0 ||
-	    xmlStrcmp(t, (const xmlChar *)"1") == 0);
-	xmlFree(t);
-	if (!reported)
-		return NULL;
-	wbuf_init(&w);
-	for (e = status->children; e != NULL; e = e->next) {
-		if (e->type != XML_ELEMENT_NODE ||
-		    (t = xmlNodeGetContent(e)) == NULL)
-			continue;
-		collapse((char *)t);
-		if (t[0] != '\0') {
-			if (w.len > 0)
-				wbuf_u8(&w, ' ');
-			wbuf_bytes(&w, t, strlen((char *)t));
-		}
-		xmlFree(t);
-	}
-	wbuf_u8(&w, '\0');
-	s = xmlStrdup(w.data);
-	wbuf_free(&w);
-	if (s == NULL)
-		fatal("%s", __func__);
-	return (char *)s;
 }
 
 static int
 store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
-    xmlNodePtr dev, int64_t now)
+    const struct comms_record *r, int64_t now)
 {
-	sqlite3_stmt	*st = db->st[COMMS_REPORT_INSERT];
-	xmlNodePtr	 id, contact, status;
-	char		*key;
-	size_t		 i;
-	int		 rc = SQLITE_OK, r = -1;
+	static const int	 text_cols[] = { XD_OUTCOME, XD_COLLECTED,
+	    XD_ADDRESS, XD_REASON, XD_VENDOR, XD_MODEL, XD_MODEL_SOURCE,
+	    XD_SERIAL, XD_SERIAL_SOURCE, XD_FIRMWARE, XD_FIRMWARE_SOURCE,
+	    XD_SYSOBJECTID };
+	static const int	 text_cols2[] = { XD_SYSDESCR, XD_SYSNAME,
+	    XD_SYSCONTACT, XD_SYSLOCATION, XD_DEVICE_STATUS,
+	    XD_PRINTER_STATUS };
+	sqlite3_stmt		*st = db->st[COMMS_REPORT_INSERT];
+	size_t			 i;
+	int			 rc = SQLITE_OK, n = 4;
 
-	if ((key = attr(dev, "key")) == NULL)
-		return -1;		/* cannot be: the schema requires it */
-	id = xml_child(dev, "Identity");
-	contact = xml_child(dev, "Contact");
-	status = xml_child(dev, "Status");
-
+	/* the columns of the statement follow the record's order */
 	B(sqlite3_bind_int64(st, 1, docid));
 	B(sqlite3_bind_int64(st, 2, ord));
-	B(sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC));
-	B(bind_x(st, 4, attr(dev, "outcome")));
-	B(bind_x(st, 5, attr(dev, "collected")));
-	B(bind_x(st, 6, child_text(dev, "Address")));
-	B(bind_x(st, 7, child_text(dev, "Reason")));
-	B(bind_x(st, 8, child_text(id, "Vendor")));
-	B(bind_x(st, 9, child_text(id, "Model")));
-	B(bind_x(st, 10, attr(xml_child(id, "Model"), "source")));
-	B(bind_x(st, 11, child_text(id, "Serial")));
-	B(bind_x(st, 12, attr(xml_child(id, "Serial"), "source")));
-	B(bind_x(st, 13, child_text(id, "Firmware")));
-	B(bind_x(st, 14, attr(xml_child(id, "Firmware"), "source")));
-	B(bind_x(st, 15, child_text(id, "SysObjectID")));
-	B(bind_xint(st, 16, child_text(id, "Enterprise")));
-	B(bind_x(st, 17, child_text(id, "SysDescr")));
-	B(bind_x(st, 18, child_text(contact, "SysName")));
-	B(bind_x(st, 19, child_text(contact, "SysContact")));
-	B(bind_x(st, 20, child_text(contact, "SysLocation")));
-	B(bind_x(st, 21, attr(status, "device")));
-	B(bind_x(st, 22, attr(status, "printer")));
-	B(bind_xint(st, 23, attr(status, "uptime")));
-	B(bind_x(st, 24, status_errors(status)));
-	B(bind_x(st, 25, attr(dev, "state")));
-	B(bind_x(st, 26, attr(dev, "stateSince")));
+	B(bind_f(st, 3, &r->f[XD_KEY]));
+	for (i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
+		B(bind_f(st, n++, &r->f[text_cols[i]]));
+	B(bind_fint(st, n++, &r->f[XD_ENTERPRISE]));
+	for (i = 0; i < sizeof(text_cols2) / sizeof(text_cols2[0]); i++)
+		B(bind_f(st, n++, &r->f[text_cols2[i]]));
+	B(bind_fint(st, n++, &r->f[XD_UPTIME]));
+	B(bind_f(st, n++, &r->f[XD_ERRORS]));
+	B(bind_f(st, n++, &r->f[XD_STATE]));
+	B(bind_f(st, n, &r->f[XD_STATE_SINCE]));
 	if (rc != SQLITE_OK || step_done(st) == -1)
-		goto done;
+		return -1;
 
 	st = db->st[COMMS_DEV_UPSERT];
 	B(sqlite3_bind_int64(st, 1, gwid));
-	B(sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC));
-	B(bind_x(st, 3, child_text(id, "Vendor")));
-	B(bind_x(st, 4, child_text(id, "Model")));
-	B(bind_x(st, 5, child_text(id, "Serial")));
+	B(bind_f(st, 2, &r->f[XD_KEY]));
+	B(bind_f(st, 3, &r->f[XD_VENDOR]));
+	B(bind_f(st, 4, &r->f[XD_MODEL]));
+	B(bind_f(st, 5, &r->f[XD_SERIAL]));
 	B(sqlite3_bind_int64(st, 6, now));
 	B(sqlite3_bind_int64(st, 7, docid));
 	if (rc != SQLITE_OK || step_done(st) == -1)
-		goto done;
-
-	for (i = 0; i < sizeof(rd_tables) / sizeof(rd_tables[0]); i++)
-		if (store_readings(db, &rd_tables[i], docid, ord, key,
-		    dev) == -1)
-			goto done;
-	r = 0;
- done:
-	xmlFree(key);
-	return r;
+		return -1;
+	return 0;
 }
 
 /* the gateway row of this certificate's CN, created or refreshed */
@@ -767,22 +603,16 @@ insert_document(struct comms_db *db, int64_t gwid,
     const struct comms_peer *peer, const struct comms_doc *doc, int64_t now,
     struct comms_stored *out)
 {
-	sqlite3_stmt	*st = db->st[COMMS_DOC_INSERT];
-	xmlNodePtr	 up = doc->upload, gw, cycle, devs, d;
-	int64_t		 ndev = 0, ord = 0, cid = 0;
-	char		*s;
-	int		 rc = SQLITE_OK;
+	sqlite3_stmt		*st = db->st[COMMS_DOC_INSERT];
+	struct comms_record	 r, dev;
+	size_t			 off = 0;
+	int64_t			 ord = -1, cid = 0, ordinals[RD_NTABLES];
+	int			 rc = SQLITE_OK;
 
-	gw = xml_child(up, "Gateway");
-	cycle = xml_child(up, "Cycle");
-	devs = xml_child(up, "Devices");
-	for (d = devs != NULL ? devs->children : NULL; d != NULL; d = d->next)
-		if (d->type == XML_ELEMENT_NODE)
-			ndev++;
-	if ((s = attr(cycle, "id")) != NULL) {
-		(void)parse_long(s, &cid);
-		xmlFree(s);
-	}
+	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
+	    r.tag != COMMS_REC_UPLOAD)
+		return -1;	/* cannot be: the extract was checked */
+	(void)parse_long(r.f[XU_CYCLE].s, r.f[XU_CYCLE].len, &cid);
 	B(sqlite3_bind_int64(st, 1, gwid));
 	B(sqlite3_bind_text(st, 2, doc->sha256, -1, SQLITE_STATIC));
 	B(sqlite3_bind_int64(st, 3, now));
@@ -790,30 +620,34 @@ insert_document(struct comms_db *db, int64_t gwid,
 	B(sqlite3_bind_text(st, 5, doc->encoding, -1, SQLITE_STATIC));
 	B(sqlite3_bind_int64(st, 6, (int64_t)doc->wire_len));
 	B(sqlite3_bind_text(st, 7, peer->cert_sha256, -1, SQLITE_STATIC));
-	B(bind_x(st, 8, attr(gw, "id")));
-	B(bind_x(st, 9, attr(gw, "software")));
-	B(bind_x(st, 10, child_text(up, "Site")));
+	B(bind_f(st, 8, &r.f[XU_GATEWAY]));
+	B(bind_f(st, 9, &r.f[XU_SOFTWARE]));
+	B(bind_f(st, 10, &r.f[XU_SITE]));
 	B(sqlite3_bind_int64(st, 11, cid));
-	B(bind_x(st, 12, attr(cycle, "reason")));
-	B(bind_x(st, 13, attr(cycle, "started")));
-	B(bind_x(st, 14, attr(cycle, "finished")));
-	s = child_text(up, "Categories");
-	collapse(s);
-	B(bind_x(st, 15, s));
-	B(sqlite3_bind_int64(st, 16, ndev));
+	B(bind_f(st, 12, &r.f[XU_REASON]));
+	B(bind_f(st, 13, &r.f[XU_STARTED]));
+	B(bind_f(st, 14, &r.f[XU_FINISHED]));
+	B(bind_f(st, 15, &r.f[XU_CATEGORIES]));
+	B(sqlite3_bind_int64(st, 16, (int64_t)doc->ndevices));
 	B(sqlite3_bind_blob64(st, 17, doc->bytes, doc->len, SQLITE_STATIC));
 	if (rc != SQLITE_OK || step_done(st) == -1)
 		return -1;
 	out->id = sqlite3_last_insert_rowid(db->h);
 	out->cycle = cid;
-	out->ndevices = ndev;
-	for (d = devs != NULL ? devs->children : NULL; d != NULL; d = d->next) {
-		if (d->type != XML_ELEMENT_NODE)
-			continue;
-		if (store_device(db, gwid, out->id, ord++, d, now) == -1)
+	out->ndevices = (int64_t)doc->ndevices;
+	memset(&dev, 0, sizeof(dev));
+	while (comms_extract_next(doc->extract, doc->extractlen, &off, &r)) {
+		if (r.tag == COMMS_REC_DEVICE) {
+			dev = r;
+			memset(ordinals, 0, sizeof(ordinals));
+			if (store_device(db, gwid, out->id, ++ord, &r,
+			    now) == -1)
+				return -1;
+		} else if (ord < 0 || store_reading(db, &r, out->id, ord,
+		    &dev.f[XD_KEY], ordinals) == -1)
 			return -1;
 	}
-	return 0;
+	return off == doc->extractlen ? 0 : -1;
 }
 
 /* the upload record: summary and detail */
@@ -822,9 +656,11 @@ log_upload(struct comms_db *db, const struct comms_peer *peer,
     const struct comms_doc *doc, int64_t now, struct comms_stored *out)
 {
 	struct comms_detail	 dt;
+	struct comms_record	 r;
 	char			 summary[512];
 	char			*detail, *claimed;
-	int			 r;
+	size_t			 off = 0;
+	int			 rv;
 
 	if (out->duplicate)
 		(void)snprintf(summary, sizeof(summary), "duplicate upload "
@@ -857,19 +693,24 @@ log_upload(struct comms_db *db, const struct comms_peer *peer,
 	if (doc->user_agent != NULL && doc->user_agent[0] != '\0')
 		json_kv_string(&dt.j, "user_agent", doc->user_agent);
 	/* the certificate names the gateway; the document's claim differs */
-	claimed = attr(xml_child(doc->upload, "Gateway"), "id");
-	if (claimed != NULL && strcmp(claimed, peer->cn) != 0) {
-		log_warnx("%s (%s): the document says it is from gateway "
-		    "\"%.64s\"", peer->cn, peer->address, claimed);
-		json_kv_string(&dt.j, "claimed_gateway", claimed);
+	if (comms_extract_next(doc->extract, doc->extractlen, &off, &r) &&
+	    r.tag == COMMS_REC_UPLOAD && r.f[XU_GATEWAY].s != NULL) {
+		if ((claimed = strndup(r.f[XU_GATEWAY].s,
+		    r.f[XU_GATEWAY].len)) == NULL)
+			fatal("%s", __func__);
+		if (strcmp(claimed, peer->cn) != 0) {
+			log_warnx("%s (%s): the document says it is from "
+			    "gateway \"%.64s\"", peer->cn, peer->address,
+			    claimed);
+			json_kv_string(&dt.j, "claimed_gateway", claimed);
+		}
+		free(claimed);
 	}
-	if (claimed != NULL)
-		xmlFree(claimed);
 	detail = comms_detail_end(&dt);
-	r = txlog_append(db->h, now, out->duplicate ? COMMS_LOG_DUPLICATE :
+	rv = txlog_append(db->h, now, out->duplicate ? COMMS_LOG_DUPLICATE :
 	    COMMS_LOG_UPLOAD, summary, detail, &out->txseq);
 	free(detail);
-	return r;
+	return rv;
 }
 
 int

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "commsd.h"
+#include "check.h"
 #include "digest.h"
 #include "http.h"
 #include "isotime.h"
@@ -179,62 +180,117 @@ comms_reject(struct comms_ctx *cx, const struct comms_peer *peer,
 		comms_http_fault(out, status, (time_t)now, reason);
 }
 
-void
-comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
-    struct comms_http *h, int64_t now, struct comms_result *res,
+/* a refusal of the upload: logged with the document's hash when known */
+static void
+upload_reject(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, size_t len, struct comms_result *res,
     struct wbuf *out)
 {
-	struct comms_doc	 doc;
-	struct wbuf		 body;
-	xmlDocPtr		 x = NULL;
-	xmlNodePtr		 payload;
-	uint8_t			*inflated = NULL;
-	const uint8_t		*bytes;
-	size_t			 len;
-	char			 err[400], why[1024], sha[65];
-	int			 r;
+	char	 why[1024];
+
+	if (res->sha256[0] != '\0') {
+		(void)snprintf(why, sizeof(why), "%s (document sha256 %s, %zu "
+		    "bytes)", res->reason, res->sha256, len);
+		comms_reject(cx, peer, h, now, res->status, why, NULL);
+	} else
+		comms_reject(cx, peer, h, now, res->status, res->reason,
+		    NULL);
+	if (out != NULL)
+		comms_http_fault(out, res->status, (time_t)now, res->reason);
+}
+
+void
+comms_work_free(struct comms_work *w)
+{
+	free(w->inflated);
+	memset(w, 0, sizeof(*w));
+}
+
+int
+comms_upload_begin(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, size_t room, struct comms_work *w,
+    struct comms_result *res, struct wbuf *out)
+{
+	size_t	 max;
+	char	 err[400];
+	int	 r;
 
 	memset(res, 0, sizeof(*res));
+	memset(w, 0, sizeof(*w));
 	(void)iso_time(now, res->server_time, sizeof(res->server_time));
+	w->wire_len = h->bodylen;
+	w->gzip = h->gzip;
 	if (h->gzip) {
-		r = comms_inflate(h->body, h->bodylen, cx->max_document,
-		    &inflated, &len, err, sizeof(err));
+		max = room < cx->max_document ? room : cx->max_document;
+		r = comms_inflate(h->body, h->bodylen, max, &w->inflated,
+		    &w->len, err, sizeof(err));
+		if (r == -2 && max < cx->max_document) {
+			res->status = 503;
+			(void)snprintf(res->reason, sizeof(res->reason),
+			    "the server is busy: try again later");
+			goto reject;
+		}
 		if (r != 0) {
 			res->status = r == -2 ? 413 : 400;
 			(void)snprintf(res->reason, sizeof(res->reason),
 			    "%s", err);
 			goto reject;
 		}
-		bytes = inflated;
+		/* the body is not needed any more: only its length */
+		free(h->body);
+		h->body = NULL;
+		w->bytes = w->inflated != NULL ? w->inflated :
+		    (const uint8_t *)"";
 	} else {
-		bytes = h->body;
-		len = h->bodylen;
+		w->bytes = h->body != NULL ? h->body : (const uint8_t *)"";
+		w->len = h->bodylen;
 	}
-	if (sha256_hex(bytes != NULL ? bytes : (const uint8_t *)"", len,
-	    res->sha256) == -1)
+	if (sha256_hex(w->bytes, w->len, res->sha256) == -1)
 		fatalx("SHA-256 failed");
-	if (h->have_sha256 && strcmp(h->sha256, res->sha256) != 0)
-		log_warnx("%s (%s): X-Callhome-Document-Sha256 %s, but the "
-		    "document received has %s", peer->cn, peer->address,
-		    h->sha256, res->sha256);
-
-	x = soap_parse(cx->schema, bytes != NULL ? bytes :
-	    (const uint8_t *)"", len, cx->max_document, "Upload", &payload,
-	    err, sizeof(err));
-	if (x == NULL) {
+	if (h->have_sha256 && strcmp(h->sha256, res->sha256) != 0) {
 		res->status = 400;
 		(void)snprintf(res->reason, sizeof(res->reason),
-		    "document not valid: %s", err);
+		    "X-Callhome-Document-Sha256 %s does not match the "
+		    "document received", h->sha256);
 		goto reject;
 	}
+	return 0;
+ reject:
+	upload_reject(cx, peer, h, now, w->len, res, out);
+	comms_work_free(w);
+	return -1;
+}
 
+void
+comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, struct comms_work *w, int status,
+    const char *reason, const uint8_t *extract, size_t extractlen,
+    struct comms_result *res, struct wbuf *out)
+{
+	struct comms_doc	 doc;
+	struct wbuf		 body;
+	char			 err[400], sha[65];
+
+	if (status != 0) {
+		res->status = status;
+		(void)strlcpy(res->reason, reason, sizeof(res->reason));
+		goto reject;
+	}
 	memset(&doc, 0, sizeof(doc));
-	doc.bytes = bytes;
-	doc.len = len;
-	doc.wire_len = h->bodylen;
-	doc.encoding = h->gzip ? "gzip" : "identity";
+	if (comms_extract_check(extract, extractlen, &doc.ndevices, err,
+	    sizeof(err)) == -1) {
+		res->status = 500;
+		(void)snprintf(res->reason, sizeof(res->reason),
+		    "the document's check gave no valid answer: %s", err);
+		goto reject;
+	}
+	doc.bytes = w->bytes;
+	doc.len = w->len;
+	doc.wire_len = w->wire_len;
+	doc.encoding = w->gzip ? "gzip" : "identity";
 	memcpy(doc.sha256, res->sha256, sizeof(doc.sha256));
-	doc.upload = payload;
+	doc.extract = extract;
+	doc.extractlen = extractlen;
 	doc.claimed_sha256 = h->have_sha256 ? h->sha256 : NULL;
 	doc.user_agent = h->user_agent;
 	if (comms_db_store(cx->db, peer, &doc, now, &res->doc, err,
@@ -244,13 +300,11 @@ comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
 		    "the document could not be stored: %s", err);
 		goto reject;
 	}
-	xmlFreeDoc(x);
-	free(inflated);
 
 	res->status = 200;
 	log_info("%s from %s (%s): document %" PRId64 ", %zu bytes, sha256 "
 	    "%s", res->doc.duplicate ? "duplicate upload" : "upload",
-	    peer->cn, peer->address, res->doc.id, len, res->sha256);
+	    peer->cn, peer->address, res->doc.id, w->len, res->sha256);
 	if (cx->faults & COMMS_FAULT_RECEIPT_HASH) {
 		wrong_hash(res->sha256, sha);
 		log_warnx("fault receipt-hash: the receipt says %s", sha);
@@ -264,19 +318,37 @@ comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
 		    body.data, body.len);
 		wbuf_free(&body);
 	}
+	comms_work_free(w);
 	return;
-
  reject:
-	if (x != NULL)
-		xmlFreeDoc(x);
-	free(inflated);
-	if (res->sha256[0] != '\0') {
-		(void)snprintf(why, sizeof(why), "%s (document sha256 %s, %zu "
-		    "bytes)", res->reason, res->sha256, len);
-		comms_reject(cx, peer, h, now, res->status, why, NULL);
-	} else
-		comms_reject(cx, peer, h, now, res->status, res->reason,
-		    NULL);
-	if (out != NULL)
-		comms_http_fault(out, res->status, (time_t)now, res->reason);
+	upload_reject(cx, peer, h, now, w->len, res, out);
+	comms_work_free(w);
+}
+
+void
+comms_upload(struct comms_ctx *cx, const struct comms_peer *peer,
+    struct comms_http *h, int64_t now, struct comms_result *res,
+    struct wbuf *out)
+{
+	struct comms_check_limits	 lim;
+	struct comms_work		 w;
+	struct wbuf			 extract;
+	char				 reason[512];
+	int				 status;
+
+	if (comms_upload_begin(cx, peer, h, now, SIZE_MAX, &w, res,
+	    out) == -1)
+		return;
+	if (cx->scan != NULL)
+		lim.scan = *cx->scan;
+	else
+		comms_scan_limits_default(&lim.scan);
+	lim.max_document = cx->max_document;
+	wbuf_init(&extract);
+	if (comms_check_document(cx->schema, &lim, w.bytes, w.len, &extract,
+	    &status, reason, sizeof(reason)) == 0)
+		status = 0;
+	comms_upload_end(cx, peer, h, now, &w, status, reason, extract.data,
+	    extract.len, res, out);
+	wbuf_free(&extract);
 }

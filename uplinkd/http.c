@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http.h"
 
@@ -154,8 +155,104 @@ parse_field(const uint8_t *l, size_t n, struct http_response *r,
 			vl = sizeof(r->content_type) - 1;
 		memcpy(r->content_type, v, vl);
 		r->content_type[vl] = '\0';
+	} else if (field_is(l, nl, "Retry-After") &&
+	    r->retry_after[0] == '\0') {
+		/* too long to be valid: "-", which is not either */
+		if (vl == 0 || vl >= sizeof(r->retry_after))
+			(void)strlcpy(r->retry_after, "-",
+			    sizeof(r->retry_after));
+		else {
+			memcpy(r->retry_after, v, vl);
+			r->retry_after[vl] = '\0';
+		}
 	}
 	return 0;
+}
+
+/* n digits at s, as a number; -1 if not all digits */
+static int
+digits(const char *s, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* "Sun, 06 Nov 1994 08:49:37 GMT" exactly: unix time, or -1 */
+static time_t
+imf_fixdate(const char *s)
+{
+	static const char	 days[] = "MonTueWedThuFriSatSun";
+	static const char	 months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm		 tm, back;
+	const char		*m;
+	time_t			 t;
+	int			 i;
+
+	if (strlen(s) != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' ||
+	    s[11] != ' ' || s[16] != ' ' || s[19] != ':' || s[22] != ':' ||
+	    s[25] != ' ' || strcmp(s + 26, "GMT") != 0)
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (memcmp(s, days + 3 * i, 3) == 0)
+			break;
+	if (i == 7)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	for (m = months; *m != '\0'; m += 3)
+		if (memcmp(s + 8, m, 3) == 0)
+			break;
+	if (*m == '\0')
+		return -1;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_mday = digits(s + 5, 2);
+	tm.tm_year = digits(s + 12, 4) - 1900;
+	tm.tm_hour = digits(s + 17, 2);
+	tm.tm_min = digits(s + 20, 2);
+	tm.tm_sec = digits(s + 23, 2);
+	if (tm.tm_mday < 1 || tm.tm_year < 70 || tm.tm_hour < 0 ||
+	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 ||
+	    tm.tm_sec < 0 || tm.tm_sec > 60)
+		return -1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	/* no 31 Feb: timegm would have moved it to March */
+	if (tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon)
+		return -1;
+	return t;
+}
+
+int64_t
+http_retry_after(const char *v, time_t now)
+{
+	int64_t	 n = 0;
+	time_t	 t;
+	size_t	 i, len = strlen(v);
+
+	if (len == 0)
+		return -1;
+	if (v[0] >= '0' && v[0] <= '9') {
+		for (i = 0; i < len; i++) {
+			if (v[i] < '0' || v[i] > '9')
+				return -1;
+			if (n <= HTTP_RETRY_AFTER_MAX)
+				n = n * 10 + (v[i] - '0');
+		}
+		return n > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : n;
+	}
+	if ((t = imf_fixdate(v)) == (time_t)-1)
+		return -1;
+	if (t <= now)
+		return 0;
+	return t - now > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX :
+	    (int64_t)(t - now);
 }
 
 /* the chunked body at buf[off..len) into r->body */
@@ -204,6 +301,7 @@ dechunk(const uint8_t *buf, size_t len, size_t off, struct http_response *r,
 			break;
 		if (sz > r->body_cap - r->body_len) {
 			*err = "body too large";
+			r->too_large = 1;
 			return HTTP_ERROR;
 		}
 		if (len - off < sz + 2)
@@ -254,9 +352,12 @@ http_response_parse(const uint8_t *buf, size_t len, int eof,
 	r->content_type[0] = '\0';
 	r->chunked = 0;
 	r->content_length = -1;
+	r->retry_after[0] = '\0';
 	r->header_len = 0;
 	r->body_len = 0;
-	r->body_cap = HTTP_MAX_BODY;
+	r->too_large = 0;
+	if (r->body_cap == 0 || r->body_cap > HTTP_MAX_FILE)
+		r->body_cap = HTTP_MAX_BODY;
 	*err = NULL;
 
 	/* status line and fields, within HTTP_MAX_HEADERS */
@@ -305,6 +406,7 @@ http_response_parse(const uint8_t *buf, size_t len, int eof,
 	}
 	if ((uint64_t)r->content_length > r->body_cap) {
 		*err = "body too large";
+		r->too_large = 1;
 		return HTTP_ERROR;
 	}
 	if (len - off < (size_t)r->content_length)

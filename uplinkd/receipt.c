@@ -1,5 +1,5 @@
 /*
- * Receipts: see receipt.h.  The schema already fixed the shapes (64 hex
+ * Receipts and check-in answers: see receipt.h.  The schema already fixed the shapes (64 hex
  * digits, a long, a dateTime, a boolean); this reads them out.
  */
 #include <stdio.h>
@@ -89,5 +89,30 @@ upload_judge(struct xschema *xs, const struct http_response *hr,
 		    "receipt names %s, we sent %s", rc.sha256, sent);
 		return UP_MISMATCH;
 	}
+	return UP_DELIVERED;
+}
+
+enum upload_status
+checkin_judge(struct xschema *xs, const struct http_response *hr,
+    struct checkin_response *cr, struct msg_upload_result *res)
+{
+	char	 err[256];
+
+	memset(cr, 0, sizeof(*cr));
+	res->http_status = hr->status;
+	if (hr->status != 200) {
+		(void)snprintf(res->error, sizeof(res->error),
+		    "server answered %d %s", hr->status, hr->reason);
+		return UP_HTTP;
+	}
+	if (checkin_response_parse(xs, hr->body, hr->body_len, cr, err,
+	    sizeof(err)) == -1) {
+		(void)snprintf(res->error, sizeof(res->error),
+		    "bad check-in answer: %s", err);
+		return UP_PROTOCOL;
+	}
+	(void)strlcpy(res->server_time, cr->server_time,
+	    sizeof(res->server_time));
+	res->bundles = (uint32_t)cr->nbundles;
 	return UP_DELIVERED;
 }

@@ -4,10 +4,22 @@
  * no name and touches no file: the CA, its certificate and key, and the
  * protocol schema all arrive from the parent as memory.
  *
- * One job at a time, from auditd: ask the parent to dial, TLS handshake
- * (server verified against the customer's CA, SNI and name check, the
- * optional pin), POST the exact bytes, read the response strictly within
- * deadlines, check the receipt's hash, answer auditd.
+ * One job at a time: ask the parent to dial, TLS handshake (server
+ * verified against the customer's CA, SNI and name check, the optional
+ * pin), send the request, read the response strictly within deadlines.
+ * A job is one of:
+ *
+ *	auditd's upload	POST the exact bytes, check the receipt's hash,
+ *			answer auditd
+ *	auditd's check-in  POST the CheckIn, hand each bundle of the answer
+ *			to signerd unread, answer auditd
+ *	a package	for the parent's FETCH (a verified, allowed
+ *			instruction): GET the file, stopping at the signed
+ *			size, then GET its signature, within an overall
+ *			deadline; give both to signerd, or say why not
+ *
+ * auditd sends one job at a time; fetches wait in a short queue, and a
+ * package's two GETs run back to back.
  */
 #include <sys/socket.h>
 
@@ -16,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -28,30 +41,48 @@
 #include "net.h"
 #include "pin.h"
 #include "receipt.h"
+#include "signify.h"
+#include "version.h"
 #include "xmlsafe.h"
 
 #define DIAL_DEADLINE		45	/* seconds: the parent's dial */
 #define HANDSHAKE_DEADLINE	30
 #define REQUEST_DEADLINE	120
 #define RESPONSE_DEADLINE	60
-#define SOFTWARE		"callhome/0.1"
+/* a package's two GETs together: 20 s, and 1 s for each 32 KiB */
+#define FETCH_DEADLINE(size)	(20 + (time_t)((size) / (32 * 1024)))
+#define FETCH_QUEUE		8
+#define CHUNK_SLACK		65536	/* chunk framing beyond the body */
 
 enum job_state { J_DIAL, J_HANDSHAKE, J_WRITE, J_READ };
+enum job_kind { JK_AUDITD, JK_FILE, JK_SIG };
 
 struct job {
 	uint64_t		 id;
+	enum job_kind		 jk;
 	enum job_state		 state;
 	char			 sha256[SHA256_HEX];
 	uint8_t			*req;		/* headers and body */
 	size_t			 reqlen, reqoff;
-	uint8_t			*resp;
-	size_t			 resplen;
-	uint8_t			*body;		/* HTTP_MAX_BODY */
+	uint8_t			*resp;		/* cap bytes */
+	size_t			 resplen, cap;
+	size_t			 parsed, need;	/* when to parse again */
+	uint8_t			*body;		/* body_cap bytes */
+	size_t			 body_cap, body_len;
+	int			 too_large;
 	int			 fd;
 	struct tls		*tls;
 	struct event		*ev_io;
 	struct event		*ev_deadline;
 	struct msg_upload_result res;
+};
+
+/* a package being fetched: its file, then its signature */
+struct fetch {
+	struct msg_fetch	 f;
+	uint8_t			*file;
+	size_t			 filelen;
+	struct event		*ev_deadline;	/* the overall one */
 };
 
 struct uplinkd {
@@ -64,11 +95,16 @@ struct uplinkd {
 	struct tls_config	*tcfg;		/* made before the sandbox */
 	struct xschema		*xs;
 	struct job		*job;
-	uint64_t		 jobs, delivered;
+	struct job		*waiting;	/* auditd's, behind a fetch */
+	struct fetch		*fetch;		/* the one in progress */
+	struct msg_fetch	 fetchq[FETCH_QUEUE];
+	size_t			 nfetchq;
+	uint64_t		 jobs, delivered, fetched;
 };
 
 static void	job_step(struct uplinkd *);
 static void	configure(struct uplinkd *);
+static void	next_job(struct uplinkd *);
 
 static void
 job_free(struct job *j)
@@ -91,6 +127,66 @@ job_free(struct job *j)
 	free(j);
 }
 
+static void
+fetch_free(struct fetch *f)
+{
+	if (f->ev_deadline != NULL)
+		event_free(f->ev_deadline);
+	free(f->file);
+	free(f);
+}
+
+/* a fetch got nothing to verify: signerd says so in its verdict */
+static void
+fetch_failed(struct uplinkd *ud, struct job *j)
+{
+	struct msg_fetch_failed	 mf;
+
+	memset(&mf, 0, sizeof(mf));
+	mf.id = ud->fetch->f.id;
+	(void)strlcpy(mf.reason, j->too_large ? "size-exceeded" :
+	    j->res.status == UP_TIMEOUT ? "timeout" : "fetch-failed",
+	    sizeof(mf.reason));
+	(void)snprintf(mf.error, sizeof(mf.error), "%s%.200s",
+	    j->jk == JK_SIG ? "the signature: " : "", j->res.error);
+	msg_fetch_failed_send(&ud->signerd, &mf);
+	fetch_free(ud->fetch);
+	ud->fetch = NULL;
+}
+
+/* a fetch's GET is over */
+static void
+fetch_step(struct uplinkd *ud, struct job *j)
+{
+	struct fetch		*f = ud->fetch;
+	struct msg_package	 mp;
+
+	if (j->res.status != UP_DELIVERED) {
+		log_warnx("package %s-%llu: %s", f->f.id.name,
+		    (unsigned long long)f->f.id.version, j->res.error);
+		fetch_failed(ud, j);
+		return;
+	}
+	if (j->jk == JK_FILE) {
+		f->file = j->body;	/* the job's body is the file */
+		f->filelen = j->body_len;
+		j->body = NULL;
+		return;		/* next_job() asks for the signature */
+	}
+	memset(&mp, 0, sizeof(mp));
+	mp.id = f->f.id;
+	mp.file = f->file;
+	mp.filelen = f->filelen;
+	mp.sig = j->body;
+	mp.siglen = j->body_len;
+	msg_package_send(&ud->signerd, &mp);
+	ud->fetched++;
+	log_info("package %s-%llu fetched: %zu bytes and its signature",
+	    f->f.id.name, (unsigned long long)f->f.id.version, f->filelen);
+	fetch_free(f);
+	ud->fetch = NULL;
+}
+
 /* the job ends: tell auditd what happened */
 static void
 job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
@@ -108,19 +204,29 @@ job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
 		(void)vsnprintf(j->res.error, sizeof(j->res.error), fmt, ap);
 		va_end(ap);
 	}
-	if (st == UP_DELIVERED) {
-		ud->delivered++;
-		log_info("job %llu delivered: server document %lld%s",
-		    (unsigned long long)j->id, (long long)j->res.doc_id,
-		    j->res.duplicate ? " (duplicate)" : "");
-	} else
-		log_warnx("job %llu: %s: %s", (unsigned long long)j->id,
-		    upload_status_name(st), j->res.error);
-	msg_upload_result_send(&ud->auditd, &j->res);
 	ud->job = NULL;
+	if (j->jk != JK_AUDITD)
+		fetch_step(ud, j);
+	else {
+		if (st == UP_DELIVERED && j->res.kind == JOB_UPLOAD) {
+			ud->delivered++;
+			log_info("job %llu delivered: server document %lld%s",
+			    (unsigned long long)j->id,
+			    (long long)j->res.doc_id,
+			    j->res.duplicate ? " (duplicate)" : "");
+		} else if (st == UP_DELIVERED)
+			log_info("check-in %llu: %u bundles",
+			    (unsigned long long)j->id, j->res.bundles);
+		else
+			log_warnx("job %llu: %s: %s",
+			    (unsigned long long)j->id,
+			    upload_status_name(st), j->res.error);
+		msg_upload_result_send(&ud->auditd, &j->res);
+	}
 	job_free(j);
 	if (ud->have_next)
 		configure(ud);
+	next_job(ud);
 }
 
 static void
@@ -207,15 +313,58 @@ handshake_done(struct uplinkd *ud)
 	job_step(ud);
 }
 
+/* a check-in's answer: each bundle to signerd, as it came */
+static enum upload_status
+checkin_done(struct uplinkd *ud, struct http_response *hr)
+{
+	struct checkin_response	 cr;
+	struct msg_bundle	 mb;
+	enum upload_status	 st;
+	size_t			 i;
+
+	if ((st = checkin_judge(ud->xs, hr, &cr, &ud->job->res)) !=
+	    UP_DELIVERED)
+		return st;
+	for (i = 0; i < cr.nbundles; i++) {
+		mb.data = cr.bundles[i].data;
+		mb.len = cr.bundles[i].len;
+		msg_bundle_send(&ud->signerd, &mb);
+	}
+	checkin_response_free(&cr);
+	return st;
+}
+
 static void
 response_done(struct uplinkd *ud, struct http_response *hr)
 {
 	struct job	*j = ud->job;
+	int64_t		 wait;
 
-	job_end(ud, upload_judge(ud->xs, hr, j->sha256, &j->res), NULL);
+	/* how long the server asks us to wait, if it says */
+	if (hr->status != 200 && (wait = http_retry_after(hr->retry_after,
+	    time(NULL))) > 0)
+		j->res.retry_after = (uint32_t)wait;
+
+	if (j->jk != JK_AUDITD) {
+		j->res.http_status = hr->status;
+		j->body_len = hr->body_len;
+		if (hr->status == 200)
+			job_end(ud, UP_DELIVERED, NULL);
+		else
+			job_end(ud, UP_HTTP, "server answered %d %s",
+			    hr->status, hr->reason);
+	} else if (j->res.kind == JOB_CHECKIN)
+		job_end(ud, checkin_done(ud, hr), NULL);
+	else
+		job_end(ud, upload_judge(ud->xs, hr, j->sha256, &j->res),
+		    NULL);
 }
 
-/* read what is there; parse when something arrived */
+/*
+ * Read what is there; parse when the whole response may be in (its
+ * length is known), or a quarter more has come: the parse starts over
+ * each time, and a package may be large.
+ */
 static void
 read_response(struct uplinkd *ud)
 {
@@ -224,15 +373,16 @@ read_response(struct uplinkd *ud)
 	enum http_result	 res;
 	const char		*err;
 	ssize_t			 n;
-	size_t			 cap = HTTP_MAX_HEADERS + HTTP_MAX_BODY + 65536;
 	int			 eof = 0;
 
 	for (;;) {
-		if (j->resplen == cap) {
-			job_end(ud, UP_PROTOCOL, "response too large");
+		if (j->resplen == j->cap) {
+			j->too_large = 1;
+			job_end(ud, UP_PROTOCOL, "response too large: more "
+			    "than %zu bytes", j->cap);
 			return;
 		}
-		n = tls_read(j->tls, j->resp + j->resplen, cap - j->resplen);
+		n = tls_read(j->tls, j->resp + j->resplen, j->cap - j->resplen);
 		if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
 			want(ud, n);
 			break;
@@ -248,12 +398,21 @@ read_response(struct uplinkd *ud)
 		j->resplen += (size_t)n;
 		j->res.bytes_received += (uint64_t)n;
 	}
+	if (!eof && j->resplen < j->need &&
+	    j->resplen - j->parsed < j->parsed / 4)
+		return;
 	memset(&hr, 0, sizeof(hr));
 	hr.body = j->body;
+	hr.body_cap = j->body_cap;
 	res = http_response_parse(j->resp, j->resplen, eof, &hr, &err);
-	if (res == HTTP_ERROR)
+	j->parsed = j->resplen;
+	if (res == HTTP_MORE && hr.header_len > 0 && !hr.chunked &&
+	    hr.content_length >= 0)
+		j->need = hr.header_len + (size_t)hr.content_length;
+	if (res == HTTP_ERROR) {
+		j->too_large = hr.too_large;
 		job_end(ud, UP_PROTOCOL, "bad HTTP response: %s", err);
-	else if (res == HTTP_DONE)
+	} else if (res == HTTP_DONE)
 		response_done(ud, &hr);
 }
 
@@ -303,10 +462,10 @@ job_step(struct uplinkd *ud)
 	}
 }
 
-/* the request: fixed headers, then the exact body auditd gave us */
+/* the request: fixed headers, then the exact body, if any */
 static int
-build_request(struct uplinkd *ud, struct job *j,
-    const struct msg_upload_job *mj)
+build_request(struct uplinkd *ud, struct job *j, const char *method,
+    const char *path, const char *more, const uint8_t *body, size_t bodylen)
 {
 	char	 host[300], auth[CONF_STR_MAX + 32], hdr[2048];
 	int	 n;
@@ -321,44 +480,43 @@ build_request(struct uplinkd *ud, struct job *j,
 		(void)snprintf(auth, sizeof(auth), "Authorization: Bearer "
 		    "%s\r\n", ud->conf.token);
 	n = snprintf(hdr, sizeof(hdr),
-	    "POST /callhome/1/upload HTTP/1.1\r\n"
+	    "%s %s HTTP/1.1\r\n"
 	    "Host: %s\r\n"
-	    "User-Agent: " SOFTWARE "\r\n"
-	    "Content-Type: application/soap+xml; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n"
+	    "User-Agent: " CALLHOME_SOFTWARE "\r\n"
 	    "%s%s"
-	    "X-Callhome-Document-Sha256: %s\r\n"
 	    "Connection: close\r\n"
-	    "\r\n", host, mj->bodylen,
-	    mj->gzip ? "Content-Encoding: gzip\r\n" : "", auth, mj->sha256);
+	    "\r\n", method, path, host, more, auth);
 	explicit_bzero(auth, sizeof(auth));
 	if (n < 0 || (size_t)n >= sizeof(hdr))
 		return -1;
-	j->reqlen = (size_t)n + mj->bodylen;
+	j->reqlen = (size_t)n + bodylen;
 	if ((j->req = malloc(j->reqlen)) == NULL)
 		fatal(NULL);
 	memcpy(j->req, hdr, (size_t)n);
-	memcpy(j->req + n, mj->body, mj->bodylen);
+	if (bodylen > 0)
+		memcpy(j->req + n, body, bodylen);
 	explicit_bzero(hdr, sizeof(hdr));
 	return 0;
 }
 
-static void
-job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
+/* a job, its buffers sized for the body it may get */
+static struct job *
+job_new(struct uplinkd *ud, enum job_kind jk, uint64_t id, size_t body_cap)
 {
-	struct job		*j;
-	struct msg_dial_req	 dr;
+	struct job	*j;
 
-	if (ud->job != NULL)
-		fatalx("auditd sent a job while one is running");
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->resp = malloc(HTTP_MAX_HEADERS + HTTP_MAX_BODY + 65536)) ==
-	    NULL || (j->body = malloc(HTTP_MAX_BODY)) == NULL)
+	if ((j = calloc(1, sizeof(*j))) == NULL)
 		fatal(NULL);
+	j->jk = jk;
 	j->fd = -1;
-	j->id = mj->job;
-	j->res.job = mj->job;
-	(void)strlcpy(j->sha256, mj->sha256, sizeof(j->sha256));
+	j->id = id;
+	j->res.job = id;
+	j->body_cap = body_cap;
+	j->cap = HTTP_MAX_HEADERS + body_cap + CHUNK_SLACK;
+	/* a body of exactly body_cap bytes parses; one more does not */
+	if ((j->resp = malloc(j->cap)) == NULL ||
+	    (j->body = malloc(body_cap)) == NULL)
+		fatal(NULL);
 	if (hostport_fmt(j->res.server, sizeof(j->res.server),
 	    ud->conf.server, ud->conf.port) == -1)
 		(void)strlcpy(j->res.server, ud->conf.server,
@@ -366,20 +524,150 @@ job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
 	if ((j->ev_deadline = evtimer_new(ud->c.base, on_deadline, ud)) ==
 	    NULL)
 		fatalx("evtimer_new");
+	return j;
+}
+
+/* the job goes: the parent dials for it */
+static void
+job_launch(struct uplinkd *ud, struct job *j, int ok, const char *why)
+{
+	struct msg_dial_req	 dr;
+
 	ud->job = j;
 	ud->jobs++;
 	if (ud->conf.server[0] == '\0' || ud->xs == NULL) {
 		job_end(ud, UP_DIAL, "no server configured");
 		return;
 	}
-	if (build_request(ud, j, mj) == -1) {
-		job_end(ud, UP_PROTOCOL, "request headers too long");
+	if (!ok) {
+		job_end(ud, UP_PROTOCOL, "%s", why);
 		return;
 	}
 	j->state = J_DIAL;
 	set_deadline(ud, DIAL_DEADLINE);
 	dr.job = j->id;
 	msg_dial_req_send(&ud->c.parent, &dr);
+}
+
+/* auditd's job: an upload or a check-in, now or behind a fetch */
+static void
+job_start(struct uplinkd *ud, const struct msg_upload_job *mj)
+{
+	struct job	*j;
+	char		 more[256];
+	int		 ok;
+
+	if (ud->waiting != NULL || (ud->job != NULL && ud->job->jk ==
+	    JK_AUDITD))
+		fatalx("auditd sent a job while one of its own is running");
+	j = job_new(ud, JK_AUDITD, mj->job, HTTP_MAX_BODY);
+	j->res.kind = mj->kind;
+	(void)strlcpy(j->sha256, mj->sha256, sizeof(j->sha256));
+	(void)snprintf(more, sizeof(more),
+	    "Content-Type: application/soap+xml; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n"
+	    "%s"
+	    "X-Callhome-Document-Sha256: %s\r\n", mj->bodylen,
+	    mj->gzip ? "Content-Encoding: gzip\r\n" : "", mj->sha256);
+	ok = build_request(ud, j, "POST", mj->kind == JOB_CHECKIN ?
+	    "/callhome/1/checkin" : "/callhome/1/upload", more, mj->body,
+	    mj->bodylen) == 0;
+	if (!ok) {
+		j->reqlen = 0;
+		j->req = NULL;
+	}
+	if (ud->job != NULL) {
+		ud->waiting = j;	/* a fetch runs: after it */
+		if (!ok)
+			fatalx("request headers too long");
+		return;
+	}
+	job_launch(ud, j, ok, "request headers too long");
+}
+
+/* one GET of a package: its file (at most the signed size) or signature */
+static void
+fetch_get(struct uplinkd *ud, enum job_kind jk)
+{
+	struct fetch	*f = ud->fetch;
+	struct job	*j;
+	char		 path[128];
+	int		 ok;
+
+	j = job_new(ud, jk, f->f.id.version, jk == JK_FILE ?
+	    (size_t)f->f.size : SIGNIFY_SIGFILE_MAX);
+	j->res.kind = JOB_UPLOAD;	/* unused: never sent to auditd */
+	ok = snprintf(path, sizeof(path), "/callhome/1/package/%s-%llu%s",
+	    f->f.id.name, (unsigned long long)f->f.id.version,
+	    jk == JK_SIG ? ".sig" : "") < (int)sizeof(path) &&
+	    build_request(ud, j, "GET", path, "", NULL, 0) == 0;
+	job_launch(ud, j, ok, "request headers too long");
+}
+
+/* the overall deadline of a fetch: whatever its GETs are doing */
+static void
+on_fetch_deadline(evutil_socket_t fd, short ev, void *arg)
+{
+	struct uplinkd	*ud = arg;
+
+	if (ud->job == NULL || ud->job->jk == JK_AUDITD)
+		return;
+	job_end(ud, UP_TIMEOUT, "the fetch took more than %lld s",
+	    (long long)FETCH_DEADLINE(ud->fetch->f.size));
+}
+
+/* what runs next: a fetch's signature, auditd's job, a queued fetch */
+static void
+next_job(struct uplinkd *ud)
+{
+	struct timeval	 tv;
+	struct job	*j;
+
+	if (ud->job != NULL)
+		return;
+	if (ud->fetch != NULL && ud->fetch->file != NULL) {
+		fetch_get(ud, JK_SIG);
+		return;
+	}
+	if (ud->waiting != NULL) {
+		j = ud->waiting;
+		ud->waiting = NULL;
+		job_launch(ud, j, 1, NULL);
+		return;
+	}
+	if (ud->nfetchq == 0 || ud->fetch != NULL)
+		return;
+	if ((ud->fetch = calloc(1, sizeof(*ud->fetch))) == NULL)
+		fatal(NULL);
+	ud->fetch->f = ud->fetchq[0];
+	memmove(&ud->fetchq[0], &ud->fetchq[1],
+	    --ud->nfetchq * sizeof(ud->fetchq[0]));
+	if ((ud->fetch->ev_deadline = evtimer_new(ud->c.base,
+	    on_fetch_deadline, ud)) == NULL)
+		fatalx("evtimer_new");
+	tv.tv_sec = FETCH_DEADLINE(ud->fetch->f.size);
+	tv.tv_usec = 0;
+	evtimer_add(ud->fetch->ev_deadline, &tv);
+	fetch_get(ud, JK_FILE);
+}
+
+/* the parent asks for a package: it waits its turn */
+static void
+fetch_queue(struct uplinkd *ud, const struct msg_fetch *f)
+{
+	struct msg_fetch_failed	 mf;
+
+	if (ud->nfetchq == FETCH_QUEUE) {
+		memset(&mf, 0, sizeof(mf));
+		mf.id = f->id;
+		(void)strlcpy(mf.reason, "fetch-failed", sizeof(mf.reason));
+		(void)snprintf(mf.error, sizeof(mf.error), "more than %d "
+		    "packages wait to be fetched", FETCH_QUEUE);
+		msg_fetch_failed_send(&ud->signerd, &mf);
+		return;
+	}
+	ud->fetchq[ud->nfetchq++] = *f;
+	next_job(ud);
 }
 
 /* the parent answered: a connected socket, or why not */
@@ -447,8 +735,10 @@ configure(struct uplinkd *ud)
 	    sizeof(err))) == NULL)
 		fatalx("the protocol schema: %s", err);
 	if (tls_config_set_protocols(ud->tcfg, ud->conf.protocols) == -1 ||
+	    tls_config_set_ciphers(ud->tcfg, ud->conf.ciphers) == -1 ||
 	    tls_config_set_ca_mem(ud->tcfg, ud->conf.ca, ud->conf.calen) == -1)
-		fatalx("TLS: server CA: %s", tls_config_error(ud->tcfg));
+		fatalx("TLS: server CA, protocols or ciphers: %s",
+		    tls_config_error(ud->tcfg));
 	if (ud->conf.certlen > 0 && tls_config_set_keypair_mem(ud->tcfg,
 	    ud->conf.cert, ud->conf.certlen, ud->conf.key, ud->conf.keylen) ==
 	    -1)
@@ -463,7 +753,8 @@ configure(struct uplinkd *ud)
 static void
 parent_msg(struct child *c, struct imsg *m)
 {
-	struct uplinkd	*ud = c->ctx;
+	struct uplinkd		*ud = c->ctx;
+	struct msg_fetch	 f;
 
 	switch (m->hdr.type) {
 	case IMSG_CONF_UPLINKD:
@@ -479,6 +770,11 @@ parent_msg(struct child *c, struct imsg *m)
 		break;
 	case IMSG_DIAL_RESULT:
 		dialed(ud, m);
+		break;
+	case IMSG_FETCH:
+		if (msg_fetch_decode(m->data, m->len, &f) == -1)
+			fatalx("bad FETCH from parent");
+		fetch_queue(ud, &f);
 		break;
 	default:
 		imsgev_unexpected(&c->parent, m);
@@ -507,9 +803,12 @@ state_line(struct child *c, char *buf, size_t len)
 {
 	struct uplinkd	*ud = c->ctx;
 
-	(void)snprintf(buf, len, "%s, %llu jobs, %llu delivered",
-	    ud->job ? "uploading" : "idle", (unsigned long long)ud->jobs,
-	    (unsigned long long)ud->delivered);
+	(void)snprintf(buf, len, "%s, %llu jobs, %llu delivered, %llu "
+	    "packages fetched", ud->job == NULL ? "idle" :
+	    ud->job->jk != JK_AUDITD ? "fetching" :
+	    ud->job->res.kind == JOB_CHECKIN ? "checking in" : "uploading",
+	    (unsigned long long)ud->jobs, (unsigned long long)ud->delivered,
+	    (unsigned long long)ud->fetched);
 }
 
 int

@@ -41,7 +41,8 @@ msg_upload_job_decode(const void *p, size_t len, struct msg_upload_job *j)
 	j->gzip = rbuf_u8(&r);
 	j->doclen = rbuf_u64(&r);
 	j->body = rbuf_blob(&r, &j->bodylen, UPLOAD_JOB_MAX);
-	if (rbuf_done(&r) == -1 || j->kind != JOB_UPLOAD || j->gzip > 1 ||
+	if (rbuf_done(&r) == -1 || (j->kind != JOB_UPLOAD &&
+	    j->kind != JOB_CHECKIN) || j->gzip > 1 ||
 	    !valid_hex64(j->sha256) || j->doclen > UPLOAD_JOB_MAX)
 		return -1;
 	return 0;
@@ -60,6 +61,8 @@ void
 msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
 {
 	wbuf_u64(w, u->job);
+	wbuf_u8(w, u->kind);
+	wbuf_u32(w, u->bundles);
 	wbuf_u8(w, u->status);
 	wbuf_u32(w, (uint32_t)u->http_status);
 	wbuf_str(w, u->server);
@@ -73,6 +76,7 @@ msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
 	wbuf_u64(w, u->bytes_sent);
 	wbuf_u64(w, u->bytes_received);
 	wbuf_str(w, u->error);
+	wbuf_u32(w, u->retry_after);
 }
 
 int
@@ -84,6 +88,8 @@ msg_upload_result_decode(const void *p, size_t len,
 	memset(u, 0, sizeof(*u));
 	rbuf_init(&r, p, len);
 	u->job = rbuf_u64(&r);
+	u->kind = rbuf_u8(&r);
+	u->bundles = rbuf_u32(&r);
 	u->status = rbuf_u8(&r);
 	u->http_status = (int32_t)rbuf_u32(&r);
 	rbuf_str(&r, u->server, sizeof(u->server));
@@ -97,7 +103,11 @@ msg_upload_result_decode(const void *p, size_t len,
 	u->bytes_sent = rbuf_u64(&r);
 	u->bytes_received = rbuf_u64(&r);
 	rbuf_str(&r, u->error, sizeof(u->error));
+	u->retry_after = rbuf_u32(&r);
 	if (rbuf_done(&r) == -1 || u->status >= UP_STATUS_MAX ||
+	    u->retry_after > UP_RETRY_AFTER_MAX ||
+	    (u->kind != JOB_UPLOAD && u->kind != JOB_CHECKIN) ||
+	    (u->kind == JOB_UPLOAD && u->bundles != 0) ||
 	    u->duplicate > 1 || u->http_status < 0 || u->http_status > 999 ||
 	    (u->receipt_sha256[0] != '\0' && !valid_hex64(u->receipt_sha256)))
 		return -1;

@@ -19,11 +19,12 @@
 extern const struct chan_def	chan_auditd_uplinkd;
 
 /* IMSG_UPLOAD_JOB */
-#define JOB_UPLOAD	1
+#define JOB_UPLOAD	1	/* POST /callhome/1/upload, a receipt back */
+#define JOB_CHECKIN	2	/* POST /callhome/1/checkin, bundles back */
 #define UPLOAD_JOB_MAX	(64U * 1024 * 1024)	/* the stream's limit */
 struct msg_upload_job {
-	uint64_t	 job;		/* outbox id */
-	uint8_t		 kind;		/* JOB_UPLOAD */
+	uint64_t	 job;		/* outbox id; a check-in's own */
+	uint8_t		 kind;		/* JOB_UPLOAD or JOB_CHECKIN */
 	char		 sha256[SHA256_HEX];	/* of the document itself */
 	uint8_t		 gzip;		/* body is the gzip of it */
 	uint64_t	 doclen;	/* the document's length */
@@ -37,6 +38,8 @@ void	msg_upload_job_send(struct imsgev *, const struct msg_upload_job *);
 /* IMSG_UPLOAD_RESULT */
 struct msg_upload_result {
 	uint64_t	 job;
+	uint8_t		 kind;		/* the job's */
+	uint32_t	 bundles;	/* a check-in's answer: passed on */
 	uint8_t		 status;	/* enum upload_status */
 	int32_t		 http_status;	/* 0 if none */
 	char		 server[256];	/* name:port */
@@ -50,7 +53,10 @@ struct msg_upload_result {
 	uint64_t	 bytes_sent;
 	uint64_t	 bytes_received;
 	char		 error[512];
+	uint32_t	 retry_after;	/* the server's Retry-After, seconds;
+					   0: none */
 };
+#define UP_RETRY_AFTER_MAX	(24 * 60 * 60)
 void	msg_upload_result_encode(struct wbuf *,
 	    const struct msg_upload_result *);
 int	msg_upload_result_decode(const void *, size_t,

@@ -14,11 +14,15 @@ static const struct chan_msg parent_to_auditd[] = {
 	{ IMSG_AUDIT_EVENT, 0, 8 * 1024 },
 	{ IMSG_OUTBOX_KICK, 0, 0 },
 	{ IMSG_OUTBOX_STATUS_REQ, 0, 0 },
+	{ IMSG_CHECKIN_NOW, 0, 0 },
+	{ IMSG_INSTRUCTION_DONE, 0, 2 * 1024 },
 };
 static const struct chan_msg auditd_to_parent[] = {
 	CHAN_LIFECYCLE_TO_PARENT,
 	{ IMSG_CYCLE_STORED, 0, 1024 },
 	{ IMSG_OUTBOX_STATUS, 0, 4 * 1024 },
+	{ IMSG_GATEWAY_STATE, 0, 8 * 1024 },
+	{ IMSG_PROFILE_PACKAGE, MT_STREAM, PROFILE_PACKAGE_MAX + 256 },
 };
 
 const struct chan_def chan_parent_auditd = {
@@ -151,6 +155,12 @@ msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
 	wbuf_i64(w, s->next_attempt);
 	wbuf_u8(w, s->authorized);
 	wbuf_u8(w, s->inflight);
+	wbuf_i64(w, s->checkin_time);
+	wbuf_u32(w, (uint32_t)s->checkin_result);
+	wbuf_u32(w, s->checkin_bundles);
+	wbuf_str(w, s->checkin_error);
+	wbuf_i64(w, s->instruction_time);
+	wbuf_str(w, s->instruction);
 	msg_cycle_encode(w, &s->last_cycle);
 }
 
@@ -175,6 +185,12 @@ msg_outbox_status_decode(const void *p, size_t len,
 	s->next_attempt = rbuf_i64(&r);
 	s->authorized = rbuf_u8(&r);
 	s->inflight = rbuf_u8(&r);
+	s->checkin_time = rbuf_i64(&r);
+	s->checkin_result = (int32_t)rbuf_u32(&r);
+	s->checkin_bundles = rbuf_u32(&r);
+	rbuf_str(&r, s->checkin_error, sizeof(s->checkin_error));
+	s->instruction_time = rbuf_i64(&r);
+	rbuf_str(&r, s->instruction, sizeof(s->instruction));
 	/* the rest is the cycle, in its own codec */
 	clen = r.err ? 0 : r.len - r.off;
 	c = rbuf_bytes(&r, clen);
@@ -183,6 +199,9 @@ msg_outbox_status_decode(const void *p, size_t len,
 	if (rbuf_done(&r) == -1 || s->last_result < -1 ||
 	    s->last_result >= UP_STATUS_MAX || s->authorized > 1 ||
 	    s->inflight > 1 || s->last_attempt < 0 || s->last_success < 0 ||
+	    s->checkin_time < 0 || s->checkin_result < -1 ||
+	    s->instruction_time < 0 ||
+	    s->checkin_result >= UP_STATUS_MAX ||
 	    s->next_attempt < 0 || (s->last_sha256[0] != '\0' &&
 	    !valid_hex64(s->last_sha256)))
 		return -1;
@@ -206,4 +225,112 @@ msg_cycle_stored_send(struct imsgev *iev, const struct rpt_cycle *c)
 
 	msg_cycle_encode(w, c);
 	imsgev_sendw(iev, IMSG_CYCLE_STORED, 0, -1, w);
+}
+
+void
+msg_checkin_now_send(struct imsgev *iev)
+{
+	imsgev_send(iev, IMSG_CHECKIN_NOW, 0, -1, NULL, 0);
+}
+
+void
+msg_instruction_done_encode(struct wbuf *w,
+    const struct msg_instruction_done *d)
+{
+	wbuf_u64(w, d->sequence);
+	wbuf_u32(w, d->index);
+	wbuf_bundle_item(w, &d->item);
+	wbuf_u8(w, d->done);
+	wbuf_str(w, d->reason);
+	wbuf_str(w, d->text);
+}
+
+int
+msg_instruction_done_decode(const void *p, size_t len,
+    struct msg_instruction_done *d)
+{
+	struct rbuf	 r;
+
+	memset(d, 0, sizeof(*d));
+	rbuf_init(&r, p, len);
+	d->sequence = rbuf_u64(&r);
+	d->index = rbuf_u32(&r);
+	rbuf_bundle_item(&r, &d->item);
+	d->done = rbuf_u8(&r);
+	rbuf_str(&r, d->reason, sizeof(d->reason));
+	rbuf_str(&r, d->text, sizeof(d->text));
+	if (rbuf_done(&r) == -1 || d->done > 1 || d->sequence == 0 ||
+	    d->sequence > BUNDLE_SEQ_MAX || d->index >= BUNDLE_MAX_ITEMS ||
+	    (!d->done && d->reason[0] == '\0') ||
+	    (d->done && d->reason[0] != '\0'))
+		return -1;
+	return 0;
+}
+
+void
+msg_instruction_done_send(struct imsgev *iev,
+    const struct msg_instruction_done *d)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_instruction_done_encode(w, d);
+	imsgev_sendw(iev, IMSG_INSTRUCTION_DONE, 0, -1, w);
+}
+
+void
+msg_gateway_state_encode(struct wbuf *w, const struct gw_state *s)
+{
+	wbuf_gw_state(w, s);
+}
+
+int
+msg_gateway_state_decode(const void *p, size_t len, struct gw_state *s)
+{
+	struct rbuf	 r;
+
+	rbuf_init(&r, p, len);
+	rbuf_gw_state(&r, s);
+	return rbuf_done(&r);
+}
+
+void
+msg_gateway_state_send(struct imsgev *iev, const struct gw_state *s)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_gateway_state_encode(w, s);
+	imsgev_sendw(iev, IMSG_GATEWAY_STATE, 0, -1, w);
+}
+
+void
+msg_profile_package_encode(struct wbuf *w,
+    const struct msg_profile_package *pp)
+{
+	wbuf_pkg_id(w, &pp->id);
+	wbuf_blob(w, pp->data, pp->len);
+}
+
+int
+msg_profile_package_decode(const void *p, size_t len,
+    struct msg_profile_package *pp)
+{
+	struct rbuf	 r;
+
+	memset(pp, 0, sizeof(*pp));
+	rbuf_init(&r, p, len);
+	rbuf_pkg_id(&r, &pp->id);
+	pp->data = rbuf_blob(&r, &pp->len, PROFILE_PACKAGE_MAX);
+	if (rbuf_done(&r) == -1 || pp->id.kind != PKG_PROFILE)
+		return -1;
+	return 0;
+}
+
+void
+msg_profile_package_send(struct imsgev *iev,
+    const struct msg_profile_package *pp)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_profile_package_encode(w, pp);
+	imsgev_sendw(iev, IMSG_PROFILE_PACKAGE, 0, -1, w);
 }

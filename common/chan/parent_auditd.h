@@ -9,10 +9,20 @@
  *				OUTBOX_KICK	deliver what waits, now
  *				OUTBOX_STATUS_REQ  the state of the outbox,
  *						for the peer id's asker
+ *				CHECKIN_NOW	build a check-in and send it
+ *				INSTRUCTION_DONE  what became of one verified
+ *						instruction (done, or refused
+ *						by the policy), for the log
  *	auditd -> parent	READY, PONG (lifecycle.h)
  *				CYCLE_STORED	a cycle is in the database
  *				OUTBOX_STATUS	the answer, or news after an
- *						upload result (peer id 0)
+ *						upload or check-in result
+ *						(peer id 0)
+ *				GATEWAY_STATE	what auditd keeps of check-ins:
+ *						the accepted sequence, the
+ *						instructed schedule and
+ *						interval, the packages
+ *				PROFILE_PACKAGE	an installed vendor profile
  *
  * auditd's part holds no secret: names, switches, limits and the schema.
  */
@@ -20,6 +30,7 @@
 #define CALLHOME_CHAN_PARENT_AUDITD_H
 
 #include "chan/lifecycle.h"
+#include "chan/pkg.h"
 #include "config.h"
 #include "digest.h"
 #include "report.h"
@@ -80,6 +91,14 @@ struct msg_outbox_status {
 	/* the newest stored cycle (id 0: none yet), so that status has it
 	 * after a restart too */
 	struct rpt_cycle last_cycle;
+	/* the last check-in, 0: never */
+	int64_t		 checkin_time;
+	int32_t		 checkin_result;	/* enum upload_status, -1 */
+	uint32_t	 checkin_bundles;	/* bundles it brought */
+	char		 checkin_error[256];
+	/* the last instruction, done or refused; 0: none yet */
+	int64_t		 instruction_time;
+	char		 instruction[256];
 };
 void	msg_outbox_status_encode(struct wbuf *,
 	    const struct msg_outbox_status *);
@@ -87,6 +106,44 @@ int	msg_outbox_status_decode(const void *, size_t,
 	    struct msg_outbox_status *);
 void	msg_outbox_status_send(struct imsgev *, uint32_t peerid,
 	    const struct msg_outbox_status *);
+
+/* IMSG_CHECKIN_NOW: no payload */
+void	msg_checkin_now_send(struct imsgev *);
+
+/* IMSG_INSTRUCTION_DONE */
+struct msg_instruction_done {
+	uint64_t		 sequence;	/* of its bundle */
+	uint32_t		 index;		/* in the bundle, from 0 */
+	struct bundle_item	 item;
+	uint8_t			 done;		/* else refused */
+	char			 reason[32];	/* "policy", ... ("" done) */
+	char			 text[256];	/* what was done, or why not */
+};
+void	msg_instruction_done_encode(struct wbuf *,
+	    const struct msg_instruction_done *);
+int	msg_instruction_done_decode(const void *, size_t,
+	    struct msg_instruction_done *);
+void	msg_instruction_done_send(struct imsgev *,
+	    const struct msg_instruction_done *);
+
+/* IMSG_GATEWAY_STATE: struct gw_state (chan/pkg.h) */
+void	msg_gateway_state_encode(struct wbuf *, const struct gw_state *);
+int	msg_gateway_state_decode(const void *, size_t, struct gw_state *);
+void	msg_gateway_state_send(struct imsgev *, const struct gw_state *);
+
+/* IMSG_PROFILE_PACKAGE: a profile's file, as installed */
+#define PROFILE_PACKAGE_MAX	(64 * 1024)
+struct msg_profile_package {
+	struct pkg_id	 id;
+	const uint8_t	*data;		/* decode: a view */
+	size_t		 len;
+};
+void	msg_profile_package_encode(struct wbuf *,
+	    const struct msg_profile_package *);
+int	msg_profile_package_decode(const void *, size_t,
+	    struct msg_profile_package *);
+void	msg_profile_package_send(struct imsgev *,
+	    const struct msg_profile_package *);
 
 /* IMSG_CYCLE_STORED: a struct rpt_cycle (report.h) */
 void	msg_cycle_stored_send(struct imsgev *, const struct rpt_cycle *);

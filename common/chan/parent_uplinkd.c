@@ -12,6 +12,7 @@ static const struct chan_msg parent_to_uplinkd[] = {
 	{ IMSG_CONF_UPLINKD, MT_STREAM,
 	    3 * UPLINK_PEM_MAX + UPLINK_SCHEMA_MAX + 8 * CONF_STR_MAX },
 	{ IMSG_DIAL_RESULT, MT_FD_OPT, 1024 },
+	{ IMSG_FETCH, 0, 256 },
 };
 static const struct chan_msg uplinkd_to_parent[] = {
 	CHAN_LIFECYCLE_TO_PARENT,
@@ -29,6 +30,7 @@ msg_conf_uplinkd_encode(struct wbuf *w, const struct uplink_conf *u)
 	wbuf_str(w, u->server);
 	wbuf_u16(w, u->port);
 	wbuf_u32(w, u->protocols);
+	wbuf_str(w, u->ciphers);
 	wbuf_str(w, u->pin);
 	wbuf_str(w, u->token);
 	wbuf_str(w, u->gateway);
@@ -62,6 +64,7 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 	rbuf_str(&r, u->server, sizeof(u->server));
 	u->port = rbuf_u16(&r);
 	u->protocols = rbuf_u32(&r);
+	rbuf_str(&r, u->ciphers, sizeof(u->ciphers));
 	rbuf_str(&r, u->pin, sizeof(u->pin));
 	rbuf_str(&r, u->token, sizeof(u->token));
 	rbuf_str(&r, u->gateway, sizeof(u->gateway));
@@ -76,7 +79,8 @@ msg_conf_uplinkd_decode(const void *p, size_t len, struct uplink_conf *u)
 	/* TLS 1.2 and 1.3 only, and only with a server to talk to */
 	if (rbuf_done(&r) == -1 ||
 	    (u->protocols & ~(CONF_TLSV1_2 | CONF_TLSV1_3)) != 0 ||
-	    (u->server[0] != '\0' && (u->protocols == 0 || u->port == 0))) {
+	    (u->server[0] != '\0' && (u->protocols == 0 || u->port == 0 ||
+	    u->ciphers[0] == '\0'))) {
 		uplink_conf_clear(u);
 		return -1;
 	}
@@ -162,4 +166,35 @@ msg_dial_result_send(struct imsgev *iev, const struct msg_dial_result *d,
 
 	msg_dial_result_encode(w, d);
 	imsgev_sendw(iev, IMSG_DIAL_RESULT, 0, fd, w);
+}
+
+void
+msg_fetch_encode(struct wbuf *w, const struct msg_fetch *f)
+{
+	wbuf_pkg_id(w, &f->id);
+	wbuf_u64(w, f->size);
+}
+
+int
+msg_fetch_decode(const void *p, size_t len, struct msg_fetch *f)
+{
+	struct rbuf	 r;
+
+	memset(f, 0, sizeof(*f));
+	rbuf_init(&r, p, len);
+	rbuf_pkg_id(&r, &f->id);
+	f->size = rbuf_u64(&r);
+	if (rbuf_done(&r) == -1 || f->size == 0 ||
+	    f->size > BUNDLE_PKG_SIZE_MAX)
+		return -1;
+	return 0;
+}
+
+void
+msg_fetch_send(struct imsgev *iev, const struct msg_fetch *f)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_fetch_encode(w, f);
+	imsgev_sendw(iev, IMSG_FETCH, 0, -1, w);
 }

@@ -5,6 +5,10 @@
  *				CONF_UPLINKD	the server, the TLS material
  *						and the schema, as memory
  *				DIAL_RESULT	the connected socket, or why not
+ *				FETCH		fetch a package (and its
+ *						signature) for signerd: one a
+ *						verified instruction names
+ *						and the policy allows
  *	uplinkd -> parent	READY, PONG (lifecycle.h)
  *				DIAL_REQ	connect me to the server
  *
@@ -15,6 +19,7 @@
 #define CALLHOME_CHAN_PARENT_UPLINKD_H
 
 #include "chan/lifecycle.h"
+#include "chan/pkg.h"
 #include "config.h"
 
 extern const struct chan_def	chan_parent_uplinkd;
@@ -26,6 +31,7 @@ struct uplink_conf {
 	char		 server[CONF_STR_MAX];
 	uint16_t	 port;
 	uint32_t	 protocols;
+	char		 ciphers[CONF_STR_MAX];		/* TLS 1.2 */
 	char		 pin[CONF_STR_MAX];
 	char		 token[CONF_STR_MAX];		/* secret */
 	char		 gateway[CONF_STR_MAX];
@@ -63,5 +69,14 @@ int	msg_dial_result_decode(const void *, size_t, struct msg_dial_result *);
 /* fd: the socket (handed over, closed once sent) or -1 */
 void	msg_dial_result_send(struct imsgev *, const struct msg_dial_result *,
 	    int fd);
+
+/* IMSG_FETCH */
+struct msg_fetch {
+	struct pkg_id	 id;
+	uint64_t	 size;		/* the signed size: never more */
+};
+void	msg_fetch_encode(struct wbuf *, const struct msg_fetch *);
+int	msg_fetch_decode(const void *, size_t, struct msg_fetch *);
+void	msg_fetch_send(struct imsgev *, const struct msg_fetch *);
 
 #endif /* CALLHOME_CHAN_PARENT_UPLINKD_H */

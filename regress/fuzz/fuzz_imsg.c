@@ -141,9 +141,20 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct msg_dial_req		 dq;
 		struct msg_dial_result		 dr;
 		struct msg_outbox_status	 os;
+		struct msg_audit_event		 ae;
 		struct msg_ctl_request		 cq;
 		struct msg_ctl_reply		 cr;
 		struct msg_ctl_end		 ce;
+		struct gw_state			 gs;
+		struct msg_instructions		 in;
+		struct msg_instruction_done	 id;
+		struct msg_profile_package	 pp;
+		struct msg_fetch		 fe;
+		struct msg_bundle		 bu;
+		struct msg_package		 pk;
+		struct msg_fetch_failed		 ff;
+		struct msg_verdict		 ve;
+		struct msg_package_store	 ps;
 	} u;
 	struct wbuf		 w;
 	int			 ok;
@@ -211,22 +222,45 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	    msg_dial_result_encode, dr);
 	ROUND_TRIP(IMSG_OUTBOX_STATUS, msg_outbox_status_decode,
 	    msg_outbox_status_encode, os);
+	ROUND_TRIP(IMSG_AUDIT_EVENT, msg_audit_event_decode,
+	    msg_audit_event_encode, ae);
 	ROUND_TRIP(IMSG_CTL_REQUEST, msg_ctl_request_decode,
 	    msg_ctl_request_encode, cq);
 	ROUND_TRIP(IMSG_CTL_REPLY, msg_ctl_reply_decode, msg_ctl_reply_encode,
 	    cr);
 	ROUND_TRIP(IMSG_CTL_END, msg_ctl_end_decode, msg_ctl_end_encode, ce);
+	/* check-in and packages */
+	ROUND_TRIP(IMSG_SIGNER_STATE, msg_signer_state_decode,
+	    msg_signer_state_encode, gs);
+	ROUND_TRIP(IMSG_GATEWAY_STATE, msg_gateway_state_decode,
+	    msg_gateway_state_encode, gs);
+	ROUND_TRIP(IMSG_INSTRUCTIONS, msg_instructions_decode,
+	    msg_instructions_encode, in);
+	ROUND_TRIP(IMSG_INSTRUCTION_DONE, msg_instruction_done_decode,
+	    msg_instruction_done_encode, id);
+	ROUND_TRIP(IMSG_PROFILE_PACKAGE, msg_profile_package_decode,
+	    msg_profile_package_encode, pp);
+	ROUND_TRIP(IMSG_FETCH, msg_fetch_decode, msg_fetch_encode, fe);
+	ROUND_TRIP(IMSG_BUNDLE, msg_bundle_decode, msg_bundle_encode, bu);
+	ROUND_TRIP(IMSG_PACKAGE, msg_package_decode, msg_package_encode, pk);
+	ROUND_TRIP(IMSG_FETCH_FAILED, msg_fetch_failed_decode,
+	    msg_fetch_failed_encode, ff);
+	ROUND_TRIP(IMSG_VERDICT, msg_verdict_decode, msg_verdict_encode, ve);
+	ROUND_TRIP(IMSG_PACKAGE_STORE, msg_package_store_decode,
+	    msg_package_store_encode, ps);
 #undef ROUND_TRIP
 	case IMSG_DEV_END:
 	case IMSG_OUTBOX_KICK:
 	case IMSG_OUTBOX_STATUS_REQ:
+	case IMSG_CHECKIN_NOW:
 		ok = msg_empty_decode(p, n) == 0;
 		break;
 	default:
 		return -1;
 	}
 	if (ok && type != IMSG_READY && type != IMSG_DEV_END &&
-	    type != IMSG_OUTBOX_KICK && type != IMSG_OUTBOX_STATUS_REQ)
+	    type != IMSG_OUTBOX_KICK && type != IMSG_OUTBOX_STATUS_REQ &&
+	    type != IMSG_CHECKIN_NOW)
 		same(&w, p, n, imsg_type_name(type));
 	wbuf_free(&w);
 	return ok;

@@ -6,7 +6,9 @@
  * receipt and the transaction log.
  *
  *	- the answer is 200, 400 or 413: never 500, which would mean that a
- *	  document the schema accepts could not be stored;
+ *	  document the schema accepts could not be stored, or that its
+ *	  extract was larger than the document (commsd/check.c: the server
+ *	  reserves no more room for it);
  *	- a 200 carries a receipt that is valid against the schema, with the
  *	  SHA-256 of the (inflated) document, whose exact bytes are stored;
  *	- every answer is a record of the transaction log.

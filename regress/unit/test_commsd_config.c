@@ -128,7 +128,84 @@ TEST(defaults)
 	CHECK_STR(c->packages, "/var/lib/commsd/packages");
 	CHECK_STR(c->token, "");
 	CHECK_EQ_INT(c->faults, 0);
+	/* the limits against hostile clients */
+	CHECK_EQ_INT(c->max_conns_gw, 4);
+	CHECK_EQ_INT(c->max_handshakes, 16);
+	CHECK_EQ_INT(c->max_handshakes_addr, 4);
+	CHECK_EQ_INT(c->handshake_timeout_ms, 5000);
+	CHECK_EQ_INT(c->max_inflight, 64 << 20);
+	CHECK_STR(c->ciphers, "ECDHE+AESGCM:ECDHE+CHACHA20");
+	CHECK_EQ_INT(c->workers, 2);
+	CHECK_EQ_INT(c->check_timeout_ms, 10000);
+	CHECK_EQ_INT(c->max_attrs, 64);
+	CHECK_EQ_INT(c->max_nodes, 1000000);
+	CHECK_EQ_INT(c->worker_memory, (256 << 20) + 16 * (16 << 20));
 	comms_conf_free(c);
+	/* derived from max document when not given */
+	CHECK((c = parse(BASE "max document 32M\n")) != NULL);
+	CHECK_EQ_INT(c->max_inflight, 128 << 20);
+	CHECK_EQ_INT(c->worker_memory, (256 << 20) + 16 * (32 << 20));
+	comms_conf_free(c);
+}
+
+TEST(hostile_limits)
+{
+	struct comms_conf	*c;
+
+	CHECK((c = parse(BASE
+	    "max connections 100\n"
+	    "max connections per gateway 2\n"
+	    "max handshakes 32\n"
+	    "max handshakes per address 8\n"
+	    "handshake timeout 1500ms\n"
+	    "max inflight 40M\n"
+	    "ciphers \"ECDHE+CHACHA20\"\n"
+	    "workers 4\n"
+	    "check timeout 30s\n"
+	    "max attributes 128\n"
+	    "max nodes 5000\n"
+	    "worker memory 1G\n")) != NULL);
+	CHECK_EQ_INT(c->max_conns_gw, 2);
+	CHECK_EQ_INT(c->max_handshakes, 32);
+	CHECK_EQ_INT(c->max_handshakes_addr, 8);
+	CHECK_EQ_INT(c->handshake_timeout_ms, 1500);
+	CHECK_EQ_INT(c->max_inflight, 40 << 20);
+	CHECK_STR(c->ciphers, "ECDHE+CHACHA20");
+	CHECK_EQ_INT(c->workers, 4);
+	CHECK_EQ_INT(c->check_timeout_ms, 30000);
+	CHECK_EQ_INT(c->max_attrs, 128);
+	CHECK_EQ_INT(c->max_nodes, 5000);
+	CHECK_EQ_INT(c->worker_memory, 1 << 30);
+	comms_conf_free(c);
+	CHECK((c = parse(BASE "ciphers secure\n")) != NULL);
+	CHECK_STR(c->ciphers, "ECDHE+AESGCM:ECDHE+CHACHA20");
+	comms_conf_free(c);
+
+	/* each refused with its reason */
+	CHECK(parse_errors(BASE "workers 17\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:6: workers 17 out of range") != NULL);
+	CHECK(parse_errors(BASE "max document 16M\nmax inflight 31M\n") ==
+	    NULL);
+	CHECK(strstr(errbuf, "max inflight must be at least twice max "
+	    "document") != NULL);
+	CHECK(parse_errors(BASE "max handshakes 4\n"
+	    "max handshakes per address 5\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:7: max handshakes per address is more "
+	    "than max handshakes") != NULL);
+	CHECK(parse_errors(BASE "max connections 3\n") == NULL);
+	CHECK(strstr(errbuf, "per gateway is more than max connections") !=
+	    NULL);
+	CHECK(parse_errors(BASE "ciphers \"NOSUCHCIPHER\"\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:6: ciphers \"NOSUCHCIPHER\"") != NULL);
+	CHECK(parse_errors(BASE "ciphers all\n") == NULL);
+	CHECK(strstr(errbuf, "not allowed: name the suites") != NULL);
+	CHECK(parse_errors(BASE "ciphers \"A B\"\n") == NULL);
+	CHECK(parse_errors(BASE "check timeout 50ms\n") == NULL);
+	CHECK(parse_errors(BASE "handshake timeout 2m\n") == NULL);
+	CHECK(parse_errors(BASE "max attributes 7\n") == NULL);
+	CHECK(parse_errors(BASE "worker memory 1M\n") == NULL);
+	CHECK(parse_errors(BASE "workers 2\nworkers 3\n") == NULL);
+	CHECK(strstr(errbuf, "workers given twice") != NULL);
 }
 
 TEST(print_fixed_point)
@@ -137,7 +214,9 @@ TEST(print_fixed_point)
 	char			*p1, *p2, *masked;
 
 	CHECK((c = parse(BASE "token \"abc\"\nfault delay 2m\n"
-	    "protocols \"secure\"\nlisten on ::1 port 1\n")) != NULL);
+	    "protocols \"secure\"\nlisten on ::1 port 1\n"
+	    "handshake timeout 1500ms\nciphers \"ECDHE+CHACHA20\"\n"
+	    "max inflight 100M\n")) != NULL);
 	p1 = print_mem(c, COMMS_PRINT_SECRETS);
 	CHECK(strstr(p1, "token \"abc\"\n") != NULL);
 	CHECK(strstr(p1, "fault delay 2m\n") != NULL);
@@ -307,6 +386,7 @@ TEST_MAIN_BEGIN("test_commsd_config")
 	}
 	RUN(full);
 	RUN(defaults);
+	RUN(hostile_limits);
 	RUN(print_fixed_point);
 	RUN(macros_and_lines);
 	RUN(all_errors_with_lines);

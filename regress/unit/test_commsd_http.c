@@ -152,6 +152,46 @@ TEST(line_endings)
 	    400);
 }
 
+/* a bare LF or CR is refused as soon as it arrives, not at a deadline */
+TEST(bare_line_ends_at_once)
+{
+	static const char	 lf[] = "POST /callhome/1/upload HTTP/1.1\n"
+	    "Host: x\n";
+	static const char	 good[] = GOOD_HEAD "Content-Length: 3\r\n\r\n"
+	    "a\nb";
+	size_t			 i, used;
+
+	/* the head never ends with CRLF CRLF: refused all the same */
+	CHECK(feed_all(lf, sizeof(lf) - 1, NULL, &used) == COMMS_HTTP_FAIL);
+	CHECK_EQ_INT(h.status, 400);
+	CHECK(strstr(h.error, "bare CR or LF") != NULL);
+	CHECK(feed_all("POST / HTTP/1.1\rX", 17, NULL, &used) ==
+	    COMMS_HTTP_FAIL);
+	/* byte by byte: at the LF itself */
+	comms_http_free(&h);
+	comms_http_init(&h, MAXBODY, NULL);
+	for (i = 0; i < sizeof(lf) - 1; i++)
+		if (comms_http_feed(&h, lf + i, 1, &used) == COMMS_HTTP_FAIL)
+			break;
+	CHECK_EQ_INT(i, 32);
+	/* a CR at the end of a piece waits for its LF */
+	comms_http_free(&h);
+	comms_http_init(&h, MAXBODY, NULL);
+	CHECK(comms_http_feed(&h, "POST /callhome/1/upload HTTP/1.1\r", 33,
+	    &used) == COMMS_HTTP_HEAD);
+	CHECK(comms_http_feed(&h, "\n", 1, &used) == COMMS_HTTP_HEAD);
+	/* the body is not the head: a bare LF there is data */
+	CHECK(feed_all(good, sizeof(good) - 1, NULL, &used) ==
+	    COMMS_HTTP_DONE);
+	CHECK(h.bodylen == 3 && memcmp(h.body, "a\nb", 3) == 0);
+	comms_http_free(&h);
+	comms_http_init(&h, MAXBODY, NULL);
+	for (i = 0; i < sizeof(good) - 1; i++)
+		CHECK(comms_http_feed(&h, good + i, 1, &used) !=
+		    COMMS_HTTP_FAIL);
+	CHECK_EQ_INT(h.state, COMMS_HTTP_DONE);
+}
+
 TEST(request_line)
 {
 	memset(buf, 'a', sizeof(buf));
@@ -419,6 +459,15 @@ TEST(responses)
 	comms_http_fault(&w, 405, 0, "no");
 	wbuf_u8(&w, '\0');
 	CHECK(strstr((char *)w.data, "\r\nAllow: POST\r\n") != NULL);
+	CHECK(strstr((char *)w.data, "Retry-After") == NULL);
+	/* busy: when to come back */
+	wbuf_reset(&w);
+	comms_http_fault(&w, 503, 0, "busy");
+	wbuf_u8(&w, '\0');
+	CHECK(strncmp((char *)w.data, "HTTP/1.1 503 Service Unavailable\r\n",
+	    34) == 0);
+	CHECK(strstr((char *)w.data, "\r\nRetry-After: 60\r\n") != NULL);
+	CHECK(strstr((char *)w.data, "env:Receiver") != NULL);
 
 	/* the Fault parses as one, with the reason escaped and intact */
 	wbuf_reset(&w);
@@ -479,6 +528,7 @@ TEST_MAIN_BEGIN("test_commsd_http")
 	RUN(pieces_and_extra_bytes);
 	RUN(empty_body);
 	RUN(line_endings);
+	RUN(bare_line_ends_at_once);
 	RUN(request_line);
 	RUN(header_bounds);
 	RUN(field_syntax);

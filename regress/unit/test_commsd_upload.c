@@ -512,6 +512,44 @@ TEST(gzip_refused)
 	    6);
 }
 
+/* the first step: no room for the inflated document is 503, not 413 */
+TEST(begin_room)
+{
+	struct comms_http	 h;
+	struct comms_peer	 p;
+	struct comms_result	 res;
+	struct comms_work	 w;
+	struct wbuf		 out;
+	uint8_t			*gz;
+	size_t			 gzlen;
+
+	CHECK(fresh_db() == 0);
+	peer_of(&p, "gw1");
+	gz = gzip_of(full, full_len, &gzlen);
+	request(&h, gz, gzlen, 1, NULL);
+	wbuf_init(&out);
+	CHECK_EQ_INT(comms_upload_begin(&cx, &p, &h, NOW, full_len - 1, &w,
+	    &res, &out), -1);
+	CHECK_EQ_INT(res.status, 503);
+	wbuf_u8(&out, '\0');
+	CHECK(strstr((char *)out.data, "\r\nRetry-After: 60\r\n") != NULL);
+	comms_http_free(&h);
+	/* with the room: the inflated document, and the body gone */
+	request(&h, gz, gzlen, 1, NULL);
+	wbuf_reset(&out);
+	CHECK_EQ_INT(comms_upload_begin(&cx, &p, &h, NOW, full_len, &w, &res,
+	    &out), 0);
+	CHECK(h.body == NULL && w.wire_len == gzlen);
+	CHECK(w.len == full_len && memcmp(w.bytes, full, full_len) == 0);
+	CHECK_EQ_INT(out.len, 0);
+	comms_work_free(&w);
+	comms_http_free(&h);
+	free(gz);
+	wbuf_free(&out);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = 'error' "
+	    "AND summary LIKE '%503 the server is busy%'"), 1);
+}
+
 TEST(inflate_bounds)
 {
 	uint8_t	*gz, *out, *in;
@@ -625,16 +663,33 @@ TEST(reject_and_error_records)
 TEST(claimed_hash_mismatch)
 {
 	struct receipt	 r;
-	char		 sha[65];
+	char		 sha[65], fault[512];
+	uint8_t		*gz;
+	size_t		 gzlen;
 
 	CHECK(fresh_db() == 0);
 	memset(sha, '0', 64);
 	sha[64] = '\0';
-	/* informational: accepted, and the mismatch is in the log */
-	CHECK_EQ_INT(upload("gw1", full, full_len, 0, sha, &r, NULL, 0), 200);
-	CHECK(strcmp(r.sha256, sha) != 0);
+	/* refused: the gateway sends again, and nothing is stored */
+	CHECK_EQ_INT(upload("gw1", full, full_len, 0, sha, &r, fault,
+	    sizeof(fault)), 400);
+	CHECK(strstr(fault, "X-Callhome-Document-Sha256 0000") != NULL);
+	CHECK(strstr(fault, "does not match") != NULL);
+	CHECK_EQ_INT(count("SELECT count(*) FROM documents"), 0);
+	CHECK(strstr(text1("SELECT summary FROM txlog WHERE kind = 'reject'"),
+	    "400 X-Callhome-Document-Sha256") != NULL);
+	CHECK(strstr(text1("SELECT detail FROM txlog WHERE kind = 'reject'"),
+	    "\"claimed_sha256\":\"0000") != NULL);
+	/* gzip: the claim is the inflated document's hash, not the body's */
+	gz = gzip_of(full, full_len, &gzlen);
+	CHECK(sha256_hex(gz, gzlen, sha) == 0);
+	CHECK_EQ_INT(upload("gw1", gz, gzlen, 1, sha, &r, NULL, 0), 400);
+	CHECK(sha256_hex(full, full_len, sha) == 0);
+	CHECK_EQ_INT(upload("gw1", gz, gzlen, 1, sha, &r, NULL, 0), 200);
+	free(gz);
+	CHECK_STR(r.sha256, sha);
 	CHECK(strstr(text1("SELECT detail FROM txlog WHERE kind = 'upload'"),
-	    "\"claimed_sha256_matches\":false") != NULL);
+	    "\"claimed_sha256_matches\":true") != NULL);
 }
 
 TEST(fault_receipt_hash)
@@ -706,6 +761,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(device_identity_kept);
 	RUN(gzip_upload);
 	RUN(gzip_refused);
+	RUN(begin_room);
 	RUN(inflate_bounds);
 	RUN(invalid_documents);
 	RUN(reject_and_error_records);

@@ -303,6 +303,10 @@ TEST(default_print)
 	    "send job-data no\n"
 	    "schedule daily 02:00 jitter 30m\n"
 	    "checkin every 6h\n"
+	    "allow instructions collect upload checkin\n"
+	    "allow schedule 00:00-23:59\n"
+	    "allow checkin every 15m\n"
+	    "allow packages none\n"
 	    "retention 400 days\n"
 	    "spool limit 1G\n"
 	    "snmp community \"********\"\n"
@@ -564,7 +568,8 @@ TEST(values)
 	CHECK_EQ_INT(c->snmp_retries, 0);
 	config_free(c);
 
-	c = parse_str("checkin every 1d\nspool limit 1024G\nsnmp timeout 60\n"
+	c = parse_str("trust instructions \"/k/i.pub\"\n"
+	    "checkin every 1d\nspool limit 1024G\nsnmp timeout 60\n"
 	    "schedule daily 23:59 jitter 12h\nsnmp version 3\n"
 	    "checkin every 7200\n");
 	CHECK(c != NULL);
@@ -602,14 +607,15 @@ TEST(values)
 	    "test: test.conf:5: snmp timeout \"s\" is not a duration "
 	    "(a number with ms, s, m, h or d)\n"));
 	CHECK(fails_with("checkin every 10500ms\ncheckin every 9s\n"
-	    "checkin every 31d\ncheckin every 99999999999999999999d\n",
+	    "checkin every 31d\ncheckin every 99999999999999999999d\n"
+	    "trust instructions \"/k/i.pub\"\n",
 	    "test: test.conf:1: checkin interval 10500ms is not a whole "
 	    "number of seconds\n"
 	    "test: test.conf:2: checkin interval 9s out of range 10s..30d\n"
 	    "test: test.conf:3: checkin interval 31d out of range 10s..30d\n"
 	    "test: test.conf:4: checkin interval 99999999999999999999d out "
 	    "of range 10s..30d\n"));
-	c = parse_str("checkin every 10s\n");
+	c = parse_str("checkin every 10s\ntrust instructions \"/k/i\"\n");
 	CHECK(c != NULL);
 	CHECK_EQ_INT(c->checkin_every, 10);
 	config_free(c);
@@ -848,9 +854,33 @@ TEST(server)
 	CHECK(c != NULL);
 	CHECK_EQ_INT(c->server.port, 443);
 	CHECK_EQ_INT(c->server.protocols, CONF_TLSV1_2 | CONF_TLSV1_3);
+	CHECK_STR(c->server.ciphers, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	CHECK_STR(c->server.pin, "");
 	CHECK_STR(c->server.proxy, "");
 	config_free(c);
+
+	/* the TLS 1.2 suites: ECDHE and AEAD unless the operator says */
+	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
+	    " ciphers \"ECDHE+CHACHA20\"\n}\n");
+	CHECK(c != NULL);
+	CHECK_STR(c->server.ciphers, "ECDHE+CHACHA20");
+	config_free(c);
+	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
+	    " ciphers secure\n}\n");
+	CHECK(c != NULL);
+	CHECK_STR(c->server.ciphers, CONF_DEFAULT_CIPHERS);
+	config_free(c);
+	CHECK(fails_with("server s {\nca /a\ncertificate /c\nkey /k\n"
+	    "ciphers all\nciphers \"NO-SUCH\"\n}\n",
+	    "test: test.conf:5: ciphers \"all\" not allowed: name the "
+	    "suites\n"
+	    "test: test.conf:6: ciphers given twice\n"
+	    "test: test.conf:6: ciphers \"NO-SUCH\": no ciphers for "
+	    "'NO-SUCH'\n"));
+	CHECK(parse_str("server s {\nca /a\ncertificate /c\nkey /k\n"
+	    "ciphers \"NO-SUCH-SUITE\"\n}\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:5: ciphers \"NO-SUCH-SUITE\":") !=
+	    NULL);
 
 	c = parse_str("server s {\n ca /ca\n certificate /c\n key /k\n"
 	    " protocols secure\n}\n");
@@ -1336,6 +1366,74 @@ cleanup(void)
 	}
 }
 
+TEST(policy)
+{
+	struct callhome_conf	*c;
+	char			*out;
+
+	/* the defaults: collect, upload and checkin; no schedule, no package */
+	c = parse_str("");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(c->policy.instructions, POL_COLLECT | POL_UPLOAD |
+	    POL_CHECKIN);
+	CHECK_EQ_INT(c->policy.sched_from, 0);
+	CHECK_EQ_INT(c->policy.sched_to, 23 * 60 + 59);
+	CHECK_EQ_INT(c->policy.checkin_min, 15 * 60);
+	CHECK_EQ_INT(c->policy.packages, 0);
+	config_free(c);
+
+	c = parse_str("trust instructions \"/k/i.pub\"\n"
+	    "trust packages \"/k/p.pub\"\n"
+	    "allow instructions collect schedule\n"
+	    "allow schedule 01:30-04:00\n"
+	    "allow checkin every 1h\n"
+	    "allow packages profile software\n");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(c->policy.instructions, POL_COLLECT | POL_SCHEDULE);
+	CHECK_EQ_INT(c->policy.sched_from, 90);
+	CHECK_EQ_INT(c->policy.sched_to, 240);
+	CHECK_EQ_INT(c->policy.checkin_min, 3600);
+	CHECK_EQ_INT(c->policy.packages, POL_PKG_PROFILE | POL_PKG_SOFTWARE);
+	out = print_str(c, 0);
+	CHECK(strstr(out, "allow instructions collect schedule\n"
+	    "allow schedule 01:30-04:00\nallow checkin every 1h\n"
+	    "allow packages profile software\n") != NULL);
+	free(out);
+	config_free(c);
+
+	c = parse_str("allow instructions none\nallow packages none\n");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(c->policy.instructions, 0);
+	CHECK_EQ_INT(c->policy.packages, 0);
+	config_free(c);
+
+	CHECK(fails_with("allow instructions collect reboot\n"
+	    "allow packages firmware\n"
+	    "allow schedule 04:00-01:00\n"
+	    "allow schedule 25:00-26:00\n"
+	    "allow checkin every 30s\n",
+	    "test: test.conf:1: allow instructions: unknown word \"reboot\" "
+	    "(collect, upload, checkin, schedule or none)\n"
+	    "test: test.conf:2: allow packages: unknown word \"firmware\" "
+	    "(profile, software or none)\n"
+	    "test: test.conf:3: allow schedule \"04:00-01:00\" is not a "
+	    "window HH:MM-HH:MM of one day\n"
+	    "test: test.conf:4: allow schedule \"25:00-26:00\" is not a "
+	    "window HH:MM-HH:MM of one day\n"
+	    "test: test.conf:5: shortest checkin interval 30s out of range "
+	    "1m..30d\n"));
+	/* packages need their keys; an explicit interval needs the other */
+	CHECK(fails_with("allow packages profile\n",
+	    "test: test.conf:1: allow packages requires trust packages (the "
+	    "keys that sign them)\n"));
+	CHECK(fails_with("checkin every 1h\n",
+	    "test: test.conf:1: checkin every requires trust instructions "
+	    "(the keys that sign them), or checkin never\n"));
+	c = parse_str("checkin never\n");
+	CHECK(c != NULL);
+	config_free(c);
+}
+
 TEST_MAIN_BEGIN("test_config")
 	log_init("test", LOG_TO_STDERR, 0);
 	FMT(tmpdir, sizeof(tmpdir), "/tmp/test_config.XXXXXX");
@@ -1363,4 +1461,5 @@ TEST_MAIN_BEGIN("test_config")
 	RUN(includes);
 	RUN(permissions);
 	RUN(reset);
+	RUN(policy);
 TEST_MAIN_END

@@ -1050,6 +1050,7 @@ static void
 mk_signer(struct signer_conf *s, size_t ilen, size_t plen)
 {
 	memset(s, 0, sizeof(*s));
+	(void)strlcpy(s->gateway, "gw-7", sizeof(s->gateway));
 	fill_pattern(s->instr_key, ilen, 1);
 	s->instr_keylen = ilen;
 	fill_pattern(s->pkg_key, plen, 2);
@@ -1091,11 +1092,14 @@ mk_uplink(struct uplink_conf *u, struct strset *ss, size_t pemlen)
 		    sizeof(u->token));
 		strlcpy(u->gateway, strset_add(ss, "gateway", L),
 		    sizeof(u->gateway));
+		strlcpy(u->ciphers, strset_add(ss, "ciphers", L),
+		    sizeof(u->ciphers));
 	} else {
 		strlcpy(u->server, "comms.example.net", sizeof(u->server));
 		strlcpy(u->pin, "sha256:0123456789abcdef", sizeof(u->pin));
 		strlcpy(u->token, "enrol-TOKEN-xyz", sizeof(u->token));
 		strlcpy(u->gateway, "gw-0042", sizeof(u->gateway));
+		strlcpy(u->ciphers, CONF_DEFAULT_CIPHERS, sizeof(u->ciphers));
 	}
 	u->port = 443;
 	u->protocols = CONF_TLSV1_2 | CONF_TLSV1_3;
@@ -1135,6 +1139,8 @@ uplink_diff(const struct uplink_conf *a, const struct uplink_conf *b)
 		return "port";
 	if (a->protocols != b->protocols)
 		return "protocols";
+	if (strcmp(a->ciphers, b->ciphers) != 0)
+		return "ciphers";
 	if (strcmp(a->pin, b->pin) != 0)
 		return "pin";
 	if (strcmp(a->token, b->token) != 0)
@@ -1386,6 +1392,7 @@ TEST(roundtrip_conf_signerd)
 		memset(&b, 0xee, sizeof(b));
 		CHECK_EQ_INT(msg_conf_signerd_decode(p, n, &b), 0);
 		free(p);
+		CHECK_STR(b.gateway, a.gateway);
 		CHECK_EQ_INT(b.instr_keylen, a.instr_keylen);
 		CHECK_EQ_INT(b.pkg_keylen, a.pkg_keylen);
 		CHECK(memcmp(a.instr_key, b.instr_key, a.instr_keylen) == 0);
@@ -1979,7 +1986,8 @@ TEST(decode_signerd_rejects)
 	free(o);
 	/* a length of 2^32-1 must not be believed */
 	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 0, 0xffffffffU), -1);
-	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 4 + SIGNER_KEYFILE_MAX,
+	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 8, 0xffffffffU), -1);
+	CHECK_EQ_INT(dec_with_u32(dec_signerd, &w, 12 + SIGNER_KEYFILE_MAX,
 	    0xffffffffU), -1);
 	wbuf_free(&w);
 }

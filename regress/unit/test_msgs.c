@@ -380,6 +380,7 @@ TEST(upload_result)
 
 	memset(&a, 0, sizeof(a));
 	a.job = 12;
+	a.kind = JOB_UPLOAD;
 	a.status = UP_DELIVERED;
 	a.http_status = 200;
 	(void)strlcpy(a.server, "comms.example.net:443", sizeof(a.server));
@@ -393,6 +394,7 @@ TEST(upload_result)
 	a.duplicate = 1;
 	a.bytes_sent = 3300;
 	a.bytes_received = 512;
+	a.retry_after = 30;
 	wbuf_init(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK(transfer(PROC_UPLINKD, PROC_AUDITD, IMSG_UPLOAD_RESULT, &w, &p,
@@ -403,7 +405,30 @@ TEST(upload_result)
 	msg_upload_result_encode(&w2, &b);
 	CHECK(w2.len == w.len && memcmp(w2.data, w.data, w.len) == 0);
 	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
+	/* a Retry-After of more than a day was never read */
+	a.retry_after = UP_RETRY_AFTER_MAX + 1;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.retry_after = 0;
 	a.status = UP_STATUS_MAX;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* a check-in's result may bring bundles; an upload's never */
+	a.status = UP_DELIVERED;
+	a.kind = JOB_CHECKIN;
+	a.bundles = 3;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.bundles, 3);
+	a.kind = JOB_UPLOAD;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.kind = 0;
+	a.bundles = 0;
 	wbuf_reset(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
@@ -544,6 +569,1385 @@ TEST(control)
 	wbuf_free(&w);
 }
 
+/* ------------------------------------------------------------------ */
+/* check-in and signed packages: chan/pkg.h and the messages using it */
+
+/* the decoded value encodes again to the very same bytes */
+#define REENCODES(enc, v, w) do {					\
+	struct wbuf	 _w2;						\
+	wbuf_init(&_w2);						\
+	enc(&_w2, (v));							\
+	CHECK(_w2.len == (w)->len &&					\
+	    memcmp(_w2.data, (w)->data, (w)->len) == 0);		\
+	wbuf_free(&_w2);						\
+} while (0)
+
+#define NAME64	"a123456789b123456789c123456789d123456789" \
+		"e123456789f123456789g123"
+#define NAME65	NAME64 "4"
+
+static void
+mk_pkg_id(struct pkg_id *id, uint8_t kind, const char *name,
+    uint64_t version)
+{
+	memset(id, 0, sizeof(*id));
+	id->kind = kind;
+	(void)strlcpy(id->name, name, sizeof(id->name));
+	id->version = version;
+}
+
+/* a package identity as the wire has it, whatever the values */
+static void
+put_pkg_id(struct wbuf *w, uint8_t kind, const char *name, uint64_t version)
+{
+	wbuf_u8(w, kind);
+	wbuf_str(w, name);
+	wbuf_u64(w, version);
+}
+
+static void
+mk_package_item(struct bundle_item *it, enum package_kind kind,
+    const char *name, uint64_t version, const char *sha, uint64_t size)
+{
+	memset(it, 0, sizeof(*it));
+	it->kind = BI_PACKAGE;
+	it->u.pkg.kind = kind;
+	(void)strlcpy(it->u.pkg.name, name, sizeof(it->u.pkg.name));
+	it->u.pkg.version = version;
+	(void)strlcpy(it->u.pkg.sha256, sha, sizeof(it->u.pkg.sha256));
+	it->u.pkg.size = size;
+}
+
+/* one instruction of each kind, as a bundle would give them */
+#define NITEMS	6
+static void
+mk_items(struct bundle_item *it)
+{
+	memset(it, 0, NITEMS * sizeof(*it));
+	it[0].kind = BI_COLLECT_NOW;
+	it[1].kind = BI_UPLOAD_NOW;
+	it[2].kind = BI_SCHEDULE_DAILY;
+	it[2].u.minute = 2 * 60 + 30;
+	it[3].kind = BI_CHECKIN_EVERY;
+	it[3].u.seconds = 3600;
+	mk_package_item(&it[4], PKG_PROFILE, "acme-mx3570.profile", 7,
+	    SHA_A, 18432);
+	mk_package_item(&it[5], PKG_SOFTWARE, "callhome_gw", 20261121,
+	    SHA_B, 1536 * 1024);
+}
+
+TEST(pkg_name)
+{
+	static const char *const good[] = {
+		"a", "Z", "9", "acme-mx3570.profile", "callhome_gw", "_x",
+		"a..b", "x-", "x.", NAME64,
+	};
+	static const char *const bad[] = {
+		"", ".", "..", ".hidden", "-rf", "-", "a/b", "/etc", "a b",
+		"a\\b", "a:b", "a\tb", "caf\xc3\xa9", "a\nb", NAME65,
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (!pkg_name_valid(good[i]))
+			printf("# refused \"%s\"\n", good[i]);
+		CHECK(pkg_name_valid(good[i]));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (pkg_name_valid(bad[i]))
+			printf("# accepted \"%s\"\n", bad[i]);
+		CHECK(!pkg_name_valid(bad[i]));
+	}
+}
+
+TEST(conf_signerd)
+{
+	static const char		 ikey[] = "untrusted comment: "
+	    "instructions public key\nRWQAAAAAAAAAAAAA=\n";
+	static const char		 pkey[] = "untrusted comment: "
+	    "packages public key\nRWRBBBBBBBBBBBBB=\n";
+	static struct signer_conf	 a, b;
+	struct wbuf			 w;
+	char				 gw[BUNDLE_GATEWAY_MAX + 2];
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	(void)strlcpy(a.gateway, "acme-hq-gw-01", sizeof(a.gateway));
+	a.instr_keylen = sizeof(ikey) - 1;
+	memcpy(a.instr_key, ikey, a.instr_keylen);
+	a.pkg_keylen = sizeof(pkey) - 1;
+	memcpy(a.pkg_key, pkey, a.pkg_keylen);
+	wbuf_init(&w);
+	msg_conf_signerd_encode(&w, &a);
+	CHECK(transfer(PROC_PARENT, PROC_SIGNERD, IMSG_CONF_SIGNERD, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_conf_signerd_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK_STR(b.gateway, "acme-hq-gw-01");
+	REENCODES(msg_conf_signerd_encode, &b, &w);
+	TRUNCATIONS(msg_conf_signerd_decode, struct signer_conf, &w);
+	free(p);
+	/* the gateway: BUNDLE_GATEWAY_MAX bytes fit, one more does not */
+	memset(gw, 'g', sizeof(gw));
+	gw[BUNDLE_GATEWAY_MAX] = '\0';
+	wbuf_reset(&w);
+	wbuf_str(&w, gw);
+	wbuf_blob(&w, a.instr_key, a.instr_keylen);
+	wbuf_blob(&w, a.pkg_key, a.pkg_keylen);
+	CHECK_EQ_INT(msg_conf_signerd_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(strlen(b.gateway), BUNDLE_GATEWAY_MAX);
+	gw[BUNDLE_GATEWAY_MAX] = 'g';
+	gw[BUNDLE_GATEWAY_MAX + 1] = '\0';
+	wbuf_reset(&w);
+	wbuf_str(&w, gw);
+	wbuf_blob(&w, a.instr_key, a.instr_keylen);
+	wbuf_blob(&w, a.pkg_key, a.pkg_keylen);
+	CHECK_EQ_INT(msg_conf_signerd_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+static void
+mk_gw_state(struct gw_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->last_seq = 41;
+	s->sched_minute = 23 * 60 + 59;
+	s->checkin_every = 6 * 3600;
+	s->npkgs = 3;
+	mk_pkg_id(&s->pkgs[0], PKG_PROFILE, "acme-mx3570.profile", 7);
+	mk_pkg_id(&s->pkgs[1], PKG_PROFILE, "sharp", 2);
+	mk_pkg_id(&s->pkgs[2], PKG_SOFTWARE, "callhome_gw", BUNDLE_SEQ_MAX);
+}
+
+/* dec(encoding of s): 0 or -1 */
+static int
+dec_state(int (*dec)(const void *, size_t, struct gw_state *),
+    const struct gw_state *s)
+{
+	static struct gw_state	 x;
+	struct wbuf		 w;
+	int			 rv;
+
+	wbuf_init(&w);
+	wbuf_gw_state(&w, s);
+	rv = dec(w.data, w.len, &x);
+	wbuf_free(&w);
+	return rv;
+}
+
+/*
+ * What both GATEWAY_STATE and SIGNER_STATE (one codec) refuse; from
+ * and to: the channel the message travels on.
+ */
+static void
+gw_state_rules(const char *test_case_name, enum proc_id from,
+    enum proc_id to, uint32_t type,
+    void (*enc)(struct wbuf *, const struct gw_state *),
+    int (*dec)(const void *, size_t, struct gw_state *))
+{
+	static struct gw_state	 a, b;
+	struct wbuf		 w;
+	uint8_t			*p;
+	size_t			 n;
+	uint32_t		 i;
+
+	mk_gw_state(&a);
+	wbuf_init(&w);
+	enc(&w, &a);
+	CHECK(transfer(from, to, type, &w, &p, &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(dec(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.last_seq == 41 && b.sched_minute == 1439 &&
+	    b.checkin_every == 21600 && b.npkgs == 3);
+	CHECK_STR(b.pkgs[2].name, "callhome_gw");
+	CHECK(b.pkgs[2].kind == PKG_SOFTWARE &&
+	    b.pkgs[2].version == BUNDLE_SEQ_MAX);
+	REENCODES(enc, &b, &w);
+	TRUNCATIONS(dec, struct gw_state, &w);
+	free(p);
+
+	/* nothing yet: no sequence, no schedule, no interval, no package */
+	memset(&a, 0, sizeof(a));
+	a.sched_minute = -1;
+	wbuf_reset(&w);
+	enc(&w, &a);
+	CHECK_EQ_INT(w.len, 20);
+	CHECK_EQ_INT(dec(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	wbuf_free(&w);
+
+	/* the numbers, each just inside and just outside */
+	mk_gw_state(&a);
+	a.last_seq = BUNDLE_SEQ_MAX;
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	a.last_seq = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	a.sched_minute = 0;
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	a.sched_minute = 24 * 60;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	a.sched_minute = -2;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	a.sched_minute = INT32_MIN;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	a.checkin_every = 0;
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	a.checkin_every = BUNDLE_CHECKIN_MIN;
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	a.checkin_every = BUNDLE_CHECKIN_MIN - 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	a.checkin_every = 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	a.checkin_every = BUNDLE_CHECKIN_MAX;
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	a.checkin_every = BUNDLE_CHECKIN_MAX + 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+
+	/* PKG_STATE_MAX packages fit; one more (all its bytes there) not */
+	memset(&a, 0, sizeof(a));
+	a.sched_minute = -1;
+	a.npkgs = PKG_STATE_MAX;
+	for (i = 0; i < PKG_STATE_MAX; i++) {
+		char	 name[16];
+
+		(void)snprintf(name, sizeof(name), "pkg%u", i);
+		mk_pkg_id(&a.pkgs[i], i & 1, name, i + 1);
+	}
+	CHECK_EQ_INT(dec_state(dec, &a), 0);
+	wbuf_init(&w);
+	enc(&w, &a);
+	CHECK_EQ_INT(dec(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	w.data[16] = w.data[17] = w.data[18] = 0;
+	w.data[19] = PKG_STATE_MAX + 1;
+	put_pkg_id(&w, PKG_PROFILE, "one-more", 1);
+	CHECK_EQ_INT(dec(w.data, w.len, &b), -1);
+	CHECK_EQ_INT(b.npkgs, 0);
+	/* a count with fewer packages than it says */
+	w.data[19] = PKG_STATE_MAX - 1;
+	CHECK_EQ_INT(dec(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+
+	/* the packages' identities */
+	mk_gw_state(&a);
+	a.pkgs[1].kind = PKG_SOFTWARE + 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	a.pkgs[1].version = 0;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	a.pkgs[1].version = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	(void)strlcpy(a.pkgs[1].name, ".sharp", sizeof(a.pkgs[1].name));
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	(void)strlcpy(a.pkgs[1].name, "-sharp", sizeof(a.pkgs[1].name));
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	(void)strlcpy(a.pkgs[1].name, "../sharp", sizeof(a.pkgs[1].name));
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+	mk_gw_state(&a);
+	a.pkgs[1].name[0] = '\0';
+	CHECK_EQ_INT(dec_state(dec, &a), -1);
+}
+
+TEST(gateway_state)
+{
+	gw_state_rules(test_case_name, PROC_AUDITD, PROC_PARENT,
+	    IMSG_GATEWAY_STATE, msg_gateway_state_encode,
+	    msg_gateway_state_decode);
+}
+
+TEST(signer_state)
+{
+	gw_state_rules(test_case_name, PROC_PARENT, PROC_SIGNERD,
+	    IMSG_SIGNER_STATE, msg_signer_state_encode,
+	    msg_signer_state_decode);
+}
+
+/* INSTRUCTIONS (sequence 5) whose one item is the bytes of item */
+static int
+dec_item(const struct wbuf *item)
+{
+	static struct msg_instructions	 x;
+	struct wbuf			 w;
+	int				 rv;
+
+	wbuf_init(&w);
+	wbuf_u64(&w, 5);
+	wbuf_i64(&w, 1795000000);
+	wbuf_i64(&w, 1795086400);
+	wbuf_u32(&w, 1);
+	wbuf_bytes(&w, item->data, item->len);
+	rv = msg_instructions_decode(w.data, w.len, &x);
+	wbuf_free(&w);
+	return rv;
+}
+
+/* the same, of an item as wbuf_bundle_item() writes it */
+static int
+dec_item_enc(const struct bundle_item *it)
+{
+	struct wbuf	 w;
+	int		 rv;
+
+	wbuf_init(&w);
+	wbuf_bundle_item(&w, it);
+	rv = dec_item(&w);
+	wbuf_free(&w);
+	return rv;
+}
+
+TEST(instructions)
+{
+	static struct msg_instructions	 a, b;
+	struct bundle_item		 it;
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+	uint32_t			 i;
+
+	memset(&a, 0, sizeof(a));
+	a.sequence = 42;
+	a.issued = 1795000000;
+	a.expires = 1795604800;
+	a.nitems = NITEMS;
+	mk_items(a.items);
+	wbuf_init(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK(transfer(PROC_SIGNERD, PROC_PARENT, IMSG_INSTRUCTIONS, &w, &p,
+	    &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_instructions_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.sequence == 42 && b.issued == 1795000000 &&
+	    b.expires == 1795604800 && b.nitems == NITEMS);
+	CHECK(b.items[0].kind == BI_COLLECT_NOW);
+	CHECK(b.items[1].kind == BI_UPLOAD_NOW);
+	CHECK(b.items[2].kind == BI_SCHEDULE_DAILY &&
+	    b.items[2].u.minute == 150);
+	CHECK(b.items[3].kind == BI_CHECKIN_EVERY &&
+	    b.items[3].u.seconds == 3600);
+	CHECK(b.items[4].kind == BI_PACKAGE &&
+	    b.items[4].u.pkg.kind == PKG_PROFILE &&
+	    b.items[4].u.pkg.version == 7 && b.items[4].u.pkg.size == 18432);
+	CHECK_STR(b.items[4].u.pkg.name, "acme-mx3570.profile");
+	CHECK_STR(b.items[4].u.pkg.sha256, SHA_A);
+	CHECK(b.items[5].kind == BI_PACKAGE &&
+	    b.items[5].u.pkg.kind == PKG_SOFTWARE &&
+	    b.items[5].u.pkg.version == 20261121 &&
+	    b.items[5].u.pkg.size == 1536 * 1024);
+	CHECK_STR(b.items[5].u.pkg.name, "callhome_gw");
+	CHECK_STR(b.items[5].u.pkg.sha256, SHA_B);
+	REENCODES(msg_instructions_encode, &b, &w);
+	TRUNCATIONS(msg_instructions_decode, struct msg_instructions, &w);
+	free(p);
+
+	/* the sequence */
+	a.sequence = BUNDLE_SEQ_MAX;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), 0);
+	a.sequence = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+	a.sequence = 0;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+	a.sequence = 42;
+
+	/* 1 to BUNDLE_MAX_ITEMS items */
+	a.nitems = 0;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(w.len, 28);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+	a.nitems = 1;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), 0);
+	a.nitems = BUNDLE_MAX_ITEMS;
+	for (i = NITEMS; i < BUNDLE_MAX_ITEMS; i++)
+		a.items[i].kind = (i & 1) ? BI_COLLECT_NOW : BI_UPLOAD_NOW;
+	wbuf_reset(&w);
+	msg_instructions_encode(&w, &a);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	/* one more, its bytes there */
+	w.data[27] = BUNDLE_MAX_ITEMS + 1;
+	wbuf_u8(&w, BI_COLLECT_NOW);
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+	/* a count lower than the items there, a huge one */
+	w.data[27] = BUNDLE_MAX_ITEMS - 1;
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+	w.data[24] = 0x80;
+	w.data[27] = 1;
+	CHECK_EQ_INT(msg_instructions_decode(w.data, w.len, &b), -1);
+
+	/* each item's rules, one item at a time: first the good ones */
+	mk_items(a.items);
+	for (i = 0; i < NITEMS; i++)
+		CHECK_EQ_INT(dec_item_enc(&a.items[i]), 0);
+	/* unknown kinds */
+	wbuf_reset(&w);
+	wbuf_u8(&w, BI_PACKAGE + 1);
+	CHECK_EQ_INT(dec_item(&w), -1);
+	wbuf_reset(&w);
+	wbuf_u8(&w, 0xff);
+	CHECK_EQ_INT(dec_item(&w), -1);
+	/* schedule daily: minutes 0 to 1439 */
+	memset(&it, 0, sizeof(it));
+	it.kind = BI_SCHEDULE_DAILY;
+	it.u.minute = 0;
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.minute = 24 * 60 - 1;
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.minute = 24 * 60;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.minute = -1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.minute = -2;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	/* checkin every: BUNDLE_CHECKIN_MIN to _MAX seconds */
+	it.kind = BI_CHECKIN_EVERY;
+	it.u.seconds = BUNDLE_CHECKIN_MIN;
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.seconds = BUNDLE_CHECKIN_MIN - 1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.seconds = 0;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.seconds = BUNDLE_CHECKIN_MAX;
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.seconds = BUNDLE_CHECKIN_MAX + 1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	/* package: kind, name, version, hash, size */
+	mk_package_item(&it, PKG_SOFTWARE, NAME64, BUNDLE_SEQ_MAX, SHA_A,
+	    BUNDLE_PKG_SIZE_MAX);
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.pkg.kind = PKG_SOFTWARE + 1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	mk_package_item(&it, PKG_PROFILE, "p", 1, SHA_A, 1);
+	CHECK_EQ_INT(dec_item_enc(&it), 0);
+	it.u.pkg.version = 0;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.version = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.version = 1;
+	it.u.pkg.size = 0;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.size = BUNDLE_PKG_SIZE_MAX + 1;
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.size = 1;
+	(void)strlcpy(it.u.pkg.name, ".p", sizeof(it.u.pkg.name));
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	(void)strlcpy(it.u.pkg.name, "-p", sizeof(it.u.pkg.name));
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	(void)strlcpy(it.u.pkg.name, "a/p", sizeof(it.u.pkg.name));
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.name[0] = '\0';
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	(void)strlcpy(it.u.pkg.name, "p", sizeof(it.u.pkg.name));
+	it.u.pkg.sha256[0] = 'A';	/* upper case */
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.sha256[0] = 'g';
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.sha256[0] = '0';
+	it.u.pkg.sha256[63] = '\0';	/* 63 digits */
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	it.u.pkg.sha256[0] = '\0';
+	CHECK_EQ_INT(dec_item_enc(&it), -1);
+	/* a name one byte longer than BUNDLE_NAME_MAX, and 64 hex + 1 */
+	wbuf_reset(&w);
+	wbuf_u8(&w, BI_PACKAGE);
+	wbuf_u8(&w, PKG_PROFILE);
+	wbuf_str(&w, NAME64);
+	wbuf_u64(&w, 1);
+	wbuf_str(&w, SHA_A);
+	wbuf_u64(&w, 1);
+	CHECK_EQ_INT(dec_item(&w), 0);
+	wbuf_reset(&w);
+	wbuf_u8(&w, BI_PACKAGE);
+	wbuf_u8(&w, PKG_PROFILE);
+	wbuf_str(&w, NAME65);
+	wbuf_u64(&w, 1);
+	wbuf_str(&w, SHA_A);
+	wbuf_u64(&w, 1);
+	CHECK_EQ_INT(dec_item(&w), -1);
+	wbuf_reset(&w);
+	wbuf_u8(&w, BI_PACKAGE);
+	wbuf_u8(&w, PKG_PROFILE);
+	wbuf_str(&w, "p");
+	wbuf_u64(&w, 1);
+	wbuf_str(&w, SHA_A "0");
+	wbuf_u64(&w, 1);
+	CHECK_EQ_INT(dec_item(&w), -1);
+	wbuf_free(&w);
+}
+
+TEST(outbox_status_checkin)
+{
+	static struct msg_outbox_status	 a, b;
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	a.pending = 1;
+	a.pending_bytes = 2048;
+	a.delivered = 7;
+	a.last_attempt = 1795000100;
+	a.last_result = UP_DELIVERED;
+	a.last_success = 1795000100;
+	(void)strlcpy(a.last_sha256, SHA_A, sizeof(a.last_sha256));
+	a.authorized = 1;
+	a.last_cycle.id = 9;
+	(void)strlcpy(a.last_cycle.reason, "schedule",
+	    sizeof(a.last_cycle.reason));
+	a.checkin_time = 1795000200;
+	a.checkin_result = UP_HTTP;
+	a.checkin_bundles = 2;
+	(void)strlcpy(a.checkin_error, "HTTP 503 Service Unavailable",
+	    sizeof(a.checkin_error));
+	a.instruction_time = 1795000201;
+	(void)strlcpy(a.instruction, "bundle 42: package profile "
+	    "acme-mx3570.profile 7 refused by the policy",
+	    sizeof(a.instruction));
+	wbuf_init(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK(transfer(PROC_AUDITD, PROC_PARENT, IMSG_OUTBOX_STATUS, &w, &p,
+	    &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_outbox_status_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.checkin_time == 1795000200 && b.checkin_result == UP_HTTP &&
+	    b.checkin_bundles == 2 && b.instruction_time == 1795000201);
+	CHECK_STR(b.checkin_error, "HTTP 503 Service Unavailable");
+	CHECK_STR(b.instruction, a.instruction);
+	REENCODES(msg_outbox_status_encode, &b, &w);
+	TRUNCATIONS(msg_outbox_status_decode, struct msg_outbox_status, &w);
+	free(p);
+
+	/* never checked in: result -1 */
+	a.checkin_time = 0;
+	a.checkin_result = -1;
+	a.checkin_bundles = 0;
+	a.checkin_error[0] = '\0';
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.checkin_result, -1);
+	a.checkin_result = -2;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.checkin_result = UP_STATUS_MAX - 1;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), 0);
+	a.checkin_result = UP_STATUS_MAX;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.checkin_result = UP_DELIVERED;
+	/* times before 1970 */
+	a.checkin_time = -1;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.checkin_time = 1795000200;
+	a.instruction_time = -1;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.instruction_time = 0;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), 0);
+	wbuf_free(&w);
+}
+
+TEST(checkin_now)
+{
+	struct wbuf	 w;
+	uint8_t		*p, one = 0;
+	size_t		 n;
+
+	wbuf_init(&w);
+	CHECK(transfer(PROC_PARENT, PROC_AUDITD, IMSG_CHECKIN_NOW, &w, &p,
+	    &n));
+	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(msg_empty_decode(p, n), 0);
+	free(p);
+	CHECK_EQ_INT(msg_empty_decode(&one, 1), -1);
+	/* no payload, and only the parent asks */
+	CHECK_EQ_INT(test_msgtype(IMSG_CHECKIN_NOW)->max, 0);
+	CHECK(test_chan_allows(PROC_PARENT, PROC_AUDITD, IMSG_CHECKIN_NOW));
+	CHECK(!test_chan_allows(PROC_AUDITD, PROC_PARENT, IMSG_CHECKIN_NOW));
+	wbuf_free(&w);
+}
+
+TEST(instruction_done)
+{
+	struct msg_instruction_done	 a, b;
+	struct bundle_item		 items[NITEMS];
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+	int				 i, done;
+
+	mk_items(items);
+	wbuf_init(&w);
+	for (i = 0; i < NITEMS; i++) {
+		for (done = 0; done < 2; done++) {
+			memset(&a, 0, sizeof(a));
+			a.sequence = 42;
+			a.index = (uint32_t)i;
+			memcpy(&a.item, &items[i], sizeof(a.item));
+			a.done = (uint8_t)done;
+			if (!done)
+				(void)strlcpy(a.reason, "policy",
+				    sizeof(a.reason));
+			(void)snprintf(a.text, sizeof(a.text), "%s %d",
+			    done ? "done:" : "not allowed:", i);
+			wbuf_reset(&w);
+			msg_instruction_done_encode(&w, &a);
+			CHECK(transfer(PROC_PARENT, PROC_AUDITD,
+			    IMSG_INSTRUCTION_DONE, &w, &p, &n));
+			memset(&b, 0xa5, sizeof(b));
+			CHECK_EQ_INT(msg_instruction_done_decode(p, n, &b), 0);
+			CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+			CHECK(b.item.kind == items[i].kind);
+			CHECK_EQ_INT(b.done, done);
+			CHECK_STR(b.reason, done ? "" : "policy");
+			REENCODES(msg_instruction_done_encode, &b, &w);
+			TRUNCATIONS(msg_instruction_done_decode,
+			    struct msg_instruction_done, &w);
+			free(p);
+		}
+	}
+
+	/* refused: a reason is needed; done: there is none */
+	memset(&a, 0, sizeof(a));
+	a.sequence = 42;
+	a.index = BUNDLE_MAX_ITEMS - 1;
+	a.item = items[5];
+	(void)strlcpy(a.reason, "policy", sizeof(a.reason));
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), 0);
+	a.reason[0] = '\0';
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.done = 1;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), 0);
+	(void)strlcpy(a.reason, "policy", sizeof(a.reason));
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.reason[0] = '\0';
+	a.done = 2;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.done = 1;
+	/* the index in a bundle, the bundle's sequence */
+	a.index = BUNDLE_MAX_ITEMS;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.index = 0;
+	a.sequence = 0;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.sequence = BUNDLE_SEQ_MAX;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), 0);
+	a.sequence = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.sequence = 42;
+	/* the item is checked as in INSTRUCTIONS */
+	a.item.kind = BI_PACKAGE + 1;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.item = items[2];
+	a.item.u.minute = 24 * 60;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	a.item = items[4];
+	a.item.u.pkg.size = 0;
+	wbuf_reset(&w);
+	msg_instruction_done_encode(&w, &a);
+	CHECK_EQ_INT(msg_instruction_done_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+TEST(profile_package)
+{
+	struct msg_profile_package	 a, b;
+	struct wbuf			 w;
+	static uint8_t			 big[PROFILE_PACKAGE_MAX + 1];
+	static const char		 prof[] =
+	    "profile acme-mx3570 {\n\tmatch sysobjectid 1.3.6.1.4.1.2385\n"
+	    "\tserial 1.3.6.1.2.1.43.5.1.1.17.1\n}\n";
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	mk_pkg_id(&a.id, PKG_PROFILE, "acme-mx3570.profile", 7);
+	a.data = (const uint8_t *)prof;
+	a.len = sizeof(prof) - 1;
+	wbuf_init(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK(transfer(PROC_AUDITD, PROC_PARENT, IMSG_PROFILE_PACKAGE, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_profile_package_decode(p, n, &b), 0);
+	CHECK(b.id.kind == PKG_PROFILE && b.id.version == 7);
+	CHECK_STR(b.id.name, "acme-mx3570.profile");
+	CHECK(b.len == a.len && memcmp(b.data, prof, a.len) == 0);
+	/* a view into the message */
+	CHECK(b.data >= p && b.data + b.len == p + n);
+	REENCODES(msg_profile_package_encode, &b, &w);
+	TRUNCATIONS(msg_profile_package_decode, struct msg_profile_package,
+	    &w);
+	free(p);
+	/* profiles only */
+	a.id.kind = PKG_SOFTWARE;
+	wbuf_reset(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_profile_package_decode(w.data, w.len, &b), -1);
+	a.id.kind = PKG_PROFILE;
+	a.id.version = 0;
+	wbuf_reset(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_profile_package_decode(w.data, w.len, &b), -1);
+	a.id.version = 7;
+	(void)strlcpy(a.id.name, "-x", sizeof(a.id.name));
+	wbuf_reset(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_profile_package_decode(w.data, w.len, &b), -1);
+	(void)strlcpy(a.id.name, "acme", sizeof(a.id.name));
+	/* PROFILE_PACKAGE_MAX bytes, not one more */
+	memset(big, 'x', sizeof(big));
+	a.data = big;
+	a.len = PROFILE_PACKAGE_MAX;
+	wbuf_reset(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_profile_package_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.len, PROFILE_PACKAGE_MAX);
+	a.len = PROFILE_PACKAGE_MAX + 1;
+	wbuf_reset(&w);
+	msg_profile_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_profile_package_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+/* FETCH of these values, as the wire has them */
+static int
+dec_fetch(uint8_t kind, const char *name, uint64_t version, uint64_t size)
+{
+	struct msg_fetch	 f;
+	struct wbuf		 w;
+	int			 rv;
+
+	wbuf_init(&w);
+	put_pkg_id(&w, kind, name, version);
+	wbuf_u64(&w, size);
+	rv = msg_fetch_decode(w.data, w.len, &f);
+	wbuf_free(&w);
+	return rv;
+}
+
+TEST(fetch)
+{
+	struct msg_fetch	 a, b;
+	struct wbuf		 w;
+	uint8_t			*p;
+	size_t			 n;
+
+	memset(&a, 0, sizeof(a));
+	mk_pkg_id(&a.id, PKG_SOFTWARE, "callhome_gw", 20261121);
+	a.size = 1536 * 1024;
+	wbuf_init(&w);
+	msg_fetch_encode(&w, &a);
+	CHECK(transfer(PROC_PARENT, PROC_UPLINKD, IMSG_FETCH, &w, &p, &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_fetch_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.id.kind == PKG_SOFTWARE && b.id.version == 20261121 &&
+	    b.size == 1536 * 1024);
+	CHECK_STR(b.id.name, "callhome_gw");
+	REENCODES(msg_fetch_encode, &b, &w);
+	TRUNCATIONS(msg_fetch_decode, struct msg_fetch, &w);
+	free(p);
+	wbuf_free(&w);
+
+	/* the package identity's rules (chan/pkg.c), here once for all */
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", 1, 1), 0);
+	CHECK_EQ_INT(dec_fetch(PKG_SOFTWARE, "p", 1, 1), 0);
+	CHECK_EQ_INT(dec_fetch(PKG_SOFTWARE + 1, "p", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(0xff, "p", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, NAME64, 1, 1), 0);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, NAME65, 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, ".p", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "..", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "-p", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "a/p", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p/", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p q", 1, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", 0, 1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", BUNDLE_SEQ_MAX, 1), 0);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", (uint64_t)BUNDLE_SEQ_MAX + 1,
+	    1), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", UINT64_MAX, 1), -1);
+	/* the signed size: 1 to BUNDLE_PKG_SIZE_MAX */
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", 1, 0), -1);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", 1, BUNDLE_PKG_SIZE_MAX), 0);
+	CHECK_EQ_INT(dec_fetch(PKG_PROFILE, "p", 1, BUNDLE_PKG_SIZE_MAX + 1),
+	    -1);
+}
+
+TEST(upload_job_checkin)
+{
+	static const char	 doc[] = "<checkin><gateway>acme-hq-gw-01"
+	    "</gateway><last-sequence>41</last-sequence></checkin>\n";
+	struct msg_upload_job	 a, b;
+	struct wbuf		 w;
+	uint8_t			*p;
+	size_t			 n;
+
+	memset(&a, 0, sizeof(a));
+	a.job = 3;
+	a.kind = JOB_CHECKIN;
+	(void)strlcpy(a.sha256, SHA_B, sizeof(a.sha256));
+	a.gzip = 0;
+	a.doclen = sizeof(doc) - 1;
+	a.body = (const uint8_t *)doc;
+	a.bodylen = sizeof(doc) - 1;
+	wbuf_init(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK(transfer(PROC_AUDITD, PROC_UPLINKD, IMSG_UPLOAD_JOB, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_upload_job_decode(p, n, &b), 0);
+	CHECK(b.job == 3 && b.kind == JOB_CHECKIN && b.gzip == 0 &&
+	    b.doclen == sizeof(doc) - 1);
+	CHECK_STR(b.sha256, SHA_B);
+	CHECK(b.bodylen == a.bodylen && memcmp(b.body, doc, a.bodylen) == 0);
+	REENCODES(msg_upload_job_encode, &b, &w);
+	TRUNCATIONS(msg_upload_job_decode, struct msg_upload_job, &w);
+	free(p);
+	/* JOB_UPLOAD or JOB_CHECKIN, nothing else */
+	a.kind = JOB_UPLOAD;
+	wbuf_reset(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_job_decode(w.data, w.len, &b), 0);
+	a.kind = 0;
+	wbuf_reset(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_job_decode(w.data, w.len, &b), -1);
+	a.kind = JOB_CHECKIN + 1;
+	wbuf_reset(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_job_decode(w.data, w.len, &b), -1);
+	a.kind = JOB_CHECKIN;
+	a.gzip = 2;
+	wbuf_reset(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_job_decode(w.data, w.len, &b), -1);
+	a.gzip = 0;
+	a.doclen = UPLOAD_JOB_MAX + 1;
+	wbuf_reset(&w);
+	msg_upload_job_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_job_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+TEST(upload_result_checkin)
+{
+	struct msg_upload_result	 a, b;
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	a.job = 3;
+	a.kind = JOB_CHECKIN;
+	a.bundles = 2;
+	a.status = UP_DELIVERED;
+	a.http_status = 200;
+	(void)strlcpy(a.server, "comms.example.net:443", sizeof(a.server));
+	(void)strlcpy(a.via, "192.0.2.10:443", sizeof(a.via));
+	(void)strlcpy(a.tls_version, "TLSv1.3", sizeof(a.tls_version));
+	(void)strlcpy(a.cert_hash, "SHA256:" SHA_A, sizeof(a.cert_hash));
+	(void)strlcpy(a.server_time, "2026-11-21T10:00:00Z",
+	    sizeof(a.server_time));
+	a.bytes_sent = 812;
+	a.bytes_received = 1400;
+	wbuf_init(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK(transfer(PROC_UPLINKD, PROC_AUDITD, IMSG_UPLOAD_RESULT, &w, &p,
+	    &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_upload_result_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.kind == JOB_CHECKIN && b.bundles == 2 && b.job == 3);
+	CHECK_STR(b.receipt_sha256, "");
+	REENCODES(msg_upload_result_encode, &b, &w);
+	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
+	free(p);
+	/* a failed check-in */
+	a.bundles = 0;
+	a.status = UP_TIMEOUT;
+	a.http_status = 0;
+	(void)strlcpy(a.error, "no answer in 30 s", sizeof(a.error));
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK(b.status == UP_TIMEOUT && b.bundles == 0);
+	/* many bundles: a check-in's answer may bring any number */
+	a.bundles = UINT32_MAX;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK(b.bundles == UINT32_MAX);
+	/* the kind: known, and an upload brings no bundle */
+	a.kind = JOB_CHECKIN + 1;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.kind = JOB_UPLOAD;
+	a.bundles = 1;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.bundles = 0;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	wbuf_free(&w);
+}
+
+TEST(bundle)
+{
+	static const char	 text[] =
+	    "untrusted comment: verify with instructions.pub\n"
+	    "RWQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+	    "callhome-instructions 1\ngateway acme-hq-gw-01\nsequence 42\n"
+	    "issued 2026-11-21T10:00:00Z\nexpires 2026-11-28T10:00:00Z\n"
+	    "collect now\nupload now\nschedule daily 02:30\n"
+	    "checkin every 1h\npackage profile acme-mx3570.profile 7 "
+	    SHA_A " 18432\n";
+	struct msg_bundle	 a, b;
+	struct wbuf		 w;
+	uint8_t			*p, *big;
+	size_t			 n;
+
+	a.data = (const uint8_t *)text;
+	a.len = sizeof(text) - 1;
+	wbuf_init(&w);
+	msg_bundle_encode(&w, &a);
+	CHECK(transfer(PROC_UPLINKD, PROC_SIGNERD, IMSG_BUNDLE, &w, &p, &n));
+	CHECK_EQ_INT(msg_bundle_decode(p, n, &b), 0);
+	CHECK(b.len == a.len && memcmp(b.data, text, a.len) == 0);
+	CHECK(b.data == p + 4);
+	REENCODES(msg_bundle_encode, &b, &w);
+	TRUNCATIONS(msg_bundle_decode, struct msg_bundle, &w);
+	free(p);
+	/* 1 to BUNDLE_MAX bytes */
+	a.len = 0;
+	wbuf_reset(&w);
+	msg_bundle_encode(&w, &a);
+	CHECK_EQ_INT(w.len, 4);
+	CHECK_EQ_INT(msg_bundle_decode(w.data, w.len, &b), -1);
+	a.len = 1;
+	wbuf_reset(&w);
+	msg_bundle_encode(&w, &a);
+	CHECK_EQ_INT(msg_bundle_decode(w.data, w.len, &b), 0);
+	CHECK((big = calloc(1, BUNDLE_MAX + 1)) != NULL);
+	a.data = big;
+	a.len = BUNDLE_MAX;
+	wbuf_reset(&w);
+	msg_bundle_encode(&w, &a);
+	CHECK_EQ_INT(msg_bundle_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.len, BUNDLE_MAX);
+	a.len = BUNDLE_MAX + 1;
+	wbuf_reset(&w);
+	msg_bundle_encode(&w, &a);
+	CHECK_EQ_INT(msg_bundle_decode(w.data, w.len, &b), -1);
+	/* nothing after the blob */
+	a.len = 1;
+	wbuf_reset(&w);
+	msg_bundle_encode(&w, &a);
+	wbuf_u8(&w, 0);
+	CHECK_EQ_INT(msg_bundle_decode(w.data, w.len, &b), -1);
+	free(big);
+	wbuf_free(&w);
+}
+
+/* a file for the largest sizes: BUNDLE_PKG_SIZE_MAX + 2 bytes */
+static uint8_t *
+big_file(void)
+{
+	uint8_t	*big;
+	size_t	 i;
+
+	if ((big = malloc(BUNDLE_PKG_SIZE_MAX + 2)) == NULL)
+		return NULL;
+	for (i = 0; i < BUNDLE_PKG_SIZE_MAX + 2; i++)
+		big[i] = (uint8_t)(i * 131 + 7);
+	return big;
+}
+
+TEST(package)
+{
+	static const char	 sig[] =
+	    "untrusted comment: verify with packages.pub\n"
+	    "RWRAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+	struct msg_package	 a, b;
+	struct wbuf		 w;
+	uint8_t			 file[5000], *p, *big;
+	size_t			 n, i;
+
+	for (i = 0; i < sizeof(file); i++)
+		file[i] = (uint8_t)(i * 13);
+	memset(&a, 0, sizeof(a));
+	mk_pkg_id(&a.id, PKG_SOFTWARE, "callhome_gw", 20261121);
+	a.file = file;
+	a.filelen = sizeof(file);
+	a.sig = (const uint8_t *)sig;
+	a.siglen = sizeof(sig) - 1;
+	wbuf_init(&w);
+	msg_package_encode(&w, &a);
+	CHECK(transfer(PROC_UPLINKD, PROC_SIGNERD, IMSG_PACKAGE, &w, &p, &n));
+	CHECK_EQ_INT(msg_package_decode(p, n, &b), 0);
+	CHECK(b.id.kind == PKG_SOFTWARE && b.id.version == 20261121);
+	CHECK_STR(b.id.name, "callhome_gw");
+	CHECK(b.filelen == sizeof(file) &&
+	    memcmp(b.file, file, sizeof(file)) == 0);
+	CHECK(b.siglen == sizeof(sig) - 1 &&
+	    memcmp(b.sig, sig, sizeof(sig) - 1) == 0);
+	REENCODES(msg_package_encode, &b, &w);
+	TRUNCATIONS(msg_package_decode, struct msg_package, &w);
+	free(p);
+	/* a bad identity */
+	a.id.version = 0;
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), -1);
+	a.id.version = 1;
+	(void)strlcpy(a.id.name, "../callhome_gw", sizeof(a.id.name));
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), -1);
+	(void)strlcpy(a.id.name, "callhome_gw", sizeof(a.id.name));
+	/* the signature: PKG_SIG_MAX bytes, not one more */
+	CHECK((big = big_file()) != NULL);
+	a.sig = big;
+	a.siglen = PKG_SIG_MAX;
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), 0);
+	a.siglen = PKG_SIG_MAX + 1;
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), -1);
+	a.sig = (const uint8_t *)sig;
+	a.siglen = sizeof(sig) - 1;
+	/*
+	 * the file: one byte more than a package may have still comes
+	 * through (signerd says size-exceeded); two do not
+	 */
+	a.file = big;
+	a.filelen = BUNDLE_PKG_SIZE_MAX + 1;
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.filelen, BUNDLE_PKG_SIZE_MAX + 1);
+	a.filelen = BUNDLE_PKG_SIZE_MAX + 2;
+	wbuf_reset(&w);
+	msg_package_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_decode(w.data, w.len, &b), -1);
+	free(big);
+	wbuf_free(&w);
+}
+
+TEST(fetch_failed)
+{
+	static const char *const reasons[] = {
+		"size-exceeded", "timeout", "fetch-failed",
+	};
+	static const char *const bad[] = {
+		"other", "", "Timeout", "timeout ", "size", "fetch-failed-",
+	};
+	struct msg_fetch_failed	 a, b;
+	struct wbuf		 w;
+	uint8_t			*p;
+	size_t			 n, i;
+
+	wbuf_init(&w);
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		mk_pkg_id(&a.id, PKG_PROFILE, "acme-mx3570.profile", 7);
+		(void)strlcpy(a.reason, reasons[i], sizeof(a.reason));
+		(void)strlcpy(a.error, "HTTP 404 Not Found", sizeof(a.error));
+		wbuf_reset(&w);
+		msg_fetch_failed_encode(&w, &a);
+		CHECK(transfer(PROC_UPLINKD, PROC_SIGNERD, IMSG_FETCH_FAILED,
+		    &w, &p, &n));
+		memset(&b, 0xa5, sizeof(b));
+		CHECK_EQ_INT(msg_fetch_failed_decode(p, n, &b), 0);
+		CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+		CHECK_STR(b.reason, reasons[i]);
+		CHECK_STR(b.id.name, "acme-mx3570.profile");
+		REENCODES(msg_fetch_failed_encode, &b, &w);
+		TRUNCATIONS(msg_fetch_failed_decode, struct msg_fetch_failed,
+		    &w);
+		free(p);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)strlcpy(a.reason, bad[i], sizeof(a.reason));
+		wbuf_reset(&w);
+		msg_fetch_failed_encode(&w, &a);
+		CHECK_EQ_INT(msg_fetch_failed_decode(w.data, w.len, &b), -1);
+	}
+	(void)strlcpy(a.reason, "timeout", sizeof(a.reason));
+	a.id.kind = PKG_SOFTWARE + 1;
+	wbuf_reset(&w);
+	msg_fetch_failed_encode(&w, &a);
+	CHECK_EQ_INT(msg_fetch_failed_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+/* a VERDICT as the wire has it: pkg NULL for none, whatever the flag */
+static void
+put_verdict(struct wbuf *w, uint8_t what, uint8_t ok, const char *reason,
+    uint64_t seq, uint8_t has_pkg, const struct pkg_id *pkg, const char *sha)
+{
+	wbuf_u8(w, what);
+	wbuf_u8(w, ok);
+	wbuf_str(w, reason);
+	wbuf_u64(w, seq);
+	wbuf_u8(w, has_pkg);
+	if (pkg != NULL)
+		wbuf_pkg_id(w, pkg);
+	wbuf_str(w, sha);
+	wbuf_str(w, "for people");
+}
+
+TEST(verdict)
+{
+	struct msg_verdict	 a, b;
+	struct pkg_id		 id;
+	struct wbuf		 w;
+	uint8_t			*p;
+	size_t			 n;
+
+	/* a bundle accepted */
+	memset(&a, 0, sizeof(a));
+	a.what = VERDICT_BUNDLE;
+	a.ok = 1;
+	(void)strlcpy(a.reason, "ok", sizeof(a.reason));
+	a.sequence = 42;
+	(void)strlcpy(a.sha256, SHA_A, sizeof(a.sha256));
+	wbuf_init(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK(transfer(PROC_SIGNERD, PROC_AUDITD, IMSG_VERDICT, &w, &p, &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_verdict_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.what == VERDICT_BUNDLE && b.ok == 1 && b.sequence == 42);
+	CHECK_STR(b.reason, "ok");
+	CHECK_STR(b.pkg.name, "");
+	REENCODES(msg_verdict_encode, &b, &w);
+	TRUNCATIONS(msg_verdict_decode, struct msg_verdict, &w);
+	free(p);
+
+	/* a package refused */
+	memset(&a, 0, sizeof(a));
+	a.what = VERDICT_PACKAGE;
+	a.ok = 0;
+	(void)strlcpy(a.reason, "bad-signature", sizeof(a.reason));
+	mk_pkg_id(&a.pkg, PKG_SOFTWARE, "callhome_gw", 20261121);
+	(void)strlcpy(a.sha256, SHA_B, sizeof(a.sha256));
+	(void)strlcpy(a.error, "signature verification failed",
+	    sizeof(a.error));
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK(transfer(PROC_SIGNERD, PROC_AUDITD, IMSG_VERDICT, &w, &p, &n));
+	memset(&b, 0xa5, sizeof(b));
+	CHECK_EQ_INT(msg_verdict_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	CHECK(b.what == VERDICT_PACKAGE && b.ok == 0 &&
+	    b.pkg.kind == PKG_SOFTWARE && b.pkg.version == 20261121);
+	CHECK_STR(b.pkg.name, "callhome_gw");
+	CHECK_STR(b.reason, "bad-signature");
+	REENCODES(msg_verdict_encode, &b, &w);
+	TRUNCATIONS(msg_verdict_decode, struct msg_verdict, &w);
+	free(p);
+	/* a bundle that could not be read: no sequence, no hash */
+	memset(&a, 0, sizeof(a));
+	a.what = VERDICT_BUNDLE;
+	(void)strlcpy(a.reason, "malformed", sizeof(a.reason));
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+
+	/* what, ok, reason, sequence, hash */
+	a.what = VERDICT_PACKAGE + 1;
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	a.what = VERDICT_BUNDLE;
+	a.ok = 2;
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	a.ok = 0;
+	a.reason[0] = '\0';
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	(void)strlcpy(a.reason, "replayed", sizeof(a.reason));
+	a.sequence = BUNDLE_SEQ_MAX;
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), 0);
+	a.sequence = (uint64_t)BUNDLE_SEQ_MAX + 1;
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	a.sequence = 42;
+	(void)strlcpy(a.sha256, SHA_A, sizeof(a.sha256));
+	a.sha256[10] = 'A';
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	a.sha256[10] = 'g';
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	a.sha256[10] = '0';
+	a.sha256[63] = '\0';
+	wbuf_reset(&w);
+	msg_verdict_encode(&w, &a);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+
+	/* the package: a package's verdict names one, a bundle's not */
+	mk_pkg_id(&id, PKG_PROFILE, "sharp", 2);
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_PACKAGE, 1, "ok", 0, 1, &id, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), 0);
+	CHECK_STR(b.pkg.name, "sharp");
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_PACKAGE, 1, "ok", 0, 0, NULL, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_BUNDLE, 1, "ok", 42, 0, NULL, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), 0);
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_BUNDLE, 1, "ok", 42, 1, &id, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	/* its presence is 0 or 1: 2 would not encode back the same */
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_PACKAGE, 1, "ok", 0, 2, &id, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_BUNDLE, 1, "ok", 42, 2, NULL, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	/* and a bad identity */
+	id.version = 0;
+	wbuf_reset(&w);
+	put_verdict(&w, VERDICT_PACKAGE, 1, "ok", 0, 1, &id, SHA_A);
+	CHECK_EQ_INT(msg_verdict_decode(w.data, w.len, &b), -1);
+	wbuf_free(&w);
+}
+
+TEST(package_store)
+{
+	static const char	 prof[] = "profile sharp {\n}\n";
+	struct msg_package_store a, b;
+	struct wbuf		 w;
+	uint8_t			*p, *big;
+	size_t			 n;
+
+	memset(&a, 0, sizeof(a));
+	mk_pkg_id(&a.id, PKG_PROFILE, "sharp", 2);
+	(void)strlcpy(a.sha256, SHA_B, sizeof(a.sha256));
+	a.file = (const uint8_t *)prof;
+	a.filelen = sizeof(prof) - 1;
+	wbuf_init(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK(transfer(PROC_SIGNERD, PROC_AUDITD, IMSG_PACKAGE_STORE, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_package_store_decode(p, n, &b), 0);
+	CHECK(b.id.kind == PKG_PROFILE && b.id.version == 2);
+	CHECK_STR(b.id.name, "sharp");
+	CHECK_STR(b.sha256, SHA_B);
+	CHECK(b.filelen == a.filelen && memcmp(b.file, prof, a.filelen) == 0);
+	REENCODES(msg_package_store_encode, &b, &w);
+	TRUNCATIONS(msg_package_store_decode, struct msg_package_store, &w);
+	free(p);
+	/* the hash is needed, and well formed */
+	a.sha256[0] = '\0';
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	(void)strlcpy(a.sha256, SHA_B, sizeof(a.sha256));
+	a.sha256[0] = 'F';
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	a.sha256[0] = 'f';
+	/* a bad identity */
+	a.id.kind = PKG_SOFTWARE + 1;
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	a.id.kind = PKG_PROFILE;
+	(void)strlcpy(a.id.name, ".sharp", sizeof(a.id.name));
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	(void)strlcpy(a.id.name, "sharp", sizeof(a.id.name));
+	/* 1 to BUNDLE_PKG_SIZE_MAX bytes: what was verified */
+	a.filelen = 0;
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	CHECK((big = big_file()) != NULL);
+	a.file = big;
+	a.filelen = BUNDLE_PKG_SIZE_MAX;
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), 0);
+	CHECK_EQ_INT(b.filelen, BUNDLE_PKG_SIZE_MAX);
+	a.filelen = BUNDLE_PKG_SIZE_MAX + 1;
+	wbuf_reset(&w);
+	msg_package_store_encode(&w, &a);
+	CHECK_EQ_INT(msg_package_store_decode(w.data, w.len, &b), -1);
+	free(big);
+	wbuf_free(&w);
+}
+
 /* the channel table refuses these types from the wrong sender */
 TEST(wrong_senders)
 {
@@ -554,6 +1958,24 @@ TEST(wrong_senders)
 	CHECK(!test_chan_allows(PROC_AUDITD, PROC_PARENT, IMSG_DIAL_REQ));
 	CHECK(!test_chan_allows(PROC_SIGNERD, PROC_UPLINKD, IMSG_UPLOAD_JOB));
 	CHECK(!test_chan_allows(PROC_COLLECTD, PROC_UPLINKD, IMSG_CYCLE_BEGIN));
+	/* check-in and packages */
+	CHECK(!test_chan_allows(PROC_SIGNERD, PROC_PARENT, IMSG_SIGNER_STATE));
+	CHECK(!test_chan_allows(PROC_PARENT, PROC_SIGNERD, IMSG_INSTRUCTIONS));
+	CHECK(!test_chan_allows(PROC_AUDITD, PROC_SIGNERD, IMSG_VERDICT));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_AUDITD,
+	    IMSG_PACKAGE_STORE));
+	CHECK(!test_chan_allows(PROC_SIGNERD, PROC_UPLINKD, IMSG_BUNDLE));
+	CHECK(!test_chan_allows(PROC_PARENT, PROC_SIGNERD, IMSG_PACKAGE));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_PARENT, IMSG_FETCH));
+	CHECK(!test_chan_allows(PROC_PARENT, PROC_SIGNERD, IMSG_FETCH));
+	CHECK(!test_chan_allows(PROC_SIGNERD, PROC_UPLINKD,
+	    IMSG_FETCH_FAILED));
+	CHECK(!test_chan_allows(PROC_PARENT, PROC_AUDITD, IMSG_GATEWAY_STATE));
+	CHECK(!test_chan_allows(PROC_PARENT, PROC_AUDITD,
+	    IMSG_PROFILE_PACKAGE));
+	CHECK(!test_chan_allows(PROC_AUDITD, PROC_PARENT,
+	    IMSG_INSTRUCTION_DONE));
+	CHECK(!test_chan_allows(PROC_UPLINKD, PROC_AUDITD, IMSG_UPLOAD_JOB));
 }
 
 TEST_MAIN_BEGIN("test_msgs")
@@ -568,5 +1990,22 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(dial);
 	RUN(outbox_status);
 	RUN(control);
+	RUN(pkg_name);
+	RUN(conf_signerd);
+	RUN(gateway_state);
+	RUN(signer_state);
+	RUN(instructions);
+	RUN(outbox_status_checkin);
+	RUN(checkin_now);
+	RUN(instruction_done);
+	RUN(profile_package);
+	RUN(fetch);
+	RUN(upload_job_checkin);
+	RUN(upload_result_checkin);
+	RUN(bundle);
+	RUN(package);
+	RUN(fetch_failed);
+	RUN(verdict);
+	RUN(package_store);
 	RUN(wrong_senders);
 TEST_MAIN_END

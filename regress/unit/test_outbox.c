@@ -547,8 +547,9 @@ TEST(schema_v2)
 	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
 	    "type = 'table' AND name IN ('outbox', 'secrets')"), 2);
-	/* a version 1 database is migrated (to version 4 as well) */
+	/* a version 1 database is migrated, through 2, 3 and 4 */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
+	    "DROP TABLE gateway_state; DROP TABLE packages; "
 	    "DROP TABLE targets; "
 	    "ALTER TABLE cycles DROP COLUMN n_auth_failure; "
 	    "ALTER TABLE cycles DROP COLUMN answered; "
@@ -565,9 +566,14 @@ TEST(schema_v2)
 	CHECK(db_open(&db, dbpath, err, sizeof(err)) == 0);
 	CHECK_EQ_INT(db_schema_version(&db), DB_VERSION);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table' AND name IN ('outbox', 'secrets', 'targets')"), 3);
+	    "type = 'table' AND name IN ('outbox', 'secrets', "
+	    "'gateway_state', 'packages', 'targets')"), 5);
 	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM pragma_table_info("
 	    "'meters') WHERE name IN ('flag', 'previous')"), 2);
+	/* version 3: one state row, its defaults */
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM gateway_state"), 1);
+	CHECK_EQ_INT(q_int(&db, "SELECT sched_minute FROM gateway_state"),
+	    -1);
 	/* a pruned document has no bytes, any other has them */
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 0, NULL, "
@@ -1223,13 +1229,33 @@ TEST(results_and_backoff)
 	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 0);
 	CHECK(wake > NOW + 100);
 	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
+	/* a server that asks for more than our backoff: its wait, jittered */
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
+	r = *result(1, UP_HTTP, NULL);
+	r.http_status = 503;
+	r.retry_after = 50000;
+	CHECK(outbox_result(f.ob, &r, NOW + 100) == 0);
+	next = q_int(&f.db, "SELECT next_attempt FROM outbox WHERE id = 1");
+	CHECK(next >= NOW + 100 + 50000 && next <= NOW + 100 + 55000);
+	CHECK(strstr(q_text(&f.db, "SELECT detail FROM txlog ORDER BY seq "
+	    "DESC LIMIT 1"), "\"retry_after\":50000") != NULL);
+	/* and one that asks for less: our backoff */
+	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
+	r.retry_after = 5;
+	CHECK(outbox_result(f.ob, &r, NOW + 100) == 0);
+	next = q_int(&f.db, "SELECT next_attempt FROM outbox WHERE id = 1");
+	CHECK(next >= NOW + 100 + outbox_backoff(15));
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 0);
+	CHECK(wake > NOW + 100);
+	CHECK(outbox_kick(f.ob, NOW + 100) == 0);
 	CHECK_EQ_INT(outbox_pump(f.ob, NOW + 100, &wake), 1);
 	CHECK_EQ_INT(sent.job.job, 1);
 	r = *result(1, UP_DELIVERED, doc_sha(&f, 1));
 	r.duplicate = 1;
 	CHECK(outbox_result(f.ob, &r, NOW + 101) == 0);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT attempts FROM outbox WHERE id = 1"),
-	    14);
+	    16);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT duplicate FROM outbox WHERE "
 	    "id = 1"), 1);
 	CHECK_EQ_INT(q_int(&f.db, "SELECT last_error IS NULL FROM outbox "

@@ -169,6 +169,67 @@ receipt_doc(const char *sha, const char *extra)
 
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
+TEST(retry_after)
+{
+	struct http_response	 r;
+	const char		*err;
+	time_t			 now = 784111777;	/* 06 Nov 1994 08:49:37 */
+
+	CHECK_EQ_INT(parse("HTTP/1.1 503 Service Unavailable\r\n"
+	    "Retry-After: 30\r\nRetry-After: 99\r\nContent-Length: 0\r\n\r\n",
+	    0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.status, 503);
+	CHECK_STR(r.retry_after, "30");		/* the first one */
+	CHECK_EQ_INT(http_retry_after(r.retry_after, now), 30);
+	CHECK_EQ_INT(parse(OK_RESP, 0, &r, &err), HTTP_DONE);
+	CHECK_STR(r.retry_after, "");
+	CHECK_EQ_INT(http_retry_after(r.retry_after, now), -1);
+	CHECK_EQ_INT(parse("HTTP/1.1 503 x\r\nRetry-After: "
+	    "12345678901234567890123456789012345\r\nContent-Length: 0\r\n"
+	    "\r\n", 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(http_retry_after(r.retry_after, now), -1);
+
+	/* delay-seconds, bounded */
+	CHECK_EQ_INT(http_retry_after("0", now), 0);
+	CHECK_EQ_INT(http_retry_after("120", now), 120);
+	CHECK_EQ_INT(http_retry_after("86400", now), 86400);
+	CHECK_EQ_INT(http_retry_after("86401", now), HTTP_RETRY_AFTER_MAX);
+	CHECK_EQ_INT(http_retry_after("99999999999999999999999", now),
+	    HTTP_RETRY_AFTER_MAX);
+	CHECK_EQ_INT(http_retry_after("-1", now), -1);
+	CHECK_EQ_INT(http_retry_after("+5", now), -1);
+	CHECK_EQ_INT(http_retry_after("5s", now), -1);
+	CHECK_EQ_INT(http_retry_after("5 ", now), -1);
+	CHECK_EQ_INT(http_retry_after("", now), -1);
+	/* an IMF-fixdate */
+	CHECK_EQ_INT(http_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now),
+	    60);
+	CHECK_EQ_INT(http_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+	    0);
+	CHECK_EQ_INT(http_retry_after("Sat, 05 Nov 1994 08:49:37 GMT", now),
+	    0);
+	CHECK_EQ_INT(http_retry_after("Tue, 06 Nov 2035 08:49:37 GMT", now),
+	    HTTP_RETRY_AFTER_MAX);
+	CHECK_EQ_INT(http_retry_after("Mon, 07 Nov 1994 00:00:00 GMT", now),
+	    54623);
+	/* no other form, no impossible date */
+	CHECK_EQ_INT(http_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Sun Nov  6 08:49:37 1994", now), -1);
+	CHECK_EQ_INT(http_retry_after("Sun, 06 Nov 1994 08:49:37 UTC", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Xyz, 06 Nov 1994 08:49:37 GMT", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Sun, 31 Feb 1995 08:49:37 GMT", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Sun, 06 Nov 1994 24:00:00 GMT", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Sun, 06 Nov 1969 08:49:37 GMT", now),
+	    -1);
+	CHECK_EQ_INT(http_retry_after("Sun, 6 Nov 1994 08:49:37 GMT", now),
+	    -1);
+}
+
 TEST(receipt_ok)
 {
 	struct receipt	 rc;
@@ -251,6 +312,52 @@ pstatus(const char *s)
 	return proxy_response_status(s, strlen(s));
 }
 
+static enum upload_status
+judge(int status, const char *reason, const char *text,
+    struct msg_upload_result *res)
+{
+	struct http_response	 hr;
+
+	memset(&hr, 0, sizeof(hr));
+	memset(res, 0, sizeof(*res));
+	hr.status = status;
+	(void)strlcpy(hr.reason, reason, sizeof(hr.reason));
+	hr.body = (uint8_t *)(uintptr_t)text;
+	hr.body_len = strlen(text);
+	return upload_judge(xs, &hr, SHA, res);
+}
+
+/*
+ * What a response means.  A non-200 whose body is a valid receipt read an
+ * error buffer only receipt_parse()'s callee happened to clear: its
+ * message must be exactly the status, and nothing is delivered.
+ */
+TEST(judge_responses)
+{
+	struct msg_upload_result	 res;
+	char				 other[65];
+
+	CHECK(xs != NULL);
+	CHECK_EQ_INT(judge(200, "OK", receipt_doc(SHA, ""), &res),
+	    UP_DELIVERED);
+	CHECK_STR(res.receipt_sha256, SHA);
+	CHECK_EQ_INT(res.doc_id, 42);
+	CHECK_EQ_INT(res.http_status, 200);
+	CHECK_EQ_INT(judge(500, "Internal Server Error",
+	    receipt_doc(SHA, ""), &res), UP_HTTP);
+	CHECK_STR(res.error, "server answered 500 Internal Server Error");
+	CHECK_STR(res.receipt_sha256, "");	/* only a 200 delivers */
+	CHECK_EQ_INT(judge(503, "Service Unavailable", "", &res), UP_HTTP);
+	CHECK_STR(res.error, "server answered 503 Service Unavailable");
+	memset(other, 'f', 64);
+	other[64] = '\0';
+	CHECK_EQ_INT(judge(200, "OK", receipt_doc(other, ""), &res),
+	    UP_MISMATCH);
+	CHECK(strstr(res.error, "receipt names ffff") != NULL);
+	CHECK_EQ_INT(judge(200, "OK", "<not-a-receipt/>", &res), UP_PROTOCOL);
+	CHECK(strncmp(res.error, "bad receipt: ", 13) == 0);
+}
+
 TEST(proxy_answers)
 {
 	CHECK_EQ_INT(pstatus("HTTP/1.1 200 Connection "
@@ -314,8 +421,10 @@ TEST_MAIN_BEGIN("test_uplink")
 	RUN(http_chunked);
 	RUN(http_bad);
 	RUN(http_limits);
+	RUN(retry_after);
 	RUN(receipt_ok);
 	RUN(receipt_bad);
+	RUN(judge_responses);
 	RUN(proxy_answers);
 	RUN(proxy_too_long);
 	xschema_free(xs);
