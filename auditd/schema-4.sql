@@ -1,6 +1,6 @@
 -- auditd's database, schema version 4: SNMPv3 outcomes, discovery counts,
 -- each address's state across cycles, and meters that are not usage.
--- (Version 3, the package store, comes with the check-in work.)
+-- (Version 3, schema-3.sql, is the check-in state and package store.)
 
 -- devices refused by an SNMPv3 agent (dev_outcome auth-failure), and
 -- what discovery found (NULL in the cycles before this version)

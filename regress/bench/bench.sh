@@ -18,6 +18,10 @@
 #	N@L	the same with L ms of latency
 #	N:v3	N devices over SNMPv3 authPriv, SHA-256 and AES-128
 #   default: 1000 10000 1000@1 10000:v3
+# One of the walks (samsungprinter_clx) is no printer as the identity
+# rules have it (regress/identity/expected.tsv): its devices are
+# not-a-printer, so "ok" is below the number of devices and callhomed -1
+# exits 1 (it does when a device is not collected completely).
 
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
