@@ -442,6 +442,43 @@ TEST(device_identity_kept)
 	    "HP/HP LaserJet M252dw/2");
 }
 
+/* schema 4's attributes: a device's state, a meter's flag and previous */
+TEST(state_and_flags)
+{
+	static const char	 doc[] =
+	    "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/"
+	    "soap-envelope\"><env:Body><ch:Upload xmlns:ch=\"urn:callhome:"
+	    "protocol:1\" version=\"1\"><ch:Gateway id=\"gw1\" "
+	    "software=\"x\"/><ch:Cycle id=\"9\" reason=\"manual\" "
+	    "started=\"2026-11-21T02:00:00Z\" "
+	    "finished=\"2026-11-21T02:00:00Z\"/><ch:Categories>meters"
+	    "</ch:Categories><ch:Devices><ch:Device key=\"VND|A1\" "
+	    "outcome=\"ok\" collected=\"2026-11-21T02:00:00Z\" "
+	    "state=\"answering\" stateSince=\"2026-11-20T02:00:00Z\">"
+	    "<ch:Meters><ch:Meter name=\"total\" flag=\"reset\" "
+	    "previous=\"900\">12</ch:Meter><ch:Meter name=\"color\">5"
+	    "</ch:Meter></ch:Meters></ch:Device><ch:Device key=\"VND|B2\" "
+	    "outcome=\"auth-failure\" collected=\"2026-11-21T02:00:00Z\" "
+	    "state=\"auth-failure\" stateSince=\"2026-11-21T02:00:00Z\"/>"
+	    "</ch:Devices></ch:Upload></env:Body></env:Envelope>";
+	struct receipt		 r;
+
+	CHECK(fresh_db() == 0);
+	CHECK_EQ_INT(upload("gw1", doc, sizeof(doc) - 1, 0, NULL, &r, NULL,
+	    0), 200);
+	CHECK_STR(text1("SELECT state || '/' || state_since FROM "
+	    "device_reports WHERE ordinal = 0"),
+	    "answering/2026-11-20T02:00:00Z");
+	CHECK_STR(text1("SELECT outcome || '/' || state FROM device_reports "
+	    "WHERE ordinal = 1"), "auth-failure/auth-failure");
+	CHECK_STR(text1("SELECT flag || '/' || previous || '/' || value FROM "
+	    "meters WHERE name = 'total'"), "reset/900/12");
+	CHECK_EQ_INT(count("SELECT typeof(previous) = 'integer' FROM meters "
+	    "WHERE name = 'total'"), 1);
+	CHECK_EQ_INT(count("SELECT flag IS NULL AND previous IS NULL FROM "
+	    "meters WHERE name = 'color'"), 1);
+}
+
 TEST(gzip_upload)
 {
 	struct receipt	 r;
@@ -759,6 +796,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(duplicate);
 	RUN(readings);
 	RUN(device_identity_kept);
+	RUN(state_and_flags);
 	RUN(gzip_upload);
 	RUN(gzip_refused);
 	RUN(begin_room);
