@@ -341,8 +341,9 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 		return;
 	case CTL_CHECKIN:
 		if (ch->conf->trust_instructions[0] == '\0') {
-			ctl_reply(c, "checkin", "no check-in: there is no "
-			    "trust instructions (the keys that sign them)");
+			ctl_reply(c, "checkin", "no check-in: no trust "
+			    "instructions (the keys that sign them) in the "
+			    "configuration");
 			ctl_end(c, 1);
 		} else if (!ch->conf->have_server) {
 			ctl_reply(c, "checkin", "no check-in: no server is "

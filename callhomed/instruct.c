@@ -301,12 +301,6 @@ gateway_state_handle(struct callhomed *ch, struct imsg *m)
 	}
 }
 
-static int
-profile_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct profile *)a)->name,
-	    ((const struct profile *)b)->name);
-}
 
 /*
  * The installed profile packages over the profiles of the directory:
@@ -320,10 +314,12 @@ profiles_merge(const struct callhomed *ch, struct profile_set *set)
 	size_t		 i, j;
 
 	for (i = 0; i < ch->npkgprof; i++) {
+		/* the set is sorted by name: the place of this one */
 		for (j = 0; j < set->n; j++)
-			if (strcmp(set->p[j].name, ch->pkgprof[i].name) == 0)
+			if (strcmp(set->p[j].name, ch->pkgprof[i].name) >= 0)
 				break;
-		if (j == set->n) {
+		if (j == set->n ||
+		    strcmp(set->p[j].name, ch->pkgprof[i].name) != 0) {
 			if (set->n == PROFILE_MAX) {
 				log_warnx("profile package %s: more than %d "
 				    "profiles: not used", ch->pkgprof[i].name,
@@ -334,12 +330,14 @@ profiles_merge(const struct callhomed *ch, struct profile_set *set)
 			    sizeof(*set->p))) == NULL)
 				fatal(NULL);
 			set->p = np;
+			/* no qsort(): glibc's calls sysinfo(2), which the
+			 * sandbox does not allow */
+			memmove(&set->p[j + 1], &set->p[j],
+			    (set->n - j) * sizeof(*set->p));
 			set->n++;
 		}
 		set->p[j] = ch->pkgprof[i];
 	}
-	if (set->n > 1)
-		qsort(set->p, set->n, sizeof(*set->p), profile_cmp);
 	return 0;
 }
 

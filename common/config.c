@@ -344,7 +344,8 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 	config_fmt_duration(num, sizeof(num), conf->sched_jitter * 1000ULL);
 	fprintf(fp, "schedule daily %02d:%02d jitter %s\n",
 	    conf->sched_minute / 60, conf->sched_minute % 60, num);
-	if (conf->checkin_every == 0)
+	/* without the keys of instructions there is no periodic check-in */
+	if (conf->checkin_every == 0 || conf->trust_instructions[0] == '\0')
 		fprintf(fp, "checkin never\n");
 	else {
 		config_fmt_duration(num, sizeof(num),

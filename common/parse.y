@@ -338,11 +338,13 @@ main		: GATEWAY STRING {
 			set_schedule($3, $4);
 		}
 		| CHECKIN EVERY STRING {
-			get_seconds($3, 10 * 1000ULL, 30 * 86400 * 1000ULL,
-			    "checkin interval", &conf->checkin_every);
-			conf->checkin_set = 1;
-			checkin_file = file->name;
-			checkin_line = yylval.lineno;
+			/* a bad interval is its own error, not this one too */
+			if (get_seconds($3, 10 * 1000ULL, 30 * 86400 * 1000ULL,
+			    "checkin interval", &conf->checkin_every) == 0) {
+				conf->checkin_set = 1;
+				checkin_file = file->name;
+				checkin_line = yylval.lineno;
+			}
 		}
 		| CHECKIN NEVER {
 			conf->checkin_every = 0;

@@ -395,6 +395,11 @@ void
 sandbox_enter_layers(const struct sandbox *sb, const struct sandbox_params *p,
     int layers)
 {
+	static const struct sandbox_params	 none;
+
+	/* a nested sandbox (commsd's workers) has nothing to add */
+	if (p == NULL)
+		p = &none;
 	if (layers & SB_LAYER_NETNS)
 		enter_netns(sb);
 	if ((layers & SB_LAYER_CHROOT) && !sb->keep_root)

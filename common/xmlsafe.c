@@ -259,8 +259,10 @@ soap_parse(struct xschema *xs, const void *buf, size_t len, size_t max,
 			xmlFree((void *)t);
 		goto fail;
 	}
-	if (!is_ns(kids[0], CALLHOME_NS, name)) {
-		set_err(err, errlen, "expected %s, got %.64s", name,
+	if (!is_ns(kids[0], CALLHOME_NS, name != NULL ? name :
+	    (const char *)kids[0]->name)) {
+		set_err(err, errlen, "expected %s, got %.64s", name != NULL ?
+		    name : "an element of " CALLHOME_NS,
 		    (const char *)kids[0]->name);
 		goto fail;
 	}
@@ -269,7 +271,8 @@ soap_parse(struct xschema *xs, const void *buf, size_t len, size_t max,
 	if (xmlSchemaValidateOneElement(xs->vctxt, kids[0]) != 0) {
 		xml_err = NULL;
 		if (err != NULL && errlen > 0 && err[0] == '\0')
-			set_err(err, errlen, "%s is not valid", name);
+			set_err(err, errlen, "%s is not valid",
+			    (const char *)kids[0]->name);
 		goto fail;
 	}
 	xml_err = NULL;

@@ -29,8 +29,9 @@ struct xschema	*xschema_load(const void *, size_t, char *, size_t);
 void		 xschema_free(struct xschema *);
 /*
  * Parse and check an envelope whose payload must be the element `name'
- * of CALLHOME_NS.  Returns the document (xmlFreeDoc it) and sets
- * *payload; NULL with a reason in err.
+ * of CALLHOME_NS (NULL: any element of it that the schema declares).
+ * Returns the document (xmlFreeDoc it) and sets *payload; NULL with a
+ * reason in err.
  */
 xmlDocPtr	 soap_parse(struct xschema *, const void *, size_t, size_t max,
 		    const char *name, xmlNodePtr *payload, char *, size_t);

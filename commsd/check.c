@@ -34,14 +34,23 @@ comms_check_document(struct xschema *xs, const struct comms_check_limits *lim,
 		(void)snprintf(err, errlen, "document not valid: %s", why);
 		return -1;
 	}
-	x = soap_parse(xs, doc, len, lim->max_document, "Upload", &payload,
+	x = soap_parse(xs, doc, len, lim->max_document, NULL, &payload,
 	    why, sizeof(why));
 	if (x == NULL) {
 		(void)snprintf(err, errlen, "document not valid: %s", why);
 		return -1;
 	}
 	wbuf_reset(out);
-	if (comms_extract_encode(payload, out, why, sizeof(why)) == -1) {
+	if (strcmp((const char *)payload->name, "Upload") != 0 &&
+	    strcmp((const char *)payload->name, "CheckIn") != 0) {
+		xmlFreeDoc(x);
+		(void)snprintf(err, errlen, "document not valid: a %.64s, not "
+		    "an Upload or a CheckIn", (const char *)payload->name);
+		return -1;
+	}
+	if ((payload->name[0] == 'U' ? comms_extract_encode(payload, out, why,
+	    sizeof(why)) : comms_extract_checkin(payload, out, why,
+	    sizeof(why))) == -1) {
 		xmlFreeDoc(x);
 		wbuf_reset(out);
 		(void)snprintf(err, errlen, "document not valid: %s", why);

@@ -77,16 +77,20 @@ void	comms_scan_limits_default(struct comms_scan_limits *);
  *	field:  column (1 byte)  length (LEB128, at most 4 bytes)  bytes
  *
  * with only the present fields, in increasing column order; an absent
- * field is SQL NULL.  The first record is the one upload (U), then each
- * device (D) followed by its readings (M, S, A).  A field holds no NUL
- * byte; integers are their text as the document gave it.
+ * field is SQL NULL.  An upload's extract is the one upload record (U),
+ * then each device (D) followed by its readings (M, S, A); a check-in's
+ * is the one check-in record (C), then each installed package (P).  A
+ * field holds no NUL byte; integers are their text as the document gave
+ * it.
  */
 enum comms_rec {
 	COMMS_REC_UPLOAD = 'U',
 	COMMS_REC_DEVICE = 'D',
 	COMMS_REC_METER = 'M',
 	COMMS_REC_SUPPLY = 'S',
-	COMMS_REC_ALERT = 'A'
+	COMMS_REC_ALERT = 'A',
+	COMMS_REC_CHECKIN = 'C',
+	COMMS_REC_PACKAGE = 'P'
 };
 
 /* the columns of each record */
@@ -104,6 +108,8 @@ enum { XS_INDEX, XS_DESCRIPTION, XS_CLASS, XS_TYPE, XS_COLOR, XS_UNIT, XS_MAX,
 	XS_LEVEL, XS_PERCENT, XS_NCOLS };
 enum { XA_INDEX, XA_SEVERITY, XA_GROUP, XA_CODE, XA_DESCRIPTION, XA_TIME,
 	XA_NCOLS };
+enum { XC_GATEWAY, XC_SOFTWARE, XC_LAST_SEQUENCE, XC_NCOLS };
+enum { XP_NAME, XP_VERSION, XP_NCOLS };
 
 #define COMMS_REC_MAXCOLS	XD_NCOLS
 #define COMMS_FIELD_MAX		(1U << 28)	/* bytes of one field */
@@ -123,7 +129,8 @@ size_t	comms_rec_ncols(int);
 /*
  * The whole extract, checked: the grammar above, the order of records,
  * the fields each record requires.  0, or -1 with a reason.  *ndevices
- * is the number of D records.
+ * is the number of D records.  Its first record's tag says which
+ * document it was (U or C).
  */
 int	comms_extract_check(const uint8_t *, size_t, uint64_t *ndevices,
 	    char *, size_t);
@@ -133,10 +140,11 @@ int	comms_extract_next(const uint8_t *, size_t, size_t *off,
 /* append one record (used by the encoder and the tests) */
 void	comms_extract_put(struct wbuf *, const struct comms_record *);
 /*
- * The extract of a validated ch:Upload element.  0, or -1 with a reason
- * (a field too long, out of memory).
+ * The extract of a validated ch:Upload or ch:CheckIn element.  0, or -1
+ * with a reason (a field too long, out of memory).
  */
 int	comms_extract_encode(xmlNodePtr, struct wbuf *, char *, size_t);
+int	comms_extract_checkin(xmlNodePtr, struct wbuf *, char *, size_t);
 
 /*
  * check.c
@@ -147,10 +155,11 @@ struct comms_check_limits {
 };
 
 /*
- * Prescan, parse, validate against the schema, extract.  0 with the
- * extract in out (its length never more than the document's), or -1
- * with the HTTP status to answer (400 or 413; 500 if the extract were
- * larger than the document, which cannot be) and a reason.
+ * Prescan, parse, validate against the schema (an Upload or a CheckIn),
+ * extract.  0 with the extract in out (its length never more than the
+ * document's), or -1 with the HTTP status to answer (400 or 413; 500 if
+ * the extract were larger than the document, which cannot be) and a
+ * reason.
  */
 int	comms_check_document(struct xschema *,
 	    const struct comms_check_limits *, const uint8_t *, size_t,

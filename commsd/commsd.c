@@ -94,17 +94,42 @@ prepare_state(const char *dir, const char *user, uid_t uid, gid_t gid)
 		    "others", dir);
 }
 
+/* a directory inside the chroot and those above it, as the user */
+static void
+mkdirs(const char *state, const char *path)
+{
+	char	 dir[COMMS_STR_MAX], *p;
+
+	/* "/" and its path there */
+	(void)strlcpy(dir, path + strlen(state), sizeof(dir));
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char	 c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+				fatal("mkdir %s%s", state, dir);
+			*p = c;
+		}
+		if (*p == '\0')
+			break;
+	}
+}
+
 /*
- * The database and the packages directory, created by a child in the
- * conditions of the sandbox: chrooted to the state directory, as the
- * user.  Errors are reported before commsd goes to the background.
+ * The database and the packages and instructions directories, created by
+ * a child in the conditions of the sandbox: chrooted to the state
+ * directory, as the user.  Errors are reported before commsd goes to the
+ * background.
  */
 static void
 prepare_database(const struct comms_conf *conf, const char *state,
     uid_t uid, gid_t gid)
 {
 	struct comms_db	 db;
-	char		 err[512], dir[COMMS_STR_MAX], *p;
+	char		 err[512];
 	pid_t		 pid;
 	int		 status;
 
@@ -119,22 +144,8 @@ prepare_database(const struct comms_conf *conf, const char *state,
 		    setresuid(uid, uid, uid) == -1)
 			fatal("dropping privileges");
 		(void)umask(077);
-		/* the packages directory, inside: "/" and its path there */
-		(void)strlcpy(dir, conf->packages + strlen(state), sizeof(dir));
-		for (p = dir + 1; ; p++) {
-			if (*p != '/' && *p != '\0')
-				continue;
-			if (p[-1] != '/') {
-				char	 c = *p;
-
-				*p = '\0';
-				if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-					fatal("mkdir %s%s", state, dir);
-				*p = c;
-			}
-			if (*p == '\0')
-				break;
-		}
+		mkdirs(state, conf->packages);
+		mkdirs(state, conf->instructions);
 		if (comms_db_open(&db, comms_db_name(conf), COMMS_DB_CREATE,
 		    err, sizeof(err)) == -1)
 			fatalx("database %s: %s", conf->database, err);
@@ -235,9 +246,6 @@ main(int argc, char *argv[])
 	files.cert = read_whole("certificate", conf->cert, 0, &files.certlen);
 	files.ca = read_whole("client ca", conf->client_ca, 0, &files.calen);
 	xsd = read_whole("schema", conf->schema, 0, &xsdlen);
-	if (conf->instruction_key[0] != '\0' &&
-	    access(conf->instruction_key, R_OK) == -1)
-		fatal("instruction key %s", conf->instruction_key);
 
 	/* libraries that would read files or load modules on first use */
 	xmlsafe_init();

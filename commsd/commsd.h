@@ -16,6 +16,7 @@
  *	conf.c		defaults, printing (-nv), freeing
  *	http.c		the request parser and the responses
  *	upload.c	gzip, SHA-256, the schema check, the receipt
+ *	checkin.c	check-ins: the bundles an operator left; packages
  *	store.c		the database: schema, storing, the transaction log
  *	query.c		-q documents, document, devices, log, verify
  *	server.c	sockets, TLS, connections, deadlines
@@ -85,6 +86,8 @@
 #define COMMS_FAULT_RECEIPT_HASH 0x01	/* the receipt carries a wrong hash */
 #define COMMS_FAULT_DELAY	0x02	/* wait before answering an upload */
 #define COMMS_FAULT_CLOSE	0x04	/* close instead of answering */
+#define COMMS_FAULT_REPLAY	0x08	/* serve every bundle, old ones too */
+#define COMMS_FAULT_DRIP	0x10	/* send packages a byte a second */
 
 struct comms_listen {
 	struct sockaddr_storage	 ss;
@@ -102,7 +105,7 @@ struct comms_conf {
 	uint32_t		 protocols;	/* COMMS_TLSV1_* */
 	char			 database[COMMS_STR_MAX];
 	char			 packages[COMMS_STR_MAX];
-	char			 instruction_key[COMMS_STR_MAX];
+	char			 instructions[COMMS_STR_MAX];	/* bundles */
 	char			 schema[COMMS_STR_MAX];
 	char			 token[COMMS_STR_MAX];	/* secret, or "" */
 	uint64_t		 max_document;	/* bytes */
@@ -198,6 +201,8 @@ struct comms_db {
 #define COMMS_LOG_DUPLICATE	"duplicate"
 #define COMMS_LOG_REJECT	"reject"
 #define COMMS_LOG_ERROR		"error"
+#define COMMS_LOG_CHECKIN	"checkin"	/* and the bundles served */
+#define COMMS_LOG_PACKAGE	"package"	/* a package file served */
 
 int		 comms_db_open(struct comms_db *, const char *, int, char *,
 		    size_t);
@@ -261,6 +266,8 @@ struct comms_ctx {
 	const struct comms_scan_limits *scan;	/* NULL: the defaults */
 	size_t			 max_document;
 	int			 faults;
+	const char		*instructions;	/* inside the chroot */
+	const char		*packages;
 };
 
 struct comms_http;
@@ -313,6 +320,24 @@ void		 comms_upload_end(struct comms_ctx *,
 		    const uint8_t *extract, size_t extractlen,
 		    struct comms_result *, struct wbuf *);
 void		 comms_work_free(struct comms_work *);
+/*
+ * checkin.c: the check-in's last step, once a worker has checked its
+ * CheckIn (its steps before are the upload's): the bundles of the
+ * gateway's directory it has not accepted yet, logged and answered.
+ */
+void		 comms_checkin_end(struct comms_ctx *,
+		    const struct comms_peer *, struct comms_http *, int64_t,
+		    struct comms_work *, int status, const char *reason,
+		    const uint8_t *extract, size_t extractlen,
+		    struct comms_result *, struct wbuf *);
+/*
+ * A package file or its signature (h->file) from the packages directory,
+ * at most room bytes held (503 beyond), logged and answered in out.
+ * 0, or -1 when refused (answered too).
+ */
+int		 comms_package(struct comms_ctx *, const struct comms_peer *,
+		    struct comms_http *, int64_t now, size_t room,
+		    struct wbuf *out);
 /* log a rejected request (not 2xx) and build its answer */
 void		 comms_reject(struct comms_ctx *, const struct comms_peer *,
 		    struct comms_http *, int64_t now, int status,

@@ -151,8 +151,7 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	}
 	print_kv(fp, "database", c->database);
 	print_kv(fp, "packages", c->packages);
-	if (c->instruction_key[0] != '\0')
-		print_kv(fp, "instruction key", c->instruction_key);
+	print_kv(fp, "instructions", c->instructions);
 	print_kv(fp, "schema", c->schema);
 	if (c->token[0] != '\0')
 		print_kv(fp, "token", (flags & COMMS_PRINT_SECRETS) ?
@@ -185,6 +184,10 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	}
 	if (c->faults & COMMS_FAULT_CLOSE)
 		fprintf(fp, "fault close\n");
+	if (c->faults & COMMS_FAULT_REPLAY)
+		fprintf(fp, "fault replay\n");
+	if (c->faults & COMMS_FAULT_DRIP)
+		fprintf(fp, "fault drip\n");
 }
 
 void
@@ -207,4 +210,10 @@ comms_conf_warn_faults(const struct comms_conf *c)
 	if (c->faults & COMMS_FAULT_CLOSE)
 		log_warnx("WARNING: fault close: uploads are stored but NEVER "
 		    "answered");
+	if (c->faults & COMMS_FAULT_REPLAY)
+		log_warnx("WARNING: fault replay: check-ins get EVERY bundle, "
+		    "old ones too");
+	if (c->faults & COMMS_FAULT_DRIP)
+		log_warnx("WARNING: fault drip: packages are sent one byte a "
+		    "second");
 }

@@ -27,6 +27,9 @@ static const struct rec_kind {
 	{ COMMS_REC_METER, XM_NCOLS, 1U << XM_NAME },
 	{ COMMS_REC_SUPPLY, XS_NCOLS, 1U << XS_INDEX },
 	{ COMMS_REC_ALERT, XA_NCOLS, 1U << XA_INDEX },
+	{ COMMS_REC_CHECKIN, XC_NCOLS, 1U << XC_GATEWAY | 1U << XC_SOFTWARE |
+	    1U << XC_LAST_SEQUENCE },
+	{ COMMS_REC_PACKAGE, XP_NCOLS, 1U << XP_NAME | 1U << XP_VERSION },
 };
 
 static const struct rec_kind *
@@ -378,6 +381,36 @@ comms_extract_encode(xmlNodePtr up, struct wbuf *w, char *err,
 	return -1;
 }
 
+int
+comms_extract_checkin(xmlNodePtr ci, struct wbuf *w, char *err,
+    size_t errlen)
+{
+	struct enc	 e;
+	xmlNodePtr	 gw, pkgs, p;
+
+	gw = xml_child(ci, "Gateway");
+	pkgs = xml_child(ci, "Packages");
+	enc_begin(&e, COMMS_REC_CHECKIN);
+	enc_set(&e, XC_GATEWAY, attr(gw, "id"));
+	enc_set(&e, XC_SOFTWARE, attr(gw, "software"));
+	enc_set(&e, XC_LAST_SEQUENCE, child_text(ci, "LastSequence"));
+	if (enc_end(&e, w) == -1)
+		goto toolong;
+	for (p = pkgs != NULL ? pkgs->children : NULL; p != NULL; p = p->next) {
+		if (p->type != XML_ELEMENT_NODE)
+			continue;
+		enc_begin(&e, COMMS_REC_PACKAGE);
+		enc_set(&e, XP_NAME, attr(p, "name"));
+		enc_set(&e, XP_VERSION, attr(p, "version"));
+		if (enc_end(&e, w) == -1)
+			goto toolong;
+	}
+	return 0;
+ toolong:
+	set_err(err, errlen, "a value of %u bytes or more", COMMS_FIELD_MAX);
+	return -1;
+}
+
 /*
  * Decoding.
  */
@@ -481,12 +514,27 @@ comms_extract_check(const uint8_t *p, size_t len, uint64_t *ndevices,
 	struct comms_record	 r;
 	struct cursor		 c = { p, len, 0 };
 	uint64_t		 nrec = 0;
+	int			 first = 0;
 
 	*ndevices = 0;
 	while (c.off < len) {
 		if (get_record(&c, &r, err, errlen) == -1)
 			return -1;
-		if ((nrec == 0) != (r.tag == COMMS_REC_UPLOAD)) {
+		if (nrec == 0)
+			first = r.tag;
+		if (first == COMMS_REC_CHECKIN) {
+			/* a check-in, then its packages */
+			if ((nrec == 0) != (r.tag == COMMS_REC_CHECKIN) ||
+			    (nrec > 0 && r.tag != COMMS_REC_PACKAGE)) {
+				set_err(err, errlen, "a check-in record, then "
+				    "package records only");
+				return -1;
+			}
+			nrec++;
+			continue;
+		}
+		if ((nrec == 0) != (r.tag == COMMS_REC_UPLOAD) ||
+		    r.tag == COMMS_REC_CHECKIN || r.tag == COMMS_REC_PACKAGE) {
 			set_err(err, errlen, "the upload record must be the "
 			    "first and only one");
 			return -1;

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "chan/pkg.h"
 #include "commsd.h"
 #include "http.h"
 #include "log.h"
@@ -350,6 +351,70 @@ parse_request_line(struct comms_http *h, char *line)
 	return 0;
 }
 
+/*
+ * A package's file name: NAME-VERSION or NAME-VERSION.sig, NAME a valid
+ * package name, VERSION 1 to 2^63-1 without leading zeros.  So the name
+ * can name nothing but a file of the packages directory.
+ */
+static int
+package_file(const char *s)
+{
+	const char	*dash, *v, *end;
+	char		 name[BUNDLE_NAME_MAX + 1];
+	size_t		 len = strlen(s), n;
+
+	if (len >= COMMS_FILE_MAX)
+		return 0;
+	end = s + len;
+	if (len > 4 && strcmp(end - 4, ".sig") == 0)
+		end -= 4;
+	for (dash = end; dash > s && dash[-1] != '-'; dash--)
+		;
+	if (dash == s || (n = (size_t)(dash - 1 - s)) > BUNDLE_NAME_MAX)
+		return 0;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (!pkg_name_valid(name) || dash == end || *dash == '0' ||
+	    end - dash > 19)
+		return 0;
+	for (v = dash; v < end; v++)
+		if (*v < '0' || *v > '9')
+			return 0;
+	/* 19 digits may still be above 2^63-1 */
+	return end - dash < 19 || strncmp(dash, "9223372036854775807",
+	    19) <= 0;
+}
+
+/* the target and method: which of the three requests this is */
+static int
+check_route(struct comms_http *h)
+{
+	const char	*want = "POST";
+	size_t		 pl = strlen(COMMS_PACKAGE_PATH);
+
+	if (strcmp(h->target, COMMS_UPLOAD_PATH) == 0)
+		h->route = COMMS_ROUTE_UPLOAD;
+	else if (strcmp(h->target, COMMS_CHECKIN_PATH) == 0)
+		h->route = COMMS_ROUTE_CHECKIN;
+	else if (strncmp(h->target, COMMS_PACKAGE_PATH, pl) == 0 &&
+	    package_file(h->target + pl)) {
+		h->route = COMMS_ROUTE_PACKAGE;
+		(void)strlcpy(h->file, h->target + pl, sizeof(h->file));
+		want = "GET";
+	} else {
+		comms_http_fail(h, 404, "no such resource (POST %s or %s, "
+		    "GET %sNAME-VERSION[.sig])", COMMS_UPLOAD_PATH,
+		    COMMS_CHECKIN_PATH, COMMS_PACKAGE_PATH);
+		return -1;
+	}
+	if (strcmp(h->method, want) != 0) {
+		comms_http_fail(h, 405, "method %s not allowed (only %s)",
+		    h->method, want);
+		return -1;
+	}
+	return 0;
+}
+
 /* the checks that need the whole head, in the order of the answers */
 static int
 check_head(struct comms_http *h, struct head *hd)
@@ -360,16 +425,8 @@ check_head(struct comms_http *h, struct head *hd)
 		comms_http_fail(h, 400, "no Host header field");
 		return -1;
 	}
-	if (strcmp(h->target, COMMS_UPLOAD_PATH) != 0) {
-		comms_http_fail(h, 404, "no such resource (only POST %s)",
-		    COMMS_UPLOAD_PATH);
+	if (check_route(h) == -1)
 		return -1;
-	}
-	if (strcmp(h->method, "POST") != 0) {
-		comms_http_fail(h, 405, "method %s not allowed (only POST)",
-		    h->method);
-		return -1;
-	}
 	if (h->token != NULL && h->token[0] != '\0') {
 		if (hd->auth == NULL) {
 			comms_http_fail(h, 401, "a bearer token is required");
@@ -395,6 +452,15 @@ check_head(struct comms_http *h, struct head *hd)
 			comms_http_fail(h, 411, "Transfer-Encoding is not "
 			    "supported: send Content-Length");
 		return -1;
+	}
+	if (h->route == COMMS_ROUTE_PACKAGE) {
+		/* a GET has no body and no type */
+		if ((hd->seen & F_CLEN) && h->content_length != 0) {
+			comms_http_fail(h, 400, "a GET with a body");
+			return -1;
+		}
+		h->content_length = 0;
+		return 0;
 	}
 	if (!(hd->seen & F_CLEN)) {
 		comms_http_fail(h, 411, "Content-Length is required");

@@ -10,14 +10,20 @@
  *			white space before the colon; values hold no control
  *			character but HTAB; no obsolete line folding
  *	version		HTTP/1.1 only (505)
- *	target		COMMS_UPLOAD_PATH (404), method POST (405)
+ *	target		COMMS_UPLOAD_PATH or COMMS_CHECKIN_PATH with method
+ *			POST, or COMMS_PACKAGE_PATH and a package's file name
+ *			(NAME-VERSION or NAME-VERSION.sig, NAME as
+ *			pkg_name_valid() says, VERSION 1 to 2^63-1 without
+ *			leading zeros) with method GET (404, 405)
  *	Host		exactly once (400)
  *	Content-Length	exactly once, 1 to 19 digits (411 when missing,
- *			400 when repeated or malformed, 413 above the limit)
+ *			400 when repeated or malformed, 413 above the limit);
+ *			a GET has none, or 0
  *	Transfer-Encoding refused (400 with Content-Length, else 411)
  *	Authorization	"Bearer <token>", compared in constant time, when a
  *			token is configured (401)
- *	Content-Type	application/soap+xml, charset utf-8 if given (415)
+ *	Content-Type	application/soap+xml, charset utf-8 if given (415),
+ *			for a POST
  *	Content-Encoding gzip or identity (415)
  *	Expect		100-continue only (417)
  *	X-Callhome-Document-Sha256  64 hex digits when given (400)
@@ -36,6 +42,15 @@
 #include "buf.h"
 
 #define COMMS_UPLOAD_PATH	"/callhome/1/upload"
+#define COMMS_CHECKIN_PATH	"/callhome/1/checkin"
+#define COMMS_PACKAGE_PATH	"/callhome/1/package/"	/* and the file */
+#define COMMS_FILE_MAX		96	/* a package's file name, and NUL */
+
+enum comms_route {
+	COMMS_ROUTE_UPLOAD,
+	COMMS_ROUTE_CHECKIN,
+	COMMS_ROUTE_PACKAGE
+};
 #define COMMS_HTTP_LINE_MAX	1024		/* request line, no CRLF */
 #define COMMS_HTTP_HEADERS_MAX	(16 * 1024)	/* all fields, CRLFs too */
 #define COMMS_HTTP_FIELDS_MAX	64
@@ -65,6 +80,8 @@ struct comms_http {
 	/* the request */
 	char		 method[16];
 	char		 target[COMMS_HTTP_LINE_MAX + 1];
+	enum comms_route route;
+	char		 file[COMMS_FILE_MAX];	/* ROUTE_PACKAGE: the file */
 	int64_t		 content_length;	/* -1: none */
 	int		 gzip;
 	int		 expect_continue;	/* "Expect: 100-continue" */

@@ -103,19 +103,21 @@ static struct poolent		*pool;
 /* the settings given once only, and where: for the checks at the end */
 enum setting {
 	S_CERT, S_KEY, S_CA, S_PROTOCOLS, S_DATABASE, S_PACKAGES,
-	S_INSTKEY, S_SCHEMA, S_TOKEN, S_MAXDOC, S_MAXCONN, S_USER,
+	S_INSTRUCTIONS, S_SCHEMA, S_TOKEN, S_MAXDOC, S_MAXCONN, S_USER,
 	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_CIPHERS, S_MAXHS,
 	S_MAXHSADDR, S_HSTIMEOUT, S_MAXINFLIGHT, S_WORKERS, S_CHECKTIMEOUT,
-	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_MAX
+	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_FAULTREPLAY,
+	S_FAULTDRIP, S_MAX
 };
 static const char *const setting_names[S_MAX] = {
 	"certificate", "key", "client ca", "protocols", "database",
-	"packages", "instruction key", "schema", "token", "max document",
+	"packages", "instructions", "schema", "token", "max document",
 	"max connections", "user", "fault receipt-hash", "fault delay",
 	"fault close", "ciphers", "max handshakes",
 	"max handshakes per address", "handshake timeout", "max inflight",
 	"workers", "check timeout", "max attributes", "max nodes",
-	"worker memory", "max connections per gateway",
+	"worker memory", "max connections per gateway", "fault replay",
+	"fault drip",
 };
 static const char	*set_file[S_MAX];	/* in the pool */
 static int		 set_line[S_MAX];
@@ -147,11 +149,13 @@ static void	 macro_set(const char *, const char *);
 static int	 is_keyword(const char *);
 static void	 include_file(const char *);
 static void	 listen_add(const char *, int64_t);
+static void	 inside_state(char *, size_t, const char *, const char *,
+		    enum setting);
 %}
 
 %token	ADDRESS ATTRIBUTES CA CERTIFICATE CHECK CIPHERS CLIENT CLOSE
 %token	CONNECTIONS DATABASE DELAY DOCUMENT FAULT GATEWAY HANDSHAKE HANDSHAKES
-%token	INCLUDE INFLIGHT INSTRUCTION KEY LISTEN MAX MEMORY NODES ON PACKAGES
+%token	INCLUDE INFLIGHT INSTRUCTION INSTRUCTIONS KEY LISTEN MAX MEMORY NODES ON PACKAGES
 %token	PER PORT PROTOCOLS RECEIPTHASH SCHEMA TIMEOUT TOKEN USER WORKER
 %token	WORKERS
 %token	ERROR
@@ -215,11 +219,17 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 				set_path(conf->packages,
 				    sizeof(conf->packages), $2, "packages");
 		}
+		| INSTRUCTIONS STRING {
+			if (once(S_INSTRUCTIONS))
+				set_path(conf->instructions,
+				    sizeof(conf->instructions), $2,
+				    "instructions");
+		}
 		| INSTRUCTION KEY STRING {
-			if (once(S_INSTKEY))
-				set_path(conf->instruction_key,
-				    sizeof(conf->instruction_key), $3,
-				    "instruction key");
+			yyerror("\"instruction key\" is gone: commsd holds no "
+			    "signing key (operators sign bundles offline and "
+			    "leave them in the instructions directory: see "
+			    "commsd.8)");
 		}
 		| SCHEMA STRING {
 			if (once(S_SCHEMA))
@@ -336,8 +346,15 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 				conf->faults |= COMMS_FAULT_CLOSE;
 		}
 		| FAULT STRING {
-			yyerror("unknown fault \"%s\" (receipt-hash, delay or "
-			    "close)", $2);
+			if (strcmp($2, "replay") == 0) {
+				if (once(S_FAULTREPLAY))
+					conf->faults |= COMMS_FAULT_REPLAY;
+			} else if (strcmp($2, "drip") == 0) {
+				if (once(S_FAULTDRIP))
+					conf->faults |= COMMS_FAULT_DRIP;
+			} else
+				yyerror("unknown fault \"%s\" (receipt-hash, "
+				    "delay, close, replay or drip)", $2);
 		}
 		;
 
@@ -465,6 +482,7 @@ static const struct keyword {
 	{ "include",		INCLUDE },
 	{ "inflight",		INFLIGHT },
 	{ "instruction",	INSTRUCTION },
+	{ "instructions",	INSTRUCTIONS },
 	{ "key",		KEY },
 	{ "listen",		LISTEN },
 	{ "max",		MAX },
@@ -1231,7 +1249,7 @@ check_config(void)
 	};
 	const char	*top = file != NULL ? file->name : "commsd.conf";
 	char		 state[COMMS_STR_MAX];
-	size_t		 i, n;
+	size_t		 i;
 
 	if (conf->nlisten == 0)
 		conf_error_at(NULL, 0, "%s: no \"listen on\" statement", top);
@@ -1260,20 +1278,33 @@ check_config(void)
 		    "than /", conf->database);
 		return;
 	}
-	if (conf->packages[0] == '\0') {
-		if ((size_t)snprintf(conf->packages, sizeof(conf->packages),
-		    "%s/packages", state) >= sizeof(conf->packages))
+	inside_state(conf->packages, sizeof(conf->packages), state,
+	    "packages", S_PACKAGES);
+	inside_state(conf->instructions, sizeof(conf->instructions), state,
+	    "instructions", S_INSTRUCTIONS);
+}
+
+/*
+ * A directory commsd serves from: inside its state directory (its
+ * chroot), by default state/WHAT.
+ */
+static void
+inside_state(char *dir, size_t len, const char *state, const char *what,
+    enum setting s)
+{
+	size_t	 n = strlen(state);
+
+	if (dir[0] == '\0') {
+		if ((size_t)snprintf(dir, len, "%s/%s", state, what) >= len)
 			conf_error_at(set_file[S_DATABASE],
 			    set_line[S_DATABASE], "database path too long");
 		return;
 	}
-	n = strlen(state);
-	if (strncmp(conf->packages, state, n) != 0 ||
-	    conf->packages[n] != '/' || conf->packages[n + 1] == '\0' ||
-	    comms_path_has_dots(conf->packages))
-		conf_error_at(set_file[S_PACKAGES], set_line[S_PACKAGES],
-		    "packages \"%s\" must be inside the state directory %s "
-		    "(the database's directory)", conf->packages, state);
+	if (strncmp(dir, state, n) != 0 || dir[n] != '/' ||
+	    dir[n + 1] == '\0' || comms_path_has_dots(dir))
+		conf_error_at(set_file[s], set_line[s], "%s \"%s\" must be "
+		    "inside the state directory %s (the database's "
+		    "directory)", what, dir, state);
 }
 
 /*

@@ -60,6 +60,8 @@ static const struct sb_syscall commsd_syscalls[] = {
 	SB_ERRNO(socket, EACCES),
 	/* the database, inside the chroot */
 	SB_SQLITE_SYSCALLS,
+	/* the bundles of a gateway's directory (checkin.c) */
+	SB_ALLOW(getdents64),
 };
 
 const struct sandbox commsd_sandbox = {

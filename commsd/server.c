@@ -89,6 +89,7 @@ enum conn_state {
 	C_CONTINUE,
 	C_CHECK,
 	C_DELAY,
+	C_DRIP,		/* "fault drip": between two bytes */
 	C_WRITE,
 	C_SHUTDOWN,
 	C_LINGER
@@ -119,6 +120,7 @@ struct comms_conn {
 	struct comms_work	 work;
 	struct comms_result	 res;
 	struct comms_job	*job;
+	size_t			 drip;	/* "fault drip": the body from here */
 };
 
 struct comms_server {
@@ -147,6 +149,8 @@ struct comms_server {
 	unsigned int		 tlsfail_logged;	/* records in it */
 	uint64_t		 tlsfail_unlogged;	/* failures beyond */
 	struct comms_ctx	 ctx;
+	char			 instructions[COMMS_STR_MAX];	/* chroot's */
+	char			 packages[COMMS_STR_MAX];
 };
 
 static void	conn_step(struct comms_conn *);
@@ -683,11 +687,36 @@ conn_checked(void *arg, int status, const char *reason, uint8_t *extract,
 
 	c->job = NULL;
 	wbuf_reset(&c->out);
-	comms_upload_end(&c->sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
-	    &c->work, status, reason, extract, extractlen, &c->res, &c->out);
+	(c->req.route == COMMS_ROUTE_CHECKIN ? comms_checkin_end :
+	    comms_upload_end)(&c->sv->ctx, &c->peer, &c->req,
+	    (int64_t)time(NULL), &c->work, status, reason, extract,
+	    extractlen, &c->res, &c->out);
 	free(extract);
 	comms_http_free(&c->req);
 	conn_release(c);
+	conn_answer(c);
+}
+
+/* a package's file: at once, within the room this gateway has */
+static void
+conn_package(struct comms_conn *c)
+{
+	struct comms_server	*sv = c->sv;
+	size_t			 hdr;
+
+	if (comms_package(&sv->ctx, &c->peer, &c->req, (int64_t)time(NULL),
+	    conn_room(c), &c->out) == 0) {
+		(void)conn_reserve(c, c->out.len);	/* it had room */
+		if (sv->conf->faults & COMMS_FAULT_DRIP) {
+			hdr = (size_t)((uint8_t *)memmem(c->out.data,
+			    c->out.len, "\r\n\r\n", 4) - c->out.data) + 4;
+			c->drip = hdr;
+			log_warnx("fault drip: connection %" PRIu64 " gets its "
+			    "%zu bytes of body one a second", c->id,
+			    c->out.len - hdr);
+		}
+	}
+	comms_http_free(&c->req);
 	conn_answer(c);
 }
 
@@ -700,6 +729,10 @@ conn_process(struct comms_conn *c)
 
 	wbuf_reset(&c->out);
 	event_del(c->ev);
+	if (c->req.route == COMMS_ROUTE_PACKAGE) {
+		conn_package(c);
+		return;
+	}
 	room = conn_room(c);
 	if (comms_upload_begin(&sv->ctx, &c->peer, &c->req,
 	    (int64_t)time(NULL), room, &c->work, &c->res, &c->out) == -1) {
@@ -831,14 +864,38 @@ conn_linger(struct comms_conn *c)
 	}
 }
 
+/* "fault drip": the next byte in a second */
+static void
+conn_drip(struct comms_conn *c)
+{
+	struct timeval	 tv = { 1, 0 };
+
+	c->state = C_DRIP;
+	event_del(c->ev);
+	if (event_assign(c->ev, c->sv->base, -1, 0, conn_cb, c) == -1 ||
+	    event_add(c->ev, &tv) == -1)
+		fatalx("event_add");
+}
+
 static void
 conn_write(struct comms_conn *c)
 {
 	ssize_t	 n;
+	size_t	 len;
 
 	while (c->outoff < c->out.len) {
-		n = tls_write(c->tls, c->out.data + c->outoff,
-		    c->out.len - c->outoff);
+		len = c->out.len - c->outoff;
+		if (c->drip > 0 && c->outoff < c->drip)
+			len = c->drip - c->outoff;	/* the head at once */
+		else if (c->drip > 0) {
+			if (c->outoff > c->drip) {
+				c->drip++;	/* one byte went: wait */
+				conn_drip(c);
+				return;
+			}
+			len = 1;
+		}
+		n = tls_write(c->tls, c->out.data + c->outoff, len);
 		if (conn_tls_wait(c, n))
 			return;
 		if (n == -1) {
@@ -909,6 +966,10 @@ conn_step(struct comms_conn *c)
 	case C_DELAY:
 		conn_start_write(c);
 		break;
+	case C_DRIP:
+		c->state = C_WRITE;
+		conn_write(c);
+		break;
 	case C_CHECK:
 		break;			/* the pool calls conn_checked() */
 	case C_CONTINUE:
@@ -931,7 +992,7 @@ conn_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (what & (EV_READ | EV_WRITE))
 		c->hs_active = 1;
-	if ((what & EV_TIMEOUT) && c->state != C_DELAY)
+	if ((what & EV_TIMEOUT) && c->state != C_DELAY && c->state != C_DRIP)
 		conn_timeout(c);
 	else
 		conn_step(c);
@@ -1175,6 +1236,15 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	sv->pool = comms_pool_new(sv->base, spawner, conf->workers,
 	    (unsigned int)conf->check_timeout_ms, 4 * conf->workers);
 	sv->ctx.faults = sv->conf->faults;
+	/* the directories served, as seen from inside the chroot */
+	if (comms_state_dir(conf, summary, sizeof(summary)) == -1)
+		fatalx("no state directory");
+	(void)strlcpy(sv->instructions, conf->instructions + strlen(summary),
+	    sizeof(sv->instructions));
+	(void)strlcpy(sv->packages, conf->packages + strlen(summary),
+	    sizeof(sv->packages));
+	sv->ctx.instructions = sv->instructions;
+	sv->ctx.packages = sv->packages;
 	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL ||
 	    (sv->tlsfail_end = evtimer_new(sv->base, on_tlsfail_end,
 	    sv)) == NULL)

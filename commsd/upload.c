@@ -284,6 +284,12 @@ comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
 		    "the document's check gave no valid answer: %s", err);
 		goto reject;
 	}
+	if (extract[0] != COMMS_REC_UPLOAD) {
+		res->status = 400;
+		(void)snprintf(res->reason, sizeof(res->reason),
+		    "a CheckIn sent to the upload address");
+		goto reject;
+	}
 	doc.bytes = w->bytes;
 	doc.len = w->len;
 	doc.wire_len = w->wire_len;

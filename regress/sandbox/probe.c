@@ -18,6 +18,7 @@
  */
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -33,8 +34,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "chan/pkg.h"
 #include "log.h"
 #include "sandbox.h"
+#include "signify.h"
 
 struct probe_env {
 	struct sandbox_params	 params_empty;
@@ -51,7 +56,12 @@ struct probe_env {
 	struct sb_path		 parent_path;
 	uint16_t		 parent_port;
 	struct sandbox_params	 params_parent;
+	/* what signerd does: a key and a signature made before */
+	struct signify_keyring	 ring;
+	struct signify_sig	 sig;
 };
+
+#define PROBE_MSG	"callhome-instructions 1\n"
 
 enum { IN_EMPTY, IN_STATE, IN_PARENT };
 static const struct {
@@ -69,7 +79,8 @@ static const struct {
 static const char *const ops[] = {
 	"open_passwd", "create_file", "tcp_socket", "tcp_connect",
 	"tcp_connect_other", "udp_sendto", "bind", "listen", "fork",
-	"execve", "ptrace", "read_config", "write_config",
+	"execve", "ptrace", "read_config", "write_config", "verify",
+	"store_package",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -153,6 +164,29 @@ attempt(const struct probe_env *env, const char *op)
 	if (strcmp(op, "ptrace") == 0)
 		return ptrace(PTRACE_ATTACH, env->victim, NULL, NULL) == -1 ?
 		    -1 : 0;
+	/* signerd's job: a good signature verifies, a changed byte fails */
+	if (strcmp(op, "verify") == 0) {
+		errno = EBADMSG;
+		return signify_verify(&env->ring, &env->sig, PROBE_MSG,
+		    sizeof(PROBE_MSG) - 1) == SIGNIFY_OK &&
+		    signify_verify(&env->ring, &env->sig, "X" PROBE_MSG,
+		    sizeof(PROBE_MSG)) == SIGNIFY_BAD_SIGNATURE ? 0 : -1;
+	}
+	/* auditd's package store, as gateway.c does it */
+	if (strcmp(op, "store_package") == 0) {
+		int	 dfd;
+
+		if ((fd = open("/" PKG_DIR "/.probe-1.tmp", O_WRONLY |
+		    O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1 ||
+		    write(fd, "x", 1) != 1 || fsync(fd) == -1 ||
+		    close(fd) == -1 ||
+		    rename("/" PKG_DIR "/.probe-1.tmp", "/" PKG_DIR "/probe-1")
+		    == -1 || (dfd = open("/" PKG_DIR, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1 || fsync(dfd) == -1)
+			return -1;
+		close(dfd);
+		return unlink("/" PKG_DIR "/probe-1");
+	}
 	fatalx("unknown operation %s", op);
 }
 
@@ -219,6 +253,47 @@ probe_one(struct probe_env *env, int pi, const char *op)
 		    strerrorname_np(err) : "?");
 	else
 		printf("error exit %d\n", WEXITSTATUS(status));
+}
+
+/* an Ed25519 key and its signature of PROBE_MSG, as signify makes them */
+static void
+make_signature(struct probe_env *env)
+{
+	EVP_PKEY	*k = NULL;
+	EVP_PKEY_CTX	*kc;
+	EVP_MD_CTX	*mc;
+	size_t		 len = SIGNIFY_PUBKEY_LEN, slen = SIGNIFY_SIG_LEN;
+
+	signify_init();		/* libcrypto's providers, before a sandbox */
+	if ((kc = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL)) == NULL ||
+	    EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_keygen(kc, &k) != 1 ||
+	    EVP_PKEY_get_raw_public_key(k, env->ring.keys[0].pubkey,
+	    &len) != 1 || (mc = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(mc, NULL, NULL, NULL, k) != 1 ||
+	    EVP_DigestSign(mc, env->sig.sig, &slen,
+	    (const uint8_t *)PROBE_MSG, sizeof(PROBE_MSG) - 1) != 1)
+		fatalx("making a test signature");
+	memcpy(env->ring.keys[0].keynum, "probe-01", SIGNIFY_KEYNUM_LEN);
+	memcpy(env->sig.keynum, "probe-01", SIGNIFY_KEYNUM_LEN);
+	env->ring.nkeys = 1;
+	EVP_MD_CTX_free(mc);
+	EVP_PKEY_CTX_free(kc);
+	EVP_PKEY_free(k);
+}
+
+/* the package store's directory in the state directory, as callhomed
+ * makes it */
+static void
+make_pkgdir(const char *state, uid_t uid, gid_t gid)
+{
+	char	 path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/" PKG_DIR, state) >=
+	    (int)sizeof(path))
+		fatalx("state directory too long");
+	if ((mkdir(path, 0700) == -1 && errno != EEXIST) ||
+	    chown(path, uid, gid) == -1)
+		fatal("%s", path);
 }
 
 static int
@@ -326,6 +401,8 @@ main(int argc, char *argv[])
 	env.params_empty.root = empty;
 	env.params_state.root = state;
 	listen_sockets(&env);
+	make_signature(&env);
+	make_pkgdir(state, pw->pw_uid, pw->pw_gid);
 	/* the parent's run-time part, as parent_sandbox() makes it */
 	env.confdir = confdir;
 	if (snprintf(env.conffile, sizeof(env.conffile), "%s/callhome.conf",

@@ -10,7 +10,9 @@
 #                  delivered), the transaction log with a collect and an
 #                  upload record, "transaction log intact", commsd's
 #                  document count (1), the HTML report's path (which exists)
-#                  once callhomectl can write one
+#                  once callhomectl can write one; a bundle signed with
+#                  signify-openbsd, served by commsd: "callhomectl checkin",
+#                  signerd accepts it, its "collect now" makes cycle 2
 #   the data       callhomectl devices -j of the kept state: walkcheck.py's
 #                  independent expectations for every printer; each walk's
 #                  vendor profile; what the fleet is for (alerts, low,
@@ -186,6 +188,14 @@ check "verify: the log is intact" grep -Eq \
     '^  transaction log intact: [0-9]+ records' "$OUT"
 check "what commsd received: 1 document" grep -q \
     '^  commsd stored 1 document' "$OUT"
+
+section "a signed instruction" >"$T/instr.txt"
+check "a signed instruction: checked in" grep -q \
+    '^  checkin: check-in requested' "$T/instr.txt"
+check "a signed instruction: signerd accepted it" grep -q \
+    'signerd: bundle 1 accepted' "$T/instr.txt"
+check "a signed instruction: a collection made" grep -q \
+    'cycle 2 (instruction)' "$T/instr.txt"
 
 if "$OBJ/callhomectl" 2>&1 | grep -q '^	report '; then
 	check "the HTML report's path is printed and exists" sh -c \

@@ -131,6 +131,14 @@ expect callhomed tcp_connect_other "denied EACCES"	# any other port
 for p in auditd signerd uplinkd; do
 	expect $p udp_sendto "killed SYS"
 done
+# the work each one does still works inside: signerd verifies (and a
+# changed byte fails), auditd installs a package (temporary file, fsync,
+# rename, directory fsync); nobody else may
+expect signerd verify "allowed"
+expect auditd store_package "allowed"
+for p in collectd signerd uplinkd callhomed; do
+	expect $p store_package "killed SYS"
+done
 
 # ---- each layer alone denies what it is there for
 abi=$("$OBJ/sandbox-probe" -A)

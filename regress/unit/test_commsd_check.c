@@ -449,6 +449,81 @@ TEST(extract_malformed)
 	CHECK(xcheck(b, sizeof(up)) == -1);
 }
 
+/* a check-in's document, as the gateway builds it */
+static const char checkin_doc[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\">"
+    "<env:Body><ch:CheckIn xmlns:ch=\"urn:callhome:protocol:1\" "
+    "version=\"1\"><ch:Gateway id=\"gw1\" software=\"callhome/0.1\"/>"
+    "<ch:LastSequence>42</ch:LastSequence><ch:Packages>"
+    "<ch:Package name=\"acme\" version=\"3\"/>"
+    "<ch:Package name=\"zeta\" version=\"1\"/></ch:Packages>"
+    "</ch:CheckIn></env:Body></env:Envelope>\n";
+
+TEST(checkin_extract)
+{
+	struct comms_check_limits	 cl;
+	struct comms_record		 r;
+	struct wbuf			 w;
+	char				 err[512];
+	size_t				 off = 0;
+	uint64_t			 ndev;
+	int				 status;
+	static const uint8_t		 ci[] = { 'C', 3, 0, 1, 'g', 1, 1, 's',
+	    2, 1, '7' };
+	static const uint8_t		 pk[] = { 'P', 2, 0, 1, 'a', 1, 1, '1' };
+	static const uint8_t		 dev[] = { 'D', 3, 0, 1, 'k', 1, 1,
+	    'o', 2, 1, 't' };
+	uint8_t				 b[64];
+	static const char		 receipt[] = "<env:Envelope "
+	    "xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\"><env:Body>"
+	    "<ch:Receipt xmlns:ch=\"urn:callhome:protocol:1\"/></env:Body>"
+	    "</env:Envelope>";
+
+	cl.scan = lim;
+	cl.max_document = 4 << 20;
+	wbuf_init(&w);
+	CHECK(comms_check_document(xs, &cl, (const uint8_t *)checkin_doc,
+	    sizeof(checkin_doc) - 1, &w, &status, err, sizeof(err)) == 0);
+	CHECK(comms_extract_check(w.data, w.len, &ndev, err,
+	    sizeof(err)) == 0);
+	CHECK_EQ_INT(ndev, 0);
+	CHECK(comms_extract_next(w.data, w.len, &off, &r));
+	CHECK_EQ_INT(r.tag, COMMS_REC_CHECKIN);
+	CHECK(r.f[XC_LAST_SEQUENCE].len == 2 &&
+	    memcmp(r.f[XC_LAST_SEQUENCE].s, "42", 2) == 0);
+	CHECK(r.f[XC_GATEWAY].len == 3 &&
+	    memcmp(r.f[XC_GATEWAY].s, "gw1", 3) == 0);
+	CHECK(comms_extract_next(w.data, w.len, &off, &r));
+	CHECK_EQ_INT(r.tag, COMMS_REC_PACKAGE);
+	CHECK(r.f[XP_NAME].len == 4 && memcmp(r.f[XP_NAME].s, "acme", 4) == 0);
+	CHECK(comms_extract_next(w.data, w.len, &off, &r));
+	CHECK(r.f[XP_VERSION].len == 1 && r.f[XP_VERSION].s[0] == '1');
+	CHECK(!comms_extract_next(w.data, w.len, &off, &r));
+	wbuf_free(&w);
+
+	/* a check-in record, then packages only; never mixed with uploads */
+	CHECK(xcheck(ci, sizeof(ci)) == 0);
+	memcpy(b, ci, sizeof(ci));
+	memcpy(b + sizeof(ci), pk, sizeof(pk));
+	CHECK(xcheck(b, sizeof(ci) + sizeof(pk)) == 0);
+	memcpy(b + sizeof(ci), dev, sizeof(dev));
+	CHECK(xcheck(b, sizeof(ci) + sizeof(dev)) == -1);
+	memcpy(b + sizeof(ci), ci, sizeof(ci));
+	CHECK(xcheck(b, 2 * sizeof(ci)) == -1);
+	CHECK(xcheck(pk, sizeof(pk)) == -1);
+	/* the sequence is required */
+	memcpy(b, ci, sizeof(ci));
+	b[1] = 2;
+	CHECK(xcheck(b, sizeof(ci) - 3) == -1);
+	/* neither an Upload nor a CheckIn: refused by the worker */
+	CHECK(comms_check_document(xs, &cl, (const uint8_t *)receipt,
+	    sizeof(receipt) - 1, &w, &status, err, sizeof(err)) == -1);
+	CHECK_EQ_INT(status, 400);
+	CHECK(strstr(err, "not an Upload or a CheckIn") != NULL ||
+	    strstr(err, "not valid") != NULL);
+}
+
 TEST_MAIN_BEGIN("test_commsd_check")
 	char	 err[256], *xsd;
 	size_t	 len;
@@ -473,6 +548,7 @@ TEST_MAIN_BEGIN("test_commsd_check")
 	RUN(check_document);
 	RUN(extract_records);
 	RUN(extract_malformed);
+	RUN(checkin_extract);
 	xschema_free(xs);
 	free(full);
 	free(address);

@@ -87,7 +87,7 @@ TEST(full)
 	    "protocols \"tlsv1.3\"\n"
 	    "database \"/var/lib/commsd/commsd.db\"\n"
 	    "packages \"/var/lib/commsd/pkg/incoming\"\n"
-	    "instruction key \"/etc/commsd/instructions.sec\"\n"
+	    "instructions \"/var/lib/commsd/bundles\"\n"
 	    "schema \"/usr/share/callhome/callhome.xsd\"\n"
 	    "token \"s3cr3t-Token_~+/=\"\n"
 	    "max document 1M\n"
@@ -95,8 +95,11 @@ TEST(full)
 	    "user \"_commsd\"\n"
 	    "fault receipt-hash\n"
 	    "fault delay 1500ms\n"
-	    "fault close\n");
+	    "fault close\n"
+	    "fault replay\n"
+	    "fault drip\n");
 	CHECK(c != NULL);
+	CHECK_STR(c->instructions, "/var/lib/commsd/bundles");
 	CHECK_EQ_INT(c->nlisten, 4);
 	CHECK_STR(c->listen[1].addr, "::1");
 	CHECK_EQ_INT(c->listen[2].port, 9443);
@@ -107,7 +110,7 @@ TEST(full)
 	CHECK_EQ_INT(c->max_document, 1 << 20);
 	CHECK_EQ_INT(c->max_conns, 8);
 	CHECK_EQ_INT(c->faults, COMMS_FAULT_RECEIPT_HASH | COMMS_FAULT_DELAY |
-	    COMMS_FAULT_CLOSE);
+	    COMMS_FAULT_CLOSE | COMMS_FAULT_REPLAY | COMMS_FAULT_DRIP);
 	CHECK_EQ_INT(c->fault_delay_ms, 1500);
 	CHECK(comms_state_dir(c, state, sizeof(state)) == 0);
 	CHECK_STR(state, "/var/lib/commsd");
@@ -126,6 +129,7 @@ TEST(defaults)
 	CHECK_STR(c->user, "_commsd");
 	CHECK_STR(c->schema, comms_default_schema);
 	CHECK_STR(c->packages, "/var/lib/commsd/packages");
+	CHECK_STR(c->instructions, "/var/lib/commsd/instructions");
 	CHECK_STR(c->token, "");
 	CHECK_EQ_INT(c->faults, 0);
 	/* the limits against hostile clients */
@@ -318,6 +322,20 @@ TEST(required_and_state)
 	    "client ca \"/a\"\ndatabase \"/var/lib/\"\n") == NULL);
 	CHECK(parse_errors("listen on ::1\ncertificate \"/c\"\nkey \"/k\"\n"
 	    "client ca \"/a\"\ndatabase \"/var/../db\"\n") == NULL);
+	/* instructions inside it; no signing key at all */
+	CHECK(parse_errors(BASE "instructions \"/etc/commsd/bundles\"\n") ==
+	    NULL);
+	CHECK(strstr(errbuf, "test.conf:6: instructions \"/etc/commsd/"
+	    "bundles\" must be inside the state directory") != NULL);
+	CHECK(parse_errors(BASE "instructions \"/var/lib/commsd/../x\"\n") ==
+	    NULL);
+	CHECK(parse_errors(BASE "instruction key \"/etc/commsd/i.sec\"\n") ==
+	    NULL);
+	CHECK(strstr(errbuf, "\"instruction key\" is gone: commsd holds no "
+	    "signing key") != NULL);
+	CHECK(parse_errors(BASE "fault sometimes\n") == NULL);
+	CHECK(strstr(errbuf, "unknown fault \"sometimes\" (receipt-hash, "
+	    "delay, close, replay or drip)") != NULL);
 	/* packages inside it */
 	CHECK(parse_errors(BASE "packages \"/var/lib/packages\"\n") == NULL);
 	CHECK(strstr(errbuf, "test.conf:6: packages \"/var/lib/packages\" "

@@ -298,8 +298,58 @@ TEST(host)
 
 TEST(path_and_method)
 {
+	/* the check-in: as an upload, a POST of a SOAP document */
 	CHECK_EQ_INT(status_of("POST /callhome/1/checkin HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 411);
+	CHECK_EQ_INT(status_of("POST /callhome/1/checkin HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Type: application/soap+xml\r\n"
+	    "Content-Length: 0\r\n\r\n"), 0);
+	CHECK_EQ_INT(h.route, COMMS_ROUTE_CHECKIN);
+	CHECK_EQ_INT(status_of("GET /callhome/1/checkin HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 405);
+	CHECK_EQ_INT(status_of("POST /callhome/1/checkin/ HTTP/1.1\r\n"
 	    "Host: x\r\n\r\n"), 404);
+	/* a package: GET of NAME-VERSION or NAME-VERSION.sig, nothing else */
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-12 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 0);
+	CHECK_EQ_INT(h.route, COMMS_ROUTE_PACKAGE);
+	CHECK_STR(h.file, "acme-12");
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/a.b_c-d-1.sig "
+	    "HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"), 0);
+	CHECK_STR(h.file, "a.b_c-d-1.sig");
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-"
+	    "9223372036854775807 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-"
+	    "9223372036854775808 HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-0 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-01 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/-1 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/.acme-1 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/../acme-1 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/a%2fb-1 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-1.sig.sig "
+	    "HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-1x HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 404);
+	CHECK_EQ_INT(status_of("POST /callhome/1/package/acme-1 HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n"), 405);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/acme-1 HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Length: 3\r\n\r\n"), 400);
+	/* a name of 64 characters is the longest */
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-1 "
+	    "HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+	CHECK_EQ_INT(status_of("GET /callhome/1/package/"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-1 "
+	    "HTTP/1.1\r\nHost: x\r\n\r\n"), 404);
 	CHECK_EQ_INT(status_of("POST /callhome/1/upload?x=1 HTTP/1.1\r\n"
 	    "Host: x\r\n\r\n"), 404);
 	CHECK_EQ_INT(status_of("POST https://x/callhome/1/upload HTTP/1.1\r\n"

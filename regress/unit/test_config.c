@@ -302,7 +302,7 @@ TEST(default_print)
 	    "send pii no\n"
 	    "send job-data no\n"
 	    "schedule daily 02:00 jitter 30m\n"
-	    "checkin every 6h\n"
+	    "checkin never\n"
 	    "allow instructions collect upload checkin\n"
 	    "allow schedule 00:00-23:59\n"
 	    "allow checkin every 15m\n"

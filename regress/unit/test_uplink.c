@@ -358,6 +358,103 @@ TEST(judge_responses)
 	CHECK(strncmp(res.error, "bad receipt: ", 13) == 0);
 }
 
+/* a package's body: at most the signed size, and the error says so */
+TEST(http_body_cap)
+{
+	struct http_response	 r;
+	const char		*err;
+	const char		*ten = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
+	    "\r\n0123456789";
+	const char		*chunked = "HTTP/1.1 200 OK\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n6\r\n012345\r\n"
+	    "5\r\n6789a\r\n0\r\n\r\n";
+
+	memset(&r, 0, sizeof(r));
+	r.body = body;
+	r.body_cap = 10;
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)ten, strlen(ten), 0,
+	    &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.too_large, 0);
+	CHECK_EQ_INT(r.body_len, 10);
+	r.body_cap = 9;
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)ten, strlen(ten), 0,
+	    &r, &err), HTTP_ERROR);
+	CHECK_EQ_INT(r.too_large, 1);
+	CHECK_STR(err, "body too large");
+	/* known from the head alone: before the body has come */
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)ten, strlen(ten) - 10,
+	    0, &r, &err), HTTP_ERROR);
+	CHECK_EQ_INT(r.too_large, 1);
+	r.body_cap = 10;
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)chunked,
+	    strlen(chunked), 0, &r, &err), HTTP_ERROR);
+	CHECK_EQ_INT(r.too_large, 1);
+	r.body_cap = 11;
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)chunked,
+	    strlen(chunked), 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.too_large, 0);
+	/* other errors are not "too large" */
+	CHECK_EQ_INT(http_response_parse((const uint8_t *)"HTTP/1.1 200 OK\r\n"
+	    "\r\n", 19, 0, &r, &err), HTTP_ERROR);
+	CHECK_EQ_INT(r.too_large, 0);
+	/* 0 is the default cap; more than HTTP_MAX_FILE is not believed */
+	r.body_cap = 0;
+	(void)http_response_parse((const uint8_t *)ten, strlen(ten), 0, &r,
+	    &err);
+	CHECK_EQ_INT(r.body_cap, HTTP_MAX_BODY);
+	r.body_cap = (size_t)HTTP_MAX_FILE + 1;
+	(void)http_response_parse((const uint8_t *)ten, strlen(ten), 0, &r,
+	    &err);
+	CHECK_EQ_INT(r.body_cap, HTTP_MAX_BODY);
+}
+
+static enum upload_status
+ci_judge(int status, const char *doc, struct checkin_response *cr,
+    struct msg_upload_result *res)
+{
+	struct http_response	 hr;
+
+	memset(&hr, 0, sizeof(hr));
+	memset(res, 0, sizeof(*res));
+	hr.status = status;
+	(void)strlcpy(hr.reason, status == 200 ? "OK" : "Not Found",
+	    sizeof(hr.reason));
+	hr.body = (uint8_t *)(uintptr_t)doc;
+	hr.body_len = strlen(doc);
+	return checkin_judge(xs, &hr, cr, res);
+}
+
+TEST(checkin_responses)
+{
+	struct msg_upload_result	 res;
+	struct checkin_response		 cr;
+	static const char		 two[] = "<env:Envelope xmlns:env="
+	    "\"http://www.w3.org/2003/05/soap-envelope\"><env:Body>"
+	    "<ch:CheckInResponse xmlns:ch=\"urn:callhome:protocol:1\">"
+	    "<ch:ServerTime>2026-12-07T10:00:00Z</ch:ServerTime>"
+	    "<ch:Bundle>aGVsbG8=</ch:Bundle><ch:Bundle>d29ybGQ=</ch:Bundle>"
+	    "</ch:CheckInResponse></env:Body></env:Envelope>";
+
+	CHECK(xs != NULL);
+	CHECK_EQ_INT(ci_judge(200, two, &cr, &res), UP_DELIVERED);
+	CHECK_EQ_INT(res.bundles, 2);
+	CHECK_EQ_INT(cr.nbundles, 2);
+	CHECK(cr.bundles[0].len == 5 && memcmp(cr.bundles[0].data, "hello",
+	    5) == 0);
+	CHECK(cr.bundles[1].len == 5 && memcmp(cr.bundles[1].data, "world",
+	    5) == 0);
+	CHECK_STR(res.server_time, "2026-12-07T10:00:00Z");
+	checkin_response_free(&cr);
+	/* only a 200 brings bundles */
+	CHECK_EQ_INT(ci_judge(404, two, &cr, &res), UP_HTTP);
+	CHECK_EQ_INT(res.bundles, 0);
+	CHECK_EQ_INT(cr.nbundles, 0);
+	CHECK_STR(res.error, "server answered 404 Not Found");
+	CHECK_EQ_INT(ci_judge(200, "<x/>", &cr, &res), UP_PROTOCOL);
+	CHECK(strncmp(res.error, "bad check-in answer: ", 21) == 0);
+	CHECK_EQ_INT(cr.nbundles, 0);
+}
+
 TEST(proxy_answers)
 {
 	CHECK_EQ_INT(pstatus("HTTP/1.1 200 Connection "
@@ -425,6 +522,8 @@ TEST_MAIN_BEGIN("test_uplink")
 	RUN(receipt_ok);
 	RUN(receipt_bad);
 	RUN(judge_responses);
+	RUN(http_body_cap);
+	RUN(checkin_responses);
 	RUN(proxy_answers);
 	RUN(proxy_too_long);
 	xschema_free(xs);
