@@ -469,8 +469,10 @@ instructed() {
 }
 wait_for 30 instructed ||
     die "the signed instruction was not carried out (see $D/callhomed.log)"
-grep -E '^(callhomed: check-in|signerd: bundle|callhomed: bundle|auditd: (checkin|instruction)|callhomed: cycle 2)' \
-    "$D/callhomed.log" | tail -n 6 | indent
+# from the check-in asked for to the cycle it brought
+awk '/^callhomed: check-in \(manual\)/ { on = 1 }
+    on && /^(callhomed: check-in|signerd: bundle|callhomed: bundle|auditd: (checkin|instruction)|callhomed: cycle 2)/ { print }
+    on && /^callhomed: cycle 2/ { exit }' "$D/callhomed.log" | indent
 
 section "stopping"
 stop_all

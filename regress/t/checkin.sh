@@ -5,11 +5,19 @@
 #
 #   first check-in  "callhomectl checkin": one "checkin" record, 0 bundles;
 #                   status shows the last check-in and the next one
+#   after upload    the upload of the instructed cycle is followed by a
+#                   check-in of its own ("check-in (after upload)")
+#   periodic        "checkin every 10s" (reload): check-ins come by
+#                   themselves ("check-in (schedule)"), two within 35 s
 #   collect now     a bundle "collect now" (sequence 1): a cycle of reason
 #                   "instruction", an "instruction" record "started"; the
 #                   accepted sequence is kept (gateway_state.last_seq 1)
 #                   and the next check-in says LastSequence 1 (commsd
 #                   serves nothing more)
+#   software        with "allow packages profile software", a software
+#                   package is fetched, verified and stored (a "download"
+#                   record "staged, not run", its file, its row); nothing
+#                   runs it
 #   profile package "package profile acme 1 SHA SIZE" with the file and its
 #                   signature in commsd's packages directory: a "download"
 #                   record, a packages row, the file in the state
@@ -34,7 +42,8 @@
 #                   timeout (commsd's "fault drip" sends a byte a second),
 #                   unknown-key (a package signed with the instruction key)
 #   status, log     callhomectl status shows the last instruction;
-#                   callhomectl log lists the records; verify exits 0
+#                   callhomectl log lists the records, and so do the JSON,
+#                   HTML and CSV reports; verify exits 0
 #   sandbox         signerd's sandbox probe still passes (regress/t/
 #                   sandbox.sh); here: signerd is alive after all of it,
 #                   Seccomp 2 in its /proc status
@@ -202,6 +211,8 @@ check "collect now: an instruction record, done" test "$(n "kind =
 check "collect now: the sequence is kept" gw_wait_sql 5 gw \
     "SELECT last_seq FROM gateway_state" 1
 settle
+check "after upload: a check-in of its own" grep -q \
+    "check-in (after upload)" "$W/gw.d.log"
 check "collect now: no verify-failure" test "$(n "kind = 'verify-failure'")" \
     = "$S_VF"
 # the next check-in says LastSequence 1: commsd serves nothing
@@ -317,6 +328,33 @@ check "policy: and not fetched" test "$(n "kind = 'download'")" = 1
 rm -f "$IN"/*.sig
 seq=$((seq + 1))
 
+# ---- a software package, once the policy allows it: stored, not run
+GW_TOP='trust instructions "'$K'/instructions.pub"
+trust packages "'$K'/packages.pub"
+allow packages profile software'
+gw_conf gw "$PORT" </dev/null
+check "software: reload with software packages allowed" gw_ctl gw reload
+set -- $(printf '#!/bin/sh\necho never run\n' | pkg tool 2 pkg1)
+bundle x instr1 $seq <<EOF
+package software tool 2 $1 $2
+EOF
+ci
+check "software: a download record, staged" gw_wait_sql 30 gw \
+    "SELECT count(*) FROM txlog WHERE kind = 'download' AND summary LIKE
+    '%software package tool-2 installed%staged, not run%'" 1
+check "software: its row" test "$(gw_sql gw "SELECT kind FROM packages
+    WHERE name = 'tool'")" = software
+check "software: its file, as signed, not executable" sh -c \
+    "cmp '$PK/tool-2' '$W/gw/packages/tool-2' &&
+    ! test -x '$W/gw/packages/tool-2'"
+rm -f "$IN"/*.sig
+seq=$((seq + 1))
+GW_TOP='trust instructions "'$K'/instructions.pub"
+trust packages "'$K'/packages.pub"
+allow packages profile'
+gw_conf gw "$PORT" </dev/null
+gw_ctl gw reload >/dev/null 2>&1
+
 # ---- attacks on packages: the bundle is good, the package is not
 pkg_attack() {	# LABEL REASON: after the bundle x
 	snapshot
@@ -379,10 +417,12 @@ seq=$((seq + 1))
 cd_stop
 sed -i '/^fault drip$/d' "$W/srv.conf"
 cd_start srv || exit 1
-check "packages: only acme 1 is installed" test "$(gw_sql gw "SELECT
-    group_concat(name || '-' || version) FROM packages")" = acme-1
+check "packages: only acme 1 and tool 2 are installed" test "$(gw_sql gw \
+    "SELECT group_concat(name || '-' || version) FROM (SELECT * FROM
+    packages ORDER BY name)")" = acme-1,tool-2
 check "packages: no other file in the package store" test \
-    "$(ls "$W/gw/packages" | grep -v '^\.' | tr '\n' ' ')" = "acme-1 "
+    "$(ls "$W/gw/packages" | grep -v '^\.' | tr '\n' ' ')" = \
+    "acme-1 tool-2 "
 
 # ---- key rotation: the old and the new key, then the new one alone
 cat "$K/instr1.pub" "$K/instr2.pub" >"$K/instructions.pub"
@@ -419,6 +459,41 @@ gw_ctl gw log >"$W/log.out" 2>&1
 check "log: checkin, instruction, download and verify-failure records" \
     sh -c "grep -q checkin '$W/log.out' && grep -q instruction '$W/log.out' &&
     grep -q download '$W/log.out' && grep -q verify-failure '$W/log.out'"
+gw_ctl gw report json >"$W/report.json" 2>&1
+pycheck "report json: the records of each kind" "$W/report.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def kinds(o):
+    if isinstance(o, dict):
+        if "kind" in o:
+            yield o["kind"]
+        for v in o.values():
+            yield from kinds(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from kinds(v)
+k = set(kinds(r))
+for want in ("checkin", "instruction", "download", "verify-failure"):
+    assert want in k, (want, k)
+EOF
+for f in html csv; do
+	gw_ctl gw report $f >"$W/report.$f" 2>&1
+	check "report $f: check-in, instruction, download, verify-failure" \
+	    sh -c "grep -q checkin '$W/report.$f' &&
+	    grep -q instruction '$W/report.$f' &&
+	    grep -q download '$W/report.$f' &&
+	    grep -q verify-failure '$W/report.$f'"
+done
+
+# ---- periodic check-ins, by themselves
+GW_TOP='trust instructions "'$K'/instructions.pub"
+trust packages "'$K'/packages.pub"
+allow packages profile
+checkin every 10s'
+gw_conf gw "$PORT" </dev/null
+check "periodic: reload with checkin every 10s" gw_ctl gw reload
+check "periodic: two check-ins come by themselves within 35 s" wait_for 35 \
+    sh -c "[ \$(grep -c 'check-in (schedule)' '$W/gw.d.log') -ge 2 ]"
 SD=$(child_named "$GW_PID" signerd)
 check "signerd: alive after all of it" test -n "$SD"
 check "signerd: in its seccomp sandbox" grep -q "^Seccomp:[[:space:]]*2" \
