@@ -30,6 +30,7 @@
 #include "chan/parent_auditd.h"
 #include "chan/signerd_auditd.h"
 #include "child.h"
+#include "clock.h"
 #include "db.h"
 #include "gateway.h"
 #include "log.h"
@@ -68,7 +69,7 @@ static void
 outbox_go(struct auditd *ad)
 {
 	struct timeval	 tv;
-	int64_t		 now = time(NULL), wake;
+	int64_t		 now = clock_now(), wake;
 
 	if (ad->checkin_job != 0)	/* uplinkd takes one job at a time */
 		return;
@@ -140,7 +141,7 @@ send_outbox_status(struct auditd *ad, uint32_t peerid)
 {
 	struct msg_outbox_status	 s;
 
-	if (outbox_status(ad->outbox, time(NULL), &s) == -1)
+	if (outbox_status(ad->outbox, clock_now(), &s) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
 	if (gateway_status(ad->gw, &s) == -1)
 		fatalx("%s", gateway_error(ad->gw));
@@ -213,6 +214,34 @@ configure(struct auditd *ad, struct imsg *m)
 	outbox_go(ad);
 }
 
+/*
+ * The operator's requeue or drop, answered to the parent for its client
+ * (the peer id).  While a cycle's transaction is open it is refused: the
+ * change would commit with the cycle, or not at all.
+ */
+static void
+outbox_operator(struct auditd *ad, struct imsg *m)
+{
+	struct msg_outbox_op		 op;
+	struct msg_outbox_op_done	 d;
+	int				 r;
+
+	if (msg_outbox_op_decode(m->data, m->len, &op) == -1)
+		fatalx("bad OUTBOX_OP from parent");
+	memset(&d, 0, sizeof(d));
+	if (store_busy(ad->store)) {
+		(void)strlcpy(d.text, "a cycle is being stored: try again "
+		    "when it is", sizeof(d.text));
+		r = 1;
+	} else if ((r = outbox_op(ad->outbox, op.op, op.id, op.uid,
+	    clock_now(), d.text, sizeof(d.text))) == -1)
+		fatalx("%s", outbox_error(ad->outbox));
+	d.ok = r == 0;
+	msg_outbox_op_done_send(&ad->c.parent, m->hdr.peerid, &d);
+	if (r == 0)
+		outbox_go(ad);
+}
+
 /* parent -> auditd (the lifecycle messages are child.c's) */
 static void
 parent_msg(struct child *c, struct imsg *m)
@@ -230,7 +259,7 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_OUTBOX_KICK:
 		if (msg_empty_decode(m->data, m->len) == -1)
 			fatalx("bad OUTBOX_KICK from parent");
-		if (outbox_kick(ad->outbox, time(NULL)) == -1)
+		if (outbox_kick(ad->outbox, clock_now()) == -1)
 			fatalx("%s", outbox_error(ad->outbox));
 		outbox_go(ad);
 		break;
@@ -248,8 +277,11 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_INSTRUCTION_DONE:
 		if (msg_instruction_done_decode(m->data, m->len, &d) == -1)
 			fatalx("bad INSTRUCTION_DONE from parent");
-		if (gateway_instruction(ad->gw, &d, time(NULL)) == -1)
+		if (gateway_instruction(ad->gw, &d, clock_now()) == -1)
 			fatalx("%s", gateway_error(ad->gw));
+		break;
+	case IMSG_OUTBOX_OP:
+		outbox_operator(ad, m);
 		break;
 	default:
 		imsgev_unexpected(&c->parent, m);
@@ -345,10 +377,10 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 				fatalx("uplinkd: a result for check-in %"
 				    PRIu64 ", which is not in flight", r.job);
 			ad->checkin_job = 0;
-			if (gateway_checkin_result(ad->gw, &r, time(NULL)) ==
+			if (gateway_checkin_result(ad->gw, &r, clock_now()) ==
 			    -1)
 				fatalx("%s", gateway_error(ad->gw));
-		} else if (outbox_result(ad->outbox, &r, time(NULL)) == -1)
+		} else if (outbox_result(ad->outbox, &r, clock_now()) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
 		checkin_go(ad);
 		outbox_go(ad);
@@ -373,13 +405,13 @@ signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_VERDICT:
 		if (msg_verdict_decode(m->data, m->len, &v) == -1)
 			fatalx("bad VERDICT from signerd");
-		if (gateway_verdict(ad->gw, &v, time(NULL)) == -1)
+		if (gateway_verdict(ad->gw, &v, clock_now()) == -1)
 			fatalx("%s", gateway_error(ad->gw));
 		break;
 	case IMSG_PACKAGE_STORE:
 		if (msg_package_store_decode(m->data, m->len, &ps) == -1)
 			fatalx("bad PACKAGE_STORE from signerd");
-		if ((r = gateway_install(ad->gw, &ps, time(NULL))) == -1)
+		if ((r = gateway_install(ad->gw, &ps, clock_now())) == -1)
 			fatalx("installing package %s: %s", ps.id.name,
 			    gateway_error(ad->gw));
 		if (r == 0)
@@ -406,7 +438,7 @@ auditd_state(struct child *c, char *buf, size_t len)
 	store_state(ad->store, buf, len);
 	if ((n = strlen(buf)) + 3 < len) {
 		(void)strlcat(buf, "; ", len);
-		outbox_state(ad->outbox, time(NULL), buf + n + 2, len - n - 2);
+		outbox_state(ad->outbox, clock_now(), buf + n + 2, len - n - 2);
 	}
 }
 

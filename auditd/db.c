@@ -22,6 +22,11 @@
  * gateway_state (version 3) what check-ins and instructions left (the
  * last accepted sequence, the instructed schedule and interval, the last
  * check-in and instruction), and packages every installed package.
+ * Version 4 is issue 10's (per-device state; a placeholder here).
+ * Version 5: the outbox holds each cycle in parts (part i of n, each
+ * with its bytes, hash and receipt), documents set aside after a
+ * permanent refusal ('refused'), and when and why bytes were pruned;
+ * cycles say when retention pruned their readings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +46,13 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 #include "schema-3.sql.h"
 ;
+/* version 4 is issue 10's (per-device state); here a placeholder */
+static const char schema_v4[] =
+#include "schema-4.sql.h"
+;
+static const char schema_v5[] =
+#include "schema-5.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
@@ -50,6 +62,8 @@ static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
+	{ schema_v4, NULL },
+	{ schema_v5, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {
@@ -107,6 +121,15 @@ static const struct {
 
 /* the connection's settings; journal_mode is checked separately */
 static const char pragmas[] =
+	/*
+	 * Free pages go back to the file system when retention asks
+	 * (retention.c: PRAGMA incremental_vacuum, a few pages at a time),
+	 * never in one long VACUUM.  It takes effect only in a database
+	 * created with it: an older one keeps auto_vacuum none, and its free
+	 * pages are reused for new rows, so it stops growing all the same
+	 * but does not shrink.
+	 */
+	"PRAGMA auto_vacuum = INCREMENTAL;"
 	"PRAGMA synchronous = FULL;"
 	"PRAGMA foreign_keys = ON;"
 	"PRAGMA temp_store = MEMORY;"

@@ -13,7 +13,8 @@
 #define DB_FILE		"callhome.db"	/* in the state directory */
 /* the same inside auditd's root, the state directory */
 #define DB_PATH		"/" DB_FILE
-#define DB_VERSION	3		/* PRAGMA user_version written */
+/* PRAGMA user_version written; 4 is issue 10's, a placeholder here */
+#define DB_VERSION	5
 
 /* statements kept prepared for as long as the database is open */
 enum db_stmt {

@@ -49,6 +49,7 @@
 #define TXLOG_CONFIG		"config"
 #define TXLOG_DOCUMENT		"document"	/* a cycle's upload document */
 #define TXLOG_PRUNE		"prune"
+#define TXLOG_OUTBOX		"outbox"	/* the operator's requeue */
 
 /*
  * The frame kinds of the readings digest.  They are part of the log's
