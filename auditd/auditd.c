@@ -10,6 +10,10 @@
  * the retry timer fires, on the parent's OUTBOX_KICK, and whenever a
  * configuration arrives (so documents left from before a restart go).
  *
+ * Retention (retention.h) prunes old readings and delivered documents'
+ * bytes in short steps between everything else: after each cycle, at
+ * start and every RETENTION_CHECK seconds.
+ *
  * Check-ins (gateway.h) share uplinkd with the outbox: one job at a time,
  * the check-in first when both wait.  Their results, signerd's verdicts,
  * the parent's word on each instruction and each installed package are
@@ -36,6 +40,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
+#include "retention.h"
 #include "store.h"
 #include "txlog.h"
 #include "xmlsafe.h"
@@ -56,6 +61,8 @@ struct auditd {
 	struct store		*store;
 	struct outbox		*outbox;
 	struct event		*ev_outbox;	/* the next attempt is due */
+	struct retention	*retention;
+	struct event		*ev_retention;	/* its next step */
 	struct gateway		*gw;		/* check-ins and packages */
 	struct wbuf		 checkin_doc;
 	uint64_t		 checkin_job;	/* in flight, 0: none */
@@ -87,6 +94,32 @@ static void
 on_outbox_timer(evutil_socket_t fd, short ev, void *arg)
 {
 	outbox_go(arg);
+}
+
+/*
+ * Retention's next step (retention.h), never while a cycle's transaction
+ * is open: the cycle's end calls it again.  Each step is one short
+ * transaction; between two, the event loop serves everything else.
+ */
+static void
+retention_go(struct auditd *ad)
+{
+	struct timeval	 tv = { 0, 0 };
+	int		 r;
+
+	if (store_busy(ad->store) || !ad->started)
+		return;
+	if ((r = retention_step(ad->retention, clock_now())) == -1)
+		fatalx("%s", retention_error(ad->retention));
+	if (r == 0)
+		tv.tv_sec = RETENTION_CHECK;
+	evtimer_add(ad->ev_retention, &tv);
+}
+
+static void
+on_retention_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	retention_go(arg);
 }
 
 /* a check-in asked for goes as soon as uplinkd is free */
@@ -145,6 +178,8 @@ send_outbox_status(struct auditd *ad, uint32_t peerid)
 		fatalx("%s", outbox_error(ad->outbox));
 	if (gateway_status(ad->gw, &s) == -1)
 		fatalx("%s", gateway_error(ad->gw));
+	if (retention_status(ad->retention, &s) == -1)
+		fatalx("%s", retention_error(ad->retention));
 	s.inflight = s.inflight || ad->checkin_job != 0;
 	msg_outbox_status_send(&ad->c.parent, peerid, &s);
 }
@@ -201,6 +236,7 @@ configure(struct auditd *ad, struct imsg *m)
 	auditd_conf_clear(&ad->conf);
 	ad->conf = nc;
 	store_set_send(ad->store, nc.send);
+	retention_configure(ad->retention, nc.retention_days);
 	gateway_configure(ad->gw, &ad->conf);
 	if (!ad->started) {
 		/* the installed profiles, then the state: the parent sends
@@ -212,6 +248,7 @@ configure(struct auditd *ad, struct imsg *m)
 	}
 	child_ready(&ad->c);
 	outbox_go(ad);
+	retention_go(ad);
 }
 
 /*
@@ -299,6 +336,7 @@ cycle_stored(struct auditd *ad, const struct rpt_cycle *c)
 	msg_cycle_stored_send(&ad->c.parent, c);
 	events_flush(ad);
 	outbox_go(ad);
+	retention_go(ad);
 }
 
 /* collectd -> auditd: the report stream, one transaction per cycle */
@@ -503,6 +541,10 @@ main(int argc, char *argv[])
 	if ((ad.ev_outbox = evtimer_new(ad.c.base, on_outbox_timer, &ad)) ==
 	    NULL)
 		fatalx("evtimer_new");
+	ad.retention = retention_new(&ad.db);
+	if ((ad.ev_retention = evtimer_new(ad.c.base, on_retention_timer,
+	    &ad)) == NULL)
+		fatalx("evtimer_new");
 	if ((ad.gw = gateway_new(&ad.db, "/" PKG_DIR)) == NULL)
 		fatal("gateway_new");
 	wbuf_init(&ad.checkin_doc);
@@ -512,6 +554,8 @@ main(int argc, char *argv[])
 	r = child_run(&ad.c);
 	store_free(ad.store);	/* rolls back a cycle left open */
 	event_free(ad.ev_outbox);
+	event_free(ad.ev_retention);
+	retention_free(ad.retention);
 	outbox_free(ad.outbox);
 	gateway_free(ad.gw);
 	wbuf_free(&ad.checkin_doc);

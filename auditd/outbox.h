@@ -42,7 +42,8 @@
  * (the server is idempotent by hash).  outbox_kick() makes every pending
  * document due now ("callhomectl send").
  *
- * The operator (callhomectl outbox requeue|drop ID, through the parent):
+ * The operator (callhomectl outbox requeue|drop ID, through the parent;
+ * OUTBOX_OP_* of chan/parent_auditd.h):
  * requeue makes a refused or pending document pending and due now, its
  * attempts counted from 0 (an "outbox" record); drop deletes the bytes
  * of a refused or pending document that is not in flight (a "prune"
@@ -71,10 +72,6 @@
  * single device larger than that could make a part this large.
  */
 #define OUTBOX_DOC_MAX		(UPLOAD_JOB_MAX - 4096)
-
-/* the operator's requests (OUTBOX_OP) */
-#define OUTBOX_OP_REQUEUE	1
-#define OUTBOX_OP_DROP		2
 
 struct outbox;
 

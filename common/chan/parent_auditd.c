@@ -278,7 +278,8 @@ msg_outbox_op_decode(const void *p, size_t len, struct msg_outbox_op *o)
 	o->op = rbuf_u8(&r);
 	o->id = rbuf_i64(&r);
 	o->uid = rbuf_u32(&r);
-	if (rbuf_done(&r) == -1 || o->op < 1 || o->op > 2 || o->id <= 0)
+	if (rbuf_done(&r) == -1 || (o->op != OUTBOX_OP_REQUEUE &&
+	    o->op != OUTBOX_OP_DROP) || o->id <= 0)
 		return -1;
 	return 0;
 }

@@ -129,9 +129,11 @@ int	msg_outbox_status_decode(const void *, size_t,
 void	msg_outbox_status_send(struct imsgev *, uint32_t peerid,
 	    const struct msg_outbox_status *);
 
-/* IMSG_OUTBOX_OP: op is OUTBOX_OP_* of auditd/outbox.h */
+/* IMSG_OUTBOX_OP */
+#define OUTBOX_OP_REQUEUE	1	/* pending again, due now */
+#define OUTBOX_OP_DROP		2	/* its bytes deleted, unsent */
 struct msg_outbox_op {
-	uint8_t		 op;		/* 1 requeue, 2 drop */
+	uint8_t		 op;		/* OUTBOX_OP_* */
 	int64_t		 id;		/* the document, outbox id */
 	uint32_t	 uid;		/* who asked, for the log */
 };
