@@ -4,7 +4,8 @@
 #   make regress    build, run unit tests (plain and ASan/UBSan), fuzzers,
 #                   integration tests; ends with "N passed, N failed"
 #   make demo       run one cycle on a simulated fleet
-#   make bench      collector benchmark (regress/bench)
+#   make bench      collector benchmark, then end to end: collected,
+#                   stored, uploaded in parts to commsd (regress/bench)
 #   make linkmap    what each program links, in lines, and the rules on it
 #   make fuzz-campaign  every fuzz target for RUNS executions (10 million),
 #                   its corpus in regress/fuzz/corpus/ growing; the figures
@@ -198,7 +199,8 @@ fuzz-campaign:
 bench:
 	@sh mk/deps.sh regress
 	@$(MAKE) --no-print-directory build
-	@sh regress/bench/bench.sh
+	@BENCH_NOBUILD=1 sh regress/bench/bench.sh
+	@BENCH_NOBUILD=1 sh regress/bench/e2e.sh
 
 install: all
 	@rm -f $(O)/callhomed/callhomed.install.o $(O)/commsd/conf.o
