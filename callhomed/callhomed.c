@@ -606,6 +606,10 @@ main(int argc, char *argv[])
 	if (argc != optind)
 		usage();
 	log_setverbose(ch.verbose);
+	if (clock_is_test())
+		log_warnx("a test build: the clock is %lld s from the system's "
+		    "(%s); never install it", (long long)(clock_now() -
+		    time(NULL)), CLOCK_TEST_ENV);
 	if (strlcpy(ch.conffile, file, sizeof(ch.conffile)) >=
 	    sizeof(ch.conffile))
 		fatalx("configuration path too long");

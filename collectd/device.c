@@ -27,6 +27,7 @@
 
 #include "collectd.h"
 #include "chan/collectd_auditd.h"
+#include "clock.h"
 #include "log.h"
 #include "net.h"
 
@@ -1146,7 +1147,7 @@ device_finish(struct device *d)
 	memset(&r, 0, sizeof(r));
 	(void)addr_fmt((const struct sockaddr *)&d->t.addr, r.address,
 	    sizeof(r.address));
-	r.collected = time(NULL);
+	r.collected = clock_now();
 	r.requests = d->requests;
 	r.enterprise = r.uptime = r.device_status = r.printer_status =
 	    REPORT_NONE;
