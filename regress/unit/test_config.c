@@ -308,6 +308,7 @@ TEST(default_print)
 	    "allow packages none\n"
 	    "retention 400 days\n"
 	    "spool limit 1G\n"
+	    "part limit 4M\n"
 	    "snmp community \"********\"\n"
 	    "snmp version 2c\n"
 	    "snmp timeout 2s retries 2 window 256 rate 500\n"

@@ -550,6 +550,7 @@ TEST(schema_v2)
 	/* a version 1 database is migrated, through 2 and 3 */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
 	    "DROP TABLE gateway_state; DROP TABLE packages; "
+	    "ALTER TABLE cycles DROP COLUMN pruned; "
 	    "PRAGMA user_version = 1") == 0);
 	db_close(&db);
 	CHECK(db_open(&db, dbpath, err, sizeof(err)) == 0);
@@ -568,6 +569,25 @@ TEST(schema_v2)
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 1, x'00', "
 	    "'pruned')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
+	    "size, document, state, pruned) VALUES (1, 1, 'x', 1, NULL, "
+	    "'refused', 1)") == -1);
+	/* version 5: parts of a cycle, each once; a delivered one may lose
+	 * its bytes (retention), saying when */
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 3, 2, 1, "
+	    "'x', 1, x'00', 'pending')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 1, 2, 1, "
+	    "'x', 1, x'00', 'pending')") == 0);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 1, 2, 1, "
+	    "'y', 1, x'00', 'pending')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state, pruned) VALUES (1, 2, "
+	    "2, 1, 'x', 1, NULL, 'delivered', 5)") == 0);
+	CHECK(db_exec(&db, "DELETE FROM outbox") == 0);
+	CHECK_EQ_INT(q_int(&db, "PRAGMA auto_vacuum"), 2);
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 1, x'00', "
 	    "'sent')") == -1);
@@ -1425,7 +1445,11 @@ TEST(verify_notices)
 	CHECK(tamper(&f, "UPDATE outbox SET size = size + 1 WHERE id = 1",
 	    "outbox row changed (size)") == 0);
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'pruned', document = "
-	    "NULL WHERE id = 1", "outbox row changed (delivery)") == 0);
+	    "NULL, pruned = 1 WHERE id = 1", "outbox row changed (delivery)") ==
+	    0);
+	/* the bytes of a delivered document, gone without retention */
+	CHECK(tamper(&f, "UPDATE outbox SET document = NULL, pruned = 1 "
+	    "WHERE id = 1", "the document's bytes are missing") == 0);
 	/* marked delivered without a receipt: it would never be sent */
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'delivered' WHERE id = 2",
 	    "2 documents marked delivered, but 1 deliveries") == 0);
@@ -1443,7 +1467,8 @@ TEST(verify_notices)
 	CHECK(verify_ok(&f.db, &nrec) == 0);
 	CHECK_EQ_INT(nrec, 9);
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'pending', document = "
-	    "x'00' WHERE id = 3", "document 3): the document's bytes") == 0);
+	    "x'00', pruned = NULL WHERE id = 3", "document 3): the document's "
+	    "bytes") == 0);
 	teardown(&f);
 }
 
