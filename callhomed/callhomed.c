@@ -654,6 +654,9 @@ main(int argc, char *argv[])
 		fatalx("evtimer_new");
 	evtimer_add(ch.ev_ping, &tv);
 	control_listen(&ch);
+	/* the time zone's file, before the sandbox: TZ may name one other
+	 * than /etc/localtime */
+	tzset();
 	/* the children run: from here on, only what is left of the job */
 	parent_sandbox(&ch);
 	sched_collect(&ch, 1);
