@@ -24,6 +24,10 @@
  * check-in and instruction), and packages every installed package;
  * version 4 (schema-4.sql) adds each address's state (targets), meter
  * flags and the SNMPv3 and discovery counts.
+ * Version 5: the outbox holds each cycle in parts (part i of n, each
+ * with its bytes, hash and receipt), documents set aside after a
+ * permanent refusal ('refused'), and when and why bytes were pruned;
+ * cycles say when retention pruned their readings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +50,9 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 #include "schema-4.sql.h"
 ;
+static const char schema_v5[] =
+#include "schema-5.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
@@ -56,6 +63,7 @@ static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
 	{ schema_v4, NULL },
+	{ schema_v5, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {
@@ -124,6 +132,15 @@ static const struct {
 
 /* the connection's settings; journal_mode is checked separately */
 static const char pragmas[] =
+	/*
+	 * Free pages go back to the file system when retention asks
+	 * (retention.c: PRAGMA incremental_vacuum, a few pages at a time),
+	 * never in one long VACUUM.  It takes effect only in a database
+	 * created with it: an older one keeps auto_vacuum none, and its free
+	 * pages are reused for new rows, so it stops growing all the same
+	 * but does not shrink.
+	 */
+	"PRAGMA auto_vacuum = INCREMENTAL;"
 	"PRAGMA synchronous = FULL;"
 	"PRAGMA foreign_keys = ON;"
 	"PRAGMA temp_store = MEMORY;"

@@ -13,7 +13,7 @@
 #define DB_FILE		"callhome.db"	/* in the state directory */
 /* the same inside auditd's root, the state directory */
 #define DB_PATH		"/" DB_FILE
-#define DB_VERSION	4		/* PRAGMA user_version written */
+#define DB_VERSION	5		/* PRAGMA user_version written */
 
 /* statements kept prepared for as long as the database is open */
 enum db_stmt {

@@ -48,6 +48,7 @@ enum imsg_type {
 	IMSG_OUTBOX_STATUS_REQ,
 	IMSG_OUTBOX_STATUS,
 	IMSG_CYCLE_STORED,
+	IMSG_OUTBOX_OP, IMSG_OUTBOX_OP_DONE,	/* the operator's requeue, drop */
 	/* parent <-> signerd */
 	IMSG_CONF_SIGNERD,
 	IMSG_SIGNER_STATE,	/* accepted sequence, installed packages */

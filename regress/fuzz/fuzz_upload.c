@@ -200,7 +200,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (++runs % 512 == 0 && sqlite3_exec(db.h,
 	    "DELETE FROM meters; DELETE FROM supplies; DELETE FROM alerts; "
 	    "DELETE FROM device_reports; DELETE FROM devices; "
-	    "DELETE FROM documents; DELETE FROM gateways; DELETE FROM txlog",
+	    "DELETE FROM documents; DELETE FROM cycles; DELETE FROM gateways; "
+	    "DELETE FROM txlog",
 	    NULL, NULL, NULL) != SQLITE_OK)
 		abort();
 	return 0;
