@@ -21,6 +21,7 @@
 
 #include "../../commsd/commsd.h"
 #include "../../commsd/http.h"
+#include "../../commsd/storage.h"
 #include "digest.h"
 #include "isotime.h"
 #include "log.h"
@@ -85,7 +86,7 @@ fresh_db(void)
 {
 	char	 err[256];
 
-	if (db.h != NULL)
+	if (db.ops != NULL)
 		comms_db_close(&db);
 	rm_db();
 	if (comms_db_open(&db, dbpath, COMMS_DB_CREATE, err,
@@ -195,8 +196,8 @@ count(const char *sql)
 	sqlite3_stmt	*st;
 	int64_t		 n = -1;
 
-	if (sqlite3_prepare_v2(db.h, sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(db.h));
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("# %s: %s\n", sql, sqlite3_errmsg(comms_db_sqlite(&db)));
 		return -1;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -214,7 +215,7 @@ text1(const char *sql)
 	const char	*s;
 
 	(void)strlcpy(buf, "(error)", sizeof(buf));
-	if (sqlite3_prepare_v2(db.h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) != SQLITE_OK)
 		return buf;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s = (const char *)sqlite3_column_text(st, 0);
@@ -848,7 +849,7 @@ TEST(parts)
 		int64_t	 n, bad;
 		char	 why[256];
 
-		CHECK(txlog_verify_chain(db.h, &n, &bad, why,
+		CHECK(txlog_verify_chain(comms_db_sqlite(&db), &n, &bad, why,
 		    sizeof(why)) == 0);
 	}
 }
@@ -870,7 +871,7 @@ TEST(log_chain)
 	(void)strlcpy(conf->database, dbpath, sizeof(conf->database));
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 0);
 	/* a changed summary is found */
-	CHECK(sqlite3_exec(db.h, "UPDATE txlog SET summary = 'x' WHERE "
+	CHECK(sqlite3_exec(comms_db_sqlite(&db), "UPDATE txlog SET summary = 'x' WHERE "
 	    "seq = 3", NULL, NULL, NULL) == SQLITE_OK);
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 1);
 	comms_conf_free(conf);
