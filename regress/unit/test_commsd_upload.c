@@ -877,6 +877,107 @@ TEST(log_chain)
 	comms_conf_free(conf);
 }
 
+/* the check-in's record: summary and detail, as checkin.c builds them */
+static size_t	 rec_served, rec_held;
+static char *
+record(void *arg, size_t nserved, size_t nheld, char *summary, size_t len)
+{
+	char	*d;
+
+	rec_served = nserved;
+	rec_held = nheld;
+	(void)snprintf(summary, len, "check-in: %zu served, %zu held",
+	    nserved, nheld);
+	if ((d = strdup("{}")) == NULL)
+		abort();
+	return d;
+}
+
+static size_t
+checkin(const char *cn, int64_t now, uint64_t last,
+    const struct comms_bundle *b, size_t n, int replay)
+{
+	struct comms_checkin	 ci;
+	struct comms_peer	 p;
+	size_t			 served = 99;
+
+	peer_of(&p, cn);
+	memset(&ci, 0, sizeof(ci));
+	ci.last = last;
+	ci.software = "callhome/0.1";
+	ci.replay = replay;
+	ci.record = record;
+	rec_served = rec_held = 0;
+	if (comms_db_checkin(&db, &p, now, &ci, b, n, &served) == -1)
+		return 99;
+	/* the record said what went out, and what was held */
+	if (served != rec_served || served + rec_held != n)
+		return 98;
+	return served;
+}
+
+/*
+ * What check-ins leave (storage.h): served in order, a bundle in flight
+ * held back with everything after it, acknowledged by a LastSequence,
+ * served again once COMMS_REDELIVER_SECONDS passed unacknowledged;
+ * packages sent recorded
+ */
+TEST(checkin_state)
+{
+	struct comms_bundle	 b[3];
+	struct comms_peer	 p;
+	int64_t			 n, bad;
+	char			 why[256];
+	int			 i;
+
+	CHECK(fresh_db() == 0);
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < 3; i++) {
+		b[i].seq = (uint64_t)i + 1;
+		b[i].file = i == 0 ? "1.sig" : i == 1 ? "2.sig" : "3.sig";
+		memset(b[i].sha256, 'a' + i, 64);
+		b[i].len = 100;
+	}
+	CHECK_EQ_INT(checkin("gw1", NOW, 0, b, 0, 0), 0);
+	CHECK_EQ_INT(checkin("gw1", NOW + 1, 0, b, 2, 0), 2);
+	/* again at once: both in flight, nothing */
+	CHECK_EQ_INT(checkin("gw1", NOW + 2, 0, b, 2, 0), 0);
+	/* another gateway is another story */
+	CHECK_EQ_INT(checkin("gw2", NOW + 2, 0, b, 2, 0), 2);
+	/* 1 acknowledged: 2 still in flight holds 2 and 3 */
+	CHECK_EQ_INT(checkin("gw1", NOW + 3, 1, b + 1, 2, 0), 0);
+	CHECK_EQ_INT(count("SELECT count(*) FROM deliveries d JOIN gateways g "
+	    "ON g.id = d.gateway_id WHERE g.cn = 'gw1' AND sequence = 1 AND "
+	    "acknowledged IS NOT NULL"), 1);
+	/* 2 changed (another file of that sequence): served */
+	memset(b[1].sha256, 'x', 64);
+	CHECK_EQ_INT(checkin("gw1", NOW + 4, 1, b + 1, 2, 0), 2);
+	/* lost, and the time passed: served again, counted */
+	CHECK_EQ_INT(checkin("gw1", NOW + 4 + COMMS_REDELIVER_SECONDS, 1,
+	    b + 1, 2, 0), 2);
+	CHECK_EQ_INT(count("SELECT times_served FROM deliveries d JOIN "
+	    "gateways g ON g.id = d.gateway_id WHERE g.cn = 'gw1' AND "
+	    "sequence = 3"), 2);
+	/* "fault replay": everything, always */
+	CHECK_EQ_INT(checkin("gw1", NOW + 100, 3, b, 3, 1), 3);
+	CHECK_EQ_INT(count("SELECT checkins FROM checkins c JOIN gateways g "
+	    "ON g.id = c.gateway_id WHERE g.cn = 'gw1'"), 7);
+	CHECK_EQ_INT(count("SELECT last_sequence FROM checkins c JOIN "
+	    "gateways g ON g.id = c.gateway_id WHERE g.cn = 'gw1'"), 3);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'checkin'"), 8);
+	/* a package sent: its row and record, one transaction */
+	peer_of(&p, "gw2");
+	CHECK(comms_db_package(&db, &p, NOW + 5, "acme-3", b[0].sha256, 1234,
+	    "package acme-3 sent", "{}") == 0);
+	CHECK_EQ_INT(count("SELECT size FROM packages_served WHERE file = "
+	    "'acme-3' AND txseq = (SELECT max(seq) FROM txlog WHERE kind = "
+	    "'package')"), 1234);
+	CHECK(txlog_verify_chain(comms_db_sqlite(&db), &n, &bad, why,
+	    sizeof(why)) == 0);
+	CHECK_EQ_INT(n, 9);
+}
+
 TEST_MAIN_BEGIN("test_commsd_upload")
 	char	 err[256], *xsd;
 	size_t	 len;
@@ -917,6 +1018,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(fault_receipt_hash);
 	RUN(parts);
 	RUN(log_chain);
+	RUN(checkin_state);
 	comms_db_close(&db);
 	rm_db();
 	(void)rmdir(tmpdir);
