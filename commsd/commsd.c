@@ -38,7 +38,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: commsd [-dnv] [-f file]\n"
 	    "       commsd [-j] [-f file] -q documents | cycles | devices | "
-	    "log | verify\n"
+	    "checkins |\n"
+	    "                                    log | verify\n"
 	    "       commsd [-f file] -q document id\n");
 	exit(1);
 }

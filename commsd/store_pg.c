@@ -551,6 +551,16 @@ pg_open(struct comms_db *db, const char *uri, int flags, char *err,
 	    "SET lock_timeout = '20s'; "
 	    "SET idle_in_transaction_session_timeout = '60s'") == -1)
 		goto fail;
+	/* the documents' strings are UTF-8, and stored as they came */
+	if (strcmp(PQparameterStatus(d->c, "server_encoding") != NULL ?
+	    PQparameterStatus(d->c, "server_encoding") : "", "UTF8") != 0) {
+		(void)snprintf(err, errlen, "%s: the database's encoding is "
+		    "%s, not UTF8", masked,
+		    PQparameterStatus(d->c, "server_encoding") != NULL ?
+		    PQparameterStatus(d->c, "server_encoding") : "unknown");
+		pg_close(db);
+		return -1;
+	}
 	if (flags & COMMS_DB_READONLY) {
 		if (pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ "
 		    "ONLY") == -1 ||
