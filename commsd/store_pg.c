@@ -155,6 +155,27 @@ pg_errmsg(const struct comms_db *db)
 	return PGD(db) != NULL ? PGD(db)->err : "no database";
 }
 
+/* libpq's message on one line: white space runs as one space, none at
+ * the end */
+static void
+pg_oneline(char *s)
+{
+	char	*o = s, *p;
+	int	 sp = 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			sp = o != s;
+			continue;
+		}
+		if (sp)
+			*o++ = ' ';
+		sp = 0;
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
 /*
  * The error of a result (or of the connection), kept for errmsg.  The
  * server cannot connect again from its sandbox: a lost connection ends
@@ -165,16 +186,13 @@ pg_error(struct comms_db *db, const PGresult *r)
 {
 	struct pg_db	*d = PGD(db);
 	const char	*m;
-	size_t		 n;
 
 	m = r != NULL ? PQresultErrorMessage(r) : "";
 	if (m == NULL || *m == '\0')
 		m = PQerrorMessage(d->c);
 	(void)strlcpy(d->err, m != NULL && *m != '\0' ? m :
 	    "PostgreSQL: unknown error", sizeof(d->err));
-	n = strlen(d->err);
-	while (n > 0 && (d->err[n - 1] == '\n' || d->err[n - 1] == ' '))
-		d->err[--n] = '\0';
+	pg_oneline(d->err);
 	if (!d->readonly && PQstatus(d->c) == CONNECTION_BAD)
 		fatalx("PostgreSQL: the connection is lost (%s): exiting, to be "
 		    "started again", d->err);
@@ -526,9 +544,7 @@ pg_open(struct comms_db *db, const char *uri, int flags, char *err,
 	if (d->c == NULL || PQstatus(d->c) != CONNECTION_OK) {
 		(void)snprintf(err, errlen, "%s: %s", masked,
 		    d->c != NULL ? PQerrorMessage(d->c) : "out of memory");
-		v = (int)strlen(err);
-		while (v > 0 && (err[v - 1] == '\n' || err[v - 1] == ' '))
-			err[--v] = '\0';
+		pg_oneline(err);
 		pg_close(db);
 		return -1;
 	}

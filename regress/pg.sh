@@ -12,6 +12,7 @@
 #	pg_createdb NAME	an empty database
 #	pg_uri NAME		its URI for commsd.conf's "database"
 #	pg_sql NAME SQL		psql's unaligned answer
+#	pg_restart		stop it and start it again
 #	PGSOCK, PGPORT		the socket's directory and port
 #
 # With COMMSD_DB=pg, commsd_database NAME DIR prints the statements of a
@@ -63,6 +64,12 @@ pg_stop() {
 	    -w stop >/dev/null 2>&1
 	rm -rf "$PGSOCK"
 	PGSOCK=""
+}
+
+# pg_restart: stop the cluster (its connections cut) and start it again
+pg_restart() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGSOCK/data" -m fast \
+	    -w -t 60 restart >>"$PGSOCK/pg_ctl.log" 2>&1
 }
 
 pg_sql() {

@@ -23,6 +23,9 @@
 #   the sandbox     a node on PostgreSQL: Seccomp 2, no new privileges, its
 #                   chroot, "nobody", its one connection to the database
 #   a password      in the URI: -nv and the log show "********"
+#   a restart       PostgreSQL restarted: a node, which cannot connect again
+#                   from its sandbox, exits 1 (its request unanswered); once
+#                   started again it stores the same document, once
 #   -q on both      the same uploads to a SQLite node and a PostgreSQL
 #                   node: -q documents, cycles, devices, document ID and
 #                   the upload records of -q log say the same (times and
@@ -93,12 +96,16 @@ workers 4
 EOF
 }
 
-# start NAME: commsd -d; its pid in PID_NAME
+# start NAME: commsd -d; its pid in PID_NAME, its log appended to
+# $T/NAME.log
 start() {
-	"$COMMSD" -d -v -f "$T/$1.conf" >"$T/$1.log" 2>&1 &
+	_from=0
+	[ -f "$T/$1.log" ] && _from=$(wc -l <"$T/$1.log")
+	"$COMMSD" -d -v -f "$T/$1.conf" >>"$T/$1.log" 2>&1 &
 	eval "PID_$1=$!"
 	on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
-	if ! wait_for 15 grep -q "startup complete" "$T/$1.log"; then
+	if ! wait_for 15 sh -c "tail -n +$((_from + 1)) '$T/$1.log' |
+	    grep -q 'startup complete'"; then
 		fail "commsd $1 starts" "$(tail -n 5 "$T/$1.log" | tr '\n' ' ')"
 		return 1
 	fi
@@ -298,6 +305,29 @@ check "-nv shows no password" sh -c \
     "'$COMMSD' -nv -f '$T/nb.conf' | grep -q 'postgres:\*\*\*\*\*\*\*\*@' &&
      ! '$COMMSD' -nv -f '$T/nb.conf' | grep -q s3cret-pw"
 check "the log shows no password" sh -c "! grep -q s3cret-pw '$T/nb.log'"
+
+# ---- the database restarted: a node cannot connect again from its
+# sandbox; it exits, is started again, and nothing was lost
+sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"200\"/" "$MIN" >"$T/v200.xml"
+if pg_restart; then
+	code=$(up "$PA" "$T/lost" "$T/v200.xml")
+	wait "$PID_na"
+	rc=$?
+	check "PostgreSQL restarted: node A exits with status 1, no receipt" \
+	    test "$rc/$code" = 1/000
+	check "node A says why" grep -q \
+	    "PostgreSQL: the connection is lost.*exiting, to be started again" \
+	    "$T/na.log"
+	start na || exit 1
+	code=$(up "$PA" "$T/again" "$T/v200.xml")
+	check "node A started again: the document stored, once" test \
+	    "$code/$(field Duplicate "$T/again")/$(field DocumentId "$T/again")" \
+	    = "200/false/14"
+	check "-q verify after the restart" sh -c \
+	    "'$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
+else
+	fail "PostgreSQL restarts" "$(tail -n 3 "$PGSOCK/pg_ctl.log" | tr '\n' ' ')"
+fi
 
 # ---- -q on both back ends
 pg_createdb cmp
