@@ -149,6 +149,8 @@ pp_fint(struct pgp *p, const struct comms_field *f)
 		pp_null(p);
 }
 
+static int	 pg_prepare(struct comms_db *);
+
 static const char *
 pg_errmsg(const struct comms_db *db)
 {
@@ -600,6 +602,8 @@ pg_open(struct comms_db *db, const char *uri, int flags, char *err,
 		pg_close(db);
 		return -1;
 	}
+	if (pg_prepare(db) == -1)
+		goto fail;
 	d->readonly = 0;
 	return 0;
  fail:
@@ -741,34 +745,190 @@ pg_gateway(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 
 /*
  * The readings (check.h's extract), as store_sqlite.c stores them: the
- * same columns, the same order, NULL for what is absent.
+ * same columns, the same order, NULL for what is absent.  A document
+ * has a row per device and per reading, thousands in a large part:
+ * they are prepared statements of the connection (pg_prepare()), sent
+ * in a pipeline, PG_PIPE at a time between synchronisations, so that a
+ * part costs a few round trips rather than one per row.
  */
-static const struct pg_rd {
-	int		 tag;
+#define PG_PIPE		256	/* statements sent before their results */
+
+static const struct pg_stmt {
+	const char	*name;
 	const char	*sql;
-	unsigned int	 integers;	/* bits of the integer columns */
-} pg_rd[] = {
-	{ COMMS_REC_METER,
+} pg_stmts[] = {
+#define PS_METER	0
+	{ "commsd_meter",
 	    "INSERT INTO meters (document_id, device_ord, device_key, "
 	    "ordinal, name, unit, value, source, flag, previous) VALUES "
-	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	    1U << XM_VALUE | 1U << XM_PREVIOUS },
-	{ COMMS_REC_SUPPLY,
+	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
+#define PS_SUPPLY	1
+	{ "commsd_supply",
 	    "INSERT INTO supplies (document_id, device_ord, device_key, "
 	    "ordinal, idx, description, class, type, color, unit, max, "
 	    "level, percent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-	    "$10, $11, $12, $13)",
-	    1U << XS_MAX | 1U << XS_LEVEL | 1U << XS_PERCENT },
-	{ COMMS_REC_ALERT,
+	    "$10, $11, $12, $13)" },
+#define PS_ALERT	2
+	{ "commsd_alert",
 	    "INSERT INTO alerts (document_id, device_ord, device_key, "
 	    "ordinal, idx, severity, grp, code, description, time) VALUES "
-	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	    1U << XA_TIME },
+	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
+#define PS_REPORT	3
+	{ "commsd_report",
+	    "INSERT INTO device_reports (document_id, ordinal, "
+	    "device_key, outcome, collected, address, reason, vendor, model, "
+	    "model_source, serial, serial_source, firmware, "
+	    "firmware_source, sysobjectid, enterprise, sysdescr, sysname, "
+	    "syscontact, syslocation, device_status, printer_status, uptime, "
+	    "errors, state, state_since) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+	    "$21, $22, $23, $24, $25, $26)" },
+#define PS_DEVICE	4
+	{ "commsd_device",
+	    "INSERT INTO devices (gateway_id, key, vendor, "
+	    "model, serial, first_seen, last_seen, last_document) VALUES "
+	    "($1, $2, coalesce($3, ''), coalesce($4, ''), coalesce($5, ''), "
+	    "$6, $6, $7) ON CONFLICT (gateway_id, key) DO UPDATE SET "
+	    "vendor = CASE excluded.vendor WHEN '' THEN devices.vendor "
+	    "ELSE excluded.vendor END, "
+	    "model = CASE excluded.model WHEN '' THEN devices.model "
+	    "ELSE excluded.model END, "
+	    "serial = CASE excluded.serial WHEN '' THEN devices.serial "
+	    "ELSE excluded.serial END, "
+	    "first_seen = least(devices.first_seen, excluded.first_seen), "
+	    "last_seen = greatest(devices.last_seen, excluded.last_seen), "
+	    "last_document = excluded.last_document" },
+};
+#define PG_NSTMTS	(sizeof(pg_stmts) / sizeof(pg_stmts[0]))
+
+/* the readings' tables: their record, statement and integer columns */
+static const struct pg_rd {
+	int		 tag;
+	int		 stmt;
+	unsigned int	 integers;	/* bits of the integer columns */
+} pg_rd[] = {
+	{ COMMS_REC_METER, PS_METER, 1U << XM_VALUE | 1U << XM_PREVIOUS },
+	{ COMMS_REC_SUPPLY, PS_SUPPLY,
+	    1U << XS_MAX | 1U << XS_LEVEL | 1U << XS_PERCENT },
+	{ COMMS_REC_ALERT, PS_ALERT, 1U << XA_TIME },
 };
 #define PG_NRD	(sizeof(pg_rd) / sizeof(pg_rd[0]))
 
+/* the writer's statements, prepared once per connection */
 static int
-pg_reading(struct comms_db *db, const struct comms_record *r, int64_t docid,
+pg_prepare(struct comms_db *db)
+{
+	PGresult	*r;
+	size_t		 i;
+
+	for (i = 0; i < PG_NSTMTS; i++) {
+		r = PQprepare(PGD(db)->c, pg_stmts[i].name, pg_stmts[i].sql, 0,
+		    NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_error(db, r);
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* a pipeline of prepared statements, inside the caller's transaction */
+struct pg_pipe {
+	struct comms_db	*db;
+	int		 queued;	/* sent, results not read */
+	int		 failed;
+};
+
+/* the results of what was sent, up to the synchronisation: 0 or -1 */
+static int
+pipe_sync(struct pg_pipe *pp)
+{
+	PGconn		*c = PGD(pp->db)->c;
+	PGresult	*r;
+	int		 i, st;
+
+	if (PQpipelineSync(c) != 1) {
+		pg_error(pp->db, NULL);
+		return -1;
+	}
+	/* each statement: its result (or "aborted"), then NULL */
+	for (i = 0; i < pp->queued; i++) {
+		while ((r = PQgetResult(c)) != NULL) {
+			st = PQresultStatus(r);
+			if (st != PGRES_COMMAND_OK && !pp->failed) {
+				pp->failed = 1;
+				pg_error(pp->db, r);
+			}
+			PQclear(r);
+		}
+		if (PQstatus(c) == CONNECTION_BAD) {
+			pg_error(pp->db, NULL);
+			return -1;
+		}
+	}
+	/* then the synchronisation itself */
+	r = PQgetResult(c);
+	st = PQresultStatus(r);
+	PQclear(r);
+	if (st != PGRES_PIPELINE_SYNC) {
+		if (!pp->failed)
+			pg_error(pp->db, NULL);
+		return -1;
+	}
+	pp->queued = 0;
+	return pp->failed ? -1 : 0;
+}
+
+static int
+pipe_begin(struct pg_pipe *pp, struct comms_db *db)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->db = db;
+	if (PQenterPipelineMode(PGD(db)->c) != 1) {
+		pg_error(db, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pipe_send(struct pg_pipe *pp, int stmt, const struct pgp *p)
+{
+	if (pp->failed)
+		return -1;
+	if (PQsendQueryPrepared(PGD(pp->db)->c, pg_stmts[stmt].name, p->n,
+	    p->v, p->len, p->fmt, 0) != 1) {
+		pp->failed = 1;
+		pg_error(pp->db, NULL);
+		return -1;
+	}
+	if (++pp->queued >= PG_PIPE)
+		return pipe_sync(pp);
+	return 0;
+}
+
+/* the last results, and out of pipeline mode: 0 or -1 */
+static int
+pipe_end(struct pg_pipe *pp)
+{
+	int	 rv = 0;
+
+	if (pp->queued > 0 && pipe_sync(pp) == -1)
+		rv = -1;
+	if (PQexitPipelineMode(PGD(pp->db)->c) != 1) {
+		/* results left over: the connection is of no more use */
+		if (!pp->failed)
+			pg_error(pp->db, NULL);
+		fatalx("PostgreSQL: the pipeline could not be left: %s",
+		    pg_errmsg(pp->db));
+	}
+	return pp->failed ? -1 : rv;
+}
+
+static int
+pg_reading(struct pg_pipe *pp, const struct comms_record *r, int64_t docid,
     int64_t ord, const struct comms_field *key, int64_t *ordinals)
 {
 	const struct pg_rd	*t = NULL;
@@ -792,11 +952,11 @@ pg_reading(struct comms_db *db, const struct comms_record *r, int64_t docid,
 		else
 			pp_f(&p, &r->f[c]);
 	}
-	return pg_run(db, t->sql, &p);
+	return pipe_send(pp, t->stmt, &p);
 }
 
 static int
-pg_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
+pg_device(struct pg_pipe *pp, int64_t gwid, int64_t docid, int64_t ord,
     const struct comms_record *r, int64_t now)
 {
 	static const int	 text_cols[] = { XD_OUTCOME, XD_COLLECTED,
@@ -822,14 +982,7 @@ pg_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	pp_f(&p, &r->f[XD_ERRORS]);
 	pp_f(&p, &r->f[XD_STATE]);
 	pp_f(&p, &r->f[XD_STATE_SINCE]);
-	if (pg_run(db, "INSERT INTO device_reports (document_id, ordinal, "
-	    "device_key, outcome, collected, address, reason, vendor, model, "
-	    "model_source, serial, serial_source, firmware, "
-	    "firmware_source, sysobjectid, enterprise, sysdescr, sysname, "
-	    "syscontact, syslocation, device_status, printer_status, uptime, "
-	    "errors, state, state_since) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	    "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-	    "$21, $22, $23, $24, $25, $26)", &p) == -1)
+	if (pipe_send(pp, PS_REPORT, &p) == -1)
 		return -1;
 
 	memset(&p, 0, sizeof(p));
@@ -840,19 +993,7 @@ pg_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	pp_f(&p, &r->f[XD_SERIAL]);
 	pp_int(&p, now);
 	pp_int(&p, docid);
-	return pg_run(db, "INSERT INTO devices (gateway_id, key, vendor, "
-	    "model, serial, first_seen, last_seen, last_document) VALUES "
-	    "($1, $2, coalesce($3, ''), coalesce($4, ''), coalesce($5, ''), "
-	    "$6, $6, $7) ON CONFLICT (gateway_id, key) DO UPDATE SET "
-	    "vendor = CASE excluded.vendor WHEN '' THEN devices.vendor "
-	    "ELSE excluded.vendor END, "
-	    "model = CASE excluded.model WHEN '' THEN devices.model "
-	    "ELSE excluded.model END, "
-	    "serial = CASE excluded.serial WHEN '' THEN devices.serial "
-	    "ELSE excluded.serial END, "
-	    "first_seen = least(devices.first_seen, excluded.first_seen), "
-	    "last_seen = greatest(devices.last_seen, excluded.last_seen), "
-	    "last_document = excluded.last_document", &p);
+	return pipe_send(pp, PS_DEVICE, &p);
 }
 
 /* the document stored for this gateway already: 1, 0 or -1 */
@@ -888,6 +1029,7 @@ pg_insert(struct comms_db *db, int64_t gwid, const struct comms_peer *peer,
     const struct comms_doc *doc, int64_t now, struct comms_stored *out)
 {
 	struct comms_record	 r, dev;
+	struct pg_pipe		 pp;
 	struct pgp		 p;
 	size_t			 off = 0;
 	int64_t			 ord = -1, cid = 0, first, ordinals[PG_NRD];
@@ -928,16 +1070,24 @@ pg_insert(struct comms_db *db, int64_t gwid, const struct comms_peer *peer,
 	out->cycle = cid;
 	out->ndevices = (int64_t)doc->ndevices;
 	memset(&dev, 0, sizeof(dev));
-	while (comms_extract_next(doc->extract, doc->extractlen, &off, &r)) {
+	if (pipe_begin(&pp, db) == -1)
+		return -1;
+	while (!pp.failed &&
+	    comms_extract_next(doc->extract, doc->extractlen, &off, &r)) {
 		if (r.tag == COMMS_REC_DEVICE) {
 			dev = r;
 			memset(ordinals, 0, sizeof(ordinals));
-			if (pg_device(db, gwid, out->id, ++ord, &r, now) == -1)
-				return -1;
-		} else if (ord < 0 || pg_reading(db, &r, out->id, ord,
-		    &dev.f[XD_KEY], ordinals) == -1)
-			return -1;
+			(void)pg_device(&pp, gwid, out->id, ++ord, &r, now);
+		} else if (ord < 0) {
+			pp.failed = 1;	/* cannot be: the extract was checked */
+			(void)snprintf(PGD(db)->err, sizeof(PGD(db)->err),
+			    "a reading before any device");
+		} else
+			(void)pg_reading(&pp, &r, out->id, ord,
+			    &dev.f[XD_KEY], ordinals);
 	}
+	if (pipe_end(&pp) == -1)
+		return -1;
 	return off == doc->extractlen ? 0 : -1;
 }
 
