@@ -1168,6 +1168,43 @@ pg_cycle_part(struct comms_db *db, int64_t gwid, const struct comms_doc *doc,
 	    "completed END WHERE id = $1", &p);
 }
 
+/*
+ * Before a new document is inserted: a part whose count of parts is not
+ * its cycle's is refused without taking a document number (an identity
+ * value is not given back by a rollback, as SQLite's rowid is, and the
+ * numbers would differ from SQLite's for the same uploads).  0; -2 with
+ * err; -1.
+ */
+static int
+pg_parts_agree(struct comms_db *db, int64_t gwid, const struct comms_doc *doc,
+    char *err, size_t errlen)
+{
+	struct comms_record	 r;
+	struct pgp		 p;
+	size_t			 off = 0;
+	int64_t			 cid = 0, part, parts, first, before;
+	int			 rv;
+
+	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
+	    r.tag != COMMS_REC_UPLOAD)
+		return -1;	/* cannot be: the extract was checked */
+	(void)comms_parse_long(r.f[XU_CYCLE].s, r.f[XU_CYCLE].len, &cid);
+	comms_upload_part(&r, &part, &parts, &first);
+	memset(&p, 0, sizeof(p));
+	pp_int(&p, gwid);
+	pp_int(&p, cid);
+	pp_f(&p, &r.f[XU_STARTED]);
+	if ((rv = pg_int(db, "SELECT parts FROM cycles WHERE gateway_id = $1 "
+	    "AND cycle_id = $2 AND cycle_started = $3", &p, &before)) != 1)
+		return rv;	/* 0: the cycle's first part; -1 */
+	if (before == parts)
+		return 0;
+	(void)snprintf(err, errlen, "part %" PRId64 " of cycle %" PRId64
+	    " says the cycle has %" PRId64 " parts, its parts before "
+	    "said %" PRId64, part, cid, parts, before);
+	return -2;
+}
+
 static int
 pg_store(struct comms_db *db, const struct comms_peer *peer,
     const struct comms_doc *doc, int64_t now, struct comms_stored *out,
@@ -1192,6 +1229,11 @@ pg_store(struct comms_db *db, const struct comms_peer *peer,
 		    "duplicates_seen + 1, last_duplicate = $2 WHERE id = $1",
 		    &p) == -1)
 			goto fail;
+	} else if ((r = pg_parts_agree(db, gwid, doc, err, errlen)) != 0) {
+		if (r == -1)
+			goto fail;
+		pg_rollback(db);
+		return -2;
 	} else if (pg_insert(db, gwid, peer, doc, now, out) == -1)
 		goto fail;
 	if (!out->duplicate && (r = pg_cycle_part(db, gwid, doc, now, out,
