@@ -560,14 +560,17 @@ pg_open(struct comms_db *db, const char *uri, int flags, char *err,
 	/*
 	 * The session: UTF-8 (XML's), READ COMMITTED (the log's lock
 	 * relies on it), no statement that waits for ever (the server's
-	 * event loop waits with it)
+	 * event loop waits with it); a server's transaction is never idle,
+	 * and one left so (a node stopped in the middle) must not hold the
+	 * log's lock for long
 	 */
 	if (pg_exec(db, "SET client_encoding = 'UTF8'; "
 	    "SET client_min_messages = warning; "
 	    "SET default_transaction_isolation = 'read committed'; "
 	    "SET statement_timeout = '30s'; "
-	    "SET lock_timeout = '20s'; "
-	    "SET idle_in_transaction_session_timeout = '60s'") == -1)
+	    "SET lock_timeout = '20s'") == -1 ||
+	    (!(flags & COMMS_DB_READONLY) && pg_exec(db, "SET "
+	    "idle_in_transaction_session_timeout = '60s'") == -1))
 		goto fail;
 	/* the documents' strings are UTF-8, and stored as they came */
 	if (strcmp(PQparameterStatus(d->c, "server_encoding") != NULL ?
