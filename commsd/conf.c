@@ -172,7 +172,8 @@ comms_uri_mask(const char *uri, char *out, size_t len)
 	if (at != NULL) {
 		colon = memchr(auth, ':', (size_t)(at - auth));
 		if (colon != NULL) {
-			mask_put(out, len, &o, auth, (size_t)(colon + 1 - auth));
+			mask_put(out, len, &o, auth,
+			    (size_t)(colon + 1 - auth));
 			mask_put(out, len, &o, URI_MASK, strlen(URI_MASK));
 			mask_put(out, len, &o, at, (size_t)(end - at));
 		} else

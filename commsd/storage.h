@@ -98,7 +98,7 @@ struct comms_qarg {
 /* one bundle a check-in may be given (checkin.c reads the directory) */
 struct comms_bundle {
 	uint64_t	 seq;
-	const char	*file;		/* its name in the gateway's directory */
+	const char	*file;		/* in the gateway's directory */
 	char		 sha256[65];
 	size_t		 len;
 };

@@ -196,8 +196,8 @@ pg_error(struct comms_db *db, const PGresult *r)
 	    "PostgreSQL: unknown error", sizeof(d->err));
 	pg_oneline(d->err);
 	if (!d->readonly && PQstatus(d->c) == CONNECTION_BAD)
-		fatalx("PostgreSQL: the connection is lost (%s): exiting, to be "
-		    "started again", d->err);
+		fatalx("PostgreSQL: the connection is lost (%s): exiting, to "
+		    "be started again", d->err);
 }
 
 /* a statement without parameters; 0 or -1 */
@@ -1350,7 +1350,8 @@ pg_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 		if (pg_run(db, "INSERT INTO deliveries (gateway_id, sequence, "
 		    "file, sha256, first_served, last_served, times_served) "
 		    "VALUES ($1, $2, $3, $4, $5, $5, 1) ON CONFLICT "
-		    "(gateway_id, sequence) DO UPDATE SET file = excluded.file, "
+		    "(gateway_id, sequence) DO UPDATE SET "
+		    "file = excluded.file, "
 		    "sha256 = excluded.sha256, last_served = "
 		    "excluded.last_served, times_served = "
 		    "deliveries.times_served + 1, acknowledged = NULL",

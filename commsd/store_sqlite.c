@@ -500,7 +500,8 @@ sq_open(struct comms_db *db, const char *path, int flags, char *err,
 	}
 	for (i = 0; i < COMMS_NSTMT; i++)
 		if (sqlite3_prepare_v3(H(db), stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &S(db)->st[i], NULL) != SQLITE_OK)
+		    SQLITE_PREPARE_PERSISTENT, &S(db)->st[i], NULL) !=
+		    SQLITE_OK)
 			goto fail;
 	return 0;
  fail:
@@ -1111,7 +1112,8 @@ sq_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 		if (sq_run(db, "INSERT INTO deliveries (gateway_id, sequence, "
 		    "file, sha256, first_served, last_served, times_served) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1) ON CONFLICT "
-		    "(gateway_id, sequence) DO UPDATE SET file = excluded.file, "
+		    "(gateway_id, sequence) DO UPDATE SET "
+		    "file = excluded.file, "
 		    "sha256 = excluded.sha256, last_served = "
 		    "excluded.last_served, times_served = times_served + 1, "
 		    "acknowledged = NULL", a, 5) == -1)

@@ -196,7 +196,8 @@ count(const char *sql)
 	sqlite3_stmt	*st;
 	int64_t		 n = -1;
 
-	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
 		printf("# %s: %s\n", sql, sqlite3_errmsg(comms_db_sqlite(&db)));
 		return -1;
 	}
@@ -215,7 +216,8 @@ text1(const char *sql)
 	const char	*s;
 
 	(void)strlcpy(buf, "(error)", sizeof(buf));
-	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return buf;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s = (const char *)sqlite3_column_text(st, 0);
@@ -871,8 +873,8 @@ TEST(log_chain)
 	(void)strlcpy(conf->database, dbpath, sizeof(conf->database));
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 0);
 	/* a changed summary is found */
-	CHECK(sqlite3_exec(comms_db_sqlite(&db), "UPDATE txlog SET summary = 'x' WHERE "
-	    "seq = 3", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(comms_db_sqlite(&db), "UPDATE txlog SET summary = "
+	    "'x' WHERE seq = 3", NULL, NULL, NULL) == SQLITE_OK);
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 1);
 	comms_conf_free(conf);
 }
