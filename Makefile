@@ -30,7 +30,8 @@ DESTDIR		?=
 CC		?= cc
 O		 = $(BUILD)/o
 YACC		:= byacc
-PKGS		:= libevent libtls libxml-2.0 sqlite3 libcrypto zlib libbsd-overlay
+PKGS		:= libevent libtls libxml-2.0 sqlite3 libpq libcrypto zlib \
+		   libbsd-overlay
 PKG_CFLAGS	 = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS	 = $(shell pkg-config --libs $(PKGS))
 

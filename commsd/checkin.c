@@ -38,6 +38,7 @@
 #include "json.h"
 #include "log.h"
 #include "signify.h"
+#include "storage.h"
 #include "xmlsafe.h"
 
 #define DIR_MAX_FILES	1024	/* files looked at in a gateway's directory */
@@ -293,6 +294,55 @@ checkin_fields(const uint8_t *x, size_t xlen, struct ci_fields *f,
 	return 0;
 }
 
+/* the check-in's record, once the database said what goes out */
+struct ci_record {
+	struct comms_detail		 dt;
+	const struct comms_peer		*peer;
+	const struct ci_fields		*f;
+	const struct served		*s;
+	const struct comms_bundle	*b;
+	int				 ended;	/* the detail is built */
+};
+
+static char *
+checkin_record(void *arg, size_t nserved, size_t nheld, char *summary,
+    size_t len)
+{
+	struct ci_record	*cr = arg;
+	size_t			 i, o;
+
+	json_kv_string(&cr->dt.j, "gateway_id", cr->f->gateway);
+	json_kv_string(&cr->dt.j, "software", cr->f->software);
+	json_kv_uint(&cr->dt.j, "last_sequence", cr->f->last);
+	json_key(&cr->dt.j, "bundles");
+	json_array_begin(&cr->dt.j);
+	(void)snprintf(summary, len, "check-in from %s (%s): last "
+	    "sequence %" PRIu64 ", %zu packages; %zu bundles", cr->peer->cn,
+	    cr->peer->address, cr->f->last, cr->f->npkgs, nserved);
+	for (i = 0; i < nserved; i++) {
+		json_object_begin(&cr->dt.j);
+		json_kv_uint(&cr->dt.j, "sequence", cr->s[i].seq);
+		json_kv_string(&cr->dt.j, "file", cr->s[i].file);
+		json_kv_uint(&cr->dt.j, "bytes", cr->s[i].len);
+		json_kv_string(&cr->dt.j, "sha256", cr->b[i].sha256);
+		json_object_end(&cr->dt.j);
+		o = strlen(summary);
+		(void)snprintf(summary + o, len - o, "%s%" PRIu64,
+		    i == 0 ? " served: " : ", ", cr->s[i].seq);
+	}
+	json_array_end(&cr->dt.j);
+	if (nheld > 0) {
+		/* in flight to another check-in of the gateway */
+		json_kv_uint(&cr->dt.j, "held", nheld);
+		o = strlen(summary);
+		(void)snprintf(summary + o, len - o, "; %zu held back: "
+		    "served to another check-in less than %d s ago", nheld,
+		    COMMS_REDELIVER_SECONDS);
+	}
+	cr->ended = 1;
+	return comms_detail_end(&cr->dt);
+}
+
 void
 comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
     struct comms_http *h, int64_t now, struct comms_work *w, int status,
@@ -300,25 +350,27 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
     struct comms_result *res, struct wbuf *out)
 {
 	struct served		 s[CHECKIN_MAX_BUNDLES];
+	struct comms_bundle	 b[CHECKIN_MAX_BUNDLES];
 	struct ci_fields	 f;
-	struct comms_detail	 dt;
+	struct ci_record	 cr;
+	struct comms_checkin	 ci;
 	struct wbuf		 body;
 	uint64_t		 nd;
-	size_t			 n, i;
-	char			 summary[512], err[400], sha[SHA256_HEX];
-	char			*detail;
+	size_t			 n, i, nserved;
+	char			 err[400];
 
 	if (status != 0) {
 		comms_reject(cx, peer, h, now, status, reason, out);
 		comms_work_free(w);
 		return;
 	}
-	comms_detail_begin(&dt);
-	comms_detail_peer(&dt, peer);
+	memset(&cr, 0, sizeof(cr));
+	comms_detail_begin(&cr.dt);
+	comms_detail_peer(&cr.dt, peer);
 	if (comms_extract_check(extract, extractlen, &nd, err,
 	    sizeof(err)) == -1 || checkin_fields(extract, extractlen, &f,
-	    &dt.j) == -1) {
-		free(comms_detail_end(&dt));
+	    &cr.dt.j) == -1) {
+		free(comms_detail_end(&cr.dt));
 		comms_reject(cx, peer, h, now, extractlen > 0 &&
 		    extract[0] == COMMS_REC_UPLOAD ? 400 : 500,
 		    extractlen > 0 && extract[0] == COMMS_REC_UPLOAD ?
@@ -328,37 +380,40 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 		return;
 	}
 	n = bundles_for(cx, peer->cn, f.last, s);
-	json_kv_string(&dt.j, "gateway_id", f.gateway);
-	json_kv_string(&dt.j, "software", f.software);
-	json_kv_uint(&dt.j, "last_sequence", f.last);
-	json_key(&dt.j, "bundles");
-	json_array_begin(&dt.j);
-	(void)snprintf(summary, sizeof(summary), "check-in from %s (%s): last "
-	    "sequence %" PRIu64 ", %zu packages; %zu bundles", peer->cn,
-	    peer->address, f.last, f.npkgs, n);
+	memset(b, 0, sizeof(b));
 	for (i = 0; i < n; i++) {
-		if (sha256_hex(s[i].data, s[i].len, sha) == -1)
+		if (sha256_hex(s[i].data, s[i].len, b[i].sha256) == -1)
 			fatalx("SHA-256 failed");
-		json_object_begin(&dt.j);
-		json_kv_uint(&dt.j, "sequence", s[i].seq);
-		json_kv_string(&dt.j, "file", s[i].file);
-		json_kv_uint(&dt.j, "bytes", s[i].len);
-		json_kv_string(&dt.j, "sha256", sha);
-		json_object_end(&dt.j);
-		(void)snprintf(summary + strlen(summary), sizeof(summary) -
-		    strlen(summary), "%s%" PRIu64, i == 0 ? " served: " : ", ",
-		    s[i].seq);
+		b[i].seq = s[i].seq;
+		b[i].file = s[i].file;
+		b[i].len = s[i].len;
 	}
-	json_array_end(&dt.j);
-	detail = comms_detail_end(&dt);
-	if (comms_db_log(cx->db, now, COMMS_LOG_CHECKIN, summary, detail) ==
-	    -1)
-		log_warnx("transaction log: %s", comms_db_errmsg(cx->db));
-	free(detail);
-	log_info("%s", summary);
+	cr.peer = peer;
+	cr.f = &f;
+	cr.s = s;
+	cr.b = b;
+	memset(&ci, 0, sizeof(ci));
+	ci.last = f.last;
+	ci.software = f.software;
+	ci.replay = (cx->faults & COMMS_FAULT_REPLAY) != 0;
+	ci.record = checkin_record;
+	ci.arg = &cr;
+	if (comms_db_checkin(cx->db, peer, now, &ci, b, n, &nserved) == -1) {
+		log_warnx("check-in of %s: %s", peer->cn,
+		    comms_db_errmsg(cx->db));
+		if (!cr.ended)	/* else the back end freed it */
+			free(comms_detail_end(&cr.dt));
+		served_free(s, n);
+		comms_reject(cx, peer, h, now, 500, "the check-in could not "
+		    "be recorded", out);
+		comms_work_free(w);
+		return;
+	}
+	log_info("check-in from %s (%s): last sequence %" PRIu64 ", %zu of %zu "
+	    "bundles served", peer->cn, peer->address, f.last, nserved, n);
 	res->status = 200;
 	wbuf_init(&body);
-	checkin_xml(&body, res->server_time, s, n);
+	checkin_xml(&body, res->server_time, s, nserved);
 	comms_http_response(out, 200, (time_t)now, COMMS_SOAP_CTYPE,
 	    body.data, body.len);
 	wbuf_free(&body);
@@ -408,8 +463,8 @@ comms_package(struct comms_ctx *cx, const struct comms_peer *peer,
 	json_kv_uint(&dt.j, "bytes", len);
 	json_kv_string(&dt.j, "sha256", sha);
 	detail = comms_detail_end(&dt);
-	if (comms_db_log(cx->db, now, COMMS_LOG_PACKAGE, summary, detail) ==
-	    -1)
+	if (comms_db_package(cx->db, peer, now, h->file, sha, len, summary,
+	    detail) == -1)
 		log_warnx("transaction log: %s", comms_db_errmsg(cx->db));
 	free(detail);
 	log_info("%s", summary);

@@ -38,7 +38,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: commsd [-dnv] [-f file]\n"
 	    "       commsd [-j] [-f file] -q documents | cycles | devices | "
-	    "log | verify\n"
+	    "checkins |\n"
+	    "                                    log | verify\n"
 	    "       commsd [-f file] -q document id\n");
 	exit(1);
 }
@@ -119,17 +120,14 @@ mkdirs(const char *state, const char *path)
 }
 
 /*
- * The database and the packages and instructions directories, created by
- * a child in the conditions of the sandbox: chrooted to the state
- * directory, as the user.  Errors are reported before commsd goes to the
- * background.
+ * The packages and instructions directories, created by a child in the
+ * conditions of the sandbox: chrooted to the state directory, as the
+ * user.  Errors are reported before commsd goes to the background.
  */
 static void
-prepare_database(const struct comms_conf *conf, const char *state,
-    uid_t uid, gid_t gid)
+prepare_dirs(const struct comms_conf *conf, const char *state, uid_t uid,
+    gid_t gid)
 {
-	struct comms_db	 db;
-	char		 err[512];
 	pid_t		 pid;
 	int		 status;
 
@@ -146,16 +144,12 @@ prepare_database(const struct comms_conf *conf, const char *state,
 		(void)umask(077);
 		mkdirs(state, conf->packages);
 		mkdirs(state, conf->instructions);
-		if (comms_db_open(&db, comms_db_name(conf), COMMS_DB_CREATE,
-		    err, sizeof(err)) == -1)
-			fatalx("database %s: %s", conf->database, err);
-		comms_db_close(&db);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) == -1)
 		fatal("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fatalx("the database %s could not be opened", conf->database);
+		fatalx("the directories of %s could not be made", state);
 }
 
 int
@@ -171,6 +165,7 @@ main(int argc, char *argv[])
 	struct xschema		*schema;
 	const char		*file = COMMS_CONF_FILE, *query = NULL;
 	char			 state[COMMS_STR_MAX], err[1024];
+	char			 dbname[COMMS_STR_MAX];	/* no password */
 	uint8_t			*xsd;
 	size_t			 xsdlen;
 	uid_t			 uid;
@@ -231,8 +226,9 @@ main(int argc, char *argv[])
 		comms_conf_free(conf);
 		return 0;
 	}
+	comms_uri_mask(conf->database, dbname, sizeof(dbname));
 	if (comms_state_dir(conf, state, sizeof(state)) == -1)
-		fatalx("database %s: no state directory", conf->database);
+		fatalx("database %s: no state directory", dbname);
 	if ((pw = getpwnam(conf->user)) == NULL)
 		fatalx("user \"%s\" does not exist (create it, e.g. with "
 		    "useradd --system %s)", conf->user, conf->user);
@@ -256,7 +252,7 @@ main(int argc, char *argv[])
 	txlog_init();
 
 	prepare_state(state, conf->user, uid, gid);
-	prepare_database(conf, state, uid, gid);
+	prepare_dirs(conf, state, uid, gid);
 
 	/* before the key is read: the workers never hold it */
 	memset(&wp, 0, sizeof(wp));
@@ -277,6 +273,16 @@ main(int argc, char *argv[])
 	wp.quiet = !foreground;
 	spawner = comms_spawner_start(&wp);
 	free(xsd);
+
+	/*
+	 * After the spawner, which must never hold the database's
+	 * connection or password: SQLite's file made by a child in the
+	 * chroot, or PostgreSQL connected for good (its password, if the
+	 * URI had one, is wiped from the configuration then)
+	 */
+	if (comms_db_start(&db, conf, state, uid, gid, err, sizeof(err)) == -1)
+		fatalx("database %s: %s", dbname, err);
+	comms_conf_hide_database(conf);
 
 	files.key = read_whole("key", conf->key, 1, &files.keylen);
 	sv = comms_server_new(conf, &files);
@@ -299,12 +305,11 @@ main(int argc, char *argv[])
 	sp.gid = gid;
 	sp.root = state;
 	(void)umask(077);
-	sandbox_enter(&commsd_sandbox, &sp);
-	if (comms_db_open(&db, comms_db_name(conf), COMMS_DB_CREATE, err,
-	    sizeof(err)) == -1)
-		fatalx("database %s: %s", conf->database, err);
+	sandbox_enter(comms_db_sandbox(&db), &sp);
+	if (comms_db_sandboxed(&db, conf, err, sizeof(err)) == -1)
+		fatalx("database %s: %s", dbname, err);
 	log_debug("sandboxed in %s as %s, database %s", state, conf->user,
-	    conf->database);
+	    dbname);
 
 	/* large buffers (documents) go back to the system when freed */
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);

@@ -17,7 +17,10 @@
  *	http.c		the request parser and the responses
  *	upload.c	gzip, SHA-256, the schema check, the receipt
  *	checkin.c	check-ins: the bundles an operator left; packages
- *	store.c		the database: schema, storing, the transaction log
+ *	storage.h	the database's interface: one table of functions
+ *	store.c		its dispatch, and what its back ends share
+ *	store_sqlite.c	SQLite: schema, storing, the transaction log
+ *	store_pg.c	PostgreSQL: the same, for several nodes
  *	query.c		-q documents, document, devices, log, verify
  *	server.c	sockets, TLS, connections, deadlines
  *	sandbox.c	the sandbox declaration
@@ -36,7 +39,6 @@
 #include <stdio.h>
 
 #include <libxml/tree.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "config.h"
@@ -103,7 +105,8 @@ struct comms_conf {
 	char			 key[COMMS_STR_MAX];
 	char			 client_ca[COMMS_STR_MAX];
 	uint32_t		 protocols;	/* COMMS_TLSV1_* */
-	char			 database[COMMS_STR_MAX];
+	char			 database[COMMS_STR_MAX]; /* file or URI */
+	char			 statedir[COMMS_STR_MAX]; /* PostgreSQL's */
 	char			 packages[COMMS_STR_MAX];
 	char			 instructions[COMMS_STR_MAX];	/* bundles */
 	char			 schema[COMMS_STR_MAX];
@@ -148,6 +151,13 @@ int			 comms_state_dir(const struct comms_conf *, char *,
 			    size_t);
 /* the database's path inside the chroot: "/" and its file name */
 const char		*comms_db_name(const struct comms_conf *);
+/*
+ * A PostgreSQL URI with its password, if any, as "********" (in the
+ * user information or a password= parameter): for printing and logs
+ */
+void			 comms_uri_mask(const char *, char *, size_t);
+/* the password in conf->database, once connected: wiped, masked */
+void			 comms_conf_hide_database(struct comms_conf *);
 /* a "." or ".." component */
 int			 comms_path_has_dots(const char *);
 void			 comms_conf_warn_faults(const struct comms_conf *);
@@ -164,31 +174,19 @@ struct comms_peer {
 };
 
 /*
- * store.c: the database.  See the schema comment there.
+ * The database, through the storage interface (storage.h): SQLite
+ * (store_sqlite.c) or PostgreSQL (store_pg.c), chosen by comms_db_open()
+ * from the configured "database".
  */
-enum comms_stmt {
-	COMMS_GW_FIND,
-	COMMS_GW_INSERT,
-	COMMS_GW_UPDATE,
-	COMMS_DOC_FIND,
-	COMMS_DOC_DUPLICATE,
-	COMMS_DOC_TXSEQ,
-	COMMS_DOC_INSERT,
-	COMMS_DEV_UPSERT,
-	COMMS_REPORT_INSERT,
-	COMMS_METER_INSERT,
-	COMMS_SUPPLY_INSERT,
-	COMMS_ALERT_INSERT,
-	COMMS_NSTMT
-};
-
+struct comms_db_ops;
 struct comms_db {
-	sqlite3		*h;
-	sqlite3_stmt	*st[COMMS_NSTMT];
+	const struct comms_db_ops *ops;
+	void		*be;		/* the back end's connection */
 	int		 readonly;
 };
 
-#define COMMS_DB_VERSION	3
+/* SQLite: PRAGMA user_version; PostgreSQL: commsd_schema.version */
+#define COMMS_DB_VERSION	4
 #define COMMS_DB_CREATE		0x01
 #define COMMS_DB_READONLY	0x02
 
@@ -205,6 +203,10 @@ struct comms_db {
 #define COMMS_LOG_PACKAGE	"package"	/* a package file served */
 #define COMMS_LOG_CYCLE		"cycle"		/* all parts of one arrived */
 
+/*
+ * A database file (inside the chroot, or its whole path read-only) or a
+ * PostgreSQL URI; created or migrated unless read-only.  -1 with err.
+ */
 int		 comms_db_open(struct comms_db *, const char *, int, char *,
 		    size_t);
 void		 comms_db_close(struct comms_db *);
@@ -248,6 +250,26 @@ struct comms_stored {
 int		 comms_db_store(struct comms_db *, const struct comms_peer *,
 		    const struct comms_doc *, int64_t now,
 		    struct comms_stored *, char *, size_t);
+/* a check-in, a package served: storage.h, struct comms_db_ops */
+struct comms_checkin;
+struct comms_bundle;
+int		 comms_db_checkin(struct comms_db *, const struct comms_peer *,
+		    int64_t, const struct comms_checkin *,
+		    const struct comms_bundle *, size_t, size_t *);
+int		 comms_db_package(struct comms_db *, const struct comms_peer *,
+		    int64_t, const char *file, const char *sha256, size_t,
+		    const char *summary, const char *detail);
+/* the server's sandbox with this database */
+const struct sandbox *comms_db_sandbox(const struct comms_db *);
+/*
+ * The server's database: comms_db_start() as root before the sandbox,
+ * once the workers' spawner runs; comms_db_sandboxed() in the sandbox.
+ * -1 with err.
+ */
+int		 comms_db_start(struct comms_db *, const struct comms_conf *,
+		    const char *state, uid_t, gid_t, char *, size_t);
+int		 comms_db_sandboxed(struct comms_db *,
+		    const struct comms_conf *, char *, size_t);
 
 /* the detail of a log record: a JSON object built in memory */
 struct comms_detail {
@@ -389,7 +411,8 @@ void		 comms_server_run(struct comms_server *, struct comms_db *,
 
 /* sandbox.c */
 struct sandbox;
-extern const struct sandbox	commsd_sandbox;
+extern const struct sandbox	commsd_sandbox;		/* SQLite's */
+extern const struct sandbox	commsd_pg_sandbox;	/* PostgreSQL's */
 extern const struct sandbox	commsd_spawner_sandbox;
 extern const struct sandbox	commsd_worker_sandbox;
 

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "config.h"
 #include "log.h"
+#include "storage.h"
 #include "worker.h"
 
 #ifndef SHAREDIR
@@ -84,13 +85,27 @@ comms_path_has_dots(const char *p)
 	return 0;
 }
 
-/* the database's directory, without a trailing slash; never "/" */
+/*
+ * The state directory: "state directory" with PostgreSQL, else the
+ * database's directory; without a trailing slash, never "/"
+ */
 int
 comms_state_dir(const struct comms_conf *c, char *buf, size_t len)
 {
 	const char	*slash;
 	size_t		 n;
 
+	if (comms_db_is_pg(c->database)) {
+		n = strlen(c->statedir);
+		while (n > 0 && c->statedir[n - 1] == '/')
+			n--;
+		if (c->statedir[0] != '/' || n == 0 || n >= len ||
+		    comms_path_has_dots(c->statedir))
+			return -1;
+		memcpy(buf, c->statedir, n);
+		buf[n] = '\0';
+		return 0;
+	}
 	if (c->database[0] != '/' || comms_path_has_dots(c->database))
 		return -1;
 	slash = strrchr(c->database, '/');
@@ -116,6 +131,86 @@ comms_db_name(const struct comms_conf *c)
 	(void)snprintf(name, sizeof(name), "/%s",
 	    slash != NULL ? slash + 1 : c->database);
 	return name;
+}
+
+#define URI_MASK	"********"
+
+/* append [p, p + n) to out at *o, as far as it goes (always terminated) */
+static void
+mask_put(char *out, size_t len, size_t *o, const char *p, size_t n)
+{
+	if (*o >= len)
+		return;
+	if (n > len - 1 - *o)
+		n = len - 1 - *o;
+	memcpy(out + *o, p, n);
+	*o += n;
+	out[*o] = '\0';
+}
+
+void
+comms_uri_mask(const char *uri, char *out, size_t len)
+{
+	const char	*p, *auth, *end, *at, *colon, *amp, *eq;
+	size_t		 o = 0;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (!comms_db_is_pg(uri)) {
+		mask_put(out, len, &o, uri, strlen(uri));
+		return;
+	}
+	/* scheme://[user[:password]@]hosts[/db][?params] */
+	auth = strstr(uri, "://") + 3;
+	end = auth + strcspn(auth, "/?");
+	at = NULL;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;		/* the last one ends the user part */
+	mask_put(out, len, &o, uri, (size_t)(auth - uri));
+	if (at != NULL) {
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon != NULL) {
+			mask_put(out, len, &o, auth,
+			    (size_t)(colon + 1 - auth));
+			mask_put(out, len, &o, URI_MASK, strlen(URI_MASK));
+			mask_put(out, len, &o, at, (size_t)(end - at));
+		} else
+			mask_put(out, len, &o, auth, (size_t)(end - auth));
+	} else
+		mask_put(out, len, &o, auth, (size_t)(end - auth));
+	/* the path, then each parameter; password=... masked */
+	p = end;
+	end = p + strcspn(p, "?");
+	mask_put(out, len, &o, p, (size_t)(end - p));
+	if (*end != '?')
+		return;
+	p = end;
+	while (*p != '\0') {
+		mask_put(out, len, &o, p, 1);	/* '?' or '&' */
+		p++;
+		amp = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq != NULL && (size_t)(eq - p) == 8 &&
+		    strncmp(p, "password", 8) == 0) {
+			mask_put(out, len, &o, p, 9);
+			mask_put(out, len, &o, URI_MASK, strlen(URI_MASK));
+		} else
+			mask_put(out, len, &o, p, (size_t)(amp - p));
+		p = amp;
+	}
+}
+
+void
+comms_conf_hide_database(struct comms_conf *c)
+{
+	char	 masked[sizeof(c->database)];
+
+	comms_uri_mask(c->database, masked, sizeof(masked));
+	explicit_bzero(c->database, sizeof(c->database));
+	(void)strlcpy(c->database, masked, sizeof(c->database));
+	explicit_bzero(masked, sizeof(masked));
 }
 
 static void
@@ -149,7 +244,18 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 		print_kv(fp, "protocols", "tlsv1.2,tlsv1.3");
 		break;
 	}
-	print_kv(fp, "database", c->database);
+	if (comms_db_is_pg(c->database)) {
+		char	 masked[sizeof(c->database)];
+
+		if (flags & COMMS_PRINT_SECRETS)
+			(void)strlcpy(masked, c->database, sizeof(masked));
+		else
+			comms_uri_mask(c->database, masked, sizeof(masked));
+		print_kv(fp, "database", masked);
+		explicit_bzero(masked, sizeof(masked));
+		print_kv(fp, "state directory", c->statedir);
+	} else
+		print_kv(fp, "database", c->database);
 	print_kv(fp, "packages", c->packages);
 	print_kv(fp, "instructions", c->instructions);
 	print_kv(fp, "schema", c->schema);

@@ -32,9 +32,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "commsd.h"
 #include "config.h"
 #include "file.h"
+#include "storage.h"
 #include "log.h"
 #include "worker.h"
 
@@ -107,7 +110,7 @@ enum setting {
 	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_CIPHERS, S_MAXHS,
 	S_MAXHSADDR, S_HSTIMEOUT, S_MAXINFLIGHT, S_WORKERS, S_CHECKTIMEOUT,
 	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_FAULTREPLAY,
-	S_FAULTDRIP, S_MAX
+	S_FAULTDRIP, S_STATEDIR, S_MAX
 };
 static const char *const setting_names[S_MAX] = {
 	"certificate", "key", "client ca", "protocols", "database",
@@ -117,7 +120,7 @@ static const char *const setting_names[S_MAX] = {
 	"max handshakes per address", "handshake timeout", "max inflight",
 	"workers", "check timeout", "max attributes", "max nodes",
 	"worker memory", "max connections per gateway", "fault replay",
-	"fault drip",
+	"fault drip", "state directory",
 };
 static const char	*set_file[S_MAX];	/* in the pool */
 static int		 set_line[S_MAX];
@@ -151,11 +154,14 @@ static void	 include_file(const char *);
 static void	 listen_add(const char *, int64_t);
 static void	 inside_state(char *, size_t, const char *, const char *,
 		    enum setting);
+static int	 check_pg_uri(void);
 %}
 
 %token	ADDRESS ATTRIBUTES CA CERTIFICATE CHECK CIPHERS CLIENT CLOSE
-%token	CONNECTIONS DATABASE DELAY DOCUMENT FAULT GATEWAY HANDSHAKE HANDSHAKES
-%token	INCLUDE INFLIGHT INSTRUCTION INSTRUCTIONS KEY LISTEN MAX MEMORY NODES ON PACKAGES
+%token	CONNECTIONS DATABASE DELAY DIRECTORY DOCUMENT FAULT GATEWAY HANDSHAKE
+%token	HANDSHAKES STATE
+%token	INCLUDE INFLIGHT INSTRUCTION INSTRUCTIONS KEY LISTEN MAX MEMORY NODES ON
+%token	PACKAGES
 %token	PER PORT PROTOCOLS RECEIPTHASH SCHEMA TIMEOUT TOKEN USER WORKER
 %token	WORKERS
 %token	ERROR
@@ -210,9 +216,22 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 				get_protocols($2, &conf->protocols);
 		}
 		| DATABASE STRING {
-			if (once(S_DATABASE))
-				set_path(conf->database,
-				    sizeof(conf->database), $2, "database");
+			if (once(S_DATABASE)) {
+				if (comms_db_is_pg($2))
+					set_str(conf->database,
+					    sizeof(conf->database), $2,
+					    "database");
+				else
+					set_path(conf->database,
+					    sizeof(conf->database), $2,
+					    "database");
+			}
+		}
+		| STATE DIRECTORY STRING {
+			if (once(S_STATEDIR))
+				set_path(conf->statedir,
+				    sizeof(conf->statedir), $3,
+				    "state directory");
 		}
 		| PACKAGES STRING {
 			if (once(S_PACKAGES))
@@ -474,6 +493,7 @@ static const struct keyword {
 	{ "connections",	CONNECTIONS },
 	{ "database",		DATABASE },
 	{ "delay",		DELAY },
+	{ "directory",		DIRECTORY },
 	{ "document",		DOCUMENT },
 	{ "fault",		FAULT },
 	{ "gateway",		GATEWAY },
@@ -495,6 +515,7 @@ static const struct keyword {
 	{ "protocols",		PROTOCOLS },
 	{ "receipt-hash",	RECEIPTHASH },
 	{ "schema",		SCHEMA },
+	{ "state",		STATE },
 	{ "timeout",		TIMEOUT },
 	{ "token",		TOKEN },
 	{ "user",		USER },
@@ -1272,6 +1293,15 @@ check_config(void)
 			    required[i].what);
 	if (conf->database[0] == '\0')
 		return;
+	if (comms_db_is_pg(conf->database)) {
+		if (!check_pg_uri())
+			return;
+	} else if (set_file[S_STATEDIR] != NULL) {
+		conf_error_at(set_file[S_STATEDIR], set_line[S_STATEDIR],
+		    "state directory is for a PostgreSQL database only: the "
+		    "state directory is the database file's");
+		return;
+	}
 	if (comms_state_dir(conf, state, sizeof(state)) == -1) {
 		conf_error_at(set_file[S_DATABASE], set_line[S_DATABASE],
 		    "database \"%s\" must be a file in a directory other "
@@ -1282,6 +1312,40 @@ check_config(void)
 	    "packages", S_PACKAGES);
 	inside_state(conf->instructions, sizeof(conf->instructions), state,
 	    "instructions", S_INSTRUCTIONS);
+}
+
+/*
+ * A PostgreSQL database: a URI libpq's own parser takes, with nothing
+ * but its keywords, and a state directory for the files.  1 when good.
+ */
+static int
+check_pg_uri(void)
+{
+	PQconninfoOption	*opts;
+	char			*msg = NULL;
+
+	if ((opts = PQconninfoParse(conf->database, &msg)) == NULL) {
+		conf_error_at(set_file[S_DATABASE], set_line[S_DATABASE],
+		    "database: not a PostgreSQL connection URI: %s",
+		    msg != NULL ? msg : "out of memory");
+		PQfreemem(msg);
+		return 0;
+	}
+	PQconninfoFree(opts);
+	if (set_file[S_STATEDIR] == NULL) {
+		conf_error_at(set_file[S_DATABASE], set_line[S_DATABASE],
+		    "a PostgreSQL database needs a \"state directory\" (the "
+		    "instructions and packages, commsd's root)");
+		return 0;
+	}
+	if (comms_path_has_dots(conf->statedir) ||
+	    strspn(conf->statedir, "/") == strlen(conf->statedir)) {
+		conf_error_at(set_file[S_STATEDIR], set_line[S_STATEDIR],
+		    "state directory \"%s\" must be a directory other than /",
+		    conf->statedir);
+		return 0;
+	}
+	return 1;
 }
 
 /*
@@ -1303,8 +1367,7 @@ inside_state(char *dir, size_t len, const char *state, const char *what,
 	if (strncmp(dir, state, n) != 0 || dir[n] != '/' ||
 	    dir[n + 1] == '\0' || comms_path_has_dots(dir))
 		conf_error_at(set_file[s], set_line[s], "%s \"%s\" must be "
-		    "inside the state directory %s (the database's "
-		    "directory)", what, dir, state);
+		    "inside the state directory %s", what, dir, state);
 }
 
 /*

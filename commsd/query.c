@@ -9,6 +9,7 @@
  *	document ID	the exact bytes of one, to standard output
  *	devices [-j]	the devices of the latest document
  *	log [-j]	the transaction log
+ *	checkins [-j]	each gateway's last check-in, the bundles served
  *	verify		check the log's hash chain
  */
 #include <err.h>
@@ -17,11 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "commsd.h"
 #include "isotime.h"
 #include "json.h"
+#include "storage.h"
 #include "txlog.h"
 
 #define Q_ERROR		1
@@ -40,62 +40,92 @@ print_safe(const unsigned char *s, int width)
 		putchar(' ');
 }
 
+/* the open database: -q runs one query at a time */
+static struct comms_db	*qdb;
+
+static struct comms_q *
+qopen(enum comms_query q, const struct comms_qarg *a, size_t n)
+{
+	struct comms_q	*r;
+
+	if ((r = qdb->ops->q_open(qdb, q, a, n)) == NULL)
+		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(qdb));
+	return r;
+}
+
+/* 1 with a row, 0 at the end */
+static int
+qnext(struct comms_q *r)
+{
+	int	 rc;
+
+	if ((rc = qdb->ops->q_next(r)) == -1)
+		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(qdb));
+	return rc;
+}
+
+static void
+qclose(struct comms_q *r)
+{
+	qdb->ops->q_close(r);
+}
+
 static int64_t
-col64(sqlite3_stmt *st, int i)
+col64(struct comms_q *r, int i)
 {
-	return (int64_t)sqlite3_column_int64(st, i);
-}
-
-static const char *
-col_str(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-static void
-kv_col_str(struct json *j, const char *k, sqlite3_stmt *st, int i)
-{
-	json_kv_string_or_null(j, k, col_str(st, i));
-}
-
-static void
-kv_col_int(struct json *j, const char *k, sqlite3_stmt *st, int i)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		json_kv_null(j, k);
-	else
-		json_kv_int(j, k, sqlite3_column_int64(st, i));
-}
-
-static sqlite3_stmt *
-prepare(struct comms_db *db, const char *sql)
-{
-	sqlite3_stmt	*st;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
-		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(db));
-	return st;
-}
-
-static void
-step_error(struct comms_db *db, int rc)
-{
-	if (rc != SQLITE_DONE)
-		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(db));
+	return qdb->ops->q_int(r, i);
 }
 
 static int
-q_documents(struct comms_db *db, int json)
+col_null(struct comms_q *r, int i)
 {
-	sqlite3_stmt	*st;
+	return qdb->ops->q_null(r, i);
+}
+
+static const char *
+col_str(struct comms_q *r, int i)
+{
+	return qdb->ops->q_text(r, i);
+}
+
+static const unsigned char *
+col_ustr(struct comms_q *r, int i)
+{
+	return (const unsigned char *)qdb->ops->q_text(r, i);
+}
+
+static void
+kv_col_str(struct json *j, const char *k, struct comms_q *r, int i)
+{
+	json_kv_string_or_null(j, k, col_str(r, i));
+}
+
+static void
+kv_col_int(struct json *j, const char *k, struct comms_q *r, int i)
+{
+	if (col_null(r, i))
+		json_kv_null(j, k);
+	else
+		json_kv_int(j, k, col64(r, i));
+}
+
+static void
+json_end(struct json *j)
+{
+	json_array_end(j);
+	putchar('\n');
+	if (json_finish(j) == -1)
+		errx(Q_ERROR, "writing the JSON output failed");
+}
+
+static int
+q_documents(int json)
+{
+	struct comms_q	*st;
 	struct json	 j;
 	char		 t[32];
-	int		 rc;
 
-	st = prepare(db, "SELECT d.id, g.cn, d.sha256, d.received, d.size, "
-	    "d.encoding, d.cycle_id, d.ndevices, d.duplicates_seen, d.part, "
-	    "d.parts FROM documents d JOIN gateways g ON g.id = d.gateway_id "
-	    "ORDER BY d.id");
+	st = qopen(CQ_DOCUMENTS, NULL, 0);
 	if (json) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
@@ -103,64 +133,54 @@ q_documents(struct comms_db *db, int json)
 		printf("%-6s %-20s %-20s %9s %-8s %7s %7s %4s %s\n", "ID",
 		    "RECEIVED", "GATEWAY", "SIZE", "ENCODING", "CYCLE",
 		    "DEVICES", "DUPS", "SHA256");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		(void)iso_time(sqlite3_column_int64(st, 3), t, sizeof(t));
+	while (qnext(st)) {
+		(void)iso_time(col64(st, 3), t, sizeof(t));
 		if (json) {
 			json_object_begin(&j);
-			json_kv_int(&j, "id", sqlite3_column_int64(st, 0));
+			json_kv_int(&j, "id", col64(st, 0));
 			kv_col_str(&j, "gateway", st, 1);
 			kv_col_str(&j, "sha256", st, 2);
 			json_kv_string(&j, "received", t);
-			json_kv_int(&j, "size", sqlite3_column_int64(st, 4));
+			json_kv_int(&j, "size", col64(st, 4));
 			kv_col_str(&j, "encoding", st, 5);
-			json_kv_int(&j, "cycle", sqlite3_column_int64(st, 6));
-			json_kv_int(&j, "devices",
-			    sqlite3_column_int64(st, 7));
-			json_kv_int(&j, "duplicates_seen",
-			    sqlite3_column_int64(st, 8));
-			json_kv_int(&j, "part", sqlite3_column_int64(st, 9));
-			json_kv_int(&j, "parts", sqlite3_column_int64(st, 10));
+			json_kv_int(&j, "cycle", col64(st, 6));
+			json_kv_int(&j, "devices", col64(st, 7));
+			json_kv_int(&j, "duplicates_seen", col64(st, 8));
+			json_kv_int(&j, "part", col64(st, 9));
+			json_kv_int(&j, "parts", col64(st, 10));
 			json_object_end(&j);
 			continue;
 		}
 		printf("%-6" PRId64 " %-20s ", col64(st, 0), t);
-		print_safe(sqlite3_column_text(st, 1), 20);
+		print_safe(col_ustr(st, 1), 20);
 		printf(" %9" PRId64 " %-8s %7" PRId64 " %7" PRId64 " %4"
 		    PRId64 " %s\n", col64(st, 4), col_str(st, 5),
 		    col64(st, 6), col64(st, 7), col64(st, 8),
 		    col_str(st, 2));
 	}
-	step_error(db, rc);
-	sqlite3_finalize(st);
-	if (json) {
-		json_array_end(&j);
-		putchar('\n');
-		if (json_finish(&j) == -1)
-			errx(Q_ERROR, "writing the JSON output failed");
-	}
+	qclose(st);
+	if (json)
+		json_end(&j);
 	return 0;
 }
 
 /* the parts of a partial cycle it lacks, as "2,5-7" (at most len) */
 static void
-missing_parts(struct comms_db *db, int64_t gw, int64_t cycle,
-    const unsigned char *started, int64_t parts, char *buf, size_t len)
+missing_parts(int64_t gw, int64_t cycle, const char *started, int64_t parts,
+    char *buf, size_t len)
 {
-	sqlite3_stmt	*st;
+	struct comms_qarg a[] = { { gw, NULL }, { cycle, NULL },
+	    { 0, started != NULL ? started : "" } };
+	struct comms_q	*st;
 	int64_t		 want = 1, p, from;
 	size_t		 o = 0;
-	int		 n, rc;
+	int		 n, row;
 
 	buf[0] = '\0';
-	st = prepare(db, "SELECT DISTINCT part FROM documents WHERE "
-	    "gateway_id = ?1 AND cycle_id = ?2 AND cycle_started = ?3 "
-	    "ORDER BY part");
-	sqlite3_bind_int64(st, 1, gw);
-	sqlite3_bind_int64(st, 2, cycle);
-	sqlite3_bind_text(st, 3, (const char *)started, -1, SQLITE_STATIC);
+	st = qopen(CQ_CYCLE_PARTS, a, 3);
 	for (;;) {
-		rc = sqlite3_step(st);
-		p = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : parts + 1;
+		row = qnext(st);
+		p = row ? col64(st, 0) : parts + 1;
 		if (p > want && o < len) {
 			from = want;
 			want = p - 1 < parts ? p - 1 : parts;
@@ -173,25 +193,20 @@ missing_parts(struct comms_db *db, int64_t gw, int64_t cycle,
 			o = n < 0 || (size_t)n >= len - o ? len : o + (size_t)n;
 		}
 		want = p + 1;
-		if (rc != SQLITE_ROW || p >= parts)
+		if (!row || p >= parts)
 			break;
 	}
-	step_error(db, rc == SQLITE_ROW ? SQLITE_DONE : rc);
-	sqlite3_finalize(st);
+	qclose(st);
 }
 
 static int
-q_cycles(struct comms_db *db, int json)
+q_cycles(int json)
 {
-	sqlite3_stmt	*st;
+	struct comms_q	*st;
 	struct json	 j;
 	char		 t[32], missing[256];
-	int		 rc;
 
-	st = prepare(db, "SELECT g.cn, c.cycle_id, c.cycle_started, c.parts, "
-	    "c.received, c.devices, c.first_received, c.completed, "
-	    "c.gateway_id FROM cycles c JOIN gateways g ON "
-	    "g.id = c.gateway_id ORDER BY c.id");
+	st = qopen(CQ_CYCLES, NULL, 0);
 	if (json) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
@@ -199,13 +214,13 @@ q_cycles(struct comms_db *db, int json)
 		printf("%-20s %7s %-20s %11s %7s %-20s %s\n", "GATEWAY",
 		    "CYCLE", "STARTED", "PARTS", "DEVICES", "COMPLETED",
 		    "MISSING");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (qnext(st)) {
 		missing[0] = '\0';
 		if (col64(st, 4) < col64(st, 3))
-			missing_parts(db, col64(st, 8), col64(st, 1),
-			    sqlite3_column_text(st, 2), col64(st, 3), missing,
+			missing_parts(col64(st, 8), col64(st, 1),
+			    col_str(st, 2), col64(st, 3), missing,
 			    sizeof(missing));
-		if (sqlite3_column_type(st, 7) == SQLITE_NULL)
+		if (col_null(st, 7))
 			(void)strlcpy(t, "partial", sizeof(t));
 		else
 			(void)iso_time(col64(st, 7), t, sizeof(t));
@@ -217,54 +232,49 @@ q_cycles(struct comms_db *db, int json)
 			json_kv_int(&j, "parts", col64(st, 3));
 			json_kv_int(&j, "received", col64(st, 4));
 			json_kv_int(&j, "devices", col64(st, 5));
-			json_kv_bool(&j, "complete",
-			    sqlite3_column_type(st, 7) != SQLITE_NULL);
-			if (sqlite3_column_type(st, 7) == SQLITE_NULL)
+			json_kv_bool(&j, "complete", !col_null(st, 7));
+			if (col_null(st, 7))
 				json_kv_string(&j, "missing", missing);
 			else
 				json_kv_string(&j, "completed", t);
 			json_object_end(&j);
 			continue;
 		}
-		print_safe(sqlite3_column_text(st, 0), 20);
+		print_safe(col_ustr(st, 0), 20);
 		printf(" %7" PRId64 " ", col64(st, 1));
-		print_safe(sqlite3_column_text(st, 2), 20);
+		print_safe(col_ustr(st, 2), 20);
 		printf(" %5" PRId64 " of %-2" PRId64 " %7" PRId64 " %-20s %s\n",
 		    col64(st, 4), col64(st, 3), col64(st, 5), t,
 		    missing[0] ? missing : "-");
 	}
-	step_error(db, rc);
-	sqlite3_finalize(st);
-	if (json) {
-		json_array_end(&j);
-		putchar('\n');
-		if (json_finish(&j) == -1)
-			errx(Q_ERROR, "writing the JSON output failed");
-	}
+	qclose(st);
+	if (json)
+		json_end(&j);
 	return 0;
 }
 
 static int
-q_document(struct comms_db *db, const char *arg)
+q_document(const char *arg)
 {
-	sqlite3_stmt	*st;
+	struct comms_qarg a[1];
+	struct comms_q	*st;
 	const char	*errstr;
 	const void	*p;
 	long long	 id;
-	int		 n;
+	size_t		 n;
 
 	id = strtonum(arg, 1, INT64_MAX, &errstr);
 	if (errstr != NULL)
 		errx(Q_ERROR, "document id %s is %s", arg, errstr);
-	st = prepare(db, "SELECT bytes FROM documents WHERE id = ?");
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	a[0].i = id;
+	a[0].s = NULL;
+	st = qopen(CQ_DOCUMENT, a, 1);
+	if (!qnext(st))
 		errx(Q_ERROR, "no document %lld", id);
-	p = sqlite3_column_blob(st, 0);
-	n = sqlite3_column_bytes(st, 0);
-	if (n > 0 && fwrite(p, 1, (size_t)n, stdout) != (size_t)n)
+	p = qdb->ops->q_blob(st, 0, &n);
+	if (n > 0 && fwrite(p, 1, n, stdout) != n)
 		err(Q_ERROR, "writing the document");
-	sqlite3_finalize(st);
+	qclose(st);
 	if (fflush(stdout) == EOF)
 		err(Q_ERROR, "writing the document");
 	return 0;
@@ -283,22 +293,17 @@ struct json_col {
 
 static const struct json_table {
 	const char	*key;
-	const char	*sql;
+	enum comms_query q;
 	struct json_col	 cols[JSON_MAXCOLS + 1];	/* NULL key ends */
 } readings_json[] = {
-	{ "meters", "SELECT name, unit, value, source FROM meters "
-	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal",
+	{ "meters", CQ_METERS,
 	    { { "name", 0 }, { "unit", 0 }, { "value", 1 },
 	    { "source", 0 } } },
-	{ "supplies", "SELECT idx, description, class, type, color, unit, "
-	    "max, level, percent FROM supplies "
-	    "WHERE document_id = ? AND device_ord = ? ORDER BY ordinal",
+	{ "supplies", CQ_SUPPLIES,
 	    { { "index", 0 }, { "description", 0 }, { "class", 0 },
 	    { "type", 0 }, { "color", 0 }, { "unit", 0 }, { "max", 1 },
 	    { "level", 1 }, { "percent", 1 } } },
-	{ "alerts", "SELECT idx, severity, grp, code, description, time "
-	    "FROM alerts WHERE document_id = ? AND device_ord = ? "
-	    "ORDER BY ordinal",
+	{ "alerts", CQ_ALERTS,
 	    { { "index", 0 }, { "severity", 0 }, { "group", 0 },
 	    { "code", 0 }, { "description", 0 }, { "time", 1 } } },
 };
@@ -306,17 +311,18 @@ static const struct json_table {
 
 /* "key": [ {one object per row of device ord of document doc} ] */
 static void
-json_rows(struct json *j, const struct json_table *t, sqlite3_stmt *st,
-    int64_t doc, int64_t ord, struct comms_db *db)
+json_rows(struct json *j, const struct json_table *t, int64_t doc,
+    int64_t ord)
 {
+	struct comms_qarg	 a[] = { { doc, NULL }, { ord, NULL } };
 	const struct json_col	*c;
-	int			 rc, i;
+	struct comms_q		*st;
+	int			 i;
 
 	json_key(j, t->key);
 	json_array_begin(j);
-	sqlite3_bind_int64(st, 1, doc);
-	sqlite3_bind_int64(st, 2, ord);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	st = qopen(t->q, a, 2);
+	while (qnext(st)) {
 		json_object_begin(j);
 		for (c = t->cols, i = 0; c->key != NULL; c++, i++)
 			if (c->integer)
@@ -325,8 +331,7 @@ json_rows(struct json *j, const struct json_table *t, sqlite3_stmt *st,
 				kv_col_str(j, c->key, st, i);
 		json_object_end(j);
 	}
-	step_error(db, rc);
-	sqlite3_reset(st);
+	qclose(st);
 	json_array_end(j);
 }
 
@@ -356,31 +361,25 @@ json_errors(struct json *j, const char *s)
 }
 
 static int
-q_devices(struct comms_db *db, int json)
+q_devices(int json)
 {
-	sqlite3_stmt	*st, *r, *rd[NREADINGS];
+	struct comms_qarg a[1];
+	struct comms_q	*st, *r;
 	struct json	 j;
 	int64_t		 doc = 0, ord;
 	size_t		 i;
-	int		 rc;
 
 	/* one snapshot while the server may be writing */
-	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(db));
-	st = prepare(db, "SELECT max(id) FROM documents");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		doc = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (qdb->ops->snapshot(qdb, 1) == -1)
+		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(qdb));
+	st = qopen(CQ_LATEST, NULL, 0);
+	if (qnext(st) && !col_null(st, 0))
+		doc = col64(st, 0);
+	qclose(st);
 
-	r = prepare(db, "SELECT ordinal, device_key, address, outcome, "
-	    "serial, vendor, enterprise, model, firmware, device_status, "
-	    "printer_status, errors, reason, sysdescr, sysobjectid, "
-	    "model_source, serial_source, firmware_source, sysname, "
-	    "syscontact, syslocation, uptime, collected "
-	    "FROM device_reports WHERE document_id = ? ORDER BY ordinal");
-	for (i = 0; i < NREADINGS; i++)
-		rd[i] = prepare(db, readings_json[i].sql);
-	sqlite3_bind_int64(r, 1, doc);
+	a[0].i = doc;
+	a[0].s = NULL;
+	r = qopen(CQ_REPORTS, a, 1);
 	if (json) {
 		json_init(&j, stdout);
 		json_object_begin(&j);
@@ -389,20 +388,20 @@ q_devices(struct comms_db *db, int json)
 	} else
 		printf("%-24s %-13s %-12s %-24s %-16s %s\n", "KEY", "STATUS",
 		    "VENDOR", "MODEL", "SERIAL", "ADDRESS");
-	while ((rc = sqlite3_step(r)) == SQLITE_ROW) {
-		ord = sqlite3_column_int64(r, 0);
+	while (qnext(r)) {
+		ord = col64(r, 0);
 		if (!json) {
-			print_safe(sqlite3_column_text(r, 1), 24);
+			print_safe(col_ustr(r, 1), 24);
 			putchar(' ');
-			print_safe(sqlite3_column_text(r, 3), 13);
+			print_safe(col_ustr(r, 3), 13);
 			putchar(' ');
-			print_safe(sqlite3_column_text(r, 5), 12);
+			print_safe(col_ustr(r, 5), 12);
 			putchar(' ');
-			print_safe(sqlite3_column_text(r, 7), 24);
+			print_safe(col_ustr(r, 7), 24);
 			putchar(' ');
-			print_safe(sqlite3_column_text(r, 4), 16);
+			print_safe(col_ustr(r, 4), 16);
 			putchar(' ');
-			print_safe(sqlite3_column_text(r, 2), 0);
+			print_safe(col_ustr(r, 2), 0);
 			putchar('\n');
 			continue;
 		}
@@ -419,7 +418,7 @@ q_devices(struct comms_db *db, int json)
 		kv_col_str(&j, "printer_status", r, 10);
 		json_errors(&j, col_str(r, 11));
 		for (i = 0; i < NREADINGS; i++)
-			json_rows(&j, &readings_json[i], rd[i], doc, ord, db);
+			json_rows(&j, &readings_json[i], doc, ord);
 		/* more than the fixed shape, after it */
 		kv_col_str(&j, "reason", r, 12);
 		kv_col_str(&j, "sysdescr", r, 13);
@@ -435,7 +434,7 @@ q_devices(struct comms_db *db, int json)
 		json_kv_int(&j, "document", doc);
 		json_object_end(&j);
 	}
-	step_error(db, rc);
+	qclose(r);
 	if (json) {
 		json_array_end(&j);
 		json_object_end(&j);
@@ -443,35 +442,30 @@ q_devices(struct comms_db *db, int json)
 		if (json_finish(&j) == -1)
 			errx(Q_ERROR, "writing the JSON output failed");
 	}
-	sqlite3_finalize(r);
-	for (i = 0; i < NREADINGS; i++)
-		sqlite3_finalize(rd[i]);
-	(void)sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	(void)qdb->ops->snapshot(qdb, 0);
 	return 0;
 }
 
 static int
-q_log(struct comms_db *db, int json)
+q_log(int json)
 {
-	sqlite3_stmt	*st;
+	struct comms_q	*st;
 	struct json	 j;
 	char		 t[32];
-	int		 rc;
 
-	st = prepare(db, "SELECT seq, time, kind, summary, detail, hash "
-	    "FROM txlog ORDER BY seq");
+	st = qopen(CQ_LOG, NULL, 0);
 	if (json) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
 	} else
 		printf("%-6s %-20s %-12s %s\n", "SEQ", "TIME", "KIND",
 		    "SUMMARY");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		(void)iso_time(sqlite3_column_int64(st, 1), t, sizeof(t));
+	while (qnext(st)) {
+		(void)iso_time(col64(st, 1), t, sizeof(t));
 		if (json) {
 			json_object_begin(&j);
-			json_kv_int(&j, "seq", sqlite3_column_int64(st, 0));
-			json_kv_int(&j, "time", sqlite3_column_int64(st, 1));
+			json_kv_int(&j, "seq", col64(st, 0));
+			json_kv_int(&j, "time", col64(st, 1));
 			kv_col_str(&j, "kind", st, 2);
 			kv_col_str(&j, "summary", st, 3);
 			/* a JSON object, as text */
@@ -481,30 +475,111 @@ q_log(struct comms_db *db, int json)
 			continue;
 		}
 		printf("%-6" PRId64 " %-20s ", col64(st, 0), t);
-		print_safe(sqlite3_column_text(st, 2), 12);
+		print_safe(col_ustr(st, 2), 12);
 		putchar(' ');
-		print_safe(sqlite3_column_text(st, 3), 0);
+		print_safe(col_ustr(st, 3), 0);
 		putchar('\n');
 	}
-	step_error(db, rc);
-	sqlite3_finalize(st);
+	qclose(st);
+	if (json)
+		json_end(&j);
+	return 0;
+}
+
+/*
+ * What check-ins left: each gateway's last check-in, then every bundle
+ * sequence served to it, and whether a later check-in acknowledged it
+ */
+static int
+q_checkins(int json)
+{
+	struct comms_q	*st;
+	struct json	 j;
+	char		 t[32], t2[32];
+
+	if (qdb->ops->snapshot(qdb, 1) == -1)
+		errx(Q_ERROR, "reading the database: %s", comms_db_errmsg(qdb));
+	st = qopen(CQ_CHECKINS, NULL, 0);
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "checkins");
+		json_array_begin(&j);
+	} else
+		printf("%-20s %8s %-20s %8s %s\n", "GATEWAY", "CHECKINS",
+		    "LAST", "SEQUENCE", "SOFTWARE");
+	while (qnext(st)) {
+		(void)iso_time(col64(st, 2), t, sizeof(t));
+		if (json) {
+			json_object_begin(&j);
+			kv_col_str(&j, "gateway", st, 0);
+			json_kv_int(&j, "checkins", col64(st, 1));
+			json_kv_string(&j, "last_checkin", t);
+			json_kv_int(&j, "last_sequence", col64(st, 3));
+			kv_col_str(&j, "software", st, 4);
+			json_object_end(&j);
+			continue;
+		}
+		print_safe(col_ustr(st, 0), 20);
+		printf(" %8" PRId64 " %-20s %8" PRId64 " ", col64(st, 1), t,
+		    col64(st, 3));
+		print_safe(col_ustr(st, 4), 0);
+		putchar('\n');
+	}
+	qclose(st);
+	st = qopen(CQ_DELIVERIES, NULL, 0);
 	if (json) {
 		json_array_end(&j);
+		json_key(&j, "deliveries");
+		json_array_begin(&j);
+	} else
+		printf("\n%-20s %8s %-20s %5s %-20s %s\n", "GATEWAY",
+		    "SEQUENCE", "LAST SERVED", "TIMES", "ACKNOWLEDGED",
+		    "FILE");
+	while (qnext(st)) {
+		(void)iso_time(col64(st, 5), t, sizeof(t));
+		if (col_null(st, 7))
+			(void)strlcpy(t2, "in flight", sizeof(t2));
+		else
+			(void)iso_time(col64(st, 7), t2, sizeof(t2));
+		if (json) {
+			json_object_begin(&j);
+			kv_col_str(&j, "gateway", st, 0);
+			json_kv_int(&j, "sequence", col64(st, 1));
+			kv_col_str(&j, "file", st, 2);
+			kv_col_str(&j, "sha256", st, 3);
+			json_kv_int(&j, "times_served", col64(st, 6));
+			json_kv_string(&j, "last_served", t);
+			json_kv_bool(&j, "acknowledged", !col_null(st, 7));
+			json_object_end(&j);
+			continue;
+		}
+		print_safe(col_ustr(st, 0), 20);
+		printf(" %8" PRId64 " %-20s %5" PRId64 " %-20s ",
+		    col64(st, 1), t, col64(st, 6), t2);
+		print_safe(col_ustr(st, 2), 0);
+		putchar('\n');
+	}
+	qclose(st);
+	if (json) {
+		json_array_end(&j);
+		json_object_end(&j);
 		putchar('\n');
 		if (json_finish(&j) == -1)
 			errx(Q_ERROR, "writing the JSON output failed");
 	}
+	(void)qdb->ops->snapshot(qdb, 0);
 	return 0;
 }
 
 /* the chain of common/txlog.h, as callhomectl verify checks it */
 static int
-q_verify(struct comms_db *db)
+q_verify(void)
 {
 	int64_t	 n, bad;
 	char	 why[512];
 
-	switch (txlog_verify_chain(db->h, &n, &bad, why, sizeof(why))) {
+	switch (qdb->ops->verify(qdb, &n, &bad, why, sizeof(why))) {
 	case 0:
 		printf("transaction log intact: %" PRId64 " records\n", n);
 		return 0;
@@ -531,25 +606,30 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 		errx(Q_ERROR, "-q %s takes no argument", what);
 	if (strcmp(what, "documents") != 0 && strcmp(what, "document") != 0 &&
 	    strcmp(what, "devices") != 0 && strcmp(what, "log") != 0 &&
-	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0)
+	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0 &&
+	    strcmp(what, "checkins") != 0)
 		errx(Q_ERROR, "unknown query %s (documents, cycles, document, "
-		    "devices, log, verify)", what);
+		    "devices, checkins, log, verify)", what);
 	txlog_init();
 	if (comms_db_open(&db, conf->database, COMMS_DB_READONLY, err,
 	    sizeof(err)) == -1)
 		errx(Q_ERROR, "%s", err);
+	qdb = &db;
 	if (strcmp(what, "documents") == 0)
-		r = q_documents(&db, json);
+		r = q_documents(json);
 	else if (strcmp(what, "cycles") == 0)
-		r = q_cycles(&db, json);
+		r = q_cycles(json);
 	else if (strcmp(what, "document") == 0)
-		r = q_document(&db, arg);
+		r = q_document(arg);
 	else if (strcmp(what, "devices") == 0)
-		r = q_devices(&db, json);
+		r = q_devices(json);
+	else if (strcmp(what, "checkins") == 0)
+		r = q_checkins(json);
 	else if (strcmp(what, "log") == 0)
-		r = q_log(&db, json);
+		r = q_log(json);
 	else
-		r = q_verify(&db);
+		r = q_verify();
+	qdb = NULL;
 	comms_db_close(&db);
 	return r;
 }

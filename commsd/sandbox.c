@@ -20,6 +20,11 @@
  *				socket(), connect(), bind(), listen(), execve(),
  *				fork, ptrace...: a call outside the table kills
  *				the process.
+ *
+ * With PostgreSQL (commsd_pg_sandbox, below) the same, but for the
+ * database: its connection was made before, and the filter allows only
+ * what libpq does on that connected socket (send, recv, poll); no file
+ * is written, so Landlock allows reading only.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -78,6 +83,50 @@ const struct sandbox commsd_sandbox = {
 	.allow_file_growth = 1,
 	.syscalls = commsd_syscalls,
 	.nsyscalls = sizeof(commsd_syscalls) / sizeof(commsd_syscalls[0]),
+};
+
+/*
+ * The server on PostgreSQL: the connection to the database is made
+ * before the sandbox (over a Unix socket or TCP), and only used in it.
+ * Compared with commsd_sandbox: no file may be written (Landlock), no
+ * SQLite calls; libpq's recv(2) (recvfrom) and poll(2) on the connected
+ * socket (send(2) is sendto, syslog's too).  It cannot connect again:
+ * socket() fails, and Landlock forbids any TCP connect; a node whose
+ * connection is lost exits (store_pg.c).
+ */
+static const struct sb_path commsd_pg_paths[] = {
+	/* the instructions and packages directories: read only */
+	{ "/", SB_FS_READ },
+};
+
+static const struct sb_syscall commsd_pg_syscalls[] = {
+	SB_BASE_SYSCALLS,
+	SB_ALLOW_ARG(accept4, 3, SOCK_NONBLOCK | SOCK_CLOEXEC),
+	SB_ALLOW(shutdown),
+	SB_ALLOW_ARG(ioctl, 1, FIONREAD),
+	/* syslog(3)'s send(2), libpq's send(2) on its connection */
+	SB_ALLOW(sendto),
+	SB_ERRNO(socket, EACCES),
+	/* libpq: recv(2) on its connection, and poll(2) waiting on it */
+	SB_ALLOW(recvfrom),
+	SB_ALLOW(poll),
+	/* the bundles and packages: opened and read (checkin.c) */
+	SB_ALLOW(openat),
+	SB_ALLOW(getdents64),
+};
+
+const struct sandbox commsd_pg_sandbox = {
+	.name = "commsd",
+	.new_netns = 0,
+	.paths = commsd_pg_paths,
+	.npaths = sizeof(commsd_pg_paths) / sizeof(commsd_pg_paths[0]),
+	.deny_tcp = 1,
+	.max_files = 2 * COMMS_MAX_CONNS_LIMIT + COMMS_MAX_WORKERS + 64,
+	/* its standard error may be a file (-d); Landlock allows no other */
+	.allow_file_growth = 1,
+	.syscalls = commsd_pg_syscalls,
+	.nsyscalls = sizeof(commsd_pg_syscalls) /
+	    sizeof(commsd_pg_syscalls[0]),
 };
 
 /*

@@ -7,11 +7,11 @@
 set -u
 
 BUILD_PKGS="gcc make pkg-config byacc libevent-dev libtls-dev libxml2-dev zlib1g-dev
-	libsqlite3-dev libssl-dev libbsd-dev"
+	libsqlite3-dev libssl-dev libbsd-dev libpq-dev"
 RUN_PKGS="openssl sqlite3 procps iproute2 util-linux passwd python3 curl"
 REGRESS_PKGS="clang libclang-rt-14-dev snmpsim snmp snmpd signify-openbsd
 	tinyproxy mandoc libxml2-utils chromium systemd man-db manpages
-	manpages-dev"
+	manpages-dev postgresql"
 DEMO_PKGS="signify-openbsd"
 
 case "${1:-build}" in

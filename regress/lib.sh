@@ -11,6 +11,8 @@
 : "${T:=$(mktemp -d /tmp/callhome-t.XXXXXX)}"
 : "${RESULTS:=$T/results}"
 TNAME=$(basename "$0" .sh)
+# the same script on commsd's PostgreSQL back end (regress/pg.sh)
+[ "${COMMSD_DB:-sqlite}" = pg ] && TNAME="$TNAME[pg]"
 PY=/usr/bin/python3
 export TOP OBJ WALKS T
 

@@ -21,7 +21,9 @@
 #	up_started PID		a background process to stop at exit
 #	up_stop PID		SIGTERM (SIGKILL after 10 s), wait
 #	cd_conf NAME PORT	commsd configuration $W/NAME.conf (more
-#				statements on stdin); state $W/NAME/
+#				statements on stdin); state $W/NAME/; with
+#				COMMSD_DB=pg its database in PostgreSQL
+#				(regress/pg.sh, started by up_setup)
 #	cd_start NAME		commsd -d -v; sets CD_PID (log $W/NAME.log)
 #	cd_stop			SIGTERM to CD_PID, waits
 #	cd_q NAME ARGS...	commsd -f $W/NAME.conf -q ARGS...
@@ -47,6 +49,7 @@
 
 : "${TOP:?}"
 . "$TOP/regress/pki.sh"
+. "$TOP/regress/pg.sh"
 
 CALLHOMED="$OBJ/callhomed"
 CTL="$OBJ/callhomectl"
@@ -105,6 +108,11 @@ up_setup() {
 	done
 	if ! ls "$WALKS"/*.snmprec >/dev/null 2>&1; then
 		skip all "no walks in $WALKS"
+		return 1
+	fi
+	if [ "${COMMSD_DB:-sqlite}" = pg ] && ! pg_start >"$T/pg.out" 2>&1
+	then
+		skip all "$(tail -n 1 "$T/pg.out")"
 		return 1
 	fi
 	ensure_user
@@ -196,7 +204,7 @@ cd_conf() {
 certificate "${CD_CERT:-$P/server.crt}"
 key "${CD_KEY:-$P/server.key}"
 client ca "${CD_CLIENT_CA:-$P/ca.crt}"
-database "$W/$1/commsd.db"
+$(commsd_database "$1" "$W/$1")
 schema "$TOP/etc/callhome.xsd"
 user "nobody"
 EOF

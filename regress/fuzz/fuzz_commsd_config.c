@@ -6,7 +6,8 @@
  * report.  When it parses, the printout with secrets must parse again to
  * the same printout (print -> parse -> print is a fixed point), and the
  * masked printout must be that printout with the token, if any, replaced
- * by the mask: the mask is not a token68, so it does not parse back.
+ * by the mask (the mask is not a token68, so it does not parse back), and
+ * a PostgreSQL URI's password by comms_uri_mask()'s.
  *
  * The parser logs every error to stderr: that would drown libFuzzer's own
  * output, so LLVMFuzzerInitialize() adds -close_fd_mask=2, with which
@@ -64,38 +65,26 @@ print_mem(const struct comms_conf *conf, int flags, size_t *len)
 	return buf;
 }
 
-/* the printout with secrets, its token line masked */
+/*
+ * The printout with secrets of the configuration with its secrets
+ * replaced by what the masked printout shows: the token by the mask,
+ * the database's password (a PostgreSQL URI's) by comms_uri_mask()'s
+ */
 static char *
-masked_of(const struct comms_conf *conf, const char *p, size_t len,
-    size_t *mlen)
+masked_of(const struct comms_conf *conf, size_t *mlen)
 {
-	char	*line, *at, *m;
-	size_t	 llen, mask, off;
+	struct comms_conf	*m;
+	char			*p;
 
-	if (conf->token[0] == '\0') {
-		if ((m = strdup(p)) == NULL)
-			abort();
-		*mlen = len;
-		return m;
-	}
-	/* never the first line: "certificate" always comes before it */
-	if (asprintf(&line, "\ntoken \"%s\"\n", conf->token) == -1)
+	if ((m = malloc(sizeof(*m))) == NULL)
 		abort();
-	if ((at = strstr(p, line)) == NULL) {
-		fprintf(stderr, "no token line in the printout:\n%s", p);
-		abort();
-	}
-	llen = strlen(line);
-	free(line);
-	mask = strlen("\ntoken \"" CONF_SECRET_MASK "\"\n");
-	off = (size_t)(at - p);
-	*mlen = len - llen + mask;
-	if ((m = malloc(*mlen + 1)) == NULL)
-		abort();
-	memcpy(m, p, off);
-	memcpy(m + off, "\ntoken \"" CONF_SECRET_MASK "\"\n", mask);
-	memcpy(m + off + mask, at + llen, len - off - llen + 1);
-	return m;
+	memcpy(m, conf, sizeof(*m));
+	if (m->token[0] != '\0')
+		(void)strlcpy(m->token, CONF_SECRET_MASK, sizeof(m->token));
+	comms_uri_mask(conf->database, m->database, sizeof(m->database));
+	p = print_mem(m, COMMS_PRINT_SECRETS, mlen);
+	comms_conf_free(m);
+	return p;
 }
 
 int
@@ -123,7 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	comms_conf_free(again);
 	free(p2);
 
-	want = masked_of(conf, p1, l1, &lw);
+	want = masked_of(conf, &lw);
 	p2 = print_mem(conf, 0, &l2);
 	if (l2 != lw || memcmp(p2, want, lw) != 0) {
 		fprintf(stderr, "masked printout:\n%s---\nnot:\n%s", p2, want);

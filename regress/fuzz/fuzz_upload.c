@@ -24,6 +24,7 @@
 
 #include "../../commsd/commsd.h"
 #include "../../commsd/http.h"
+#include "../../commsd/storage.h"
 #include "log.h"
 #include "txlog.h"
 #include "xmlsafe.h"
@@ -95,7 +96,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	/* speed, not durability */
-	(void)sqlite3_exec(db.h, "PRAGMA synchronous = OFF", NULL, NULL,
+	(void)sqlite3_exec(comms_db_sqlite(&db), "PRAGMA synchronous = OFF", NULL, NULL,
 	    NULL);
 	atexit(cleanup);
 	cx.db = &db;
@@ -145,7 +146,7 @@ check_receipt(const struct comms_result *res, const struct wbuf *out,
 		abort();
 	xmlFreeDoc(d);
 	/* the exact bytes, kept */
-	if (sqlite3_prepare_v2(db.h, "SELECT bytes FROM documents WHERE "
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), "SELECT bytes FROM documents WHERE "
 	    "id = ?", -1, &st, NULL) != SQLITE_OK)
 		abort();
 	sqlite3_bind_int64(st, 1, res->doc.id);
@@ -197,7 +198,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	comms_http_free(&h);
 
 	/* keep the database small */
-	if (++runs % 512 == 0 && sqlite3_exec(db.h,
+	if (++runs % 512 == 0 && sqlite3_exec(comms_db_sqlite(&db),
 	    "DELETE FROM meters; DELETE FROM supplies; DELETE FROM alerts; "
 	    "DELETE FROM device_reports; DELETE FROM devices; "
 	    "DELETE FROM documents; DELETE FROM cycles; DELETE FROM gateways; "

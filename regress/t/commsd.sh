@@ -24,11 +24,15 @@
 #   the log         every transaction, hash chain intact (-q verify)
 #   SIGTERM         a clean exit
 #
+# With COMMSD_DB=pg, the same on PostgreSQL (regress/pg.sh: a cluster of
+# its own, or the one PGSOCK and PGPORT name): regress/t/commsd-pg.sh.
+#
 # Run as root (commsd binds, chroots, drops to "nobody"), e.g.
 #   TOP=$PWD OBJ=$PWD/obj T=$(mktemp -d) sh regress/t/commsd.sh
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/pki.sh"
+. "$TOP/regress/pg.sh"
 
 COMMSD="$OBJ/commsd"
 DOCS="$TOP/regress/fuzz/corpus/upload"
@@ -53,6 +57,10 @@ for tool in curl openssl gzip sha256sum; do
 	fi
 done
 
+if [ "${COMMSD_DB:-sqlite}" = pg ] && ! pg_start >"$T/pg.out" 2>&1; then
+	skip all "$(tail -n 1 "$T/pg.out")"
+	exit 0
+fi
 if ! pki_all "$T/pki" localhost gw1; then
 	fail "test PKI" "openssl could not make it"
 	exit 1
@@ -72,7 +80,7 @@ conf() {
 certificate "$P/server.crt"
 key "$P/server.key"
 client ca "$P/ca.crt"
-database "$T/$1/commsd.db"
+$(commsd_database "$1" "$T/$1")
 schema "$TOP/etc/callhome.xsd"
 user "nobody"
 max document 1M

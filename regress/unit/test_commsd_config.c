@@ -1,7 +1,8 @@
 /*
  * commsd.conf(5) (commsd/parse.y, commsd/conf.c): a full file, defaults,
  * the normalised printout as a fixed point, every error reported with its
- * line, the state directory rules, file permissions and includes.
+ * line, the state directory rules, file permissions and includes; a
+ * PostgreSQL database, its state directory, its password masked.
  */
 #include <sys/stat.h>
 
@@ -348,6 +349,109 @@ TEST(required_and_state)
 	comms_conf_free(c);
 }
 
+#define PGBASE \
+	"listen on 127.0.0.1 port 8443\n" \
+	"certificate \"/etc/commsd/server.crt\"\n" \
+	"key \"/etc/commsd/server.key\"\n" \
+	"client ca \"/etc/commsd/ca.pem\"\n"
+
+/* database "postgresql://...": a state directory of its own */
+TEST(postgresql)
+{
+	struct comms_conf	*c;
+	char			 state[COMMS_STR_MAX], *p;
+
+	CHECK((c = parse(PGBASE "database \"postgresql://commsd:s3cret@db1:"
+	    "5432/commsd?sslmode=verify-full\"\n"
+	    "state directory \"/var/lib/commsd/\"\n")) != NULL);
+	if (c == NULL)
+		return;
+	CHECK(comms_state_dir(c, state, sizeof(state)) == 0);
+	CHECK_STR(state, "/var/lib/commsd");
+	CHECK_STR(c->packages, "/var/lib/commsd/packages");
+	CHECK_STR(c->instructions, "/var/lib/commsd/instructions");
+	/* printed: the password masked, unless asked for */
+	p = print_mem(c, 0);
+	CHECK(strstr(p, "database \"postgresql://commsd:********@db1:5432/"
+	    "commsd?sslmode=verify-full\"\n") != NULL);
+	CHECK(strstr(p, "s3cret") == NULL);
+	CHECK(strstr(p, "state directory \"/var/lib/commsd/\"\n") != NULL);
+	free(p);
+	p = print_mem(c, COMMS_PRINT_SECRETS);
+	CHECK(strstr(p, "commsd:s3cret@db1") != NULL);
+	free(p);
+	/* once connected, the configuration keeps no password */
+	comms_conf_hide_database(c);
+	CHECK_STR(c->database, "postgresql://commsd:********@db1:5432/"
+	    "commsd?sslmode=verify-full");
+	comms_conf_free(c);
+
+	CHECK((c = parse(PGBASE "database \"postgres:///commsd?host="
+	    "/run/postgresql\"\nstate directory \"/srv/c\"\n"
+	    "packages \"/srv/c/p\"\n")) != NULL);
+	comms_conf_free(c);
+
+	/* refused: no state directory; one with a file; a bad URI; / */
+	CHECK(parse_errors(PGBASE "database \"postgresql:///commsd\"\n") ==
+	    NULL);
+	CHECK(strstr(errbuf, "test.conf:5: a PostgreSQL database needs a "
+	    "\"state directory\"") != NULL);
+	CHECK(parse_errors(BASE "state directory \"/var/lib/commsd\"\n") ==
+	    NULL);
+	CHECK(strstr(errbuf, "test.conf:6: state directory is for a "
+	    "PostgreSQL database only") != NULL);
+	CHECK(parse_errors(PGBASE "database \"postgresql://h/d?nosuch=1\"\n"
+	    "state directory \"/srv/c\"\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:5: database: not a PostgreSQL "
+	    "connection URI: ") != NULL);
+	CHECK(parse_errors(PGBASE "database \"postgresql:///d\"\n"
+	    "state directory \"/\"\n") == NULL);
+	CHECK(strstr(errbuf, "must be a directory other than /") != NULL);
+	CHECK(parse_errors(PGBASE "database \"postgresql:///d\"\n"
+	    "state directory \"/srv/../c\"\n") == NULL);
+	CHECK(parse_errors(PGBASE "database \"postgresql:///d\"\n"
+	    "state directory \"srv\"\n") == NULL);
+	CHECK(strstr(errbuf, "state directory \"srv\" must be an absolute "
+	    "path") != NULL);
+	CHECK(parse_errors(PGBASE "database \"postgresql:///d\"\n"
+	    "state directory \"/srv/c\"\npackages \"/var/p\"\n") == NULL);
+	CHECK(strstr(errbuf, "packages \"/var/p\" must be inside the state "
+	    "directory /srv/c") != NULL);
+}
+
+TEST(uri_mask)
+{
+	char	 out[COMMS_STR_MAX], small[16];
+
+	comms_uri_mask("/var/lib/commsd/commsd.db", out, sizeof(out));
+	CHECK_STR(out, "/var/lib/commsd/commsd.db");
+	comms_uri_mask("postgresql://u:p@h/d", out, sizeof(out));
+	CHECK_STR(out, "postgresql://u:********@h/d");
+	comms_uri_mask("postgresql://u@h/d", out, sizeof(out));
+	CHECK_STR(out, "postgresql://u@h/d");
+	comms_uri_mask("postgresql://u:@h", out, sizeof(out));
+	CHECK_STR(out, "postgresql://u:********@h");
+	/* the last @ ends the user information */
+	comms_uri_mask("postgres://u:a@b@h:5/d?x=1", out, sizeof(out));
+	CHECK_STR(out, "postgres://u:********@h:5/d?x=1");
+	comms_uri_mask("postgresql:///d?host=/run&password=pw&port=5", out,
+	    sizeof(out));
+	CHECK_STR(out, "postgresql:///d?host=/run&password=********&port=5");
+	comms_uri_mask("postgresql://h?password=a&password=b", out,
+	    sizeof(out));
+	CHECK_STR(out, "postgresql://h?password=********&password=********");
+	comms_uri_mask("postgresql://h?passwordx=a&&x", out, sizeof(out));
+	CHECK_STR(out, "postgresql://h?passwordx=a&&x");
+	comms_uri_mask("postgresql://", out, sizeof(out));
+	CHECK_STR(out, "postgresql://");
+	/* cut to the buffer, always terminated, the secret never in it */
+	comms_uri_mask("postgresql://user:secret@host/d", small,
+	    sizeof(small));
+	CHECK_STR(small, "postgresql://us");
+	comms_uri_mask("postgresql://u:secret@host/d", small, sizeof(small));
+	CHECK_STR(small, "postgresql://u:");
+}
+
 TEST(files)
 {
 	struct comms_conf	*c;
@@ -409,6 +513,8 @@ TEST_MAIN_BEGIN("test_commsd_config")
 	RUN(macros_and_lines);
 	RUN(all_errors_with_lines);
 	RUN(required_and_state);
+	RUN(postgresql);
+	RUN(uri_mask);
 	RUN(files);
 	RUN(dots);
 	(void)snprintf(p, sizeof(p), "%s/stderr", tmpdir);

@@ -21,6 +21,7 @@
 
 #include "../../commsd/commsd.h"
 #include "../../commsd/http.h"
+#include "../../commsd/storage.h"
 #include "digest.h"
 #include "isotime.h"
 #include "log.h"
@@ -85,7 +86,7 @@ fresh_db(void)
 {
 	char	 err[256];
 
-	if (db.h != NULL)
+	if (db.ops != NULL)
 		comms_db_close(&db);
 	rm_db();
 	if (comms_db_open(&db, dbpath, COMMS_DB_CREATE, err,
@@ -195,8 +196,9 @@ count(const char *sql)
 	sqlite3_stmt	*st;
 	int64_t		 n = -1;
 
-	if (sqlite3_prepare_v2(db.h, sql, -1, &st, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(db.h));
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		printf("# %s: %s\n", sql, sqlite3_errmsg(comms_db_sqlite(&db)));
 		return -1;
 	}
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -214,7 +216,8 @@ text1(const char *sql)
 	const char	*s;
 
 	(void)strlcpy(buf, "(error)", sizeof(buf));
-	if (sqlite3_prepare_v2(db.h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(comms_db_sqlite(&db), sql, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return buf;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		s = (const char *)sqlite3_column_text(st, 0);
@@ -848,7 +851,7 @@ TEST(parts)
 		int64_t	 n, bad;
 		char	 why[256];
 
-		CHECK(txlog_verify_chain(db.h, &n, &bad, why,
+		CHECK(txlog_verify_chain(comms_db_sqlite(&db), &n, &bad, why,
 		    sizeof(why)) == 0);
 	}
 }
@@ -870,10 +873,111 @@ TEST(log_chain)
 	(void)strlcpy(conf->database, dbpath, sizeof(conf->database));
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 0);
 	/* a changed summary is found */
-	CHECK(sqlite3_exec(db.h, "UPDATE txlog SET summary = 'x' WHERE "
-	    "seq = 3", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(comms_db_sqlite(&db), "UPDATE txlog SET summary = "
+	    "'x' WHERE seq = 3", NULL, NULL, NULL) == SQLITE_OK);
 	CHECK_EQ_INT(comms_query(conf, "verify", NULL, 0), 1);
 	comms_conf_free(conf);
+}
+
+/* the check-in's record: summary and detail, as checkin.c builds them */
+static size_t	 rec_served, rec_held;
+static char *
+record(void *arg, size_t nserved, size_t nheld, char *summary, size_t len)
+{
+	char	*d;
+
+	rec_served = nserved;
+	rec_held = nheld;
+	(void)snprintf(summary, len, "check-in: %zu served, %zu held",
+	    nserved, nheld);
+	if ((d = strdup("{}")) == NULL)
+		abort();
+	return d;
+}
+
+static size_t
+checkin(const char *cn, int64_t now, uint64_t last,
+    const struct comms_bundle *b, size_t n, int replay)
+{
+	struct comms_checkin	 ci;
+	struct comms_peer	 p;
+	size_t			 served = 99;
+
+	peer_of(&p, cn);
+	memset(&ci, 0, sizeof(ci));
+	ci.last = last;
+	ci.software = "callhome/0.1";
+	ci.replay = replay;
+	ci.record = record;
+	rec_served = rec_held = 0;
+	if (comms_db_checkin(&db, &p, now, &ci, b, n, &served) == -1)
+		return 99;
+	/* the record said what went out, and what was held */
+	if (served != rec_served || served + rec_held != n)
+		return 98;
+	return served;
+}
+
+/*
+ * What check-ins leave (storage.h): served in order, a bundle in flight
+ * held back with everything after it, acknowledged by a LastSequence,
+ * served again once COMMS_REDELIVER_SECONDS passed unacknowledged;
+ * packages sent recorded
+ */
+TEST(checkin_state)
+{
+	struct comms_bundle	 b[3];
+	struct comms_peer	 p;
+	int64_t			 n, bad;
+	char			 why[256];
+	int			 i;
+
+	CHECK(fresh_db() == 0);
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < 3; i++) {
+		b[i].seq = (uint64_t)i + 1;
+		b[i].file = i == 0 ? "1.sig" : i == 1 ? "2.sig" : "3.sig";
+		memset(b[i].sha256, 'a' + i, 64);
+		b[i].len = 100;
+	}
+	CHECK_EQ_INT(checkin("gw1", NOW, 0, b, 0, 0), 0);
+	CHECK_EQ_INT(checkin("gw1", NOW + 1, 0, b, 2, 0), 2);
+	/* again at once: both in flight, nothing */
+	CHECK_EQ_INT(checkin("gw1", NOW + 2, 0, b, 2, 0), 0);
+	/* another gateway is another story */
+	CHECK_EQ_INT(checkin("gw2", NOW + 2, 0, b, 2, 0), 2);
+	/* 1 acknowledged: 2 still in flight holds 2 and 3 */
+	CHECK_EQ_INT(checkin("gw1", NOW + 3, 1, b + 1, 2, 0), 0);
+	CHECK_EQ_INT(count("SELECT count(*) FROM deliveries d JOIN gateways g "
+	    "ON g.id = d.gateway_id WHERE g.cn = 'gw1' AND sequence = 1 AND "
+	    "acknowledged IS NOT NULL"), 1);
+	/* 2 changed (another file of that sequence): served */
+	memset(b[1].sha256, 'x', 64);
+	CHECK_EQ_INT(checkin("gw1", NOW + 4, 1, b + 1, 2, 0), 2);
+	/* lost, and the time passed: served again, counted */
+	CHECK_EQ_INT(checkin("gw1", NOW + 4 + COMMS_REDELIVER_SECONDS, 1,
+	    b + 1, 2, 0), 2);
+	CHECK_EQ_INT(count("SELECT times_served FROM deliveries d JOIN "
+	    "gateways g ON g.id = d.gateway_id WHERE g.cn = 'gw1' AND "
+	    "sequence = 3"), 2);
+	/* "fault replay": everything, always */
+	CHECK_EQ_INT(checkin("gw1", NOW + 100, 3, b, 3, 1), 3);
+	CHECK_EQ_INT(count("SELECT checkins FROM checkins c JOIN gateways g "
+	    "ON g.id = c.gateway_id WHERE g.cn = 'gw1'"), 7);
+	CHECK_EQ_INT(count("SELECT last_sequence FROM checkins c JOIN "
+	    "gateways g ON g.id = c.gateway_id WHERE g.cn = 'gw1'"), 3);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'checkin'"), 8);
+	/* a package sent: its row and record, one transaction */
+	peer_of(&p, "gw2");
+	CHECK(comms_db_package(&db, &p, NOW + 5, "acme-3", b[0].sha256, 1234,
+	    "package acme-3 sent", "{}") == 0);
+	CHECK_EQ_INT(count("SELECT size FROM packages_served WHERE file = "
+	    "'acme-3' AND txseq = (SELECT max(seq) FROM txlog WHERE kind = "
+	    "'package')"), 1234);
+	CHECK(txlog_verify_chain(comms_db_sqlite(&db), &n, &bad, why,
+	    sizeof(why)) == 0);
+	CHECK_EQ_INT(n, 9);
 }
 
 TEST_MAIN_BEGIN("test_commsd_upload")
@@ -916,6 +1020,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(fault_receipt_hash);
 	RUN(parts);
 	RUN(log_chain);
+	RUN(checkin_state);
 	comms_db_close(&db);
 	rm_db();
 	(void)rmdir(tmpdir);

@@ -1,0 +1,445 @@
+#!/bin/sh
+# commsd on PostgreSQL: one cluster of this script's own (regress/pg.sh),
+# used by everything below.
+#
+#   the suites      regress/t/commsd.sh and checkin.sh again with
+#                   COMMSD_DB=pg: every check of theirs on the PostgreSQL
+#                   back end (their results named "commsd[pg]" and
+#                   "checkin[pg]"; COMMSD_PG_SUITES chooses others, such
+#                   as upload-parts)
+#   two nodes       two commsd processes, their own state directories and
+#                   ports, one database: a document sent to one and then
+#                   to the other is stored once, the second receipt names
+#                   the same document (Duplicate true); twelve documents
+#                   each sent to both nodes at once: twelve stored, each
+#                   pair of receipts the same number, one of them the
+#                   first; the transaction log one chain (-q verify from
+#                   either node), numbered without a gap
+#   parts           a cycle in three parts, to one node and the other, the
+#                   last to both at once: complete once, 10 devices, one
+#                   "cycle" record; a part that disagrees refused
+#   check-ins       the same bundle in both nodes' directories: served by
+#                   the first node, held back by the second while it is in
+#                   flight, acknowledged by the next LastSequence; two
+#                   check-ins at once on the two nodes: one gets the new
+#                   bundle, the other nothing; -q checkins shows each
+#                   sequence served once
+#   the sandbox     a node on PostgreSQL: Seccomp 2, no new privileges, its
+#                   chroot, "nobody", its one connection to the database
+#   a password      in the URI: -nv and the log show "********"
+#   a restart       PostgreSQL restarted: a node, which cannot connect again
+#                   from its sandbox, exits 1 (its request unanswered); once
+#                   started again it stores the same document, once
+#   -q on both      the same uploads to a SQLite node and a PostgreSQL
+#                   node (a partial cycle among them): -q documents,
+#                   cycles, devices, document ID and the upload records of
+#                   -q log say the same (times and peer ports aside)
+
+. "$TOP/regress/lib.sh"
+. "$TOP/regress/pki.sh"
+. "$TOP/regress/pg.sh"
+
+COMMSD="$OBJ/commsd"
+DOCS="$TOP/regress/fuzz/corpus/upload"
+FULL="$DOCS/upload-full.xml"
+ADDR="$DOCS/upload-address.xml"
+MIN="$DOCS/upload-min.xml"
+CT='Content-Type: application/soap+xml; charset=utf-8'
+SIGNIFY=$(command -v signify-openbsd || command -v signify)
+
+if [ ! -x "$COMMSD" ]; then
+	fail setup "$COMMSD not built"
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	skip all "must run as root (commsd chroots and changes user)"
+	exit 0
+fi
+for tool in curl openssl sha256sum "$SIGNIFY"; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		skip all "$tool is not installed"
+		exit 0
+	fi
+done
+if ! pg_start >"$T/pg.out" 2>&1; then
+	skip all "$(tail -n 1 "$T/pg.out")"
+	exit 0
+fi
+
+# ---- the suites, on PostgreSQL
+# COMMSD_PG_SUITES: which (commsd and checkin by default, "" for none;
+# upload-parts too is a minute more: the parts are checked below)
+for s in ${COMMSD_PG_SUITES-commsd checkin}; do
+	mkdir -p "$T/$s"
+	COMMSD_DB=pg T="$T/$s" sh "$TOP/regress/t/$s.sh"
+	rc=$?
+	[ $rc -eq 0 ] || fail "$s.sh on PostgreSQL" "exit status $rc"
+done
+
+if ! pki_all "$T/pki" localhost gw1; then
+	fail "test PKI" "openssl could not make it"
+	exit 1
+fi
+P="$T/pki"
+
+# conf NAME PORT DATABASE-URI: a node, its state directory $T/NAME
+conf() {
+	mkconf "$T/$1.conf" <<EOF
+listen on 127.0.0.1 port $2
+certificate "$P/server.crt"
+key "$P/server.key"
+client ca "$P/ca.crt"
+database "$3"
+$(case "$3" in postgres*) echo "state directory \"$T/$1\"" ;; esac)
+schema "$TOP/etc/callhome.xsd"
+user "nobody"
+max document 1M
+max connections per gateway 32
+max handshakes 64
+max handshakes per address 32
+workers 4
+EOF
+}
+
+# start NAME: commsd -d; its pid in PID_NAME, its log appended to
+# $T/NAME.log
+start() {
+	_from=0
+	[ -f "$T/$1.log" ] && _from=$(wc -l <"$T/$1.log")
+	"$COMMSD" -d -v -f "$T/$1.conf" >>"$T/$1.log" 2>&1 &
+	eval "PID_$1=$!"
+	on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
+	if ! wait_for 15 sh -c "tail -n +$((_from + 1)) '$T/$1.log' |
+	    grep -q 'startup complete'"; then
+		fail "commsd $1 starts" "$(tail -n 5 "$T/$1.log" | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+# post PORT PATH OUTFILE [curl arguments]: the HTTP status on stdout
+post() {
+	_port=$1 _path=$2 _out=$3
+	shift 3
+	curl -sS --max-time 60 --resolve "localhost:$_port:127.0.0.1" \
+	    --cacert "$P/ca.crt" --cert "$P/client.crt" --key "$P/client.key" \
+	    -o "$_out" -w '%{http_code}' "$@" \
+	    "https://localhost:$_port$_path" 2>"$_out.err"
+}
+up() {
+	post "$1" /callhome/1/upload "$2" -H "$CT" --data-binary "@$3"
+}
+
+field() {
+	sed -n "s|.*<ch:$1>\([^<]*\)</ch:$1>.*|\1|p" "$2"
+}
+
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# ---- two nodes, one database
+pg_createdb multi
+URI=$(pg_uri multi)
+# a password in the URI (the test cluster trusts local connections)
+URIPW="postgresql://postgres:s3cret-pw@/multi?host=$PGSOCK&port=$PGPORT"
+PA=$(free_port tcp)
+PB=$(free_port tcp)
+conf na "$PA" "$URI"
+conf nb "$PB" "$URIPW"
+start na || exit 1
+start nb || exit 1
+
+code=$(up "$PA" "$T/a1" "$FULL")
+check "node A: stored, document 1" \
+    test "$code/$(field DocumentId "$T/a1")/$(field Duplicate "$T/a1")" = \
+    "200/1/false"
+code=$(up "$PB" "$T/b1" "$FULL")
+check "node B, the same document (a retry after a lost receipt): the same receipt" \
+    test "$code/$(field DocumentId "$T/b1")/$(field Duplicate "$T/b1")/$(field DocumentSha256 "$T/b1")" = \
+    "200/1/true/$(sha "$FULL")"
+
+# twelve documents, each to both nodes at once
+i=1
+while [ $i -le 12 ]; do
+	sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"$((100 + i))\"/" "$MIN" \
+	    >"$T/v$i.xml"
+	i=$((i + 1))
+done
+pids=""
+i=1
+while [ $i -le 12 ]; do
+	( up "$PA" "$T/va$i" "$T/v$i.xml" >"$T/va$i.code" ) &
+	pids="$pids $!"
+	( up "$PB" "$T/vb$i" "$T/v$i.xml" >"$T/vb$i.code" ) &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do
+	wait "$p"
+done
+pycheck "at once on both nodes: each document stored once, both receipts the same" \
+    "$T" <<'EOF'
+import hashlib, re, sys
+t = sys.argv[1]
+def f(name, path):
+    m = re.search("<ch:%s>([^<]*)</ch:%s>" % (name, name), open(path).read())
+    return m.group(1) if m else None
+ids = set()
+for i in range(1, 13):
+    want = hashlib.sha256(open("%s/v%d.xml" % (t, i), "rb").read()).hexdigest()
+    a, b = "%s/va%d" % (t, i), "%s/vb%d" % (t, i)
+    assert open(a + ".code").read() == "200", (i, open(a + ".code").read())
+    assert open(b + ".code").read() == "200", (i, open(b + ".code").read())
+    assert f("DocumentSha256", a) == want == f("DocumentSha256", b), i
+    assert f("DocumentId", a) == f("DocumentId", b), i
+    dups = sorted([f("Duplicate", a), f("Duplicate", b)])
+    assert dups == ["false", "true"], (i, dups)
+    ids.add(f("DocumentId", a))
+assert len(ids) == 12, ids
+EOF
+"$COMMSD" -f "$T/na.conf" -q documents -j >"$T/multi-docs.json"
+check "-q documents: 13 documents, each once" $PY - "$T/multi-docs.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 13, len(d)
+assert len({x["sha256"] for x in d}) == 13
+assert sorted(x["id"] for x in d) == list(range(1, 14)), [x["id"] for x in d]
+assert all(x["duplicates_seen"] == 1 for x in d), d
+EOF
+check "-q verify from node A: one chain" sh -c \
+    "'$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
+check "-q verify from node B: the same chain" sh -c \
+    "'$COMMSD' -f '$T/nb.conf' -q verify | grep -q '^transaction log intact'"
+"$COMMSD" -f "$T/na.conf" -q log -j >"$T/multi-log.json"
+check "the log: both nodes' records, numbered without a gap, 13 uploads and 13 duplicates" \
+    $PY - "$T/multi-log.json" <<'EOF'
+import json, sys
+log = json.load(open(sys.argv[1]))
+assert [r["seq"] for r in log] == list(range(1, len(log) + 1))
+kinds = [r["kind"] for r in log]
+assert kinds.count("upload") == 13, kinds.count("upload")
+assert kinds.count("duplicate") == 13, kinds.count("duplicate")
+assert kinds.count("start") == 2, kinds
+EOF
+
+# ---- a cycle in parts, across the nodes
+# part_doc CYCLE NUMBER OF FIRST DEVICES: a part of a gateway's cycle
+part_doc() {
+	printf '<?xml version="1.0"?>\n<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><ch:Upload xmlns:ch="urn:callhome:protocol:1" version="1"><ch:Gateway id="gw1" software="callhome"/><ch:Cycle id="%s" reason="schedule" started="2026-11-21T02:00:00Z" finished="2026-11-21T02:00:09Z"/><ch:Categories>meters</ch:Categories><ch:Devices>' "$1"
+	_i=0
+	while [ $_i -lt "$5" ]; do
+		printf '<ch:Device key="anon:%s" outcome="ok" collected="2026-11-21T02:00:01Z"/>' $(($4 + _i))
+		_i=$((_i + 1))
+	done
+	printf '</ch:Devices><ch:Part number="%s" firstDevice="%s" devices="%s" of="%s"/></ch:Upload></env:Body></env:Envelope>\n' "$2" "$4" "$5" "$3"
+}
+part_doc 300 2 3 4 4 >"$T/p2.xml"
+part_doc 300 1 3 0 4 >"$T/p1.xml"
+part_doc 300 3 3 8 2 >"$T/p3.xml"
+part_doc 300 4 4 10 1 >"$T/p4.xml"
+c2=$(up "$PA" "$T/rp2" "$T/p2.xml")
+c1=$(up "$PB" "$T/rp1" "$T/p1.xml")
+( up "$PA" "$T/rp3a" "$T/p3.xml" >"$T/rp3a.code" ) &
+p1=$!
+( up "$PB" "$T/rp3b" "$T/p3.xml" >"$T/rp3b.code" ) &
+p2=$!
+wait $p1
+wait $p2
+c4=$(up "$PB" "$T/rp4" "$T/p4.xml")
+check "a cycle in three parts over two nodes, the last to both at once: stored" \
+    test "$c2/$c1/$(cat "$T/rp3a.code")/$(cat "$T/rp3b.code")" = \
+    "200/200/200/200"
+check "a part that says the cycle has 4: refused, 400" test "$c4" = 400
+"$COMMSD" -f "$T/nb.conf" -q cycles -j >"$T/cycles.json"
+"$COMMSD" -f "$T/na.conf" -q log -j >"$T/cycles-log.json"
+check "-q cycles: complete, 3 of 3, 10 devices; one cycle record" \
+    $PY - "$T/cycles.json" "$T/cycles-log.json" <<'EOF'
+import json, sys
+c = [x for x in json.load(open(sys.argv[1])) if x["cycle"] == 300]
+assert len(c) == 1, c
+c = c[0]
+assert c["complete"] and c["parts"] == 3 and c["received"] == 3, c
+assert c["devices"] == 10, c
+log = json.load(open(sys.argv[2]))
+cyc = [r for r in log if r["kind"] == "cycle"]
+assert len(cyc) == 1 and "cycle 300 of gw1 complete: 3 parts, 10 devices" \
+    in cyc[0]["summary"], cyc
+EOF
+
+# ---- check-ins on two nodes
+mkdir -p "$T/keys"
+$SIGNIFY -G -n -p "$T/keys/i.pub" -s "$T/keys/i.sec" >/dev/null 2>&1
+bundle() {	# bundle SEQ: signed into both nodes' instructions/gw1/
+	printf 'callhome-instructions 1\ngateway gw1\nsequence %s\nissued %s\nexpires %s\ncollect now\n' \
+	    "$1" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	    "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" >"$T/keys/b$1.txt"
+	$SIGNIFY -S -e -s "$T/keys/i.sec" -m "$T/keys/b$1.txt" \
+	    -x "$T/keys/b$1.sig" || return 1
+	for n in na nb; do
+		mkdir -p "$T/$n/instructions/gw1"
+		cp "$T/keys/b$1.sig" "$T/$n/instructions/gw1/b$1.sig"
+		chmod 0644 "$T/$n/instructions/gw1/b$1.sig"
+		chown -R nobody "$T/$n/instructions"
+	done
+}
+checkin_doc() {	# checkin_doc LAST: a CheckIn
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><ch:CheckIn xmlns:ch="urn:callhome:protocol:1" version="1"><ch:Gateway id="gw1" software="callhome/0.1"/><ch:LastSequence>%s</ch:LastSequence><ch:Packages/></ch:CheckIn></env:Body></env:Envelope>\n' "$1"
+}
+ci() {	# ci PORT OUT LAST: the HTTP status; the number of bundles in OUT.n
+	checkin_doc "$3" >"$2.xml"
+	_c=$(post "$1" /callhome/1/checkin "$2" -H "$CT" \
+	    --data-binary "@$2.xml")
+	grep -o '<ch:Bundle>' "$2" 2>/dev/null | wc -l | tr -d ' ' >"$2.n"
+	echo "$_c"
+}
+bundle 1
+code=$(ci "$PA" "$T/c1" 0)
+check "check-in on node A: bundle 1 served" test "$code/$(cat "$T/c1.n")" = 200/1
+code=$(ci "$PB" "$T/c2" 0)
+check "check-in on node B while it is in flight: not served twice" \
+    test "$code/$(cat "$T/c2.n")" = 200/0
+check "node B's record says it held it back" sh -c \
+    "'$COMMSD' -f '$T/na.conf' -q log | grep -q 'check-in from gw1 .*last sequence 0.* 0 bundles; 1 held back'"
+code=$(ci "$PB" "$T/c3" 1)
+check "check-in on node B with LastSequence 1: nothing more" \
+    test "$code/$(cat "$T/c3.n")" = 200/0
+bundle 2
+( ci "$PA" "$T/c4" 1 >"$T/c4.code" ) &
+p1=$!
+( ci "$PB" "$T/c5" 1 >"$T/c5.code" ) &
+p2=$!
+wait $p1
+wait $p2
+check "two check-ins at once on two nodes: bundle 2 served to one only" \
+    test "$(cat "$T/c4.code")/$(cat "$T/c5.code")/$(( $(cat "$T/c4.n") + $(cat "$T/c5.n") ))" = \
+    "200/200/1"
+"$COMMSD" -f "$T/nb.conf" -q checkins -j >"$T/checkins.json"
+check "-q checkins: gw1's check-ins, each sequence served once, 1 acknowledged" \
+    $PY - "$T/checkins.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["checkins"]
+assert len(c) == 1 and c[0]["gateway"] == "gw1", c
+assert c[0]["checkins"] == 5 and c[0]["last_sequence"] == 1, c
+dl = {x["sequence"]: x for x in d["deliveries"]}
+assert sorted(dl) == [1, 2], dl
+assert dl[1]["times_served"] == 1 and dl[1]["acknowledged"], dl[1]
+assert dl[2]["times_served"] == 1 and not dl[2]["acknowledged"], dl[2]
+EOF
+check "-q verify after the check-ins" sh -c \
+    "'$COMMSD' -f '$T/nb.conf' -q verify | grep -q '^transaction log intact'"
+
+# ---- the sandbox of a node on PostgreSQL
+st=/proc/$PID_na/status
+check "node A: Seccomp 2, NoNewPrivs 1, no capabilities" sh -c \
+    "grep -qx 'Seccomp:[[:space:]]*2' $st &&
+     grep -qx 'NoNewPrivs:[[:space:]]*1' $st &&
+     grep -qx 'CapEff:[[:space:]]*0000000000000000' $st"
+nobody=$(id -u nobody)
+check "node A: runs as nobody" test \
+    "$(awk '/^Uid:/{print $2,$3,$4,$5}' $st)" = \
+    "$nobody $nobody $nobody $nobody"
+check "node A: chroot is its state directory" \
+    test "$(readlink /proc/$PID_na/root)" = "$(cd "$T/na" && pwd -P)"
+check "node A: may not fork (RLIMIT_NPROC 0)" \
+    test "$(awk '/^Max processes/{print $3}' /proc/$PID_na/limits)" = 0
+# its connection: a Unix socket to the cluster's, made before the sandbox
+check "node A: one connection to PostgreSQL" test "$(pg_sql multi \
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = 'multi' AND \
+    backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 2
+
+# ---- the password
+check "-nv shows no password" sh -c \
+    "'$COMMSD' -nv -f '$T/nb.conf' | grep -q 'postgres:\*\*\*\*\*\*\*\*@' &&
+     ! '$COMMSD' -nv -f '$T/nb.conf' | grep -q s3cret-pw"
+check "the log shows no password" sh -c "! grep -q s3cret-pw '$T/nb.log'"
+
+# ---- the database restarted: a node cannot connect again from its
+# sandbox; it exits, is started again, and nothing was lost
+sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"200\"/" "$MIN" >"$T/v200.xml"
+if pg_restart; then
+	code=$(up "$PA" "$T/lost" "$T/v200.xml")
+	wait "$PID_na"
+	rc=$?
+	check "PostgreSQL restarted: node A exits with status 1, no receipt" \
+	    test "$rc/$code" = 1/000
+	check "node A says why" grep -q \
+	    "PostgreSQL: the connection is lost.*exiting, to be started again" \
+	    "$T/na.log"
+	start na || exit 1
+	code=$(up "$PA" "$T/again" "$T/v200.xml")
+	check "node A started again: the document stored, once" test \
+	    "$code/$(field Duplicate "$T/again")/$(field DocumentId "$T/again")" \
+	    = "200/false/17"
+	check "-q verify after the restart" sh -c \
+	    "'$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
+else
+	fail "PostgreSQL restarts" "$(tail -n 3 "$PGSOCK/pg_ctl.log" | tr '\n' ' ')"
+fi
+
+# ---- -q on both back ends
+pg_createdb cmp
+PS=$(free_port tcp)
+PC=$(free_port tcp)
+conf sq "$PS" "$T/sq/commsd.db"
+conf pq "$PC" "$(pg_uri cmp)"
+start sq || exit 1
+start pq || exit 1
+gzip -nc "$ADDR" >"$T/addr.gz"
+for port in "$PS" "$PC"; do
+	up "$port" "$T/cmp1" "$MIN" >/dev/null
+	post "$port" /callhome/1/upload "$T/cmp2" -H "$CT" \
+	    -H 'Content-Encoding: gzip' --data-binary "@$T/addr.gz" >/dev/null
+	up "$port" "$T/cmp5" "$T/p2.xml" >/dev/null
+	up "$port" "$T/cmp6" "$T/p4.xml" >/dev/null
+	up "$port" "$T/cmp3" "$FULL" >/dev/null
+	up "$port" "$T/cmp4" "$FULL" >/dev/null
+done
+for b in sq pq; do
+	for q in documents cycles devices; do
+		"$COMMSD" -f "$T/$b.conf" -q $q -j >"$T/$b.$q.json"
+	done
+	"$COMMSD" -f "$T/$b.conf" -q devices >"$T/$b.devices.txt"
+	# the times of arrival differ; the rest must not
+	"$COMMSD" -f "$T/$b.conf" -q cycles | sed -E \
+	    's/(Z.*) 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z/\1 TIME/' \
+	    >"$T/$b.cycles.txt"
+	"$COMMSD" -f "$T/$b.conf" -q log -j >"$T/$b.log.json"
+	for i in 1 2 3 4; do
+		"$COMMSD" -f "$T/$b.conf" -q document $i >"$T/$b.doc$i"
+	done
+done
+check "-q devices: the same table from both" cmp "$T/sq.devices.txt" \
+    "$T/pq.devices.txt"
+check "-q cycles: the same table from both (a partial cycle, its missing parts)" \
+    sh -c "cmp '$T/sq.cycles.txt' '$T/pq.cycles.txt' &&
+    grep -q ' 1 of 3 .* partial *1,3$' '$T/pq.cycles.txt'"
+check "-q document 1..4: the same bytes from both" sh -c \
+    "cmp '$T/sq.doc1' '$T/pq.doc1' && cmp '$T/sq.doc2' '$T/pq.doc2' &&
+     cmp '$T/sq.doc3' '$T/pq.doc3' && cmp '$T/sq.doc4' '$T/pq.doc4' &&
+     cmp '$T/sq.doc4' '$FULL'"
+check "-q documents, cycles, devices -j and the upload records: the same from both" \
+    $PY - "$T" <<'EOF'
+import json, re, sys
+t = sys.argv[1]
+def load(b, q):
+    return json.load(open("%s/%s.%s.json" % (t, b, q)))
+def docs(b):
+    return [{k: v for k, v in x.items() if k != "received"}
+        for x in load(b, "documents")]
+def cycles(b):
+    return [{k: v for k, v in x.items() if k != "completed"}
+        for x in load(b, "cycles")]
+def uploads(b):
+    return [(r["kind"], re.sub(r"127\.0\.0\.1:[0-9]+", "ADDR",
+        r["summary"])) for r in load(b, "log")
+        if r["kind"] in ("upload", "duplicate", "reject", "cycle")]
+assert len(docs("sq")) == 4
+assert docs("sq") == docs("pq"), (docs("sq"), docs("pq"))
+assert cycles("sq") == cycles("pq"), (cycles("sq"), cycles("pq"))
+assert load("sq", "devices") == load("pq", "devices")
+assert len(load("sq", "devices")["devices"]) > 0
+assert len(uploads("sq")) == 6
+assert uploads("sq") == uploads("pq"), (uploads("sq"), uploads("pq"))
+EOF
