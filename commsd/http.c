@@ -557,6 +557,26 @@ bare_line_end(const char *head, size_t from, size_t to)
 	return 0;
 }
 
+/*
+ * How much of the head is judged for bare line ends: up to its end, but
+ * not past the octet at which a request line or header fields too long
+ * are found, so that the error is the same whether the head comes in one
+ * piece or in many (the first error in the octets wins).
+ */
+static size_t
+judged(const struct comms_http *h, const char *crlf, const char *end)
+{
+	size_t	 lim, over;
+
+	lim = end != NULL ? (size_t)(end + 4 - h->head) : h->headlen;
+	if (crlf == NULL || crlf - h->head > COMMS_HTTP_LINE_MAX)
+		over = COMMS_HTTP_LINE_MAX + 2;
+	else
+		over = (size_t)(crlf - h->head) + 2 +
+		    COMMS_HTTP_HEADERS_MAX + 2;
+	return lim < over ? lim : over;
+}
+
 enum comms_http_state
 comms_http_feed(struct comms_http *h, const void *data, size_t len,
     size_t *used)
@@ -578,14 +598,14 @@ comms_http_feed(struct comms_http *h, const void *data, size_t len,
 		/* the line ends, up to the head's end (the body may follow) */
 		end = memmem(h->head + from, h->headlen - from, "\r\n\r\n",
 		    4);
+		crlf = memmem(h->head, h->headlen, "\r\n", 2);
 		if (bare_line_end(h->head, before > 0 ? before - 1 : 0,
-		    end != NULL ? (size_t)(end + 4 - h->head) : h->headlen)) {
+		    judged(h, crlf, end))) {
 			*used = take;
 			comms_http_fail(h, 400, "bare CR or LF in the request "
 			    "head: lines end with CRLF");
 			return h->state;
 		}
-		crlf = memmem(h->head, h->headlen, "\r\n", 2);
 		if (crlf == NULL || crlf - h->head > COMMS_HTTP_LINE_MAX) {
 			*used = take;
 			if (crlf != NULL ||

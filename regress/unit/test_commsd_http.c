@@ -223,6 +223,60 @@ TEST(request_line)
 	    400);
 }
 
+/* the status of req fed in pieces of n bytes */
+static int
+status_pieces(const char *req, size_t len, size_t n)
+{
+	size_t	 off = 0, used, k;
+
+	comms_http_free(&h);
+	comms_http_init(&h, MAXBODY, NULL);
+	while (off < len) {
+		k = len - off < n ? len - off : n;
+		if (comms_http_feed(&h, req + off, k, &used) ==
+		    COMMS_HTTP_FAIL)
+			return h.status;
+		off += used;
+	}
+	return 0;
+}
+
+/*
+ * The first error in the octets wins, at once or in pieces: a request
+ * line or header fields too long, then a bare LF after the point where
+ * that is found (the fuzzer's case: 400 at once, 414 in pieces)
+ */
+TEST(first_error_wins)
+{
+	static const char	 tail[] = " HTTP/1.1\r\nX: \nb\r\n\r\n";
+	size_t			 n, len;
+
+	memset(buf, 'a', sizeof(buf));
+	memcpy(buf, "POST /", 6);
+	memcpy(buf + 1100, tail, sizeof(tail) - 1);
+	len = 1100 + sizeof(tail) - 1;
+	buf[len] = '\0';
+	CHECK_EQ_INT(status_of(buf), 414);
+	for (n = 1; n <= 2048; n *= 2)
+		CHECK_EQ_INT(status_pieces(buf, len, n), 414);
+	/* a bare LF before that point wins */
+	buf[500] = '\n';
+	CHECK_EQ_INT(status_of(buf), 400);
+	for (n = 1; n <= 2048; n *= 2)
+		CHECK_EQ_INT(status_pieces(buf, len, n), 400);
+
+	/* header fields too long, a bare LF after them */
+	n = snprintf(buf, sizeof(buf), GOOD_HEAD "X-Big: ");
+	memset(buf + n, 'v', 17 * 1024);
+	len = n + 17 * 1024;
+	memcpy(buf + len, "\n\r\n\r\n", 5);
+	len += 5;
+	buf[len] = '\0';
+	CHECK_EQ_INT(status_of(buf), 431);
+	for (n = 1; n <= 32768; n *= 4)
+		CHECK_EQ_INT(status_pieces(buf, len, n), 431);
+}
+
 TEST(header_bounds)
 {
 	size_t	 n;
@@ -576,6 +630,7 @@ TEST_MAIN_BEGIN("test_commsd_http")
 	RUN(valid_at_once);
 	RUN(valid_byte_by_byte);
 	RUN(pieces_and_extra_bytes);
+	RUN(first_error_wins);
 	RUN(empty_body);
 	RUN(line_endings);
 	RUN(bare_line_ends_at_once);
