@@ -333,7 +333,7 @@ gateway_checkin_job(struct gateway *g, uint64_t job, struct wbuf *doc,
 
 int
 gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
-    int64_t now)
+    int64_t now, int64_t again)
 {
 	struct json_mem	 d;
 	char		 summary[512];
@@ -346,6 +346,9 @@ gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
 	else
 		(void)snprintf(summary, sizeof(summary), "check-in at %s: %s: "
 		    "%.200s", r->server, result, r->error);
+	if (again > 0)
+		(void)strlcat(summary, "; again after the server's "
+		    "Retry-After", sizeof(summary));
 	json_mem_begin(&d);
 	json_kv_string(&d.j, "result", result);
 	json_kv_string(&d.j, "server", r->server);
@@ -361,6 +364,10 @@ gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
 	json_kv_uint(&d.j, "bytes_sent", r->bytes_sent);
 	json_kv_uint(&d.j, "bytes_received", r->bytes_received);
 	json_kv_string_or_null(&d.j, "error", ok ? NULL : r->error);
+	if (r->retry_after > 0)
+		json_kv_uint(&d.j, "retry_after", r->retry_after);
+	if (again > 0)
+		json_kv_int(&d.j, "next_attempt", again);
 	if (begin(g) == -1)
 		return -1;
 	if (exec_bound(g, "UPDATE gateway_state SET checkin_time = ?1, "
