@@ -100,7 +100,8 @@ UNIT_BIN	:= $(UNIT_SRC:%.c=$(BUILD)/%)
 UNIT_HELPERS	:= $(filter-out $(UNIT_SRC),$(wildcard regress/unit/*.c))
 FUZZ_SRC	:= $(wildcard regress/fuzz/fuzz_*.c)
 FUZZ_BIN	:= $(FUZZ_SRC:%.c=$(BUILD)/%)
-TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c)
+TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c) \
+		   $(wildcard regress/load/*.c)
 TOOL_BIN	:= $(TOOL_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all build deps regress demo bench install clean unit fuzz tools \
@@ -194,6 +195,11 @@ $(BUILD)/regress/tools/%: $(O)/regress/tools/%.o $(PROG_LIBS) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/regress/bench/%: $(O)/regress/bench/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# the load generator speaks as uplinkd does: its HTTP response parser
+$(BUILD)/regress/load/%: $(O)/regress/load/%.o $(BUILD)/libuplinkd.a \
+    $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
