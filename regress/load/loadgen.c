@@ -6,8 +6,10 @@
  * in every M seconds (the first at a random moment of the first interval,
  * or all within S seconds with -s: a storm after an outage) and uploads
  * its daily document once, at a random moment of the first U seconds:
- * the parts given with -f (real documents a gateway built, its name and
- * cycle number put in), over the real protocol: a visit is one TLS
+ * the document given with -f, or for L% of them (-L, 10 by default),
+ * large sites, the parts given with -g (real documents a gateway built,
+ * its name and cycle number put in), over the real protocol: a visit is
+ * one TLS
  * connection with keep-alive (-k), the parts then the check-in, or one
  * connection per request.  Every receipt's SHA-256 must be the one of the
  * bytes sent; a check-in answer must be a 200 CheckInResponse.
@@ -20,8 +22,8 @@
  * request (itself and its children, from /proc/PID/stat) and resident
  * set.
  *
- * usage: loadgen -c cadir -C certdir -f part [-f part...] -p port[,port]
- *	  [-n gateways] [-m interval] [-s storm] [-u upload-window]
+ * usage: loadgen -c cadir -C certdir -f doc [-g part...] [-L percent]
+ *	  -p port[,port] [-n gateways] [-m interval] [-s storm] [-u window]
  *	  [-d seconds] [-j concurrency] [-k] [-P pid[,pid]] [-x done-file]
  */
 #include <sys/queue.h>
@@ -82,6 +84,7 @@ struct gw {
 struct req {
 	enum kind	 kind;
 	int		 part;		/* K_UPLOAD: which part */
+	int		 large;		/* of the large site's parts */
 };
 
 struct visit {
@@ -116,6 +119,9 @@ static struct {
 	uint8_t		*part[MAX_PARTS];
 	size_t		 partlen[MAX_PARTS];
 	int		 nparts;
+	uint8_t		*lpart[MAX_PARTS];	/* a large site's */
+	size_t		 lpartlen[MAX_PARTS];
+	int		 nlparts, large;
 	uint8_t		*ca;
 	size_t		 calen;
 	struct gw	*gws;
@@ -466,10 +472,12 @@ conn_open(struct visit *v)
 
 /* the gateway's document, part p, with its name and cycle put in */
 static uint8_t *
-make_part(struct gw *g, int p, size_t *len)
+make_part(struct gw *g, const struct req *r, size_t *len)
 {
-	const uint8_t	*src = L.part[p];
-	size_t		 n = L.partlen[p];
+	const uint8_t	*src = r->large ? L.lpart[r->part] : L.part[r->part];
+	size_t		 n = r->large ? L.lpartlen[r->part] :
+			    L.partlen[r->part];
+	int		 p = r->part;
 	struct wbuf	 w;
 	const char	*a, *b, *c;
 	char		 num[32];
@@ -539,7 +547,7 @@ req_build(struct visit *v)
 
 	wbuf_init(&w);
 	if (r->kind == K_UPLOAD) {
-		doc = make_part(v->g, r->part, &len);
+		doc = make_part(v->g, r, &len);
 		sha_hex(doc, len, v->sha);
 	} else {
 		memset(&ci, 0, sizeof(ci));
@@ -554,7 +562,7 @@ req_build(struct visit *v)
 	bprintf(&w, "POST /callhome/1/%s HTTP/1.1\r\nHost: localhost\r\n"
 	    "User-Agent: loadgen/1\r\n"
 	    "Content-Type: application/soap+xml; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n%s%s%s\r\n",
+	    "Content-Length: %zu\r\n%s%s%s",
 	    r->kind == K_UPLOAD ? "upload" : "checkin", len,
 	    r->kind == K_UPLOAD ? "X-Callhome-Document-Sha256: " : "",
 	    r->kind == K_UPLOAD ? v->sha : "",
@@ -612,8 +620,9 @@ answer(struct visit *v, struct http_response *hr)
 		if (memmem(p, (size_t)(e - p), "<ch:Duplicate>true", 18) !=
 		    NULL)
 			L.dup++;
-		if (r->part == L.nparts - 1)
-			v->g->upload_due = 0;
+		if (v->cur + 1 < v->nreq && v->reqs[v->cur + 1].kind !=
+		    K_UPLOAD)
+			v->g->upload_due = 0;	/* its last part */
 	} else {
 		if (memmem(p, hr->body_len, "<ch:CheckInResponse", 19) ==
 		    NULL) {
@@ -736,7 +745,7 @@ static void
 visit_start(struct gw *g)
 {
 	struct visit	*v;
-	int		 i;
+	int		 i, large;
 
 	if ((v = calloc(1, sizeof(*v))) == NULL ||
 	    (v->resp = malloc(RESP_CAP)) == NULL)
@@ -746,8 +755,10 @@ visit_start(struct gw *g)
 	g->visiting = 1;
 	if (g->upload_due && now_s() >= g->upload_at) {
 		g->cycle++;
-		for (i = 0; i < L.nparts; i++) {
+		large = L.nlparts > 0 && g->idx % 100 < L.large;
+		for (i = 0; i < (large ? L.nlparts : L.nparts); i++) {
 			v->reqs[v->nreq].kind = K_UPLOAD;
+			v->reqs[v->nreq].large = large;
 			v->reqs[v->nreq++].part = i;
 		}
 	}
@@ -882,8 +893,9 @@ report(double secs)
 	double		 cpu;
 	int		 k, i;
 
-	printf("loadgen: %d gateways, %d parts of %zu bytes and more, "
-	    "%s, %.1f s\n", L.n, L.nparts, L.partlen[0],
+	printf("loadgen: %d gateways, a document of %zu bytes, %d%% of "
+	    "them %d parts, %s, %.1f s\n", L.n, L.partlen[0],
+	    L.nlparts ? L.large : 0, L.nlparts,
 	    L.keep ? "keep-alive" : "a connection per request", secs);
 	printf("visits %" PRIu64 ", connections %" PRIu64 ", requests %"
 	    PRIu64 " (%.1f/s), check-ins %" PRIu64 " (%.1f/s), uploads %"
@@ -952,8 +964,8 @@ num(const char *s, int lo, int hi, const char *what)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: loadgen -c cadir -C certdir -f part "
-	    "[-f part...] -p port[,port]\n"
+	fprintf(stderr, "usage: loadgen -c cadir -C certdir -f doc "
+	    "[-g part...] [-L percent] -p port[,port]\n"
 	    "\t[-n gateways] [-m interval] [-s storm] [-u window] "
 	    "[-d seconds]\n\t[-j concurrency] [-k] [-P pid[,pid]] "
 	    "[-x done-file]\n");
@@ -973,12 +985,16 @@ main(int argc, char *argv[])
 	L.duration = 10;
 	L.conc = 32;
 	L.upwin = -1;
-	while ((ch = getopt(argc, argv, "c:C:d:f:j:km:n:p:P:s:u:x:")) != -1) {
+	L.large = 10;
+	while ((ch = getopt(argc, argv, "c:C:d:f:g:j:kL:m:n:p:P:s:u:x:")) !=
+	    -1) {
 		switch (ch) {
 		case 'c': L.cadir = optarg; break;
 		case 'C': L.certdir = optarg; break;
 		case 'd': L.duration = num(optarg, 1, 86400, "duration"); break;
 		case 'f':
+			if (L.nparts == 1)
+				errx(1, "one document (-f); parts with -g");
 			if (L.nparts == MAX_PARTS)
 				errx(1, "more than %d parts", MAX_PARTS);
 			if ((L.part[L.nparts] = slurp(optarg,
@@ -986,6 +1002,15 @@ main(int argc, char *argv[])
 				err(1, "%s", optarg);
 			L.nparts++;
 			break;
+		case 'g':
+			if (L.nlparts == MAX_PARTS)
+				errx(1, "more than %d parts", MAX_PARTS);
+			if ((L.lpart[L.nlparts] = slurp(optarg,
+			    &L.lpartlen[L.nlparts])) == NULL)
+				err(1, "%s", optarg);
+			L.nlparts++;
+			break;
+		case 'L': L.large = num(optarg, 0, 100, "percent"); break;
 		case 'j': L.conc = num(optarg, 1, 4096, "concurrency"); break;
 		case 'k': L.keep = 1; break;
 		case 'm': L.interval = num(optarg, 1, 86400, "interval"); break;
