@@ -151,10 +151,10 @@ for s in $SCEN; do
 		rm -rf "$W/n1"
 		node n1 "$PORT" </dev/null || exit 1
 		case $s in
-		steady-ka)	args="-n $N -k -m $M -d $D -u $D" ;;
-		steady-full)	args="-n $N -m $M -d $D -u $D" ;;
-		rate-ka)	args="-n $N -k -m $R -d $D -u $D" ;;
-		rate-full)	args="-n $N -m $R -d $D -u $D" ;;
+		steady-ka)	args="-n $N -k -m $M -d $D -u 0" ;;
+		steady-full)	args="-n $N -m $M -d $D -u 0" ;;
+		rate-ka)	args="-n $N -k -m $R -d $D -u 86400" ;;
+		rate-full)	args="-n $N -m $R -d $D -u 86400" ;;
 		storm)		args="-n $N -k -m $M -s 60 -d $(( D > 75 ? D : 75 ))" \
 				    ; [ "${LOAD_SMOKE:-0}" = 1 ] && args="-n $N -k -s 2 -d 4" ;;
 		esac
