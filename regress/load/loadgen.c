@@ -24,7 +24,11 @@
  *
  * usage: loadgen -c cadir -C certdir -f doc [-g part...] [-L percent]
  *	  -p port[,port] [-n gateways] [-m interval] [-s storm] [-u window]
- *	  [-d seconds] [-j concurrency] [-k] [-P pid[,pid]] [-x done-file]
+ *	  [-d seconds] [-e] [-j concurrency] [-k] [-P pid[,pid]]
+ *	  [-x done-file]
+ *
+ * -e ends the run as soon as every gateway has had a check-in answered
+ * (the storm: how long until all are served).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -78,6 +82,7 @@ struct gw {
 	double		 upload_at;
 	uint64_t	 cycle;
 	int		 visiting;
+	int		 served;	/* a check-in answered */
 	size_t		 heap;		/* its place in the heap */
 };
 
@@ -116,6 +121,9 @@ static struct {
 	int		 ports[MAX_PORTS], nports, nextport;
 	int		 pids[MAX_PIDS], npids;
 	int		 n, interval, storm, upwin, duration, conc, keep;
+	int		 endall;	/* -e: end once all are served */
+	int		 served;
+	double		 last_served;
 	uint8_t		*part[MAX_PARTS];
 	size_t		 partlen[MAX_PARTS];
 	int		 nparts;
@@ -633,6 +641,11 @@ answer(struct visit *v, struct http_response *hr)
 	}
 	L.ok[r->kind]++;
 	sample(r->kind, (now_s() - v->t0) * 1000);
+	if (r->kind == K_CHECKIN && !v->g->served) {
+		v->g->served = 1;
+		L.served++;
+		L.last_served = now_s();
+	}
 	if (++v->cur == v->nreq) {
 		visit_end(v, 0);
 		return 0;
@@ -782,7 +795,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct timeval	 tv = { 0, 5000 };
 	double		 t = now_s();
 
-	if (t >= L.duration)
+	if (t >= L.duration || (L.endall && L.served == L.n))
 		L.stopping = 1;
 	while (!L.stopping && L.nheap > 0 && L.heap[0]->next <= t &&
 	    L.nactive < L.conc)
@@ -904,6 +917,8 @@ report(double secs)
 	    L.ok[K_UPLOAD] / secs);
 	printf("receipts verified %" PRIu64 ", duplicates %" PRIu64
 	    ", 503 answers %" PRIu64 "\n", L.receipts, L.dup, L.busy);
+	printf("gateways served (a check-in answered) %d of %d, the last "
+	    "%.1f s after the start\n", L.served, L.n, L.last_served);
 	for (k = 0; k < K_MAX; k++) {
 		qsort(L.lat[k].v, L.lat[k].n, sizeof(double), cmp_d);
 		printf("latency %-9s n %-8zu p50 %7.2f ms  p95 %7.2f ms  p99 "
@@ -967,7 +982,7 @@ usage(void)
 	fprintf(stderr, "usage: loadgen -c cadir -C certdir -f doc "
 	    "[-g part...] [-L percent] -p port[,port]\n"
 	    "\t[-n gateways] [-m interval] [-s storm] [-u window] "
-	    "[-d seconds]\n\t[-j concurrency] [-k] [-P pid[,pid]] "
+	    "[-d seconds] [-e]\n\t[-j concurrency] [-k] [-P pid[,pid]] "
 	    "[-x done-file]\n");
 	exit(2);
 }
@@ -986,12 +1001,13 @@ main(int argc, char *argv[])
 	L.conc = 32;
 	L.upwin = -1;
 	L.large = 10;
-	while ((ch = getopt(argc, argv, "c:C:d:f:g:j:kL:m:n:p:P:s:u:x:")) !=
+	while ((ch = getopt(argc, argv, "c:C:d:ef:g:j:kL:m:n:p:P:s:u:x:")) !=
 	    -1) {
 		switch (ch) {
 		case 'c': L.cadir = optarg; break;
 		case 'C': L.certdir = optarg; break;
 		case 'd': L.duration = num(optarg, 1, 86400, "duration"); break;
+		case 'e': L.endall = 1; break;
 		case 'f':
 			if (L.nparts == 1)
 				errx(1, "one document (-f); parts with -g");
@@ -1066,6 +1082,8 @@ main(int argc, char *argv[])
 	secs = now_s();
 	if (secs > L.duration)
 		secs = L.duration;
+	if (L.endall && L.served == L.n)
+		secs = L.last_served;
 	report(secs);
 	return L.errs[K_CHECKIN] + L.errs[K_UPLOAD] + L.errs[K_HANDSHAKE] >
 	    0 ? 1 : 0;

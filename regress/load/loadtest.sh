@@ -14,7 +14,9 @@
 #   rate-ka       the most check-ins one node serves: every gateway
 #                 checks in every R seconds, keep-alive
 #   rate-full     the same, a full handshake for each
-#   storm         all N gateways check in within 60 s, after an outage
+#   storm         all N gateways check in within 60 s, after an outage;
+#                 a 503 is honoured (Retry-After, and up to a tenth more);
+#                 until every one is served, 5 minutes at most
 #   kill9         two nodes on one PostgreSQL database; one killed with -9
 #                 in the middle; the other carries on: nothing lost (every
 #                 upload receipted), nothing stored twice.  It needs
@@ -155,8 +157,10 @@ for s in $SCEN; do
 		steady-full)	args="-n $N -m $M -d $D -u 0" ;;
 		rate-ka)	args="-n $N -k -m $R -d $D -u 86400" ;;
 		rate-full)	args="-n $N -m $R -d $D -u 86400" ;;
-		storm)		args="-n $N -k -m $M -s 60 -d $(( D > 75 ? D : 75 ))" \
-				    ; [ "${LOAD_SMOKE:-0}" = 1 ] && args="-n $N -k -s 2 -d 4" ;;
+		# all within 60 s, then until every one is served (5 min)
+		storm)		args="-n $N -k -m 86400 -s 60 -e -d 300 -u 86400"
+				[ "${LOAD_SMOKE:-0}" = 1 ] &&
+				    args="-n $N -k -m 86400 -s 2 -e -d 30 -u 0" ;;
 		esac
 		# shellcheck disable=SC2086
 		run "$s" "$CD_PID" "$PORT" $args -f "$C/doc20.1.xml" $PARTS

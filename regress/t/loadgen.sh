@@ -60,6 +60,9 @@ c = int(re.search(r"connections (\d+)", r).group(1))
 n = int(re.search(r"requests (\d+) \(", r).group(1))
 assert c == n, (c, n)
 ' "$OBJ/loadtest/report-steady-full.txt"
+check "storm: every gateway served" \
+    grep -q '^gateways served (a check-in answered) 20 of 20,' \
+    "$OBJ/loadtest/report-storm.txt"
 check "kill9: skipped without PostgreSQL, saying why" \
     grep -q '^==> kill9: skipped: it needs two nodes on one PostgreSQL' \
     "$T/load.out"
