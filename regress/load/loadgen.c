@@ -83,6 +83,7 @@ struct gw {
 	uint64_t	 cycle;
 	int		 visiting;
 	int		 served;	/* a check-in answered */
+	int		 tried;		/* its document was sent */
 	size_t		 heap;		/* its place in the heap */
 };
 
@@ -148,7 +149,7 @@ static struct {
 	char		 errname[32][48];
 	uint64_t	 errcount[32];
 	int		 nerr;
-	double		 cpu0[MAX_PIDS];
+	double		 cpu0[MAX_PIDS], self0[MAX_PIDS];
 } L;
 
 static double
@@ -767,7 +768,9 @@ visit_start(struct gw *g)
 	v->fd = -1;
 	g->visiting = 1;
 	if (g->upload_due && now_s() >= g->upload_at) {
-		g->cycle++;
+		if (!g->tried)
+			g->cycle++;	/* the same cycle when sent again */
+		g->tried = 1;
 		large = L.nlparts > 0 && g->idx % 100 < L.large;
 		for (i = 0; i < (large ? L.nlparts : L.nparts); i++) {
 			v->reqs[v->nreq].kind = K_UPLOAD;
@@ -834,9 +837,12 @@ pct(struct samples *s, double p)
 	return s->v[i > 0 ? i - 1 : 0];
 }
 
-/* CPU seconds of pid and its descendants (reaped ones in cutime) */
+/*
+ * CPU seconds of pid and its descendants (reaped ones in cutime); the
+ * process alone in *self when not NULL
+ */
 static double
-cpu_of(int pid)
+cpu_tree(int pid, double *self)
 {
 	char		 path[64], buf[1024], *p;
 	unsigned long	 ut, st;
@@ -860,6 +866,8 @@ cpu_of(int pid)
 	fclose(fp);
 	total = (double)(ut + st + (unsigned long)cut + (unsigned long)cst) /
 	    (double)sysconf(_SC_CLK_TCK);
+	if (self != NULL)
+		*self = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 	if ((d = opendir("/proc")) == NULL)
 		return total;
 	while ((de = readdir(d)) != NULL) {
@@ -872,7 +880,7 @@ cpu_of(int pid)
 		    (p = strrchr(buf, ')')) != NULL &&
 		    sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == pid) {
 			fclose(fp);
-			total += cpu_of(child);
+			total += cpu_tree(child, NULL);
 			continue;
 		}
 		fclose(fp);
@@ -903,8 +911,8 @@ report(double secs)
 {
 	uint64_t	 reqs = L.ok[K_CHECKIN] + L.ok[K_UPLOAD];
 	FILE		*fp;
-	double		 cpu;
-	int		 k, i;
+	double		 cpu, self;
+	int		 k, i, pending = 0;
 
 	printf("loadgen: %d gateways, a document of %zu bytes, %d%% of "
 	    "them %d parts, %s, %.1f s\n", L.n, L.partlen[0],
@@ -919,6 +927,10 @@ report(double secs)
 	    ", 503 answers %" PRIu64 "\n", L.receipts, L.dup, L.busy);
 	printf("gateways served (a check-in answered) %d of %d, the last "
 	    "%.1f s after the start\n", L.served, L.n, L.last_served);
+	for (i = 0; i < L.n; i++)
+		pending += L.gws[i].tried && L.gws[i].upload_due;
+	printf("documents sent and not yet receipted (refused or failed, "
+	    "to be sent again): %d\n", pending);
 	for (k = 0; k < K_MAX; k++) {
 		qsort(L.lat[k].v, L.lat[k].n, sizeof(double), cmp_d);
 		printf("latency %-9s n %-8zu p50 %7.2f ms  p95 %7.2f ms  p99 "
@@ -930,9 +942,11 @@ report(double secs)
 	for (i = 0; i < L.nerr; i++)
 		printf("error %s: %" PRIu64 "\n", L.errname[i], L.errcount[i]);
 	for (i = 0; i < L.npids; i++) {
-		cpu = cpu_of(L.pids[i]) - L.cpu0[i];
-		printf("node %d: cpu %.2f s, %.3f ms per request, rss %ld KiB, "
-		    "peak %ld KiB\n", L.pids[i], cpu,
+		cpu = cpu_tree(L.pids[i], &self) - L.cpu0[i];
+		self -= L.self0[i];
+		printf("node %d: cpu %.2f s (the server process %.2f s, its "
+		    "workers the rest), %.3f ms per request, rss %ld KiB, "
+		    "peak %ld KiB\n", L.pids[i], cpu, self,
 		    reqs ? cpu * 1000 / (double)reqs / L.npids : NAN,
 		    rss_kib(L.pids[i], "VmRSS:"),
 		    rss_kib(L.pids[i], "VmHWM:"));
@@ -1072,7 +1086,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < L.n; i++)
 		heap_push(&L.gws[i]);
 	for (i = 0; i < L.npids; i++)
-		L.cpu0[i] = cpu_of(L.pids[i]);
+		L.cpu0[i] = cpu_tree(L.pids[i], &L.self0[i]);
 	TAILQ_INIT(&L.active);
 	if ((L.base = event_base_new()) == NULL ||
 	    (L.tick = evtimer_new(L.base, on_tick, NULL)) == NULL)

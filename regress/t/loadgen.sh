@@ -42,7 +42,8 @@ ci = int(re.search(r"check-ins (\d+) \(", rep).group(1))
 assert ci > 0 and rc == up and stored == rc, (ci, up, rc, stored)
 for k in ("checkin", "upload", "handshake"):
     assert re.search(r"latency %s +n \d+ +p50 +[0-9.]+ ms +p95 +[0-9.]+ ms +p99 +[0-9.]+ ms .* errors 0" % k, rep), k
-assert re.search(r"node \d+: cpu [0-9.]+ s, [0-9.]+ ms per request, rss \d+ KiB", rep), rep
+assert re.search(r"node \d+: cpu [0-9.]+ s \(the server process [0-9.]+ s, its workers the rest\), [0-9.]+ ms per request, rss \d+ KiB", rep), rep
+assert re.search(r"not yet receipted .*: 0$", rep, re.M), rep
 PY
 done
 check "steady-ka: fewer connections than requests (keep-alive)" $PY -c '
