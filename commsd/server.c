@@ -31,11 +31,12 @@
  * idle connection of longest standing when a gateway's new one would
  * find no room ("max connections", "max connections per gateway").
  *
- * TLS sessions are resumed ("session lifetime"): a session id cache and
- * session tickets, whose keys are random, made at start and again every
- * lifetime, in memory only (libtls keeps the last four; each is wiped
- * here once libtls has its copy).  The client certificate of a resumed
- * session is the one of its full handshake.
+ * TLS sessions may be resumed ("session lifetime"): session tickets
+ * whose keys are random, made at start and again every lifetime, in
+ * memory only (libtls keeps the last four; each is wiped here once
+ * libtls has its copy).  The client certificate of a resumed session is
+ * the one of its full handshake.  Debian 12's libtls makes no ticket
+ * (commsd.8): there every handshake is a full one.
  *
  * Anybody who reaches the port can open connections, so those that have
  * not completed their handshake have a budget of their own ("max

@@ -26,7 +26,7 @@
  * goes when the server closes it (or sends anything), or on a reload.  A
  * job that finds it closed before any answer came dials again, once.
  * A new dial is a full TLS handshake: the session is not kept between
- * dials (uplinkd.8, RESUMPTION).
+ * dials (uplinkd.8, CAVEATS).
  */
 #include <sys/socket.h>
 
@@ -637,7 +637,8 @@ job_redial(struct uplinkd *ud)
 		return 0;
 	log_debug("job %llu: the kept connection was closed: dialing",
 	    (unsigned long long)j->id);
-	event_free(j->ev_io);
+	if (j->ev_io != NULL)
+		event_free(j->ev_io);
 	j->ev_io = NULL;
 	tls_free(j->tls);
 	j->tls = NULL;
