@@ -22,6 +22,12 @@
 #                   connection by itself
 #   room            "max connections 1": a connection left idle is closed
 #                   for the gateway's new one, which is served (no 503)
+#   closed under it a front (python's ssl, the server's certificate) that
+#                   closes the gateway's kept connection when its second
+#                   request arrives, unanswered, as a server whose idle
+#                   timeout struck just then: the gateway dials again
+#                   within the same job, and every part is delivered at
+#                   its first attempt
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/upload-lib.sh"
@@ -243,5 +249,86 @@ check "room: the gateway's upload is delivered" \
 check "room: the idle connection was closed for it" \
     wait_for 10 grep -qx closed "$W/idle.out"
 check_fail "room: no 503" grep -q ' 503 ' "$W/srv4.log"
+cd_stop
+
+# ---- the kept connection closed just as the next request goes
+cd_conf srv5 "$PORT" </dev/null
+cd_start srv5 || exit 1
+FRONT=$(free_port tcp)
+cat >"$W/front.py" <<'EOF'
+import re, socket, ssl, sys
+lport, cport, pki = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+sctx.load_cert_chain(pki + "/server.crt", pki + "/server.key")
+sctx.load_verify_locations(pki + "/ca.crt")
+sctx.verify_mode = ssl.CERT_REQUIRED
+cctx = ssl.create_default_context(cafile=pki + "/ca.crt")
+cctx.load_cert_chain(pki + "/client.crt", pki + "/client.key")
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", lport))
+ls.listen(8)
+print("ready", flush=True)
+def message(s, buf):
+    """one HTTP message delimited by Content-Length, and what follows"""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        if not d:
+            return None, b""
+        buf += d
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    m = re.search(rb"(?im)^content-length:[ \t]*(\d+)", head)
+    n = int(m.group(1)) if m else 0
+    while len(rest) < n:
+        d = s.recv(65536)
+        if not d:
+            return None, b""
+        rest += d
+    return head + b"\r\n\r\n" + rest[:n], rest[n:]
+conn = 0
+while True:
+    raw, _ = ls.accept()
+    conn += 1
+    c = sctx.wrap_socket(raw, server_side=True)
+    u = cctx.wrap_socket(socket.create_connection(("127.0.0.1", cport)),
+        server_hostname="localhost")
+    buf, ubuf, k = b"", b"", 0
+    while True:
+        req, buf = message(c, buf)
+        if req is None:
+            break
+        k += 1
+        if conn == 1 and k == 2:
+            print("connection 1: request 2 closed unanswered", flush=True)
+            break
+        u.sendall(req)
+        resp, ubuf = message(u, ubuf)
+        if resp is None:
+            break
+        c.sendall(resp)
+        print("connection %d: request %d answered" % (conn, k), flush=True)
+    for s in (c, u):
+        try:
+            s.close()
+        except OSError:
+            pass
+EOF
+$PY "$W/front.py" "$FRONT" "$PORT" "$P" >"$W/front.out" 2>&1 &
+up_started $!
+check "closed under it: the front listens" \
+    wait_for 10 grep -q ready "$W/front.out"
+GW_BIG=1 GW_TOP='part limit 64K' gw_conf gw5 "$FRONT" </dev/null
+gw_once gw5 c1
+NP5=$(gw_sql gw5 "SELECT count(*) FROM outbox")
+check "closed under it: every part delivered at its first attempt ($NP5)" \
+    test "$(gw_sql gw5 "SELECT count(*) FROM outbox WHERE state =
+    'delivered' AND attempts = 1")" = "$NP5" -a "$NP5" -ge 3
+check "closed under it: the front closed the second request unanswered" \
+    grep -qx 'connection 1: request 2 closed unanswered' "$W/front.out"
+check "closed under it: a new connection carried it and the others" \
+    grep -qx "connection 2: request $((NP5 - 1)) answered" "$W/front.out"
+check "closed under it: no upload record of a failure" \
+    test "$(gw_sql gw5 "SELECT count(*) FROM txlog WHERE kind = 'upload'
+    AND json_extract(detail, '\$.result') != 'delivered'")" = 0
 cd_stop
 exit 0
