@@ -24,6 +24,7 @@ struct gateway {
 	char		 name[CONF_STR_MAX];	/* callhome.conf's gateway */
 	char		 pkgdir[64];
 	char		 err[512];
+	int		 own_tx;	/* else a savepoint of a cycle's */
 };
 
 static int
@@ -125,18 +126,39 @@ record(struct gateway *g, int64_t now, const char *kind,
 	return 0;
 }
 
+/*
+ * A transaction of its own; or, when a check-in's result, a verdict or
+ * an instruction comes while a cycle's transaction is open (collectd
+ * streams a cycle for as long as it polls, and nothing orders uplinkd's,
+ * signerd's and the parent's messages after its start), a savepoint of
+ * that transaction, as the outbox does: committed with the cycle.
+ */
 static int
 begin(struct gateway *g)
 {
-	return db_begin(g->db) == -1 ? dberr(g, "begin") : 0;
+	g->own_tx = sqlite3_get_autocommit(g->db->h) != 0;
+	if ((g->own_tx ? db_begin(g->db) : db_exec(g->db,
+	    "SAVEPOINT gateway")) == -1)
+		return dberr(g, "begin");
+	return 0;
+}
+
+static void
+rollback(struct gateway *g)
+{
+	if (g->own_tx)
+		(void)db_rollback(g->db);
+	else
+		(void)db_exec(g->db, "ROLLBACK TO gateway; RELEASE gateway");
 }
 
 static int
 commit(struct gateway *g)
 {
-	if (db_commit(g->db) == -1) {
+	if ((g->own_tx ? db_commit(g->db) : db_exec(g->db,
+	    "RELEASE gateway")) == -1) {
 		(void)dberr(g, "commit");
-		(void)db_rollback(g->db);
+		rollback(g);
 		return -1;
 	}
 	return 0;
@@ -145,7 +167,7 @@ commit(struct gateway *g)
 static int
 fail(struct gateway *g)
 {
-	(void)db_rollback(g->db);
+	rollback(g);
 	return -1;
 }
 
