@@ -6,6 +6,10 @@
 #   make demo       run one cycle on a simulated fleet
 #   make bench      collector benchmark, then end to end: collected,
 #                   stored, uploaded in parts to commsd (regress/bench)
+#   make loadtest   commsd against loadgen's simulated gateways (10,000 by
+#                   default; not a timed test, not in make regress):
+#                   regress/load/loadtest.sh, figures in docs/loadtest.md;
+#                   LOAD_DATABASE=postgresql://... for the two-node one
 #   make linkmap    what each program links, in lines, and the rules on it
 #   make fuzz-campaign  every fuzz target for RUNS executions (10 million),
 #                   its corpus in regress/fuzz/corpus/ growing; the figures
@@ -101,10 +105,12 @@ UNIT_BIN	:= $(UNIT_SRC:%.c=$(BUILD)/%)
 UNIT_HELPERS	:= $(filter-out $(UNIT_SRC),$(wildcard regress/unit/*.c))
 FUZZ_SRC	:= $(wildcard regress/fuzz/fuzz_*.c)
 FUZZ_BIN	:= $(FUZZ_SRC:%.c=$(BUILD)/%)
-TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c)
+TOOL_SRC	:= $(wildcard regress/tools/*.c) $(wildcard regress/bench/*.c) \
+		   $(wildcard regress/load/*.c)
 TOOL_BIN	:= $(TOOL_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all build deps regress demo bench install clean unit fuzz tools \
+.PHONY: all build deps regress demo bench loadtest install clean unit fuzz \
+	tools \
 	run-unit linkmap fuzz-campaign testclock
 
 all:
@@ -197,6 +203,11 @@ $(BUILD)/regress/tools/%: $(O)/regress/tools/%.o $(PROG_LIBS) \
 $(BUILD)/regress/bench/%: $(O)/regress/bench/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# the load generator speaks as uplinkd does: its HTTP response parser
+$(BUILD)/regress/load/%: $(O)/regress/load/%.o $(BUILD)/libuplinkd.a \
+    $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/regress/fuzz/%: $(O)/regress/fuzz/%.o \
     $(UNIT_HELPERS:%.c=$(O)/%.o) $(PROG_LIBS) $(BUILD)/libcommon.a
@@ -228,6 +239,11 @@ bench:
 	@$(MAKE) --no-print-directory build
 	@BENCH_NOBUILD=1 sh regress/bench/bench.sh
 	@BENCH_NOBUILD=1 sh regress/bench/e2e.sh
+
+loadtest:
+	@sh mk/deps.sh regress
+	@$(MAKE) --no-print-directory build
+	@sh regress/load/loadtest.sh $(SCENARIOS)
 
 install: all
 	@rm -f $(O)/callhomed/callhomed.install.o $(O)/commsd/conf.o

@@ -68,6 +68,7 @@ struct auditd {
 	uint64_t		 checkin_job;	/* in flight, 0: none */
 	uint64_t		 checkin_jobs;
 	int			 checkin_wanted;
+	struct event		*ev_checkin;	/* after a Retry-After */
 	int			 started;	/* state sent to the parent */
 };
 
@@ -401,12 +402,39 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		fatalx("storing collectd's %s: %s", what, store_error(st));
 }
 
+static void
+on_checkin_again(evutil_socket_t fd, short ev, void *arg)
+{
+	struct auditd	*ad = arg;
+
+	ad->checkin_wanted = 1;
+	checkin_go(ad);
+}
+
+/*
+ * A busy server said when to come back (Retry-After): the check-in is
+ * tried again then, and up to a tenth later, so that gateways refused
+ * together do not come back together.  The seconds until then.
+ */
+static int64_t
+checkin_again(struct auditd *ad, uint32_t retry_after)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = (time_t)retry_after + arc4random_uniform(retry_after /
+	    10 + 1);
+	tv.tv_usec = 0;
+	evtimer_add(ad->ev_checkin, &tv);
+	return tv.tv_sec;
+}
+
 /* uplinkd -> auditd: the result of the job in flight */
 static void
 uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	struct auditd			*ad = arg;
 	struct msg_upload_result	 r;
+	int64_t				 now, again = 0;
 
 	switch (m->hdr.type) {
 	case IMSG_UPLOAD_RESULT:
@@ -417,8 +445,11 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 				fatalx("uplinkd: a result for check-in %"
 				    PRIu64 ", which is not in flight", r.job);
 			ad->checkin_job = 0;
-			if (gateway_checkin_result(ad->gw, &r, clock_now()) ==
-			    -1)
+			now = clock_now();
+			if (r.status != UP_DELIVERED && r.retry_after > 0)
+				again = checkin_again(ad, r.retry_after);
+			if (gateway_checkin_result(ad->gw, &r, now, again ?
+			    now + again : 0) == -1)
 				fatalx("%s", gateway_error(ad->gw));
 		} else if (outbox_result(ad->outbox, &r, clock_now()) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
@@ -547,6 +578,9 @@ main(int argc, char *argv[])
 	if ((ad.ev_retention = evtimer_new(ad.c.base, on_retention_timer,
 	    &ad)) == NULL)
 		fatalx("evtimer_new");
+	if ((ad.ev_checkin = evtimer_new(ad.c.base, on_checkin_again,
+	    &ad)) == NULL)
+		fatalx("evtimer_new");
 	if ((ad.gw = gateway_new(&ad.db, "/" PKG_DIR)) == NULL)
 		fatal("gateway_new");
 	wbuf_init(&ad.checkin_doc);
@@ -557,6 +591,7 @@ main(int argc, char *argv[])
 	store_free(ad.store);	/* rolls back a cycle left open */
 	event_free(ad.ev_outbox);
 	event_free(ad.ev_retention);
+	event_free(ad.ev_checkin);
 	retention_free(ad.retention);
 	outbox_free(ad.outbox);
 	gateway_free(ad.gw);

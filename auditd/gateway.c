@@ -24,7 +24,7 @@ struct gateway {
 	char		 name[CONF_STR_MAX];	/* callhome.conf's gateway */
 	char		 pkgdir[64];
 	char		 err[512];
-	int		 own_tx;	/* begin() opened the transaction */
+	int		 own_tx;	/* else a savepoint of a cycle's */
 };
 
 static int
@@ -127,22 +127,20 @@ record(struct gateway *g, int64_t now, const char *kind,
 }
 
 /*
- * Transactions: our own, or a savepoint inside the cycle's transaction
- * when one is open (a verdict, a check-in's result or an instruction's
- * end may arrive while a cycle is being stored; their changes then
- * commit with it, as the outbox's do).
+ * A transaction of its own; or, when a check-in's result, a verdict or
+ * an instruction comes while a cycle's transaction is open (collectd
+ * streams a cycle for as long as it polls, and nothing orders uplinkd's,
+ * signerd's and the parent's messages after its start), a savepoint of
+ * that transaction, as the outbox does: committed with the cycle.
  */
 static int
 begin(struct gateway *g)
 {
-	int	 r;
-
-	g->own_tx = sqlite3_get_autocommit(g->db->h);
-	if (g->own_tx)
-		r = db_begin(g->db);
-	else
-		r = db_exec(g->db, "SAVEPOINT gateway");
-	return r == -1 ? dberr(g, "begin") : 0;
+	g->own_tx = sqlite3_get_autocommit(g->db->h) != 0;
+	if ((g->own_tx ? db_begin(g->db) : db_exec(g->db,
+	    "SAVEPOINT gateway")) == -1)
+		return dberr(g, "begin");
+	return 0;
 }
 
 static void
@@ -157,8 +155,8 @@ rollback(struct gateway *g)
 static int
 commit(struct gateway *g)
 {
-	if ((g->own_tx ? db_commit(g->db) :
-	    db_exec(g->db, "RELEASE gateway")) == -1) {
+	if ((g->own_tx ? db_commit(g->db) : db_exec(g->db,
+	    "RELEASE gateway")) == -1) {
 		(void)dberr(g, "commit");
 		rollback(g);
 		return -1;
@@ -357,7 +355,7 @@ gateway_checkin_job(struct gateway *g, uint64_t job, struct wbuf *doc,
 
 int
 gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
-    int64_t now)
+    int64_t now, int64_t again)
 {
 	struct json_mem	 d;
 	char		 summary[512];
@@ -370,6 +368,9 @@ gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
 	else
 		(void)snprintf(summary, sizeof(summary), "check-in at %s: %s: "
 		    "%.200s", r->server, result, r->error);
+	if (again > 0)
+		(void)strlcat(summary, "; again after the server's "
+		    "Retry-After", sizeof(summary));
 	json_mem_begin(&d);
 	json_kv_string(&d.j, "result", result);
 	json_kv_string(&d.j, "server", r->server);
@@ -385,6 +386,10 @@ gateway_checkin_result(struct gateway *g, const struct msg_upload_result *r,
 	json_kv_uint(&d.j, "bytes_sent", r->bytes_sent);
 	json_kv_uint(&d.j, "bytes_received", r->bytes_received);
 	json_kv_string_or_null(&d.j, "error", ok ? NULL : r->error);
+	if (r->retry_after > 0)
+		json_kv_uint(&d.j, "retry_after", r->retry_after);
+	if (again > 0)
+		json_kv_int(&d.j, "next_attempt", again);
 	if (begin(g) == -1)
 		return -1;
 	if (exec_bound(g, "UPDATE gateway_state SET checkin_time = ?1, "

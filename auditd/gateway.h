@@ -62,9 +62,13 @@ int		 gateway_profiles(struct gateway *,
  */
 int		 gateway_checkin_job(struct gateway *, uint64_t job,
 		    struct wbuf *doc, struct msg_upload_job *);
-/* uplinkd's answer to it: the "checkin" record */
+/*
+ * uplinkd's answer to it: the "checkin" record; again, when not 0, is
+ * when the check-in is tried again (the server's Retry-After)
+ */
 int		 gateway_checkin_result(struct gateway *,
-		    const struct msg_upload_result *, int64_t now);
+		    const struct msg_upload_result *, int64_t now,
+		    int64_t again);
 
 /* signerd's verdict: a failure is a "verify-failure" record; an
  * accepted bundle's sequence is kept */

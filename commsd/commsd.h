@@ -59,6 +59,13 @@
 #define COMMS_DEFAULT_CHECK_TIMEOUT 10000	/* ms */
 /* TLS 1.2: ECDHE and AEAD only (config.h: CONF_DEFAULT_CIPHERS) */
 #define COMMS_DEFAULT_CIPHERS	CONF_DEFAULT_CIPHERS
+/* keep-alive: an idle connection's wait, the requests of one connection */
+#define COMMS_DEFAULT_KA_TIMEOUT 5000	/* ms; 0: one request each */
+#define COMMS_DEFAULT_KA_REQUESTS 100
+#define COMMS_MAX_KEEPALIVE_REQUESTS 100000
+/* TLS session resumption: how long a session or ticket is good */
+#define COMMS_DEFAULT_SESSION_LIFETIME 7200	/* s; 0: none */
+#define COMMS_MAX_SESSION_LIFETIME (24 * 60 * 60)
 /* a refusal for want of room: "Retry-After", seconds */
 #define COMMS_RETRY_AFTER	60
 
@@ -117,6 +124,9 @@ struct comms_conf {
 	uint32_t		 max_handshakes;	/* before */
 	uint32_t		 max_handshakes_addr;	/* one address's */
 	uint64_t		 handshake_timeout_ms;
+	uint64_t		 keepalive_timeout_ms;	/* 0: none */
+	uint32_t		 keepalive_requests;	/* of one connection */
+	uint32_t		 session_lifetime;	/* s; 0: no resumption */
 	uint64_t		 max_inflight;	/* bytes of documents held */
 	char			 ciphers[COMMS_STR_MAX];
 	uint32_t		 workers;

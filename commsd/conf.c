@@ -37,6 +37,9 @@ comms_conf_new(void)
 	c->max_handshakes = COMMS_DEFAULT_MAX_HS;
 	c->max_handshakes_addr = COMMS_DEFAULT_MAX_HS_ADDR;
 	c->handshake_timeout_ms = COMMS_DEFAULT_HS_TIMEOUT;
+	c->keepalive_timeout_ms = COMMS_DEFAULT_KA_TIMEOUT;
+	c->keepalive_requests = COMMS_DEFAULT_KA_REQUESTS;
+	c->session_lifetime = COMMS_DEFAULT_SESSION_LIFETIME;
 	(void)strlcpy(c->ciphers, COMMS_DEFAULT_CIPHERS, sizeof(c->ciphers));
 	c->workers = COMMS_DEFAULT_WORKERS;
 	c->check_timeout_ms = COMMS_DEFAULT_CHECK_TIMEOUT;
@@ -271,6 +274,12 @@ comms_print_config(FILE *fp, const struct comms_conf *c, int flags)
 	    c->max_handshakes_addr);
 	config_fmt_duration(num, sizeof(num), c->handshake_timeout_ms);
 	fprintf(fp, "handshake timeout %s\n", num);
+	config_fmt_duration(num, sizeof(num), c->keepalive_timeout_ms);
+	fprintf(fp, "keep-alive timeout %s\n", num);
+	fprintf(fp, "keep-alive requests %u\n", c->keepalive_requests);
+	config_fmt_duration(num, sizeof(num),
+	    (uint64_t)c->session_lifetime * 1000);
+	fprintf(fp, "session lifetime %s\n", num);
 	config_fmt_size(num, sizeof(num), c->max_inflight);
 	fprintf(fp, "max inflight %s\n", num);
 	print_kv(fp, "ciphers", c->ciphers);

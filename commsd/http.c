@@ -28,6 +28,7 @@
 #define F_SHA256	0x040
 #define F_EXPECT	0x080
 #define F_UA		0x100
+#define F_CONN		0x200
 
 static const struct {
 	const char	*name;
@@ -42,6 +43,7 @@ static const struct {
 	{ "X-Callhome-Document-Sha256",	F_SHA256 },
 	{ "Expect",			F_EXPECT },
 	{ "User-Agent",			F_UA },
+	{ "Connection",			F_CONN },
 };
 
 /* what the head said, for the checks made once it is complete */
@@ -191,6 +193,40 @@ ctype_ok(const char *v)
 	}
 }
 
+/*
+ * Connection (RFC 9110, 7.6.1): a list of tokens, separated by commas
+ * and optional white space; "close" asks for the connection to be
+ * closed after the answer, the others are taken and ignored.
+ */
+static int
+conn_options(struct comms_http *h, const char *v)
+{
+	const char	*t;
+	size_t		 len;
+
+	for (;;) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		for (t = v; is_tchar((unsigned char)*v); v++)
+			;
+		len = (size_t)(v - t);
+		if (len == 0) {
+			comms_http_fail(h, 400, "malformed Connection");
+			return -1;
+		}
+		if (len == 5 && strncasecmp(t, "close", 5) == 0)
+			h->conn_close = 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '\0')
+			return 0;
+		if (*v++ != ',') {
+			comms_http_fail(h, 400, "malformed Connection");
+			return -1;
+		}
+	}
+}
+
 /* one field line, NUL-terminated, CRLF removed */
 static int
 parse_field(struct comms_http *h, struct head *hd, char *line)
@@ -294,6 +330,10 @@ parse_field(struct comms_http *h, struct head *hd, char *line)
 		break;
 	case F_EXPECT:
 		hd->expect = v;
+		break;
+	case F_CONN:
+		if (conn_options(h, v) == -1)
+			return -1;
 		break;
 	case F_UA:
 		for (i = 0; v[i] != '\0' && i < sizeof(h->user_agent) - 1;
@@ -726,10 +766,33 @@ comms_http_response(struct wbuf *w, int status, time_t now,
 		wbuf_printf(w, "Retry-After: %d\r\n", COMMS_RETRY_AFTER);
 	if (ctype != NULL)
 		wbuf_printf(w, "Content-Type: %s\r\n", ctype);
-	wbuf_printf(w, "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	wbuf_printf(w, "Content-Length: %zu\r\n" COMMS_HTTP_CLOSE "\r\n",
 	    len);
 	if (len > 0)
 		wbuf_bytes(w, body, len);
+}
+
+int
+comms_http_keep(struct wbuf *w)
+{
+	static const char	 line[] = COMMS_HTTP_CLOSE "\r\n";
+	const size_t		 ll = sizeof(line) - 1;
+	size_t			 i;
+
+	/* the last field of the head: the line before the empty line */
+	for (i = 0; i + ll <= w->len; i++) {
+		if (i >= 2 && memcmp(w->data + i - 2, "\r\n", 2) == 0 &&
+		    memcmp(w->data + i, line, ll) == 0) {
+			memmove(w->data + i, w->data + i + ll - 2,
+			    w->len - i - ll + 2);
+			w->len -= ll - 2;
+			return 0;
+		}
+		if (i + 4 <= w->len && memcmp(w->data + i, "\r\n\r\n", 4) ==
+		    0)
+			break;
+	}
+	return -1;
 }
 
 /* text with &, <, >, " escaped and control characters dropped */

@@ -27,9 +27,12 @@
  *	Content-Encoding gzip or identity (415)
  *	Expect		100-continue only (417)
  *	X-Callhome-Document-Sha256  64 hex digits when given (400)
+ *	Connection	a list of tokens (400 when malformed); "close" says
+ *			the client wants no other request on the connection
  *
  * The fields that commsd reads may appear once only (400).  Then the
- * body: exactly Content-Length bytes; what follows is not read.  A 503
+ * body: exactly Content-Length bytes; what follows is not read (the
+ * server keeps it for the connection's next request).  A 503
  * answer carries Retry-After: COMMS_RETRY_AFTER.
  */
 #ifndef COMMSD_HTTP_H
@@ -88,6 +91,7 @@ struct comms_http {
 	int		 have_sha256;
 	char		 sha256[65];	/* X-Callhome-Document-Sha256, lower */
 	char		 user_agent[128];
+	int		 conn_close;	/* "Connection: close" */
 	size_t		 nfields;
 
 	uint8_t		*body;
@@ -109,17 +113,24 @@ void		 comms_http_fail(struct comms_http *, int, const char *, ...)
 
 const char	*comms_http_reason(int);
 /*
- * A whole response: status line, Date, Server, Content-Type,
- * Content-Length, Connection: close, the fields a status needs
- * (WWW-Authenticate, Allow), then the body.
+ * A whole response: status line, Date, Server,
+ * the fields a status needs (WWW-Authenticate, Allow, Retry-After),
+ * Content-Type, Content-Length and, last, Connection: close (which
+ * comms_http_keep() takes out), then the body.
  */
 void		 comms_http_response(struct wbuf *, int, time_t,
 		    const char *, const void *, size_t);
+/*
+ * The connection stays open after this answer: the head's last field,
+ * COMMS_HTTP_CLOSE, is taken out.  0, or -1 when the head has none.
+ */
+int		 comms_http_keep(struct wbuf *);
 /* a SOAP 1.2 Fault: env:Sender for 4xx, env:Receiver for 5xx */
 void		 comms_http_fault(struct wbuf *, int, time_t, const char *);
 /* the XML of a Fault, without the HTTP head */
 void		 comms_fault_xml(struct wbuf *, int, const char *);
 
+#define COMMS_HTTP_CLOSE	"Connection: close\r\n"
 #define COMMS_HTTP_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
 #define COMMS_SOAP_CTYPE	"application/soap+xml; charset=utf-8"
 

@@ -110,7 +110,7 @@ enum setting {
 	S_FAULTHASH, S_FAULTDELAY, S_FAULTCLOSE, S_CIPHERS, S_MAXHS,
 	S_MAXHSADDR, S_HSTIMEOUT, S_MAXINFLIGHT, S_WORKERS, S_CHECKTIMEOUT,
 	S_MAXATTRS, S_MAXNODES, S_WORKERMEM, S_MAXCONNGW, S_FAULTREPLAY,
-	S_FAULTDRIP, S_STATEDIR, S_MAX
+	S_FAULTDRIP, S_STATEDIR, S_KATIMEOUT, S_KAREQUESTS, S_SESSION, S_MAX
 };
 static const char *const setting_names[S_MAX] = {
 	"certificate", "key", "client ca", "protocols", "database",
@@ -120,7 +120,8 @@ static const char *const setting_names[S_MAX] = {
 	"max handshakes per address", "handshake timeout", "max inflight",
 	"workers", "check timeout", "max attributes", "max nodes",
 	"worker memory", "max connections per gateway", "fault replay",
-	"fault drip", "state directory",
+	"fault drip", "state directory", "keep-alive timeout",
+	"keep-alive requests", "session lifetime",
 };
 static const char	*set_file[S_MAX];	/* in the pool */
 static int		 set_line[S_MAX];
@@ -160,9 +161,10 @@ static int	 check_pg_uri(void);
 %token	ADDRESS ATTRIBUTES CA CERTIFICATE CHECK CIPHERS CLIENT CLOSE
 %token	CONNECTIONS DATABASE DELAY DIRECTORY DOCUMENT FAULT GATEWAY HANDSHAKE
 %token	HANDSHAKES STATE
-%token	INCLUDE INFLIGHT INSTRUCTION INSTRUCTIONS KEY LISTEN MAX MEMORY NODES ON
-%token	PACKAGES
-%token	PER PORT PROTOCOLS RECEIPTHASH SCHEMA TIMEOUT TOKEN USER WORKER
+%token	INCLUDE INFLIGHT INSTRUCTION INSTRUCTIONS KEEPALIVE KEY LIFETIME LISTEN
+%token	MAX MEMORY NODES ON PACKAGES
+%token	PER PORT PROTOCOLS RECEIPTHASH REQUESTS SCHEMA SESSION TIMEOUT TOKEN
+%token	USER WORKER
 %token	WORKERS
 %token	ERROR
 %token	<v.string>	STRING
@@ -311,6 +313,30 @@ main		: LISTEN ON STRING optport	{ listen_add($3, $4); }
 				get_duration($3, 100, 60 * 1000,
 				    "handshake timeout",
 				    &conf->handshake_timeout_ms);
+		}
+		| KEEPALIVE TIMEOUT STRING {
+			if (once(S_KATIMEOUT))
+				get_duration($3, 0, 5 * 60 * 1000,
+				    "keep-alive timeout",
+				    &conf->keepalive_timeout_ms);
+		}
+		| KEEPALIVE REQUESTS STRING {
+			if (once(S_KAREQUESTS))
+				get_count($3, 1, COMMS_MAX_KEEPALIVE_REQUESTS,
+				    "keep-alive requests",
+				    &conf->keepalive_requests);
+		}
+		| SESSION LIFETIME STRING {
+			uint64_t	 ms;
+
+			if (once(S_SESSION) && get_duration($3, 0,
+			    COMMS_MAX_SESSION_LIFETIME * 1000ULL,
+			    "session lifetime", &ms) == 0) {
+				if (ms != 0 && ms < 60 * 1000)
+					yyerror("session lifetime %s: 0 (no "
+					    "resumption) or at least 1m", $3);
+				conf->session_lifetime = (uint32_t)(ms / 1000);
+			}
 		}
 		| MAX INFLIGHT STRING {
 			if (once(S_MAXINFLIGHT))
@@ -503,7 +529,9 @@ static const struct keyword {
 	{ "inflight",		INFLIGHT },
 	{ "instruction",	INSTRUCTION },
 	{ "instructions",	INSTRUCTIONS },
+	{ "keep-alive",		KEEPALIVE },
 	{ "key",		KEY },
+	{ "lifetime",		LIFETIME },
 	{ "listen",		LISTEN },
 	{ "max",		MAX },
 	{ "memory",		MEMORY },
@@ -514,7 +542,9 @@ static const struct keyword {
 	{ "port",		PORT },
 	{ "protocols",		PROTOCOLS },
 	{ "receipt-hash",	RECEIPTHASH },
+	{ "requests",		REQUESTS },
 	{ "schema",		SCHEMA },
+	{ "session",		SESSION },
 	{ "state",		STATE },
 	{ "timeout",		TIMEOUT },
 	{ "token",		TOKEN },

@@ -20,8 +20,23 @@
  *	           moment, so that closing does not reset the connection
  *	           before the client has read the answer
  *
- * and is then closed.  A request that misses its deadline is answered
- * 408; a handshake that misses it is closed.
+ * and is then closed, or, with keep-alive ("keep-alive timeout", "keep-
+ * alive requests"), goes back to READ for the next request: idle until
+ * the keep-alive timeout, then under the head's deadline again.  It is
+ * closed after an answer when keep-alive is off, the client said
+ * "Connection: close", the connection has served its requests, or the
+ * request was refused before its body was read.  A request that misses
+ * its deadline is answered 408; a handshake that misses it is closed;
+ * an idle connection that reaches its timeout is closed, and so is the
+ * idle connection of longest standing when a gateway's new one would
+ * find no room ("max connections", "max connections per gateway").
+ *
+ * TLS sessions may be resumed ("session lifetime"): session tickets
+ * whose keys are random, made at start and again every lifetime, in
+ * memory only (libtls keeps the last four; each is wiped here once
+ * libtls has its copy).  The client certificate of a resumed session is
+ * the one of its full handshake.  Debian 12's libtls makes no ticket
+ * (commsd.8): there every handshake is a full one.
  *
  * Anybody who reaches the port can open connections, so those that have
  * not completed their handshake have a budget of their own ("max
@@ -121,6 +136,12 @@ struct comms_conn {
 	struct comms_result	 res;
 	struct comms_job	*job;
 	size_t			 drip;	/* "fault drip": the body from here */
+	unsigned int		 nreq;	/* requests answered or being */
+	int			 keep;	/* open after this answer */
+	int			 client_close;	/* it said "Connection: close" */
+	int			 resumed;	/* its TLS session */
+	uint8_t			*rest;	/* read beyond the last request */
+	size_t			 restlen;
 };
 
 struct comms_server {
@@ -141,6 +162,11 @@ struct comms_server {
 	uint64_t		 refused;	/* closed at once */
 	uint64_t		 evicted;	/* oldest handshakes closed */
 	uint64_t		 busy;		/* answered 503 */
+	uint64_t		 requests;	/* answered */
+	uint64_t		 resumed;	/* TLS sessions resumed */
+	uint64_t		 idle_closed;	/* keep-alive connections */
+	uint32_t		 keyrev;	/* the last ticket key's */
+	struct event		*rekey;
 	time_t			 refused_logged;
 	size_t			 inflight;	/* reserved, of max_inflight */
 	size_t			 inflight_peak;
@@ -181,6 +207,30 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* a new session ticket key: random, and only in libtls's memory */
+static void
+ticket_rekey(struct comms_server *sv)
+{
+	uint8_t	 key[TLS_TICKET_KEY_SIZE];
+
+	arc4random_buf(key, sizeof(key));
+	if (tls_config_add_ticket_key(sv->tlscfg, ++sv->keyrev, key,
+	    sizeof(key)) == -1)
+		fatalx("session ticket key: %s", tls_config_error(sv->tlscfg));
+	explicit_bzero(key, sizeof(key));
+}
+
+static void
+on_rekey(evutil_socket_t fd, short what, void *arg)
+{
+	struct comms_server	*sv = arg;
+	struct timeval		 tv = { sv->conf->session_lifetime, 0 };
+
+	ticket_rekey(sv);
+	log_debug("session ticket key %u", sv->keyrev);
+	evtimer_add(sv->rekey, &tv);
+}
+
 /* warn when the server's own certificate is not valid now */
 static void
 check_own_cert(const uint8_t *pem, size_t len)
@@ -209,6 +259,7 @@ comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
 	static const int	 sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 	struct comms_server	*sv;
 	uint32_t		 protos = 0;
+	uint8_t			 sid[TLS_MAX_SESSION_ID_LENGTH];
 	int			 i;
 
 	if ((sv = calloc(1, sizeof(*sv))) == NULL)
@@ -236,6 +287,16 @@ comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
 	    tls_config_set_alpn(sv->tlscfg, "http/1.1") == -1)
 		fatalx("TLS configuration: %s", tls_config_error(sv->tlscfg));
 	tls_config_verify_client(sv->tlscfg);
+	if (conf->session_lifetime > 0) {
+		/* the id context of this server's sessions */
+		arc4random_buf(sid, sizeof(sid));
+		if (tls_config_set_session_id(sv->tlscfg, sid,
+		    sizeof(sid)) == -1 || tls_config_set_session_lifetime(
+		    sv->tlscfg, (int)conf->session_lifetime) == -1)
+			fatalx("TLS sessions: %s", tls_config_error(
+			    sv->tlscfg));
+		ticket_rekey(sv);
+	}
 	if ((sv->tls = tls_server()) == NULL)
 		fatalx("tls_server");
 	if (tls_configure(sv->tls, sv->tlscfg) == -1)
@@ -505,6 +566,14 @@ conn_peer(struct comms_conn *c, char *why, size_t whylen)
 static void
 conn_start_write(struct comms_conn *c)
 {
+	const struct comms_conf	*conf = c->sv->conf;
+
+	c->nreq++;
+	c->sv->requests++;
+	/* open after this answer, or not: the answer says which */
+	c->keep = conf->keepalive_timeout_ms > 0 &&
+	    c->nreq < conf->keepalive_requests && !c->linger &&
+	    !c->client_close && comms_http_keep(&c->out) == 0;
 	c->state = C_WRITE;
 	c->outoff = 0;
 	set_deadline(c, COMMS_WRITE_TIMEOUT);
@@ -590,6 +659,36 @@ conn_refuse(struct comms_conn *c, int status, const char *reason)
 	conn_start_write(c);
 }
 
+/* waiting for the next request on a kept connection, with none begun */
+static int
+conn_idle(const struct comms_conn *c)
+{
+	return c->state == C_READ && c->nreq > 0 && c->req.received == 0 &&
+	    c->restlen == 0;
+}
+
+/*
+ * Close the idle connection of longest standing (of the gateway cn, if
+ * not NULL): 1, or 0 when there is none.
+ */
+static int
+idle_close(struct comms_server *sv, const char *cn)
+{
+	struct comms_conn	*c;
+
+	TAILQ_FOREACH(c, &sv->conns, entry)
+		if (!c->in_handshake && conn_idle(c) &&
+		    (cn == NULL || strcmp(c->peer.cn, cn) == 0))
+			break;
+	if (c == NULL)
+		return 0;
+	log_debug("connection %" PRIu64 " (%s): idle, closed for a new one",
+	    c->id, c->peer.address);
+	sv->idle_closed++;
+	conn_free(c);
+	return 1;
+}
+
 static void
 conn_handshake(struct comms_conn *c)
 {
@@ -620,18 +719,26 @@ conn_handshake(struct comms_conn *c)
 	c->in_handshake = 0;
 	sv->nhandshakes--;
 	sv->nconns++;
+	if ((c->resumed = tls_conn_session_resumed(c->tls) == 1))
+		sv->resumed++;
 	(void)snprintf(summary, sizeof(summary), "connection from %s (%s), "
-	    "%s, %s", c->peer.cn, c->peer.address, c->peer.tls_version,
-	    c->peer.cipher);
+	    "%s, %s%s", c->peer.cn, c->peer.address, c->peer.tls_version,
+	    c->peer.cipher, c->resumed ? ", resumed" : "");
 	log_debug("%s", summary);
 	comms_detail_begin(&dt);
 	comms_detail_peer(&dt, &c->peer);
 	json_kv_uint(&dt.j, "connection", c->id);
+	json_kv_bool(&dt.j, "resumed", c->resumed);
 	log_record(sv, COMMS_LOG_CONNECT, summary, &dt);
 
 	c->state = C_READ;
 	set_deadline(c, COMMS_HEADER_TIMEOUT);
+	/* an idle connection makes room for a gateway's new one */
+	if (sv->nconns > sv->conf->max_conns)
+		idle_close(sv, NULL);
 	gateway_holds(c, &nc, &mine);
+	if (nc > sv->conf->max_conns_gw && idle_close(sv, c->peer.cn))
+		gateway_holds(c, &nc, &mine);
 	if (sv->nconns > sv->conf->max_conns) {
 		(void)snprintf(why, sizeof(why), "more than %u connections: "
 		    "try again later", sv->conf->max_conns);
@@ -766,18 +873,87 @@ conn_process(struct comms_conn *c)
 		    "again later");
 }
 
+/*
+ * Feed n bytes read to the request: 1 when the connection has moved on
+ * (the request is complete or refused, or 100 Continue is being sent),
+ * 0 for more.  What is beyond a complete request is kept for the next.
+ */
+static int
+conn_feed(struct comms_conn *c, const uint8_t *buf, size_t n)
+{
+	enum comms_http_state	 before, st;
+	size_t			 used;
+
+	if (c->req.received == 0 && c->nreq > 0)
+		set_deadline(c, COMMS_HEADER_TIMEOUT);	/* not idle now */
+	before = c->req.state;
+	st = comms_http_feed(&c->req, buf, n, &used);
+	if (st == COMMS_HTTP_FAIL) {
+		conn_refuse(c, c->req.status, c->req.error);
+		return 1;
+	}
+	/* the head is complete: the body must have room */
+	if (before == COMMS_HTTP_HEAD && st != COMMS_HTTP_HEAD &&
+	    conn_reserve(c, (size_t)c->req.content_length) == -1) {
+		conn_refuse(c, 503, "the server is busy: try again later");
+		return 1;
+	}
+	if (st == COMMS_HTTP_DONE) {
+		c->client_close = c->req.conn_close;
+		if (used < n) {
+			if ((c->rest = malloc(n - used)) == NULL)
+				fatal(NULL);
+			memcpy(c->rest, buf + used, n - used);
+			c->restlen = n - used;
+		}
+		conn_process(c);
+		return 1;
+	}
+	if (before == COMMS_HTTP_HEAD && st == COMMS_HTTP_BODY) {
+		set_deadline(c, COMMS_BODY_TIMEOUT);
+		if (c->req.expect_continue && c->req.bodylen == 0 &&
+		    !c->continue_sent) {
+			c->continue_sent = 1;
+			wbuf_reset(&c->out);
+			wbuf_bytes(&c->out, COMMS_HTTP_CONTINUE,
+			    strlen(COMMS_HTTP_CONTINUE));
+			c->outoff = 0;
+			c->state = C_CONTINUE;
+			conn_write(c);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void
 conn_read(struct comms_conn *c)
 {
 	uint8_t			 buf[16 * 1024];
-	enum comms_http_state	 before, st;
 	ssize_t			 n;
-	size_t			 used;
 
+	if (c->restlen > 0) {
+		/* the start of this request came with the last one */
+		n = (ssize_t)c->restlen;
+		memcpy(buf, c->rest, c->restlen);
+		free(c->rest);
+		c->rest = NULL;
+		c->restlen = 0;
+		if (conn_feed(c, buf, (size_t)n))
+			return;
+	}
 	for (;;) {
 		n = tls_read(c->tls, buf, sizeof(buf));
 		if (conn_tls_wait(c, n))
 			return;
+		if ((n == -1 || n == 0) && conn_idle(c)) {
+			/* the client closed a kept connection: its right */
+			log_debug("connection %" PRIu64 " (%s): closed by the "
+			    "client after %u requests", c->id,
+			    c->peer.address, c->nreq);
+			conn_free(c);
+			return;
+		}
 		if (n == -1 || n == 0) {
 			const char	*e = n == -1 ? tls_error(c->tls) : NULL;
 			char		 why[300];
@@ -793,38 +969,30 @@ conn_read(struct comms_conn *c)
 			conn_free(c);
 			return;
 		}
-		before = c->req.state;
-		st = comms_http_feed(&c->req, buf, (size_t)n, &used);
-		if (st == COMMS_HTTP_FAIL) {
-			conn_refuse(c, c->req.status, c->req.error);
+		if (conn_feed(c, buf, (size_t)n))
 			return;
-		}
-		/* the head is complete: the body must have room */
-		if (before == COMMS_HTTP_HEAD && st != COMMS_HTTP_HEAD &&
-		    conn_reserve(c, (size_t)c->req.content_length) == -1) {
-			conn_refuse(c, 503, "the server is busy: try again "
-			    "later");
-			return;
-		}
-		if (st == COMMS_HTTP_DONE) {
-			conn_process(c);
-			return;
-		}
-		if (before == COMMS_HTTP_HEAD && st == COMMS_HTTP_BODY) {
-			set_deadline(c, COMMS_BODY_TIMEOUT);
-			if (c->req.expect_continue && c->req.bodylen == 0 &&
-			    !c->continue_sent) {
-				c->continue_sent = 1;
-				wbuf_reset(&c->out);
-				wbuf_bytes(&c->out, COMMS_HTTP_CONTINUE,
-				    strlen(COMMS_HTTP_CONTINUE));
-				c->outoff = 0;
-				c->state = C_CONTINUE;
-				conn_write(c);
-				return;
-			}
-		}
 	}
+}
+
+/* the answer went: the next request, on the same connection */
+static void
+conn_next(struct comms_conn *c)
+{
+	struct comms_server	*sv = c->sv;
+
+	wbuf_reset(&c->out);
+	c->outoff = 0;
+	comms_http_free(&c->req);
+	comms_work_free(&c->work);
+	conn_release(c);
+	memset(&c->res, 0, sizeof(c->res));
+	c->continue_sent = 0;
+	c->drip = 0;
+	c->keep = 0;
+	comms_http_init(&c->req, sv->ctx.max_document, sv->conf->token);
+	c->state = C_READ;
+	set_deadline_ms(c, sv->conf->keepalive_timeout_ms);
+	conn_read(c);
 }
 
 static void
@@ -915,6 +1083,10 @@ conn_write(struct comms_conn *c)
 		conn_read(c);
 		return;
 	}
+	if (c->keep) {
+		conn_next(c);
+		return;
+	}
 	c->state = C_SHUTDOWN;
 	conn_shutdown(c);
 }
@@ -932,6 +1104,14 @@ conn_timeout(struct comms_conn *c)
 		conn_free(c);
 		break;
 	case C_READ:
+		if (conn_idle(c)) {
+			/* kept open for nothing: closed, without a word */
+			c->sv->idle_closed++;
+			c->state = C_SHUTDOWN;
+			set_deadline(c, COMMS_WRITE_TIMEOUT);
+			conn_shutdown(c);
+			break;
+		}
 		if (c->req.state == COMMS_HTTP_HEAD)
 			(void)snprintf(why, sizeof(why), "request head not "
 			    "complete within %d s", COMMS_HEADER_TIMEOUT);
@@ -1015,6 +1195,7 @@ conn_free(struct comms_conn *c)
 	comms_work_free(&c->work);
 	conn_release(c);
 	wbuf_free(&c->out);
+	free(c->rest);
 	TAILQ_REMOVE(&sv->conns, c, entry);
 	if (c->in_handshake) {
 		TAILQ_REMOVE(&sv->handshakes, c, hs_entry);
@@ -1247,8 +1428,14 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	sv->ctx.packages = sv->packages;
 	if ((sv->resume = evtimer_new(sv->base, on_resume, sv)) == NULL ||
 	    (sv->tlsfail_end = evtimer_new(sv->base, on_tlsfail_end,
+	    sv)) == NULL || (sv->rekey = evtimer_new(sv->base, on_rekey,
 	    sv)) == NULL)
 		fatalx("evtimer_new");
+	if (conf->session_lifetime > 0) {
+		struct timeval	 tv = { conf->session_lifetime, 0 };
+
+		evtimer_add(sv->rekey, &tv);
+	}
 	for (i = 0; i < sv->nlisten; i++) {
 		sv->lev[i] = event_new(sv->base, sv->lfd[i],
 		    EV_READ | EV_PERSIST, on_accept, sv);
@@ -1273,6 +1460,10 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	json_kv_uint(&dt.j, "workers", sv->conf->workers);
 	json_kv_bool(&dt.j, "token", sv->conf->token[0] != '\0');
 	json_kv_int(&dt.j, "faults", sv->conf->faults);
+	json_kv_uint(&dt.j, "keepalive_ms", sv->conf->keepalive_timeout_ms);
+	json_kv_uint(&dt.j, "keepalive_requests",
+	    sv->conf->keepalive_requests);
+	json_kv_uint(&dt.j, "session_lifetime", sv->conf->session_lifetime);
 	log_record(sv, COMMS_LOG_START, summary, &dt);
 	log_info("startup complete, %s", summary + strlen("started: "));
 
@@ -1288,6 +1479,9 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	json_kv_uint(&dt.j, "refused", sv->refused);
 	json_kv_uint(&dt.j, "evicted", sv->evicted);
 	json_kv_uint(&dt.j, "busy", sv->busy);
+	json_kv_uint(&dt.j, "requests", sv->requests);
+	json_kv_uint(&dt.j, "resumed", sv->resumed);
+	json_kv_uint(&dt.j, "idle_closed", sv->idle_closed);
 	json_kv_uint(&dt.j, "inflight_peak", sv->inflight_peak);
 	json_kv_uint(&dt.j, "checked", ps.done);
 	json_kv_uint(&dt.j, "workers_killed", ps.killed);
@@ -1299,6 +1493,7 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	}
 	event_free(sv->resume);
 	event_free(sv->tlsfail_end);
+	event_free(sv->rekey);
 	tls_free(sv->tls);
 	tls_config_free(sv->tlscfg);
 	/*

@@ -73,9 +73,12 @@ for p in callhomed collectd auditd signerd uplinkd callhomectl commsd; do
 	uplinkd)
 		# the network-facing process stays small: 4,972 lines with
 		# uploads only; the check-in answer's parser, base64 and the
-		# package fetch brought it near 5,900
-		[ "$total" -lt 6000 ] && rule $p "$total lines < 6000" ok ||
-		    rule $p "$total lines, not under 6000" broken
+		# package fetch brought it near 5,900, and 5,999 with parts;
+		# HTTP keep-alive (a kept connection, a redial when it was
+		# closed) and the TLS session between dials (issue 13) about
+		# 160 more, half of them comments: the rule is now 6,200
+		[ "$total" -lt 6200 ] && rule $p "$total lines < 6200" ok ||
+		    rule $p "$total lines, not under 6200" broken
 		;;
 	callhomed)
 		nsym=$(nm "$BUILD/$p" 2>/dev/null | grep -c ' [UTt] sqlite3_')

@@ -76,8 +76,10 @@ def tls_connect(who, src, timeout):
 
 
 def head(body_len, extra=b""):
+    # the answer is read to the end of the connection: ask for that end
     return (b"POST " + PATH.encode() + b" HTTP/1.1\r\nHost: localhost\r\n"
             b"Content-Type: application/soap+xml; charset=utf-8\r\n"
+            b"Connection: close\r\n"
             b"Content-Length: %d\r\n" % body_len + extra + b"\r\n")
 
 

@@ -52,6 +52,7 @@ parse_status(const uint8_t *l, size_t n, struct http_response *r,
 			*err = "bad status code";
 			return -1;
 		}
+	r->close = l[7] == '0';		/* HTTP/1.0: no keep-alive */
 	r->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
 	if (r->status < 200 || r->status > 599) {
 		*err = "status code out of range";
@@ -95,6 +96,25 @@ field_is(const uint8_t *name, size_t n, const char *want)
 {
 	return strlen(want) == n && strncasecmp((const char *)name, want, n)
 	    == 0;
+}
+
+/* "close" among the tokens of a Connection field */
+static int
+has_close(const uint8_t *v, size_t vl)
+{
+	size_t	 i = 0, s;
+
+	while (i < vl) {
+		while (i < vl && (v[i] == ',' || v[i] == ' ' || v[i] == '\t'))
+			i++;
+		for (s = i; i < vl && v[i] != ',' && v[i] != ' ' &&
+		    v[i] != '\t'; i++)
+			;
+		if (i - s == 5 && strncasecmp((const char *)v + s, "close",
+		    5) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -155,6 +175,9 @@ parse_field(const uint8_t *l, size_t n, struct http_response *r,
 			vl = sizeof(r->content_type) - 1;
 		memcpy(r->content_type, v, vl);
 		r->content_type[vl] = '\0';
+	} else if (field_is(l, nl, "Connection")) {
+		if (has_close(v, vl))
+			r->close = 1;
 	} else if (field_is(l, nl, "Retry-After") &&
 	    r->retry_after[0] == '\0') {
 		/* too long to be valid: "-", which is not either */
@@ -353,6 +376,7 @@ http_response_parse(const uint8_t *buf, size_t len, int eof,
 	r->chunked = 0;
 	r->content_length = -1;
 	r->retry_after[0] = '\0';
+	r->close = 0;
 	r->header_len = 0;
 	r->body_len = 0;
 	r->too_large = 0;

@@ -9,6 +9,9 @@
  * more up to HTTP_MAX_FILE for a package).  A body that runs to the end
  * of the connection is refused: the server always says how long it is.
  *
+ * The connection may carry another request after the response unless
+ * it is HTTP/1.0 or says "Connection: close" (close).
+ *
  * Retry-After (RFC 9110, 10.2.3), as the server may send it with 503:
  * delay-seconds, or an IMF-fixdate (the obsolete date forms are not
  * taken); the wait, never more than HTTP_RETRY_AFTER_MAX.
@@ -40,6 +43,7 @@ struct http_response {
 	int64_t		 content_length;	/* -1 when absent */
 	char		 retry_after[32];	/* the first one's value, or "";
 						   "-" when too long */
+	int		 close;		/* no other request after it */
 	size_t		 header_len;	/* status line and headers */
 	uint8_t		*body;		/* the body, dechunked */
 	size_t		 body_len;

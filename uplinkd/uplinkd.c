@@ -20,6 +20,13 @@
  *
  * auditd sends one job at a time; fetches wait in a short queue, and a
  * package's two GETs run back to back.
+ *
+ * The connection of a job whose answer said nothing against it stays
+ * open (HTTP keep-alive) for the next job, KEEP_IDLE seconds at most; it
+ * goes when the server closes it (or sends anything), or on a reload.  A
+ * job that finds it closed before any answer came dials again, once.
+ * A new dial is a full TLS handshake: the session is not kept between
+ * dials (uplinkd.8, CAVEATS).
  */
 #include <sys/socket.h>
 
@@ -53,6 +60,7 @@
 #define FETCH_DEADLINE(size)	(20 + (time_t)((size) / (32 * 1024)))
 #define FETCH_QUEUE		8
 #define CHUNK_SLACK		65536	/* chunk framing beyond the body */
+#define KEEP_IDLE		30	/* seconds: a connection kept */
 
 enum job_state { J_DIAL, J_HANDSHAKE, J_WRITE, J_READ };
 enum job_kind { JK_AUDITD, JK_FILE, JK_SIG };
@@ -70,6 +78,7 @@ struct job {
 	uint8_t			*body;		/* body_cap bytes */
 	size_t			 body_cap, body_len;
 	int			 too_large;
+	int			 keep, reused;	/* the connection */
 	int			 fd;
 	struct tls		*tls;
 	struct event		*ev_io;
@@ -99,10 +108,15 @@ struct uplinkd {
 	struct fetch		*fetch;		/* the one in progress */
 	struct msg_fetch	 fetchq[FETCH_QUEUE];
 	size_t			 nfetchq;
-	uint64_t		 jobs, delivered, fetched;
+	uint64_t		 jobs, delivered, fetched, reused;
+	struct tls		*ktls;		/* the connection kept */
+	int			 kfd;
+	struct event		*kev;		/* its idle end */
+	struct msg_upload_result kres;		/* its server, TLS, via */
 };
 
 static void	job_step(struct uplinkd *);
+static int	job_redial(struct uplinkd *);
 static void	configure(struct uplinkd *);
 static void	next_job(struct uplinkd *);
 
@@ -125,6 +139,43 @@ job_free(struct job *j)
 	free(j->resp);
 	free(j->body);
 	free(j);
+}
+
+/* the kept connection goes */
+static void
+kept_drop(struct uplinkd *ud)
+{
+	if (ud->ktls == NULL)
+		return;
+	event_free(ud->kev);
+	(void)tls_close(ud->ktls);
+	tls_free(ud->ktls);
+	close(ud->kfd);
+	ud->ktls = NULL;
+	ud->kev = NULL;
+}
+
+/* idle too long, or the server closed it (or sent what nobody asked) */
+static void
+on_kept(evutil_socket_t fd, short ev, void *arg)
+{
+	kept_drop(arg);
+}
+
+/* the job's connection waits for the next job */
+static void
+kept_take(struct uplinkd *ud, struct job *j)
+{
+	struct timeval	 tv = { KEEP_IDLE, 0 };
+
+	ud->ktls = j->tls;
+	ud->kfd = j->fd;
+	ud->kres = j->res;
+	j->tls = NULL;
+	j->fd = -1;
+	if ((ud->kev = event_new(ud->c.base, ud->kfd, EV_READ, on_kept,
+	    ud)) == NULL || event_add(ud->kev, &tv) == -1)
+		fatalx("event_add");
 }
 
 static void
@@ -223,6 +274,8 @@ job_end(struct uplinkd *ud, enum upload_status st, const char *fmt, ...)
 			    upload_status_name(st), j->res.error);
 		msg_upload_result_send(&ud->auditd, &j->res);
 	}
+	if (j->keep)
+		kept_take(ud, j);
 	job_free(j);
 	if (ud->have_next)
 		configure(ud);
@@ -345,6 +398,7 @@ response_done(struct uplinkd *ud, struct http_response *hr)
 	    time(NULL))) > 0)
 		j->res.retry_after = (uint32_t)wait;
 
+	j->keep = !hr->close;
 	if (j->jk != JK_AUDITD) {
 		j->res.http_status = hr->status;
 		j->body_len = hr->body_len;
@@ -387,6 +441,8 @@ read_response(struct uplinkd *ud)
 			want(ud, n);
 			break;
 		}
+		if ((n == -1 || n == 0) && job_redial(ud))
+			return;
 		if (n == -1) {
 			job_end(ud, UP_TLS, "reading: %s", tls_error(j->tls));
 			return;
@@ -445,6 +501,8 @@ job_step(struct uplinkd *ud)
 				want(ud, n);
 				return;
 			}
+			if (n == -1 && job_redial(ud))
+				return;
 			if (n == -1) {
 				job_end(ud, UP_TLS, "sending: %s",
 				    tls_error(j->tls));
@@ -484,7 +542,6 @@ build_request(struct uplinkd *ud, struct job *j, const char *method,
 	    "Host: %s\r\n"
 	    "User-Agent: " CALLHOME_SOFTWARE "\r\n"
 	    "%s%s"
-	    "Connection: close\r\n"
 	    "\r\n", method, path, host, more, auth);
 	explicit_bzero(auth, sizeof(auth));
 	if (n < 0 || (size_t)n >= sizeof(hdr))
@@ -543,10 +600,56 @@ job_launch(struct uplinkd *ud, struct job *j, int ok, const char *why)
 		job_end(ud, UP_PROTOCOL, "%s", why);
 		return;
 	}
+	if (ud->ktls != NULL) {		/* the last job's connection */
+		event_free(ud->kev);
+		j->tls = ud->ktls;
+		j->fd = ud->kfd;
+		ud->ktls = NULL;
+		ud->kev = NULL;
+		j->reused = 1;
+		ud->reused++;
+		memcpy(j->res.via, ud->kres.via, sizeof(j->res.via));
+		memcpy(j->res.cert_hash, ud->kres.cert_hash,
+		    sizeof(j->res.cert_hash));
+		memcpy(j->res.tls_version, ud->kres.tls_version,
+		    sizeof(j->res.tls_version));
+		j->state = J_WRITE;
+		set_deadline(ud, REQUEST_DEADLINE);
+		job_step(ud);
+		return;
+	}
 	j->state = J_DIAL;
 	set_deadline(ud, DIAL_DEADLINE);
 	dr.job = j->id;
 	msg_dial_req_send(&ud->c.parent, &dr);
+}
+
+/*
+ * The kept connection was closed before any answer came: a new one, once
+ * (1); or 0, and the job fails.
+ */
+static int
+job_redial(struct uplinkd *ud)
+{
+	struct job	*j = ud->job;
+
+	if (!j->reused || j->resplen > 0)
+		return 0;
+	log_debug("job %llu: the kept connection was closed: dialing",
+	    (unsigned long long)j->id);
+	if (j->ev_io != NULL)
+		event_free(j->ev_io);
+	j->ev_io = NULL;
+	tls_free(j->tls);
+	j->tls = NULL;
+	close(j->fd);
+	j->fd = -1;
+	j->reused = 0;
+	j->reqoff = 0;
+	j->res.bytes_sent = 0;
+	ud->jobs--;
+	job_launch(ud, j, 1, NULL);
+	return 1;
 }
 
 /* auditd's job: an upload or a check-in, now or behind a fetch */
@@ -723,6 +826,7 @@ configure(struct uplinkd *ud)
 
 	if (ud->job != NULL)
 		return;
+	kept_drop(ud);		/* the server may be another one now */
 	uplink_conf_clear(&ud->conf);
 	ud->conf = ud->next;
 	memset(&ud->next, 0, sizeof(ud->next));
@@ -804,11 +908,13 @@ state_line(struct child *c, char *buf, size_t len)
 	struct uplinkd	*ud = c->ctx;
 
 	(void)snprintf(buf, len, "%s, %llu jobs, %llu delivered, %llu "
-	    "packages fetched", ud->job == NULL ? "idle" :
+	    "packages fetched, %llu on a kept connection", ud->job == NULL ?
+	    "idle" :
 	    ud->job->jk != JK_AUDITD ? "fetching" :
 	    ud->job->res.kind == JOB_CHECKIN ? "checking in" : "uploading",
 	    (unsigned long long)ud->jobs, (unsigned long long)ud->delivered,
-	    (unsigned long long)ud->fetched);
+	    (unsigned long long)ud->fetched,
+	    (unsigned long long)ud->reused);
 }
 
 int

@@ -146,6 +146,7 @@ def post(who, body, timeout):
     s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
         timeout=timeout), server_hostname="localhost")
     s.sendall(b"POST /callhome/1/upload HTTP/1.1\r\nHost: x\r\n"
+        b"Connection: close\r\n"
         b"Content-Type: application/soap+xml\r\nContent-Length: %d\r\n\r\n"
         % len(body) + body)
     data = b""

@@ -177,8 +177,8 @@ check "upload: DocumentId 1, Duplicate false" \
     test "$(field DocumentId "$T/r1")/$(field Duplicate "$T/r1")" = "1/false"
 check "upload: a ServerTime in UTC" \
     grep -Eq '<ch:ServerTime>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z<' "$T/r1"
-check "upload: Connection: close and the SOAP type" sh -c \
-    "grep -qi '^Connection: close' '$T/r1.head' &&
+check "upload: the connection kept (no Connection: close), the SOAP type" \
+    sh -c "! grep -qi '^Connection:' '$T/r1.head' &&
      grep -qi '^Content-Type: application/soap+xml; charset=utf-8' '$T/r1.head'"
 
 code=$(post $PORT "$T/r2" -H "$CT" --data-binary "@$FULL")

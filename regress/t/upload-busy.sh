@@ -12,7 +12,9 @@
 #     retry_after 60.
 #
 # Then the held connection goes, "callhomectl send" from a daemon, and the
-# document is delivered.
+# document is delivered.  Last, a check-in answered 503 the same way: the
+# "checkin" record has the Retry-After and the time of the next attempt,
+# 60 s later and at most 10% more (auditd tries it again then).
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/upload-lib.sh"
@@ -81,4 +83,48 @@ gw_ctl gw send >"$W/send.out" 2>&1
 check "after the wait: delivered" gw_wait_sql 30 gw \
     "SELECT count(*) FROM outbox WHERE state = 'delivered'" 1
 gw_stop
+
+# a check-in answered 503 is tried again after Retry-After, and a tenth
+# more at most: the "checkin" record says when
+SIGNIFY=$(command -v signify-openbsd || command -v signify)
+if [ -z "$SIGNIFY" ]; then
+	skip "busy check-in" "signify-openbsd is not installed"
+	exit 0
+fi
+$SIGNIFY -G -n -p "$W/ins.pub" -s "$W/ins.sec" >/dev/null 2>&1
+$PY - "$PORT" "$P" >"$W/hold2.out" 2>&1 <<'EOF' &
+import socket, ssl, sys, time
+port, pki = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=pki + "/ca.crt")
+ctx.load_cert_chain(pki + "/client.crt", pki + "/client.key")
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)),
+    server_hostname="localhost")
+s.sendall(b"POST /callhome/1/upload HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Type: application/soap+xml\r\nContent-Length: 100\r\n\r\n")
+print("holding", flush=True)
+time.sleep(50)
+EOF
+HOLD=$!
+up_started $HOLD
+check "busy check-in: the gateway's connection is held" \
+    wait_for 10 grep -q holding "$W/hold2.out"
+GW_TOP='trust instructions "'$W/ins.pub'"' gw_conf gwc "$PORT" \
+    </dev/null
+gw_start gwc || exit 1
+gw_ctl gwc checkin >/dev/null 2>&1
+check "busy check-in: a checkin record" gw_wait_sql 30 gwc \
+    "SELECT count(*) FROM txlog WHERE kind = 'checkin'" 1
+gw_stop
+up_stop $HOLD
+gw_txlog gwc >"$W/txlog2.json"
+pycheck "busy check-in: 503, Retry-After 60, tried again 60 to 66 s later" \
+    "$W/txlog2.json" <<'EOF'
+import json, sys
+log = json.load(open(sys.argv[1]))
+ci = [r for r in log if r["kind"] == "checkin"][-1]
+d = ci["detail"]
+assert d["http_status"] == 503 and d["retry_after"] == 60, d
+assert 60 <= d["next_attempt"] - ci["time"] <= 66, (d, ci["time"])
+assert "Retry-After" in ci["summary"], ci["summary"]
+EOF
 exit 0

@@ -243,9 +243,9 @@ check "transient: the failed first attempt is logged, then the deliveries" \
     json_extract(detail, '$.cycle') || ':' || json_extract(detail,
     '$.result') AS r FROM txlog WHERE kind = 'upload' ORDER BY seq)")" = \
     "1:tls-failed,1:delivered,2:delivered"
-check "transient: the front closed one connection and forwarded the others" \
+check "transient: the front closed one connection and forwarded the next" \
     sh -c "grep -qx 'closed 1' '$W/front.out' &&
-    test \$(grep -c '^forwarded' '$W/front.out') -ge 2"
+    test \$(grep -c '^forwarded' '$W/front.out') -ge 1"
 up_stop $FPID
 gw_verify gwt "transient"
 cd_stop

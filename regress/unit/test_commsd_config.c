@@ -145,6 +145,10 @@ TEST(defaults)
 	CHECK_EQ_INT(c->max_attrs, 64);
 	CHECK_EQ_INT(c->max_nodes, 1000000);
 	CHECK_EQ_INT(c->worker_memory, (256 << 20) + 16 * (16 << 20));
+	/* connections that cost less */
+	CHECK_EQ_INT(c->keepalive_timeout_ms, 5000);
+	CHECK_EQ_INT(c->keepalive_requests, 100);
+	CHECK_EQ_INT(c->session_lifetime, 7200);
 	comms_conf_free(c);
 	/* derived from max document when not given */
 	CHECK((c = parse(BASE "max document 32M\n")) != NULL);
@@ -182,6 +186,35 @@ TEST(hostile_limits)
 	CHECK_EQ_INT(c->max_nodes, 5000);
 	CHECK_EQ_INT(c->worker_memory, 1 << 30);
 	comms_conf_free(c);
+	CHECK((c = parse(BASE "keep-alive timeout 0\nkeep-alive requests 1\n"
+	    "session lifetime 0\n")) != NULL);
+	CHECK_EQ_INT(c->keepalive_timeout_ms, 0);
+	CHECK_EQ_INT(c->keepalive_requests, 1);
+	CHECK_EQ_INT(c->session_lifetime, 0);
+	comms_conf_free(c);
+	CHECK((c = parse(BASE "keep-alive timeout 5m\nkeep-alive requests "
+	    "100000\nsession lifetime 24h\n")) != NULL);
+	CHECK_EQ_INT(c->keepalive_timeout_ms, 300000);
+	CHECK_EQ_INT(c->keepalive_requests, 100000);
+	CHECK_EQ_INT(c->session_lifetime, 86400);
+	comms_conf_free(c);
+	CHECK((c = parse(BASE "session lifetime 1m\n")) != NULL);
+	CHECK_EQ_INT(c->session_lifetime, 60);
+	comms_conf_free(c);
+	CHECK(parse_errors(BASE "keep-alive timeout 6m\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:6: keep-alive timeout 6m out of "
+	    "range") != NULL);
+	CHECK(parse_errors(BASE "keep-alive requests 0\n") == NULL);
+	CHECK(parse_errors(BASE "keep-alive requests 100001\n") == NULL);
+	CHECK(parse_errors(BASE "keep-alive requests x\n") == NULL);
+	CHECK(parse_errors(BASE "session lifetime 59s\n") == NULL);
+	CHECK(strstr(errbuf, "test.conf:6: session lifetime 59s: 0 (no "
+	    "resumption) or at least 1m") != NULL);
+	CHECK(parse_errors(BASE "session lifetime 25h\n") == NULL);
+	CHECK(parse_errors(BASE "session lifetime -1\n") == NULL);
+	CHECK(parse_errors(BASE "keep-alive requests 2\n"
+	    "keep-alive requests 3\n") == NULL);
+	CHECK(strstr(errbuf, "keep-alive requests given twice") != NULL);
 	CHECK((c = parse(BASE "ciphers secure\n")) != NULL);
 	CHECK_STR(c->ciphers, "ECDHE+AESGCM:ECDHE+CHACHA20");
 	comms_conf_free(c);
@@ -221,8 +254,12 @@ TEST(print_fixed_point)
 	CHECK((c = parse(BASE "token \"abc\"\nfault delay 2m\n"
 	    "protocols \"secure\"\nlisten on ::1 port 1\n"
 	    "handshake timeout 1500ms\nciphers \"ECDHE+CHACHA20\"\n"
-	    "max inflight 100M\n")) != NULL);
+	    "max inflight 100M\nkeep-alive timeout 1500ms\n"
+	    "keep-alive requests 7\nsession lifetime 90s\n")) != NULL);
 	p1 = print_mem(c, COMMS_PRINT_SECRETS);
+	CHECK(strstr(p1, "keep-alive timeout 1500ms\n") != NULL);
+	CHECK(strstr(p1, "keep-alive requests 7\n") != NULL);
+	CHECK(strstr(p1, "session lifetime 90s\n") != NULL);
 	CHECK(strstr(p1, "token \"abc\"\n") != NULL);
 	CHECK(strstr(p1, "fault delay 2m\n") != NULL);
 	CHECK(strstr(p1, "protocols \"tlsv1.2,tlsv1.3\"\n") != NULL);

@@ -522,6 +522,90 @@ TEST(token)
 	CHECK_EQ_INT(status_tok(buf, "secret"), 401);
 }
 
+TEST(connection)
+{
+	const char	*pre = GOOD_HEAD "Content-Length: 0\r\n";
+	static const char *const good[] = {
+		"close", "Close", "keep-alive, close", "close,keep-alive",
+		" close ", "TE,\tclose", "x-private , CLOSE",
+	};
+	static const char *const keep[] = {
+		"keep-alive", "closed", "clos", "Upgrade", "x-close",
+	};
+	static const char *const bad[] = {
+		"", ",", "close,", ",close", "close,,keep-alive", "close;",
+		"close keep-alive", "\"close\"", "close/1",
+	};
+	size_t		 i;
+
+	/* none: nothing asked */
+	(void)snprintf(buf, sizeof(buf), "%s\r\n", pre);
+	CHECK_EQ_INT(status_of(buf), 0);
+	CHECK_EQ_INT(h.conn_close, 0);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%sConnection: %s\r\n\r\n",
+		    pre, good[i]);
+		CHECK_EQ_INT(status_of(buf), 0);
+		CHECK_EQ_INT(h.conn_close, 1);
+	}
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%sConnection: %s\r\n\r\n",
+		    pre, keep[i]);
+		CHECK_EQ_INT(status_of(buf), 0);
+		CHECK_EQ_INT(h.conn_close, 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%sConnection: %s\r\n\r\n",
+		    pre, bad[i]);
+		CHECK_EQ_INT(status_of(buf), 400);
+	}
+	/* once only */
+	(void)snprintf(buf, sizeof(buf), "%sConnection: close\r\n"
+	    "Connection: close\r\n\r\n", pre);
+	CHECK_EQ_INT(status_of(buf), 400);
+}
+
+/* the answer keeps the connection: its last field goes, nothing else */
+TEST(keep)
+{
+	struct wbuf	 w, fake;
+	const char	*s;
+
+	wbuf_init(&w);
+	comms_http_response(&w, 200, 0, COMMS_SOAP_CTYPE, "abc", 3);
+	CHECK_EQ_INT(comms_http_keep(&w), 0);
+	wbuf_u8(&w, '\0');
+	s = (char *)w.data;
+	CHECK(strstr(s, "Connection") == NULL);
+	CHECK(strstr(s, "\r\nContent-Length: 3\r\n\r\nabc") != NULL);
+	CHECK_EQ_INT((int)strlen(s), (int)w.len - 1);
+	/* once only: there is none left */
+	w.len--;
+	CHECK_EQ_INT(comms_http_keep(&w), -1);
+	/* a body that holds the field is not the head */
+	wbuf_reset(&w);
+	comms_http_response(&w, 200, 0, "text/plain",
+	    "\r\nConnection: close\r\n\r\n", 23);
+	CHECK_EQ_INT(comms_http_keep(&w), 0);
+	CHECK_EQ_INT(comms_http_keep(&w), -1);
+	wbuf_u8(&w, '\0');
+	CHECK(strstr((char *)w.data, "\r\n\r\n\r\nConnection: close\r\n"
+	    "\r\n") != NULL);
+	/* a 503 keeps its Retry-After */
+	wbuf_reset(&w);
+	comms_http_fault(&w, 503, 0, "busy");
+	CHECK_EQ_INT(comms_http_keep(&w), 0);
+	wbuf_u8(&w, '\0');
+	CHECK(strstr((char *)w.data, "\r\nRetry-After: 60\r\n") != NULL);
+	/* no head end, or nothing: -1 */
+	wbuf_init(&fake);
+	CHECK_EQ_INT(comms_http_keep(&fake), -1);
+	wbuf_bytes(&fake, "HTTP/1.1 200 OK\r\nConnection: close", 35);
+	CHECK_EQ_INT(comms_http_keep(&fake), -1);
+	wbuf_free(&fake);
+	wbuf_free(&w);
+}
+
 TEST(fail_keeps_first_reason)
 {
 	comms_http_free(&h);
@@ -642,6 +726,8 @@ TEST_MAIN_BEGIN("test_commsd_http")
 	RUN(content_length);
 	RUN(media_type);
 	RUN(token);
+	RUN(connection);
+	RUN(keep);
 	RUN(fail_keeps_first_reason);
 	RUN(responses);
 	comms_http_free(&h);

@@ -40,6 +40,49 @@ TEST(http_ok)
 	CHECK(memcmp(r.body, "hello", 5) == 0);
 }
 
+/* keep-alive: the connection may carry another request, unless ... */
+TEST(http_close)
+{
+	static const char *const closing[] = {
+		"close", "Close", "keep-alive, close", "close,x", " ,close, ",
+		"x,\tCLOSE",
+	};
+	static const char *const keeping[] = {
+		"keep-alive", "closed", "clos", "x-close", "", ",",
+	};
+	struct http_response	 r;
+	const char		*err;
+	char			 buf[256];
+	size_t			 i;
+
+	CHECK_EQ_INT(parse(OK_RESP, 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.close, 0);
+	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\n"
+		    "Connection: %s\r\nContent-Length: 0\r\n\r\n",
+		    closing[i]);
+		CHECK_EQ_INT(parse(buf, 0, &r, &err), HTTP_DONE);
+		CHECK_EQ_INT(r.close, 1);
+	}
+	for (i = 0; i < sizeof(keeping) / sizeof(keeping[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "HTTP/1.1 200 OK\r\n"
+		    "Connection: %s\r\nContent-Length: 0\r\n\r\n",
+		    keeping[i]);
+		CHECK_EQ_INT(parse(buf, 0, &r, &err), HTTP_DONE);
+		CHECK_EQ_INT(r.close, 0);
+	}
+	/* HTTP/1.0: never kept */
+	CHECK_EQ_INT(parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+	    0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.close, 1);
+	/* the parse starts over: a flag does not stay from the last one */
+	CHECK_EQ_INT(parse(OK_RESP, 0, &r, &err), HTTP_DONE);
+	CHECK_EQ_INT(r.close, 0);
+	/* bytes after the response (a second one) are refused as before */
+	(void)snprintf(buf, sizeof(buf), "%s%s", OK_RESP, OK_RESP);
+	CHECK_EQ_INT(parse(buf, 0, &r, &err), HTTP_ERROR);
+}
+
 /* every proper prefix of a response needs more bytes, or fails at EOF */
 TEST(http_prefixes)
 {
@@ -515,6 +558,7 @@ TEST_MAIN_BEGIN("test_uplink")
 	xs = load_schema();
 	RUN(http_ok);
 	RUN(http_prefixes);
+	RUN(http_close);
 	RUN(http_chunked);
 	RUN(http_bad);
 	RUN(http_limits);

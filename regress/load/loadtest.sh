@@ -1,0 +1,203 @@
+#!/bin/sh
+# The load test (make loadtest; not part of make regress): commsd nodes
+# against loadgen's N simulated gateways, on this machine, loopback only.
+#
+#   sh regress/load/loadtest.sh [scenario...]
+#
+# Scenarios (all by default, in this order):
+#
+#   steady-ka     N gateways check in every M seconds, each uploads its
+#                 daily document once within the run; keep-alive: a
+#                 visit's requests on one connection
+#   steady-full   the same, a connection (a full TLS handshake) for each
+#                 request
+#   rate-ka       the most check-ins one node serves: every gateway
+#                 checks in every R seconds, keep-alive
+#   rate-full     the same, a full handshake for each
+#   storm         all N gateways check in within 60 s, after an outage;
+#                 a 503 is honoured (Retry-After, and up to a tenth more);
+#                 until every one is served, 5 minutes at most
+#   kill9         two nodes on one PostgreSQL database; one killed with -9
+#                 in the middle; the other carries on: nothing lost (every
+#                 upload receipted), nothing stored twice.  It needs
+#                 LOAD_DATABASE="postgresql://..." (commsd's "database"),
+#                 and is skipped, saying so, without it: one SQLite file
+#                 is one node.
+#
+# Environment: LOAD_N (10000), LOAD_M check-in interval in seconds (600),
+# LOAD_D seconds per scenario (60), LOAD_R (10), LOAD_J connections at
+# once (64), LOAD_DATABASE, LOAD_SMOKE=1 (20 gateways, a few seconds: the
+# regression suite's run, regress/t/loadgen.sh).
+#
+# Made once and kept in obj/loadtest/: the test CA (openssl, regress/
+# pki.sh), one client certificate per gateway (loadgen, libcrypto), and
+# the documents, built by a real gateway (callhomed -1 with snmpfleet):
+# one of 20 printers, and one of 150 cut into parts of 64K.  Figures go
+# to stdout and obj/loadtest/report-SCENARIO.txt.
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OBJ=${OBJ:-$TOP/obj}
+WALKS=${WALKS:-$(cd "$TOP/../shared/walks" 2>/dev/null && pwd)}
+T=${T:-$(mktemp -d /tmp/callhome-load.XXXXXX)}
+RESULTS=${RESULTS:-$T/results}
+export TOP OBJ WALKS T RESULTS
+. "$TOP/regress/lib.sh"
+. "$TOP/regress/upload-lib.sh"
+
+LG="$OBJ/regress/load/loadgen"
+C="$OBJ/loadtest"
+N=${LOAD_N:-10000}
+M=${LOAD_M:-600}
+D=${LOAD_D:-60}
+R=${LOAD_R:-10}
+J=${LOAD_J:-64}
+DB=${LOAD_DATABASE:-}
+if [ "${LOAD_SMOKE:-0}" = 1 ]; then
+	N=20 M=2 D=4 R=1 J=8
+fi
+SCEN=${*:-steady-ka steady-full rate-ka rate-full storm kill9}
+
+[ -x "$LG" ] || { echo "loadtest: $LG not built (make)"; exit 1; }
+up_setup || exit 0
+mkdir -p "$C"
+# the test CA and the server's certificate, made once
+if [ ! -f "$C/pki/ca.key" ]; then
+	rm -rf "$C/pki"
+	cp -R "$P" "$C/pki"
+fi
+P="$C/pki"
+GW_CA="$P/ca.crt" GW_CERT="$P/client.crt" GW_KEY="$P/client.key"
+CD_CERT="$P/server.crt" CD_KEY="$P/server.key" CD_CLIENT_CA="$P/ca.crt"
+export GW_CA GW_CERT GW_KEY
+
+# the documents, built once by a real gateway
+fixture() {
+	_name=$1 _ndev=$2 _limit=$3
+	[ -s "$C/$_name.1.xml" ] && return 0
+	up_bigfleet "$_ndev" || return 1
+	_fp=$(free_port tcp)
+	cd_conf fix "$_fp" </dev/null
+	cd_start fix || return 1
+	GW_BIG=1 GW_TOP="part limit $_limit" gw_conf fixgw "$_fp" </dev/null
+	gw_once fixgw once
+	cd_stop
+	for _id in $(gw_sql fixgw "SELECT id FROM outbox ORDER BY id"); do
+		gw_sql fixgw "SELECT writefile('$C/$_name.$_id.xml', document)
+		    FROM outbox WHERE id = $_id" >/dev/null
+	done
+	rm -rf "$W/fixgw" "$W/fix"
+	[ -s "$C/$_name.1.xml" ]
+}
+fixture doc20 20 4M || { echo "loadtest: no 20-printer document"; exit 1; }
+fixture doc150 150 64K || { echo "loadtest: no document in parts"; exit 1; }
+PARTS=""
+for f in "$C"/doc150.*.xml; do PARTS="$PARTS -g $f"; done
+
+# node NAME PORT [statements]: a commsd node for the load
+node() {
+	{
+		cat <<EOF
+max connections 1000
+max connections per gateway 4
+max handshakes 1000
+max handshakes per address 1000
+handshake timeout 10s
+workers 2
+EOF
+		[ -n "$DB" ] && echo "database \"$DB\""
+		cat
+	} >"$W/$1.extra"
+	cd_conf "$1" "$2" <"$W/$1.extra"
+	if [ -n "$DB" ]; then
+		# the database of the configuration is the given one
+		grep -v "^database \"$W/" "$W/$1.conf" >"$W/$1.conf.new"
+		mkconf "$W/$1.conf" <"$W/$1.conf.new"
+	fi
+	cd_start "$1"
+}
+
+machine() {
+	echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' \
+	    /proc/cpuinfo | head -n 1), $(awk '/MemTotal/{print $2 " kB"}' \
+	    /proc/meminfo), $(uname -sr)"
+}
+
+# run NAME NODE-PIDS PORTS LOADGEN-ARGS...
+run() {
+	_n=$1 _pids=$2 _ports=$3
+	shift 3
+	echo "==> $_n: loadgen $*"
+	"$LG" -c "$P" -C "$C/certs" -p "$_ports" -P "$_pids" -j "$J" \
+	    -x "$W/$_n.done" "$@" >"$C/report-$_n.txt" 2>"$W/$_n.err"
+	_rc=$?
+	{ machine; cat "$C/report-$_n.txt"; } | tee "$C/report-$_n.txt.new"
+	mv "$C/report-$_n.txt.new" "$C/report-$_n.txt"
+	[ -s "$W/$_n.err" ] && sed 's/^/  /' "$W/$_n.err" | tail -n 5
+	return $_rc
+}
+
+# the documents the node's database holds, and how many are there twice
+stored() {
+	cd_q "$1" documents -j 2>/dev/null | $PY -c '
+import json, sys
+d = json.load(sys.stdin)
+keys = [(x["gateway"], x["sha256"]) for x in d]
+print(len(d), len(keys) - len(set(keys)))'
+}
+
+PORT=$(free_port tcp)
+for s in $SCEN; do
+	case $s in
+	steady-ka|steady-full|rate-ka|rate-full|storm)
+		rm -rf "$W/n1"
+		node n1 "$PORT" </dev/null || exit 1
+		case $s in
+		steady-ka)	args="-n $N -k -m $M -d $D -u 0" ;;
+		steady-full)	args="-n $N -m $M -d $D -u 0" ;;
+		rate-ka)	args="-n $N -k -m $R -d $D -u 86400" ;;
+		rate-full)	args="-n $N -m $R -d $D -u 86400" ;;
+		# all within 60 s, then until every one is served (5 min)
+		storm)		args="-n $N -k -m 86400 -s 60 -e -d 300 -u 86400"
+				[ "${LOAD_SMOKE:-0}" = 1 ] &&
+				    args="-n $N -k -m 86400 -s 2 -e -d 30 -u 0" ;;
+		esac
+		# shellcheck disable=SC2086
+		run "$s" "$CD_PID" "$PORT" $args -f "$C/doc20.1.xml" $PARTS
+		rc=$?
+		[ $s = steady-ka ] || [ $s = steady-full ] || true
+		set -- $(stored n1)
+		echo "stored: $1 documents, $2 stored twice; loadgen status $rc"
+		cd_stop
+		;;
+	kill9)
+		if [ -z "$DB" ] || ! echo "$DB" | grep -q '^postgresql:'; then
+			echo "==> kill9: skipped: it needs two nodes on one" \
+			    "PostgreSQL database (LOAD_DATABASE=\"postgresql://...\");" \
+			    "commsd on SQLite is one node"
+			continue
+		fi
+		P2=$(free_port tcp)
+		node n1 "$PORT" </dev/null || exit 1
+		A=$CD_PID
+		node n2 "$P2" </dev/null || exit 1
+		B=$CD_PID
+		( sleep $(( D / 2 )); kill -9 "$A" ) &
+		KP=$!
+		# shellcheck disable=SC2086
+		run kill9 "$A,$B" "$PORT,$P2" -n "$N" -k -m "$M" -d "$D" \
+		    -u "$D" -f "$C/doc20.1.xml" $PARTS
+		wait $KP
+		up_forget "$A"
+		set -- $(stored n2)
+		echo "kill9: stored $1 documents, $2 stored twice;" \
+		    "$(grep -E '^(receipts|uploads)' "$W/kill9.done" | tr '\n' ' ')"
+		cd_stop
+		;;
+	*)
+		echo "loadtest: no scenario $s"
+		exit 1
+		;;
+	esac
+done
+exit 0
