@@ -465,7 +465,7 @@ say "  signify-openbsd -S -e -s instructions.sec -m bundle.txt -x 0001.sig:"
 indent <"$D/bundle.txt"
 ctl checkin 2>&1 | indent
 instructed() {
-	grep -q 'cycle 2 (instruction)' "$D/callhomed.log"
+	grep -q '^callhomed: cycle 2 (instruction)' "$D/callhomed.log"
 }
 wait_for 30 instructed ||
     die "the signed instruction was not carried out (see $D/callhomed.log)"
