@@ -105,7 +105,12 @@ max handshakes per address 1000
 handshake timeout 10s
 workers 2
 EOF
-		[ -n "$DB" ] && echo "database \"$DB\""
+		if [ -n "$DB" ]; then
+			# PostgreSQL: each node a state directory of its own
+			mkdir -p "$W/$1.state"
+			echo "database \"$DB\""
+			echo "state directory \"$W/$1.state\""
+		fi
 		cat
 	} >"$W/$1.extra"
 	cd_conf "$1" "$2" <"$W/$1.extra"
