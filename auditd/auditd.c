@@ -280,6 +280,7 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		struct rpt_meter	 m;
 		struct rpt_supply	 s;
 		struct rpt_alert	 a;
+		struct rpt_jobdata	 j;
 	}			 u;
 	struct rpt_cycle	 stored;
 	const char		*what = imsg_type_name(m->hdr.type);
@@ -312,6 +313,11 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		if (msg_alert_decode(m->data, m->len, &u.a) == -1)
 			fatalx("bad %s from collectd", what);
 		r = store_alert(st, &u.a);
+		break;
+	case IMSG_DEV_JOBDATA:
+		if (msg_jobdata_decode(m->data, m->len, &u.j) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_jobdata(st, &u.j);
 		break;
 	case IMSG_DEV_END:
 		if (msg_empty_decode(m->data, m->len) == -1)

@@ -23,7 +23,9 @@
  * last accepted sequence, the instructed schedule and interval, the last
  * check-in and instruction), and packages every installed package;
  * version 4 (schema-4.sql) adds each address's state (targets), meter
- * flags and the SNMPv3 and discovery counts.
+ * flags and the SNMPv3 and discovery counts; version 5 is issue 12's
+ * (documents in parts: an empty placeholder here); version 6 (schema-
+ * 6.sql) the data that needs its own consent: job data.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,13 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 #include "schema-4.sql.h"
 ;
+/* version 5 is issue 12's (documents in parts): a placeholder here */
+static const char schema_v5[] =
+#include "schema-5.sql.h"
+;
+static const char schema_v6[] =
+#include "schema-6.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
@@ -56,6 +65,8 @@ static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
 	{ schema_v4, NULL },
+	{ schema_v5, NULL },
+	{ schema_v6, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {
@@ -95,6 +106,9 @@ static const char *const stmt_sql[DB_NSTMT] = {
 	[DB_REPORT_METERS] =
 	    "SELECT name, value FROM meters WHERE report_id = ?1 "
 	    "ORDER BY ordinal",
+	[DB_JOBDATA_INSERT] =
+	    "INSERT INTO jobdata (report_id, sealed_sha256, sealed, plain) "
+	    "VALUES (?1, ?2, ?3, ?4)",
 };
 /* parameters of each statement, checked when it is prepared */
 static const int stmt_nparams[DB_NSTMT] = {
@@ -107,6 +121,7 @@ static const int stmt_nparams[DB_NSTMT] = {
 	[DB_DEVICE_LAST] = 1,
 	[DB_TARGETS] = 0,
 	[DB_REPORT_METERS] = 1,
+	[DB_JOBDATA_INSERT] = 4,
 };
 
 static const struct {

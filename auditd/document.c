@@ -14,10 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "b64.h"
 #include "config.h"
 #include "digest.h"
 #include "document.h"
 #include "isotime.h"
+#include "jobseal.h"
 #include "log.h"
 #include "report.h"
 #include "txlog.h"
@@ -156,7 +160,7 @@ document_device_key(const struct doc_params *p, const char *address,
  * Reading the cycle back.
  */
 
-enum { CUR_METERS, CUR_SUPPLIES, CUR_ALERTS, NCUR };
+enum { CUR_METERS, CUR_SUPPLIES, CUR_ALERTS, CUR_JOBDATA, NCUR };
 
 struct cursor {
 	sqlite3_stmt	*st;
@@ -313,6 +317,32 @@ write_alerts(struct docw *dw, struct cursor *c, int64_t report)
 		xmlw_etag(&dw->w, "Alerts");
 }
 
+/* the report's sealed job data (callhome-jobdata(5)), as base64 */
+static void
+write_jobdata(struct docw *dw, struct cursor *c, int64_t report)
+{
+	const uint8_t	*b;
+	uint8_t		*t;
+	int		 n;
+
+	if (!cur_at(c, report))
+		return;
+	b = sqlite3_column_blob(c->st, 1);
+	n = sqlite3_column_bytes(c->st, 1);
+	if (b == NULL || n <= 0 || n > REPORT_JOBS_PLAIN_MAX +
+	    JOBSEAL_OVERHEAD)
+		return;		/* cannot be: store.c wrote it */
+	if ((t = malloc(B64_ENCODED_LEN((size_t)n) + 1)) == NULL)
+		fatal(NULL);
+	n = EVP_EncodeBlock(t, b, n);
+	xmlw_stag(&dw->w, "JobData");
+	XMLW_PUTS(&dw->w, ">");
+	xmlw_put(&dw->w, (const char *)t, (size_t)n);
+	xmlw_etag_inline(&dw->w, "JobData");
+	free(t);
+	cur_next(c);
+}
+
 /*
  * The host part of "1.2.3.4:161" or "[::1]:161": replaced in the
  * device's texts unless addresses are sent.
@@ -463,6 +493,8 @@ write_device(struct docw *dw, const struct rpt_device *d, int64_t report,
 		write_supplies(dw, &cur[CUR_SUPPLIES], report);
 	if (cur[CUR_ALERTS].st != NULL)
 		write_alerts(dw, &cur[CUR_ALERTS], report);
+	if (cur[CUR_JOBDATA].st != NULL)
+		write_jobdata(dw, &cur[CUR_JOBDATA], report);
 	xmlw_etag(&dw->w, "Device");
 }
 
@@ -477,9 +509,11 @@ static const char *const rows_sql[NCUR] = {
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
 	"SELECT report_id, " READINGS_ALERT_COLS " FROM alerts "
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
+	"SELECT report_id, sealed FROM jobdata "
+	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id",
 };
 static const enum category rows_cat[NCUR] = {
-	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS
+	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS, CAT_JOB_DATA
 };
 
 /* the envelope's start, up to and with Devices */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "callhomed.h"
+#include "jobseal.h"
 #include "log.h"
 #include "usm.h"
 #include "upload_status.h"
@@ -251,7 +252,7 @@ reload(struct callhomed *ch)
 		log_warnx("reload failed: keeping the running configuration");
 		return -1;
 	}
-	if (conf_load_profiles(nc) == -1 ||
+	if (conf_load_profiles(nc) == -1 || conf_load_jobkey(nc) == -1 ||
 	    profiles_merge(ch, nc->profile_set) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
@@ -581,7 +582,8 @@ main(int argc, char *argv[])
 		printf("configuration OK\n");
 		exit(0);
 	}
-	if (conf_parts_load(ch.conf, &parts) == -1)
+	if (conf_parts_load(ch.conf, &parts) == -1 ||
+	    conf_load_jobkey(ch.conf) == -1)
 		exit(1);
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
@@ -602,6 +604,9 @@ main(int argc, char *argv[])
 	 * algorithms before the sandbox, for a reload that adds a user */
 	if (usm_init() == -1)
 		fatalx("libcrypto lacks an SNMPv3 algorithm");
+	/* a job-data key read again on reload: its PEM decoder loaded */
+	if (jobseal_init() == -1)
+		fatalx("libcrypto lacks X25519, HKDF or an AEAD for job data");
 	kids_spawn(&ch);
 	kids_configure(&ch, ch.conf, &parts);
 	conf_parts_free(&parts);

@@ -12,6 +12,7 @@
 
 #include "callhomed.h"
 #include "file.h"
+#include "jobseal.h"
 #include "log.h"
 #include "profile.h"
 #include "signify.h"
@@ -156,6 +157,33 @@ conf_load_profiles(struct callhome_conf *c)
 	if (profile_load_dir(c->profiles, c->profile_set) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * The job-data key: a PEM X25519 public key (callhome-jobdata(5)), read
+ * and checked here, its raw 32 bytes for collectd.  -1 with the reason
+ * logged.
+ */
+int
+conf_load_jobkey(struct callhome_conf *c)
+{
+	uint8_t	*b;
+	size_t	 n;
+	char	 err[256];
+	int	 rv = 0;
+
+	c->have_jobdata_pub = 0;
+	if (c->jobdata_key[0] == '\0')
+		return 0;
+	if ((b = read_small(c->jobdata_key, JOBSEAL_PEM_MAX, &n)) == NULL)
+		return -1;
+	if (jobseal_public_pem(b, n, c->jobdata_pub, err, sizeof(err)) == -1) {
+		log_warnx("%s: job-data key: %s", c->jobdata_key, err);
+		rv = -1;
+	} else
+		c->have_jobdata_pub = 1;
+	free(b);
+	return rv;
 }
 
 /*

@@ -48,6 +48,9 @@ enum imsg_type {
 	IMSG_OUTBOX_STATUS_REQ,
 	IMSG_OUTBOX_STATUS,
 	IMSG_CYCLE_STORED,
+	IMSG_SITE_FACTS,	/* the parent's part of site information */
+	IMSG_INCIDENT_NEW,	/* an incident the administrator typed */
+	IMSG_INCIDENT_DONE,	/* recorded (its number), or why not */
 	/* parent <-> signerd */
 	IMSG_CONF_SIGNERD,
 	IMSG_SIGNER_STATE,	/* accepted sequence, installed packages */
@@ -64,11 +67,13 @@ enum imsg_type {
 	IMSG_DEV_METER,
 	IMSG_DEV_SUPPLY,
 	IMSG_DEV_ALERT,
+	IMSG_DEV_JOBDATA,	/* a printer's job data, sealed */
 	IMSG_DEV_END,
 	IMSG_CYCLE_END,
 	/* auditd <-> uplinkd */
 	IMSG_UPLOAD_JOB,
 	IMSG_UPLOAD_RESULT,
+	IMSG_INCIDENT_STATUS,	/* the server's word on incidents */
 	/* uplinkd -> signerd */
 	IMSG_BUNDLE,		/* one bundle of a check-in answer, unread */
 	IMSG_PACKAGE,		/* a fetched package and its signature */

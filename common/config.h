@@ -165,6 +165,10 @@ struct callhome_conf {
 	char			 trust_instructions[CONF_STR_MAX];
 	char			 trust_packages[CONF_STR_MAX];
 	char			 jobdata_key[CONF_STR_MAX];
+	/* the raw X25519 key of that file: read by the parent, not by
+	 * the parser (conf_load_jobkey() in callhomed/confsend.c) */
+	uint8_t			 jobdata_pub[32];
+	int			 have_jobdata_pub;
 };
 
 #define CONF_OPT_NOPERMCHECK	0x01	/* fuzzing and unit tests only */

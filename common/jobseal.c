@@ -55,7 +55,12 @@ cipher_of(int aead)
 	return NULL;
 }
 
-/* a throwaway key pair and one seal: every algorithm loaded now */
+/* RFC 7748 section 6.1, Alice's public key: the PEM decoders, loaded */
+static const char	 init_pem[] = "-----BEGIN PUBLIC KEY-----\n"
+    "MCowBQYDK2VuAyEAhSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066Sp3H+IK04=\n"
+    "-----END PUBLIC KEY-----\n";
+
+/* a PEM key, a throwaway key pair and seals: every algorithm loaded */
 int
 jobseal_init(void)
 {
@@ -75,6 +80,9 @@ jobseal_init(void)
 		return -1;
 	if (lib.hkdf == NULL &&
 	    (lib.hkdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL)) == NULL)
+		return -1;
+	if (jobseal_public_pem(init_pem, sizeof(init_pem) - 1, pub, NULL,
+	    0) == -1 || pub[0] != 0x85)
 		return -1;
 	if ((k = EVP_PKEY_Q_keygen(NULL, NULL, "X25519")) == NULL)
 		return -1;

@@ -281,6 +281,12 @@ readings_hash_alert(struct readings_hash *rh, const struct rpt_alert *a)
 }
 
 void
+readings_hash_jobdata(struct readings_hash *rh, const struct rpt_jobdata *j)
+{
+	RH_ENCODE(rh, TXLOG_RH_JOBDATA, msg_jobdata_encode, j);
+}
+
+void
 readings_hash_end(struct readings_hash *rh)
 {
 	rh_close(rh, rh_open(rh, TXLOG_RH_END));
@@ -624,6 +630,7 @@ struct readings_stmts {
 	sqlite3_stmt	*meters;
 	sqlite3_stmt	*supplies;
 	sqlite3_stmt	*alerts;
+	sqlite3_stmt	*jobdata;	/* NULL: a database before schema 6 */
 };
 
 static void
@@ -633,6 +640,7 @@ readings_stmts_free(struct readings_stmts *rs)
 	sqlite3_finalize(rs->meters);
 	sqlite3_finalize(rs->supplies);
 	sqlite3_finalize(rs->alerts);
+	sqlite3_finalize(rs->jobdata);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -655,7 +663,47 @@ readings_stmts_prepare(sqlite3 *db, struct readings_stmts *rs)
 		readings_stmts_free(rs);
 		return -1;
 	}
+	/* the table of schema 6: a database read before its migration
+	 * has none, and no job data */
+	if (sqlite3_prepare_v2(db, "SELECT plain, sealed FROM jobdata WHERE "
+	    "report_id = ?", -1, &rs->jobdata, NULL) != SQLITE_OK)
+		rs->jobdata = NULL;
 	return 0;
+}
+
+static int	row_refused(sqlite3_stmt *);
+
+/* a report's job data, if any: 0, 1 changed, -1 database error */
+static int
+readings_jobdata(struct readings_hash *rh, sqlite3_stmt *st, int64_t report)
+{
+	struct rpt_jobdata	 j;
+	int			 rc, r = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_reset(st);
+	if (sqlite3_bind_int64(st, 1, report) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&j, 0, sizeof(j));
+		if (sqlite3_column_type(st, 0) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 1) != SQLITE_BLOB)
+			r = 1;
+		else {
+			j.plain = sqlite3_column_text(st, 0);
+			j.plainlen = (size_t)sqlite3_column_bytes(st, 0);
+			j.sealed = sqlite3_column_blob(st, 1);
+			j.sealedlen = (size_t)sqlite3_column_bytes(st, 1);
+			if (j.plain == NULL || j.sealed == NULL)
+				r = row_refused(st);
+			else
+				readings_hash_jobdata(rh, &j);
+		}
+	} else if (rc != SQLITE_DONE)
+		r = -1;
+	sqlite3_reset(st);
+	return r;
 }
 
 /*
@@ -735,9 +783,10 @@ readings_cycle(struct readings_stmts *rs, int64_t cycle,
 			if ((r = readings_rows(&rh, rs->meters, report,
 			    TXLOG_RH_METER)) == 0 &&
 			    (r = readings_rows(&rh, rs->supplies, report,
-			    TXLOG_RH_SUPPLY)) == 0)
-				r = readings_rows(&rh, rs->alerts, report,
-				    TXLOG_RH_ALERT);
+			    TXLOG_RH_SUPPLY)) == 0 &&
+			    (r = readings_rows(&rh, rs->alerts, report,
+			    TXLOG_RH_ALERT)) == 0)
+				r = readings_jobdata(&rh, rs->jobdata, report);
 		}
 		if (r != 0) {
 			ret = r;

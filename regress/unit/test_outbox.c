@@ -550,7 +550,7 @@ TEST(schema_v2)
 	/* a version 1 database is migrated, through 2, 3 and 4 */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
 	    "DROP TABLE gateway_state; DROP TABLE packages; "
-	    "DROP TABLE targets; "
+	    "DROP TABLE targets; DROP TABLE jobdata; "
 	    "ALTER TABLE cycles DROP COLUMN n_auth_failure; "
 	    "ALTER TABLE cycles DROP COLUMN answered; "
 	    "ALTER TABLE cycles DROP COLUMN printers; "

@@ -1,0 +1,3 @@
+-- auditd's database, schema version 5: reserved for issue 12 (documents
+-- in parts, retention), whose branch defines it; empty here so that
+-- version 6 follows.
