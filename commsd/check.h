@@ -78,7 +78,8 @@ void	comms_scan_limits_default(struct comms_scan_limits *);
  *
  * with only the present fields, in increasing column order; an absent
  * field is SQL NULL.  An upload's extract is the one upload record (U),
- * then each device (D) followed by its readings (M, S, A); a check-in's
+ * then each device (D) followed by its readings (M, S, A) and its job
+ * data (J); a check-in's
  * is the one check-in record (C), then each installed package (P).  A
  * field holds no NUL byte; integers are their text as the document gave
  * it.
@@ -90,7 +91,8 @@ enum comms_rec {
 	COMMS_REC_SUPPLY = 'S',
 	COMMS_REC_ALERT = 'A',
 	COMMS_REC_CHECKIN = 'C',
-	COMMS_REC_PACKAGE = 'P'
+	COMMS_REC_PACKAGE = 'P',
+	COMMS_REC_JOBDATA = 'J'		/* a device's, after its readings */
 };
 
 /* the columns of each record */
@@ -110,6 +112,7 @@ enum { XA_INDEX, XA_SEVERITY, XA_GROUP, XA_CODE, XA_DESCRIPTION, XA_TIME,
 	XA_NCOLS };
 enum { XC_GATEWAY, XC_SOFTWARE, XC_LAST_SEQUENCE, XC_NCOLS };
 enum { XP_NAME, XP_VERSION, XP_NCOLS };
+enum { XJ_DATA, XJ_NCOLS };		/* ch:JobData's text, as it came */
 
 #define COMMS_REC_MAXCOLS	XD_NCOLS
 #define COMMS_FIELD_MAX		(1U << 28)	/* bytes of one field */

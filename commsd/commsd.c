@@ -39,7 +39,9 @@ usage(void)
 	    "usage: commsd [-dnv] [-f file]\n"
 	    "       commsd [-j] [-f file] -q documents | devices | log | "
 	    "verify\n"
-	    "       commsd [-f file] -q document id\n");
+	    "       commsd [-f file] -q document id\n"
+	    "       commsd [-j] [-f file] -q jobdata\n"
+	    "       commsd [-f file] [-k keyfile] -q jobdata id\n");
 	exit(1);
 }
 
@@ -170,6 +172,7 @@ main(int argc, char *argv[])
 	struct passwd		*pw;
 	struct xschema		*schema;
 	const char		*file = COMMS_CONF_FILE, *query = NULL;
+	const char		*keyfile = NULL;
 	char			 state[COMMS_STR_MAX], err[1024];
 	uint8_t			*xsd;
 	size_t			 xsdlen;
@@ -179,7 +182,7 @@ main(int argc, char *argv[])
 	int			 json = 0, spawner;
 
 	log_init("commsd", LOG_TO_STDERR, 1);
-	while ((c = getopt(argc, argv, "df:jnq:v")) != -1) {
+	while ((c = getopt(argc, argv, "df:jk:nq:v")) != -1) {
 		switch (c) {
 		case 'd':
 			foreground = 1;
@@ -189,6 +192,9 @@ main(int argc, char *argv[])
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'k':
+			keyfile = optarg;
 			break;
 		case 'n':
 			noaction = 1;
@@ -212,11 +218,18 @@ main(int argc, char *argv[])
 			usage();
 		if ((conf = comms_parse_config(file, 0)) == NULL)
 			exit(1);
-		c = comms_query(conf, query, argc == 1 ? argv[0] : NULL, json);
+		if (strcmp(query, "jobdata") == 0)
+			c = comms_query_jobdata(conf, argc == 1 ? argv[0] :
+			    NULL, keyfile, json);
+		else if (keyfile != NULL)
+			usage();
+		else
+			c = comms_query(conf, query, argc == 1 ? argv[0] : NULL,
+			    json);
 		comms_conf_free(conf);
 		return c;
 	}
-	if (argc != 0 || json)
+	if (argc != 0 || json || keyfile != NULL)
 		usage();
 	if (!noaction && geteuid() != 0)
 		fatalx("commsd must be started as root: it binds its port, "

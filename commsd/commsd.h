@@ -179,6 +179,7 @@ enum comms_stmt {
 	COMMS_METER_INSERT,
 	COMMS_SUPPLY_INSERT,
 	COMMS_ALERT_INSERT,
+	COMMS_JOBDATA_INSERT,
 	COMMS_NSTMT
 };
 
@@ -188,7 +189,7 @@ struct comms_db {
 	int		 readonly;
 };
 
-#define COMMS_DB_VERSION	2
+#define COMMS_DB_VERSION	4
 #define COMMS_DB_CREATE		0x01
 #define COMMS_DB_READONLY	0x02
 
@@ -355,6 +356,9 @@ void		 comms_receipt_xml(struct wbuf *, const char *sha256,
 /* query.c: -q, read-only, straight from the database */
 int		 comms_query(const struct comms_conf *, const char *what,
 		    const char *arg, int json);
+/* jobdata.c: -q jobdata [ID [-k private key file]] */
+int		 comms_query_jobdata(const struct comms_conf *,
+		    const char *arg, const char *keyfile, int json);
 
 /* server.c */
 struct comms_server;

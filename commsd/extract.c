@@ -30,6 +30,7 @@ static const struct rec_kind {
 	{ COMMS_REC_CHECKIN, XC_NCOLS, 1U << XC_GATEWAY | 1U << XC_SOFTWARE |
 	    1U << XC_LAST_SEQUENCE },
 	{ COMMS_REC_PACKAGE, XP_NCOLS, 1U << XP_NAME | 1U << XP_VERSION },
+	{ COMMS_REC_JOBDATA, XJ_NCOLS, 1U << XJ_DATA },
 };
 
 static const struct rec_kind *
@@ -345,7 +346,14 @@ encode_device(xmlNodePtr dev, struct wbuf *w)
 	enc_set(&e, XD_STATE_SINCE, attr(dev, "stateSince"));
 	if (enc_end(&e, w) == -1)
 		return -1;
-	return encode_readings(dev, w);
+	if (encode_readings(dev, w) == -1)
+		return -1;
+	/* the sealed job data: stored as it came, opened by nobody here */
+	if (xml_child(dev, "JobData") == NULL)
+		return 0;
+	enc_begin(&e, COMMS_REC_JOBDATA);
+	enc_set(&e, XJ_DATA, child_text(dev, "JobData"));
+	return enc_end(&e, w);
 }
 
 int

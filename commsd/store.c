@@ -80,6 +80,19 @@
  *   alerts:   idx TEXT NOT NULL (@index), severity, grp (@group), code,
  *             description TEXT, time INTEGER
  *
+ * Version 3 is issue 12's (parts and cycles): a placeholder here.
+ *
+ * Version 4 (issue 11): the data that needs its own consent.
+ *
+ * jobdata: the sealed job data of a device of a document (ch:JobData)
+ *   id              INTEGER PRIMARY KEY   what -q jobdata ID names
+ *   document_id     INTEGER NOT NULL      -> documents
+ *   device_ord      INTEGER NOT NULL      device_reports.ordinal;
+ *                                         UNIQUE (document_id, device_ord)
+ *   device_key      TEXT NOT NULL
+ *   sealed          TEXT NOT NULL         the base64 text, as it came: the
+ *                                         server holds no key to open it
+ *
  * txlog: the hash-chained transaction log of common/txlog.h, with commsd's
  * kinds: start, stop, connect, tls-failure, upload, duplicate, reject,
  * error.  Each detail is a JSON object.
@@ -216,10 +229,25 @@ static const char schema_v2[] =
 	"ALTER TABLE meters ADD COLUMN flag TEXT;\n"
 	"ALTER TABLE meters ADD COLUMN previous INTEGER;\n";
 
+/* version 3 is issue 12's (documents in parts): a placeholder here */
+
+/* version 4: job data, ... */
+static const char schema_v4[] =
+	"CREATE TABLE jobdata (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	document_id	INTEGER NOT NULL REFERENCES documents (id),\n"
+	"	device_ord	INTEGER NOT NULL,\n"
+	"	device_key	TEXT NOT NULL,\n"
+	"	sealed		TEXT NOT NULL,\n"
+	"	UNIQUE (document_id, device_ord)\n"
+	");\n";
+
 static const char *const migrations[COMMS_DB_VERSION]
     [SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
+	{ NULL, NULL },
+	{ schema_v4, NULL },
 };
 
 static const char *const stmt_sql[COMMS_NSTMT] = {
@@ -281,6 +309,9 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	    "INSERT INTO alerts (document_id, device_ord, device_key, "
 	    "ordinal, idx, severity, grp, code, description, time) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[COMMS_JOBDATA_INSERT] =
+	    "INSERT INTO jobdata (document_id, device_ord, device_key, "
+	    "sealed) VALUES (?1, ?2, ?3, ?4)",
 };
 
 static const char pragmas[] =
@@ -491,6 +522,23 @@ store_reading(struct comms_db *db, const struct comms_record *r,
 	return 0;
 }
 
+/* a device's sealed job data, as it came */
+static int
+store_jobdata(struct comms_db *db, const struct comms_record *r,
+    int64_t docid, int64_t ord, const struct comms_field *key)
+{
+	sqlite3_stmt	*st = db->st[COMMS_JOBDATA_INSERT];
+	int		 rc = SQLITE_OK;
+
+	B(sqlite3_bind_int64(st, 1, docid));
+	B(sqlite3_bind_int64(st, 2, ord));
+	B(bind_f(st, 3, key));
+	B(bind_f(st, 4, &r->f[XJ_DATA]));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
     const struct comms_record *r, int64_t now)
@@ -642,6 +690,10 @@ insert_document(struct comms_db *db, int64_t gwid,
 			memset(ordinals, 0, sizeof(ordinals));
 			if (store_device(db, gwid, out->id, ++ord, &r,
 			    now) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_JOBDATA) {
+			if (ord < 0 || store_jobdata(db, &r, out->id, ord,
+			    &dev.f[XD_KEY]) == -1)
 				return -1;
 		} else if (ord < 0 || store_reading(db, &r, out->id, ord,
 		    &dev.f[XD_KEY], ordinals) == -1)

@@ -136,6 +136,7 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct rpt_meter		 me;
 		struct rpt_supply		 su;
 		struct rpt_alert		 al;
+		struct rpt_jobdata		 jd;
 		struct msg_upload_job		 uj;
 		struct msg_upload_result	 ur;
 		struct msg_dial_req		 dq;
@@ -212,6 +213,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	ROUND_TRIP(IMSG_DEV_METER, msg_meter_decode, msg_meter_encode, me);
 	ROUND_TRIP(IMSG_DEV_SUPPLY, msg_supply_decode, msg_supply_encode, su);
 	ROUND_TRIP(IMSG_DEV_ALERT, msg_alert_decode, msg_alert_encode, al);
+	ROUND_TRIP(IMSG_DEV_JOBDATA, msg_jobdata_decode, msg_jobdata_encode,
+	    jd);
 	ROUND_TRIP(IMSG_UPLOAD_JOB, msg_upload_job_decode,
 	    msg_upload_job_encode, uj);
 	ROUND_TRIP(IMSG_UPLOAD_RESULT, msg_upload_result_decode,

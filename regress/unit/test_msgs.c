@@ -324,6 +324,71 @@ TEST(tails)
 	wbuf_free(&w);
 }
 
+/*
+ * DEV_JOBDATA: the plaintext and its sealed form, as collectd sends them;
+ * the form is checked (a NUL in the plaintext, a length that is not the
+ * plaintext's and the overhead, not "CHJD" version 1), never opened.
+ */
+TEST(jobdata)
+{
+	struct rpt_jobdata	 a, b;
+	struct wbuf		 w, w2;
+	uint8_t			 plain[40000], sealed[40000 + 64], *p;
+	size_t			 n, i;
+
+	for (i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t)('a' + i % 26);
+	for (i = 0; i < sizeof(sealed); i++)
+		sealed[i] = (uint8_t)(i * 13);
+	memcpy(sealed, "CHJD\x01\x01\0\0", 8);
+	a.plain = plain;
+	a.plainlen = sizeof(plain);
+	a.sealed = sealed;
+	a.sealedlen = sizeof(sealed);
+	wbuf_init(&w);
+	msg_jobdata_encode(&w, &a);
+	/* larger than one message: it is streamed */
+	CHECK(transfer(PROC_COLLECTD, PROC_AUDITD, IMSG_DEV_JOBDATA, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_jobdata_decode(p, n, &b), 0);
+	CHECK(b.plainlen == sizeof(plain) && memcmp(b.plain, plain,
+	    sizeof(plain)) == 0);
+	CHECK(b.sealedlen == sizeof(sealed) && memcmp(b.sealed, sealed,
+	    sizeof(sealed)) == 0);
+	wbuf_init(&w2);
+	msg_jobdata_encode(&w2, &b);
+	CHECK(w2.len == w.len && memcmp(w2.data, w.data, w.len) == 0);
+	free(p);
+	TRUNCATIONS(msg_jobdata_decode, struct rpt_jobdata, &w);
+	/* a byte more */
+	wbuf_u8(&w, 0);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	/* the sealed form one byte short, not "CHJD", another version */
+	a.sealedlen--;
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	a.sealedlen++;
+	sealed[0] = 'X';
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	sealed[0] = 'C';
+	sealed[4] = 2;
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	sealed[4] = 1;
+	/* a NUL in the plaintext, which the database keeps as text */
+	plain[7] = '\0';
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	plain[7] = 'x';
+	wbuf_free(&w);
+	wbuf_free(&w2);
+}
+
 TEST(upload_job)
 {
 	struct msg_upload_job	 a, b;
@@ -1985,6 +2050,7 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(device);
 	RUN(rows);
 	RUN(tails);
+	RUN(jobdata);
 	RUN(upload_job);
 	RUN(upload_result);
 	RUN(dial);
