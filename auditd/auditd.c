@@ -10,6 +10,10 @@
  * the retry timer fires, on the parent's OUTBOX_KICK, and whenever a
  * configuration arrives (so documents left from before a restart go).
  *
+ * Retention (retention.h) prunes old readings and delivered documents'
+ * bytes in short steps between everything else: after each cycle, at
+ * start and every RETENTION_CHECK seconds.
+ *
  * Check-ins (gateway.h) share uplinkd with the outbox: one job at a time,
  * the check-in first when both wait.  Their results, signerd's verdicts,
  * the parent's word on each instruction and each installed package are
@@ -30,11 +34,13 @@
 #include "chan/parent_auditd.h"
 #include "chan/signerd_auditd.h"
 #include "child.h"
+#include "clock.h"
 #include "db.h"
 #include "gateway.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
+#include "retention.h"
 #include "store.h"
 #include "txlog.h"
 #include "xmlsafe.h"
@@ -55,6 +61,8 @@ struct auditd {
 	struct store		*store;
 	struct outbox		*outbox;
 	struct event		*ev_outbox;	/* the next attempt is due */
+	struct retention	*retention;
+	struct event		*ev_retention;	/* its next step */
 	struct gateway		*gw;		/* check-ins and packages */
 	struct wbuf		 checkin_doc;
 	uint64_t		 checkin_job;	/* in flight, 0: none */
@@ -68,7 +76,7 @@ static void
 outbox_go(struct auditd *ad)
 {
 	struct timeval	 tv;
-	int64_t		 now = time(NULL), wake;
+	int64_t		 now = clock_now(), wake;
 
 	if (ad->checkin_job != 0)	/* uplinkd takes one job at a time */
 		return;
@@ -86,6 +94,32 @@ static void
 on_outbox_timer(evutil_socket_t fd, short ev, void *arg)
 {
 	outbox_go(arg);
+}
+
+/*
+ * Retention's next step (retention.h), never while a cycle's transaction
+ * is open: the cycle's end calls it again.  Each step is one short
+ * transaction; between two, the event loop serves everything else.
+ */
+static void
+retention_go(struct auditd *ad)
+{
+	struct timeval	 tv = { 0, 0 };
+	int		 r;
+
+	if (store_busy(ad->store) || !ad->started)
+		return;
+	if ((r = retention_step(ad->retention, clock_now())) == -1)
+		fatalx("%s", retention_error(ad->retention));
+	if (r == 0)
+		tv.tv_sec = RETENTION_CHECK;
+	evtimer_add(ad->ev_retention, &tv);
+}
+
+static void
+on_retention_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	retention_go(arg);
 }
 
 /* a check-in asked for goes as soon as uplinkd is free */
@@ -140,10 +174,12 @@ send_outbox_status(struct auditd *ad, uint32_t peerid)
 {
 	struct msg_outbox_status	 s;
 
-	if (outbox_status(ad->outbox, time(NULL), &s) == -1)
+	if (outbox_status(ad->outbox, clock_now(), &s) == -1)
 		fatalx("%s", outbox_error(ad->outbox));
 	if (gateway_status(ad->gw, &s) == -1)
 		fatalx("%s", gateway_error(ad->gw));
+	if (retention_status(ad->retention, &s) == -1)
+		fatalx("%s", retention_error(ad->retention));
 	s.inflight = s.inflight || ad->checkin_job != 0;
 	msg_outbox_status_send(&ad->c.parent, peerid, &s);
 }
@@ -200,6 +236,7 @@ configure(struct auditd *ad, struct imsg *m)
 	auditd_conf_clear(&ad->conf);
 	ad->conf = nc;
 	store_set_send(ad->store, nc.send);
+	retention_configure(ad->retention, nc.retention_days);
 	gateway_configure(ad->gw, &ad->conf);
 	if (!ad->started) {
 		/* the installed profiles, then the state: the parent sends
@@ -211,6 +248,35 @@ configure(struct auditd *ad, struct imsg *m)
 	}
 	child_ready(&ad->c);
 	outbox_go(ad);
+	retention_go(ad);
+}
+
+/*
+ * The operator's requeue or drop, answered to the parent for its client
+ * (the peer id).  While a cycle's transaction is open it is refused: the
+ * change would commit with the cycle, or not at all.
+ */
+static void
+outbox_operator(struct auditd *ad, struct imsg *m)
+{
+	struct msg_outbox_op		 op;
+	struct msg_outbox_op_done	 d;
+	int				 r;
+
+	if (msg_outbox_op_decode(m->data, m->len, &op) == -1)
+		fatalx("bad OUTBOX_OP from parent");
+	memset(&d, 0, sizeof(d));
+	if (store_busy(ad->store)) {
+		(void)strlcpy(d.text, "a cycle is being stored: try again "
+		    "when it is", sizeof(d.text));
+		r = 1;
+	} else if ((r = outbox_op(ad->outbox, op.op, op.id, op.uid,
+	    clock_now(), d.text, sizeof(d.text))) == -1)
+		fatalx("%s", outbox_error(ad->outbox));
+	d.ok = r == 0;
+	msg_outbox_op_done_send(&ad->c.parent, m->hdr.peerid, &d);
+	if (r == 0)
+		outbox_go(ad);
 }
 
 /* parent -> auditd (the lifecycle messages are child.c's) */
@@ -230,7 +296,7 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_OUTBOX_KICK:
 		if (msg_empty_decode(m->data, m->len) == -1)
 			fatalx("bad OUTBOX_KICK from parent");
-		if (outbox_kick(ad->outbox, time(NULL)) == -1)
+		if (outbox_kick(ad->outbox, clock_now()) == -1)
 			fatalx("%s", outbox_error(ad->outbox));
 		outbox_go(ad);
 		break;
@@ -248,8 +314,11 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_INSTRUCTION_DONE:
 		if (msg_instruction_done_decode(m->data, m->len, &d) == -1)
 			fatalx("bad INSTRUCTION_DONE from parent");
-		if (gateway_instruction(ad->gw, &d, time(NULL)) == -1)
+		if (gateway_instruction(ad->gw, &d, clock_now()) == -1)
 			fatalx("%s", gateway_error(ad->gw));
+		break;
+	case IMSG_OUTBOX_OP:
+		outbox_operator(ad, m);
 		break;
 	default:
 		imsgev_unexpected(&c->parent, m);
@@ -267,6 +336,7 @@ cycle_stored(struct auditd *ad, const struct rpt_cycle *c)
 	msg_cycle_stored_send(&ad->c.parent, c);
 	events_flush(ad);
 	outbox_go(ad);
+	retention_go(ad);
 }
 
 /* collectd -> auditd: the report stream, one transaction per cycle */
@@ -353,10 +423,10 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 				fatalx("uplinkd: a result for check-in %"
 				    PRIu64 ", which is not in flight", r.job);
 			ad->checkin_job = 0;
-			if (gateway_checkin_result(ad->gw, &r, time(NULL)) ==
+			if (gateway_checkin_result(ad->gw, &r, clock_now()) ==
 			    -1)
 				fatalx("%s", gateway_error(ad->gw));
-		} else if (outbox_result(ad->outbox, &r, time(NULL)) == -1)
+		} else if (outbox_result(ad->outbox, &r, clock_now()) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
 		checkin_go(ad);
 		outbox_go(ad);
@@ -381,13 +451,13 @@ signerd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	case IMSG_VERDICT:
 		if (msg_verdict_decode(m->data, m->len, &v) == -1)
 			fatalx("bad VERDICT from signerd");
-		if (gateway_verdict(ad->gw, &v, time(NULL)) == -1)
+		if (gateway_verdict(ad->gw, &v, clock_now()) == -1)
 			fatalx("%s", gateway_error(ad->gw));
 		break;
 	case IMSG_PACKAGE_STORE:
 		if (msg_package_store_decode(m->data, m->len, &ps) == -1)
 			fatalx("bad PACKAGE_STORE from signerd");
-		if ((r = gateway_install(ad->gw, &ps, time(NULL))) == -1)
+		if ((r = gateway_install(ad->gw, &ps, clock_now())) == -1)
 			fatalx("installing package %s: %s", ps.id.name,
 			    gateway_error(ad->gw));
 		if (r == 0)
@@ -414,7 +484,7 @@ auditd_state(struct child *c, char *buf, size_t len)
 	store_state(ad->store, buf, len);
 	if ((n = strlen(buf)) + 3 < len) {
 		(void)strlcat(buf, "; ", len);
-		outbox_state(ad->outbox, time(NULL), buf + n + 2, len - n - 2);
+		outbox_state(ad->outbox, clock_now(), buf + n + 2, len - n - 2);
 	}
 }
 
@@ -479,6 +549,10 @@ main(int argc, char *argv[])
 	if ((ad.ev_outbox = evtimer_new(ad.c.base, on_outbox_timer, &ad)) ==
 	    NULL)
 		fatalx("evtimer_new");
+	ad.retention = retention_new(&ad.db);
+	if ((ad.ev_retention = evtimer_new(ad.c.base, on_retention_timer,
+	    &ad)) == NULL)
+		fatalx("evtimer_new");
 	if ((ad.gw = gateway_new(&ad.db, "/" PKG_DIR)) == NULL)
 		fatal("gateway_new");
 	wbuf_init(&ad.checkin_doc);
@@ -488,6 +562,8 @@ main(int argc, char *argv[])
 	r = child_run(&ad.c);
 	store_free(ad.store);	/* rolls back a cycle left open */
 	event_free(ad.ev_outbox);
+	event_free(ad.ev_retention);
+	retention_free(ad.retention);
 	outbox_free(ad.outbox);
 	gateway_free(ad.gw);
 	wbuf_free(&ad.checkin_doc);

@@ -23,9 +23,13 @@
  * last accepted sequence, the instructed schedule and interval, the last
  * check-in and instruction), and packages every installed package;
  * version 4 (schema-4.sql) adds each address's state (targets), meter
- * flags and the SNMPv3 and discovery counts; version 5 is issue 12's
- * (documents in parts: an empty placeholder here); version 6 (schema-
- * 6.sql) the data that needs its own consent: job data.
+ * flags and the SNMPv3 and discovery counts.
+ * Version 5: the outbox holds each cycle in parts (part i of n, each
+ * with its bytes, hash and receipt), documents set aside after a
+ * permanent refusal ('refused'), and when and why bytes were pruned;
+ * cycles say when retention pruned their readings.
+ * Version 6 (schema-6.sql): the data that needs its own consent: job
+ * data, incidents and supply requests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +52,6 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 #include "schema-4.sql.h"
 ;
-/* version 5 is issue 12's (documents in parts): a placeholder here */
 static const char schema_v5[] =
 #include "schema-5.sql.h"
 ;
@@ -139,6 +142,15 @@ static const struct {
 
 /* the connection's settings; journal_mode is checked separately */
 static const char pragmas[] =
+	/*
+	 * Free pages go back to the file system when retention asks
+	 * (retention.c: PRAGMA incremental_vacuum, a few pages at a time),
+	 * never in one long VACUUM.  It takes effect only in a database
+	 * created with it: an older one keeps auto_vacuum none, and its free
+	 * pages are reused for new rows, so it stops growing all the same
+	 * but does not shrink.
+	 */
+	"PRAGMA auto_vacuum = INCREMENTAL;"
 	"PRAGMA synchronous = FULL;"
 	"PRAGMA foreign_keys = ON;"
 	"PRAGMA temp_store = MEMORY;"

@@ -10,6 +10,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,27 +553,120 @@ write_head(struct docw *dw, int64_t cycle, const char *reason,
 	xmlw_stag_end(&dw->w);
 }
 
-static void
-write_tail(struct docw *dw)
+/* the width of ' of="N"', padded: N has at most 7 digits (DOC_PARTS_MAX) */
+#define OF_WIDTH	12
+
+size_t
+document_tail(char *buf, uint32_t number, uint32_t first, uint32_t devices,
+    uint32_t of)
 {
-	xmlw_etag(&dw->w, "Devices");
-	XMLW_PUTS(&dw->w, "\n  </ch:Upload>\n </env:Body>\n</env:Envelope>\n");
+	char	 ofs[32];
+	int	 n;
+
+	n = snprintf(ofs, sizeof(ofs), " of=\"%u\"", of);
+	if (n < 0 || n > OF_WIDTH || of > DOC_PARTS_MAX)
+		fatalx("%s: %u parts", __func__, of);
+	/* spaces before "/>" are allowed: the width stays the same */
+	n = snprintf(buf, DOC_TAIL_MAX, "\n   <ch:Part number=\"%u\" "
+	    "firstDevice=\"%u\" devices=\"%u\"%s%*s/>\n"
+	    "  </ch:Upload>\n </env:Body>\n</env:Envelope>\n", number, first,
+	    devices, ofs, OF_WIDTH - n, "");
+	if (n < 0 || n >= DOC_TAIL_MAX)
+		fatalx("%s: too long", __func__);
+	return (size_t)n;
+}
+
+/*
+ * Cutting parts: the head (envelope to Devices) is written once; after
+ * it, the devices of the part being made.  A device that makes the part
+ * too large moves to the next one (unless it is the part's only one).
+ */
+struct cutter {
+	struct docw		*dw;
+	size_t			 limit;
+	size_t			 headlen;	/* the head's bytes */
+	int			 headdepth;
+	struct doc_part		 part;
+	doc_part_fn		 fn;
+	void			*arg;
+	char			*err;
+	size_t			 errlen;
+	char			*moved;		/* a device for the next part */
+	size_t			 movedcap;
+};
+
+/* close the part being made and hand it over; then start the next */
+static int
+cut_emit(struct cutter *ct, int last)
+{
+	struct xmlw	*w = &ct->dw->w;
+	char		 tail[DOC_TAIL_MAX];
+	size_t		 n;
+	int		 r;
+
+	xmlw_etag(w, "Devices");
+	ct->part.last = last;
+	ct->part.tail = w->len;
+	/* "of" is the part's own number: final for the last one */
+	n = document_tail(tail, ct->part.number, ct->part.first,
+	    ct->part.devices, ct->part.number);
+	xmlw_put(w, tail, n);
+	ct->part.data = (const uint8_t *)w->o;
+	ct->part.len = w->len;
+	r = ct->fn(ct->arg, &ct->part, ct->err, ct->errlen);
+	/* the next part: the same head, then its devices */
+	w->len = ct->headlen;
+	w->depth = ct->headdepth;
+	ct->part.number++;
+	ct->part.first += ct->part.devices;
+	ct->part.devices = 0;
+	return r;
+}
+
+/* a device was written from `mark' on: is it one too many for the part? */
+static int
+cut_device(struct cutter *ct, size_t mark)
+{
+	struct xmlw	*w = &ct->dw->w;
+	size_t		 n;
+
+	if (ct->part.devices > 0 &&
+	    w->len + sizeof("\n   </ch:Devices>") + DOC_TAIL_MAX >
+	    ct->limit) {
+		n = w->len - mark;
+		if (n > ct->movedcap) {
+			free(ct->moved);
+			if ((ct->moved = malloc(n)) == NULL)
+				fatal(NULL);
+			ct->movedcap = n;
+		}
+		memcpy(ct->moved, w->o + mark, n);
+		w->len = mark;
+		if (cut_emit(ct, 0) == -1)
+			return -1;
+		xmlw_put(w, ct->moved, n);
+	}
+	ct->part.devices++;
+	return 0;
 }
 
 int
-document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
-    struct wbuf *out, char *err, size_t errlen)
+document_parts(sqlite3 *db, int64_t cycle, const struct doc_params *p,
+    size_t limit, doc_part_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct docw		 dw;
+	struct cutter		 ct;
 	struct rpt_device	*d;
 	struct cursor		 cur[NCUR];
 	sqlite3_stmt		*st = NULL, *rep = NULL;
 	char			 reason[REPORT_NAME];
 	int64_t			 started, finished, lo = 0, hi = -1, id,
 				 last = INT64_MIN;
+	size_t			 mark;
 	int			 i, rc, ret = -1;
 
 	memset(cur, 0, sizeof(cur));
+	memset(&ct, 0, sizeof(ct));
 	if ((d = malloc(sizeof(*d))) == NULL)
 		fatal(NULL);
 	/* lines and indentation down to the Device elements */
@@ -623,6 +717,15 @@ document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 	}
 
 	write_head(&dw, cycle, reason, started, finished);
+	ct.dw = &dw;
+	ct.limit = limit;
+	ct.headlen = dw.w.len;
+	ct.headdepth = dw.w.depth;
+	ct.part.number = 1;
+	ct.fn = fn;
+	ct.arg = arg;
+	ct.err = err;
+	ct.errlen = errlen;
 	while ((rc = sqlite3_step(rep)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(rep, 0);
 		if (id <= last) {
@@ -632,34 +735,48 @@ document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 		}
 		last = id;
 		readings_column_device(rep, 1, d);
+		mark = dw.w.len;
 		write_device(&dw, d, id, cur, col(rep,
 		    1 + READINGS_DEVICE_NCOLS), col(rep,
 		    2 + READINGS_DEVICE_NCOLS));
+		if (cut_device(&ct, mark) == -1)
+			goto done;
 	}
 	if (rc != SQLITE_DONE)
 		goto dberr;
 	for (i = 0; i < NCUR; i++)
 		if (cur[i].failed)
 			goto dberr;
-	write_tail(&dw);
+	if (cut_emit(&ct, 1) == -1)
+		goto done;
 	ret = 0;
 	goto done;
  dberr:
 	set_err(err, errlen, "reading cycle %" PRId64 ": %s", cycle,
 	    sqlite3_errmsg(db));
  done:
-	if (ret == 0 && out->len == 0) {
-		/* hand the buffer over (a wbuf is malloc'd memory) */
-		wbuf_free(out);
-		out->cap = dw.w.cap;
-		out->data = (uint8_t *)xmlw_take(&dw.w, &out->len);
-	} else if (ret == 0)
-		wbuf_bytes(out, dw.w.o, dw.w.len);
 	xmlw_free(&dw.w);
+	free(ct.moved);
 	free(d);
 	sqlite3_finalize(st);
 	sqlite3_finalize(rep);
 	for (i = 0; i < NCUR; i++)
 		sqlite3_finalize(cur[i].st);
 	return ret;
+}
+
+/* document_build(): the one part, copied out */
+static int
+build_one(void *arg, const struct doc_part *pt, char *err, size_t errlen)
+{
+	wbuf_bytes(arg, pt->data, pt->len);
+	return 0;
+}
+
+int
+document_build(sqlite3 *db, int64_t cycle, const struct doc_params *p,
+    struct wbuf *out, char *err, size_t errlen)
+{
+	return document_parts(db, cycle, p, SIZE_MAX, build_one, out, err,
+	    errlen);
 }

@@ -1,32 +1,53 @@
 /*
- * The outbox: the upload document of every stored cycle, its exact bytes
- * and SHA-256, and its delivery to the communication server through
- * uplinkd.  Tables: auditd/db.c, schema version 2.
+ * The outbox: the upload documents of every stored cycle, their exact
+ * bytes and SHA-256, and their delivery to the communication server
+ * through uplinkd.  Table: auditd/schema-5.sql (db.c).
  *
  * Storing.  outbox_add() runs inside the cycle's own transaction (a hook
- * of store.c, called just before the commit): it builds the document from
- * the rows just stored (document.h), validates it against the protocol
- * schema (a document that does not validate is a bug: fatal), stores it
- * as 'pending' with a "document" record in the transaction log, and then
- * enforces the spool limit: while the pending documents together exceed
+ * of store.c, called just before the commit): it builds the cycle's
+ * documents from the rows just stored (document.h), in parts of at most
+ * "part limit" bytes each ("part I of N", whole devices, a device larger
+ * than the limit alone in its part), and stores each part as its own
+ * 'pending' row with its hash and a "document" record in the transaction
+ * log.  A part is written once and hashed once: the count N of the parts
+ * before the last is put in place in the stored bytes when the last is
+ * cut, and only then is each hash finished (document.h says how).  Parts
+ * up to OUTBOX_CHECK_MAX bytes are validated against the protocol schema
+ * (one that does not validate is a bug: fatal).  Then the spool limit:
+ * while the undelivered documents (pending and refused) together exceed
  * it, the oldest one is pruned (its bytes deleted, its hash kept) with a
- * "prune" record.  So a cycle and its document are never separated, and
- * nothing disappears without a record.  Documents are built whether or
- * not uploading is authorized, so that they can be inspected first.
+ * "prune" record.  So a cycle and its documents are never separated,
+ * nothing disappears without a record, and auditd never holds more than
+ * one part of a cycle in memory.  Documents are built whether or not
+ * uploading is authorized, so that they can be inspected first.
  *
- * Delivery.  Only with "authorize upload yes", and one document at a
- * time, oldest first: outbox_pump() hands the oldest pending document to
- * the sender (uplinkd) once it is due; outbox_result() takes uplinkd's
+ * Delivery.  Only with "authorize upload yes", one document at a time,
+ * oldest first: outbox_pump() hands the oldest pending document to the
+ * sender (uplinkd) once it is due; outbox_result() takes uplinkd's
  * answer.  A receipt carrying the document's own hash marks it delivered
- * and the next one goes at once; anything else (a failure, or a receipt
- * for other bytes) is one more attempt, and the whole queue waits
+ * and the next one goes at once.  A permanent refusal sets the document
+ * aside ('refused', with an "upload" record saying so, its bytes kept)
+ * and the next one goes at once too: an answer 413 (too large: no
+ * retry can change that) or 400 (the server says the document itself is
+ * wrong), or a document larger than an upload may carry (OUTBOX_DOC_MAX,
+ * found when it is stored).  Anything else (no connection, TLS, 5xx, a
+ * receipt for other bytes...) is one more attempt, and the whole queue
+ * waits
  *
  *	min(6 h, 30 s * 2^(attempts - 1)) + up to 10% random jitter
  *
- * before trying again.  Every result is one "upload" record.  Nothing is
- * marked sent before its receipt: after a crash the document in flight is
- * simply sent again (the server is idempotent by hash).  outbox_kick()
- * makes every pending document due now ("callhomectl send now").
+ * (or the server's Retry-After, if longer) before trying again.  Every
+ * result is one "upload" record.  Nothing is marked sent before its
+ * receipt: after a crash the document in flight is simply sent again
+ * (the server is idempotent by hash).  outbox_kick() makes every pending
+ * document due now ("callhomectl send").
+ *
+ * The operator (callhomectl outbox requeue|drop ID, through the parent;
+ * OUTBOX_OP_* of chan/parent_auditd.h):
+ * requeue makes a refused or pending document pending and due now, its
+ * attempts counted from 0 (an "outbox" record); drop deletes the bytes
+ * of a refused or pending document that is not in flight (a "prune"
+ * record, reason "dropped by the operator").
  */
 #ifndef CALLHOME_OUTBOX_H
 #define CALLHOME_OUTBOX_H
@@ -45,7 +66,11 @@
 #define OUTBOX_GZIP_MIN		4096	/* larger documents go gzip'd */
 #define OUTBOX_BACKOFF_FIRST	30		/* seconds */
 #define OUTBOX_BACKOFF_CAP	(6 * 60 * 60)
-/* the largest document an UPLOAD_JOB can carry */
+/*
+ * The largest document an UPLOAD_JOB can carry (the job's stream holds
+ * the headers' worth more).  "part limit" is at most 16M, so only a
+ * single device larger than that could make a part this large.
+ */
 #define OUTBOX_DOC_MAX		(UPLOAD_JOB_MAX - 4096)
 
 struct outbox;
@@ -70,8 +95,8 @@ int		 outbox_configure(struct outbox *,
 void		 outbox_set_sender(struct outbox *, outbox_send_fn, void *);
 
 /*
- * Build, check and store the document of cycle c inside the caller's
- * open transaction, log it and enforce the spool limit.  -1 on a
+ * Build, check and store the documents of cycle c inside the caller's
+ * open transaction, log them and enforce the spool limit.  -1 on a
  * database error (outbox_error() says which).
  */
 int		 outbox_add(struct outbox *, const struct rpt_cycle *,
@@ -95,6 +120,14 @@ int		 outbox_result(struct outbox *,
 		    const struct msg_upload_result *, int64_t now);
 /* every pending document due now; -1 on a database error */
 int		 outbox_kick(struct outbox *, int64_t now);
+/*
+ * The operator's request: OUTBOX_OP_REQUEUE or OUTBOX_OP_DROP of
+ * document id, for the log with the client's uid.  0 when done, 1 when
+ * refused (no such document, in flight, delivered or pruned), both with
+ * a sentence in text; -1 on a database error.
+ */
+int		 outbox_op(struct outbox *, int op, int64_t id, uint32_t uid,
+		    int64_t now, char *text, size_t);
 int		 outbox_status(struct outbox *, int64_t now,
 		    struct msg_outbox_status *);
 /* one short line for the status ping */
@@ -104,5 +137,7 @@ uint64_t	 outbox_inflight(const struct outbox *);
 
 /* the wait after `attempts' failed attempts, before jitter (seconds) */
 int64_t		 outbox_backoff(int64_t attempts);
+/* is an HTTP answer to an upload a permanent refusal (413, 400)? */
+int		 outbox_permanent(int http_status);
 
 #endif /* CALLHOME_OUTBOX_H */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "devstate.h"
@@ -717,7 +718,7 @@ store_cycle_end(struct store *st, const struct rpt_cycle *end,
 	digest_hex(digest, hex);
 	rpt_cycle_summary(summary, sizeof(summary), c.id, &c);
 	detail = txlog_collect_detail(c.id, &c, st->begin.ndevices, digest);
-	rc = txlog_append(st->db->h, time(NULL), TXLOG_COLLECT, summary,
+	rc = txlog_append(st->db->h, clock_now(), TXLOG_COLLECT, summary,
 	    detail, &seq);
 	free(detail);
 	if (rc == -1)

@@ -369,7 +369,51 @@ live(struct ctl *ctl, int argc, char **argv, int command, int may_json)
 			errx(CTL_USAGE, "socket path too long");
 	} else
 		ctl_load_config(ctl);
-	return ctl_live(ctl, command, json);
+	return ctl_live(ctl, command, 0, json);
+}
+
+/*
+ * outbox [-a] [-j]: what waits (read from the database);
+ * outbox requeue ID, outbox drop ID: through the daemon
+ */
+static int
+cmd_outbox(struct ctl *ctl, int argc, char **argv)
+{
+	const char	*errstr;
+	int64_t		 id;
+	int		 json = 0, all = 0, i, r, command;
+
+	if (argc >= 2 && (strcmp(argv[1], "requeue") == 0 ||
+	    strcmp(argv[1], "drop") == 0)) {
+		if (argc != 3)
+			usage();
+		command = strcmp(argv[1], "drop") == 0 ? CTL_OUTBOX_DROP :
+		    CTL_OUTBOX_REQUEUE;
+		id = strtonum(argv[2], 1, LLONG_MAX, &errstr);
+		if (errstr != NULL)
+			errx(CTL_USAGE, "\"%s\": a document's id is %s (the ID "
+			    "column of callhomectl outbox)", argv[2], errstr);
+		if (ctl->sockopt != NULL) {
+			if (strlcpy(ctl->socket, ctl->sockopt,
+			    sizeof(ctl->socket)) >= sizeof(ctl->socket))
+				errx(CTL_USAGE, "socket path too long");
+		} else
+			ctl_load_config(ctl);
+		return ctl_live(ctl, command, id, 0);
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-a") == 0)
+			all = 1;
+		else
+			usage();
+	}
+	ctl_load_config(ctl);
+	ctl_open_db(ctl);
+	r = ctl_outbox(ctl, json, all);
+	ctl_close_db(ctl);
+	return r;
 }
 
 static int
@@ -413,6 +457,8 @@ static const struct command commands[] = {
 	    cmd_devices },
 	{ "verify", "", "check the transaction log and the readings it seals",
 	    cmd_verify },
+	{ "outbox", "[-a] [-j] | requeue id | drop id",
+	    "the documents waiting; send again or drop one", cmd_outbox },
 	{ "log", "[-j] [-n count] [--since time] [--until time]",
 	    "the transaction log, oldest first", cmd_log },
 	{ "show", "[-r] seq | outbox:id | cycle:id",

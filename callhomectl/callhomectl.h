@@ -116,7 +116,10 @@ int	ctl_json_member_hex(const char *, const char *key, char *, size_t);
 const char *ctl_level_word(int64_t);
 
 /* a live command through callhomed's control socket (ctl_live.c) */
-int	ctl_live(struct ctl *, int command, int json);
+int	ctl_live(struct ctl *, int command, int64_t arg, int json);
+
+/* the outbox, from the database (ctl_outbox.c); -a: delivered too */
+int	ctl_outbox(struct ctl *, int json, int all);
 
 /*
  * A string for a terminal: control characters shown as '?', cut and

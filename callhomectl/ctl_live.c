@@ -42,7 +42,7 @@ ctl_connect(const char *path)
 }
 
 int
-ctl_live(struct ctl *ctl, int command, int json)
+ctl_live(struct ctl *ctl, int command, int64_t arg, int json)
 {
 	struct imsgbuf		 ib;
 	struct imsg		 m;
@@ -56,6 +56,7 @@ ctl_live(struct ctl *ctl, int command, int json)
 	fd = ctl_connect(ctl->socket);
 	imsgbuf_init(&ib, fd, &chan_control, PROC_CONTROL);
 	req.command = (uint32_t)command;
+	req.arg = arg;
 	wbuf_init(&w);
 	msg_ctl_request_encode(&w, &req);
 	if (imsg_compose(&ib, IMSG_CTL_REQUEST, 0, -1, w.data, w.len) == -1)

@@ -45,6 +45,9 @@ struct doc {
 	size_t		 len;
 	int64_t		 record;	/* its "document" record */
 	char		 logged[TXLOG_HEX_LEN];	/* that record's hash */
+	int64_t		 part;		/* part of parts of its cycle */
+	int64_t		 parts;
+	char		 pruned[64];	/* why its bytes went, or "" */
 };
 
 static const char *
@@ -107,8 +110,9 @@ outbox_of_cycle(sqlite3 *db, int64_t cycle)
 	int64_t		 id;
 	int		 rc;
 
+	/* a cycle in parts: its first */
 	if (sqlite3_prepare_v2(db, "SELECT id FROM outbox WHERE cycle_id = "
-	    "?1", -1, &q, NULL) != SQLITE_OK)
+	    "?1 ORDER BY part LIMIT 1", -1, &q, NULL) != SQLITE_OK)
 		DBERR(db);
 	sqlite3_bind_int64(q, 1, cycle);
 	if ((rc = sqlite3_step(q)) == SQLITE_DONE)
@@ -133,8 +137,8 @@ load_doc(sqlite3 *db, int64_t id, struct doc *d)
 	memset(d, 0, sizeof(*d));
 	d->record = -1;
 	if (sqlite3_prepare_v2(db, "SELECT id, cycle_id, created, sha256, "
-	    "size, document, state, delivered FROM outbox WHERE id = ?1", -1,
-	    &q, NULL) != SQLITE_OK)
+	    "size, document, state, delivered, part, parts, prune_reason "
+	    "FROM outbox WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
 		DBERR(db);
 	sqlite3_bind_int64(q, 1, id);
 	if ((rc = sqlite3_step(q)) == SQLITE_DONE)
@@ -158,6 +162,9 @@ load_doc(sqlite3 *db, int64_t id, struct doc *d)
 	(void)strlcpy(d->state, col_text(q, 6), sizeof(d->state));
 	d->delivered = sqlite3_column_type(q, 7) == SQLITE_NULL ? 0 :
 	    sqlite3_column_int64(q, 7);
+	d->part = sqlite3_column_int64(q, 8);
+	d->parts = sqlite3_column_int64(q, 9);
+	(void)strlcpy(d->pruned, col_text(q, 10), sizeof(d->pruned));
 	sqlite3_finalize(q);
 
 	/* the "document" record that logged it */
@@ -281,6 +288,9 @@ ctl_show(struct ctl *ctl, enum ctl_show_by by, int64_t n, int raw)
 		    d.cycle, d.id);
 		if (d.record != -1)
 			printf(", log record %" PRId64, d.record);
+		if (d.parts > 1)
+			printf(", part %" PRId64 " of %" PRId64, d.part,
+			    d.parts);
 		printf("): %" PRId64 " bytes, created %s, ", d.size, created);
 		ctl_print_safe(stdout, d.state, 0);
 		if (d.delivered != 0) {
@@ -290,8 +300,12 @@ ctl_show(struct ctl *ctl, enum ctl_show_by by, int64_t n, int raw)
 		putchar('\n');
 	}
 	if (d.bytes == NULL) {
-		fprintf(msg, "the document was pruned: its bytes are no "
-		    "longer kept\nhash: ");
+		fprintf(msg, "the document was pruned%s%s: its bytes are no "
+		    "longer kept\nhash: ", d.pruned[0] ? " by " : "",
+		    strcmp(d.pruned, "retention") == 0 ? "retention" :
+		    strcmp(d.pruned, "dropped") == 0 ? "the operator" :
+		    strcmp(d.pruned, "spool limit") == 0 ? "the spool limit" :
+		    d.pruned[0] ? "an older release" : "");
 		ctl_print_safe(msg, d.sha256, 0);
 		fprintf(msg, " (as logged, of %" PRId64 " bytes)\n", d.size);
 		if (fflush(stdout) == EOF || ferror(stdout))

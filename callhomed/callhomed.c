@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "callhomed.h"
+#include "clock.h"
 #include "jobseal.h"
 #include "log.h"
 #include "usm.h"
@@ -150,31 +151,53 @@ on_collect_timer(evutil_socket_t fd, short ev, void *arg)
 	struct callhomed	*ch = arg;
 
 	collect_now(ch, "schedule");
-	sched_collect(ch);
+	sched_collect(ch, 0);
 }
 
+/*
+ * The next collection (schedule.c).  At start, a gateway that comes up
+ * after today's slot (it was off, or restarts) says that it waits for
+ * the next one: there is no catching up.
+ */
 void
-sched_collect(struct callhomed *ch)
+sched_collect(struct callhomed *ch, int at_start)
 {
 	struct timeval	 tv;
-	time_t		 now = time(NULL);
+	time_t		 now = clock_now(), today;
 	char		 when[64];
 	struct tm	 tm;
+	int		 minute = sched_minute_now(ch);
 
 	if (ch->oneshot)
 		return;
-	ch->next_collect = sched_next_collect(now, sched_minute_now(ch),
+	ch->next_collect = sched_next_collect(now, minute,
 	    ch->conf->sched_jitter);
-	tv.tv_sec = ch->next_collect - now;
+	tv.tv_sec = ch->next_collect > now ? ch->next_collect - now : 0;
 	tv.tv_usec = 0;
 	if (ch->ev_collect == NULL &&
 	    (ch->ev_collect = evtimer_new(ch->base, on_collect_timer, ch)) ==
 	    NULL)
 		fatalx("evtimer_new");
 	evtimer_add(ch->ev_collect, &tv);
-	if (localtime_r(&ch->next_collect, &tm) != NULL &&
-	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) > 0)
+	if (localtime_r(&ch->next_collect, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		(void)strlcpy(when, "?", sizeof(when));
+	if (!at_start || localtime_r(&now, &tm) == NULL) {
 		log_debug("next collection at %s", when);
+		return;
+	}
+	tm.tm_hour = minute / 60;
+	tm.tm_min = minute % 60;
+	tm.tm_sec = 0;
+	if ((today = sched_local(&tm)) != -1 && today <= now)
+		log_info("schedule: started after today's slot (daily "
+		    "%02d:%02d, up to %u s later): no collection until the "
+		    "next one, at %s", minute / 60, minute % 60,
+		    ch->conf->sched_jitter, when);
+	else
+		log_info("schedule: the next collection is at %s (daily "
+		    "%02d:%02d, up to %u s later)", when, minute / 60,
+		    minute % 60, ch->conf->sched_jitter);
 }
 
 /* auditd stored a cycle: the end of a collection */
@@ -209,29 +232,47 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 		}
 		/* then the upload, now: auditd says how the outbox fares */
 		ch->once_upload = 1;
-		ch->once_since = time(NULL);
+		ch->once_since = clock_now();
 		msg_outbox_kick_send(&ch->kids[PROC_AUDITD].iev);
 		msg_outbox_status_req_send(&ch->kids[PROC_AUDITD].iev,
 		    ONCE_PEERID);
 	}
 }
 
-/* -1 with uploading authorized: done when the outbox is empty or fails */
+/*
+ * -1 with uploading authorized: done when nothing is pending any more, or
+ * at the first attempt that failed and will be retried (the server or
+ * the network is down: the rest would fail the same way).  A document
+ * set aside (a permanent refusal) does not stop the others; at the end,
+ * the cycle's own documents say the outcome: all delivered, or not.
+ */
 void
 once_outbox(struct callhomed *ch, const struct msg_outbox_status *s)
 {
+	uint32_t	 lost;
+
 	if (!ch->once_upload || !ch->once_armed)
 		return;
 	/* its result brings another status */
 	if (s->inflight)
 		return;
-	if (s->pending == 0) {
+	lost = s->lc_refused + s->lc_pruned;
+	if (s->pending == 0 && lost == 0) {
 		printf("upload: outbox delivered (%llu documents delivered "
 		    "in all)\n", (unsigned long long)s->delivered);
 		fflush(stdout);
 		parent_shutdown(ch, ch->once_code);
+	} else if (s->pending == 0) {
+		printf("upload failed: cycle %lld: %u of its %u documents "
+		    "not delivered (%u refused and set aside, %u pruned "
+		    "unsent)%s%s\n", (long long)s->last_cycle.id, lost,
+		    s->lc_parts, s->lc_refused, s->lc_pruned,
+		    s->last_refused[0] ? "; " : "", s->last_refused);
+		fflush(stdout);
+		parent_shutdown(ch, 1);
 	} else if (s->last_attempt >= ch->once_since &&
-	    s->last_result != UP_DELIVERED && s->last_result != -1) {
+	    s->last_result != UP_DELIVERED && s->last_result != -1 &&
+	    !s->last_set_aside) {
 		printf("upload failed: %s%s%s; %u documents wait in the "
 		    "outbox\n", upload_status_name(s->last_result),
 		    s->last_error[0] ? ": " : "", s->last_error, s->pending);
@@ -286,7 +327,7 @@ reload(struct callhomed *ch)
 	(void)conf_record(ch, ch->conf, nc);
 	config_free(ch->conf);
 	ch->conf = nc;
-	sched_collect(ch);
+	sched_collect(ch, 0);
 	checkin_schedule(ch, 0);
 	log_info("configuration reloaded");
 	return 0;
@@ -399,6 +440,9 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		break;
 	case IMSG_OUTBOX_STATUS:
 		control_outbox_status(ch, m);
+		break;
+	case IMSG_OUTBOX_OP_DONE:
+		control_outbox_op_done(ch, m);
 		break;
 	case IMSG_GATEWAY_STATE:
 		gateway_state_handle(ch, m);
@@ -564,6 +608,10 @@ main(int argc, char *argv[])
 	if (argc != optind)
 		usage();
 	log_setverbose(ch.verbose);
+	if (clock_is_test())
+		log_warnx("a test build: the clock is %lld s from the system's "
+		    "(%s); never install it", (long long)(clock_now() -
+		    time(NULL)), CLOCK_TEST_ENV);
 	if (strlcpy(ch.conffile, file, sizeof(ch.conffile)) >=
 	    sizeof(ch.conffile))
 		fatalx("configuration path too long");
@@ -616,9 +664,12 @@ main(int argc, char *argv[])
 		fatalx("evtimer_new");
 	evtimer_add(ch.ev_ping, &tv);
 	control_listen(&ch);
+	/* the time zone's file, before the sandbox: TZ may name one other
+	 * than /etc/localtime */
+	tzset();
 	/* the children run: from here on, only what is left of the job */
 	parent_sandbox(&ch);
-	sched_collect(&ch);
+	sched_collect(&ch, 1);
 	log_info("started, configuration %s", ch.conffile);
 
 	event_base_dispatch(ch.base);

@@ -136,6 +136,7 @@ void	 control_init(struct callhomed *);
 void	 control_listen(struct callhomed *);
 void	 control_cleanup(struct callhomed *);
 void	 control_outbox_status(struct callhomed *, struct imsg *);
+void	 control_outbox_op_done(struct callhomed *, struct imsg *);
 void	 control_pong(struct callhomed *);
 void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));
@@ -160,6 +161,11 @@ void	 profile_package_handle(struct callhomed *, struct imsg *);
 int	 profiles_merge(const struct callhomed *, struct profile_set *);
 
 /* schedule.c */
+struct tm;
+/* the first instant the local clock shows a time (a gap: its end) */
+time_t	 sched_local(const struct tm *);
+/* the collection after now, r seconds into the window (r <= jitter) */
+time_t	 sched_slot(time_t now, int minute, uint32_t jitter, uint32_t r);
 time_t	 sched_daily(time_t, int);
 time_t	 sched_next_collect(time_t, int, uint32_t);
 
@@ -169,6 +175,6 @@ void	 parent_shutdown(struct callhomed *, int);
 int	 reload(struct callhomed *);
 void	 once_outbox(struct callhomed *, const struct msg_outbox_status *);
 void	 collect_now(struct callhomed *, const char *);
-void	 sched_collect(struct callhomed *);
+void	 sched_collect(struct callhomed *, int at_start);
 
 #endif /* CALLHOMED_H */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "callhomed.h"
+#include "clock.h"
 #include "digest.h"
 #include "json.h"
 #include "log.h"
@@ -145,7 +146,7 @@ send_record(struct callhomed *ch, const char *summary, const char *sha,
 	size_t			 i;
 
 	memset(&e, 0, sizeof(e));
-	e.time = time(NULL);
+	e.time = clock_now();
 	(void)strlcpy(e.kind, TXLOG_CONFIG, sizeof(e.kind));
 	(void)strlcpy(e.summary, summary, sizeof(e.summary));
 	json_mem_begin(&m);

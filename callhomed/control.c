@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "callhomed.h"
+#include "clock.h"
 #include "log.h"
 #include "upload_status.h"
 
@@ -41,6 +42,7 @@ struct ctl_conn {
 	struct callhomed	*ch;
 	struct event		*ev_wait;
 	int			 waiting;	/* a status in the making */
+	int			 op_waiting;	/* an outbox op at auditd */
 	int			 closing;	/* its answer is on its way */
 	uint32_t		 ping_seq;	/* status: pongs to wait for */
 	int			 have_outbox;
@@ -142,7 +144,9 @@ status_parent(struct ctl_conn *c)
 		ctl_reply(c, "last collection", "%s at %s", line, t);
 	}
 	fmt_time(ch->next_collect, t, sizeof(t));
-	ctl_reply(c, "next collection", "%s", t);
+	ctl_reply(c, "next collection", "%s (daily %02d:%02d, up to %u s "
+	    "later)", t, sched_minute_now(ch) / 60, sched_minute_now(ch) % 60,
+	    ch->conf->sched_jitter);
 	if (checkin_every_now(ch) == 0)
 		ctl_reply(c, "next check-in", "never (%s)",
 		    ch->conf->trust_instructions[0] == '\0' ?
@@ -168,6 +172,36 @@ status_parent(struct ctl_conn *c)
 			    (unsigned long long)k->pong.uptime,
 			    (unsigned long long)k->pong.rss_kb, k->pong.state);
 	}
+}
+
+/* a size for people: 1.5 MiB */
+static void
+fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024)
+		(void)snprintf(buf, len, "%.1f MiB", n / (1024.0 * 1024));
+	else if (n >= 1024)
+		(void)snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else
+		(void)snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+/* the database's size, and what retention keeps */
+static void
+control_print_database(struct ctl_conn *c, const struct msg_outbox_status *s)
+{
+	char	 size[32], freeb[32], t[64];
+
+	fmt_bytes(s->db_bytes, size, sizeof(size));
+	fmt_bytes(s->db_free, freeb, sizeof(freeb));
+	if (s->oldest_readings > 0)
+		fmt_time((time_t)s->oldest_readings, t, sizeof(t));
+	else
+		(void)strlcpy(t, "none", sizeof(t));
+	ctl_reply(c, "database", "%s (%s of it free), readings kept %u "
+	    "days, the oldest of %s%s%s", size, freeb,
+	    c->ch->conf->retention_days, t, s->retention[0] ? "; " : "",
+	    s->retention);
 }
 
 /* auditd's part of status: the outbox */
@@ -196,6 +230,18 @@ control_print_outbox(struct ctl_conn *c, const struct msg_outbox_status *s)
 		fmt_time(s->next_attempt, t, sizeof(t));
 		ctl_reply(c, "next upload", "%s", t);
 	}
+	/* a permanent refusal: clear, and what to do about it */
+	if (s->refused > 0)
+		ctl_reply(c, "refused", "%u documents set aside (%llu bytes), "
+		    "not retried; the newest: %s; callhomectl outbox requeue "
+		    "ID or drop ID", s->refused,
+		    (unsigned long long)s->refused_bytes, s->last_refused);
+	if (s->lc_parts > 1 || s->lc_refused + s->lc_pruned > 0)
+		ctl_reply(c, "last cycle's documents", "%u parts: %u delivered, "
+		    "%u pending, %u refused, %u pruned", s->lc_parts,
+		    s->lc_delivered, s->lc_parts - s->lc_delivered -
+		    s->lc_refused - s->lc_pruned, s->lc_refused, s->lc_pruned);
+	control_print_database(c, s);
 	if (s->checkin_time > 0) {
 		fmt_time(s->checkin_time, t, sizeof(t));
 		ctl_reply(c, "last check-in", "%s: %s%s%s, %u bundles", t,
@@ -286,6 +332,35 @@ control_outbox_status(struct callhomed *ch, struct imsg *m)
 		status_finish(c, 1);
 }
 
+/* auditd's answer to an operator's requeue or drop (peer id = client) */
+void
+control_outbox_op_done(struct callhomed *ch, struct imsg *m)
+{
+	struct msg_outbox_op_done	 d;
+	struct ctl_conn			*c;
+
+	if (msg_outbox_op_done_decode(m->data, m->len, &d) == -1)
+		fatalx("bad OUTBOX_OP_DONE from auditd");
+	if ((c = conn_by_id(&ch->ctl, m->hdr.peerid)) == NULL ||
+	    !c->op_waiting)
+		return;
+	c->op_waiting = 0;
+	if (c->ev_wait != NULL)
+		evtimer_del(c->ev_wait);
+	ctl_reply(c, "outbox", "%s", d.text);
+	ctl_end(c, d.ok ? 0 : 1);
+}
+
+static void
+op_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	c->op_waiting = 0;
+	ctl_reply(c, "outbox", "auditd did not answer in time");
+	ctl_end(c, 1);
+}
+
 /* a child answered a ping: a waiting status may be complete now */
 void
 control_pong(struct callhomed *ch)
@@ -304,9 +379,15 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 {
 	struct callhomed	*ch = c->ch;
 	struct timeval		 tv = { CTL_STATUS_WAIT, 0 };
+	struct msg_outbox_op	 op;
 
-	log_info("control: %s from uid %u", ctl_command_name(r->command),
-	    (unsigned)c->uid);
+	if (r->arg != 0)
+		log_info("control: %s %lld from uid %u",
+		    ctl_command_name(r->command), (long long)r->arg,
+		    (unsigned)c->uid);
+	else
+		log_info("control: %s from uid %u",
+		    ctl_command_name(r->command), (unsigned)c->uid);
 	switch (r->command) {
 	case CTL_STATUS:
 		/* fresh words from every child, and the outbox from auditd */
@@ -358,6 +439,19 @@ handle_request(struct ctl_conn *c, const struct msg_ctl_request *r)
 			ctl_end(c, 0);
 		}
 		return;
+	case CTL_OUTBOX_REQUEUE:
+	case CTL_OUTBOX_DROP:
+		op.op = r->command == CTL_OUTBOX_DROP ? OUTBOX_OP_DROP :
+		    OUTBOX_OP_REQUEUE;
+		op.id = r->arg;
+		op.uid = (uint32_t)c->uid;
+		c->op_waiting = 1;
+		if ((c->ev_wait = evtimer_new(ch->base, op_timeout, c)) ==
+		    NULL)
+			fatalx("evtimer_new");
+		evtimer_add(c->ev_wait, &tv);
+		msg_outbox_op_send(&ch->kids[PROC_AUDITD].iev, c->id, &op);
+		return;
 	case CTL_RELOAD:
 		if (reload(ch) == 0) {
 			ctl_reply(c, "reload", "configuration reloaded");
@@ -380,7 +474,7 @@ conn_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 
 	if (m->hdr.type != IMSG_CTL_REQUEST ||
 	    msg_ctl_request_decode(m->data, m->len, &r) == -1 ||
-	    c->waiting || c->closing) {
+	    c->waiting || c->op_waiting || c->closing) {
 		/* a client is not trusted to be well-formed: just drop it */
 		log_warnx("control: bad request from uid %u",
 		    (unsigned)c->uid);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "callhomed.h"
+#include "clock.h"
 #include "log.h"
 #include "profile.h"
 #include "upload_status.h"
@@ -82,7 +83,7 @@ checkin_schedule(struct callhomed *ch, int first)
 	tv.tv_sec = first ? 1 + (time_t)arc4random_uniform(
 	    every < FIRST_CHECKIN_MAX ? every : FIRST_CHECKIN_MAX) : every;
 	tv.tv_usec = 0;
-	ch->next_checkin = time(NULL) + tv.tv_sec;
+	ch->next_checkin = clock_now() + tv.tv_sec;
 	evtimer_add(ch->ev_checkin, &tv);
 }
 
@@ -219,7 +220,7 @@ carry_out(struct callhomed *ch, const struct bundle_item *it, char *text,
 		break;
 	case BI_SCHEDULE_DAILY:
 		ch->gw.sched_minute = it->u.minute;
-		sched_collect(ch);
+		sched_collect(ch, 0);
 		(void)snprintf(text, len, "schedule daily %02d:%02d: set",
 		    it->u.minute / 60, it->u.minute % 60);
 		break;
@@ -294,7 +295,7 @@ gateway_state_handle(struct callhomed *ch, struct imsg *m)
 	ch->have_gw = 1;
 	msg_signer_state_send(&ch->kids[PROC_SIGNERD].iev, &st);
 	if (first) {
-		sched_collect(ch);
+		sched_collect(ch, 0);
 		checkin_schedule(ch, 1);
 		/* the outbox as it is: deliveries from now on count */
 		msg_outbox_status_req_send(&ch->kids[PROC_AUDITD].iev, 0);

@@ -23,6 +23,7 @@
 
 #include "chan/collectd_auditd.h"
 #include "collectd.h"
+#include "clock.h"
 #include "log.h"
 
 /* the addresses of a range, never more than the parser allows */
@@ -182,7 +183,7 @@ cycle_end(struct collectd *cd)
 	struct cycle	*cy = &cd->cycle;
 	struct rusage	 ru;
 
-	cy->summary.finished = time(NULL);
+	cy->summary.finished = clock_now();
 	cy->summary.requests = engine_stats(cd->eng)->sent - cy->sent_before;
 	msg_cycle_end_send(&cd->auditd, &cy->summary);
 	if (getrusage(RUSAGE_SELF, &ru) == -1)
@@ -288,7 +289,7 @@ cycle_start(struct collectd *cd, uint64_t token, const char *reason)
 	cy->sent_before = engine_stats(cd->eng)->sent;
 	cy->running = 1;
 	cy->summary.token = token;
-	cy->summary.started = time(NULL);
+	cy->summary.started = clock_now();
 	(void)strlcpy(cy->summary.reason, reason, sizeof(cy->summary.reason));
 	cy->summary.ndevices = planned(cd->conf);
 	cy->next_dev = TAILQ_FIRST(&cd->conf->devices);

@@ -45,6 +45,7 @@
 
 #include "collectd.h"
 #include "chan/collectd_auditd.h"
+#include "clock.h"
 #include "jobseal.h"
 #include "log.h"
 #include "net.h"
@@ -798,7 +799,7 @@ device_finish(struct device *d)
 	dev_report_reset(rep);
 	(void)addr_fmt((const struct sockaddr *)&d->t.addr, r->address,
 	    sizeof(r->address));
-	r->collected = time(NULL);
+	r->collected = clock_now();
 	r->requests = d->requests;
 	r->waited = d->woken;
 	if (!d->phase2)		/* phase 1 never answered */

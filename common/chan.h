@@ -48,9 +48,7 @@ enum imsg_type {
 	IMSG_OUTBOX_STATUS_REQ,
 	IMSG_OUTBOX_STATUS,
 	IMSG_CYCLE_STORED,
-	IMSG_SITE_FACTS,	/* the parent's part of site information */
-	IMSG_INCIDENT_NEW,	/* an incident the administrator typed */
-	IMSG_INCIDENT_DONE,	/* recorded (its number), or why not */
+	IMSG_OUTBOX_OP, IMSG_OUTBOX_OP_DONE,	/* the operator's requeue, drop */
 	/* parent <-> signerd */
 	IMSG_CONF_SIGNERD,
 	IMSG_SIGNER_STATE,	/* accepted sequence, installed packages */
@@ -73,7 +71,6 @@ enum imsg_type {
 	/* auditd <-> uplinkd */
 	IMSG_UPLOAD_JOB,
 	IMSG_UPLOAD_RESULT,
-	IMSG_INCIDENT_STATUS,	/* the server's word on incidents */
 	/* uplinkd -> signerd */
 	IMSG_BUNDLE,		/* one bundle of a check-in answer, unread */
 	IMSG_PACKAGE,		/* a fetched package and its signature */

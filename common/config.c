@@ -73,6 +73,7 @@ config_new_default(void)
 	conf->policy.packages = 0;
 	conf->retention_days = 400;
 	conf->spool_limit = 1ULL << 30;
+	conf->part_limit = CONF_PART_LIMIT_DEFAULT;
 	(void)strlcpy(conf->snmp_community, "public",
 	    sizeof(conf->snmp_community));
 	conf->snmp_version = SNMPV_2C;
@@ -356,6 +357,8 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 	fprintf(fp, "retention %u days\n", conf->retention_days);
 	config_fmt_size(num, sizeof(num), conf->spool_limit);
 	fprintf(fp, "spool limit %s\n", num);
+	config_fmt_size(num, sizeof(num), conf->part_limit);
+	fprintf(fp, "part limit %s\n", num);
 
 	fprintf(fp, "snmp community ");
 	print_secret(fp, conf->snmp_community, flags);

@@ -28,6 +28,16 @@
 #define CONF_MAX_DEVICES	65536
 #define CONF_MAX_DISCOVER	1024
 #define CONF_MAX_V3USERS	64
+/*
+ * "part limit": the largest upload document (one part of a cycle), in
+ * bytes.  The highest is commsd's default "max document" (16M), so that a
+ * gateway never builds a part that a default server refuses; the default
+ * leaves room for servers configured lower and keeps each process's share
+ * of a part small (auditd/outbox.h, docs/design.md "Limits").
+ */
+#define CONF_PART_LIMIT_MIN	(64ULL * 1024)
+#define CONF_PART_LIMIT_MAX	(16ULL * 1024 * 1024)
+#define CONF_PART_LIMIT_DEFAULT	(4ULL * 1024 * 1024)
 /* discovery ranges: at most 65,536 addresses each */
 #define CONF_MIN_PREFIX4	16
 #define CONF_MIN_PREFIX6	112
@@ -141,6 +151,7 @@ struct callhome_conf {
 	struct policy_conf	 policy;
 	uint32_t		 retention_days;
 	uint64_t		 spool_limit;		/* bytes */
+	uint64_t		 part_limit;		/* bytes */
 
 	/* global SNMP defaults */
 	char			 snmp_community[CONF_STR_MAX];	/* secret */

@@ -1103,6 +1103,10 @@ struct verify {
 	int64_t			 ncollect;	/* cycles checked */
 	int64_t			 ndocument;	/* documents checked */
 	int64_t			 ndelivered;	/* deliveries checked */
+	/* the cycles retention records name, sorted: their readings and
+	 * their delivered documents' bytes may be gone */
+	int64_t			*pruned;
+	size_t			 npruned;
 };
 
 /*
@@ -1148,6 +1152,72 @@ cycle_field_matches(sqlite3_stmt *st, int i, const struct jval *jv)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The cycles named by a "prune" record of reason "retention", read
+ * before the walk: a collect record comes before the record that pruned
+ * its readings.  Only their chain makes them count: the walk checks each
+ * of them too, and stops at the first broken one.
+ */
+static int
+retention_load(struct verify *v)
+{
+	sqlite3_stmt	*st;
+	struct jval	 jv;
+	const char	*detail;
+	char		*end;
+	int64_t		 id, *np;
+	size_t		 cap = 0, i;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT detail FROM txlog WHERE kind = "
+	    "'prune' ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((detail = col_text(st, 0)) == NULL ||
+		    detail_get(detail, "reason", &jv) == -1 || !jv.string ||
+		    strcmp(jv.text, "retention") != 0 ||
+		    detail_get(detail, "cycle", &jv) == -1 || jv.string)
+			continue;
+		id = strtoll(jv.text, &end, 10);
+		if (*end != '\0' || id <= 0)
+			continue;
+		if (v->npruned == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			if ((np = reallocarray(v->pruned, cap,
+			    sizeof(*np))) == NULL) {
+				sqlite3_finalize(st);
+				return -2;
+			}
+			v->pruned = np;
+		}
+		/* in order of id, almost always: insertion from the end */
+		for (i = v->npruned; i > 0 && v->pruned[i - 1] > id; i--)
+			v->pruned[i] = v->pruned[i - 1];
+		v->pruned[i] = id;
+		v->npruned++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -2;
+}
+
+/* did retention prune this cycle? */
+static int
+retention_pruned(const struct verify *v, int64_t cycle)
+{
+	size_t	 lo = 0, hi = v->npruned, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v->pruned[mid] == cycle)
+			return 1;
+		if (v->pruned[mid] < cycle)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /* a collect record against its cycle row and the readings rows */
@@ -1218,6 +1288,15 @@ verify_collect(struct verify *v, int64_t seq, const char *detail)
 	if (detail_get(detail, "readings_sha256", &jv) == -1 || !jv.string)
 		return broken(v, seq, "record %" PRId64 " (cycle %" PRId64
 		    "): detail lacks readings_sha256", seq, id);
+	if (retention_pruned(v, id)) {
+		/* gone by retention (all of them, or some so far) */
+		if (digest_changed)
+			return broken(v, seq, "record %" PRId64 " (cycle %"
+			    PRId64 "): cycle row changed (readings_sha256)",
+			    seq, id);
+		v->ncollect++;
+		return 0;
+	}
 	if ((r = readings_cycle(&v->rs, id, h)) == -1)
 		return -2;
 	if (r == 0) {
@@ -1328,7 +1407,10 @@ verify_document(struct verify *v, int64_t seq, const char *detail)
 			    PRId64 "): the document's bytes changed", seq,
 			    id);
 		}
-	} else if (!col_text_is(v->outbox, 4, "pruned")) {
+	} else if (!col_text_is(v->outbox, 4, "pruned") &&
+	    !(col_text_is(v->outbox, 4, "delivered") &&
+	    retention_pruned(v, sqlite3_column_int64(v->outbox, 0)))) {
+		/* only unsent (pruned), or delivered and past retention */
 		sqlite3_reset(v->outbox);
 		return broken(v, seq, "record %" PRId64 " (document %" PRId64
 		    "): the document's bytes are missing", seq, id);
@@ -1629,7 +1711,7 @@ verify_run(struct verify *v, sqlite3 *db, int64_t *nrec, int64_t *bad_seq,
 	}
 	if (v->records && (readings_stmts_prepare(db, &v->rs) == -1 ||
 	    sqlite3_prepare_v2(db, cycle_cols_sql, -1, &v->cycle,
-	    NULL) != SQLITE_OK))
+	    NULL) != SQLITE_OK || retention_load(v) != 0))
 		r = -2;
 	else if ((r = verify_chain(v, nrec)) == 0 && v->records &&
 	    (r = verify_cycles(v)) == 0)
@@ -1640,6 +1722,7 @@ verify_run(struct verify *v, sqlite3 *db, int64_t *nrec, int64_t *bad_seq,
 	readings_stmts_free(&v->rs);
 	sqlite3_finalize(v->cycle);
 	sqlite3_finalize(v->outbox);
+	free(v->pruned);
 	if (own)
 		(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return r;

@@ -50,6 +50,7 @@
 #define TXLOG_DOCUMENT		"document"	/* a cycle's upload document */
 #define TXLOG_PRUNE		"prune"
 #define TXLOG_DISCOVER		"discover"	/* a cycle's discovery */
+#define TXLOG_OUTBOX		"outbox"	/* the operator's requeue */
 
 /*
  * The frame kinds of the readings digest.  They are part of the log's

@@ -37,8 +37,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: commsd [-dnv] [-f file]\n"
-	    "       commsd [-j] [-f file] -q documents | devices | log | "
-	    "verify\n"
+	    "       commsd [-j] [-f file] -q documents | cycles | devices | "
+	    "log | verify\n"
 	    "       commsd [-f file] -q document id\n"
 	    "       commsd [-j] [-f file] -q jobdata\n"
 	    "       commsd [-f file] [-k keyfile] -q jobdata id\n");

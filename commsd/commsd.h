@@ -204,6 +204,7 @@ struct comms_db {
 #define COMMS_LOG_ERROR		"error"
 #define COMMS_LOG_CHECKIN	"checkin"	/* and the bundles served */
 #define COMMS_LOG_PACKAGE	"package"	/* a package file served */
+#define COMMS_LOG_CYCLE		"cycle"		/* all parts of one arrived */
 
 int		 comms_db_open(struct comms_db *, const char *, int, char *,
 		    size_t);
@@ -233,11 +234,17 @@ struct comms_stored {
 	int64_t		 ndevices;
 	int64_t		 duplicates;	/* duplicates_seen, this one included */
 	int64_t		 txseq;
+	int64_t		 part;		/* ch:Part: 1 of 1 without one */
+	int64_t		 parts;
+	int64_t		 received;	/* the cycle's distinct parts so far */
+	int		 completed;	/* this one completed the cycle */
 };
 /*
  * Store a document, or find it again (same gateway, same SHA-256), and
  * its transaction log record ("upload" or "duplicate"), all in one
- * transaction.  -1 on a database error (err says it).
+ * transaction; a part that completes its cycle adds a "cycle" record.
+ * -1 on a database error, -2 when the document's Part disagrees with the
+ * parts of its cycle stored before (another count): err says it.
  */
 int		 comms_db_store(struct comms_db *, const struct comms_peer *,
 		    const struct comms_doc *, int64_t now,
@@ -321,6 +328,11 @@ void		 comms_upload_end(struct comms_ctx *,
 		    const uint8_t *extract, size_t extractlen,
 		    struct comms_result *, struct wbuf *);
 void		 comms_work_free(struct comms_work *);
+/* an upload record's ch:Part (check.h): 1 of 1 from 0 when it has none */
+struct comms_record;
+#define COMMS_MAX_PARTS		1048576		/* the schema's PartNumber */
+void		 comms_upload_part(const struct comms_record *, int64_t *part,
+		    int64_t *parts, int64_t *first);
 /*
  * checkin.c: the check-in's last step, once a worker has checked its
  * CheckIn (its steps before are the upload's): the bundles of the

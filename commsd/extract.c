@@ -361,12 +361,13 @@ comms_extract_encode(xmlNodePtr up, struct wbuf *w, char *err,
     size_t errlen)
 {
 	struct enc	 e;
-	xmlNodePtr	 gw, cycle, devs, d;
+	xmlNodePtr	 gw, cycle, devs, d, part;
 	xmlChar		*cat;
 
 	gw = xml_child(up, "Gateway");
 	cycle = xml_child(up, "Cycle");
 	devs = xml_child(up, "Devices");
+	part = xml_child(up, "Part");
 	enc_begin(&e, COMMS_REC_UPLOAD);
 	enc_set(&e, XU_GATEWAY, attr(gw, "id"));
 	enc_set(&e, XU_SOFTWARE, attr(gw, "software"));
@@ -378,6 +379,10 @@ comms_extract_encode(xmlNodePtr up, struct wbuf *w, char *err,
 	cat = child_text(up, "Categories");
 	collapse(cat);
 	enc_set(&e, XU_CATEGORIES, cat);
+	enc_set(&e, XU_PART, attr(part, "number"));
+	enc_set(&e, XU_PARTS, attr(part, "of"));
+	enc_set(&e, XU_FIRST_DEVICE, attr(part, "firstDevice"));
+	enc_set(&e, XU_PART_DEVICES, attr(part, "devices"));
 	if (enc_end(&e, w) == -1)
 		goto toolong;
 	for (d = devs != NULL ? devs->children : NULL; d != NULL; d = d->next)

@@ -4,6 +4,8 @@
  * wait for the writer) and when it is stopped.
  *
  *	documents [-j]	every stored document
+ *	cycles [-j]	every cycle: its parts received of how many,
+ *			complete or partial (and which parts are missing)
  *	document ID	the exact bytes of one, to standard output
  *	devices [-j]	the devices of the latest document
  *	log [-j]	the transaction log
@@ -91,8 +93,8 @@ q_documents(struct comms_db *db, int json)
 	int		 rc;
 
 	st = prepare(db, "SELECT d.id, g.cn, d.sha256, d.received, d.size, "
-	    "d.encoding, d.cycle_id, d.ndevices, d.duplicates_seen "
-	    "FROM documents d JOIN gateways g ON g.id = d.gateway_id "
+	    "d.encoding, d.cycle_id, d.ndevices, d.duplicates_seen, d.part, "
+	    "d.parts FROM documents d JOIN gateways g ON g.id = d.gateway_id "
 	    "ORDER BY d.id");
 	if (json) {
 		json_init(&j, stdout);
@@ -116,6 +118,8 @@ q_documents(struct comms_db *db, int json)
 			    sqlite3_column_int64(st, 7));
 			json_kv_int(&j, "duplicates_seen",
 			    sqlite3_column_int64(st, 8));
+			json_kv_int(&j, "part", sqlite3_column_int64(st, 9));
+			json_kv_int(&j, "parts", sqlite3_column_int64(st, 10));
 			json_object_end(&j);
 			continue;
 		}
@@ -125,6 +129,109 @@ q_documents(struct comms_db *db, int json)
 		    PRId64 " %s\n", col64(st, 4), col_str(st, 5),
 		    col64(st, 6), col64(st, 7), col64(st, 8),
 		    col_str(st, 2));
+	}
+	step_error(db, rc);
+	sqlite3_finalize(st);
+	if (json) {
+		json_array_end(&j);
+		putchar('\n');
+		if (json_finish(&j) == -1)
+			errx(Q_ERROR, "writing the JSON output failed");
+	}
+	return 0;
+}
+
+/* the parts of a partial cycle it lacks, as "2,5-7" (at most len) */
+static void
+missing_parts(struct comms_db *db, int64_t gw, int64_t cycle,
+    const unsigned char *started, int64_t parts, char *buf, size_t len)
+{
+	sqlite3_stmt	*st;
+	int64_t		 want = 1, p, from;
+	size_t		 o = 0;
+	int		 n, rc;
+
+	buf[0] = '\0';
+	st = prepare(db, "SELECT DISTINCT part FROM documents WHERE "
+	    "gateway_id = ?1 AND cycle_id = ?2 AND cycle_started = ?3 "
+	    "ORDER BY part");
+	sqlite3_bind_int64(st, 1, gw);
+	sqlite3_bind_int64(st, 2, cycle);
+	sqlite3_bind_text(st, 3, (const char *)started, -1, SQLITE_STATIC);
+	for (;;) {
+		rc = sqlite3_step(st);
+		p = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : parts + 1;
+		if (p > want && o < len) {
+			from = want;
+			want = p - 1 < parts ? p - 1 : parts;
+			if (from == want)
+				n = snprintf(buf + o, len - o, "%s%" PRId64,
+				    o ? "," : "", from);
+			else
+				n = snprintf(buf + o, len - o, "%s%" PRId64
+				    "-%" PRId64, o ? "," : "", from, want);
+			o = n < 0 || (size_t)n >= len - o ? len : o + (size_t)n;
+		}
+		want = p + 1;
+		if (rc != SQLITE_ROW || p >= parts)
+			break;
+	}
+	step_error(db, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+	sqlite3_finalize(st);
+}
+
+static int
+q_cycles(struct comms_db *db, int json)
+{
+	sqlite3_stmt	*st;
+	struct json	 j;
+	char		 t[32], missing[256];
+	int		 rc;
+
+	st = prepare(db, "SELECT g.cn, c.cycle_id, c.cycle_started, c.parts, "
+	    "c.received, c.devices, c.first_received, c.completed, "
+	    "c.gateway_id FROM cycles c JOIN gateways g ON "
+	    "g.id = c.gateway_id ORDER BY c.id");
+	if (json) {
+		json_init(&j, stdout);
+		json_array_begin(&j);
+	} else
+		printf("%-20s %7s %-20s %11s %7s %-20s %s\n", "GATEWAY",
+		    "CYCLE", "STARTED", "PARTS", "DEVICES", "COMPLETED",
+		    "MISSING");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		missing[0] = '\0';
+		if (col64(st, 4) < col64(st, 3))
+			missing_parts(db, col64(st, 8), col64(st, 1),
+			    sqlite3_column_text(st, 2), col64(st, 3), missing,
+			    sizeof(missing));
+		if (sqlite3_column_type(st, 7) == SQLITE_NULL)
+			(void)strlcpy(t, "partial", sizeof(t));
+		else
+			(void)iso_time(col64(st, 7), t, sizeof(t));
+		if (json) {
+			json_object_begin(&j);
+			kv_col_str(&j, "gateway", st, 0);
+			json_kv_int(&j, "cycle", col64(st, 1));
+			kv_col_str(&j, "started", st, 2);
+			json_kv_int(&j, "parts", col64(st, 3));
+			json_kv_int(&j, "received", col64(st, 4));
+			json_kv_int(&j, "devices", col64(st, 5));
+			json_kv_bool(&j, "complete",
+			    sqlite3_column_type(st, 7) != SQLITE_NULL);
+			if (sqlite3_column_type(st, 7) == SQLITE_NULL)
+				json_kv_string(&j, "missing", missing);
+			else
+				json_kv_string(&j, "completed", t);
+			json_object_end(&j);
+			continue;
+		}
+		print_safe(sqlite3_column_text(st, 0), 20);
+		printf(" %7" PRId64 " ", col64(st, 1));
+		print_safe(sqlite3_column_text(st, 2), 20);
+		printf(" %5" PRId64 " of %-2" PRId64 " %7" PRId64 " %-20s %s\n",
+		    col64(st, 4), col64(st, 3), col64(st, 5), t,
+		    missing[0] ? missing : "-");
 	}
 	step_error(db, rc);
 	sqlite3_finalize(st);
@@ -424,15 +531,17 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 		errx(Q_ERROR, "-q %s takes no argument", what);
 	if (strcmp(what, "documents") != 0 && strcmp(what, "document") != 0 &&
 	    strcmp(what, "devices") != 0 && strcmp(what, "log") != 0 &&
-	    strcmp(what, "verify") != 0)
-		errx(Q_ERROR, "unknown query %s (documents, document, devices, "
-		    "log, verify)", what);
+	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0)
+		errx(Q_ERROR, "unknown query %s (documents, cycles, document, "
+		    "devices, log, verify)", what);
 	txlog_init();
 	if (comms_db_open(&db, conf->database, COMMS_DB_READONLY, err,
 	    sizeof(err)) == -1)
 		errx(Q_ERROR, "%s", err);
 	if (strcmp(what, "documents") == 0)
 		r = q_documents(&db, json);
+	else if (strcmp(what, "cycles") == 0)
+		r = q_cycles(&db, json);
 	else if (strcmp(what, "document") == 0)
 		r = q_document(&db, arg);
 	else if (strcmp(what, "devices") == 0)

@@ -80,7 +80,35 @@
  *   alerts:   idx TEXT NOT NULL (@index), severity, grp (@group), code,
  *             description TEXT, time INTEGER
  *
- * Version 3 is issue 12's (parts and cycles): a placeholder here.
+ * txlog: the hash-chained transaction log of common/txlog.h, with commsd's
+ * kinds: start, stop, connect, tls-failure, upload, duplicate, reject,
+ * error, checkin, package, cycle.  Each detail is a JSON object.
+ *
+ * Version 2: a device's state and a meter's flag (device_reports.state,
+ * state_since; meters.flag, previous).  Version 3: cycles in parts.
+ *
+ * documents (version 3): the document's ch:Part, 1 of 1 without one
+ *   part, parts     INTEGER NOT NULL      number and "of"
+ *   first_device    INTEGER NOT NULL      firstDevice
+ *
+ * cycles (version 3): what arrived of each cycle of each gateway
+ *   id              INTEGER PRIMARY KEY
+ *   gateway_id      INTEGER NOT NULL      -> gateways
+ *   cycle_id        INTEGER NOT NULL      ch:Cycle/@id
+ *   cycle_started   TEXT NOT NULL         ch:Cycle/@started (a gateway
+ *                                         whose database was reset numbers
+ *                                         its cycles from 1 again);
+ *                                         UNIQUE (gateway_id, cycle_id,
+ *                                         cycle_started)
+ *   parts           INTEGER NOT NULL      how many the cycle has (its
+ *                                         first part said; the others
+ *                                         must agree)
+ *   received        INTEGER NOT NULL      distinct parts stored
+ *   devices         INTEGER NOT NULL      their devices
+ *   first_received  INTEGER NOT NULL      unix time
+ *   completed       INTEGER               when the last missing part
+ *                                         came (a "cycle" record); NULL:
+ *                                         partial so far
  *
  * Version 4 (issue 11): the data that needs its own consent.
  *
@@ -92,10 +120,6 @@
  *   device_key      TEXT NOT NULL
  *   sealed          TEXT NOT NULL         the base64 text, as it came: the
  *                                         server holds no key to open it
- *
- * txlog: the hash-chained transaction log of common/txlog.h, with commsd's
- * kinds: start, stop, connect, tls-failure, upload, duplicate, reject,
- * error.  Each detail is a JSON object.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -229,7 +253,30 @@ static const char schema_v2[] =
 	"ALTER TABLE meters ADD COLUMN flag TEXT;\n"
 	"ALTER TABLE meters ADD COLUMN previous INTEGER;\n";
 
-/* version 3 is issue 12's (documents in parts): a placeholder here */
+/* version 3: cycles in parts; the documents before are each a cycle */
+static const char schema_v3[] =
+	"ALTER TABLE documents ADD COLUMN part INTEGER NOT NULL DEFAULT 1;\n"
+	"ALTER TABLE documents ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;\n"
+	"ALTER TABLE documents ADD COLUMN first_device INTEGER NOT NULL "
+	"DEFAULT 0;\n"
+	"CREATE TABLE cycles (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	gateway_id	INTEGER NOT NULL REFERENCES gateways (id),\n"
+	"	cycle_id	INTEGER NOT NULL,\n"
+	"	cycle_started	TEXT NOT NULL,\n"
+	"	parts		INTEGER NOT NULL,\n"
+	"	received	INTEGER NOT NULL,\n"
+	"	devices		INTEGER NOT NULL,\n"
+	"	first_received	INTEGER NOT NULL,\n"
+	"	completed	INTEGER,\n"
+	"	UNIQUE (gateway_id, cycle_id, cycle_started)\n"
+	");\n"
+	"INSERT OR IGNORE INTO cycles (gateway_id, cycle_id, cycle_started, "
+	"parts, received, devices, first_received, completed) SELECT "
+	"gateway_id, cycle_id, cycle_started, 1, 1, ndevices, received, "
+	"received FROM documents ORDER BY id;\n"
+	"CREATE INDEX documents_cycle ON documents (gateway_id, cycle_id, "
+	"cycle_started, part);\n";
 
 /* version 4: job data, ... */
 static const char schema_v4[] =
@@ -246,7 +293,7 @@ static const char *const migrations[COMMS_DB_VERSION]
     [SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
-	{ NULL, NULL },
+	{ schema_v3, NULL },
 	{ schema_v4, NULL },
 };
 
@@ -260,8 +307,8 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	    "UPDATE gateways SET cert_sha256 = ?2, "
 	    "last_seen = max(last_seen, ?3) WHERE id = ?1",
 	[COMMS_DOC_FIND] =
-	    "SELECT id, cycle_id, ndevices, duplicates_seen FROM documents "
-	    "WHERE gateway_id = ?1 AND sha256 = ?2",
+	    "SELECT id, cycle_id, ndevices, duplicates_seen, part, parts "
+	    "FROM documents WHERE gateway_id = ?1 AND sha256 = ?2",
 	[COMMS_DOC_DUPLICATE] =
 	    "UPDATE documents SET duplicates_seen = duplicates_seen + 1, "
 	    "last_duplicate = ?2 WHERE id = ?1",
@@ -271,8 +318,9 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	    "INSERT INTO documents (gateway_id, sha256, received, size, "
 	    "encoding, wire_size, cert_sha256, claimed_id, software, site, "
 	    "cycle_id, cycle_reason, cycle_started, cycle_finished, "
-	    "categories, ndevices, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+	    "categories, ndevices, bytes, part, parts, first_device) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?16, ?17, ?18, ?19, ?20)",
 	[COMMS_DEV_UPSERT] =
 	    "INSERT INTO devices (gateway_id, key, vendor, model, serial, "
 	    "first_seen, last_seen, last_document) VALUES (?1, ?2, "
@@ -638,6 +686,8 @@ find_document(struct comms_db *db, int64_t gwid, const char *sha,
 		out->cycle = sqlite3_column_int64(st, 1);
 		out->ndevices = sqlite3_column_int64(st, 2);
 		out->duplicates = sqlite3_column_int64(st, 3) + 1;
+		out->part = sqlite3_column_int64(st, 4);
+		out->parts = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -654,13 +704,14 @@ insert_document(struct comms_db *db, int64_t gwid,
 	sqlite3_stmt		*st = db->st[COMMS_DOC_INSERT];
 	struct comms_record	 r, dev;
 	size_t			 off = 0;
-	int64_t			 ord = -1, cid = 0, ordinals[RD_NTABLES];
+	int64_t			 ord = -1, cid = 0, first, ordinals[RD_NTABLES];
 	int			 rc = SQLITE_OK;
 
 	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
 	    r.tag != COMMS_REC_UPLOAD)
 		return -1;	/* cannot be: the extract was checked */
 	(void)parse_long(r.f[XU_CYCLE].s, r.f[XU_CYCLE].len, &cid);
+	comms_upload_part(&r, &out->part, &out->parts, &first);
 	B(sqlite3_bind_int64(st, 1, gwid));
 	B(sqlite3_bind_text(st, 2, doc->sha256, -1, SQLITE_STATIC));
 	B(sqlite3_bind_int64(st, 3, now));
@@ -678,6 +729,9 @@ insert_document(struct comms_db *db, int64_t gwid,
 	B(bind_f(st, 15, &r.f[XU_CATEGORIES]));
 	B(sqlite3_bind_int64(st, 16, (int64_t)doc->ndevices));
 	B(sqlite3_bind_blob64(st, 17, doc->bytes, doc->len, SQLITE_STATIC));
+	B(sqlite3_bind_int64(st, 18, out->part));
+	B(sqlite3_bind_int64(st, 19, out->parts));
+	B(sqlite3_bind_int64(st, 20, first));
 	if (rc != SQLITE_OK || step_done(st) == -1)
 		return -1;
 	out->id = sqlite3_last_insert_rowid(db->h);
@@ -702,6 +756,141 @@ insert_document(struct comms_db *db, int64_t gwid,
 	return off == doc->extractlen ? 0 : -1;
 }
 
+/*
+ * A new document's place in its cycle: the cycle's row made or found,
+ * the part counted unless another document of the cycle had the same
+ * part number.  0; -2 when its count disagrees with the cycle's (err
+ * says so); -1 on a database error (err says it).
+ */
+static int
+cycle_part(struct comms_db *db, int64_t gwid, const struct comms_peer *peer,
+    const struct comms_doc *doc, int64_t now, struct comms_stored *out,
+    char *err, size_t errlen)
+{
+	struct comms_record	 r;
+	sqlite3_stmt		*st = NULL;
+	size_t			 off = 0;
+	int64_t			 cyc = 0, parts, received, completed, same;
+	int			 rc = SQLITE_OK;
+
+	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
+	    r.tag != COMMS_REC_UPLOAD)
+		goto fail;
+	/* another document of this cycle with this part number? */
+	if (sqlite3_prepare_v2(db->h, "SELECT count(*) FROM documents WHERE "
+	    "gateway_id = ?1 AND cycle_id = ?2 AND cycle_started = ?3 AND "
+	    "part = ?4 AND id != ?5", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	B(sqlite3_bind_int64(st, 1, gwid));
+	B(sqlite3_bind_int64(st, 2, out->cycle));
+	B(bind_f(st, 3, &r.f[XU_STARTED]));
+	B(sqlite3_bind_int64(st, 4, out->part));
+	B(sqlite3_bind_int64(st, 5, out->id));
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	same = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO cycles (gateway_id, "
+	    "cycle_id, cycle_started, parts, received, devices, "
+	    "first_received) VALUES (?1, ?2, ?3, ?4, 0, 0, ?5) "
+	    "ON CONFLICT (gateway_id, cycle_id, cycle_started) DO NOTHING",
+	    -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	B(sqlite3_bind_int64(st, 1, gwid));
+	B(sqlite3_bind_int64(st, 2, out->cycle));
+	B(bind_f(st, 3, &r.f[XU_STARTED]));
+	B(sqlite3_bind_int64(st, 4, out->parts));
+	B(sqlite3_bind_int64(st, 5, now));
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT id, parts, received, "
+	    "coalesce(completed, 0) FROM cycles WHERE gateway_id = ?1 AND "
+	    "cycle_id = ?2 AND cycle_started = ?3", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	B(sqlite3_bind_int64(st, 1, gwid));
+	B(sqlite3_bind_int64(st, 2, out->cycle));
+	B(bind_f(st, 3, &r.f[XU_STARTED]));
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto fail;
+	cyc = sqlite3_column_int64(st, 0);
+	parts = sqlite3_column_int64(st, 1);
+	received = sqlite3_column_int64(st, 2);
+	completed = sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (parts != out->parts) {
+		(void)snprintf(err, errlen, "part %" PRId64 " of cycle %" PRId64
+		    " says the cycle has %" PRId64 " parts, its parts before "
+		    "said %" PRId64, out->part, out->cycle, out->parts, parts);
+		return -2;
+	}
+	out->received = received;
+	if (same > 0)
+		return 0;	/* that part was here already */
+	out->received = ++received;
+	out->completed = received == parts && completed == 0;
+	if (sqlite3_prepare_v2(db->h, "UPDATE cycles SET received = ?2, "
+	    "devices = devices + ?3, completed = CASE WHEN ?4 THEN ?5 ELSE "
+	    "completed END WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	B(sqlite3_bind_int64(st, 1, cyc));
+	B(sqlite3_bind_int64(st, 2, received));
+	B(sqlite3_bind_int64(st, 3, out->ndevices));
+	B(sqlite3_bind_int(st, 4, out->completed));
+	B(sqlite3_bind_int64(st, 5, now));
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+ fail:
+	(void)snprintf(err, errlen, "%s", comms_db_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+/* the record of a cycle whose last missing part arrived */
+static int
+log_cycle(struct comms_db *db, const struct comms_peer *peer, int64_t now,
+    const struct comms_stored *out)
+{
+	struct comms_detail	 dt;
+	sqlite3_stmt		*st;
+	char			 summary[512];
+	char			*detail;
+	int64_t			 devices = 0, seq;
+	int			 rv;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT devices FROM cycles c JOIN "
+	    "documents d ON d.gateway_id = c.gateway_id AND d.cycle_id = "
+	    "c.cycle_id AND d.cycle_started = c.cycle_started WHERE "
+	    "d.id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, out->id) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		devices = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	(void)snprintf(summary, sizeof(summary), "cycle %" PRId64 " of %s "
+	    "complete: %" PRId64 " parts, %" PRId64 " devices", out->cycle,
+	    peer->cn, out->parts, devices);
+	log_info("%s", summary);
+	comms_detail_begin(&dt);
+	comms_detail_peer(&dt, peer);
+	json_kv_int(&dt.j, "cycle", out->cycle);
+	json_kv_int(&dt.j, "parts", out->parts);
+	json_kv_int(&dt.j, "devices", devices);
+	json_kv_int(&dt.j, "last_document", out->id);
+	detail = comms_detail_end(&dt);
+	rv = txlog_append(db->h, now, COMMS_LOG_CYCLE, summary, detail, &seq);
+	free(detail);
+	return rv;
+}
+
 /* the upload record: summary and detail */
 static int
 log_upload(struct comms_db *db, const struct comms_peer *peer,
@@ -719,6 +908,13 @@ log_upload(struct comms_db *db, const struct comms_peer *peer,
 		    "from %s: document %" PRId64 " received again (duplicate "
 		    "%" PRId64 "), sha256 %.16s", peer->cn, out->id,
 		    out->duplicates, doc->sha256);
+	else if (out->parts > 1)
+		(void)snprintf(summary, sizeof(summary), "upload from %s: "
+		    "document %" PRId64 ", cycle %" PRId64 " (part %" PRId64
+		    " of %" PRId64 "), %" PRId64 " devices, %zu bytes (%s), "
+		    "sha256 %.16s", peer->cn, out->id, out->cycle, out->part,
+		    out->parts, out->ndevices, doc->len, doc->encoding,
+		    doc->sha256);
 	else
 		(void)snprintf(summary, sizeof(summary), "upload from %s: "
 		    "document %" PRId64 ", cycle %" PRId64 ", %" PRId64
@@ -733,6 +929,8 @@ log_upload(struct comms_db *db, const struct comms_peer *peer,
 	json_kv_uint(&dt.j, "wire_size", doc->wire_len);
 	json_kv_string(&dt.j, "encoding", doc->encoding);
 	json_kv_int(&dt.j, "cycle", out->cycle);
+	json_kv_int(&dt.j, "part", out->part);
+	json_kv_int(&dt.j, "parts", out->parts);
 	json_kv_int(&dt.j, "devices", out->ndevices);
 	json_kv_bool(&dt.j, "duplicate", out->duplicate);
 	if (out->duplicate)
@@ -789,7 +987,15 @@ comms_db_store(struct comms_db *db, const struct comms_peer *peer,
 			goto fail;
 	} else if (insert_document(db, gwid, peer, doc, now, out) == -1)
 		goto fail;
+	if (!out->duplicate && (r = cycle_part(db, gwid, peer, doc, now, out,
+	    err, errlen)) != 0) {
+		(void)sql_rollback(db->h);
+		return r == -2 ? -2 : -1;
+	}
 	if (log_upload(db, peer, doc, now, out) == -1)
+		goto fail;
+	if (out->completed && out->parts > 1 &&
+	    log_cycle(db, peer, now, out) == -1)
 		goto fail;
 	if (!out->duplicate) {
 		st = db->st[COMMS_DOC_TXSEQ];

@@ -5,6 +5,7 @@
  * (store.c) and answer with a receipt; or refuse it with a SOAP Fault.
  * Every outcome is a record of the transaction log.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,86 @@ comms_upload_begin(struct comms_ctx *cx, const struct comms_peer *peer,
 	return -1;
 }
 
+/* a field of the extract as an integer: 0, or -1 when not one */
+static int
+field_int(const struct comms_field *f, int64_t *v)
+{
+	char		 buf[24], *end;
+	long long	 n;
+
+	if (f->s == NULL || f->len == 0 || f->len >= sizeof(buf))
+		return -1;
+	memcpy(buf, f->s, f->len);
+	buf[f->len] = '\0';
+	errno = 0;
+	n = strtoll(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || buf[0] == ' ')
+		return -1;
+	*v = n;
+	return 0;
+}
+
+void
+comms_upload_part(const struct comms_record *u, int64_t *part,
+    int64_t *parts, int64_t *first)
+{
+	*part = *parts = 1;
+	*first = 0;
+	if (u->f[XU_PART].s == NULL)
+		return;
+	(void)field_int(&u->f[XU_PART], part);
+	(void)field_int(&u->f[XU_PARTS], parts);
+	(void)field_int(&u->f[XU_FIRST_DEVICE], first);
+}
+
+/*
+ * An upload's Part, if any, against itself and its devices: all four
+ * attributes (the schema says so, the worker's extract must too), the
+ * number within the count, and as many devices as it says.  0, or -1
+ * with a reason.
+ */
+static int
+part_check(const uint8_t *extract, size_t len, uint64_t ndevices,
+    char *err, size_t errlen)
+{
+	struct comms_record	 u;
+	size_t			 off = 0;
+	int64_t			 part, parts, first, devices;
+	int			 n;
+
+	if (!comms_extract_next(extract, len, &off, &u) ||
+	    u.tag != COMMS_REC_UPLOAD) {
+		(void)snprintf(err, errlen, "no upload record");
+		return -1;
+	}
+	n = (u.f[XU_PART].s != NULL) + (u.f[XU_PARTS].s != NULL) +
+	    (u.f[XU_FIRST_DEVICE].s != NULL) +
+	    (u.f[XU_PART_DEVICES].s != NULL);
+	if (n == 0)
+		return 0;		/* the whole cycle in one document */
+	if (n != 4 || field_int(&u.f[XU_PART], &part) == -1 ||
+	    field_int(&u.f[XU_PARTS], &parts) == -1 ||
+	    field_int(&u.f[XU_FIRST_DEVICE], &first) == -1 ||
+	    field_int(&u.f[XU_PART_DEVICES], &devices) == -1) {
+		(void)snprintf(err, errlen, "the Part element is incomplete");
+		return -1;
+	}
+	if (part < 1 || part > parts || parts > COMMS_MAX_PARTS ||
+	    first < 0) {
+		(void)snprintf(err, errlen, "Part number=\"%lld\" of=\"%lld\" "
+		    "is not a part of a cycle", (long long)part,
+		    (long long)parts);
+		return -1;
+	}
+	if ((uint64_t)devices != ndevices) {
+		(void)snprintf(err, errlen, "Part says %lld devices, the "
+		    "document has %llu", (long long)devices,
+		    (unsigned long long)ndevices);
+		return -1;
+	}
+	return 0;
+}
+
 void
 comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
     struct comms_http *h, int64_t now, struct comms_work *w, int status,
@@ -270,6 +351,7 @@ comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	struct comms_doc	 doc;
 	struct wbuf		 body;
 	char			 err[400], sha[65];
+	int			 r;
 
 	if (status != 0) {
 		res->status = status;
@@ -290,6 +372,12 @@ comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
 		    "a CheckIn sent to the upload address");
 		goto reject;
 	}
+	if (part_check(extract, extractlen, doc.ndevices, err,
+	    sizeof(err)) == -1) {
+		res->status = 400;
+		(void)snprintf(res->reason, sizeof(res->reason), "%s", err);
+		goto reject;
+	}
 	doc.bytes = w->bytes;
 	doc.len = w->len;
 	doc.wire_len = w->wire_len;
@@ -299,8 +387,13 @@ comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	doc.extractlen = extractlen;
 	doc.claimed_sha256 = h->have_sha256 ? h->sha256 : NULL;
 	doc.user_agent = h->user_agent;
-	if (comms_db_store(cx->db, peer, &doc, now, &res->doc, err,
-	    sizeof(err)) == -1) {
+	if ((r = comms_db_store(cx->db, peer, &doc, now, &res->doc, err,
+	    sizeof(err))) == -2) {
+		res->status = 400;
+		(void)snprintf(res->reason, sizeof(res->reason), "%s", err);
+		goto reject;
+	}
+	if (r == -1) {
 		res->status = 500;
 		(void)snprintf(res->reason, sizeof(res->reason),
 		    "the document could not be stored: %s", err);

@@ -15,6 +15,10 @@
 #				and the snmprec FILEs; sets FLEET_PORT,
 #				NDEV, $W/fleet.map (UP_FLEET_OPTS: more
 #				options of snmpfleet)
+#	up_bigfleet N		another snmpfleet: N printers (the walks of
+#				$WALKS round-robin); sets BIG_PORT, BIG_NDEV,
+#				$W/bigfleet.map (gw_conf uses it with
+#				GW_BIG=1)
 #	up_started PID		a background process to stop at exit
 #	up_stop PID		SIGTERM (SIGKILL after 10 s), wait
 #	cd_conf NAME PORT	commsd configuration $W/NAME.conf (more
@@ -26,7 +30,8 @@
 #				block lines on stdin are added to the
 #				defaults (GW_CA, GW_CERT, GW_KEY, "" for
 #				none; GW_NAME the server's name, GW_AUTH
-#				yes|no, GW_TOP more top-level statements);
+#				yes|no, GW_TOP more top-level statements,
+#				GW_BIG=1 the big fleet's printers);
 #				state $W/NAME/, control socket $W/NAME.sock
 #	gw_once NAME TAG	callhomed -1: stdout $W/NAME.TAG.out, stderr
 #				$W/NAME.TAG.log; returns its status
@@ -153,6 +158,29 @@ up_fleet() {
 	return 1
 }
 
+# up_bigfleet N: N printers on 127.28.x.y, the walks round-robin
+up_bigfleet() {
+	BIG_PORT=$(free_port udp 127.0.0.1)
+	ls "$WALKS"/*.snmprec | $PY -c '
+import sys
+walks = [l.strip() for l in sys.stdin if l.strip()]
+n = int(sys.argv[1])
+for i in range(n):
+    print("127.28.%d.%d %s" % (1 + i // 250, 1 + i % 250, walks[i % len(walks)]))
+' "$1" >"$W/bigfleet.map"
+	BIG_NDEV=$1
+	"$FLEET" -p "$BIG_PORT" "$W/bigfleet.map" >"$W/bigfleet.out" \
+	    2>"$W/bigfleet.err" &
+	up_started $!
+	if wait_for 20 grep -qx ready "$W/bigfleet.out"; then
+		pass "snmpfleet serves $BIG_NDEV printers"
+		return 0
+	fi
+	fail "snmpfleet serves $BIG_NDEV printers" \
+	    "$(tail -n 3 "$W/bigfleet.err")"
+	return 1
+}
+
 # cd_conf NAME PORT [statements on stdin]
 cd_conf() {
 	{
@@ -210,9 +238,15 @@ checkin never
 authorize upload ${GW_AUTH:-yes}
 EOF
 		[ -n "${GW_TOP:-}" ] && printf '%s\n' "$GW_TOP"
-		while read -r _a _f; do
-			echo "device $_a port $FLEET_PORT"
-		done <"$W/fleet.map"
+		if [ "${GW_BIG:-0}" = 1 ]; then
+			while read -r _a _f; do
+				echo "device $_a port $BIG_PORT"
+			done <"$W/bigfleet.map"
+		else
+			while read -r _a _f; do
+				echo "device $_a port $FLEET_PORT"
+			done <"$W/fleet.map"
+		fi
 		echo "server \"${GW_NAME:-localhost}\" port $2 {"
 		echo "	ca \"${GW_CA:-$P/ca.crt}\""
 		[ -n "${GW_CERT-$P/client.crt}" ] &&

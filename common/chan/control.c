@@ -19,7 +19,8 @@ const struct chan_def chan_control = {
 static const char *const ctl_names[CTL_COMMAND_MAX] = {
 	[CTL_STATUS] = "status", [CTL_COLLECT] = "collect",
 	[CTL_SEND] = "send", [CTL_CHECKIN] = "checkin",
-	[CTL_RELOAD] = "reload",
+	[CTL_RELOAD] = "reload", [CTL_OUTBOX_REQUEUE] = "outbox requeue",
+	[CTL_OUTBOX_DROP] = "outbox drop",
 };
 
 const char *
@@ -34,6 +35,7 @@ void
 msg_ctl_request_encode(struct wbuf *w, const struct msg_ctl_request *r)
 {
 	wbuf_u32(w, r->command);
+	wbuf_i64(w, r->arg);
 }
 
 int
@@ -43,10 +45,14 @@ msg_ctl_request_decode(const void *p, size_t len, struct msg_ctl_request *r)
 
 	rbuf_init(&rb, p, len);
 	r->command = rbuf_u32(&rb);
+	r->arg = rbuf_i64(&rb);
 	if (rbuf_done(&rb) == -1 || r->command == 0 ||
 	    r->command >= CTL_COMMAND_MAX)
 		return -1;
-	return 0;
+	/* a document's id for the outbox's commands, nothing for others */
+	if (r->command == CTL_OUTBOX_REQUEUE || r->command == CTL_OUTBOX_DROP)
+		return r->arg > 0 ? 0 : -1;
+	return r->arg == 0 ? 0 : -1;
 }
 
 void

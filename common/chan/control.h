@@ -23,6 +23,8 @@ enum ctl_command {
 	CTL_SEND,
 	CTL_CHECKIN,
 	CTL_RELOAD,
+	CTL_OUTBOX_REQUEUE,	/* arg: the document's outbox id */
+	CTL_OUTBOX_DROP,	/* arg: likewise */
 	CTL_COMMAND_MAX
 };
 const char	*ctl_command_name(int);
@@ -30,6 +32,7 @@ const char	*ctl_command_name(int);
 /* IMSG_CTL_REQUEST */
 struct msg_ctl_request {
 	uint32_t	 command;	/* enum ctl_command */
+	int64_t		 arg;		/* CTL_OUTBOX_*: > 0; else 0 */
 };
 void	msg_ctl_request_encode(struct wbuf *, const struct msg_ctl_request *);
 int	msg_ctl_request_decode(const void *, size_t, struct msg_ctl_request *);

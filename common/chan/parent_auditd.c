@@ -16,6 +16,7 @@ static const struct chan_msg parent_to_auditd[] = {
 	{ IMSG_OUTBOX_STATUS_REQ, 0, 0 },
 	{ IMSG_CHECKIN_NOW, 0, 0 },
 	{ IMSG_INSTRUCTION_DONE, 0, 2 * 1024 },
+	{ IMSG_OUTBOX_OP, 0, 64 },
 };
 static const struct chan_msg auditd_to_parent[] = {
 	CHAN_LIFECYCLE_TO_PARENT,
@@ -23,6 +24,7 @@ static const struct chan_msg auditd_to_parent[] = {
 	{ IMSG_OUTBOX_STATUS, 0, 4 * 1024 },
 	{ IMSG_GATEWAY_STATE, 0, 8 * 1024 },
 	{ IMSG_PROFILE_PACKAGE, MT_STREAM, PROFILE_PACKAGE_MAX + 256 },
+	{ IMSG_OUTBOX_OP_DONE, 0, 1024 },
 };
 
 const struct chan_def chan_parent_auditd = {
@@ -49,6 +51,7 @@ msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
 	wbuf_u32(w, c->send);
 	wbuf_u32(w, c->retention_days);
 	wbuf_u64(w, c->spool_limit);
+	wbuf_u64(w, c->part_limit);
 	wbuf_u32(w, c->checkin_every);
 	wbuf_blob(w, xsd, xsdlen);
 }
@@ -70,10 +73,13 @@ msg_conf_auditd_decode(const void *p, size_t len, struct auditd_conf *c)
 	c->send = rbuf_u32(&r);
 	c->retention_days = rbuf_u32(&r);
 	c->spool_limit = rbuf_u64(&r);
+	c->part_limit = rbuf_u64(&r);
 	c->checkin_every = rbuf_u32(&r);
 	b = rbuf_blob(&r, &c->xsdlen, SCHEMA_MAX);
 	if (rbuf_done(&r) == -1 || c->authorize_upload > 1 ||
-	    c->send >= (1U << CAT_MAX)) {
+	    c->send >= (1U << CAT_MAX) ||
+	    c->part_limit < CONF_PART_LIMIT_MIN ||
+	    c->part_limit > CONF_PART_LIMIT_MAX) {
 		memset(c, 0, sizeof(*c));
 		return -1;
 	}
@@ -161,6 +167,18 @@ msg_outbox_status_encode(struct wbuf *w, const struct msg_outbox_status *s)
 	wbuf_str(w, s->checkin_error);
 	wbuf_i64(w, s->instruction_time);
 	wbuf_str(w, s->instruction);
+	wbuf_u32(w, s->refused);
+	wbuf_u64(w, s->refused_bytes);
+	wbuf_str(w, s->last_refused);
+	wbuf_u8(w, s->last_set_aside);
+	wbuf_u32(w, s->lc_parts);
+	wbuf_u32(w, s->lc_delivered);
+	wbuf_u32(w, s->lc_refused);
+	wbuf_u32(w, s->lc_pruned);
+	wbuf_u64(w, s->db_bytes);
+	wbuf_u64(w, s->db_free);
+	wbuf_i64(w, s->oldest_readings);
+	wbuf_str(w, s->retention);
 	msg_cycle_encode(w, &s->last_cycle);
 }
 
@@ -191,6 +209,18 @@ msg_outbox_status_decode(const void *p, size_t len,
 	rbuf_str(&r, s->checkin_error, sizeof(s->checkin_error));
 	s->instruction_time = rbuf_i64(&r);
 	rbuf_str(&r, s->instruction, sizeof(s->instruction));
+	s->refused = rbuf_u32(&r);
+	s->refused_bytes = rbuf_u64(&r);
+	rbuf_str(&r, s->last_refused, sizeof(s->last_refused));
+	s->last_set_aside = rbuf_u8(&r);
+	s->lc_parts = rbuf_u32(&r);
+	s->lc_delivered = rbuf_u32(&r);
+	s->lc_refused = rbuf_u32(&r);
+	s->lc_pruned = rbuf_u32(&r);
+	s->db_bytes = rbuf_u64(&r);
+	s->db_free = rbuf_u64(&r);
+	s->oldest_readings = rbuf_i64(&r);
+	rbuf_str(&r, s->retention, sizeof(s->retention));
 	/* the rest is the cycle, in its own codec */
 	clen = r.err ? 0 : r.len - r.off;
 	c = rbuf_bytes(&r, clen);
@@ -203,7 +233,10 @@ msg_outbox_status_decode(const void *p, size_t len,
 	    s->instruction_time < 0 ||
 	    s->checkin_result >= UP_STATUS_MAX ||
 	    s->next_attempt < 0 || (s->last_sha256[0] != '\0' &&
-	    !valid_hex64(s->last_sha256)))
+	    !valid_hex64(s->last_sha256)) || s->last_set_aside > 1 ||
+	    (uint64_t)s->lc_delivered + s->lc_refused + s->lc_pruned >
+	    s->lc_parts || s->db_free > s->db_bytes ||
+	    s->oldest_readings < 0)
 		return -1;
 	return 0;
 }
@@ -225,6 +258,72 @@ msg_cycle_stored_send(struct imsgev *iev, const struct rpt_cycle *c)
 
 	msg_cycle_encode(w, c);
 	imsgev_sendw(iev, IMSG_CYCLE_STORED, 0, -1, w);
+}
+
+void
+msg_outbox_op_encode(struct wbuf *w, const struct msg_outbox_op *o)
+{
+	wbuf_u8(w, o->op);
+	wbuf_i64(w, o->id);
+	wbuf_u32(w, o->uid);
+}
+
+int
+msg_outbox_op_decode(const void *p, size_t len, struct msg_outbox_op *o)
+{
+	struct rbuf	 r;
+
+	memset(o, 0, sizeof(*o));
+	rbuf_init(&r, p, len);
+	o->op = rbuf_u8(&r);
+	o->id = rbuf_i64(&r);
+	o->uid = rbuf_u32(&r);
+	if (rbuf_done(&r) == -1 || (o->op != OUTBOX_OP_REQUEUE &&
+	    o->op != OUTBOX_OP_DROP) || o->id <= 0)
+		return -1;
+	return 0;
+}
+
+void
+msg_outbox_op_send(struct imsgev *iev, uint32_t peerid,
+    const struct msg_outbox_op *o)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_outbox_op_encode(w, o);
+	imsgev_sendw(iev, IMSG_OUTBOX_OP, peerid, -1, w);
+}
+
+void
+msg_outbox_op_done_encode(struct wbuf *w, const struct msg_outbox_op_done *d)
+{
+	wbuf_u8(w, d->ok);
+	wbuf_str(w, d->text);
+}
+
+int
+msg_outbox_op_done_decode(const void *p, size_t len,
+    struct msg_outbox_op_done *d)
+{
+	struct rbuf	 r;
+
+	memset(d, 0, sizeof(*d));
+	rbuf_init(&r, p, len);
+	d->ok = rbuf_u8(&r);
+	rbuf_str(&r, d->text, sizeof(d->text));
+	if (rbuf_done(&r) == -1 || d->ok > 1 || d->text[0] == '\0')
+		return -1;
+	return 0;
+}
+
+void
+msg_outbox_op_done_send(struct imsgev *iev, uint32_t peerid,
+    const struct msg_outbox_op_done *d)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_outbox_op_done_encode(w, d);
+	imsgev_sendw(iev, IMSG_OUTBOX_OP_DONE, peerid, -1, w);
 }
 
 void

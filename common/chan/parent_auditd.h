@@ -13,6 +13,9 @@
  *				INSTRUCTION_DONE  what became of one verified
  *						instruction (done, or refused
  *						by the policy), for the log
+ *				OUTBOX_OP	the operator's requeue or drop
+ *						of one document (peer id: the
+ *						control client)
  *	auditd -> parent	READY, PONG (lifecycle.h)
  *				CYCLE_STORED	a cycle is in the database
  *				OUTBOX_STATUS	the answer, or news after an
@@ -23,6 +26,7 @@
  *						instructed schedule and
  *						interval, the packages
  *				PROFILE_PACKAGE	an installed vendor profile
+ *				OUTBOX_OP_DONE	what became of an OUTBOX_OP
  *
  * auditd's part holds no secret: names, switches, limits and the schema.
  */
@@ -48,6 +52,7 @@ struct auditd_conf {
 	uint32_t	 send;			/* CAT_BIT() mask */
 	uint32_t	 retention_days;
 	uint64_t	 spool_limit;		/* bytes */
+	uint64_t	 part_limit;		/* bytes, CONF_PART_LIMIT_* */
 	uint32_t	 checkin_every;		/* seconds, 0: never */
 	uint8_t		*xsd;			/* the protocol schema, with */
 	size_t		 xsdlen;		/* a NUL after its bytes */
@@ -99,6 +104,23 @@ struct msg_outbox_status {
 	/* the last instruction, done or refused; 0: none yet */
 	int64_t		 instruction_time;
 	char		 instruction[256];
+	/* documents set aside after a permanent refusal */
+	uint32_t	 refused;
+	uint64_t	 refused_bytes;
+	char		 last_refused[512];	/* the newest of them, or "" */
+	uint8_t		 last_set_aside;	/* by the last attempt */
+	/* the documents of the newest stored cycle (last_cycle) */
+	uint32_t	 lc_parts;
+	uint32_t	 lc_delivered;
+	uint32_t	 lc_refused;
+	uint32_t	 lc_pruned;	/* deleted unsent */
+	/* the database: its size and free pages in bytes, the start of
+	 * the oldest cycle whose readings are kept (0: none), and what
+	 * retention does ("" when idle) */
+	uint64_t	 db_bytes;
+	uint64_t	 db_free;
+	int64_t		 oldest_readings;
+	char		 retention[256];
 };
 void	msg_outbox_status_encode(struct wbuf *,
 	    const struct msg_outbox_status *);
@@ -106,6 +128,31 @@ int	msg_outbox_status_decode(const void *, size_t,
 	    struct msg_outbox_status *);
 void	msg_outbox_status_send(struct imsgev *, uint32_t peerid,
 	    const struct msg_outbox_status *);
+
+/* IMSG_OUTBOX_OP */
+#define OUTBOX_OP_REQUEUE	1	/* pending again, due now */
+#define OUTBOX_OP_DROP		2	/* its bytes deleted, unsent */
+struct msg_outbox_op {
+	uint8_t		 op;		/* OUTBOX_OP_* */
+	int64_t		 id;		/* the document, outbox id */
+	uint32_t	 uid;		/* who asked, for the log */
+};
+void	msg_outbox_op_encode(struct wbuf *, const struct msg_outbox_op *);
+int	msg_outbox_op_decode(const void *, size_t, struct msg_outbox_op *);
+void	msg_outbox_op_send(struct imsgev *, uint32_t peerid,
+	    const struct msg_outbox_op *);
+
+/* IMSG_OUTBOX_OP_DONE */
+struct msg_outbox_op_done {
+	uint8_t		 ok;		/* 0: refused, text says why */
+	char		 text[512];
+};
+void	msg_outbox_op_done_encode(struct wbuf *,
+	    const struct msg_outbox_op_done *);
+int	msg_outbox_op_done_decode(const void *, size_t,
+	    struct msg_outbox_op_done *);
+void	msg_outbox_op_done_send(struct imsgev *, uint32_t peerid,
+	    const struct msg_outbox_op_done *);
 
 /* IMSG_CHECKIN_NOW: no payload */
 void	msg_checkin_now_send(struct imsgev *);

@@ -156,6 +156,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct msg_fetch_failed		 ff;
 		struct msg_verdict		 ve;
 		struct msg_package_store	 ps;
+		struct msg_outbox_op		 oo;
+		struct msg_outbox_op_done	 od;
 	} u;
 	struct wbuf		 w;
 	int			 ok;
@@ -251,6 +253,11 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	ROUND_TRIP(IMSG_VERDICT, msg_verdict_decode, msg_verdict_encode, ve);
 	ROUND_TRIP(IMSG_PACKAGE_STORE, msg_package_store_decode,
 	    msg_package_store_encode, ps);
+	/* the operator's requeue and drop */
+	ROUND_TRIP(IMSG_OUTBOX_OP, msg_outbox_op_decode, msg_outbox_op_encode,
+	    oo);
+	ROUND_TRIP(IMSG_OUTBOX_OP_DONE, msg_outbox_op_done_decode,
+	    msg_outbox_op_done_encode, od);
 #undef ROUND_TRIP
 	case IMSG_DEV_END:
 	case IMSG_OUTBOX_KICK:

@@ -198,9 +198,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* keep the database small */
 	if (++runs % 512 == 0 && sqlite3_exec(db.h,
-	    "DELETE FROM meters; DELETE FROM supplies; DELETE FROM alerts; "
-	    "DELETE FROM device_reports; DELETE FROM devices; "
-	    "DELETE FROM documents; DELETE FROM gateways; DELETE FROM txlog",
+	    "DELETE FROM jobdata; DELETE FROM meters; DELETE FROM supplies; "
+	    "DELETE FROM alerts; DELETE FROM device_reports; "
+	    "DELETE FROM devices; DELETE FROM documents; "
+	    "DELETE FROM cycles; DELETE FROM gateways; "
+	    "DELETE FROM txlog",
 	    NULL, NULL, NULL) != SQLITE_OK)
 		abort();
 	return 0;

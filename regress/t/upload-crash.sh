@@ -31,6 +31,22 @@
 #               udp_sendto, bind, fork, execve and ptrace; then a third
 #               cycle is delivered all the same, by an uplinkd that is
 #               still in its own namespace with Seccomp 2
+#
+# Then a cycle in parts (150 printers, "part limit 64K"), collected while
+# no server listens, delivered through crashes, with commsd holding each
+# answer 2 s ("fault delay 2s"):
+#
+#   uplinkd     killed -9 inside part 2 (commsd stored it, no receipt
+#               came): part 1 delivered, the others pending
+#   auditd      killed -9 inside part 3, after part 2 was sent again (a
+#               duplicate) and delivered
+#   between     killed -9 between parts: commsd down, part 3's attempt
+#               failed, nothing in flight
+#   after       commsd without the fault: every part delivered with its
+#               receipt, each exactly once at commsd (parts 2 and 3 seen
+#               twice, as duplicates), the cycle complete; each part has
+#               exactly one delivered record in the gateway's log; both
+#               logs verify
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/upload-lib.sh"
@@ -219,6 +235,99 @@ check "sandbox: that uplinkd is the one started with the daemon (never restarted
     grep -q "uplinkd $UPL\$" "$W/gw.d.log"
 gw_stop
 gw_verify gw "end"
+cd_stop
+
+# ---- a cycle in parts: crashes inside and between parts
+up_bigfleet 150 || exit 1
+PORTC=$(free_port tcp)
+GW_BIG=1 GW_TOP='part limit 64K' gw_conf gwc "$PORTC" </dev/null
+gw_start gwc || exit 1
+gw_ctl gwc collect >/dev/null 2>&1
+check "parts: a cycle of several parts pending while no server listens" \
+    gw_wait_sql 60 gwc "SELECT count(*) >= 3 AND sum(state = 'pending') =
+    count(*) FROM outbox" 1
+NP=$(gw_sql gwc "SELECT count(*) FROM outbox")
+wait_for 10 sh -c "! '$CTL' -f '$W/gwc.conf' status |
+    grep -q '^collection: running'"
+echo 'fault delay 2s' | cd_conf srvc "$PORTC"
+cd_start srvc || exit 1
+# answers held: N so far
+held() {
+	test "$(grep -c 'fault delay: answering connection' "$W/srvc.log")" \
+	    -ge "$1"
+}
+# kill -9 the child $2 of the daemon, which must exit 1
+crash() {
+	_k=$(child_named "$GW_PID" "$2")
+	kill -KILL "$_k" 2>/dev/null
+	wait "$GW_PID"
+	_rc=$?
+	up_forget "$GW_PID"
+	GW_PID=""
+	check "parts, $1: kill -9 $2: callhomed exits 1, naming it" \
+	    sh -c "test $_rc -eq 1 && grep -q '$2 (pid $_k) was killed by signal 9' '$W/gwc.d.log'"
+}
+gw_ctl gwc send >/dev/null 2>&1
+wait_for 30 held 2
+crash "inside part 2" uplinkd
+check "parts, inside part 2: part 1 delivered, the rest pending" \
+    test "$(gw_sql gwc "SELECT group_concat(state, ',') FROM (SELECT
+    state FROM outbox ORDER BY id LIMIT 3)")" = "delivered,pending,pending"
+check "parts, inside part 2: commsd stored parts 1 and 2" \
+    test "$(cd_q srvc documents -j | $PY -c 'import json, sys;
+print(sorted(d["part"] for d in json.load(sys.stdin)))')" = "[1, 2]"
+gw_start gwc || exit 1
+gw_ctl gwc send >/dev/null 2>&1
+wait_for 30 held 4
+crash "inside part 3" auditd
+check "parts, inside part 3: parts 1 and 2 delivered (2 a duplicate), 3 pending" \
+    test "$(gw_sql gwc "SELECT group_concat(state || ':' ||
+    coalesce(duplicate, '-'), ',') FROM (SELECT state, duplicate FROM
+    outbox ORDER BY id LIMIT 3)")" = "delivered:0,delivered:1,pending:-"
+cd_stop
+gw_start gwc || exit 1
+gw_ctl gwc send >/dev/null 2>&1
+check "parts, between: part 3's attempt fails while commsd is down" \
+    gw_wait_sql 20 gwc "SELECT last_status FROM outbox WHERE part = 3" 2
+crash "between parts" auditd
+cd_conf srvc "$PORTC" </dev/null
+cd_start srvc || exit 1
+gw_start gwc || exit 1
+gw_ctl gwc send >/dev/null 2>&1
+check "parts, after: all $NP parts delivered" \
+    gw_wait_sql 60 gwc "SELECT count(*) FROM outbox WHERE state =
+    'delivered'" "$NP"
+gw_stop
+gw_outbox gwc >"$W/outboxc.json"
+gw_txlog gwc >"$W/txlogc.json"
+cd_q srvc documents -j >"$W/docsc.json"
+cd_q srvc cycles -j >"$W/cyclesc.json"
+pycheck "parts, after: each part delivered with its receipt, exactly once at commsd (2 and 3 seen twice), the cycle complete" \
+    "$W/outboxc.json" "$W/docsc.json" "$W/cyclesc.json" <<'EOF'
+import json, sys
+ob = json.load(open(sys.argv[1]))
+docs = json.load(open(sys.argv[2]))
+cy = json.load(open(sys.argv[3]))
+n = len(ob)
+for o in ob:
+    assert o["state"] == "delivered", o
+    assert o["sha256"] == o["document_sha256"] == o["receipt_sha256"], o
+assert sorted(d["sha256"] for d in docs) == sorted(o["sha256"] for o in ob)
+seen = {d["part"]: d["duplicates_seen"] for d in docs}
+assert seen == dict((p, 1 if p in (2, 3) else 0) for p in range(1, n + 1)), \
+    seen
+assert len(cy) == 1 and cy[0]["complete"] and cy[0]["received"] == n, cy
+EOF
+pycheck "parts, after: the gateway's log: one delivered record per part" \
+    "$W/txlogc.json" "$NP" <<'EOF'
+import json, sys
+up = [r["detail"]["part"] for r in json.load(open(sys.argv[1]))
+    if r["kind"] == "upload" and r["detail"]["result"] == "delivered"]
+assert sorted(up) == list(range(1, int(sys.argv[2]) + 1)), up
+EOF
+gw_verify gwc "parts, after"
+check "parts, after: commsd -q verify: its log is intact" sh -c \
+    "'$COMMSD' -f '$W/srvc.conf' -q verify | grep -q intact"
 cd_stop
 
 echo "# upload-crash took $(( $(now_ms) - T0 )) ms after setup"

@@ -24,6 +24,12 @@
 # cycle's kick makes it due again, so -1 must report the outcome of the
 # attempts after the kick: exit 0, "upload: outbox delivered (2 ...)",
 # both documents delivered, the failed attempt logged before them.
+#
+# Then cycles in parts (150 printers, "part limit 64K") through an outage:
+# two "callhomed -1" runs with no server (each exits 1, dial-failed, all
+# parts of both cycles pending), then a third with commsd up: exit 0,
+# every part of the three cycles delivered, oldest first (cycle, then
+# part), each exactly once at commsd, the three cycles complete there.
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/upload-lib.sh"
@@ -242,6 +248,51 @@ check "transient: the front closed one connection and forwarded the others" \
     test \$(grep -c '^forwarded' '$W/front.out') -ge 2"
 up_stop $FPID
 gw_verify gwt "transient"
+cd_stop
+
+# ---- cycles in parts through an outage
+up_bigfleet 150 || exit 1
+PORTP=$(free_port tcp)
+cd_conf srvp "$PORTP" </dev/null
+GW_BIG=1 GW_TOP='part limit 64K' gw_conf gwp "$PORTP" </dev/null
+for i in 1 2; do
+	gw_once gwp c$i
+	rc=$?
+	n=$(gw_sql gwp "SELECT count(*) FROM outbox")
+	check "parts, outage, -1 #$i: exits 1, dial-failed, all $n parts waiting" \
+	    sh -c "test $rc -eq 1 && grep -qE '^upload failed: dial-failed: .*; $n documents wait in the outbox\$' '$W/gwp.c$i.out'"
+done
+check "parts, outage: two cycles of several parts each, all pending" \
+    test "$(gw_sql gwp "SELECT count(DISTINCT cycle_id) = 2 AND
+    min(parts) >= 3 AND sum(state = 'pending') = count(*) FROM outbox")" = 1
+cd_start srvp || exit 1
+gw_once gwp c3
+rc=$?
+NP=$(gw_sql gwp "SELECT count(*) FROM outbox")
+check "parts, back: -1 exits 0, \"outbox delivered ($NP documents ...)\"" \
+    sh -c "test $rc -eq 0 && grep -qxF 'upload: outbox delivered ($NP documents delivered in all)' '$W/gwp.c3.out'"
+gw_outbox gwp >"$W/outboxp.json"
+cd_q srvp documents -j >"$W/docsp.json"
+cd_q srvp cycles -j >"$W/cyclesp.json"
+pycheck "parts, back: every part delivered in order (cycle, part), each exactly once at commsd, 3 cycles complete" \
+    "$W/outboxp.json" "$W/docsp.json" "$W/cyclesp.json" <<'EOF'
+import json, sys
+ob = json.load(open(sys.argv[1]))
+docs = json.load(open(sys.argv[2]))
+cy = json.load(open(sys.argv[3]))
+order = [(o["cycle_id"], o["part"]) for o in ob]
+assert order == sorted(order), order
+for o in ob:
+    assert o["state"] == "delivered", o
+    assert o["sha256"] == o["document_sha256"] == o["receipt_sha256"], o
+ids = [o["server_doc_id"] for o in ob]
+assert ids == sorted(ids) and len(set(ids)) == len(ids), ids
+assert sorted(d["sha256"] for d in docs) == sorted(o["sha256"] for o in ob)
+assert all(d["duplicates_seen"] == 0 for d in docs), docs
+assert [(c["cycle"], c["complete"], c["devices"]) for c in cy] == \
+    [(1, True, 150), (2, True, 150), (3, True, 150)], cy
+EOF
+gw_verify gwp "parts, back"
 cd_stop
 
 echo "# upload-outage took $(( $(now_ms) - T0 )) ms after setup"

@@ -744,6 +744,115 @@ TEST(fault_receipt_hash)
 	CHECK_STR(text1("SELECT sha256 FROM documents"), sha);
 }
 
+/* part `number' of `of' of cycle `cycle': `devices' devices from `first' */
+static char *
+part_doc(int cycle, int number, int of, int first, int devices,
+    int claimed, size_t *len)
+{
+	struct wbuf	 w;
+	char		 buf[512];
+	int		 i;
+
+	wbuf_init(&w);
+	(void)snprintf(buf, sizeof(buf), "<?xml version=\"1.0\"?>\n"
+	    "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/"
+	    "soap-envelope\"><env:Body><ch:Upload xmlns:ch=\"urn:callhome:"
+	    "protocol:1\" version=\"1\"><ch:Gateway id=\"gw1\" software="
+	    "\"callhome\"/><ch:Cycle id=\"%d\" reason=\"schedule\" started="
+	    "\"2026-11-21T02:00:00Z\" finished=\"2026-11-21T02:00:09Z\"/>"
+	    "<ch:Categories>meters</ch:Categories><ch:Devices>", cycle);
+	wbuf_bytes(&w, buf, strlen(buf));
+	for (i = 0; i < devices; i++) {
+		(void)snprintf(buf, sizeof(buf), "<ch:Device key=\"anon:%d\" "
+		    "outcome=\"ok\" collected=\"2026-11-21T02:00:01Z\"/>",
+		    first + i);
+		wbuf_bytes(&w, buf, strlen(buf));
+	}
+	(void)snprintf(buf, sizeof(buf), "</ch:Devices><ch:Part number="
+	    "\"%d\" firstDevice=\"%d\" devices=\"%d\" of=\"%d\"   />"
+	    "</ch:Upload></env:Body></env:Envelope>\n", number, first,
+	    claimed, of);
+	wbuf_bytes(&w, buf, strlen(buf));
+	wbuf_u8(&w, '\0');
+	*len = w.len - 1;
+	return (char *)w.data;
+}
+
+/*
+ * A cycle in three parts, out of order and one twice: commsd stores each
+ * part, counts the distinct ones, calls the cycle partial until the last
+ * missing part comes, then complete, with a "cycle" record; the parts
+ * must agree on their count, say their devices right and be within it.
+ */
+TEST(parts)
+{
+	struct receipt	 r;
+	char		*d, fault[256];
+	size_t		 len;
+
+	CHECK(fresh_db() == 0);
+	d = part_doc(7, 2, 3, 5, 4, 4, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_STR(text1("SELECT part || '/' || parts || '/' || first_device "
+	    "FROM documents"), "2/3/5");
+	CHECK_STR(text1("SELECT received || '/' || parts || '/' || devices "
+	    "|| '/' || coalesce(completed, 'partial') FROM cycles"),
+	    "1/3/4/partial");
+	CHECK(strstr(text1("SELECT summary FROM txlog WHERE kind = "
+	    "'upload'"), "cycle 7 (part 2 of 3)") != NULL);
+	d = part_doc(7, 1, 3, 0, 5, 5, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	/* again: a duplicate, counted once */
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK(r.duplicate);
+	free(d);
+	CHECK_STR(text1("SELECT received || '/' || devices || '/' || "
+	    "coalesce(completed, 'partial') FROM cycles"), "2/9/partial");
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'cycle'"), 0);
+	/* parts that do not fit: the count, the devices, the number */
+	d = part_doc(7, 3, 4, 9, 1, 1, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	CHECK(strstr(fault, "says the cycle has 4 parts") != NULL);
+	free(d);
+	d = part_doc(7, 3, 3, 9, 2, 3, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	CHECK(strstr(fault, "Part says 3 devices, the document has 2") !=
+	    NULL);
+	free(d);
+	d = part_doc(7, 4, 3, 9, 2, 2, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	free(d);
+	CHECK_EQ_INT(count("SELECT count(*) FROM documents"), 2);
+	CHECK_STR(text1("SELECT received FROM cycles"), "2");
+	/* the last one: complete, and said so */
+	d = part_doc(7, 3, 3, 9, 2, 2, &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_STR(text1("SELECT received || '/' || devices || '/' || "
+	    "completed FROM cycles"), "3/11/1700000000");
+	CHECK_STR(text1("SELECT summary FROM txlog WHERE kind = 'cycle'"),
+	    "cycle 7 of gw1 complete: 3 parts, 11 devices");
+	/* another gateway's cycle 7 is its own; a whole cycle, 1 of 1 */
+	CHECK_EQ_INT(upload("gw2", full, full_len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(count("SELECT count(*) FROM cycles"), 2);
+	CHECK_STR(text1("SELECT parts || '/' || received || '/' || "
+	    "(completed IS NOT NULL) FROM cycles WHERE id = 2"), "1/1/1");
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'cycle'"), 1);
+	{
+		int64_t	 n, bad;
+		char	 why[256];
+
+		CHECK(txlog_verify_chain(db.h, &n, &bad, why,
+		    sizeof(why)) == 0);
+	}
+}
+
 TEST(log_chain)
 {
 	struct comms_conf	*conf;
@@ -805,6 +914,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(reject_and_error_records);
 	RUN(claimed_hash_mismatch);
 	RUN(fault_receipt_hash);
+	RUN(parts);
 	RUN(log_chain);
 	comms_db_close(&db);
 	rm_db();

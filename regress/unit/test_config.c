@@ -309,6 +309,7 @@ TEST(default_print)
 	    "allow packages none\n"
 	    "retention 400 days\n"
 	    "spool limit 1G\n"
+	    "part limit 4M\n"
 	    "snmp community \"********\"\n"
 	    "snmp version 2c\n"
 	    "snmp timeout 2s retries 2 window 256 rate 500\n"
@@ -584,7 +585,20 @@ TEST(values)
 	c = parse_str("spool limit 2g\nsnmp timeout 1s\n");
 	CHECK(c != NULL);
 	CHECK_EQ_INT(c->spool_limit, 2ULL << 30);
+	CHECK_EQ_INT(c->part_limit, 4ULL << 20);	/* the default */
 	config_free(c);
+
+	/* the part limit: 64K to commsd's default 16M */
+	c = parse_str("part limit 64K\npart limit 16m\n");
+	CHECK(c != NULL);
+	CHECK_EQ_INT(c->part_limit, 16ULL << 20);
+	config_free(c);
+	CHECK(fails_with("part limit 65535\npart limit 16385K\n"
+	    "part limit 1x\n",
+	    "test: test.conf:1: part limit 65535 out of range 64K..16M\n"
+	    "test: test.conf:2: part limit 16385K out of range 64K..16M\n"
+	    "test: test.conf:3: part limit \"1x\" is not a size (a number "
+	    "with K, M or G)\n"));
 
 	CHECK(fails_with("retries = 3\n",
 	    "test: test.conf:1: macro name \"retries\" is a reserved "

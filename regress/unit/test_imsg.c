@@ -1025,6 +1025,7 @@ mk_auditd(struct strset *ss)
 	c->send = CAT_BIT(CAT_METERS) | CAT_BIT(CAT_DEVICE_ADDRESS);
 	c->retention_days = 3650;
 	c->spool_limit = (5ULL << 32) + 17;
+	c->part_limit = CONF_PART_LIMIT_MAX - 3;
 	c->checkin_every = 0xfffffff0U;
 	return c;
 }
@@ -1048,6 +1049,8 @@ auditd_diff(const struct callhome_conf *a, const struct auditd_conf *b)
 		return "retention_days";
 	if (a->spool_limit != b->spool_limit)
 		return "spool_limit";
+	if (a->part_limit != b->part_limit)
+		return "part_limit";
 	if (a->checkin_every != b->checkin_every)
 		return "checkin_every";
 	return NULL;

@@ -41,7 +41,7 @@ TEST(handler_frees_channel)
 	struct event_base	*base;
 	struct imsgbuf		 tx;
 	struct conn		*c;
-	struct msg_ctl_request	 req = { CTL_STATUS };
+	struct msg_ctl_request	 req = { CTL_STATUS, 0 };
 	struct wbuf		 w;
 	int			 sv[2], calls = 0;
 

@@ -566,6 +566,20 @@ TEST(outbox_status)
 	    sizeof(a.last_cycle.reason));
 	a.last_cycle.ndevices = 20;
 	a.last_cycle.count[DEV_OK] = 20;
+	a.refused = 2;
+	a.refused_bytes = 17000000;
+	(void)strlcpy(a.last_refused, "document 7 of cycle 5 (part 2 of 3)",
+	    sizeof(a.last_refused));
+	a.last_set_aside = 1;
+	a.lc_parts = 3;
+	a.lc_delivered = 1;
+	a.lc_refused = 1;
+	a.lc_pruned = 1;
+	a.db_bytes = 1 << 30;
+	a.db_free = 1 << 20;
+	a.oldest_readings = 1790000000;
+	(void)strlcpy(a.retention, "retention is pruning cycle 1",
+	    sizeof(a.retention));
 	wbuf_init(&w);
 	msg_outbox_status_encode(&w, &a);
 	CHECK(transfer(PROC_AUDITD, PROC_PARENT, IMSG_OUTBOX_STATUS, &w, &p,
@@ -580,9 +594,80 @@ TEST(outbox_status)
 	wbuf_reset(&w);
 	msg_outbox_status_encode(&w, &a);
 	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	/* more documents of the cycle done than it has, more free than all */
+	a.last_result = UP_TLS;
+	a.lc_delivered = 3;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.lc_delivered = 1;
+	a.db_free = a.db_bytes + 1;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
+	a.db_free = 0;
+	a.last_set_aside = 2;
+	wbuf_reset(&w);
+	msg_outbox_status_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_status_decode(w.data, w.len, &b), -1);
 	free(p);
 	wbuf_free(&w);
 	wbuf_free(&w2);
+}
+
+TEST(outbox_op)
+{
+	struct msg_outbox_op		 a, b;
+	static struct msg_outbox_op_done da, db;
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	a.op = OUTBOX_OP_DROP;
+	a.id = 77;
+	a.uid = 1000;
+	wbuf_init(&w);
+	msg_outbox_op_encode(&w, &a);
+	CHECK(transfer(PROC_PARENT, PROC_AUDITD, IMSG_OUTBOX_OP, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_outbox_op_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	TRUNCATIONS(msg_outbox_op_decode, struct msg_outbox_op, &w);
+	free(p);
+	/* an operation that is none, a document that is none */
+	a.op = 3;
+	wbuf_reset(&w);
+	msg_outbox_op_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_op_decode(w.data, w.len, &b), -1);
+	a.op = OUTBOX_OP_REQUEUE;
+	a.id = 0;
+	wbuf_reset(&w);
+	msg_outbox_op_encode(&w, &a);
+	CHECK_EQ_INT(msg_outbox_op_decode(w.data, w.len, &b), -1);
+
+	memset(&da, 0, sizeof(da));
+	da.ok = 1;
+	(void)strlcpy(da.text, "document 77 (cycle 5) requeued",
+	    sizeof(da.text));
+	wbuf_reset(&w);
+	msg_outbox_op_done_encode(&w, &da);
+	CHECK(transfer(PROC_AUDITD, PROC_PARENT, IMSG_OUTBOX_OP_DONE, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_outbox_op_done_decode(p, n, &db), 0);
+	CHECK(memcmp(&da, &db, sizeof(da)) == 0);
+	TRUNCATIONS(msg_outbox_op_done_decode, struct msg_outbox_op_done, &w);
+	free(p);
+	da.ok = 2;
+	wbuf_reset(&w);
+	msg_outbox_op_done_encode(&w, &da);
+	CHECK_EQ_INT(msg_outbox_op_done_decode(w.data, w.len, &db), -1);
+	da.ok = 0;
+	da.text[0] = '\0';
+	wbuf_reset(&w);
+	msg_outbox_op_done_encode(&w, &da);
+	CHECK_EQ_INT(msg_outbox_op_done_decode(w.data, w.len, &db), -1);
+	wbuf_free(&w);
 }
 
 TEST(control)
@@ -595,6 +680,7 @@ TEST(control)
 	size_t			 n;
 
 	qa.command = CTL_RELOAD;
+	qa.arg = 0;
 	wbuf_init(&w);
 	msg_ctl_request_encode(&w, &qa);
 	CHECK(transfer(PROC_CONTROL, PROC_PARENT, IMSG_CTL_REQUEST, &w, &p,
@@ -603,6 +689,27 @@ TEST(control)
 	CHECK(qb.command == CTL_RELOAD);
 	free(p);
 	qa.command = CTL_COMMAND_MAX;
+	wbuf_reset(&w);
+	msg_ctl_request_encode(&w, &qa);
+	CHECK_EQ_INT(msg_ctl_request_decode(w.data, w.len, &qb), -1);
+	/* the outbox's commands name a document; the others nothing */
+	qa.command = CTL_OUTBOX_DROP;
+	qa.arg = 12;
+	wbuf_reset(&w);
+	msg_ctl_request_encode(&w, &qa);
+	CHECK_EQ_INT(msg_ctl_request_decode(w.data, w.len, &qb), 0);
+	CHECK(qb.command == CTL_OUTBOX_DROP && qb.arg == 12);
+	qa.arg = 0;
+	wbuf_reset(&w);
+	msg_ctl_request_encode(&w, &qa);
+	CHECK_EQ_INT(msg_ctl_request_decode(w.data, w.len, &qb), -1);
+	qa.command = CTL_OUTBOX_REQUEUE;
+	qa.arg = -1;
+	wbuf_reset(&w);
+	msg_ctl_request_encode(&w, &qa);
+	CHECK_EQ_INT(msg_ctl_request_decode(w.data, w.len, &qb), -1);
+	qa.command = CTL_STATUS;
+	qa.arg = 1;
 	wbuf_reset(&w);
 	msg_ctl_request_encode(&w, &qa);
 	CHECK_EQ_INT(msg_ctl_request_decode(w.data, w.len, &qb), -1);
@@ -2055,6 +2162,7 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(upload_result);
 	RUN(dial);
 	RUN(outbox_status);
+	RUN(outbox_op);
 	RUN(control);
 	RUN(pkg_name);
 	RUN(conf_signerd);

@@ -37,6 +37,7 @@
 #include "../../auditd/db.h"
 #include "../../auditd/document.h"
 #include "../../auditd/outbox.h"
+#include "../../auditd/retention.h"
 #include "../../auditd/store.h"
 #include "buf.h"
 #include "config.h"
@@ -352,13 +353,16 @@ fill_odd_device(struct rpt_device *d)
 	    sizeof(d->model));
 }
 
+/* when the next cycles start (retention's tests move it) */
+static int64_t	 cycle_start = 1700000000;
+
 static void
 fill_cycle(struct rpt_cycle *c, uint64_t token, uint32_t n)
 {
 	memset(c, 0, sizeof(*c));
 	c->token = token;
-	c->started = 1700000000;
-	c->finished = 1700000060;
+	c->started = cycle_start;
+	c->finished = cycle_start + 60;
 	(void)strlcpy(c->reason, "manual", sizeof(c->reason));
 	c->ndevices = n;
 	c->requests = 12ULL * n;
@@ -412,7 +416,7 @@ store_cycle(struct store *st, uint64_t token, int n, int nm, int ns, int na,
 			goto fail;
 	}
 	c.count[DEV_OK] = (uint32_t)(n + (odd ? 1 : 0));
-	c.finished = 1700000060;
+	c.finished = cycle_start + 60;
 	if (store_cycle_end(st, &c, stored) == -1)
 		goto fail;
 	return 0;
@@ -443,6 +447,9 @@ sender(void *arg, const struct msg_upload_job *job)
 	s->job.body = NULL;
 }
 
+/* the part limit of the next configure(); 0: the default */
+static uint64_t	 part_limit;
+
 struct fixture {
 	struct db	 db;
 	struct store	*st;
@@ -466,6 +473,7 @@ configure(struct fixture *f, uint32_t send, int authorized,
 	conf.send = send;
 	conf.authorize_upload = authorized;
 	conf.spool_limit = spool_limit;
+	conf.part_limit = part_limit;
 	conf.xsd = (uint8_t *)xsd;
 	conf.xsdlen = xsdlen;
 	r = outbox_configure(f->ob, &conf, err, sizeof(err));
@@ -561,6 +569,7 @@ TEST(schema_v2)
 	    "ALTER TABLE reports DROP COLUMN state_since; "
 	    "ALTER TABLE meters DROP COLUMN flag; "
 	    "ALTER TABLE meters DROP COLUMN previous; "
+	    "ALTER TABLE cycles DROP COLUMN pruned; "
 	    "PRAGMA user_version = 1") == 0);
 	db_close(&db);
 	CHECK(db_open(&db, dbpath, err, sizeof(err)) == 0);
@@ -581,6 +590,25 @@ TEST(schema_v2)
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 1, x'00', "
 	    "'pruned')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
+	    "size, document, state, pruned) VALUES (1, 1, 'x', 1, NULL, "
+	    "'refused', 1)") == -1);
+	/* version 5: parts of a cycle, each once; a delivered one may lose
+	 * its bytes (retention), saying when */
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 3, 2, 1, "
+	    "'x', 1, x'00', 'pending')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 1, 2, 1, "
+	    "'x', 1, x'00', 'pending')") == 0);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state) VALUES (1, 1, 2, 1, "
+	    "'y', 1, x'00', 'pending')") == -1);
+	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, part, parts, "
+	    "created, sha256, size, document, state, pruned) VALUES (1, 2, "
+	    "2, 1, 'x', 1, NULL, 'delivered', 5)") == 0);
+	CHECK(db_exec(&db, "DELETE FROM outbox") == 0);
+	CHECK_EQ_INT(q_int(&db, "PRAGMA auto_vacuum"), 2);
 	CHECK(db_exec(&db, "INSERT INTO outbox (cycle_id, created, sha256, "
 	    "size, document, state) VALUES (1, 1, 'x', 1, x'00', "
 	    "'sent')") == -1);
@@ -1438,7 +1466,11 @@ TEST(verify_notices)
 	CHECK(tamper(&f, "UPDATE outbox SET size = size + 1 WHERE id = 1",
 	    "outbox row changed (size)") == 0);
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'pruned', document = "
-	    "NULL WHERE id = 1", "outbox row changed (delivery)") == 0);
+	    "NULL, pruned = 1 WHERE id = 1", "outbox row changed (delivery)") ==
+	    0);
+	/* the bytes of a delivered document, gone without retention */
+	CHECK(tamper(&f, "UPDATE outbox SET document = NULL, pruned = 1 "
+	    "WHERE id = 1", "the document's bytes are missing") == 0);
 	/* marked delivered without a receipt: it would never be sent */
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'delivered' WHERE id = 2",
 	    "2 documents marked delivered, but 1 deliveries") == 0);
@@ -1456,7 +1488,426 @@ TEST(verify_notices)
 	CHECK(verify_ok(&f.db, &nrec) == 0);
 	CHECK_EQ_INT(nrec, 9);
 	CHECK(tamper(&f, "UPDATE outbox SET state = 'pending', document = "
-	    "x'00' WHERE id = 3", "document 3): the document's bytes") == 0);
+	    "x'00', pruned = NULL WHERE id = 3", "document 3): the document's "
+	    "bytes") == 0);
+	teardown(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* parts */
+
+/* the Device lines of a document, one after the other */
+static size_t
+device_lines(const char *doc, size_t len, struct wbuf *out)
+{
+	const char	*p = doc, *e = doc + len, *nl;
+	size_t		 n = 0;
+
+	while (p < e && (p = memmem(p, (size_t)(e - p), "\n    <ch:Device ",
+	    16)) != NULL) {
+		if ((nl = memchr(p + 1, '\n', (size_t)(e - p - 1))) == NULL)
+			break;
+		wbuf_bytes(out, p, (size_t)(nl - p));
+		n++;
+		p = nl;
+	}
+	return n;
+}
+
+/* one row's document (free it) */
+static char *
+doc_of(struct db *db, int64_t id, size_t *len)
+{
+	sqlite3_stmt	*st;
+	char		*d = NULL;
+
+	*len = 0;
+	if (sqlite3_prepare_v2(db->h, "SELECT document FROM outbox WHERE "
+	    "id = ?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		if ((d = malloc(*len + 1)) != NULL) {
+			memcpy(d, sqlite3_column_blob(st, 0), *len);
+			d[*len] = '\0';
+		}
+	}
+	sqlite3_finalize(st);
+	return d;
+}
+
+/*
+ * A cycle of 300 devices with the smallest part limit: many parts, each
+ * a valid document within the limit, with its Part element (number, of
+ * put in place, first device, devices), its own hash and record; their
+ * devices, in order, are the cycle's, as one document would hold them.
+ */
+TEST(parts)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 c;
+	struct doc_params	 p;
+	struct wbuf		 all, one;
+	char			*d, want[256], sql[256], hex[TXLOG_HEX_LEN];
+	size_t			 len;
+	int64_t			 n, i, id, first = 0, nrec;
+
+	part_limit = CONF_PART_LIMIT_MIN;
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 0, 1ULL << 30) == 0);
+	part_limit = 0;
+	CHECK(store_cycle(f.st, 1, 300, 10, 8, 7, 0, &c) == 0);
+	n = q_int(&f.db, "SELECT count(*) FROM outbox");
+	CHECK(n > 10);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM outbox WHERE "
+	    "parts = (SELECT count(*) FROM outbox)"), n);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT sum(devices) FROM outbox"), 300);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT max(size) <= 65536 FROM outbox"),
+	    1);
+	wbuf_init(&all);
+	wbuf_init(&one);
+	for (i = 1; i <= n; i++) {
+		(void)snprintf(sql, sizeof(sql), "SELECT id FROM outbox WHERE "
+		    "part = %" PRId64, i);
+		CHECK((id = q_int(&f.db, sql)) > 0);
+		CHECK((d = doc_of(&f.db, id, &len)) != NULL);
+		CHECK(valid(d, len) == 0);
+		/* its hash is the hash of its bytes, as finished */
+		CHECK(sha256_hex(d, len, hex) == 0);
+		CHECK_STR(doc_sha(&f, id), hex);
+		(void)snprintf(sql, sizeof(sql), "SELECT devices FROM outbox "
+		    "WHERE id = %" PRId64, id);
+		(void)snprintf(want, sizeof(want), "<ch:Part number=\"%" PRId64
+		    "\" firstDevice=\"%" PRId64 "\" devices=\"%" PRId64 "\" "
+		    "of=\"%" PRId64 "\"", i, first, q_int(&f.db, sql), n);
+		if (strstr(d, want) == NULL)
+			printf("# part %" PRId64 " lacks %s\n", i, want);
+		CHECK(strstr(d, want) != NULL);
+		CHECK_EQ_INT(device_lines(d, len, &all), q_int(&f.db, sql));
+		first += q_int(&f.db, sql);
+		free(d);
+	}
+	/* the same devices as the whole cycle in one document */
+	memset(&p, 0, sizeof(p));
+	p.gateway = "gw-test-01";
+	p.site = "Example Ltd, building 4 & <annex>";
+	p.send = CAT_DEFAULTS;
+	p.salt = (const uint8_t *)q_text(&f.db, "SELECT hex(value) FROM "
+	    "secrets");
+	{
+		uint8_t		 salt[DOC_SALT_LEN];
+		sqlite3_stmt	*st;
+
+		CHECK(sqlite3_prepare_v2(f.db.h, "SELECT value FROM secrets",
+		    -1, &st, NULL) == SQLITE_OK);
+		CHECK(sqlite3_step(st) == SQLITE_ROW);
+		memcpy(salt, sqlite3_column_blob(st, 0), DOC_SALT_LEN);
+		sqlite3_finalize(st);
+		p.salt = salt;
+		wbuf_reset(&one);
+		CHECK(document_build(f.db.h, c.id, &p, &one, sql,
+		    sizeof(sql)) == 0);
+	}
+	CHECK(valid(one.data, one.len) == 0);
+	CHECK(strstr((char *)one.data, "of=\"1\"") != NULL);
+	{
+		struct wbuf	 lines;
+
+		wbuf_init(&lines);
+		CHECK_EQ_INT(device_lines((char *)one.data, one.len, &lines),
+		    300);
+		CHECK_EQ_INT(lines.len, all.len);
+		CHECK(memcmp(lines.data, all.data, all.len) == 0);
+		wbuf_free(&lines);
+	}
+	/* a document record for each part, naming it */
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog WHERE kind = "
+	    "'document' AND json_extract(detail, '$.parts') = (SELECT "
+	    "count(*) FROM outbox)"), n);
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'document' ORDER BY seq LIMIT 1"), "document of cycle 1 (part 1 "
+	    "of ") != NULL);
+	CHECK(verify_ok(&f.db, &nrec) == 0);
+	CHECK_EQ_INT(nrec, 1 + n);
+	wbuf_free(&all);
+	wbuf_free(&one);
+	teardown(&f);
+}
+
+/* a small cycle is one part, 1 of 1, as before in everything else */
+TEST(one_part)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 c;
+	char			*d;
+	size_t			 len;
+
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 0, 1ULL << 30) == 0);
+	CHECK(store_cycle(f.st, 1, 20, 10, 8, 7, 0, &c) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM outbox"), 1);
+	CHECK((d = stored_doc(&f.db, c.id, &len)) != NULL);
+	CHECK(strstr(d, "<ch:Part number=\"1\" firstDevice=\"0\" "
+	    "devices=\"20\" of=\"1\"") != NULL);
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'document'"), "document of cycle 1: ") != NULL);
+	free(d);
+	teardown(&f);
+}
+
+static const struct msg_upload_result *
+refusal(uint64_t job, int http)
+{
+	static struct msg_upload_result	 r;
+
+	r = *result(job, UP_HTTP, NULL);
+	r.http_status = http;
+	(void)snprintf(r.error, sizeof(r.error), "server answered %d %s: the "
+	    "inflated document is larger than 16777216 bytes", http,
+	    http == 413 ? "Content Too Large" : "Whatever");
+	return &r;
+}
+
+/*
+ * A 413 sets the part aside and the next part goes at once; a 503 does
+ * not (backoff, the queue waits).  The status says so; -1's view of the
+ * cycle counts it.  The operator requeues it (sent again, delivered) and
+ * drops another; neither works on a delivered document, one in flight
+ * or one that does not exist.  The log verifies all along.
+ */
+TEST(refused)
+{
+	struct fixture			 f;
+	struct rpt_cycle		 c;
+	static struct msg_outbox_status	 s;
+	char				 text[512];
+	int64_t				 wake, n;
+
+	part_limit = CONF_PART_LIMIT_MIN;
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 1, 1ULL << 30) == 0);
+	part_limit = 0;
+	CHECK(store_cycle(f.st, 1, 60, 10, 8, 7, 0, &c) == 0);
+	n = q_int(&f.db, "SELECT count(*) FROM outbox");
+	CHECK(n >= 3);
+	/* part 1: refused for good */
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK_EQ_INT(sent.job.job, 1);
+	CHECK(outbox_result(f.ob, refusal(1, 413), NOW) == 0);
+	CHECK_STR(q_text(&f.db, "SELECT state FROM outbox WHERE id = 1"),
+	    "refused");
+	CHECK(strstr(q_text(&f.db, "SELECT last_error FROM outbox WHERE "
+	    "id = 1"), "413 Content Too Large") != NULL);
+	CHECK(strstr(q_text(&f.db, "SELECT last_error FROM outbox WHERE "
+	    "id = 1"), "part limit 64K") != NULL);
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'upload' ORDER BY seq DESC LIMIT 1"), "refused: set aside") !=
+	    NULL);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT json_extract(detail, "
+	    "'$.set_aside') FROM txlog WHERE kind = 'upload'"), 1);
+	CHECK(outbox_status(f.ob, NOW, &s) == 0);
+	CHECK_EQ_INT(s.refused, 1);
+	CHECK_EQ_INT(s.last_set_aside, 1);
+	CHECK(strstr(s.last_refused, "document 1 of cycle 1 (part 1 of") !=
+	    NULL);
+	/* the next part goes now, not after a backoff */
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK_EQ_INT(sent.job.job, 2);
+	/* a 503 is retried: the queue waits */
+	CHECK(outbox_result(f.ob, refusal(2, 503), NOW) == 0);
+	CHECK_STR(q_text(&f.db, "SELECT state FROM outbox WHERE id = 2"),
+	    "pending");
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 0);
+	CHECK(wake > NOW);
+	CHECK(outbox_kick(f.ob, NOW) == 0);
+	/* the rest delivered */
+	while (outbox_pump(f.ob, NOW, &wake) == 1)
+		CHECK(outbox_result(f.ob, result(sent.job.job, UP_DELIVERED,
+		    doc_sha(&f, (int64_t)sent.job.job)), NOW) == 0);
+	CHECK(outbox_status(f.ob, NOW, &s) == 0);
+	CHECK_EQ_INT(s.pending, 0);
+	CHECK_EQ_INT(s.lc_parts, n);
+	CHECK_EQ_INT(s.lc_delivered, n - 1);
+	CHECK_EQ_INT(s.lc_refused, 1);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+
+	/* what the operator may not do */
+	CHECK_EQ_INT(outbox_op(f.ob, OUTBOX_OP_REQUEUE, 2, 0, NOW, text,
+	    sizeof(text)), 1);
+	CHECK(strstr(text, "is delivered") != NULL);
+	CHECK_EQ_INT(outbox_op(f.ob, OUTBOX_OP_DROP, 999, 0, NOW, text,
+	    sizeof(text)), 1);
+	CHECK(strstr(text, "no document 999") != NULL);
+	/* requeue: pending, due now, attempts from 0, an "outbox" record */
+	CHECK_EQ_INT(outbox_op(f.ob, OUTBOX_OP_REQUEUE, 1, 1000, NOW, text,
+	    sizeof(text)), 0);
+	CHECK_STR(q_text(&f.db, "SELECT state || ' ' || attempts || ' ' || "
+	    "next_attempt FROM outbox WHERE id = 1"), "pending 0 0");
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'outbox'"), "requeued by the operator (uid 1000)") != NULL);
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK_EQ_INT(sent.job.job, 1);
+	/* in flight: neither */
+	CHECK_EQ_INT(outbox_op(f.ob, OUTBOX_OP_DROP, 1, 0, NOW, text,
+	    sizeof(text)), 1);
+	CHECK(strstr(text, "being sent") != NULL);
+	CHECK(outbox_result(f.ob, result(1, UP_DELIVERED, doc_sha(&f, 1)),
+	    NOW) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM outbox WHERE state "
+	    "= 'delivered'"), n);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+
+	/* a second cycle: its first part refused (400), then dropped */
+	CHECK(store_cycle(f.st, 2, 60, 10, 8, 7, 0, &c) == 0);
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK(outbox_result(f.ob, refusal(sent.job.job, 400), NOW) == 0);
+	CHECK_EQ_INT(outbox_op(f.ob, OUTBOX_OP_DROP, (int64_t)sent.job.job,
+	    0, NOW, text, sizeof(text)), 0);
+	CHECK(strstr(text, "dropped") != NULL);
+	CHECK_STR(q_text(&f.db, "SELECT state || ' ' || prune_reason || ' ' "
+	    "|| (document IS NULL) FROM outbox WHERE state = 'pruned'"),
+	    "pruned dropped 1");
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'prune'"), "dropped by the operator (uid 0)") != NULL);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	CHECK(outbox_status(f.ob, NOW, &s) == 0);
+	CHECK_EQ_INT(s.lc_pruned, 1);
+	CHECK_EQ_INT(s.refused, 0);
+	teardown(&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* retention */
+
+static int
+retention_all(struct retention *rt, int64_t now, int *steps)
+{
+	int	 r;
+
+	*steps = 0;
+	while ((r = retention_step(rt, now)) == 1)
+		if (++*steps > 100000)
+			return -1;
+	if (r == -1)
+		printf("# %s\n", retention_error(rt));
+	return r;
+}
+
+/*
+ * Three cycles, two days apart, retention 3 days: the two old ones lose
+ * their readings (a record each), the delivered document of the oldest
+ * its bytes (the pending one of the other keeps them, until delivered);
+ * the newest is untouched; the log verifies, and notices readings gone
+ * without a retention record.  A large cycle goes RETENTION_BATCH reports
+ * per step.  Free pages go back to the file system.
+ */
+TEST(retention)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 c;
+	struct retention	*rt;
+	int64_t			 wake, t0 = 1700000000, now, pages;
+	int			 steps;
+
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 1, 1ULL << 30) == 0);
+	rt = retention_new(&f.db);
+	retention_configure(rt, 3);
+	cycle_start = t0;
+	CHECK(store_cycle(f.st, 1, 40, 10, 8, 7, 0, &c) == 0);
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK(outbox_result(f.ob, result(1, UP_DELIVERED, doc_sha(&f, 1)),
+	    NOW) == 0);
+	cycle_start = t0 + 2 * 86400;
+	CHECK(store_cycle(f.st, 2, 40, 10, 8, 7, 0, &c) == 0);
+	cycle_start = t0 + 5 * 86400;
+	CHECK(store_cycle(f.st, 3, 40, 10, 8, 7, 0, &c) == 0);
+	cycle_start = 1700000000;
+	/* nothing is old yet */
+	CHECK(retention_all(rt, t0 + 2 * 86400, &steps) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM cycles WHERE pruned "
+	    "IS NOT NULL"), 0);
+	pages = q_int(&f.db, "PRAGMA page_count");
+	/* five days and a bit later: cycles 1 and 2 are past three days */
+	now = t0 + 5 * 86400 + 60;
+	CHECK(retention_all(rt, now, &steps) == 0);
+	CHECK(steps >= 4);
+	CHECK_STR(q_text(&f.db, "SELECT group_concat(id || ':' || (pruned IS "
+	    "NOT NULL), ',') FROM cycles"), "1:1,2:1,3:0");
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports WHERE "
+	    "cycle_id IN (1, 2)"), 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports WHERE "
+	    "cycle_id = 3"), 40);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM meters"), 400);
+	CHECK_STR(q_text(&f.db, "SELECT group_concat(state || ':' || "
+	    "(document IS NULL) || ':' || coalesce(prune_reason, '-'), ',') "
+	    "FROM outbox"), "delivered:1:retention,pending:0:-,pending:0:-");
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog WHERE kind = "
+	    "'prune' AND json_extract(detail, '$.reason') = 'retention'"), 2);
+	CHECK(strstr(q_text(&f.db, "SELECT summary FROM txlog WHERE kind = "
+	    "'prune' ORDER BY seq LIMIT 1"), "retention: cycle 1 of ") !=
+	    NULL);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	/* pages went back: the file is smaller, nothing is left free */
+	CHECK(q_int(&f.db, "PRAGMA page_count") < pages);
+	CHECK_EQ_INT(q_int(&f.db, "PRAGMA freelist_count"), 0);
+	/* cycle 2's document, delivered now, loses its bytes too */
+	CHECK_EQ_INT(outbox_pump(f.ob, NOW, &wake), 1);
+	CHECK_EQ_INT(sent.job.job, 2);
+	CHECK(outbox_result(f.ob, result(2, UP_DELIVERED, doc_sha(&f, 2)),
+	    NOW) == 0);
+	CHECK(retention_all(rt, now, &steps) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT document IS NULL FROM outbox "
+	    "WHERE id = 2"), 1);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	/* readings gone from a cycle retention did not name: found */
+	CHECK(tamper(&f, "DELETE FROM reports WHERE cycle_id = 3",
+	    "readings changed") == 0);
+
+	/* a large cycle, a batch of reports at a time */
+	cycle_start = t0 + 6 * 86400;
+	CHECK(store_cycle(f.st, 4, 3 * RETENTION_BATCH + 5, 1, 1, 0, 0,
+	    &c) == 0);
+	cycle_start = 1700000000;
+	CHECK_EQ_INT(retention_step(rt, t0 + 10 * 86400), 1);	/* 3: mark */
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM cycles WHERE "
+	    "pruned IS NOT NULL"), 3);
+	CHECK_EQ_INT(retention_step(rt, t0 + 10 * 86400), 1);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports WHERE "
+	    "cycle_id = 3"), 0);
+	CHECK(retention_all(rt, t0 + 10 * 86400, &steps) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports"), 0);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	retention_free(rt);
+	teardown(&f);
+}
+
+/* one batch of a large marked cycle per step, no more */
+TEST(retention_batches)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 c;
+	struct retention	*rt;
+	int64_t			 t0 = 1700000000, n = 3 * RETENTION_BATCH + 5;
+	int			 steps;
+
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 0, 1ULL << 30) == 0);
+	rt = retention_new(&f.db);
+	retention_configure(rt, 1);
+	cycle_start = t0;
+	CHECK(store_cycle(f.st, 1, (int)n, 2, 1, 1, 0, &c) == 0);
+	cycle_start = 1700000000;
+	CHECK_EQ_INT(retention_step(rt, t0 + 2 * 86400), 1);	/* marked */
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports"), n);
+	CHECK_EQ_INT(retention_step(rt, t0 + 2 * 86400), 1);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports"),
+	    n - RETENTION_BATCH);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM meters"),
+	    2 * (n - RETENTION_BATCH));
+	/* verify accepts a cycle half pruned */
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	CHECK(retention_all(rt, t0 + 2 * 86400, &steps) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM reports"), 0);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	retention_free(rt);
 	teardown(&f);
 }
 
@@ -1628,6 +2079,11 @@ TEST_MAIN_BEGIN("test_outbox")
 		RUN(result_during_cycle);
 		RUN(spool_pruning);
 		RUN(verify_notices);
+		RUN(parts);
+		RUN(one_part);
+		RUN(refused);
+		RUN(retention);
+		RUN(retention_batches);
 		RUN(status_codec);
 		RUN(state_line);
 		RUN(build_speed);
