@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "db.h"
 #include "gateway.h"
+#include "incident.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
@@ -279,6 +280,27 @@ outbox_operator(struct auditd *ad, struct imsg *m)
 		outbox_go(ad);
 }
 
+/* an incident the administrator typed: recorded, or why not */
+static void
+incident_new(struct auditd *ad, struct imsg *m)
+{
+	struct incident_req	 r;
+	struct incident_done	 d;
+	char			 err[512];
+
+	if (msg_incident_req_decode(m->data, m->len, &r) == -1)
+		fatalx("bad INCIDENT_NEW from parent");
+	if (store_busy(ad->store)) {
+		memset(&d, 0, sizeof(d));
+		d.result = INC_DONE_BUSY;
+		(void)strlcpy(d.text, "a cycle is being stored: try again "
+		    "when it is", sizeof(d.text));
+	} else if (incident_record(&ad->db, &r, clock_now(), &d, err,
+	    sizeof(err)) == -1)
+		fatalx("incident: %s", err);
+	msg_incident_done_send(&ad->c.parent, m->hdr.peerid, &d);
+}
+
 /* parent -> auditd (the lifecycle messages are child.c's) */
 static void
 parent_msg(struct child *c, struct imsg *m)
@@ -319,6 +341,9 @@ parent_msg(struct child *c, struct imsg *m)
 		break;
 	case IMSG_OUTBOX_OP:
 		outbox_operator(ad, m);
+		break;
+	case IMSG_INCIDENT_NEW:
+		incident_new(ad, m);
 		break;
 	default:
 		imsgev_unexpected(&c->parent, m);

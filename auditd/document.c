@@ -517,7 +517,90 @@ static const enum category rows_cat[NCUR] = {
 	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS, CAT_JOB_DATA
 };
 
-/* the envelope's start, up to and with Devices */
+/*
+ * The incidents the cycle carries (auditd/incident.h), in the head of
+ * every part.  The device is named by the key its readings use; the
+ * problem and contact are the administrator's own words.
+ */
+static int
+write_incidents(struct docw *dw, sqlite3 *db, int64_t cycle)
+{
+	sqlite3_stmt	*st = NULL, *sup = NULL;
+	char		 key[DOC_KEY_MAX], when[32];
+	int		 rc, open = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT i.id, i.kind, i.origin, i.created, "
+	    "i.problem, i.contact_name, i.contact_email, i.contact_phone, "
+	    "d.last_address, d.vendor, d.serial FROM incidents i JOIN devices "
+	    "d ON d.id = i.device_id WHERE i.cycle_id = ?1 ORDER BY i.id", -1,
+	    &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, cycle) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT idx, description, type, color, max, "
+	    "level, percent FROM incident_supplies WHERE incident_id = ?1 "
+	    "ORDER BY idx", -1, &sup, NULL) != SQLITE_OK) {
+		rc = SQLITE_ERROR;
+		goto done;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!open) {
+			xmlw_stag(&dw->w, "Incidents");
+			xmlw_stag_end(&dw->w);
+			open = 1;
+		}
+		document_device_key(dw->p, col(st, 8), col(st, 9), col(st, 10),
+		    key);
+		xmlw_stag(&dw->w, "Incident");
+		xmlw_attr_int(&dw->w, "id", sqlite3_column_int64(st, 0));
+		xmlw_attr(&dw->w, "kind", col(st, 1), XS_NAME);
+		xmlw_attr(&dw->w, "origin", col(st, 2), XS_NAME);
+		xmlw_attr(&dw->w, "device", key, XS_TEXT);
+		document_time(sqlite3_column_int64(st, 3), when, sizeof(when));
+		xmlw_attr_raw(&dw->w, "created", when);
+		xmlw_stag_end(&dw->w);
+		xmlw_leaf(&dw->w, "Problem", col(st, 4), XS_TEXT);
+		if (col(st, 5)[0] != '\0') {
+			xmlw_stag(&dw->w, "Contact");
+			xmlw_stag_end(&dw->w);
+			xmlw_leaf(&dw->w, "Name", col(st, 5), XS_TEXT);
+			xmlw_leaf(&dw->w, "Email", col(st, 6), XS_TEXT);
+			xmlw_leaf(&dw->w, "Phone", col(st, 7), XS_TEXT);
+			xmlw_etag(&dw->w, "Contact");
+		}
+		sqlite3_reset(sup);
+		if (sqlite3_bind_int64(sup, 1, sqlite3_column_int64(st, 0)) !=
+		    SQLITE_OK)
+			goto done;
+		while ((rc = sqlite3_step(sup)) == SQLITE_ROW) {
+			xmlw_stag(&dw->w, "Supply");
+			xmlw_attr(&dw->w, "index", col(sup, 0), XS_NAME);
+			attr_opt(&dw->w, "type", col(sup, 2), XS_NAME);
+			attr_int_opt(&dw->w, "max", col_opt(sup, 4));
+			attr_int_opt(&dw->w, "level", col_opt(sup, 5));
+			if (col_opt(sup, 6) >= 0 && col_opt(sup, 6) <= 100)
+				xmlw_attr_int(&dw->w, "percent",
+				    col_opt(sup, 6));
+			if (col(sup, 1)[0] == '\0' && col(sup, 3)[0] == '\0') {
+				XMLW_PUTS(&dw->w, "/>");
+				continue;
+			}
+			xmlw_stag_end(&dw->w);
+			xmlw_leaf(&dw->w, "Description", col(sup, 1), XS_TEXT);
+			xmlw_leaf(&dw->w, "Color", col(sup, 3), XS_NAME);
+			xmlw_etag(&dw->w, "Supply");
+		}
+		if (rc != SQLITE_DONE)
+			goto done;
+		xmlw_etag(&dw->w, "Incident");
+	}
+	if (open)
+		xmlw_etag(&dw->w, "Incidents");
+ done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(sup);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* the envelope's start, up to and with Categories */
 static void
 write_head(struct docw *dw, int64_t cycle, const char *reason,
     int64_t started, int64_t finished)
@@ -549,8 +632,6 @@ write_head(struct docw *dw, int64_t cycle, const char *reason,
 
 	xmlw_leaf_raw(&dw->w, "Categories", category_list(p->send, cats,
 	    sizeof(cats)));
-	xmlw_stag(&dw->w, "Devices");
-	xmlw_stag_end(&dw->w);
 }
 
 /* the width of ' of="N"', padded: N has at most 7 digits (DOC_PARTS_MAX) */
@@ -717,6 +798,10 @@ document_parts(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 	}
 
 	write_head(&dw, cycle, reason, started, finished);
+	if (write_incidents(&dw, db, cycle) == -1)
+		goto dberr;
+	xmlw_stag(&dw.w, "Devices");
+	xmlw_stag_end(&dw.w);
 	ct.dw = &dw;
 	ct.limit = limit;
 	ct.headlen = dw.w.len;

@@ -19,6 +19,7 @@
 #include "document.h"
 #include "gz.h"
 #include "json.h"
+#include "incident.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
@@ -45,6 +46,7 @@ struct outbox {
 
 	/* the configuration, copied */
 	int			 configured;
+	struct supply_policy	 supplies;	/* automatic requests */
 	char			 gateway[CONF_STR_MAX];
 	char			 site[CONF_STR_MAX];
 	char			 server[CONF_STR_MAX + 8];	/* name:port */
@@ -240,6 +242,7 @@ outbox_configure(struct outbox *ob, const struct auditd_conf *conf,
 	ob->xs = xs;
 	(void)strlcpy(ob->gateway, conf->gateway, sizeof(ob->gateway));
 	(void)strlcpy(ob->site, conf->site, sizeof(ob->site));
+	supply_policy_set(&ob->supplies, conf);
 	if (conf->server[0] != '\0')
 		(void)snprintf(ob->server, sizeof(ob->server), "%s:%u",
 		    conf->server, (unsigned)conf->port);
@@ -644,6 +647,10 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	ob->build_cycle = c->id;
 	ob->build_now = now;
 	t0 = ms_now();
+	/* what goes with this cycle: its supply requests, waiting incidents */
+	if (incident_cycle(ob->db->h, c->id, &ob->supplies, now, why,
+	    sizeof(why)) == -1)
+		return oerr(ob, "outbox: %s", why);
 	if (document_parts(ob->db->h, c->id, &p, (size_t)ob->part_limit,
 	    part_store, ob, why, sizeof(why)) == -1) {
 		parts_free(ob);

@@ -13,3 +13,57 @@ CREATE TABLE jobdata (
 	sealed		BLOB NOT NULL,		-- exactly as sent
 	plain		TEXT NOT NULL
 );
+
+-- Incidents: service incidents and supply requests, typed in by the
+-- administrator (callhomectl incident) or made by auditd when a supply
+-- falls to its threshold ("supply requests yes").  Each is carried by
+-- the upload document of one cycle (cycle_id), the next one stored after
+-- it; the server keeps each once by (gateway, id).
+CREATE TABLE incidents (
+	id		INTEGER PRIMARY KEY,	-- the gateway's number for it
+	created		INTEGER NOT NULL,	-- unix time
+	kind		TEXT NOT NULL CHECK (kind IN ('service', 'supply')),
+	origin		TEXT NOT NULL CHECK (origin IN ('operator',
+			    'automatic')),
+	uid		INTEGER,		-- who typed it (operator)
+	device_id	INTEGER NOT NULL REFERENCES devices (id),
+	problem		TEXT NOT NULL DEFAULT '',	-- service only
+	-- personal data, typed in for this incident only (all NULL: none)
+	contact_name	TEXT,
+	contact_email	TEXT,
+	contact_phone	TEXT,
+	-- the cycle whose documents carry it; NULL: waits for the next
+	-- (a hint, not a foreign key, as the outbox's)
+	cycle_id	INTEGER,
+	txseq		INTEGER NOT NULL,	-- its "incident" record
+	CHECK (kind = 'service' OR (problem = '' AND contact_name IS NULL))
+);
+CREATE INDEX incidents_cycle ON incidents (cycle_id, id);
+
+-- the supplies a supply request names, as the device's last report
+-- gave them when it was made
+CREATE TABLE incident_supplies (
+	incident_id	INTEGER NOT NULL REFERENCES incidents (id)
+	    ON DELETE CASCADE,
+	idx		TEXT NOT NULL,
+	description	TEXT NOT NULL,
+	type		TEXT NOT NULL,
+	color		TEXT NOT NULL,
+	max		INTEGER,
+	level		INTEGER,
+	percent		INTEGER,
+	PRIMARY KEY (incident_id, idx)
+) WITHOUT ROWID;
+
+-- automatic supply requests: each supply of a device that fell to its
+-- threshold is "low" until its level rises above it again (a refill,
+-- recorded in the transaction log); a low supply makes no second request
+CREATE TABLE supply_watch (
+	device_id	INTEGER NOT NULL REFERENCES devices (id),
+	idx		TEXT NOT NULL,
+	low		INTEGER NOT NULL CHECK (low IN (0, 1)),
+	percent		INTEGER,		-- the last known; NULL: by alert
+	incident_id	INTEGER,		-- the request of the low spell
+	since		INTEGER NOT NULL,	-- unix time of the change
+	PRIMARY KEY (device_id, idx)
+) WITHOUT ROWID;

@@ -117,6 +117,10 @@ const char *ctl_level_word(int64_t);
 
 /* a live command through callhomed's control socket (ctl_live.c) */
 int	ctl_live(struct ctl *, int command, int64_t arg, int json);
+struct incident_req;
+int	ctl_incident(struct ctl *, const struct incident_req *);
+/* the incidents and supply requests, read-only (ctl_incidents.c) */
+int	ctl_incidents(struct ctl *, int json);
 
 /* the outbox, from the database (ctl_outbox.c); -a: delivered too */
 int	ctl_outbox(struct ctl *, int json, int all);

@@ -216,6 +216,11 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	}
 	ch->collecting = 0;
 	ch->last_cycle = c;
+	if (ch->incident_cycle && !ch->oneshot) {
+		/* an incident sent during this cycle: the next carries it */
+		ch->incident_cycle = 0;
+		collect_now(ch, "incident");
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	rpt_cycle_summary(line, sizeof(line), c.id, &c);
 	log_info("%s; collected and stored in %lld ms, %llu requests", line,
@@ -443,6 +448,9 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		break;
 	case IMSG_OUTBOX_OP_DONE:
 		control_outbox_op_done(ch, m);
+		break;
+	case IMSG_INCIDENT_DONE:
+		control_incident_done(ch, m);
 		break;
 	case IMSG_GATEWAY_STATE:
 		gateway_state_handle(ch, m);

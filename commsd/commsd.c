@@ -38,7 +38,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: commsd [-dnv] [-f file]\n"
 	    "       commsd [-j] [-f file] -q documents | cycles | devices | "
-	    "log | verify\n"
+	    "incidents | log | verify\n"
+	    "       commsd [-f file] -S received | shipped | closed -q "
+	    "incident id\n"
 	    "       commsd [-f file] -q document id\n"
 	    "       commsd [-j] [-f file] -q jobdata\n"
 	    "       commsd [-f file] [-k keyfile] -q jobdata id\n");
@@ -172,6 +174,7 @@ main(int argc, char *argv[])
 	struct passwd		*pw;
 	struct xschema		*schema;
 	const char		*file = COMMS_CONF_FILE, *query = NULL;
+	const char		*status = NULL;
 	const char		*keyfile = NULL;
 	char			 state[COMMS_STR_MAX], err[1024];
 	uint8_t			*xsd;
@@ -182,7 +185,7 @@ main(int argc, char *argv[])
 	int			 json = 0, spawner;
 
 	log_init("commsd", LOG_TO_STDERR, 1);
-	while ((c = getopt(argc, argv, "df:jk:nq:v")) != -1) {
+	while ((c = getopt(argc, argv, "df:jk:nq:S:v")) != -1) {
 		switch (c) {
 		case 'd':
 			foreground = 1;
@@ -202,6 +205,9 @@ main(int argc, char *argv[])
 		case 'q':
 			query = optarg;
 			break;
+		case 'S':
+			status = optarg;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -218,7 +224,12 @@ main(int argc, char *argv[])
 			usage();
 		if ((conf = comms_parse_config(file, 0)) == NULL)
 			exit(1);
-		if (strcmp(query, "jobdata") == 0)
+		if (status != NULL) {
+			if (strcmp(query, "incident") != 0 || argc != 1 ||
+			    json || keyfile != NULL)
+				usage();
+			c = comms_incident_status(conf, argv[0], status);
+		} else if (strcmp(query, "jobdata") == 0)
 			c = comms_query_jobdata(conf, argc == 1 ? argv[0] :
 			    NULL, keyfile, json);
 		else if (keyfile != NULL)
@@ -229,7 +240,7 @@ main(int argc, char *argv[])
 		comms_conf_free(conf);
 		return c;
 	}
-	if (argc != 0 || json || keyfile != NULL)
+	if (argc != 0 || json || keyfile != NULL || status != NULL)
 		usage();
 	if (!noaction && geteuid() != 0)
 		fatalx("commsd must be started as root: it binds its port, "

@@ -180,6 +180,8 @@ enum comms_stmt {
 	COMMS_SUPPLY_INSERT,
 	COMMS_ALERT_INSERT,
 	COMMS_JOBDATA_INSERT,
+	COMMS_INCIDENT_INSERT,
+	COMMS_INCSUPPLY_INSERT,
 	COMMS_NSTMT
 };
 
@@ -205,6 +207,7 @@ struct comms_db {
 #define COMMS_LOG_CHECKIN	"checkin"	/* and the bundles served */
 #define COMMS_LOG_PACKAGE	"package"	/* a package file served */
 #define COMMS_LOG_CYCLE		"cycle"		/* all parts of one arrived */
+#define COMMS_LOG_INCIDENT	"incident"	/* an operator's status */
 
 int		 comms_db_open(struct comms_db *, const char *, int, char *,
 		    size_t);
@@ -369,6 +372,8 @@ void		 comms_receipt_xml(struct wbuf *, const char *sha256,
 int		 comms_query(const struct comms_conf *, const char *what,
 		    const char *arg, int json);
 /* jobdata.c: -q jobdata [ID [-k private key file]] */
+int		 comms_incident_status(const struct comms_conf *,
+		    const char *id, const char *status);
 int		 comms_query_jobdata(const struct comms_conf *,
 		    const char *arg, const char *keyfile, int json);
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -516,6 +517,140 @@ q_verify(struct comms_db *db)
 	}
 }
 
+/* the incidents and supply requests the gateways sent, and their status */
+static int
+q_incidents(struct comms_db *db, int json)
+{
+	sqlite3_stmt	*st;
+	struct json	 j;
+	char		 t[32];
+	int		 rc;
+
+	st = prepare(db, "SELECT i.id, g.cn, i.incident_id, i.kind, i.origin, "
+	    "i.device_key, i.created, i.status, i.problem, i.contact_name, "
+	    "i.contact_email, i.contact_phone, (SELECT group_concat(idx, ' ') "
+	    "FROM incident_supplies s WHERE s.incident = i.id), i.document_id, "
+	    "i.status_time FROM incidents i JOIN gateways g ON g.id = "
+	    "i.gateway_id ORDER BY i.id");
+	if (json) {
+		json_init(&j, stdout);
+		json_array_begin(&j);
+	} else
+		printf("%-5s %-20s %5s %-7s %-9s %-9s %s\n", "ID", "GATEWAY",
+		    "NUM", "KIND", "ORIGIN", "STATUS", "WHAT");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (json) {
+			json_object_begin(&j);
+			json_kv_int(&j, "id", col64(st, 0));
+			kv_col_str(&j, "gateway", st, 1);
+			json_kv_int(&j, "incident", col64(st, 2));
+			kv_col_str(&j, "kind", st, 3);
+			kv_col_str(&j, "origin", st, 4);
+			kv_col_str(&j, "device", st, 5);
+			kv_col_str(&j, "created", st, 6);
+			kv_col_str(&j, "status", st, 7);
+			(void)iso_time(col64(st, 14), t, sizeof(t));
+			json_kv_string(&j, "status_time", t);
+			kv_col_str(&j, "problem", st, 8);
+			kv_col_str(&j, "contact_name", st, 9);
+			kv_col_str(&j, "contact_email", st, 10);
+			kv_col_str(&j, "contact_phone", st, 11);
+			kv_col_str(&j, "supplies", st, 12);
+			json_kv_int(&j, "document", col64(st, 13));
+			json_object_end(&j);
+			continue;
+		}
+		printf("%-5" PRId64 " ", col64(st, 0));
+		print_safe(sqlite3_column_text(st, 1), 20);
+		printf(" %5" PRId64 " ", col64(st, 2));
+		print_safe(sqlite3_column_text(st, 3), 7);
+		putchar(' ');
+		print_safe(sqlite3_column_text(st, 4), 9);
+		putchar(' ');
+		print_safe(sqlite3_column_text(st, 7), 9);
+		putchar(' ');
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			fputs("supplies ", stdout);
+			print_safe(sqlite3_column_text(st, 12), 0);
+		} else
+			print_safe(sqlite3_column_text(st, 8), 0);
+		if (sqlite3_column_type(st, 9) != SQLITE_NULL)
+			fputs(" (contact given)", stdout);
+		putchar('\n');
+	}
+	step_error(db, rc);
+	sqlite3_finalize(st);
+	if (json) {
+		json_array_end(&j);
+		putchar('\n');
+		if (json_finish(&j) == -1)
+			errx(Q_ERROR, "writing the JSON output failed");
+	}
+	return 0;
+}
+
+/*
+ * The operator's word on incident ID (commsd's number, the ID column of
+ * -q incidents): received, shipped or closed, with an "incident" record.
+ */
+int
+comms_incident_status(const struct comms_conf *conf, const char *arg,
+    const char *status)
+{
+	struct comms_db	 db;
+	struct json_mem	 jm;
+	sqlite3_stmt	*st = NULL;
+	const char	*errstr;
+	char		 err[512], summary[256], *detail;
+	int64_t		 id, seq, now = time(NULL);
+	int		 ok;
+
+	id = strtonum(arg, 1, INT64_MAX, &errstr);
+	if (errstr != NULL)
+		errx(Q_ERROR, "incident \"%s\": %s", arg, errstr);
+	if (strcmp(status, "received") != 0 && strcmp(status, "shipped") != 0 &&
+	    strcmp(status, "closed") != 0)
+		errx(Q_ERROR, "status %s: received, shipped or closed", status);
+	txlog_init();
+	if (comms_db_open(&db, conf->database, 0, err, sizeof(err)) == -1)
+		errx(Q_ERROR, "%s", err);
+	(void)snprintf(summary, sizeof(summary), "incident %" PRId64 ": %s",
+	    id, status);
+	json_mem_begin(&jm);
+	json_kv_int(&jm.j, "incident", id);
+	json_kv_string(&jm.j, "status", status);
+	detail = json_mem_end(&jm);
+	ok = sqlite3_exec(db.h, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK &&
+	    sqlite3_prepare_v2(db.h, "UPDATE incidents SET status = ?2, "
+	    "status_time = ?3 WHERE id = ?1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_int64(st, 1, id) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int64(st, 3, now) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_finalize(st);
+	if (ok && sqlite3_changes(db.h) != 1) {
+		(void)sqlite3_exec(db.h, "ROLLBACK", NULL, NULL, NULL);
+		free(detail);
+		comms_db_close(&db);
+		errx(Q_ERROR, "no incident %" PRId64 " (-q incidents lists "
+		    "them)", id);
+	}
+	ok = ok && txlog_append(db.h, now, COMMS_LOG_INCIDENT, summary, detail,
+	    &seq) == 0 && sqlite3_exec(db.h, "COMMIT", NULL, NULL, NULL) ==
+	    SQLITE_OK;
+	free(detail);
+	if (!ok) {
+		(void)strlcpy(err, sqlite3_errmsg(db.h), sizeof(err));
+		(void)sqlite3_exec(db.h, "ROLLBACK", NULL, NULL, NULL);
+		comms_db_close(&db);
+		errx(Q_ERROR, "setting the status: %s", err);
+	}
+	printf("%s\n", summary);
+	comms_db_close(&db);
+	return 0;
+}
+
 int
 comms_query(const struct comms_conf *conf, const char *what, const char *arg,
     int json)
@@ -531,9 +666,10 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 		errx(Q_ERROR, "-q %s takes no argument", what);
 	if (strcmp(what, "documents") != 0 && strcmp(what, "document") != 0 &&
 	    strcmp(what, "devices") != 0 && strcmp(what, "log") != 0 &&
-	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0)
+	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0 &&
+	    strcmp(what, "incidents") != 0)
 		errx(Q_ERROR, "unknown query %s (documents, cycles, document, "
-		    "devices, log, verify)", what);
+		    "devices, incidents, log, verify)", what);
 	txlog_init();
 	if (comms_db_open(&db, conf->database, COMMS_DB_READONLY, err,
 	    sizeof(err)) == -1)
@@ -548,6 +684,8 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 		r = q_devices(&db, json);
 	else if (strcmp(what, "log") == 0)
 		r = q_log(&db, json);
+	else if (strcmp(what, "incidents") == 0)
+		r = q_incidents(&db, json);
 	else
 		r = q_verify(&db);
 	comms_db_close(&db);

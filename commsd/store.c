@@ -278,7 +278,7 @@ static const char schema_v3[] =
 	"CREATE INDEX documents_cycle ON documents (gateway_id, cycle_id, "
 	"cycle_started, part);\n";
 
-/* version 4: job data, ... */
+/* version 4: job data, incidents and supply requests */
 static const char schema_v4[] =
 	"CREATE TABLE jobdata (\n"
 	"	id		INTEGER PRIMARY KEY,\n"
@@ -287,7 +287,37 @@ static const char schema_v4[] =
 	"	device_key	TEXT NOT NULL,\n"
 	"	sealed		TEXT NOT NULL,\n"
 	"	UNIQUE (document_id, device_ord)\n"
-	");\n";
+	");\n"
+	"CREATE TABLE incidents (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	gateway_id	INTEGER NOT NULL REFERENCES gateways (id),\n"
+	"	incident_id	INTEGER NOT NULL,\n"
+	"	document_id	INTEGER NOT NULL REFERENCES documents (id),\n"
+	"	kind		TEXT NOT NULL,\n"
+	"	origin		TEXT NOT NULL,\n"
+	"	device_key	TEXT NOT NULL,\n"
+	"	created		TEXT NOT NULL,\n"
+	"	problem		TEXT,\n"
+	"	contact_name	TEXT,\n"
+	"	contact_email	TEXT,\n"
+	"	contact_phone	TEXT,\n"
+	"	received	INTEGER NOT NULL,\n"
+	"	status		TEXT NOT NULL CHECK (status IN ('received', "
+	"'shipped', 'closed')),\n"
+	"	status_time	INTEGER NOT NULL,\n"
+	"	UNIQUE (gateway_id, incident_id)\n"
+	");\n"
+	"CREATE TABLE incident_supplies (\n"
+	"	incident	INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	idx		TEXT NOT NULL,\n"
+	"	description	TEXT,\n"
+	"	type		TEXT,\n"
+	"	color		TEXT,\n"
+	"	max		INTEGER,\n"
+	"	level		INTEGER,\n"
+	"	percent		INTEGER,\n"
+	"	PRIMARY KEY (incident, idx)\n"
+	") WITHOUT ROWID;\n";
 
 static const char *const migrations[COMMS_DB_VERSION]
     [SQL_MIGRATION_SCRIPTS] = {
@@ -360,6 +390,17 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	[COMMS_JOBDATA_INSERT] =
 	    "INSERT INTO jobdata (document_id, device_ord, device_key, "
 	    "sealed) VALUES (?1, ?2, ?3, ?4)",
+	/* the first document that carries an incident stores it */
+	[COMMS_INCIDENT_INSERT] =
+	    "INSERT INTO incidents (gateway_id, incident_id, document_id, "
+	    "kind, origin, device_key, created, problem, contact_name, "
+	    "contact_email, contact_phone, received, status, status_time) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	    "'received', ?12) ON CONFLICT (gateway_id, incident_id) DO NOTHING",
+	[COMMS_INCSUPPLY_INSERT] =
+	    "INSERT INTO incident_supplies (incident, idx, description, type, "
+	    "color, max, level, percent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8)",
 };
 
 static const char pragmas[] =
@@ -570,6 +611,59 @@ store_reading(struct comms_db *db, const struct comms_record *r,
 	return 0;
 }
 
+/*
+ * An incident, stored by the first document that carries it (every part
+ * of a cycle does, and a document may come again): *stored says whether
+ * this one did, so that its supplies follow it or not.
+ */
+static int
+store_incident(struct comms_db *db, int64_t gwid, int64_t docid,
+    const struct comms_record *r, int64_t now, int64_t *stored)
+{
+	sqlite3_stmt	*st = db->st[COMMS_INCIDENT_INSERT];
+	int64_t		 id;
+	int		 rc = SQLITE_OK, c;
+
+	*stored = 0;
+	if (parse_long(r->f[XI_ID].s, r->f[XI_ID].len, &id) == -1 || id <= 0)
+		return -1;
+	B(sqlite3_bind_int64(st, 1, gwid));
+	B(sqlite3_bind_int64(st, 2, id));
+	B(sqlite3_bind_int64(st, 3, docid));
+	B(bind_f(st, 4, &r->f[XI_KIND]));
+	B(bind_f(st, 5, &r->f[XI_ORIGIN]));
+	B(bind_f(st, 6, &r->f[XI_DEVICE]));
+	B(bind_f(st, 7, &r->f[XI_CREATED]));
+	for (c = XI_PROBLEM; c <= XI_PHONE; c++)
+		B(bind_f(st, 8 + c - XI_PROBLEM, &r->f[c]));
+	B(sqlite3_bind_int64(st, 12, now));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	if (sqlite3_changes(db->h) == 1)
+		*stored = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+static int
+store_incsupply(struct comms_db *db, int64_t incident,
+    const struct comms_record *r)
+{
+	sqlite3_stmt	*st = db->st[COMMS_INCSUPPLY_INSERT];
+	int		 rc = SQLITE_OK;
+
+	B(sqlite3_bind_int64(st, 1, incident));
+	B(bind_f(st, 2, &r->f[XN_INDEX]));
+	B(bind_f(st, 3, &r->f[XN_DESCRIPTION]));
+	B(bind_f(st, 4, &r->f[XN_TYPE]));
+	B(bind_f(st, 5, &r->f[XN_COLOR]));
+	B(bind_fint(st, 6, &r->f[XN_MAX]));
+	B(bind_fint(st, 7, &r->f[XN_LEVEL]));
+	B(bind_fint(st, 8, &r->f[XN_PERCENT]));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	return 0;
+}
+
 /* a device's sealed job data, as it came */
 static int
 store_jobdata(struct comms_db *db, const struct comms_record *r,
@@ -705,6 +799,7 @@ insert_document(struct comms_db *db, int64_t gwid,
 	struct comms_record	 r, dev;
 	size_t			 off = 0;
 	int64_t			 ord = -1, cid = 0, first, ordinals[RD_NTABLES];
+	int64_t			 incident = 0;
 	int			 rc = SQLITE_OK;
 
 	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
@@ -744,6 +839,14 @@ insert_document(struct comms_db *db, int64_t gwid,
 			memset(ordinals, 0, sizeof(ordinals));
 			if (store_device(db, gwid, out->id, ++ord, &r,
 			    now) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_INCIDENT) {
+			if (store_incident(db, gwid, out->id, &r, now,
+			    &incident) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_INCSUPPLY) {
+			if (incident > 0 && store_incsupply(db, incident,
+			    &r) == -1)
 				return -1;
 		} else if (r.tag == COMMS_REC_JOBDATA) {
 			if (ord < 0 || store_jobdata(db, &r, out->id, ord,

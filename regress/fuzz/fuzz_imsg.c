@@ -158,6 +158,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct msg_package_store	 ps;
 		struct msg_outbox_op		 oo;
 		struct msg_outbox_op_done	 od;
+		struct incident_req		 ir;
+		struct incident_done		 idn;
 	} u;
 	struct wbuf		 w;
 	int			 ok;
@@ -258,6 +260,13 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	    oo);
 	ROUND_TRIP(IMSG_OUTBOX_OP_DONE, msg_outbox_op_done_decode,
 	    msg_outbox_op_done_encode, od);
+	/* incidents: typed in (control), to auditd, and its answer */
+	ROUND_TRIP(IMSG_CTL_INCIDENT, msg_incident_req_decode,
+	    wbuf_incident_req, ir);
+	ROUND_TRIP(IMSG_INCIDENT_NEW, msg_incident_req_decode,
+	    wbuf_incident_req, ir);
+	ROUND_TRIP(IMSG_INCIDENT_DONE, msg_incident_done_decode,
+	    msg_incident_done_encode, idn);
 #undef ROUND_TRIP
 	case IMSG_DEV_END:
 	case IMSG_OUTBOX_KICK:
