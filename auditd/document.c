@@ -600,6 +600,59 @@ write_incidents(struct docw *dw, sqlite3 *db, int64_t cycle)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The site information stored with the cycle (auditd/site.h), with "send
+ * site-info yes" only; the host name only when it was stored (pii).
+ */
+static int
+write_site_info(struct docw *dw, sqlite3 *db, int64_t cycle)
+{
+	static const char *const ints[] = { "cpus", "memory",
+	    "memoryAvailable", "disk", "diskFree" };
+	sqlite3_stmt	*st = NULL;
+	char		 when[32];
+	size_t		 i;
+	int		 rc;
+
+	if (!(dw->p->send & CAT_BIT(CAT_SITE_INFO)))
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT software, os_name, os_release, "
+	    "machine, cpus, memory, memory_available, disk, disk_free, "
+	    "time_zone, database, in_scope, out_of_scope, last_discovery, "
+	    "host_name FROM site_info WHERE cycle_id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_bind_int64(st, 1, cycle) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xmlw_stag(&dw->w, "SiteInfo");
+		xmlw_attr(&dw->w, "software", col(st, 0), XS_NAME);
+		xmlw_attr(&dw->w, "os", col(st, 1), XS_NAME);
+		attr_opt(&dw->w, "osRelease", col(st, 2), XS_NAME);
+		attr_opt(&dw->w, "machine", col(st, 3), XS_NAME);
+		for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+			if (col_opt(st, 4 + (int)i) != REPORT_NONE)
+				xmlw_attr_int_n(&dw->w, ints[i],
+				    strlen(ints[i]), col_opt(st, 4 + (int)i));
+		attr_opt(&dw->w, "timeZone", col(st, 9), XS_NAME);
+		xmlw_attr_int(&dw->w, "database", sqlite3_column_int64(st,
+		    10));
+		xmlw_attr_int(&dw->w, "devicesInScope",
+		    sqlite3_column_int64(st, 11));
+		xmlw_attr_int(&dw->w, "devicesOutOfScope",
+		    sqlite3_column_int64(st, 12));
+		if (col_opt(st, 13) != REPORT_NONE) {
+			document_time(col_opt(st, 13), when, sizeof(when));
+			xmlw_attr_raw(&dw->w, "lastDiscovery", when);
+		}
+		attr_opt(&dw->w, "hostName", col(st, 14), XS_TEXT);
+		XMLW_PUTS(&dw->w, "/>");
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* the envelope's start, up to and with Categories */
 static void
 write_head(struct docw *dw, int64_t cycle, const char *reason,
@@ -798,7 +851,8 @@ document_parts(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 	}
 
 	write_head(&dw, cycle, reason, started, finished);
-	if (write_incidents(&dw, db, cycle) == -1)
+	if (write_site_info(&dw, db, cycle) == -1 ||
+	    write_incidents(&dw, db, cycle) == -1)
 		goto dberr;
 	xmlw_stag(&dw.w, "Devices");
 	xmlw_stag_end(&dw.w);

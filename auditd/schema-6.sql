@@ -67,3 +67,30 @@ CREATE TABLE supply_watch (
 	since		INTEGER NOT NULL,	-- unix time of the change
 	PRIMARY KEY (device_id, idx)
 ) WITHOUT ROWID;
+
+-- Site information ("send site-info yes"): the gateway's own facts when
+-- a cycle was stored, which its documents carry (ch:SiteInfo).  auditd
+-- gathers them inside its sandbox: the kernel's names and memory
+-- (uname, sysinfo), the state directory's file system (statvfs of its
+-- root), the database's size, the targets and the last discovery; the
+-- time zone's name comes from the parent.  host_name only with "send
+-- pii yes"; no address is ever gathered.
+CREATE TABLE site_info (
+	cycle_id	INTEGER PRIMARY KEY REFERENCES cycles (id)
+	    ON DELETE CASCADE,
+	software	TEXT NOT NULL,		-- "callhome/0.1"
+	os_name		TEXT NOT NULL,		-- uname: "Linux"
+	os_release	TEXT NOT NULL,		-- "6.1.0-18-amd64"
+	machine		TEXT NOT NULL,		-- "x86_64"
+	cpus		INTEGER,		-- processors it may run on
+	memory		INTEGER,		-- bytes
+	memory_available INTEGER,		-- free and buffers, bytes
+	disk		INTEGER,		-- the state directory's file
+	disk_free	INTEGER,		-- system, bytes (for users)
+	time_zone	TEXT NOT NULL,		-- IANA name, "" unknown
+	database	INTEGER NOT NULL,	-- bytes, with its WAL
+	in_scope	INTEGER NOT NULL,	-- targets that are printers
+	out_of_scope	INTEGER NOT NULL,	-- answered, not printers
+	last_discovery	INTEGER,		-- unix time, NULL none
+	host_name	TEXT			-- with "send pii yes" only
+);

@@ -298,6 +298,7 @@ reload(struct callhomed *ch)
 		log_warnx("reload failed: keeping the running configuration");
 		return -1;
 	}
+	conf_load_tzname(nc);
 	if (conf_load_profiles(nc) == -1 || conf_load_jobkey(nc) == -1 ||
 	    profiles_merge(ch, nc->profile_set) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
@@ -641,6 +642,7 @@ main(int argc, char *argv[])
 	if (conf_parts_load(ch.conf, &parts) == -1 ||
 	    conf_load_jobkey(ch.conf) == -1)
 		exit(1);
+	conf_load_tzname(ch.conf);
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
 	prepare_state(&ch, ch.conf->state);

@@ -123,6 +123,7 @@ int	 kids_alive(const struct callhomed *);
 /* confsend.c */
 int	 conf_load_profiles(struct callhome_conf *);
 int	 conf_load_jobkey(struct callhome_conf *);
+void	 conf_load_tzname(struct callhome_conf *);
 int	 conf_parts_load(const struct callhome_conf *, struct conf_parts *);
 void	 conf_parts_free(struct conf_parts *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *,

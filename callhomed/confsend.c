@@ -6,9 +6,11 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "callhomed.h"
 #include "file.h"
@@ -184,6 +186,46 @@ conf_load_jobkey(struct callhome_conf *c)
 		c->have_jobdata_pub = 1;
 	free(b);
 	return rv;
+}
+
+/*
+ * The time zone's name for the site information: TZ, else where
+ * /etc/localtime points beneath a zoneinfo directory; "" when neither
+ * says.  Found once, before the sandbox (a reload reuses it).
+ */
+void
+conf_load_tzname(struct callhome_conf *c)
+{
+	static char	 name[64];
+	static int	 done;
+	const char	*tz, *p;
+	char		 link[256];
+	ssize_t		 n;
+
+	if (!done) {
+		done = 1;
+		if ((tz = getenv("TZ")) != NULL && *tz != '\0') {
+			if (*tz == ':')
+				tz++;
+			if ((p = strstr(tz, "zoneinfo/")) != NULL)
+				tz = p + strlen("zoneinfo/");
+			(void)strlcpy(name, tz, sizeof(name));
+		} else if ((n = readlink("/etc/localtime", link,
+		    sizeof(link) - 1)) > 0) {
+			link[n] = '\0';
+			if ((p = strstr(link, "zoneinfo/")) != NULL)
+				(void)strlcpy(name, p + strlen("zoneinfo/"),
+				    sizeof(name));
+		}
+		/* a name, nothing else: letters, digits, "/_+-" */
+		for (p = name; *p != '\0'; p++)
+			if (!isalnum((unsigned char)*p) &&
+			    strchr("/_+-", *p) == NULL) {
+				name[0] = '\0';
+				break;
+			}
+	}
+	(void)strlcpy(c->tzname, name, sizeof(c->tzname));
 }
 
 /*

@@ -198,6 +198,9 @@ struct callhome_conf {
 	 * the parser (conf_load_jobkey() in callhomed/confsend.c) */
 	uint8_t			 jobdata_pub[32];
 	int			 have_jobdata_pub;
+	/* the gateway's time zone (IANA name, "" unknown), for the site
+	 * information: found by the parent (conf_load_tzname()) */
+	char			 tzname[64];
 };
 
 #define CONF_OPT_NOPERMCHECK	0x01	/* fuzzing and unit tests only */

@@ -57,6 +57,7 @@ msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
 	wbuf_u64(w, c->spool_limit);
 	wbuf_u64(w, c->part_limit);
 	wbuf_u32(w, c->checkin_every);
+	wbuf_str(w, c->tzname);
 	wbuf_u8(w, c->supply_requests ? 1 : 0);
 	wbuf_u32(w, c->supply_threshold);
 	wbuf_u32(w, c->nsupply_rules);
@@ -89,6 +90,7 @@ msg_conf_auditd_decode(const void *p, size_t len, struct auditd_conf *c)
 	c->spool_limit = rbuf_u64(&r);
 	c->part_limit = rbuf_u64(&r);
 	c->checkin_every = rbuf_u32(&r);
+	rbuf_str(&r, c->tzname, sizeof(c->tzname));
 	c->supply_requests = rbuf_u8(&r);
 	c->supply_threshold = rbuf_u32(&r);
 	c->nsupply_rules = rbuf_u32(&r);

@@ -60,6 +60,7 @@ struct auditd_conf {
 	uint64_t	 spool_limit;		/* bytes */
 	uint64_t	 part_limit;		/* bytes, CONF_PART_LIMIT_* */
 	uint32_t	 checkin_every;		/* seconds, 0: never */
+	char		 tzname[64];		/* for the site information */
 	uint8_t		 supply_requests;	/* automatic ones */
 	uint32_t	 supply_threshold;	/* percent */
 	uint32_t	 nsupply_rules;

@@ -72,6 +72,19 @@ check "the yellow ink (no maximum): a request by the printer's alert" \
 check "cyan (-3), magenta (-2), the waste box: none" \
     test "$(autoreq 1.2)$(autoreq 1.3)$(autoreq 1.5)" = 000
 check "black at 50 %: none" test "$(autoreq 1.1)" = 0
+# site information (send site-info yes by default), gathered by auditd
+gw_sql gw "SELECT writefile('$W/c1.doc', document) FROM outbox WHERE \
+cycle_id = 1" >/dev/null
+check "site information in the document" grep -q \
+    "<ch:SiteInfo software=\"callhome/[^\"]*\" os=\"$(uname -s)\"" \
+    "$W/c1.doc"
+check "... the memory, the disk, the devices in scope" grep -q \
+    'memory="[0-9]*".*diskFree="[0-9]*".*devicesInScope="2"' "$W/c1.doc"
+check_fail "... no host name by default" grep -q "hostName" "$W/c1.doc"
+check_fail "... not the host's name anywhere" grep -qF "$(uname -n)" \
+    "$W/c1.doc"
+check_fail "... nor an address of the printers" grep -q "127\.26\." \
+    "$W/c1.doc"
 
 # ---- typed in
 gw_ctl gw incident service "$REAL" --problem "Paper jam in tray 2" \

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -561,7 +562,7 @@ TEST(schema_v2)
 	    "DROP TABLE gateway_state; DROP TABLE packages; "
 	    "DROP TABLE targets; DROP TABLE jobdata; "
 	    "DROP TABLE incident_supplies; DROP TABLE incidents; "
-	    "DROP TABLE supply_watch; "
+	    "DROP TABLE supply_watch; DROP TABLE site_info; "
 	    "ALTER TABLE cycles DROP COLUMN n_auth_failure; "
 	    "ALTER TABLE cycles DROP COLUMN answered; "
 	    "ALTER TABLE cycles DROP COLUMN printers; "
@@ -2197,6 +2198,55 @@ TEST(incidents)
 	teardown(&f);
 }
 
+/* site information: the facts, valid, a host name only with pii */
+TEST(site_info)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 stored;
+	struct utsname		 u;
+	char			*doc;
+	size_t			 len;
+
+	if (setup(&f, 1, CAT_DEFAULTS, 1, 1ULL << 30) == -1 ||
+	    store_cycle(f.st, 1, 2, 1, 1, 1, 0, &stored) == -1) {
+		CHECK(0);
+		return;
+	}
+	CHECK(uname(&u) == 0);
+	if ((doc = stored_doc(&f.db, 1, &len)) == NULL) {
+		CHECK(0);
+		teardown(&f);
+		return;
+	}
+	CHECK(valid(doc, len) == 0);
+	CHECK(strstr(doc, "<ch:SiteInfo software=\"" DOC_SOFTWARE "\" os=\"")
+	    != NULL);
+	CHECK(strstr(doc, " memory=\"") != NULL);
+	CHECK(strstr(doc, " diskFree=\"") != NULL);
+	CHECK(strstr(doc, " devicesInScope=\"2\"") != NULL);
+	CHECK(strstr(doc, "hostName") == NULL);
+	CHECK(u.nodename[0] == '\0' || strstr(doc, u.nodename) == NULL);
+	free(doc);
+	/* with pii: the host name; without site-info: no SiteInfo */
+	CHECK(configure(&f, CAT_DEFAULTS | CAT_BIT(CAT_PII), 1,
+	    1ULL << 30) == 0);
+	CHECK(store_cycle(f.st, 2, 2, 1, 1, 1, 0, &stored) == 0);
+	if ((doc = stored_doc(&f.db, 2, &len)) != NULL) {
+		CHECK(valid(doc, len) == 0);
+		CHECK(strstr(doc, " hostName=\"") != NULL);
+		free(doc);
+	}
+	CHECK(configure(&f, CAT_DEFAULTS & ~CAT_BIT(CAT_SITE_INFO), 1,
+	    1ULL << 30) == 0);
+	CHECK(store_cycle(f.st, 3, 2, 1, 1, 1, 0, &stored) == 0);
+	if ((doc = stored_doc(&f.db, 3, &len)) != NULL) {
+		CHECK(strstr(doc, "SiteInfo") == NULL);
+		free(doc);
+	}
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM site_info"), 2);
+	teardown(&f);
+}
+
 TEST_MAIN_BEGIN("test_outbox")
 	log_init("test_outbox", LOG_TO_STDERR, 0);
 	txlog_init();
@@ -2208,6 +2258,7 @@ TEST_MAIN_BEGIN("test_outbox")
 	} else {
 		RUN(schema_v2);
 		RUN(incidents);
+		RUN(site_info);
 		RUN(document_stored);
 		RUN(together_or_not_at_all);
 		RUN(deterministic);
