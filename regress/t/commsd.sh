@@ -187,8 +187,9 @@ x = d[0]
 assert x["id"] == 1 and x["gateway"] == "gw1" and x["sha256"] == sys.argv[2]
 assert x["duplicates_seen"] == 1 and x["encoding"] == "identity"
 assert x["cycle"] == 7 and x["devices"] == 2 and x["size"] > 0
+assert x["part"] == 1 and x["parts"] == 1
 assert set(x) == {"id", "gateway", "sha256", "received", "size",
-    "encoding", "cycle", "devices", "duplicates_seen"}
+    "encoding", "cycle", "devices", "duplicates_seen", "part", "parts"}
 EOF
 
 gzip -nc "$ADDR" >"$T/addr.gz"

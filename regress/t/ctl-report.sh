@@ -317,7 +317,8 @@ doc = c.execute("SELECT document FROM outbox WHERE id = ?",
 doc = doc.replace(b"<ch:Devices>", b"<ch:Devices><!-- changed -->", 1)
 c.execute("UPDATE outbox SET document = ?, size = ? WHERE id = ?",
     (doc, len(doc), oid))
-c.execute("UPDATE outbox SET state = 'pruned', document = NULL "
+c.execute("UPDATE outbox SET state = 'pruned', document = NULL, pruned = 1, "
+    "prune_reason = 'spool limit' "
     "WHERE id = (SELECT min(id) FROM outbox)")
 c.commit()
 EOF
