@@ -438,6 +438,7 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	struct auditd			*ad = arg;
 	struct msg_upload_result	 r;
+	char				 err[512];
 
 	switch (m->hdr.type) {
 	case IMSG_UPLOAD_RESULT:
@@ -451,6 +452,11 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 			if (gateway_checkin_result(ad->gw, &r, clock_now()) ==
 			    -1)
 				fatalx("%s", gateway_error(ad->gw));
+			if (r.status == UP_DELIVERED &&
+			    !store_busy(ad->store) &&
+			    incident_server_status(&ad->db, r.incidents,
+			    r.nincidents, clock_now(), err, sizeof(err)) == -1)
+				fatalx("%s", err);
 		} else if (outbox_result(ad->outbox, &r, clock_now()) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
 		checkin_go(ad);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checkin.h"
 #include "incident.h"
 #include "json.h"
 #include "log.h"
@@ -661,5 +662,88 @@ incident_cycle(sqlite3 *h, int64_t cycle, const struct supply_policy *sp,
 	if (!ok)
 		return set_err(err, errlen, "assigning incidents: %s",
 		    sqlite3_errmsg(h));
+	return 0;
+}
+
+/*
+ * The server's word.
+ */
+
+static int
+status_tx(sqlite3 *h, const struct checkin_incident *ci, size_t n,
+    int64_t now, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st = NULL, *up = NULL;
+	struct json_mem	 jm;
+	char		 summary[256], *detail;
+	const char	*name, *old;
+	int64_t		 seq;
+	size_t		 i;
+	int		 rc, ret = -1;
+
+	if (sqlite3_prepare_v2(h, "SELECT coalesce(server_status, '') FROM "
+	    "incidents WHERE id = ?1", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "UPDATE incidents SET server_status = ?2, "
+	    "server_seen = ?3 WHERE id = ?1", -1, &up, NULL) != SQLITE_OK)
+		goto dberr;
+	for (i = 0; i < n; i++) {
+		name = checkin_incident_status(ci[i].status);
+		sqlite3_reset(st);
+		if (name == NULL ||
+		    sqlite3_bind_int64(st, 1, ci[i].id) != SQLITE_OK)
+			goto dberr;
+		if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+			continue;	/* not one of ours */
+		if (rc != SQLITE_ROW)
+			goto dberr;
+		old = col(st, 0);
+		if (strcmp(old, name) != 0) {
+			(void)snprintf(summary, sizeof(summary), "incident %"
+			    PRId64 ": the server says %s%s%s", ci[i].id, name,
+			    old[0] != '\0' ? ", was " : "", old);
+			json_mem_begin(&jm);
+			json_kv_int(&jm.j, "incident", ci[i].id);
+			json_kv_string(&jm.j, "server_status", name);
+			json_kv_string_or_null(&jm.j, "previous",
+			    old[0] != '\0' ? old : NULL);
+			detail = json_mem_end(&jm);
+			rc = txlog_append(h, now, TXLOG_INCIDENT, summary,
+			    detail, &seq);
+			free(detail);
+			if (rc == -1)
+				goto dberr;
+			log_info("%s", summary);
+		}
+		sqlite3_reset(up);
+		if (sqlite3_bind_int64(up, 1, ci[i].id) != SQLITE_OK ||
+		    sqlite3_bind_text(up, 2, name, -1, SQLITE_STATIC) !=
+		    SQLITE_OK || sqlite3_bind_int64(up, 3, now) != SQLITE_OK ||
+		    sqlite3_step(up) != SQLITE_DONE)
+			goto dberr;
+	}
+	ret = 0;
+	goto done;
+ dberr:
+	set_err(err, errlen, "the server's status: %s", sqlite3_errmsg(h));
+ done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	return ret;
+}
+
+int
+incident_server_status(struct db *db, const struct checkin_incident *ci,
+    size_t n, int64_t now, char *err, size_t errlen)
+{
+	if (n == 0)
+		return 0;
+	if (db_begin(db) == -1)
+		return set_err(err, errlen, "begin: %s", db_errmsg(db));
+	if (status_tx(db->h, ci, n, now, err, errlen) == -1) {
+		(void)db_rollback(db);
+		return -1;
+	}
+	if (db_commit(db) == -1)
+		return set_err(err, errlen, "commit: %s", db_errmsg(db));
 	return 0;
 }

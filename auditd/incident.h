@@ -56,4 +56,13 @@ int	incident_record(struct db *, const struct incident_req *, int64_t now,
 int	incident_cycle(sqlite3 *, int64_t cycle, const struct supply_policy *,
 	    int64_t now, char *err, size_t errlen);
 
+/*
+ * The server's status of incidents (a check-in's answer): kept, and each
+ * change an "incident" record.  Numbers this gateway never used are
+ * ignored.  -1 on a database error, with a reason in err.
+ */
+struct checkin_incident;
+int	incident_server_status(struct db *, const struct checkin_incident *,
+	    size_t n, int64_t now, char *err, size_t errlen);
+
 #endif /* CALLHOME_INCIDENT_H */

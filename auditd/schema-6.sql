@@ -36,6 +36,11 @@ CREATE TABLE incidents (
 	-- (a hint, not a foreign key, as the outbox's)
 	cycle_id	INTEGER,
 	txseq		INTEGER NOT NULL,	-- its "incident" record
+	-- the server's status, from its answer to a check-in (NULL: none
+	-- heard yet), and when it last said it
+	server_status	TEXT CHECK (server_status IN ('received', 'shipped',
+			    'closed')),
+	server_seen	INTEGER,
 	CHECK (kind = 'service' OR (problem = '' AND contact_name IS NULL))
 );
 CREATE INDEX incidents_cycle ON incidents (cycle_id, id);

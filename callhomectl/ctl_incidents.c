@@ -37,16 +37,17 @@ ctl_incidents(struct ctl *ctl, int json)
 	    "WHERE o.cycle_id = i.cycle_id AND o.state = 'delivered'), "
 	    "i.problem, i.contact_name IS NOT NULL, (SELECT group_concat(idx, "
 	    "' ') FROM incident_supplies s WHERE s.incident_id = i.id), "
-	    "(SELECT key FROM devices d WHERE d.id = i.device_id) FROM "
-	    "incidents i ORDER BY i.id", -1, &st, NULL) != SQLITE_OK)
+	    "(SELECT key FROM devices d WHERE d.id = i.device_id), "
+	    "i.server_status FROM incidents i ORDER BY i.id", -1, &st, NULL) != SQLITE_OK)
 		errx(CTL_ERROR, "reading the incidents: %s",
 		    sqlite3_errmsg(ctl->db));
 	if (json) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
 	} else
-		printf("%-5s %-19s %-7s %-9s %-6s %-18s %s\n", "ID", "CREATED",
-		    "KIND", "ORIGIN", "DEVICE", "STATE", "WHAT");
+		printf("%-5s %-19s %-7s %-9s %-6s %-18s %-9s %s\n", "ID",
+		    "CREATED", "KIND", "ORIGIN", "DEVICE", "STATE", "SERVER",
+		    "WHAT");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		ctl_time_local(sqlite3_column_int64(st, 1), t, sizeof(t));
@@ -73,6 +74,9 @@ ctl_incidents(struct ctl *ctl, int json)
 				json_kv_int(&j, "cycle", cycle);
 			json_kv_bool(&j, "delivered",
 			    sqlite3_column_int64(st, 6) > 0);
+			json_kv_string_or_null(&j, "server_status",
+			    sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL :
+			    col(st, 11));
 			if (strcmp(col(st, 2), "service") == 0) {
 				json_kv_string(&j, "problem", col(st, 7));
 				json_kv_bool(&j, "contact",
@@ -82,9 +86,11 @@ ctl_incidents(struct ctl *ctl, int json)
 			json_object_end(&j);
 			continue;
 		}
-		printf("%-5" PRId64 " %-19s %-7s %-9s %-6" PRId64 " %-18s ",
+		printf("%-5" PRId64 " %-19s %-7s %-9s %-6" PRId64 " %-18s %-9s ",
 		    (int64_t)sqlite3_column_int64(st, 0), t, col(st, 2),
-		    col(st, 3), (int64_t)sqlite3_column_int64(st, 4), state);
+		    col(st, 3), (int64_t)sqlite3_column_int64(st, 4), state,
+		    sqlite3_column_type(st, 11) == SQLITE_NULL ? "-" :
+		    col(st, 11));
 		if (strcmp(col(st, 2), "service") == 0) {
 			ctl_print_safe(stdout, col(st, 7), 60);
 			if (sqlite3_column_int(st, 8))

@@ -65,7 +65,8 @@ enum imsg_type {
 	IMSG_DEV_BEGIN,
 	IMSG_DEV_METER,
 	IMSG_DEV_SUPPLY,
-	IMSG_DEV_ALERT, IMSG_DEV_JOBDATA,	/* job data: sealed */
+	IMSG_DEV_ALERT,
+	IMSG_DEV_JOBDATA,	/* a printer's job data, sealed */
 	IMSG_DEV_END,
 	IMSG_CYCLE_END,
 	/* auditd <-> uplinkd */
@@ -80,8 +81,10 @@ enum imsg_type {
 	IMSG_PACKAGE_STORE,	/* a verified package to install */
 
 	/* control socket: callhomectl <-> parent */
-	IMSG_CTL_REQUEST, IMSG_CTL_INCIDENT,	/* a command, an incident */
-	IMSG_CTL_REPLY, IMSG_CTL_END,
+	IMSG_CTL_REQUEST,
+	IMSG_CTL_INCIDENT,	/* callhomectl incident */
+	IMSG_CTL_REPLY,
+	IMSG_CTL_END,
 
 	IMSG_TYPE_MAX
 };

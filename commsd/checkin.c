@@ -226,10 +226,53 @@ put_b64(struct wbuf *w, const uint8_t *p, size_t len)
 
 #define PUTS(w, lit)	wbuf_bytes((w), (lit), sizeof(lit) - 1)
 
+/*
+ * The status of this gateway's incidents of the last 30 days (by the
+ * time they came), the newest first, at most CHECKIN_MAX_INCIDENTS.
+ */
+#define CHECKIN_INCIDENT_DAYS	30
+static void
+incident_statuses(struct comms_db *db, const char *cn, int64_t now,
+    struct wbuf *w, size_t *n)
+{
+	sqlite3_stmt	*st = NULL;
+	char		 num[32];
+	int		 rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db->h, "SELECT i.incident_id, i.status FROM "
+	    "incidents i JOIN gateways g ON g.id = i.gateway_id WHERE g.cn = "
+	    "?1 AND i.received >= ?2 ORDER BY i.incident_id DESC LIMIT ?3",
+	    -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, cn, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, now - CHECKIN_INCIDENT_DAYS * 86400) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int(st, 3, CHECKIN_MAX_INCIDENTS) != SQLITE_OK) {
+		log_warnx("incident statuses: %s", sqlite3_errmsg(db->h));
+		sqlite3_finalize(st);
+		return;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		(void)snprintf(num, sizeof(num), "%" PRId64,
+		    (int64_t)sqlite3_column_int64(st, 0));
+		PUTS(w, "<ch:IncidentStatus id=\"");
+		wbuf_bytes(w, num, strlen(num));
+		PUTS(w, "\" status=\"");
+		/* the schema's CHECK keeps it one of the three words */
+		wbuf_bytes(w, sqlite3_column_text(st, 1),
+		    (size_t)sqlite3_column_bytes(st, 1));
+		PUTS(w, "\"/>");
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("incident statuses: %s", sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+}
+
 /* the CheckInResponse document */
 static void
 checkin_xml(struct wbuf *w, const char *server_time, const struct served *s,
-    size_t n)
+    size_t n, const struct wbuf *statuses)
 {
 	size_t	 i;
 
@@ -244,6 +287,7 @@ checkin_xml(struct wbuf *w, const char *server_time, const struct served *s,
 		put_b64(w, s[i].data, s[i].len);
 		PUTS(w, "</ch:Bundle>");
 	}
+	wbuf_bytes(w, statuses->data, statuses->len);
 	PUTS(w, "</ch:CheckInResponse></env:Body></env:Envelope>\n");
 }
 
@@ -302,9 +346,9 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	struct served		 s[CHECKIN_MAX_BUNDLES];
 	struct ci_fields	 f;
 	struct comms_detail	 dt;
-	struct wbuf		 body;
+	struct wbuf		 body, statuses;
 	uint64_t		 nd;
-	size_t			 n, i;
+	size_t			 n, i, ninc;
 	char			 summary[512], err[400], sha[SHA256_HEX];
 	char			*detail;
 
@@ -350,6 +394,9 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 		    s[i].seq);
 	}
 	json_array_end(&dt.j);
+	wbuf_init(&statuses);
+	incident_statuses(cx->db, peer->cn, now, &statuses, &ninc);
+	json_kv_uint(&dt.j, "incident_statuses", ninc);
 	detail = comms_detail_end(&dt);
 	if (comms_db_log(cx->db, now, COMMS_LOG_CHECKIN, summary, detail) ==
 	    -1)
@@ -358,7 +405,8 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	log_info("%s", summary);
 	res->status = 200;
 	wbuf_init(&body);
-	checkin_xml(&body, res->server_time, s, n);
+	checkin_xml(&body, res->server_time, s, n, &statuses);
+	wbuf_free(&statuses);
 	comms_http_response(out, 200, (time_t)now, COMMS_SOAP_CTYPE,
 	    body.data, body.len);
 	wbuf_free(&body);

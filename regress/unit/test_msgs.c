@@ -438,7 +438,7 @@ TEST(upload_job)
 
 TEST(upload_result)
 {
-	struct msg_upload_result	 a, b;
+	static struct msg_upload_result	 a, b;
 	struct wbuf			 w, w2;
 	uint8_t				*p;
 	size_t				 n;
@@ -494,6 +494,52 @@ TEST(upload_result)
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
 	a.kind = 0;
 	a.bundles = 0;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* a check-in's result: the server's status of incidents */
+	a.kind = JOB_CHECKIN;
+	a.nincidents = 2;
+	a.incidents[0].id = 7;
+	a.incidents[0].status = CHECKIN_INC_SHIPPED;
+	a.incidents[1].id = INT64_MAX;
+	a.incidents[1].status = CHECKIN_INC_CLOSED;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK(w.len <= chan_msg(&chan_auditd_uplinkd, PROC_UPLINKD,
+	    IMSG_UPLOAD_RESULT)->max);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
+	/* a status that is none, an id that is none, too many, an upload's */
+	a.incidents[1].status = 4;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.incidents[1].status = CHECKIN_INC_CLOSED;
+	a.incidents[0].id = 0;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.incidents[0].id = 7;
+	a.kind = JOB_UPLOAD;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* the largest: every slot used, within the channel's limit */
+	a.kind = JOB_CHECKIN;
+	for (n = 0; n < CHECKIN_MAX_INCIDENTS; n++) {
+		a.incidents[n].id = (int64_t)n + 1;
+		a.incidents[n].status = CHECKIN_INC_RECEIVED;
+	}
+	a.nincidents = CHECKIN_MAX_INCIDENTS;
+	memset(a.error, 'e', sizeof(a.error) - 1);
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK(w.len <= chan_msg(&chan_auditd_uplinkd, PROC_UPLINKD,
+	    IMSG_UPLOAD_RESULT)->max);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	a.nincidents = CHECKIN_MAX_INCIDENTS + 1;
 	wbuf_reset(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
