@@ -24,6 +24,7 @@ struct gateway {
 	char		 name[CONF_STR_MAX];	/* callhome.conf's gateway */
 	char		 pkgdir[64];
 	char		 err[512];
+	int		 own_tx;	/* begin() opened the transaction */
 };
 
 static int
@@ -125,18 +126,41 @@ record(struct gateway *g, int64_t now, const char *kind,
 	return 0;
 }
 
+/*
+ * Transactions: our own, or a savepoint inside the cycle's transaction
+ * when one is open (a verdict, a check-in's result or an instruction's
+ * end may arrive while a cycle is being stored; their changes then
+ * commit with it, as the outbox's do).
+ */
 static int
 begin(struct gateway *g)
 {
-	return db_begin(g->db) == -1 ? dberr(g, "begin") : 0;
+	int	 r;
+
+	g->own_tx = sqlite3_get_autocommit(g->db->h);
+	if (g->own_tx)
+		r = db_begin(g->db);
+	else
+		r = db_exec(g->db, "SAVEPOINT gateway");
+	return r == -1 ? dberr(g, "begin") : 0;
+}
+
+static void
+rollback(struct gateway *g)
+{
+	if (g->own_tx)
+		(void)db_rollback(g->db);
+	else
+		(void)db_exec(g->db, "ROLLBACK TO gateway; RELEASE gateway");
 }
 
 static int
 commit(struct gateway *g)
 {
-	if (db_commit(g->db) == -1) {
+	if ((g->own_tx ? db_commit(g->db) :
+	    db_exec(g->db, "RELEASE gateway")) == -1) {
 		(void)dberr(g, "commit");
-		(void)db_rollback(g->db);
+		rollback(g);
 		return -1;
 	}
 	return 0;
@@ -145,7 +169,7 @@ commit(struct gateway *g)
 static int
 fail(struct gateway *g)
 {
-	(void)db_rollback(g->db);
+	rollback(g);
 	return -1;
 }
 

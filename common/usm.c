@@ -398,18 +398,25 @@ usm_crypt(enum usm_priv p, int enc, const uint8_t *key, int32_t boots,
 	return ok ? 0 : -1;
 }
 
-/* DES pads the ScopedPDU to whole blocks: the SEQUENCE without them */
+/*
+ * DES pads the ScopedPDU to whole blocks: the SEQUENCE without them.
+ * Padding is less than a block; more octets after it are not padding.
+ */
 static int
 unpad(const uint8_t *data, size_t *len)
 {
 	struct ber_reader	 r;
 	struct ber_tlv		 t;
 	const char		*errstr;
+	size_t			 seqlen;
 
 	ber_reader_init(&r, data, *len);
 	if (ber_expect(&r, BER_TAG_SEQUENCE, &t, &errstr) == -1)
 		return -1;
-	*len = (size_t)(r.p - data);
+	seqlen = (size_t)(r.p - data);
+	if (*len - seqlen >= 8)
+		return -1;
+	*len = seqlen;
 	return 0;
 }
 

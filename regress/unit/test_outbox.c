@@ -37,6 +37,7 @@
 
 #include "../../auditd/db.h"
 #include "../../auditd/document.h"
+#include "../../auditd/gateway.h"
 #include "../../auditd/incident.h"
 #include "../../auditd/outbox.h"
 #include "../../auditd/retention.h"
@@ -1353,6 +1354,53 @@ TEST(result_during_cycle)
 	teardown(&f);
 }
 
+/*
+ * The end of an instruction (or a verdict, a check-in) that the parent
+ * reports while a cycle is being stored: recorded inside the cycle's
+ * transaction, committed with it (it was "cannot start a transaction
+ * within a transaction", and auditd died)
+ */
+TEST(instruction_during_cycle)
+{
+	static struct rpt_device	 d;
+	struct msg_instruction_done	 done;
+	struct fixture			 f;
+	struct rpt_cycle		 c, stored;
+	struct gateway			*g;
+
+	CHECK(setup(&f, 1, CAT_DEFAULTS, 0, 1ULL << 30) == 0);
+	CHECK((g = gateway_new(&f.db, "/nonexistent")) != NULL);
+	memset(&done, 0, sizeof(done));
+	done.sequence = 7;
+	done.item.kind = BI_COLLECT_NOW;
+	done.done = 1;
+	(void)strlcpy(done.text, "started", sizeof(done.text));
+	fill_cycle(&c, 1, 1);
+	CHECK(store_cycle_begin(f.st, &c) == 0);
+	fill_device(&d, 1);
+	CHECK(store_device(f.st, &d) == 0);
+	if (gateway_instruction(g, &done, NOW) == -1)
+		printf("# %s\n", gateway_error(g));
+	CHECK(sqlite3_get_autocommit(f.db.h) == 0);	/* still the cycle's */
+	CHECK(store_device_end(f.st) == 0);
+	c.count[DEV_OK] = 1;
+	CHECK(store_cycle_end(f.st, &c, &stored) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog WHERE kind = "
+	    "'instruction'"), 1);
+	CHECK_STR(q_text(&f.db, "SELECT instruction FROM gateway_state"),
+	    "bundle 7 instruction 1: started");
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM cycles"), 1);
+	/* and outside a cycle, its own transaction */
+	done.index = 1;
+	CHECK(gateway_instruction(g, &done, NOW) == 0);
+	CHECK(sqlite3_get_autocommit(f.db.h) != 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog WHERE kind = "
+	    "'instruction'"), 2);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	gateway_free(g);
+	teardown(&f);
+}
+
 TEST(spool_pruning)
 {
 	struct fixture		 f;
@@ -2270,6 +2318,7 @@ TEST_MAIN_BEGIN("test_outbox")
 		RUN(jobs_in_order);
 		RUN(results_and_backoff);
 		RUN(result_during_cycle);
+	RUN(instruction_during_cycle);
 		RUN(spool_pruning);
 		RUN(verify_notices);
 		RUN(parts);

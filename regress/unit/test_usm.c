@@ -748,9 +748,11 @@ struct fake {
 	const char	*ctx;
 	uint8_t		 pdu;
 	const char	*report;	/* the Report's OID */
+	size_t		 extra;		/* zeros after the ScopedPDU */
 };
 
 static uint8_t	 fake_ak[USM_MAX_KEY], fake_pk[USM_MAX_PRIVKEY];
+static size_t	 fake_slen;	/* the last ScopedPDU's length */
 
 /* the answer the agent (engine eid, boots, time) gives to what was sent */
 static void
@@ -806,8 +808,12 @@ fake_msg(const struct fake *f, uint8_t *out)
 	s.ctx_engineid_len = f->ctxeidlen;
 	s.ctx_name = (const uint8_t *)f->ctx;
 	s.ctx_name_len = f->ctx != NULL ? strlen(f->ctx) : 0;
-	if (snmp_scoped_encode(&s, &m2, out, SNMP_MAX_MSGLEN, &slen) == -1)
+	if (snmp_scoped_encode(&s, &m2, out, SNMP_MAX_MSGLEN, &slen) == -1 ||
+	    f->extra > SNMP_MAX_MSGLEN - slen)
 		abort();
+	fake_slen = slen;
+	memset(out + slen, 0, f->extra);
+	slen += f->extra;
 	memset(&fh, 0, sizeof(fh));
 	fh.msgid = f->msgid;
 	fh.maxsize = 65507;
@@ -1047,6 +1053,43 @@ TEST(fake_answers_dropped)
 	    &errstr), USM_DROP);
 	CHECK_STR(errstr, "trailing data after message");
 #undef DROPPED
+}
+
+/*
+ * DES pads the plaintext to whole blocks: less than a block after the
+ * ScopedPDU is padding, a whole block more is not
+ */
+TEST(fake_des_padding)
+{
+	struct fake	 f;
+	size_t		 len, extra, sent_len;
+	int		 dropped = 0, opened = 0;
+
+	CHECK(usm_user_init(&user, "fleet", USM_AUTH_SHA1, "maplesyrup",
+	    USM_PRIV_DES, "privsyrup1", 1, &errstr) == 0);
+	CHECK(usm_agent_init(&agent, 1, "") == 0);
+	CHECK(discover(engine9, sizeof(engine9), 10) == 0);
+	for (extra = 0; extra < 24; extra++) {
+		CHECK(request_and_open(10, 300 + (int32_t)extra, &len) == 0);
+		fake_init(&f, engine9, sizeof(engine9), 3, 1000);
+		f.msgid = 300 + (int32_t)extra;
+		f.extra = extra;
+		len = fake_msg(&f, pkt);
+		/* the plaintext the agent encrypted, padded by usm_seal */
+		sent_len = (fake_slen + extra + 7) / 8 * 8;
+		if (sent_len - fake_slen < 8) {
+			CHECK_EQ_INT(usm_decode(&user, &agent, 11, &sent, pkt,
+			    len, &m, &errstr), USM_OK);
+			CHECK(bytes_are(m.vb[0].v.s, m.vb[0].v.slen, "fake",
+			    4));
+			opened++;
+		} else {
+			CHECK_EQ_INT(usm_decode(&user, &agent, 11, &sent, pkt,
+			    len, &m, &errstr), USM_DROP);
+			dropped++;
+		}
+	}
+	CHECK(opened >= 1 && dropped >= 8);
 }
 
 /* a noAuthNoPriv user: what an unauthenticated answer must still match */
@@ -1346,6 +1389,7 @@ TEST_MAIN_BEGIN("test_usm")
 	RUN(netsnmp_not_in_time_window);
 	RUN(fake_exchange_every_combination);
 	RUN(fake_answers_dropped);
+	RUN(fake_des_padding);
 	RUN(fake_noauth_checks);
 	RUN(fake_time_window);
 	RUN(fake_restart_resync);
