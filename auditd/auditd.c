@@ -453,7 +453,6 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 			    -1)
 				fatalx("%s", gateway_error(ad->gw));
 			if (r.status == UP_DELIVERED &&
-			    !store_busy(ad->store) &&
 			    incident_server_status(&ad->db, r.incidents,
 			    r.nincidents, clock_now(), err, sizeof(err)) == -1)
 				fatalx("%s", err);

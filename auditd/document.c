@@ -510,8 +510,8 @@ static const char *const rows_sql[NCUR] = {
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
 	"SELECT report_id, " READINGS_ALERT_COLS " FROM alerts "
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
-	"SELECT report_id, sealed FROM jobdata "
-	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id",
+	("SELECT report_id, sealed FROM jobdata "
+	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id"),
 };
 static const enum category rows_cat[NCUR] = {
 	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS, CAT_JOB_DATA

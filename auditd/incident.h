@@ -58,8 +58,9 @@ int	incident_cycle(sqlite3 *, int64_t cycle, const struct supply_policy *,
 
 /*
  * The server's status of incidents (a check-in's answer): kept, and each
- * change an "incident" record.  Numbers this gateway never used are
- * ignored.  -1 on a database error, with a reason in err.
+ * change an "incident" record, in its own transaction or, while a cycle
+ * is stored, a savepoint of the cycle's.  Numbers this gateway never used
+ * are ignored.  -1 on a database error, with a reason in err.
  */
 struct checkin_incident;
 int	incident_server_status(struct db *, const struct checkin_incident *,
