@@ -240,8 +240,8 @@ record_tx(sqlite3 *h, const struct incident_req *r, int64_t now,
 {
 	struct inc_row	 ir;
 	struct json_mem	 jm;
-	char		 key[512], summary[512], list[INC_SUPPLIES_MAX *
-			     INC_INDEX_MAX];
+	char		 key[512], list[INC_SUPPLIES_MAX * INC_INDEX_MAX];
+	char		 summary[sizeof(list) + 128];
 	int64_t		 report;
 	uint32_t	 i;
 	int		 rc;

@@ -198,7 +198,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* keep the database small */
 	if (++runs % 512 == 0 && sqlite3_exec(db.h,
-	    "DELETE FROM jobdata; DELETE FROM meters; DELETE FROM supplies; "
+	    "DELETE FROM jobdata; DELETE FROM incident_supplies; "
+	    "DELETE FROM incidents; DELETE FROM meters; DELETE FROM supplies; "
 	    "DELETE FROM alerts; DELETE FROM device_reports; "
 	    "DELETE FROM devices; DELETE FROM documents; "
 	    "DELETE FROM cycles; DELETE FROM gateways; "
