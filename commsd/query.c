@@ -11,12 +11,16 @@
  *	log [-j]	the transaction log
  *	verify		check the log's hash chain
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -590,6 +594,34 @@ q_incidents(struct comms_db *db, int json)
 }
 
 /*
+ * Root writes the database as its owner (the server's user), so that no
+ * file SQLite makes beside it (the WAL, its index) becomes root's and
+ * unwritable for the server.
+ */
+static void
+become_db_owner(const char *path)
+{
+	struct stat	 st;
+	uid_t		 ru, eu, su;
+	gid_t		 rg, eg, sg;
+
+	if (geteuid() != 0)
+		return;
+	if (stat(path, &st) == -1)
+		err(Q_ERROR, "%s", path);
+	if (st.st_uid == 0)
+		return;
+	if (setgroups(1, &st.st_gid) == -1 ||
+	    setresgid(st.st_gid, st.st_gid, st.st_gid) == -1 ||
+	    setresuid(st.st_uid, st.st_uid, st.st_uid) == -1)
+		err(Q_ERROR, "becoming the owner of %s", path);
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
+	    ru != st.st_uid || eu != st.st_uid || su != st.st_uid ||
+	    rg != st.st_gid || eg != st.st_gid || sg != st.st_gid)
+		errx(Q_ERROR, "could not become the owner of %s", path);
+}
+
+/*
  * The operator's word on incident ID (commsd's number, the ID column of
  * -q incidents): received, shipped or closed, with an "incident" record.
  */
@@ -612,6 +644,7 @@ comms_incident_status(const struct comms_conf *conf, const char *arg,
 	    strcmp(status, "closed") != 0)
 		errx(Q_ERROR, "status %s: received, shipped or closed", status);
 	txlog_init();
+	become_db_owner(conf->database);
 	if (comms_db_open(&db, conf->database, 0, err, sizeof(err)) == -1)
 		errx(Q_ERROR, "%s", err);
 	(void)snprintf(summary, sizeof(summary), "incident %" PRId64 ": %s",

@@ -197,6 +197,8 @@ SID=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' \
 "$COMMSD" -f "$W/srv.conf" -S shipped -q incident "${SID:-1}" \
     >"$W/st.out" 2>&1
 check "commsd -S shipped -q incident: exit 0" test $? -eq 0
+check "... as the database's owner: no file of it is root's" test -z \
+    "$(find "$W/srv" -name 'commsd.db*' -user root)"
 cd_q srv incidents -j >"$W/srv2.json"
 pycheck "commsd -q incidents: shipped" "$W/srv2.json" "${SID:-1}" <<'EOF'
 import json, sys
