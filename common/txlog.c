@@ -1550,6 +1550,73 @@ verify_cycles(struct verify *v)
 	return ret;
 }
 
+/*
+ * Every incident (auditd's schema 6) against the "incident" record that
+ * made it: its number, kind, origin, device, problem, whether a contact
+ * was given and how many supplies; and as many such records as rows, so
+ * that a row removed or added is found.
+ */
+static int
+verify_incidents(struct verify *v)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id, txseq, nrows, nrec;
+	int		 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name = 'incidents'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -2;
+	rc = sqlite3_step(st);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return -2;
+	if (id == 0)
+		return 0;	/* a database before schema 6 */
+	if (sqlite3_prepare_v2(v->db, "SELECT i.id, i.txseq FROM incidents i "
+	    "LEFT JOIN txlog t ON t.seq = i.txseq AND t.kind = 'incident' "
+	    "WHERE t.seq IS NULL OR json_valid(t.detail) = 0 OR "
+	    "json_extract(t.detail, '$.incident') IS NOT i.id OR "
+	    "json_extract(t.detail, '$.kind') IS NOT i.kind OR "
+	    "json_extract(t.detail, '$.origin') IS NOT i.origin OR "
+	    "json_extract(t.detail, '$.device') IS NOT i.device_id OR "
+	    "(i.kind = 'service' AND (json_extract(t.detail, '$.problem') IS "
+	    "NOT i.problem OR json_extract(t.detail, '$.contact') IS NOT "
+	    "(i.contact_name IS NOT NULL))) OR (i.kind = 'supply' AND "
+	    "(SELECT count(*) FROM incident_supplies s WHERE s.incident_id = "
+	    "i.id) != length(json_extract(t.detail, '$.supplies')) - "
+	    "length(replace(json_extract(t.detail, '$.supplies'), ' ', '')) + "
+	    "1) ORDER BY i.id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		txseq = sqlite3_column_int64(st, 1);
+		ret = broken(v, txseq, "incident %" PRId64 ": its row does not "
+		    "match record %" PRId64, id, txseq);
+	} else if (rc != SQLITE_DONE)
+		ret = -2;
+	sqlite3_finalize(st);
+	if (ret != 0)
+		return ret;
+	if (sqlite3_prepare_v2(v->db, "SELECT (SELECT count(*) FROM "
+	    "incidents), (SELECT count(*) FROM txlog WHERE kind = 'incident' "
+	    "AND json_valid(detail) AND json_extract(detail, '$.origin') IS "
+	    "NOT NULL)", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -2;
+	}
+	nrows = sqlite3_column_int64(st, 0);
+	nrec = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (nrows != nrec)
+		return broken(v, 0, "%" PRId64 " incidents, but %" PRId64
+		    " records that made one", nrows, nrec);
+	return 0;
+}
+
 /* a discover record against its cycle row */
 static int
 verify_discover(struct verify *v, int64_t seq, const char *detail)
@@ -1714,8 +1781,8 @@ verify_run(struct verify *v, sqlite3 *db, int64_t *nrec, int64_t *bad_seq,
 	    NULL) != SQLITE_OK || retention_load(v) != 0))
 		r = -2;
 	else if ((r = verify_chain(v, nrec)) == 0 && v->records &&
-	    (r = verify_cycles(v)) == 0)
-		r = verify_outbox(v);
+	    (r = verify_cycles(v)) == 0 && (r = verify_outbox(v)) == 0)
+		r = verify_incidents(v);
 	if (r == -2)
 		(void)snprintf(why, whylen, "reading the database: %s",
 		    sqlite3_errmsg(db));

@@ -2243,6 +2243,27 @@ TEST(incidents)
 	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents WHERE "
 	    "origin = 'automatic'"), 8);
 	CHECK(verify_ok(&f.db, NULL) == 0);
+	/* verify finds a changed, a removed and an added incident */
+	CHECK(db_exec(&f.db, "SAVEPOINT t; UPDATE incidents SET problem = "
+	    "'Jam' WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; UPDATE incidents SET "
+	    "contact_name = NULL WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; DELETE FROM incident_supplies "
+	    "WHERE incident_id = 2") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; "
+	    "DELETE FROM incident_supplies WHERE incident_id = 9; DELETE "
+	    "FROM incidents WHERE id = 9") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; INSERT INTO incidents (id, "
+	    "created, kind, origin, device_id, problem, txseq) SELECT 99, "
+	    "created, kind, origin, device_id, problem, txseq FROM incidents "
+	    "WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; RELEASE t") == 0);
+	CHECK(verify_ok(&f.db, NULL) == 0);
 	teardown(&f);
 }
 
