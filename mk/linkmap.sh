@@ -73,9 +73,10 @@ for p in callhomed collectd auditd signerd uplinkd callhomectl commsd; do
 	uplinkd)
 		# the network-facing process stays small: 4,972 lines with
 		# uploads only; the check-in answer's parser, base64 and the
-		# package fetch brought it near 5,900
-		[ "$total" -lt 6000 ] && rule $p "$total lines < 6000" ok ||
-		    rule $p "$total lines, not under 6000" broken
+		# package fetch brought it near 5,900; the incidents' status
+		# in the check-in answer (issue 11) about 60 more
+		[ "$total" -lt 6100 ] && rule $p "$total lines < 6100" ok ||
+		    rule $p "$total lines, not under 6100" broken
 		;;
 	callhomed)
 		nsym=$(nm "$BUILD/$p" 2>/dev/null | grep -c ' [UTt] sqlite3_')

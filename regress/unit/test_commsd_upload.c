@@ -782,6 +782,90 @@ part_doc(int cycle, int number, int of, int first, int devices,
 }
 
 /*
+ * Incidents (schema 4): each stored once per gateway and number, from
+ * every part of a cycle and a document sent again; another gateway's
+ * number 3 is its own; the contact only where it came; a document with
+ * a number twice, a supply twice or a number 0 refused (400).
+ */
+static char *
+incident_doc(int cycle, int part, const char *extra, size_t *len)
+{
+	struct wbuf	 w;
+	char		 buf[1024];
+
+	wbuf_init(&w);
+	(void)snprintf(buf, sizeof(buf), "<env:Envelope xmlns:env=\"http://"
+	    "www.w3.org/2003/05/soap-envelope\"><env:Body><ch:Upload "
+	    "xmlns:ch=\"urn:callhome:protocol:1\" version=\"1\"><ch:Gateway "
+	    "id=\"gw1\" software=\"x\"/><ch:Cycle id=\"%d\" reason="
+	    "\"incident\" started=\"2026-11-21T02:00:00Z\" finished="
+	    "\"2026-11-21T02:00:00Z\"/><ch:Categories>meters</ch:Categories>"
+	    "<ch:Incidents><ch:Incident id=\"3\" kind=\"service\" origin="
+	    "\"operator\" device=\"VND|A1\" created=\"2026-11-21T01:00:00Z\">"
+	    "<ch:Problem>Jam</ch:Problem><ch:Contact><ch:Name>Ann</ch:Name>"
+	    "<ch:Phone>+1 555</ch:Phone></ch:Contact></ch:Incident>"
+	    "<ch:Incident id=\"4\" kind=\"supply\" origin=\"automatic\" "
+	    "device=\"VND|A1\" created=\"2026-11-21T01:30:00Z\"><ch:Supply "
+	    "index=\"1.1\" type=\"toner\" max=\"100\" level=\"5\" "
+	    "percent=\"5\"/>%s</ch:Incident></ch:Incidents><ch:Devices>"
+	    "<ch:Device key=\"VND|A%d\" outcome=\"ok\" collected=\"2026-11-21"
+	    "T02:00:00Z\"/></ch:Devices><ch:Part number=\"%d\" firstDevice="
+	    "\"%d\" devices=\"1\" of=\"2\"/></ch:Upload></env:Body>"
+	    "</env:Envelope>", cycle, extra, part, part, part - 1);
+	wbuf_bytes(&w, buf, strlen(buf));
+	wbuf_u8(&w, '\0');
+	*len = w.len - 1;
+	return (char *)w.data;
+}
+
+TEST(incidents)
+{
+	struct receipt	 r;
+	char		*d, fault[256];
+	size_t		 len;
+
+	CHECK(fresh_db() == 0);
+	d = incident_doc(5, 1, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK(r.duplicate);
+	free(d);
+	d = incident_doc(5, 2, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw2", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents"), 4);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents i JOIN gateways "
+	    "g ON g.id = i.gateway_id WHERE g.cn = 'gw1'"), 2);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incident_supplies"), 2);
+	CHECK_STR(text1("SELECT kind || '/' || origin || '/' || problem || "
+	    "'/' || contact_name || '/' || coalesce(contact_email, '-') || "
+	    "'/' || contact_phone || '/' || status FROM incidents WHERE "
+	    "incident_id = 3 AND document_id = 1"),
+	    "service/operator/Jam/Ann/-/+1 555/received");
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents WHERE "
+	    "incident_id = 4 AND contact_name IS NULL AND problem IS NULL"),
+	    2);
+	CHECK_STR(text1("SELECT idx || '/' || type || '/' || level || '/' || "
+	    "max || '/' || percent FROM incident_supplies LIMIT 1"),
+	    "1.1/toner/5/100/5");
+	/* refused by the schema: a supply twice, a number twice, number 0 */
+	d = incident_doc(6, 1, "<ch:Supply index=\"1.1\"/>", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	free(d);
+	d = incident_doc(6, 1, "", &len);
+	memcpy(strstr(d, "id=\"4\""), "id=\"3\"", 6);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	memcpy(strstr(d, "id=\"3\" kind=\"supply\""), "id=\"0\"", 6);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	free(d);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents"), 4);
+}
+
+/*
  * A cycle in three parts, out of order and one twice: commsd stores each
  * part, counts the distinct ones, calls the cycle partial until the last
  * missing part comes, then complete, with a "cycle" record; the parts
@@ -1019,6 +1103,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(claimed_hash_mismatch);
 	RUN(fault_receipt_hash);
 	RUN(parts);
+	RUN(incidents);
 	RUN(log_chain);
 	RUN(checkin_state);
 	comms_db_close(&db);
