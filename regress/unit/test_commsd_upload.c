@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -782,7 +783,7 @@ part_doc(int cycle, int number, int of, int first, int devices,
 }
 
 /*
- * Incidents (schema 4): each stored once per gateway and number, from
+ * Incidents (schema 5): each stored once per gateway and number, from
  * every part of a cycle and a document sent again; another gateway's
  * number 3 is its own; the contact only where it came; a document with
  * a number twice, a supply twice or a number 0 refused (400).
@@ -863,6 +864,97 @@ TEST(incidents)
 	    sizeof(fault)), 400);
 	free(d);
 	CHECK_EQ_INT(count("SELECT count(*) FROM incidents"), 4);
+}
+
+/* the incidents a check-in is given (storage.h), one "NUM STATUS;" each */
+static char	 seen[256];
+static void
+seen_incident(void *arg, int64_t number, const char *status)
+{
+	size_t	 o = strlen(seen);
+
+	(void)snprintf(seen + o, sizeof(seen) - o, "%" PRId64 " %s;", number,
+	    status);
+}
+
+/* a check-in's record, and how many incidents it was given before */
+static size_t	 seen_before_record;
+static char *
+record_plain(void *arg, size_t nserved, size_t nheld, char *summary,
+    size_t len)
+{
+	char	*d;
+
+	seen_before_record = strlen(seen);
+	(void)snprintf(summary, len, "check-in");
+	if ((d = strdup("{}")) == NULL)
+		abort();
+	return d;
+}
+
+static const char *
+incidents_of(const char *cn, int64_t since, size_t max)
+{
+	struct comms_checkin	 ci;
+	struct comms_peer	 p;
+	size_t			 served;
+
+	peer_of(&p, cn);
+	memset(&ci, 0, sizeof(ci));
+	ci.software = "callhome/0.1";
+	ci.record = record_plain;
+	ci.incidents_since = since;
+	ci.incidents_max = max;
+	ci.incident = seen_incident;
+	seen[0] = '\0';
+	seen_before_record = 0;
+	if (comms_db_checkin(&db, &p, time(NULL), &ci, NULL, 0, &served) ==
+	    -1)
+		return "error";
+	/* all of them given before the record was built */
+	if (seen_before_record != strlen(seen))
+		return "after the record";
+	return seen;
+}
+
+/*
+ * An incident's status (storage.h's incident_status): set with its
+ * "incident" record, none for an incident that is not there or a status
+ * that is not one of the three; a check-in is given the gateway's own,
+ * the highest number first, at most as many as asked, received since
+ * the time asked.
+ */
+TEST(incident_status)
+{
+	struct receipt	 r;
+	char		*d;
+	size_t		 len;
+
+	CHECK(fresh_db() == 0);
+	d = incident_doc(5, 1, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw2", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 1, "shipped", 1000,
+	    "incident 1: shipped", "{}"), 0);
+	CHECK_STR(text1("SELECT status || '/' || status_time FROM incidents "
+	    "i JOIN gateways g ON g.id = i.gateway_id WHERE g.cn = 'gw1' AND "
+	    "incident_id = 3"), "shipped/1000");
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'incident' AND summary = 'incident 1: shipped'"), 1);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 99, "closed", 1000,
+	    "incident 99: closed", "{}"), 1);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 1, "lost", 1000,
+	    "incident 1: lost", "{}"), -1);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'incident'"), 1);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents WHERE status = "
+	    "'received'"), 3);
+	CHECK_STR(incidents_of("gw1", 0, 256), "4 received;3 shipped;");
+	CHECK_STR(incidents_of("gw2", 0, 256), "4 received;3 received;");
+	CHECK_STR(incidents_of("gw1", 0, 1), "4 received;");
+	CHECK_STR(incidents_of("gw1", time(NULL) + 86400, 256), "");
+	CHECK_STR(incidents_of("gw3", 0, 256), "");
 }
 
 /*
@@ -1104,6 +1196,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(fault_receipt_hash);
 	RUN(parts);
 	RUN(incidents);
+	RUN(incident_status);
 	RUN(log_chain);
 	RUN(checkin_state);
 	comms_db_close(&db);
