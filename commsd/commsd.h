@@ -242,9 +242,11 @@ struct comms_stored {
 	int		 completed;	/* this one completed the cycle */
 };
 /*
- * Store a document, or find it again (same gateway, same SHA-256), and
- * its transaction log record ("upload" or "duplicate"), all in one
- * transaction; a part that completes its cycle adds a "cycle" record.
+ * Store a document with its readings, job data and incidents (each
+ * incident once per gateway and number), or find it again (same
+ * gateway, same SHA-256), and its transaction log record ("upload" or
+ * "duplicate"), all in one transaction; a part that completes its cycle
+ * adds a "cycle" record.
  * -1 on a database error, -2 when the document's Part disagrees with the
  * parts of its cycle stored before (another count): err says it.
  */
