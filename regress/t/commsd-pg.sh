@@ -41,6 +41,8 @@
 #                   cycles, devices, document ID and the upload records of
 #                   -q log say the same (times and peer ports aside); the
 #                   same for -q incidents, -q jobdata and -S
+#   version 4       a database made before job data and incidents: -q
+#                   refuses it, a writer's open adds their tables (5)
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/pki.sh"
@@ -538,3 +540,19 @@ j = load("sq", "jobdata", "received")
 assert len(j) == 2 and j == load("pq", "jobdata", "received"), \
     (j, load("pq", "jobdata", "received"))
 EOF
+
+# ---- a database of schema version 4 (before job data and incidents)
+pg_createdb old
+conf old "$(free_port tcp)" "$(pg_uri old)"
+# a writer's open makes the schema (no incident 1 to set)
+"$COMMSD" -f "$T/old.conf" -S closed -q incident 1 >/dev/null 2>&1
+pg_sql old "DROP TABLE incident_supplies, incidents, jobdata;
+    UPDATE commsd_schema SET version = 4"
+check_fail "-q on a database of version 4: refused" \
+    "$COMMSD" -f "$T/old.conf" -q incidents
+"$COMMSD" -f "$T/old.conf" -S closed -q incident 1 >"$T/old.out" 2>&1
+check "a writer's open of version 4: version 5, the three tables made" test \
+    "$(pg_sql old "SELECT max(version) FROM commsd_schema")/$(pg_sql old \
+    "SELECT count(*) FROM pg_tables WHERE tablename IN ('jobdata', \
+    'incidents', 'incident_supplies')")" = 5/3
+check "... and -q incidents reads it" "$COMMSD" -f "$T/old.conf" -q incidents
