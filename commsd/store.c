@@ -148,7 +148,8 @@ int
 comms_db_incident_status(struct comms_db *db, int64_t id, const char *status,
     int64_t now, const char *summary, const char *detail)
 {
-	if (db->ops == NULL || db->readonly || !comms_incident_status_ok(status))
+	if (db->ops == NULL || db->readonly ||
+	    !comms_incident_status_ok(status))
 		return -1;
 	return db->ops->incident_status(db, id, status, now, summary, detail);
 }
