@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "db.h"
 #include "gateway.h"
+#include "incident.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
@@ -280,6 +281,27 @@ outbox_operator(struct auditd *ad, struct imsg *m)
 		outbox_go(ad);
 }
 
+/* an incident the administrator typed: recorded, or why not */
+static void
+incident_new(struct auditd *ad, struct imsg *m)
+{
+	struct incident_req	 r;
+	struct incident_done	 d;
+	char			 err[512];
+
+	if (msg_incident_req_decode(m->data, m->len, &r) == -1)
+		fatalx("bad INCIDENT_NEW from parent");
+	if (store_busy(ad->store)) {
+		memset(&d, 0, sizeof(d));
+		d.result = INC_DONE_BUSY;
+		(void)strlcpy(d.text, "a cycle is being stored: try again "
+		    "when it is", sizeof(d.text));
+	} else if (incident_record(&ad->db, &r, clock_now(), &d, err,
+	    sizeof(err)) == -1)
+		fatalx("incident: %s", err);
+	msg_incident_done_send(&ad->c.parent, m->hdr.peerid, &d);
+}
+
 /* parent -> auditd (the lifecycle messages are child.c's) */
 static void
 parent_msg(struct child *c, struct imsg *m)
@@ -321,6 +343,9 @@ parent_msg(struct child *c, struct imsg *m)
 	case IMSG_OUTBOX_OP:
 		outbox_operator(ad, m);
 		break;
+	case IMSG_INCIDENT_NEW:
+		incident_new(ad, m);
+		break;
 	default:
 		imsgev_unexpected(&c->parent, m);
 	}
@@ -351,6 +376,7 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		struct rpt_meter	 m;
 		struct rpt_supply	 s;
 		struct rpt_alert	 a;
+		struct rpt_jobdata	 j;
 	}			 u;
 	struct rpt_cycle	 stored;
 	const char		*what = imsg_type_name(m->hdr.type);
@@ -383,6 +409,11 @@ collectd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		if (msg_alert_decode(m->data, m->len, &u.a) == -1)
 			fatalx("bad %s from collectd", what);
 		r = store_alert(st, &u.a);
+		break;
+	case IMSG_DEV_JOBDATA:
+		if (msg_jobdata_decode(m->data, m->len, &u.j) == -1)
+			fatalx("bad %s from collectd", what);
+		r = store_jobdata(st, &u.j);
 		break;
 	case IMSG_DEV_END:
 		if (msg_empty_decode(m->data, m->len) == -1)
@@ -435,6 +466,7 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 	struct auditd			*ad = arg;
 	struct msg_upload_result	 r;
 	int64_t				 now, again = 0;
+	char				 err[512];
 
 	switch (m->hdr.type) {
 	case IMSG_UPLOAD_RESULT:
@@ -451,6 +483,10 @@ uplinkd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 			if (gateway_checkin_result(ad->gw, &r, now, again ?
 			    now + again : 0) == -1)
 				fatalx("%s", gateway_error(ad->gw));
+			if (r.status == UP_DELIVERED &&
+			    incident_server_status(&ad->db, r.incidents,
+			    r.nincidents, clock_now(), err, sizeof(err)) == -1)
+				fatalx("%s", err);
 		} else if (outbox_result(ad->outbox, &r, clock_now()) == -1)
 			fatalx("uplinkd: %s", outbox_error(ad->outbox));
 		checkin_go(ad);

@@ -28,6 +28,8 @@
  * with its bytes, hash and receipt), documents set aside after a
  * permanent refusal ('refused'), and when and why bytes were pruned;
  * cycles say when retention pruned their readings.
+ * Version 6 (schema-6.sql): the data that needs its own consent: job
+ * data, incidents and supply requests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,9 @@ static const char schema_v4[] =
 static const char schema_v5[] =
 #include "schema-5.sql.h"
 ;
+static const char schema_v6[] =
+#include "schema-6.sql.h"
+;
 
 /*
  * migrations[v] takes a database from user_version v to v + 1; the txlog
@@ -64,6 +69,7 @@ static const char *const migrations[DB_VERSION][SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v3, NULL },
 	{ schema_v4, NULL },
 	{ schema_v5, NULL },
+	{ schema_v6, NULL },
 };
 
 static const char *const stmt_sql[DB_NSTMT] = {
@@ -103,6 +109,9 @@ static const char *const stmt_sql[DB_NSTMT] = {
 	[DB_REPORT_METERS] =
 	    "SELECT name, value FROM meters WHERE report_id = ?1 "
 	    "ORDER BY ordinal",
+	[DB_JOBDATA_INSERT] =
+	    "INSERT INTO jobdata (report_id, sealed_sha256, sealed, plain) "
+	    "VALUES (?1, ?2, ?3, ?4)",
 };
 /* parameters of each statement, checked when it is prepared */
 static const int stmt_nparams[DB_NSTMT] = {
@@ -115,6 +124,7 @@ static const int stmt_nparams[DB_NSTMT] = {
 	[DB_DEVICE_LAST] = 1,
 	[DB_TARGETS] = 0,
 	[DB_REPORT_METERS] = 1,
+	[DB_JOBDATA_INSERT] = 4,
 };
 
 static const struct {

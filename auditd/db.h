@@ -13,7 +13,7 @@
 #define DB_FILE		"callhome.db"	/* in the state directory */
 /* the same inside auditd's root, the state directory */
 #define DB_PATH		"/" DB_FILE
-#define DB_VERSION	5		/* PRAGMA user_version written */
+#define DB_VERSION	6		/* PRAGMA user_version written */
 
 /* statements kept prepared for as long as the database is open */
 enum db_stmt {
@@ -31,6 +31,7 @@ enum db_stmt {
 	DB_DEVICE_LAST,		/* id; returns last_report */
 	DB_TARGETS,		/* returns address, state, since, device_id */
 	DB_REPORT_METERS,	/* report_id; returns name, value */
+	DB_JOBDATA_INSERT,	/* report_id, sealed_sha256, sealed, plain */
 	DB_NSTMT
 };
 

@@ -15,10 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "b64.h"
 #include "config.h"
 #include "digest.h"
 #include "document.h"
 #include "isotime.h"
+#include "jobseal.h"
 #include "log.h"
 #include "report.h"
 #include "txlog.h"
@@ -157,7 +161,7 @@ document_device_key(const struct doc_params *p, const char *address,
  * Reading the cycle back.
  */
 
-enum { CUR_METERS, CUR_SUPPLIES, CUR_ALERTS, NCUR };
+enum { CUR_METERS, CUR_SUPPLIES, CUR_ALERTS, CUR_JOBDATA, NCUR };
 
 struct cursor {
 	sqlite3_stmt	*st;
@@ -314,6 +318,32 @@ write_alerts(struct docw *dw, struct cursor *c, int64_t report)
 		xmlw_etag(&dw->w, "Alerts");
 }
 
+/* the report's sealed job data (callhome-jobdata(5)), as base64 */
+static void
+write_jobdata(struct docw *dw, struct cursor *c, int64_t report)
+{
+	const uint8_t	*b;
+	uint8_t		*t;
+	int		 n;
+
+	if (!cur_at(c, report))
+		return;
+	b = sqlite3_column_blob(c->st, 1);
+	n = sqlite3_column_bytes(c->st, 1);
+	if (b == NULL || n <= 0 || n > REPORT_JOBS_PLAIN_MAX +
+	    JOBSEAL_OVERHEAD)
+		return;		/* cannot be: store.c wrote it */
+	if ((t = malloc(B64_ENCODED_LEN((size_t)n) + 1)) == NULL)
+		fatal(NULL);
+	n = EVP_EncodeBlock(t, b, n);
+	xmlw_stag(&dw->w, "JobData");
+	XMLW_PUTS(&dw->w, ">");
+	xmlw_put(&dw->w, (const char *)t, (size_t)n);
+	xmlw_etag_inline(&dw->w, "JobData");
+	free(t);
+	cur_next(c);
+}
+
 /*
  * The host part of "1.2.3.4:161" or "[::1]:161": replaced in the
  * device's texts unless addresses are sent.
@@ -464,6 +494,8 @@ write_device(struct docw *dw, const struct rpt_device *d, int64_t report,
 		write_supplies(dw, &cur[CUR_SUPPLIES], report);
 	if (cur[CUR_ALERTS].st != NULL)
 		write_alerts(dw, &cur[CUR_ALERTS], report);
+	if (cur[CUR_JOBDATA].st != NULL)
+		write_jobdata(dw, &cur[CUR_JOBDATA], report);
 	xmlw_etag(&dw->w, "Device");
 }
 
@@ -478,12 +510,150 @@ static const char *const rows_sql[NCUR] = {
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
 	"SELECT report_id, " READINGS_ALERT_COLS " FROM alerts "
 	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id, ordinal",
+	("SELECT report_id, sealed FROM jobdata "
+	    "WHERE report_id BETWEEN ?1 AND ?2 ORDER BY report_id"),
 };
 static const enum category rows_cat[NCUR] = {
-	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS
+	CAT_METERS, CAT_SUPPLIES, CAT_ALERTS, CAT_JOB_DATA
 };
 
-/* the envelope's start, up to and with Devices */
+/*
+ * The incidents the cycle carries (auditd/incident.h), in the head of
+ * every part.  The device is named by the key its readings use; the
+ * problem and contact are the administrator's own words.
+ */
+static int
+write_incidents(struct docw *dw, sqlite3 *db, int64_t cycle)
+{
+	sqlite3_stmt	*st = NULL, *sup = NULL;
+	char		 key[DOC_KEY_MAX], when[32];
+	int		 rc, open = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT i.id, i.kind, i.origin, i.created, "
+	    "i.problem, i.contact_name, i.contact_email, i.contact_phone, "
+	    "d.last_address, d.vendor, d.serial FROM incidents i JOIN devices "
+	    "d ON d.id = i.device_id WHERE i.cycle_id = ?1 ORDER BY i.id", -1,
+	    &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, cycle) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT idx, description, type, color, max, "
+	    "level, percent FROM incident_supplies WHERE incident_id = ?1 "
+	    "ORDER BY idx", -1, &sup, NULL) != SQLITE_OK) {
+		rc = SQLITE_ERROR;
+		goto done;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!open) {
+			xmlw_stag(&dw->w, "Incidents");
+			xmlw_stag_end(&dw->w);
+			open = 1;
+		}
+		document_device_key(dw->p, col(st, 8), col(st, 9), col(st, 10),
+		    key);
+		xmlw_stag(&dw->w, "Incident");
+		xmlw_attr_int(&dw->w, "id", sqlite3_column_int64(st, 0));
+		xmlw_attr(&dw->w, "kind", col(st, 1), XS_NAME);
+		xmlw_attr(&dw->w, "origin", col(st, 2), XS_NAME);
+		xmlw_attr(&dw->w, "device", key, XS_TEXT);
+		document_time(sqlite3_column_int64(st, 3), when, sizeof(when));
+		xmlw_attr_raw(&dw->w, "created", when);
+		xmlw_stag_end(&dw->w);
+		xmlw_leaf(&dw->w, "Problem", col(st, 4), XS_TEXT);
+		if (col(st, 5)[0] != '\0') {
+			xmlw_stag(&dw->w, "Contact");
+			xmlw_stag_end(&dw->w);
+			xmlw_leaf(&dw->w, "Name", col(st, 5), XS_TEXT);
+			xmlw_leaf(&dw->w, "Email", col(st, 6), XS_TEXT);
+			xmlw_leaf(&dw->w, "Phone", col(st, 7), XS_TEXT);
+			xmlw_etag(&dw->w, "Contact");
+		}
+		sqlite3_reset(sup);
+		if (sqlite3_bind_int64(sup, 1, sqlite3_column_int64(st, 0)) !=
+		    SQLITE_OK)
+			goto done;
+		while ((rc = sqlite3_step(sup)) == SQLITE_ROW) {
+			xmlw_stag(&dw->w, "Supply");
+			xmlw_attr(&dw->w, "index", col(sup, 0), XS_NAME);
+			attr_opt(&dw->w, "type", col(sup, 2), XS_NAME);
+			attr_int_opt(&dw->w, "max", col_opt(sup, 4));
+			attr_int_opt(&dw->w, "level", col_opt(sup, 5));
+			if (col_opt(sup, 6) >= 0 && col_opt(sup, 6) <= 100)
+				xmlw_attr_int(&dw->w, "percent",
+				    col_opt(sup, 6));
+			if (col(sup, 1)[0] == '\0' && col(sup, 3)[0] == '\0') {
+				XMLW_PUTS(&dw->w, "/>");
+				continue;
+			}
+			xmlw_stag_end(&dw->w);
+			xmlw_leaf(&dw->w, "Description", col(sup, 1), XS_TEXT);
+			xmlw_leaf(&dw->w, "Color", col(sup, 3), XS_NAME);
+			xmlw_etag(&dw->w, "Supply");
+		}
+		if (rc != SQLITE_DONE)
+			goto done;
+		xmlw_etag(&dw->w, "Incident");
+	}
+	if (open)
+		xmlw_etag(&dw->w, "Incidents");
+ done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(sup);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The site information stored with the cycle (auditd/site.h), with "send
+ * site-info yes" only; the host name only when it was stored (pii).
+ */
+static int
+write_site_info(struct docw *dw, sqlite3 *db, int64_t cycle)
+{
+	static const char *const ints[] = { "cpus", "memory",
+	    "memoryAvailable", "disk", "diskFree" };
+	sqlite3_stmt	*st = NULL;
+	char		 when[32];
+	size_t		 i;
+	int		 rc;
+
+	if (!(dw->p->send & CAT_BIT(CAT_SITE_INFO)))
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT software, os_name, os_release, "
+	    "machine, cpus, memory, memory_available, disk, disk_free, "
+	    "time_zone, database, in_scope, out_of_scope, last_discovery, "
+	    "host_name FROM site_info WHERE cycle_id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK || sqlite3_bind_int64(st, 1, cycle) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xmlw_stag(&dw->w, "SiteInfo");
+		xmlw_attr(&dw->w, "software", col(st, 0), XS_NAME);
+		xmlw_attr(&dw->w, "os", col(st, 1), XS_NAME);
+		attr_opt(&dw->w, "osRelease", col(st, 2), XS_NAME);
+		attr_opt(&dw->w, "machine", col(st, 3), XS_NAME);
+		for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+			if (col_opt(st, 4 + (int)i) != REPORT_NONE)
+				xmlw_attr_int_n(&dw->w, ints[i],
+				    strlen(ints[i]), col_opt(st, 4 + (int)i));
+		attr_opt(&dw->w, "timeZone", col(st, 9), XS_NAME);
+		xmlw_attr_int(&dw->w, "database", sqlite3_column_int64(st,
+		    10));
+		xmlw_attr_int(&dw->w, "devicesInScope",
+		    sqlite3_column_int64(st, 11));
+		xmlw_attr_int(&dw->w, "devicesOutOfScope",
+		    sqlite3_column_int64(st, 12));
+		if (col_opt(st, 13) != REPORT_NONE) {
+			document_time(col_opt(st, 13), when, sizeof(when));
+			xmlw_attr_raw(&dw->w, "lastDiscovery", when);
+		}
+		attr_opt(&dw->w, "hostName", col(st, 14), XS_TEXT);
+		XMLW_PUTS(&dw->w, "/>");
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* the envelope's start, up to and with Categories */
 static void
 write_head(struct docw *dw, int64_t cycle, const char *reason,
     int64_t started, int64_t finished)
@@ -515,8 +685,6 @@ write_head(struct docw *dw, int64_t cycle, const char *reason,
 
 	xmlw_leaf_raw(&dw->w, "Categories", category_list(p->send, cats,
 	    sizeof(cats)));
-	xmlw_stag(&dw->w, "Devices");
-	xmlw_stag_end(&dw->w);
 }
 
 /* the width of ' of="N"', padded: N has at most 7 digits (DOC_PARTS_MAX) */
@@ -683,6 +851,11 @@ document_parts(sqlite3 *db, int64_t cycle, const struct doc_params *p,
 	}
 
 	write_head(&dw, cycle, reason, started, finished);
+	if (write_site_info(&dw, db, cycle) == -1 ||
+	    write_incidents(&dw, db, cycle) == -1)
+		goto dberr;
+	xmlw_stag(&dw.w, "Devices");
+	xmlw_stag_end(&dw.w);
 	ct.dw = &dw;
 	ct.limit = limit;
 	ct.headlen = dw.w.len;

@@ -29,6 +29,10 @@
  * device-address yes", the device's address appears nowhere: there is no
  * Address element, and any occurrence of its host part in a text the
  * device returned (sysDescr, a reason...) is replaced by "[address]".
+ *
+ * With "send job-data yes", a device's JobData is its sealed job data as
+ * collectd sealed it (callhome-jobdata(5)), in base64: the document
+ * carries it, opaque, and never the plaintext kept in the database.
  */
 #ifndef CALLHOME_DOCUMENT_H
 #define CALLHOME_DOCUMENT_H

@@ -19,9 +19,11 @@
 #include "document.h"
 #include "gz.h"
 #include "json.h"
+#include "incident.h"
 #include "log.h"
 #include "outbox.h"
 #include "report.h"
+#include "site.h"
 #include "txlog.h"
 #include "xmlsafe.h"
 
@@ -45,6 +47,8 @@ struct outbox {
 
 	/* the configuration, copied */
 	int			 configured;
+	struct supply_policy	 supplies;	/* automatic requests */
+	char			 tzname[64];	/* for the site information */
 	char			 gateway[CONF_STR_MAX];
 	char			 site[CONF_STR_MAX];
 	char			 server[CONF_STR_MAX + 8];	/* name:port */
@@ -240,6 +244,8 @@ outbox_configure(struct outbox *ob, const struct auditd_conf *conf,
 	ob->xs = xs;
 	(void)strlcpy(ob->gateway, conf->gateway, sizeof(ob->gateway));
 	(void)strlcpy(ob->site, conf->site, sizeof(ob->site));
+	supply_policy_set(&ob->supplies, conf);
+	(void)strlcpy(ob->tzname, conf->tzname, sizeof(ob->tzname));
 	if (conf->server[0] != '\0')
 		(void)snprintf(ob->server, sizeof(ob->server), "%s:%u",
 		    conf->server, (unsigned)conf->port);
@@ -644,6 +650,14 @@ outbox_add(struct outbox *ob, const struct rpt_cycle *c, int64_t now)
 	ob->build_cycle = c->id;
 	ob->build_now = now;
 	t0 = ms_now();
+	/* what goes with this cycle: its supply requests, waiting incidents */
+	if (incident_cycle(ob->db->h, c->id, &ob->supplies, now, why,
+	    sizeof(why)) == -1)
+		return oerr(ob, "outbox: %s", why);
+	if ((ob->send & CAT_BIT(CAT_SITE_INFO)) && site_info_store(ob->db->h,
+	    c->id, ob->tzname, (ob->send & CAT_BIT(CAT_PII)) != 0, why,
+	    sizeof(why)) == -1)
+		return oerr(ob, "outbox: %s", why);
 	if (document_parts(ob->db->h, c->id, &p, (size_t)ob->part_limit,
 	    part_store, ob, why, sizeof(why)) == -1) {
 		parts_free(ob);

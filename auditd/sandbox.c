@@ -29,6 +29,13 @@ static const struct sb_syscall auditd_syscalls[] = {
 	 */
 	SB_ALLOW(fsync), SB_ALLOW(rename),
 	/*
+	 * Site information (site.c): the kernel's names, its memory, the
+	 * processors it may run on, the state directory's file system.
+	 * None reads a file or reaches a network.
+	 */
+	SB_ALLOW(uname), SB_ALLOW(sysinfo), SB_ALLOW(sched_getaffinity),
+	SB_ALLOW(statfs),
+	/*
 	 * The outbox (building, checking, hashing and gzipping documents,
 	 * the salt from arc4random(), retry timers) needs nothing more
 	 * than the base: memory, getrandom and the clock.

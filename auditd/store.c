@@ -55,6 +55,7 @@ struct store {
 	int64_t			 report_id;
 	int			 phase;		/* row_kind reached */
 	uint32_t		 nrows[ROW_NKINDS];
+	int			 jobdata;	/* DEV_JOBDATA came */
 
 	/*
 	 * Rows not inserted yet: only of the current kind (phase), the
@@ -508,6 +509,7 @@ store_device(struct store *st, const struct rpt_device *in)
 	st->ndevices++;
 	st->phase = ROW_METER;
 	st->nbuf = 0;
+	st->jobdata = 0;
 	memset(st->nrows, 0, sizeof(st->nrows));
 	st->state = S_DEVICE;
 	return 0;
@@ -566,9 +568,9 @@ row_slot(struct store *st, enum row_kind k, int *slot)
 		return -1;
 	if (st->state != S_DEVICE)
 		return fail(st, "%s outside a device report", row_msg[k]);
-	if ((int)k < st->phase)
-		return fail(st, "%s after %s", row_msg[k],
-		    row_msg[st->phase]);
+	if ((int)k < st->phase || st->jobdata)
+		return fail(st, "%s after %s", row_msg[k], st->jobdata ?
+		    "DEV_JOBDATA" : row_msg[st->phase]);
 	if (st->nrows[k] >= REPORT_MAX_ROWS)
 		return fail(st, "more than %d %s rows in one report",
 		    REPORT_MAX_ROWS, row_msg[k]);
@@ -615,6 +617,45 @@ store_alert(struct store *st, const struct rpt_alert *a)
 		return -1;
 	st->buf.alert[i] = *a;
 	readings_hash_alert(&st->rh, a);
+	return 0;
+}
+
+int
+store_jobdata(struct store *st, const struct rpt_jobdata *j)
+{
+	sqlite3_stmt	*s;
+	char		 hex[SHA256_HEX];
+
+	if (st->state == S_FAILED)
+		return -1;
+	if (st->state != S_DEVICE)
+		return fail(st, "DEV_JOBDATA outside a device report");
+	if (st->jobdata)
+		return fail(st, "DEV_JOBDATA twice in one device report");
+	if (flush_rows(st) == -1)
+		return -1;
+	st->jobdata = 1;
+	if (!(st->send & CAT_BIT(CAT_JOB_DATA))) {
+		log_warnx("cycle %" PRId64 ": job data of %s dropped: job data "
+		    "is not sent in this cycle", st->cycle_id, st->dev.address);
+		return 0;
+	}
+	if (sha256_hex(j->sealed, j->sealedlen, hex) == -1)
+		return fail(st, "SHA-256 of job data failed");
+	if ((s = db_stmt(st->db, DB_JOBDATA_INSERT)) == NULL ||
+	    sqlite3_bind_int64(s, 1, st->report_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, hex, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob64(s, 3, j->sealed, j->sealedlen,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text64(s, 4, (const char *)j->plain, j->plainlen,
+	    SQLITE_STATIC, SQLITE_UTF8) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE) {
+		if (s != NULL)
+			sqlite3_reset(s);
+		return dbfail(st, "storing job data");
+	}
+	sqlite3_reset(s);
+	readings_hash_jobdata(&st->rh, j);
 	return 0;
 }
 

@@ -2,8 +2,8 @@
  * Storing collection cycles: the state machine behind collectd's report
  * stream (report.h),
  *
- *	CYCLE_BEGIN (DEV_BEGIN DEV_METER* DEV_SUPPLY* DEV_ALERT* DEV_END)*
- *	CYCLE_END
+ *	CYCLE_BEGIN (DEV_BEGIN DEV_METER* DEV_SUPPLY* DEV_ALERT*
+ *	    DEV_JOBDATA? DEV_END)* CYCLE_END
  *
  * one database transaction per cycle, sealed by one "collect" record of
  * the transaction log.  Anything out of this order, a cycle inside a
@@ -51,6 +51,12 @@ struct rpt_device *store_device_buf(struct store *);
 int	store_meter(struct store *, const struct rpt_meter *);
 int	store_supply(struct store *, const struct rpt_supply *);
 int	store_alert(struct store *, const struct rpt_alert *);
+/*
+ * A device's job data: after its rows, at most once.  Stored only with
+ * "send job-data yes" for the cycle (else dropped, with a warning: a
+ * configuration reloaded in the middle of a cycle).
+ */
+int	store_jobdata(struct store *, const struct rpt_jobdata *);
 int	store_device_end(struct store *);
 /*
  * Commit the cycle; *stored gets the cycle as stored (CYCLE_END's counts,

@@ -416,6 +416,105 @@ cmd_outbox(struct ctl *ctl, int argc, char **argv)
 	return r;
 }
 
+static void
+live_socket(struct ctl *ctl)
+{
+	if (ctl->sockopt != NULL) {
+		if (strlcpy(ctl->socket, ctl->sockopt, sizeof(ctl->socket)) >=
+		    sizeof(ctl->socket))
+			errx(CTL_USAGE, "socket path too long");
+	} else
+		ctl_load_config(ctl);
+}
+
+static void
+copy_arg(char *dst, size_t len, const char *s, const char *what)
+{
+	if (strlcpy(dst, s, len) >= len)
+		errx(CTL_USAGE, "%s too long (at most %zu bytes)", what,
+		    len - 1);
+}
+
+/*
+ * incident service DEVICE --problem TEXT [--contact NAME,EMAIL,PHONE]
+ *     [--send]
+ * incident supply DEVICE SUPPLY-INDEX... [--send]
+ */
+static int
+cmd_incident(struct ctl *ctl, int argc, char **argv)
+{
+	struct incident_req	 r;
+	const char		*why;
+	char			 contact[3 * INC_NAME_MAX], *p, *q;
+	int			 i;
+
+	memset(&r, 0, sizeof(r));
+	if (argc < 3)
+		usage();
+	if (strcmp(argv[1], "service") == 0)
+		r.kind = INC_SERVICE;
+	else if (strcmp(argv[1], "supply") == 0)
+		r.kind = INC_SUPPLY;
+	else
+		usage();
+	copy_arg(r.device, sizeof(r.device), argv[2], "the device");
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--send") == 0)
+			r.send = 1;
+		else if (r.kind == INC_SERVICE &&
+		    strcmp(argv[i], "--problem") == 0 && i + 1 < argc)
+			copy_arg(r.problem, sizeof(r.problem), argv[++i],
+			    "the problem");
+		else if (r.kind == INC_SERVICE &&
+		    strcmp(argv[i], "--contact") == 0 && i + 1 < argc) {
+			copy_arg(contact, sizeof(contact), argv[++i],
+			    "the contact");
+			/* NAME,EMAIL,PHONE: the name may not hold a comma */
+			p = contact;
+			if ((q = strchr(p, ',')) == NULL)
+				errx(CTL_USAGE, "--contact NAME,EMAIL,PHONE");
+			*q++ = '\0';
+			copy_arg(r.name, sizeof(r.name), p, "the name");
+			p = q;
+			if ((q = strchr(p, ',')) == NULL)
+				errx(CTL_USAGE, "--contact NAME,EMAIL,PHONE");
+			*q++ = '\0';
+			copy_arg(r.email, sizeof(r.email), p, "the e-mail");
+			copy_arg(r.phone, sizeof(r.phone), q, "the phone");
+		} else if (r.kind == INC_SUPPLY && argv[i][0] != '-') {
+			if (r.nsupplies >= INC_SUPPLIES_MAX)
+				errx(CTL_USAGE, "at most %d supplies",
+				    INC_SUPPLIES_MAX);
+			copy_arg(r.supplies[r.nsupplies],
+			    sizeof(r.supplies[0]), argv[i], "a supply index");
+			r.nsupplies++;
+		} else
+			usage();
+	}
+	if (incident_req_check(&r, &why) == -1)
+		errx(CTL_USAGE, "%s", why);
+	live_socket(ctl);
+	return ctl_incident(ctl, &r);
+}
+
+static int
+cmd_incidents(struct ctl *ctl, int argc, char **argv)
+{
+	int	 json = 0, i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0)
+			json = 1;
+		else
+			usage();
+	}
+	ctl_load_config(ctl);
+	ctl_open_db(ctl);
+	r = ctl_incidents(ctl, json);
+	ctl_close_db(ctl);
+	return r;
+}
+
 static int
 cmd_status(struct ctl *ctl, int argc, char **argv)
 {
@@ -455,6 +554,13 @@ static const struct command commands[] = {
 	{ "reload", "", "re-read the configuration", cmd_reload },
 	{ "devices", "[-j]", "the latest report of every device",
 	    cmd_devices },
+	{ "incident", "service device --problem text [--contact "
+	    "name,email,phone] [--send]", "ask the vendor for service",
+	    cmd_incident },
+	{ "incident", "supply device supply-index ... [--send]",
+	    "ask the vendor for supplies", cmd_incident },
+	{ "incidents", "[-j]", "incidents and supply requests, and their "
+	    "state", cmd_incidents },
 	{ "verify", "", "check the transaction log and the readings it seals",
 	    cmd_verify },
 	{ "outbox", "[-a] [-j] | requeue id | drop id",
@@ -473,7 +579,7 @@ static __dead void
 usage(void)
 {
 	const struct command	*c;
-	char			 synopsis[128];
+	char			 synopsis[160];
 
 	fprintf(stderr, "usage: callhomectl [-f file] [-s socket] command "
 	    "[argument ...]\ncommands:\n");

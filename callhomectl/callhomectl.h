@@ -65,6 +65,13 @@ void	ctl_json_txrecord(struct json *, sqlite3_stmt *);
 /* a document by a log record's number, an outbox id or a cycle id */
 enum ctl_show_by { CTL_SHOW_RECORD, CTL_SHOW_OUTBOX, CTL_SHOW_CYCLE };
 int	ctl_show(struct ctl *, enum ctl_show_by, int64_t, int raw);
+/*
+ * The job data of a cycle, printed: each plaintext and the SHA-256 of
+ * its sealed form, checked against the stored hash and found in the
+ * document's bytes (doc, or NULL).  1 when something does not match.
+ */
+int	ctl_show_jobdata(sqlite3 *, int64_t cycle, const void *doc,
+	    size_t doclen);
 
 enum ctl_report_format { CTL_REPORT_HTML, CTL_REPORT_CSV, CTL_REPORT_JSON };
 /*
@@ -110,6 +117,10 @@ const char *ctl_level_word(int64_t);
 
 /* a live command through callhomed's control socket (ctl_live.c) */
 int	ctl_live(struct ctl *, int command, int64_t arg, int json);
+struct incident_req;
+int	ctl_incident(struct ctl *, const struct incident_req *);
+/* the incidents and supply requests, read-only (ctl_incidents.c) */
+int	ctl_incidents(struct ctl *, int json);
 
 /* the outbox, from the database (ctl_outbox.c); -a: delivered too */
 int	ctl_outbox(struct ctl *, int json, int all);

@@ -41,25 +41,21 @@ ctl_connect(const char *path)
 	return fd;
 }
 
-int
-ctl_live(struct ctl *ctl, int command, int64_t arg, int json)
+/* one message to callhomed, its replies printed: its exit status */
+static int
+exchange(struct ctl *ctl, uint32_t type, struct wbuf *wp, int json)
 {
 	struct imsgbuf		 ib;
 	struct imsg		 m;
-	struct msg_ctl_request	 req;
 	struct msg_ctl_reply	 rep;
 	struct msg_ctl_end	 end;
 	struct json		 js;
-	struct wbuf		 w;
+	struct wbuf		 w = *wp;
 	int			 fd, r, code = -1;
 
 	fd = ctl_connect(ctl->socket);
 	imsgbuf_init(&ib, fd, &chan_control, PROC_CONTROL);
-	req.command = (uint32_t)command;
-	req.arg = arg;
-	wbuf_init(&w);
-	msg_ctl_request_encode(&w, &req);
-	if (imsg_compose(&ib, IMSG_CTL_REQUEST, 0, -1, w.data, w.len) == -1)
+	if (imsg_compose(&ib, type, 0, -1, w.data, w.len) == -1)
 		err(CTL_ERROR, "sending to callhomed");
 	if (imsgbuf_flush(&ib) == -1) {
 		/* it refused us (not root, not in its group) or stopped */
@@ -113,4 +109,39 @@ ctl_live(struct ctl *ctl, int command, int64_t arg, int json)
 	imsgbuf_clear(&ib);
 	close(fd);
 	return code;
+}
+
+int
+ctl_live(struct ctl *ctl, int command, int64_t arg, int json)
+{
+	struct msg_ctl_request	 req;
+	struct wbuf		 w;
+
+	req.command = (uint32_t)command;
+	req.arg = arg;
+	wbuf_init(&w);
+	msg_ctl_request_encode(&w, &req);
+	return exchange(ctl, IMSG_CTL_REQUEST, &w, json);
+}
+
+/*
+ * An incident; while auditd stores a cycle (exit 75 from callhomed) it is
+ * asked again, every second, for at most CTL_INCIDENT_TRIES seconds.
+ */
+#define CTL_INCIDENT_TRIES	120
+int
+ctl_incident(struct ctl *ctl, const struct incident_req *r)
+{
+	struct wbuf	 w;
+	int		 code, tries = 0;
+
+	for (;;) {
+		wbuf_init(&w);
+		wbuf_incident_req(&w, r);
+		code = exchange(ctl, IMSG_CTL_INCIDENT, &w, 0);
+		if (code != 75 || ++tries >= CTL_INCIDENT_TRIES)
+			break;
+		sleep(1);
+	}
+	return code == 75 ? CTL_ERROR : code;
 }

@@ -4,6 +4,9 @@
  * records name their outbox entry, "collect" records their cycle), by
  * its outbox id or by its cycle.
  *
+ * Then, unless -r, the job data of the cycle (ctl_jobdata.c): what was
+ * sealed and the hash of what was sent.
+ *
  * The document is shown pretty-printed (parsed by libxml2 as data only:
  * no network, no DTD, no entities), or with -r as the exact bytes
  * stored.  Its SHA-256 is computed again from those bytes and compared
@@ -351,6 +354,8 @@ ctl_show(struct ctl *ctl, enum ctl_show_by by, int64_t n, int raw)
 		fprintf(msg, "*** the stored document is not the one that "
 		    "was logged: run callhomectl verify\n");
 	}
+	if (!raw && ctl_show_jobdata(ctl->db, d.cycle, d.bytes, d.len))
+		bad = 1;
 	free(d.bytes);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		errx(CTL_ERROR, "writing the output failed");

@@ -18,6 +18,7 @@
 
 #include "callhomed.h"
 #include "clock.h"
+#include "jobseal.h"
 #include "log.h"
 #include "usm.h"
 #include "upload_status.h"
@@ -215,6 +216,11 @@ handle_cycle_stored(struct callhomed *ch, struct imsg *m)
 	}
 	ch->collecting = 0;
 	ch->last_cycle = c;
+	if (ch->incident_cycle && !ch->oneshot) {
+		/* an incident sent during this cycle: the next carries it */
+		ch->incident_cycle = 0;
+		collect_now(ch, "incident");
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	rpt_cycle_summary(line, sizeof(line), c.id, &c);
 	log_info("%s; collected and stored in %lld ms, %llu requests", line,
@@ -292,7 +298,8 @@ reload(struct callhomed *ch)
 		log_warnx("reload failed: keeping the running configuration");
 		return -1;
 	}
-	if (conf_load_profiles(nc) == -1 ||
+	conf_load_tzname(nc);
+	if (conf_load_profiles(nc) == -1 || conf_load_jobkey(nc) == -1 ||
 	    profiles_merge(ch, nc->profile_set) == -1) {
 		log_warnx("reload failed: keeping the running configuration");
 		config_free(nc);
@@ -442,6 +449,9 @@ auditd_msg(struct imsgev *iev, struct imsg *m, void *arg)
 		break;
 	case IMSG_OUTBOX_OP_DONE:
 		control_outbox_op_done(ch, m);
+		break;
+	case IMSG_INCIDENT_DONE:
+		control_incident_done(ch, m);
 		break;
 	case IMSG_GATEWAY_STATE:
 		gateway_state_handle(ch, m);
@@ -629,8 +639,10 @@ main(int argc, char *argv[])
 		printf("configuration OK\n");
 		exit(0);
 	}
-	if (conf_parts_load(ch.conf, &parts) == -1)
+	if (conf_parts_load(ch.conf, &parts) == -1 ||
+	    conf_load_jobkey(ch.conf) == -1)
 		exit(1);
+	conf_load_tzname(ch.conf);
 	lookup_user(&ch, ch.conf);
 	prepare_empty();
 	prepare_state(&ch, ch.conf->state);
@@ -650,6 +662,9 @@ main(int argc, char *argv[])
 	 * algorithms before the sandbox, for a reload that adds a user */
 	if (usm_init() == -1)
 		fatalx("libcrypto lacks an SNMPv3 algorithm");
+	/* a job-data key read again on reload: its PEM decoder loaded */
+	if (jobseal_init() == -1)
+		fatalx("libcrypto lacks X25519, HKDF or an AEAD for job data");
 	kids_spawn(&ch);
 	kids_configure(&ch, ch.conf, &parts);
 	conf_parts_free(&parts);

@@ -80,6 +80,7 @@ struct callhomed {
 	struct event		*ev_collect;
 	time_t			 next_collect;
 	int			 collecting;
+	int			 incident_cycle; /* collect after this one */
 	uint64_t		 cycle_token;
 	struct timespec		 collect_started;
 	struct rpt_cycle	 last_cycle;	/* as auditd stored it */
@@ -121,6 +122,8 @@ int	 kids_alive(const struct callhomed *);
 
 /* confsend.c */
 int	 conf_load_profiles(struct callhome_conf *);
+int	 conf_load_jobkey(struct callhome_conf *);
+void	 conf_load_tzname(struct callhome_conf *);
 int	 conf_parts_load(const struct callhome_conf *, struct conf_parts *);
 void	 conf_parts_free(struct conf_parts *);
 void	 conf_send_all(struct callhomed *, const struct callhome_conf *,
@@ -136,6 +139,7 @@ void	 control_listen(struct callhomed *);
 void	 control_cleanup(struct callhomed *);
 void	 control_outbox_status(struct callhomed *, struct imsg *);
 void	 control_outbox_op_done(struct callhomed *, struct imsg *);
+void	 control_incident_done(struct callhomed *, struct imsg *);
 void	 control_pong(struct callhomed *);
 void	 ctl_reply(struct ctl_conn *, const char *, const char *, ...)
 	    __attribute__((__format__(printf, 3, 4)));

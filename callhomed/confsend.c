@@ -6,12 +6,15 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "callhomed.h"
 #include "file.h"
+#include "jobseal.h"
 #include "log.h"
 #include "profile.h"
 #include "signify.h"
@@ -156,6 +159,73 @@ conf_load_profiles(struct callhome_conf *c)
 	if (profile_load_dir(c->profiles, c->profile_set) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * The job-data key: a PEM X25519 public key (callhome-jobdata(5)), read
+ * and checked here, its raw 32 bytes for collectd.  -1 with the reason
+ * logged.
+ */
+int
+conf_load_jobkey(struct callhome_conf *c)
+{
+	uint8_t	*b;
+	size_t	 n;
+	char	 err[256];
+	int	 rv = 0;
+
+	c->have_jobdata_pub = 0;
+	if (c->jobdata_key[0] == '\0')
+		return 0;
+	if ((b = read_small(c->jobdata_key, JOBSEAL_PEM_MAX, &n)) == NULL)
+		return -1;
+	if (jobseal_public_pem(b, n, c->jobdata_pub, err, sizeof(err)) == -1) {
+		log_warnx("%s: job-data key: %s", c->jobdata_key, err);
+		rv = -1;
+	} else
+		c->have_jobdata_pub = 1;
+	free(b);
+	return rv;
+}
+
+/*
+ * The time zone's name for the site information: TZ, else where
+ * /etc/localtime points beneath a zoneinfo directory; "" when neither
+ * says.  Found once, before the sandbox (a reload reuses it).
+ */
+void
+conf_load_tzname(struct callhome_conf *c)
+{
+	static char	 name[64];
+	static int	 done;
+	const char	*tz, *p;
+	char		 link[256];
+	ssize_t		 n;
+
+	if (!done) {
+		done = 1;
+		if ((tz = getenv("TZ")) != NULL && *tz != '\0') {
+			if (*tz == ':')
+				tz++;
+			if ((p = strstr(tz, "zoneinfo/")) != NULL)
+				tz = p + strlen("zoneinfo/");
+			(void)strlcpy(name, tz, sizeof(name));
+		} else if ((n = readlink("/etc/localtime", link,
+		    sizeof(link) - 1)) > 0) {
+			link[n] = '\0';
+			if ((p = strstr(link, "zoneinfo/")) != NULL)
+				(void)strlcpy(name, p + strlen("zoneinfo/"),
+				    sizeof(name));
+		}
+		/* a name, nothing else: letters, digits, "/_+-" */
+		for (p = name; *p != '\0'; p++)
+			if (!isalnum((unsigned char)*p) &&
+			    strchr("/_+-", *p) == NULL) {
+				name[0] = '\0';
+				break;
+			}
+	}
+	(void)strlcpy(c->tzname, name, sizeof(c->tzname));
 }
 
 /*

@@ -43,6 +43,8 @@ struct ctl_conn {
 	struct event		*ev_wait;
 	int			 waiting;	/* a status in the making */
 	int			 op_waiting;	/* an outbox op at auditd */
+	int			 inc_waiting;	/* an incident at auditd */
+	int			 inc_send;	/* ... with --send */
 	int			 closing;	/* its answer is on its way */
 	uint32_t		 ping_seq;	/* status: pongs to wait for */
 	int			 have_outbox;
@@ -356,9 +358,75 @@ op_timeout(evutil_socket_t fd, short ev, void *arg)
 {
 	struct ctl_conn	*c = arg;
 
+	if (c->inc_waiting) {
+		c->inc_waiting = 0;
+		ctl_reply(c, "incident", "auditd did not answer in time");
+		ctl_end(c, 1);
+		return;
+	}
 	c->op_waiting = 0;
 	ctl_reply(c, "outbox", "auditd did not answer in time");
 	ctl_end(c, 1);
+}
+
+/*
+ * auditd recorded an incident, or says why not (peer id = client).  With
+ * --send, a collection now: its document carries every incident not sent
+ * yet (after the running one, if one runs: that may have been built
+ * before the incident was recorded).
+ */
+void
+control_incident_done(struct callhomed *ch, struct imsg *m)
+{
+	struct incident_done	 d;
+	struct ctl_conn		*c;
+
+	if (msg_incident_done_decode(m->data, m->len, &d) == -1)
+		fatalx("bad INCIDENT_DONE from auditd");
+	if ((c = conn_by_id(&ch->ctl, m->hdr.peerid)) == NULL ||
+	    !c->inc_waiting)
+		return;
+	c->inc_waiting = 0;
+	if (c->ev_wait != NULL)
+		evtimer_del(c->ev_wait);
+	ctl_reply(c, "incident", "%s", d.text);
+	if (d.result != INC_DONE_OK) {
+		ctl_end(c, d.result == INC_DONE_BUSY ? 75 : 1);
+		return;
+	}
+	if (!c->inc_send)
+		ctl_reply(c, "send", "with the next upload document");
+	else if (!ch->conf->authorize_upload)
+		ctl_reply(c, "send", "uploading is not authorized (authorize "
+		    "upload no): kept for the first upload document");
+	else if (ch->collecting) {
+		ch->incident_cycle = 1;
+		ctl_reply(c, "send", "a collection runs: the one after it "
+		    "carries the incident");
+	} else {
+		collect_now(ch, "incident");
+		ctl_reply(c, "send", "collection started: its document "
+		    "carries the incident");
+	}
+	ctl_end(c, 0);
+}
+
+static void
+handle_incident(struct ctl_conn *c, struct incident_req *r)
+{
+	struct callhomed	*ch = c->ch;
+	struct timeval		 tv = { CTL_STATUS_WAIT, 0 };
+
+	log_info("control: incident %s for \"%s\"%s from uid %u",
+	    incident_kind_name(r->kind), r->device, r->send ? ", send" : "",
+	    (unsigned)c->uid);
+	r->uid = (uint32_t)c->uid;
+	c->inc_waiting = 1;
+	c->inc_send = r->send;
+	if ((c->ev_wait = evtimer_new(ch->base, op_timeout, c)) == NULL)
+		fatalx("evtimer_new");
+	evtimer_add(c->ev_wait, &tv);
+	msg_incident_new_send(&ch->kids[PROC_AUDITD].iev, c->id, r);
 }
 
 /* a child answered a ping: a waiting status may be complete now */
@@ -471,17 +539,29 @@ conn_dispatch(struct imsgev *iev, struct imsg *m, void *arg)
 {
 	struct ctl_conn		*c = arg;
 	struct msg_ctl_request	 r;
+	struct incident_req	 inc;
+	int			 busy;
 
-	if (m->hdr.type != IMSG_CTL_REQUEST ||
-	    msg_ctl_request_decode(m->data, m->len, &r) == -1 ||
-	    c->waiting || c->op_waiting || c->closing) {
-		/* a client is not trusted to be well-formed: just drop it */
-		log_warnx("control: bad request from uid %u",
-		    (unsigned)c->uid);
-		conn_close(c);
+	/* one request at a time; a client is not trusted to be
+	 * well-formed: anything else drops it, nothing more */
+	busy = c->waiting || c->op_waiting || c->inc_waiting || c->closing;
+	switch (m->hdr.type) {
+	case IMSG_CTL_REQUEST:
+		if (busy || msg_ctl_request_decode(m->data, m->len, &r) == -1)
+			break;
+		handle_request(c, &r);
 		return;
+	case IMSG_CTL_INCIDENT:
+		if (busy || msg_incident_req_decode(m->data, m->len,
+		    &inc) == -1)
+			break;
+		handle_incident(c, &inc);
+		return;
+	default:
+		break;
 	}
-	handle_request(c, &r);
+	log_warnx("control: bad request from uid %u", (unsigned)c->uid);
+	conn_close(c);
 }
 
 static void

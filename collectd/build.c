@@ -823,6 +823,10 @@ dev_report_reset(struct dev_report *rep)
 	    rep->dev.printer_status = REPORT_NONE;
 	rep->dev.errors = -1;
 	rep->nmeters = rep->nsupplies = rep->nalerts = 0;
+	/* job data is personal data: wiped, not left in memory */
+	wbuf_reset(&rep->jobs_plain);
+	wbuf_reset(&rep->jobs_sealed);
+	rep->have_jobs = 0;
 }
 
 void
@@ -831,5 +835,7 @@ dev_report_free(struct dev_report *rep)
 	free(rep->meters);
 	free(rep->supplies);
 	free(rep->alerts);
+	wbuf_free(&rep->jobs_plain);
+	wbuf_free(&rep->jobs_sealed);
 	memset(rep, 0, sizeof(*rep));
 }

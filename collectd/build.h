@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "identity.h"
 #include "profile.h"
 #include "report.h"
@@ -48,6 +49,8 @@ enum rs_id {
 	RS_COLORANTS,
 	RS_MARKERS,
 	RS_ALERTS,
+	RS_JOBS,		/* Job Monitoring MIB: jmJobTable */
+	RS_JOBATTRS,		/* and jmAttributeTable */
 	RS_VTABLE,		/* + k: the profile's meter tables */
 	RS_MAX = RS_VTABLE + PROFILE_MAX_TABLES
 };
@@ -57,6 +60,9 @@ enum { SUP_COLORANT, SUP_CLASS, SUP_TYPE, SUP_UNIT, SUP_MAX, SUP_LEVEL };
 enum { MRK_UNIT, MRK_LIFE };
 enum { ALR_SEV, ALR_GROUP, ALR_CODE, ALR_TIME };
 enum { TBL_VALUE };
+enum { JOB_STATE, JOB_KOCTETS, JOB_IMPR_REQ, JOB_IMPR };
+enum { JATTR_INT };
+#define JOB_STR_MAX		256	/* owner, job name: cleaned, cut */
 #define ROW_NINT	6
 #define ROW_NSTR	1
 
@@ -126,6 +132,10 @@ struct dev_report {
 	struct rpt_alert	*alerts;
 	size_t			 nalerts, capalerts;
 	struct identity		 id;		/* as identity_build() made it */
+	/* job data: the plaintext and its sealed form (build_jobs()) */
+	int			 have_jobs;
+	struct wbuf		 jobs_plain;
+	struct wbuf		 jobs_sealed;
 };
 
 void	build_oids_init(struct build_oids *);
@@ -164,6 +174,17 @@ void	build_report(const struct dev_data *, const struct build_oids *,
 /* the identity and status of an answered device only (no rows) */
 void	build_device(const struct dev_data *, const struct build_oids *,
 	    uint32_t send, struct dev_report *);
+/*
+ * The job data of a device that answered, as the JSON object of
+ * callhome-jobdata(5), appended to w: the jobs of jmJobTable with their
+ * attributes of jmAttributeTable that it names, at most JOBS_MAX of them
+ * and REPORT_JOBS_PLAIN_MAX bytes in all.  collected: the report's time
+ * (unix), which with sysUpTime turns the Job MIB's times into dates.
+ * 0, or -1 when the device has no job table (w unchanged).
+ */
+#define JOBS_MAX		512
+int	build_jobs(const struct dev_data *, int64_t collected, struct wbuf *);
+
 /* empty the report for the next device (its buffers are kept) */
 void	dev_report_reset(struct dev_report *);
 void	dev_report_free(struct dev_report *);

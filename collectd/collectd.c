@@ -9,6 +9,7 @@
 
 #include "chan/collectd_auditd.h"
 #include "collectd.h"
+#include "jobseal.h"
 #include "log.h"
 
 /* a new configuration waits for the end of a running cycle */
@@ -91,6 +92,9 @@ main(int argc, char *argv[])
 	/* libcrypto's algorithms for SNMPv3, before the sandbox */
 	if (usm_init() == -1)
 		fatalx("libcrypto lacks an SNMPv3 algorithm");
+	/* and for sealing job data */
+	if (jobseal_init() == -1)
+		fatalx("libcrypto lacks X25519, HKDF or an AEAD for job data");
 	/* large socket buffers need root: make the sockets now */
 	if ((fd4 = engine_socket(AF_INET)) == -1)
 		fatal("UDP socket");

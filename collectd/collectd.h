@@ -20,7 +20,7 @@ struct collectd;
 struct device;
 
 /* the built-in OIDs, parsed once (device.c) */
-#define DEVICE_MAX_STD		32
+#define DEVICE_MAX_STD		40
 #define DEVICE_MAX_PRT		4
 struct device_oids {
 	struct snmp_oid		 std[DEVICE_MAX_STD];	/* phase 1 columns */

@@ -46,6 +46,7 @@
 #include "collectd.h"
 #include "chan/collectd_auditd.h"
 #include "clock.h"
+#include "jobseal.h"
 #include "log.h"
 #include "net.h"
 
@@ -65,60 +66,82 @@ struct col_dest {
 	uint16_t	 max;
 };
 
+/* jobmonMIB's jmJobEntry and jmAttributeEntry */
+#define JM_JOB		"1.3.6.1.4.1.2699.1.1.1.3.1.1"
+#define JM_ATTR		"1.3.6.1.4.1.2699.1.1.1.4.1.1"
+
 /* the objects of phase 1 */
 struct std_col {
 	const char	*oid;
 	int		 scalar;	/* non-repeater: first instance */
-	int		 category;	/* needed for it, or -1: always */
+	uint32_t	 cats;		/* needed for one of them; 0: always */
 	struct col_dest	 to;
 };
 
 #define SC(x)		{ CD_SCALAR, (x), 0, 0 }
 #define RI(t, s)	{ CD_ROWINT, (t), (s), 0 }
 #define RS(t, max)	{ CD_ROWSTR, (t), 0, (max) }
+#define CB(c)		CAT_BIT(c)
 
 static const struct std_col std_cols[] = {
-	{ "1.3.6.1.2.1.1.1", 1, -1, SC(SC_SYSDESCR) },
-	{ "1.3.6.1.2.1.1.2", 1, -1, SC(SC_SYSOBJECTID) },
-	{ "1.3.6.1.2.1.1.3", 1, CAT_ALERTS, SC(SC_SYSUPTIME) },
-	{ "1.3.6.1.2.1.1.4", 1, CAT_PII, SC(SC_SYSCONTACT) },
-	{ "1.3.6.1.2.1.1.5", 1, CAT_PII, SC(SC_SYSNAME) },
-	{ "1.3.6.1.2.1.1.6", 1, CAT_PII, SC(SC_SYSLOCATION) },
-	{ "1.3.6.1.2.1.25.3.2.1.2", 1, -1, SC(SC_HRDEVTYPE) },
-	{ "1.3.6.1.2.1.25.3.2.1.3", 1, CAT_IDENTITY, SC(SC_HRDEVDESCR) },
-	{ "1.3.6.1.2.1.25.3.2.1.5", 1, CAT_ALERTS, SC(SC_HRDEVSTATUS) },
-	{ "1.3.6.1.2.1.25.3.5.1.1", 1, -1, SC(SC_HRPRTSTATUS) },
-	{ "1.3.6.1.2.1.25.3.5.1.2", 1, CAT_ALERTS, SC(SC_HRPRTERR) },
-	{ "1.3.6.1.2.1.43.5.1.1.17", 1, -1, SC(SC_PRTSERIAL) },
-	{ IDENTITY_OID_PPM_DEVID, 1, CAT_IDENTITY, SC(SC_PPMDEVID) },
-	{ "1.3.6.1.2.1.43.11.1.1.3", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.1.1", 1, 0, SC(SC_SYSDESCR) },
+	{ "1.3.6.1.2.1.1.2", 1, 0, SC(SC_SYSOBJECTID) },
+	/* sysUpTime: the Job MIB's times are seconds since the boot */
+	{ "1.3.6.1.2.1.1.3", 1, CB(CAT_ALERTS) | CB(CAT_JOB_DATA),
+	    SC(SC_SYSUPTIME) },
+	{ "1.3.6.1.2.1.1.4", 1, CB(CAT_PII), SC(SC_SYSCONTACT) },
+	{ "1.3.6.1.2.1.1.5", 1, CB(CAT_PII), SC(SC_SYSNAME) },
+	{ "1.3.6.1.2.1.1.6", 1, CB(CAT_PII), SC(SC_SYSLOCATION) },
+	{ "1.3.6.1.2.1.25.3.2.1.2", 1, 0, SC(SC_HRDEVTYPE) },
+	{ "1.3.6.1.2.1.25.3.2.1.3", 1, CB(CAT_IDENTITY), SC(SC_HRDEVDESCR) },
+	{ "1.3.6.1.2.1.25.3.2.1.5", 1, CB(CAT_ALERTS), SC(SC_HRDEVSTATUS) },
+	{ "1.3.6.1.2.1.25.3.5.1.1", 1, 0, SC(SC_HRPRTSTATUS) },
+	{ "1.3.6.1.2.1.25.3.5.1.2", 1, CB(CAT_ALERTS), SC(SC_HRPRTERR) },
+	{ "1.3.6.1.2.1.43.5.1.1.17", 1, 0, SC(SC_PRTSERIAL) },
+	{ IDENTITY_OID_PPM_DEVID, 1, CB(CAT_IDENTITY), SC(SC_PPMDEVID) },
+	{ "1.3.6.1.2.1.43.11.1.1.3", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_COLORANT) },
-	{ "1.3.6.1.2.1.43.11.1.1.4", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.4", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_CLASS) },
-	{ "1.3.6.1.2.1.43.11.1.1.5", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.5", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_TYPE) },
-	{ "1.3.6.1.2.1.43.11.1.1.6", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.6", 0, CB(CAT_SUPPLIES),
 	    RS(RS_SUPPLIES, REPORT_STR) },
-	{ "1.3.6.1.2.1.43.11.1.1.7", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.7", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_UNIT) },
-	{ "1.3.6.1.2.1.43.11.1.1.8", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.8", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_MAX) },
-	{ "1.3.6.1.2.1.43.11.1.1.9", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.11.1.1.9", 0, CB(CAT_SUPPLIES),
 	    RI(RS_SUPPLIES, SUP_LEVEL) },
 	/* it goes into rpt_supply's color[REPORT_NAME] */
-	{ "1.3.6.1.2.1.43.12.1.1.4", 0, CAT_SUPPLIES,
+	{ "1.3.6.1.2.1.43.12.1.1.4", 0, CB(CAT_SUPPLIES),
 	    RS(RS_COLORANTS, REPORT_NAME) },
-	{ "1.3.6.1.2.1.43.10.2.1.3", 0, CAT_METERS,
+	{ "1.3.6.1.2.1.43.10.2.1.3", 0, CB(CAT_METERS),
 	    RI(RS_MARKERS, MRK_UNIT) },
-	{ "1.3.6.1.2.1.43.10.2.1.4", 0, CAT_METERS,
+	{ "1.3.6.1.2.1.43.10.2.1.4", 0, CB(CAT_METERS),
 	    RI(RS_MARKERS, MRK_LIFE) },
-	{ "1.3.6.1.2.1.43.18.1.1.2", 0, CAT_ALERTS, RI(RS_ALERTS, ALR_SEV) },
-	{ "1.3.6.1.2.1.43.18.1.1.4", 0, CAT_ALERTS,
+	{ "1.3.6.1.2.1.43.18.1.1.2", 0, CB(CAT_ALERTS),
+	    RI(RS_ALERTS, ALR_SEV) },
+	{ "1.3.6.1.2.1.43.18.1.1.4", 0, CB(CAT_ALERTS),
 	    RI(RS_ALERTS, ALR_GROUP) },
-	{ "1.3.6.1.2.1.43.18.1.1.7", 0, CAT_ALERTS, RI(RS_ALERTS, ALR_CODE) },
-	{ "1.3.6.1.2.1.43.18.1.1.8", 0, CAT_ALERTS,
+	{ "1.3.6.1.2.1.43.18.1.1.7", 0, CB(CAT_ALERTS),
+	    RI(RS_ALERTS, ALR_CODE) },
+	{ "1.3.6.1.2.1.43.18.1.1.8", 0, CB(CAT_ALERTS),
 	    RS(RS_ALERTS, REPORT_STR) },
-	{ "1.3.6.1.2.1.43.18.1.1.9", 0, CAT_ALERTS, RI(RS_ALERTS, ALR_TIME) },
+	{ "1.3.6.1.2.1.43.18.1.1.9", 0, CB(CAT_ALERTS),
+	    RI(RS_ALERTS, ALR_TIME) },
+	/*
+	 * The Job Monitoring MIB (RFC 2707, under the PWG's enterprise
+	 * 2699), asked for with "send job-data yes" only: jmJobTable's
+	 * state, octets, impressions and owner, jmAttributeTable's values
+	 */
+	{ JM_JOB ".2", 0, CB(CAT_JOB_DATA), RI(RS_JOBS, JOB_STATE) },
+	{ JM_JOB ".6", 0, CB(CAT_JOB_DATA), RI(RS_JOBS, JOB_KOCTETS) },
+	{ JM_JOB ".7", 0, CB(CAT_JOB_DATA), RI(RS_JOBS, JOB_IMPR_REQ) },
+	{ JM_JOB ".8", 0, CB(CAT_JOB_DATA), RI(RS_JOBS, JOB_IMPR) },
+	{ JM_JOB ".9", 0, CB(CAT_JOB_DATA), RS(RS_JOBS, JOB_STR_MAX) },
+	{ JM_ATTR ".3", 0, CB(CAT_JOB_DATA), RI(RS_JOBATTRS, JATTR_INT) },
+	{ JM_ATTR ".4", 0, CB(CAT_JOB_DATA), RS(RS_JOBATTRS, JOB_STR_MAX) },
 };
 #define NSTD	(sizeof(std_cols) / sizeof(std_cols[0]))
 
@@ -203,6 +226,13 @@ static int
 want(const struct device *d, int cat)
 {
 	return cat < 0 || (wanted(d) & CAT_BIT(cat)) != 0;
+}
+
+/* a phase-1 object: always (0), or for one of the categories */
+static int
+want_std(const struct device *d, uint32_t cats)
+{
+	return cats == 0 || (wanted(d) & cats) != 0;
 }
 
 struct device *
@@ -597,7 +627,7 @@ start_main(struct device *d)
 	if (d->woken)
 		d->w_main->flags |= ENGINE_LONGWAIT;
 	for (i = 0; i < NSTD; i++) {
-		if (!want(d, std_cols[i].category))
+		if (!want_std(d, std_cols[i].cats))
 			continue;
 		if (walk_add(d->w_main, (uint16_t)i, &o->std[i],
 		    std_cols[i].scalar) == -1)
@@ -737,6 +767,25 @@ silent_outcome(const struct device *d, struct rpt_device *r)
 	return outcome;
 }
 
+/* job data: its plaintext built and sealed to the job-data key */
+static void
+device_jobs(struct device *d, struct dev_report *rep)
+{
+	const struct collectd_conf	*c = d->cd->conf;
+	char				 err[256];
+
+	if (!c->have_jobkey || build_jobs(&d->data, rep->dev.collected,
+	    &rep->jobs_plain) == -1)
+		return;
+	if (jobseal_seal(c->jobkey, JOBSEAL_AES256GCM, rep->jobs_plain.data,
+	    rep->jobs_plain.len, &rep->jobs_sealed, err, sizeof(err)) == -1) {
+		log_warnx("%s: job data not sealed, not sent: %s",
+		    rep->dev.address, err);
+		return;
+	}
+	rep->have_jobs = 1;
+}
+
 static void
 device_finish(struct device *d)
 {
@@ -780,6 +829,9 @@ device_finish(struct device *d)
 	}
 	if (d->phase2) {
 		build_report(&d->data, &cd->oids.build, wanted(d), rep);
+		if ((outcome == DEV_OK || outcome == DEV_PARTIAL) &&
+		    want(d, CAT_JOB_DATA))
+			device_jobs(d, rep);
 		if (d->v3 != NULL)
 			collectd_engine_seen(cd, &d->t.addr,
 			    d->v3->t.agent.engineid,

@@ -293,7 +293,8 @@ collectd_duplicate(struct collectd *cd, const struct sockaddr_storage *ss,
 void
 collectd_send_report(struct collectd *cd, const struct dev_report *rep)
 {
-	size_t	 i;
+	struct rpt_jobdata	 j;
+	size_t			 i;
 
 	msg_dev_begin_send(&cd->auditd, &rep->dev);
 	for (i = 0; i < rep->nmeters; i++)
@@ -302,5 +303,12 @@ collectd_send_report(struct collectd *cd, const struct dev_report *rep)
 		msg_dev_supply_send(&cd->auditd, &rep->supplies[i]);
 	for (i = 0; i < rep->nalerts; i++)
 		msg_dev_alert_send(&cd->auditd, &rep->alerts[i]);
+	if (rep->have_jobs) {
+		j.plain = rep->jobs_plain.data;
+		j.plainlen = rep->jobs_plain.len;
+		j.sealed = rep->jobs_sealed.data;
+		j.sealedlen = rep->jobs_sealed.len;
+		msg_dev_jobdata_send(&cd->auditd, &j);
+	}
 	msg_dev_end_send(&cd->auditd);
 }

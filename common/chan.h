@@ -49,6 +49,7 @@ enum imsg_type {
 	IMSG_OUTBOX_STATUS,
 	IMSG_CYCLE_STORED,
 	IMSG_OUTBOX_OP, IMSG_OUTBOX_OP_DONE,	/* the operator's requeue, drop */
+	IMSG_INCIDENT_NEW, IMSG_INCIDENT_DONE,	/* an incident typed in */
 	/* parent <-> signerd */
 	IMSG_CONF_SIGNERD,
 	IMSG_SIGNER_STATE,	/* accepted sequence, installed packages */
@@ -65,6 +66,7 @@ enum imsg_type {
 	IMSG_DEV_METER,
 	IMSG_DEV_SUPPLY,
 	IMSG_DEV_ALERT,
+	IMSG_DEV_JOBDATA,	/* a printer's job data, sealed */
 	IMSG_DEV_END,
 	IMSG_CYCLE_END,
 	/* auditd <-> uplinkd */
@@ -80,6 +82,7 @@ enum imsg_type {
 
 	/* control socket: callhomectl <-> parent */
 	IMSG_CTL_REQUEST,
+	IMSG_CTL_INCIDENT,	/* callhomectl incident */
 	IMSG_CTL_REPLY,
 	IMSG_CTL_END,
 

@@ -59,10 +59,30 @@ struct checkin_bundle {
 	size_t		 len;		/* 1..BUNDLE_MAX */
 };
 
+/* the server's word on an incident of this gateway (IncidentStatus) */
+#define CHECKIN_MAX_INCIDENTS	256
+#define CHECKIN_INC_RECEIVED	1
+#define CHECKIN_INC_SHIPPED	2
+#define CHECKIN_INC_CLOSED	3
+struct checkin_incident {
+	int64_t		 id;		/* the gateway's number, > 0 */
+	uint8_t		 status;	/* CHECKIN_INC_* */
+};
+/* "received", "shipped", "closed"; NULL for anything else */
+static inline const char *
+checkin_incident_status(int s)
+{
+	return s == CHECKIN_INC_RECEIVED ? "received" :
+	    s == CHECKIN_INC_SHIPPED ? "shipped" :
+	    s == CHECKIN_INC_CLOSED ? "closed" : NULL;
+}
+
 struct checkin_response {
 	char			 server_time[CHECKIN_TIME_MAX];	/* for the log */
 	size_t			 nbundles;
 	struct checkin_bundle	 bundles[CHECKIN_MAX_BUNDLES];
+	size_t			 nincidents;
+	struct checkin_incident	 incidents[CHECKIN_MAX_INCIDENTS];
 };
 
 /*
@@ -70,7 +90,7 @@ struct checkin_response {
  * the schema xs.  0 and *r filled (checkin_response_free() it), or -1
  * with a reason in err and *r empty.  Each Bundle must be one text node
  * of canonical base64 without white space that decodes to 1 to
- * BUNDLE_MAX bytes.
+ * BUNDLE_MAX bytes; each IncidentStatus a number and a known status.
  */
 int	checkin_response_parse(struct xschema *xs, const uint8_t *, size_t,
 	    struct checkin_response *r, char *err, size_t errlen);

@@ -89,6 +89,39 @@ take_bundle(struct checkin_response *r, xmlNodePtr n, char *err,
 	return 0;
 }
 
+/* <ch:IncidentStatus id="N" status="shipped"/> */
+static int
+take_incident(struct checkin_response *r, xmlNodePtr n, char *err,
+    size_t errlen)
+{
+	struct checkin_incident	*ci = &r->incidents[r->nincidents];
+	xmlChar			*id, *st;
+	const char		*e = NULL;
+	int			 s;
+
+	if (r->nincidents >= CHECKIN_MAX_INCIDENTS || n->children != NULL) {
+		set_err(err, errlen, "more than %d incidents, or one with "
+		    "content", CHECKIN_MAX_INCIDENTS);
+		return -1;
+	}
+	id = xmlGetNoNsProp(n, (const xmlChar *)"id");
+	st = xmlGetNoNsProp(n, (const xmlChar *)"status");
+	ci->id = id != NULL ? strtonum((const char *)id, 1, INT64_MAX, &e) : 0;
+	for (s = CHECKIN_INC_CLOSED; s > 0 && st != NULL; s--)
+		if (strcmp((const char *)st, checkin_incident_status(s)) == 0)
+			break;
+	xmlFree(id);
+	xmlFree(st);
+	if (ci->id <= 0 || e != NULL || st == NULL || s == 0) {
+		set_err(err, errlen, "incident status %zu: a bad id or status",
+		    r->nincidents + 1);
+		return -1;
+	}
+	ci->status = (uint8_t)s;
+	r->nincidents++;
+	return 0;
+}
+
 void
 checkin_response_free(struct checkin_response *r)
 {
@@ -126,6 +159,9 @@ checkin_response_parse(struct xschema *xs, const uint8_t *buf, size_t len,
 			have_time = 1;
 		} else if (have_time && is_ours(c, "Bundle")) {
 			if (take_bundle(r, c, err, errlen) == -1)
+				goto fail;
+		} else if (have_time && is_ours(c, "IncidentStatus")) {
+			if (take_incident(r, c, err, errlen) == -1)
 				goto fail;
 		} else {
 			set_err(err, errlen, "unexpected element %.64s",

@@ -74,6 +74,7 @@ config_new_default(void)
 	conf->retention_days = 400;
 	conf->spool_limit = 1ULL << 30;
 	conf->part_limit = CONF_PART_LIMIT_DEFAULT;
+	conf->supply_threshold = CONF_SUPPLY_THRESHOLD;
 	(void)strlcpy(conf->snmp_community, "public",
 	    sizeof(conf->snmp_community));
 	conf->snmp_version = SNMPV_2C;
@@ -307,7 +308,9 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 	const struct device_conf	*d;
 	const struct discover_conf	*dc;
 	char				 buf[INET6_ADDRSTRLEN];
+	const struct supply_rule	*r;
 	char				 num[32];
+	uint32_t			 i;
 	int				 c;
 
 	if (conf->gateway[0] != '\0') {
@@ -359,6 +362,20 @@ print_config_flags(FILE *fp, const struct callhome_conf *conf, int flags)
 	fprintf(fp, "spool limit %s\n", num);
 	config_fmt_size(num, sizeof(num), conf->part_limit);
 	fprintf(fp, "part limit %s\n", num);
+	fprintf(fp, "supply requests %s\n", conf->supply_requests ? "yes" :
+	    "no");
+	fprintf(fp, "supply threshold %u%%\n", conf->supply_threshold);
+	for (i = 0; i < conf->nsupply_rules; i++) {
+		r = &conf->supply_rules[i];
+		fprintf(fp, "supply threshold %u%%", r->percent);
+		if (r->vendor[0] != '\0') {
+			fprintf(fp, " vendor ");
+			config_print_quoted(fp, r->vendor);
+		}
+		if (r->type[0] != '\0')
+			fprintf(fp, " type %s", r->type);
+		fputc('\n', fp);
+	}
 
 	fprintf(fp, "snmp community ");
 	print_secret(fp, conf->snmp_community, flags);

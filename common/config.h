@@ -132,6 +132,20 @@ struct policy_conf {
 	uint32_t		 packages;	/* POL_PKG_*: kinds fetched */
 };
 
+/*
+ * Automatic supply requests: a supply at or below its threshold (percent
+ * remaining) makes one request until it rises above it again.  The rule
+ * with the most qualifiers that all match wins (the later one of a tie);
+ * no rule matching: supply_threshold.
+ */
+#define CONF_SUPPLY_RULES_MAX	32
+#define CONF_SUPPLY_THRESHOLD	10	/* percent, the default */
+struct supply_rule {
+	uint32_t		 percent;	/* 1..99 */
+	char			 vendor[64];	/* "" any */
+	char			 type[32];	/* prtMarkerSuppliesType name */
+};
+
 struct callhome_conf {
 	char			 gateway[CONF_STR_MAX];
 	char			 site[CONF_STR_MAX];	/* site-info text */
@@ -152,6 +166,10 @@ struct callhome_conf {
 	uint32_t		 retention_days;
 	uint64_t		 spool_limit;		/* bytes */
 	uint64_t		 part_limit;		/* bytes */
+	int			 supply_requests;	/* automatic; 0 */
+	uint32_t		 supply_threshold;	/* percent */
+	struct supply_rule	 supply_rules[CONF_SUPPLY_RULES_MAX];
+	uint32_t		 nsupply_rules;
 
 	/* global SNMP defaults */
 	char			 snmp_community[CONF_STR_MAX];	/* secret */
@@ -176,6 +194,13 @@ struct callhome_conf {
 	char			 trust_instructions[CONF_STR_MAX];
 	char			 trust_packages[CONF_STR_MAX];
 	char			 jobdata_key[CONF_STR_MAX];
+	/* the raw X25519 key of that file: read by the parent, not by
+	 * the parser (conf_load_jobkey() in callhomed/confsend.c) */
+	uint8_t			 jobdata_pub[32];
+	int			 have_jobdata_pub;
+	/* the gateway's time zone (IANA name, "" unknown), for the site
+	 * information: found by the parent (conf_load_tzname()) */
+	char			 tzname[64];
 };
 
 #define CONF_OPT_NOPERMCHECK	0x01	/* fuzzing and unit tests only */

@@ -38,6 +38,7 @@
 
 #include "config.h"
 #include "file.h"
+#include "report.h"
 #include "log.h"
 
 /* keep byacc's global symbols apart from any other parser's */
@@ -182,6 +183,7 @@ static int	 pushfile_path(const char *, int);
 
 static int	 set_str(char *, size_t, const char *, const char *);
 static int	 set_path(char *, size_t, const char *, const char *);
+static void	 supply_rule(const char *, const char *, const char *);
 static int	 get_number(const char *, long long, long long, const char *,
 		    long long *);
 static int	 get_duration(const char *, uint64_t, uint64_t, const char *,
@@ -220,11 +222,12 @@ static void	 allow_end(void);
 %token	JITTER JOBDATA KEY LIMIT NEVER NO PACKAGES PART PASSWORD PIN PINSHA256 PORT PRIV
 %token	PROFILES PROTOCOLS PROXY RATE RETENTION RETRIES SCHEDULE SEND
 %token	SERVER SITE SNMP SNMPV3 SOCKET SPOOL STATE TIMEOUT TOKEN TRUST
+%token	SUPPLY REQUESTS THRESHOLD VENDOR TYPE
 %token	UPLOAD USER VERSION WEAK WINDOW YES
 %token	ERROR
 %token	<v.string>	STRING
 %type	<v.number>	yesno optport
-%type	<v.string>	category optgroup optjitter word
+%type	<v.string>	category optgroup optjitter word optvendor opttype
 
 %%
 
@@ -270,6 +273,14 @@ optgroup	: /* empty */			{ $$ = NULL; }
 
 optjitter	: /* empty */			{ $$ = NULL; }
 		| JITTER STRING			{ $$ = $2; }
+		;
+
+optvendor	: /* empty */			{ $$ = NULL; }
+		| VENDOR STRING			{ $$ = $2; }
+		;
+
+opttype		: /* empty */			{ $$ = NULL; }
+		| TYPE STRING			{ $$ = $2; }
 		;
 
 optport		: /* empty */			{ $$ = -1; }
@@ -381,6 +392,12 @@ main		: GATEWAY STRING {
 		| PART LIMIT STRING {
 			get_size($3, CONF_PART_LIMIT_MIN, CONF_PART_LIMIT_MAX,
 			    "part limit", &conf->part_limit);
+		}
+		| SUPPLY REQUESTS yesno {
+			conf->supply_requests = $3;
+		}
+		| SUPPLY THRESHOLD STRING optvendor opttype {
+			supply_rule($3, $4, $5);
 		}
 		| SNMP snmpopts_l
 		| DISCOVER RATE STRING {
@@ -766,6 +783,7 @@ static const struct keyword {
 	{ "protocols",		PROTOCOLS },
 	{ "proxy",		PROXY },
 	{ "rate",		RATE },
+	{ "requests",		REQUESTS },
 	{ "retention",		RETENTION },
 	{ "retries",		RETRIES },
 	{ "schedule",		SCHEDULE },
@@ -777,11 +795,15 @@ static const struct keyword {
 	{ "socket",		SOCKET },
 	{ "spool",		SPOOL },
 	{ "state",		STATE },
+	{ "supply",		SUPPLY },
+	{ "threshold",		THRESHOLD },
 	{ "timeout",		TIMEOUT },
 	{ "token",		TOKEN },
 	{ "trust",		TRUST },
+	{ "type",		TYPE },
 	{ "upload",		UPLOAD },
 	{ "user",		USER },
+	{ "vendor",		VENDOR },
 	{ "version",		VERSION },
 	{ "weak",		WEAK },
 	{ "window",		WINDOW },
@@ -1275,6 +1297,57 @@ get_number(const char *s, long long min, long long max, const char *what,
 	}
 	*out = n;
 	return 0;
+}
+
+/* "supply threshold N% [vendor V] [type T]": the default, or a rule */
+static void
+supply_rule(const char *pct, const char *vendor, const char *type)
+{
+	struct supply_rule	*r;
+	char			 num[16];
+	size_t			 n = strlen(pct);
+	long long		 v;
+	int64_t			 t;
+	const char		*name;
+
+	if (n == 0 || n >= sizeof(num) || pct[n - 1] != '%') {
+		yyerror("supply threshold \"%s\" is not a percentage "
+		    "(\"10%%\")", pct);
+		return;
+	}
+	memcpy(num, pct, n - 1);
+	num[n - 1] = '\0';
+	if (get_number(num, 1, 99, "supply threshold", &v) == -1)
+		return;
+	if (vendor == NULL && type == NULL) {
+		conf->supply_threshold = (uint32_t)v;
+		return;
+	}
+	if (conf->nsupply_rules >= CONF_SUPPLY_RULES_MAX) {
+		yyerror("too many supply thresholds (max %d)",
+		    CONF_SUPPLY_RULES_MAX);
+		return;
+	}
+	if (type != NULL) {
+		for (t = 1; t < 256; t++)
+			if ((name = prt_supply_type_name(t)) != NULL &&
+			    strcmp(name, type) == 0)
+				break;
+		if (t == 256) {
+			yyerror("unknown supply type \"%s\" (a "
+			    "prtMarkerSuppliesType name: toner, ink...)", type);
+			return;
+		}
+	}
+	r = &conf->supply_rules[conf->nsupply_rules];
+	memset(r, 0, sizeof(*r));
+	r->percent = (uint32_t)v;
+	if (vendor != NULL && set_str(r->vendor, sizeof(r->vendor), vendor,
+	    "vendor") == -1)
+		return;
+	if (type != NULL)
+		(void)strlcpy(r->type, type, sizeof(r->type));
+	conf->nsupply_rules++;
 }
 
 static int

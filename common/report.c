@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jobseal.h"
 #include "report.h"
 
 struct enum_name {
@@ -625,4 +626,30 @@ msg_alert_decode(const void *p, size_t len, struct rpt_alert *a)
 	rbuf_str(&r, a->description, sizeof(a->description));
 	a->time = rbuf_i64(&r);
 	return rbuf_done(&r);
+}
+
+void
+msg_jobdata_encode(struct wbuf *w, const struct rpt_jobdata *j)
+{
+	wbuf_blob(w, j->plain, j->plainlen);
+	wbuf_blob(w, j->sealed, j->sealedlen);
+}
+
+int
+msg_jobdata_decode(const void *p, size_t len, struct rpt_jobdata *j)
+{
+	struct rbuf	 r;
+
+	memset(j, 0, sizeof(*j));
+	rbuf_init(&r, p, len);
+	j->plain = rbuf_blob(&r, &j->plainlen, REPORT_JOBS_PLAIN_MAX);
+	j->sealed = rbuf_blob(&r, &j->sealedlen, REPORT_JOBS_PLAIN_MAX +
+	    JOBSEAL_OVERHEAD);
+	if (rbuf_done(&r) == -1 || j->plain == NULL || j->sealed == NULL ||
+	    memchr(j->plain, '\0', j->plainlen) != NULL ||
+	    j->sealedlen != j->plainlen + JOBSEAL_OVERHEAD ||
+	    memcmp(j->sealed, JOBSEAL_MAGIC, 4) != 0 ||
+	    j->sealed[4] != JOBSEAL_VERSION)
+		return -1;
+	return 0;
 }

@@ -153,6 +153,21 @@ struct rpt_alert {
 	int64_t		 time;			/* prtAlertTime, hundredths */
 };
 
+/*
+ * A printer's job data (DEV_JOBDATA: after its alerts, at most one per
+ * device): the plaintext collectd sealed, a JSON object described in
+ * callhome-jobdata(5), which the customer's database keeps, and its
+ * sealed form (the same format), which is what is sent.  Views: into the
+ * message decoded, or the sender's buffers.
+ */
+#define REPORT_JOBS_PLAIN_MAX	(512 * 1024)
+struct rpt_jobdata {
+	const uint8_t	*plain;
+	size_t		 plainlen;
+	const uint8_t	*sealed;
+	size_t		 sealedlen;
+};
+
 /* names */
 const char	*dev_outcome_name(int);
 const char	*dev_state_name(int);		/* "" for DEV_STATE_NONE */
@@ -203,5 +218,13 @@ void	msg_supply_encode(struct wbuf *, const struct rpt_supply *);
 int	msg_supply_decode(const void *, size_t, struct rpt_supply *);
 void	msg_alert_encode(struct wbuf *, const struct rpt_alert *);
 int	msg_alert_decode(const void *, size_t, struct rpt_alert *);
+/*
+ * Decoding checks the form only: the plaintext holds no NUL, the sealed
+ * form is "CHJD" version 1 and as long as the plaintext and the seal's
+ * overhead.  Whether it seals that plaintext only the key's owner can
+ * tell.
+ */
+void	msg_jobdata_encode(struct wbuf *, const struct rpt_jobdata *);
+int	msg_jobdata_decode(const void *, size_t, struct rpt_jobdata *);
 
 #endif /* CALLHOME_REPORT_H */

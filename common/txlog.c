@@ -281,6 +281,12 @@ readings_hash_alert(struct readings_hash *rh, const struct rpt_alert *a)
 }
 
 void
+readings_hash_jobdata(struct readings_hash *rh, const struct rpt_jobdata *j)
+{
+	RH_ENCODE(rh, TXLOG_RH_JOBDATA, msg_jobdata_encode, j);
+}
+
+void
 readings_hash_end(struct readings_hash *rh)
 {
 	rh_close(rh, rh_open(rh, TXLOG_RH_END));
@@ -624,6 +630,7 @@ struct readings_stmts {
 	sqlite3_stmt	*meters;
 	sqlite3_stmt	*supplies;
 	sqlite3_stmt	*alerts;
+	sqlite3_stmt	*jobdata;	/* NULL: a database before schema 6 */
 };
 
 static void
@@ -633,6 +640,7 @@ readings_stmts_free(struct readings_stmts *rs)
 	sqlite3_finalize(rs->meters);
 	sqlite3_finalize(rs->supplies);
 	sqlite3_finalize(rs->alerts);
+	sqlite3_finalize(rs->jobdata);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -655,7 +663,47 @@ readings_stmts_prepare(sqlite3 *db, struct readings_stmts *rs)
 		readings_stmts_free(rs);
 		return -1;
 	}
+	/* the table of schema 6: a database read before its migration
+	 * has none, and no job data */
+	if (sqlite3_prepare_v2(db, "SELECT plain, sealed FROM jobdata WHERE "
+	    "report_id = ?", -1, &rs->jobdata, NULL) != SQLITE_OK)
+		rs->jobdata = NULL;
 	return 0;
+}
+
+static int	row_refused(sqlite3_stmt *);
+
+/* a report's job data, if any: 0, 1 changed, -1 database error */
+static int
+readings_jobdata(struct readings_hash *rh, sqlite3_stmt *st, int64_t report)
+{
+	struct rpt_jobdata	 j;
+	int			 rc, r = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_reset(st);
+	if (sqlite3_bind_int64(st, 1, report) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&j, 0, sizeof(j));
+		if (sqlite3_column_type(st, 0) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 1) != SQLITE_BLOB)
+			r = 1;
+		else {
+			j.plain = sqlite3_column_text(st, 0);
+			j.plainlen = (size_t)sqlite3_column_bytes(st, 0);
+			j.sealed = sqlite3_column_blob(st, 1);
+			j.sealedlen = (size_t)sqlite3_column_bytes(st, 1);
+			if (j.plain == NULL || j.sealed == NULL)
+				r = row_refused(st);
+			else
+				readings_hash_jobdata(rh, &j);
+		}
+	} else if (rc != SQLITE_DONE)
+		r = -1;
+	sqlite3_reset(st);
+	return r;
 }
 
 /*
@@ -735,9 +783,10 @@ readings_cycle(struct readings_stmts *rs, int64_t cycle,
 			if ((r = readings_rows(&rh, rs->meters, report,
 			    TXLOG_RH_METER)) == 0 &&
 			    (r = readings_rows(&rh, rs->supplies, report,
-			    TXLOG_RH_SUPPLY)) == 0)
-				r = readings_rows(&rh, rs->alerts, report,
-				    TXLOG_RH_ALERT);
+			    TXLOG_RH_SUPPLY)) == 0 &&
+			    (r = readings_rows(&rh, rs->alerts, report,
+			    TXLOG_RH_ALERT)) == 0)
+				r = readings_jobdata(&rh, rs->jobdata, report);
 		}
 		if (r != 0) {
 			ret = r;
@@ -1501,6 +1550,73 @@ verify_cycles(struct verify *v)
 	return ret;
 }
 
+/*
+ * Every incident (auditd's schema 6) against the "incident" record that
+ * made it: its number, kind, origin, device, problem, whether a contact
+ * was given and how many supplies; and as many such records as rows, so
+ * that a row removed or added is found.
+ */
+static int
+verify_incidents(struct verify *v)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id, txseq, nrows, nrec;
+	int		 rc, ret = 0;
+
+	if (sqlite3_prepare_v2(v->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name = 'incidents'", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -2;
+	rc = sqlite3_step(st);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return -2;
+	if (id == 0)
+		return 0;	/* a database before schema 6 */
+	if (sqlite3_prepare_v2(v->db, "SELECT i.id, i.txseq FROM incidents i "
+	    "LEFT JOIN txlog t ON t.seq = i.txseq AND t.kind = 'incident' "
+	    "WHERE t.seq IS NULL OR json_valid(t.detail) = 0 OR "
+	    "json_extract(t.detail, '$.incident') IS NOT i.id OR "
+	    "json_extract(t.detail, '$.kind') IS NOT i.kind OR "
+	    "json_extract(t.detail, '$.origin') IS NOT i.origin OR "
+	    "json_extract(t.detail, '$.device') IS NOT i.device_id OR "
+	    "(i.kind = 'service' AND (json_extract(t.detail, '$.problem') IS "
+	    "NOT i.problem OR json_extract(t.detail, '$.contact') IS NOT "
+	    "(i.contact_name IS NOT NULL))) OR (i.kind = 'supply' AND "
+	    "(SELECT count(*) FROM incident_supplies s WHERE s.incident_id = "
+	    "i.id) != length(json_extract(t.detail, '$.supplies')) - "
+	    "length(replace(json_extract(t.detail, '$.supplies'), ' ', '')) + "
+	    "1) ORDER BY i.id LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		txseq = sqlite3_column_int64(st, 1);
+		ret = broken(v, txseq, "incident %" PRId64 ": its row does not "
+		    "match record %" PRId64, id, txseq);
+	} else if (rc != SQLITE_DONE)
+		ret = -2;
+	sqlite3_finalize(st);
+	if (ret != 0)
+		return ret;
+	if (sqlite3_prepare_v2(v->db, "SELECT (SELECT count(*) FROM "
+	    "incidents), (SELECT count(*) FROM txlog WHERE kind = 'incident' "
+	    "AND json_valid(detail) AND json_extract(detail, '$.origin') IS "
+	    "NOT NULL)", -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -2;
+	}
+	nrows = sqlite3_column_int64(st, 0);
+	nrec = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (nrows != nrec)
+		return broken(v, 0, "%" PRId64 " incidents, but %" PRId64
+		    " records that made one", nrows, nrec);
+	return 0;
+}
+
 /* a discover record against its cycle row */
 static int
 verify_discover(struct verify *v, int64_t seq, const char *detail)
@@ -1665,8 +1781,8 @@ verify_run(struct verify *v, sqlite3 *db, int64_t *nrec, int64_t *bad_seq,
 	    NULL) != SQLITE_OK || retention_load(v) != 0))
 		r = -2;
 	else if ((r = verify_chain(v, nrec)) == 0 && v->records &&
-	    (r = verify_cycles(v)) == 0)
-		r = verify_outbox(v);
+	    (r = verify_cycles(v)) == 0 && (r = verify_outbox(v)) == 0)
+		r = verify_incidents(v);
 	if (r == -2)
 		(void)snprintf(why, whylen, "reading the database: %s",
 		    sqlite3_errmsg(db));

@@ -62,6 +62,7 @@
 #define TXLOG_RH_SUPPLY		15
 #define TXLOG_RH_ALERT		16
 #define TXLOG_RH_END		17	/* DEV_END */
+#define TXLOG_RH_JOBDATA	18	/* DEV_JOBDATA (schema 6) */
 
 /* load libcrypto's digests; before the sandbox, which has no config file */
 void	txlog_init(void);
@@ -137,6 +138,8 @@ void	readings_hash_supply(struct readings_hash *,
 	    const struct rpt_supply *);
 void	readings_hash_alert(struct readings_hash *,
 	    const struct rpt_alert *);
+void	readings_hash_jobdata(struct readings_hash *,
+	    const struct rpt_jobdata *);
 void	readings_hash_end(struct readings_hash *);	/* DEV_END */
 void	readings_hash_final(struct readings_hash *,
 	    uint8_t[TXLOG_HASH_LEN]);

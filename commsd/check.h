@@ -78,7 +78,9 @@ void	comms_scan_limits_default(struct comms_scan_limits *);
  *
  * with only the present fields, in increasing column order; an absent
  * field is SQL NULL.  An upload's extract is the one upload record (U),
- * then each device (D) followed by its readings (M, S, A); a check-in's
+ * then each incident (I) followed by its supplies (N), then each device
+ * (D) followed by its readings (M, S, A) and its job data (J); a
+ * check-in's
  * is the one check-in record (C), then each installed package (P).  A
  * field holds no NUL byte; integers are their text as the document gave
  * it.
@@ -90,7 +92,10 @@ enum comms_rec {
 	COMMS_REC_SUPPLY = 'S',
 	COMMS_REC_ALERT = 'A',
 	COMMS_REC_CHECKIN = 'C',
-	COMMS_REC_PACKAGE = 'P'
+	COMMS_REC_PACKAGE = 'P',
+	COMMS_REC_JOBDATA = 'J',	/* a device's, after its readings */
+	COMMS_REC_INCIDENT = 'I',	/* after the upload record, before */
+	COMMS_REC_INCSUPPLY = 'N'	/* the devices; N after its I */
 };
 
 /* the columns of each record */
@@ -112,6 +117,11 @@ enum { XA_INDEX, XA_SEVERITY, XA_GROUP, XA_CODE, XA_DESCRIPTION, XA_TIME,
 	XA_NCOLS };
 enum { XC_GATEWAY, XC_SOFTWARE, XC_LAST_SEQUENCE, XC_NCOLS };
 enum { XP_NAME, XP_VERSION, XP_NCOLS };
+enum { XJ_DATA, XJ_NCOLS };		/* ch:JobData's text, as it came */
+enum { XI_ID, XI_KIND, XI_ORIGIN, XI_DEVICE, XI_CREATED, XI_PROBLEM,
+	XI_NAME, XI_EMAIL, XI_PHONE, XI_NCOLS };
+enum { XN_INDEX, XN_DESCRIPTION, XN_TYPE, XN_COLOR, XN_MAX, XN_LEVEL,
+	XN_PERCENT, XN_NCOLS };
 
 #define COMMS_REC_MAXCOLS	XD_NCOLS
 #define COMMS_FIELD_MAX		(1U << 28)	/* bytes of one field */

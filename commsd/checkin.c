@@ -227,10 +227,17 @@ put_b64(struct wbuf *w, const uint8_t *p, size_t len)
 
 #define PUTS(w, lit)	wbuf_bytes((w), (lit), sizeof(lit) - 1)
 
+/*
+ * The check-in answer lists this gateway's incidents of the last 30 days
+ * (by the time they came) with their status, the highest number first,
+ * at most CHECKIN_MAX_INCIDENTS.
+ */
+#define CHECKIN_INCIDENT_DAYS	30
+
 /* the CheckInResponse document */
 static void
 checkin_xml(struct wbuf *w, const char *server_time, const struct served *s,
-    size_t n)
+    size_t n, const struct wbuf *statuses)
 {
 	size_t	 i;
 
@@ -245,6 +252,7 @@ checkin_xml(struct wbuf *w, const char *server_time, const struct served *s,
 		put_b64(w, s[i].data, s[i].len);
 		PUTS(w, "</ch:Bundle>");
 	}
+	wbuf_bytes(w, statuses->data, statuses->len);
 	PUTS(w, "</ch:CheckInResponse></env:Body></env:Envelope>\n");
 }
 
@@ -301,8 +309,27 @@ struct ci_record {
 	const struct ci_fields		*f;
 	const struct served		*s;
 	const struct comms_bundle	*b;
+	struct wbuf			 statuses; /* ch:IncidentStatus */
+	size_t				 nincidents;
 	int				 ended;	/* the detail is built */
 };
+
+/* one of the gateway's incidents, from the database */
+static void
+ci_incident(void *arg, int64_t number, const char *status)
+{
+	struct ci_record	*cr = arg;
+	char			 num[32];
+
+	(void)snprintf(num, sizeof(num), "%" PRId64, number);
+	PUTS(&cr->statuses, "<ch:IncidentStatus id=\"");
+	wbuf_bytes(&cr->statuses, num, strlen(num));
+	PUTS(&cr->statuses, "\" status=\"");
+	/* the schema's CHECK keeps it one of the three words */
+	wbuf_bytes(&cr->statuses, status, strlen(status));
+	PUTS(&cr->statuses, "\"/>");
+	cr->nincidents++;
+}
 
 static char *
 checkin_record(void *arg, size_t nserved, size_t nheld, char *summary,
@@ -331,6 +358,7 @@ checkin_record(void *arg, size_t nserved, size_t nheld, char *summary,
 		    i == 0 ? " served: " : ", ", cr->s[i].seq);
 	}
 	json_array_end(&cr->dt.j);
+	json_kv_uint(&cr->dt.j, "incident_statuses", cr->nincidents);
 	if (nheld > 0) {
 		/* in flight to another check-in of the gateway */
 		json_kv_uint(&cr->dt.j, "held", nheld);
@@ -397,12 +425,17 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	ci.software = f.software;
 	ci.replay = (cx->faults & COMMS_FAULT_REPLAY) != 0;
 	ci.record = checkin_record;
+	ci.incidents_since = now - CHECKIN_INCIDENT_DAYS * 86400;
+	ci.incidents_max = CHECKIN_MAX_INCIDENTS;
+	ci.incident = ci_incident;
 	ci.arg = &cr;
+	wbuf_init(&cr.statuses);
 	if (comms_db_checkin(cx->db, peer, now, &ci, b, n, &nserved) == -1) {
 		log_warnx("check-in of %s: %s", peer->cn,
 		    comms_db_errmsg(cx->db));
 		if (!cr.ended)	/* else the back end freed it */
 			free(comms_detail_end(&cr.dt));
+		wbuf_free(&cr.statuses);
 		served_free(s, n);
 		comms_reject(cx, peer, h, now, 500, "the check-in could not "
 		    "be recorded", out);
@@ -413,7 +446,8 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 	    "bundles served", peer->cn, peer->address, f.last, nserved, n);
 	res->status = 200;
 	wbuf_init(&body);
-	checkin_xml(&body, res->server_time, s, nserved);
+	checkin_xml(&body, res->server_time, s, nserved, &cr.statuses);
+	wbuf_free(&cr.statuses);
 	comms_http_response(out, 200, (time_t)now, COMMS_SOAP_CTYPE,
 	    body.data, body.len);
 	wbuf_free(&body);

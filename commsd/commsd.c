@@ -39,8 +39,12 @@ usage(void)
 	    "usage: commsd [-dnv] [-f file]\n"
 	    "       commsd [-j] [-f file] -q documents | cycles | devices | "
 	    "checkins |\n"
-	    "                                    log | verify\n"
-	    "       commsd [-f file] -q document id\n");
+	    "                                    incidents | log | verify\n"
+	    "       commsd [-f file] -S received | shipped | closed -q "
+	    "incident id\n"
+	    "       commsd [-f file] -q document id\n"
+	    "       commsd [-j] [-f file] -q jobdata\n"
+	    "       commsd [-f file] [-k keyfile] -q jobdata id\n");
 	exit(1);
 }
 
@@ -164,6 +168,8 @@ main(int argc, char *argv[])
 	struct passwd		*pw;
 	struct xschema		*schema;
 	const char		*file = COMMS_CONF_FILE, *query = NULL;
+	const char		*status = NULL;
+	const char		*keyfile = NULL;
 	char			 state[COMMS_STR_MAX], err[1024];
 	char			 dbname[COMMS_STR_MAX];	/* no password */
 	uint8_t			*xsd;
@@ -174,7 +180,7 @@ main(int argc, char *argv[])
 	int			 json = 0, spawner;
 
 	log_init("commsd", LOG_TO_STDERR, 1);
-	while ((c = getopt(argc, argv, "df:jnq:v")) != -1) {
+	while ((c = getopt(argc, argv, "df:jk:nq:S:v")) != -1) {
 		switch (c) {
 		case 'd':
 			foreground = 1;
@@ -185,11 +191,17 @@ main(int argc, char *argv[])
 		case 'j':
 			json = 1;
 			break;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case 'n':
 			noaction = 1;
 			break;
 		case 'q':
 			query = optarg;
+			break;
+		case 'S':
+			status = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -207,11 +219,23 @@ main(int argc, char *argv[])
 			usage();
 		if ((conf = comms_parse_config(file, 0)) == NULL)
 			exit(1);
-		c = comms_query(conf, query, argc == 1 ? argv[0] : NULL, json);
+		if (status != NULL) {
+			if (strcmp(query, "incident") != 0 || argc != 1 ||
+			    json || keyfile != NULL)
+				usage();
+			c = comms_incident_status(conf, argv[0], status);
+		} else if (strcmp(query, "jobdata") == 0)
+			c = comms_query_jobdata(conf, argc == 1 ? argv[0] :
+			    NULL, keyfile, json);
+		else if (keyfile != NULL)
+			usage();
+		else
+			c = comms_query(conf, query, argc == 1 ? argv[0] : NULL,
+			    json);
 		comms_conf_free(conf);
 		return c;
 	}
-	if (argc != 0 || json)
+	if (argc != 0 || json || keyfile != NULL || status != NULL)
 		usage();
 	if (!noaction && geteuid() != 0)
 		fatalx("commsd must be started as root: it binds its port, "

@@ -196,7 +196,7 @@ struct comms_db {
 };
 
 /* SQLite: PRAGMA user_version; PostgreSQL: commsd_schema.version */
-#define COMMS_DB_VERSION	4
+#define COMMS_DB_VERSION	5
 #define COMMS_DB_CREATE		0x01
 #define COMMS_DB_READONLY	0x02
 
@@ -212,6 +212,7 @@ struct comms_db {
 #define COMMS_LOG_CHECKIN	"checkin"	/* and the bundles served */
 #define COMMS_LOG_PACKAGE	"package"	/* a package file served */
 #define COMMS_LOG_CYCLE		"cycle"		/* all parts of one arrived */
+#define COMMS_LOG_INCIDENT	"incident"	/* an operator's status */
 
 /*
  * A database file (inside the chroot, or its whole path read-only) or a
@@ -251,9 +252,11 @@ struct comms_stored {
 	int		 completed;	/* this one completed the cycle */
 };
 /*
- * Store a document, or find it again (same gateway, same SHA-256), and
- * its transaction log record ("upload" or "duplicate"), all in one
- * transaction; a part that completes its cycle adds a "cycle" record.
+ * Store a document with its readings, job data and incidents (each
+ * incident once per gateway and number), or find it again (same
+ * gateway, same SHA-256), and its transaction log record ("upload" or
+ * "duplicate"), all in one transaction; a part that completes its cycle
+ * adds a "cycle" record.
  * -1 on a database error, -2 when the document's Part disagrees with the
  * parts of its cycle stored before (another count): err says it.
  */
@@ -269,6 +272,13 @@ int		 comms_db_checkin(struct comms_db *, const struct comms_peer *,
 int		 comms_db_package(struct comms_db *, const struct comms_peer *,
 		    int64_t, const char *file, const char *sha256, size_t,
 		    const char *summary, const char *detail);
+/*
+ * An incident's status (received, shipped, closed) and its "incident"
+ * record: 0; 1 when there is no incident id; -1 on a database error.
+ */
+int		 comms_db_incident_status(struct comms_db *, int64_t id,
+		    const char *status, int64_t now, const char *summary,
+		    const char *detail);
 /* the server's sandbox with this database */
 const struct sandbox *comms_db_sandbox(const struct comms_db *);
 /*
@@ -399,6 +409,11 @@ void		 comms_receipt_xml(struct wbuf *, const char *sha256,
 /* query.c: -q, read-only, straight from the database */
 int		 comms_query(const struct comms_conf *, const char *what,
 		    const char *arg, int json);
+/* jobdata.c: -q jobdata [ID [-k private key file]] */
+int		 comms_incident_status(const struct comms_conf *,
+		    const char *id, const char *status);
+int		 comms_query_jobdata(const struct comms_conf *,
+		    const char *arg, const char *keyfile, int json);
 
 /* server.c */
 struct comms_server;

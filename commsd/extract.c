@@ -30,6 +30,10 @@ static const struct rec_kind {
 	{ COMMS_REC_CHECKIN, XC_NCOLS, 1U << XC_GATEWAY | 1U << XC_SOFTWARE |
 	    1U << XC_LAST_SEQUENCE },
 	{ COMMS_REC_PACKAGE, XP_NCOLS, 1U << XP_NAME | 1U << XP_VERSION },
+	{ COMMS_REC_JOBDATA, XJ_NCOLS, 1U << XJ_DATA },
+	{ COMMS_REC_INCIDENT, XI_NCOLS, 1U << XI_ID | 1U << XI_KIND |
+	    1U << XI_ORIGIN | 1U << XI_DEVICE | 1U << XI_CREATED },
+	{ COMMS_REC_INCSUPPLY, XN_NCOLS, 1U << XN_INDEX },
 };
 
 static const struct rec_kind *
@@ -345,7 +349,58 @@ encode_device(xmlNodePtr dev, struct wbuf *w)
 	enc_set(&e, XD_STATE_SINCE, attr(dev, "stateSince"));
 	if (enc_end(&e, w) == -1)
 		return -1;
-	return encode_readings(dev, w);
+	if (encode_readings(dev, w) == -1)
+		return -1;
+	/* the sealed job data: stored as it came, opened by nobody here */
+	if (xml_child(dev, "JobData") == NULL)
+		return 0;
+	enc_begin(&e, COMMS_REC_JOBDATA);
+	enc_set(&e, XJ_DATA, child_text(dev, "JobData"));
+	return enc_end(&e, w);
+}
+
+/* the incidents, each followed by its supplies */
+static int
+encode_incidents(xmlNodePtr list, struct wbuf *w)
+{
+	struct enc	 e;
+	xmlNodePtr	 n, c, contact;
+
+	for (n = list != NULL ? list->children : NULL; n != NULL;
+	    n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		contact = xml_child(n, "Contact");
+		enc_begin(&e, COMMS_REC_INCIDENT);
+		enc_set(&e, XI_ID, attr(n, "id"));
+		enc_set(&e, XI_KIND, attr(n, "kind"));
+		enc_set(&e, XI_ORIGIN, attr(n, "origin"));
+		enc_set(&e, XI_DEVICE, attr(n, "device"));
+		enc_set(&e, XI_CREATED, attr(n, "created"));
+		enc_set(&e, XI_PROBLEM, child_text(n, "Problem"));
+		enc_set(&e, XI_NAME, child_text(contact, "Name"));
+		enc_set(&e, XI_EMAIL, child_text(contact, "Email"));
+		enc_set(&e, XI_PHONE, child_text(contact, "Phone"));
+		if (enc_end(&e, w) == -1)
+			return -1;
+		for (c = n->children; c != NULL; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE ||
+			    !xmlStrEqual(c->name, BAD_CAST "Supply"))
+				continue;
+			enc_begin(&e, COMMS_REC_INCSUPPLY);
+			enc_set(&e, XN_INDEX, attr(c, "index"));
+			enc_set(&e, XN_DESCRIPTION, child_text(c,
+			    "Description"));
+			enc_set(&e, XN_TYPE, attr(c, "type"));
+			enc_set(&e, XN_COLOR, child_text(c, "Color"));
+			enc_set(&e, XN_MAX, attr(c, "max"));
+			enc_set(&e, XN_LEVEL, attr(c, "level"));
+			enc_set(&e, XN_PERCENT, attr(c, "percent"));
+			if (enc_end(&e, w) == -1)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -376,6 +431,8 @@ comms_extract_encode(xmlNodePtr up, struct wbuf *w, char *err,
 	enc_set(&e, XU_FIRST_DEVICE, attr(part, "firstDevice"));
 	enc_set(&e, XU_PART_DEVICES, attr(part, "devices"));
 	if (enc_end(&e, w) == -1)
+		goto toolong;
+	if (encode_incidents(xml_child(up, "Incidents"), w) == -1)
 		goto toolong;
 	for (d = devs != NULL ? devs->children : NULL; d != NULL; d = d->next)
 		if (d->type == XML_ELEMENT_NODE && encode_device(d, w) == -1)
@@ -519,7 +576,7 @@ comms_extract_check(const uint8_t *p, size_t len, uint64_t *ndevices,
 	struct comms_record	 r;
 	struct cursor		 c = { p, len, 0 };
 	uint64_t		 nrec = 0;
-	int			 first = 0;
+	int			 first = 0, prev = 0;
 
 	*ndevices = 0;
 	while (c.off < len) {
@@ -544,12 +601,24 @@ comms_extract_check(const uint8_t *p, size_t len, uint64_t *ndevices,
 			    "first and only one");
 			return -1;
 		}
-		if (r.tag == COMMS_REC_DEVICE)
+		if (r.tag == COMMS_REC_INCIDENT || r.tag ==
+		    COMMS_REC_INCSUPPLY) {
+			/* after the upload record, before any device; a
+			 * supply after its incident */
+			if (*ndevices > 0 || (r.tag == COMMS_REC_INCSUPPLY &&
+			    prev != COMMS_REC_INCIDENT &&
+			    prev != COMMS_REC_INCSUPPLY)) {
+				set_err(err, errlen, "incidents after the "
+				    "upload record and before the devices");
+				return -1;
+			}
+		} else if (r.tag == COMMS_REC_DEVICE)
 			(*ndevices)++;
 		else if (r.tag != COMMS_REC_UPLOAD && *ndevices == 0) {
 			set_err(err, errlen, "readings before any device");
 			return -1;
 		}
+		prev = r.tag;
 		nrec++;
 	}
 	if (nrec == 0) {

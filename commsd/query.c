@@ -10,13 +10,19 @@
  *	devices [-j]	the devices of the latest document
  *	log [-j]	the transaction log
  *	checkins [-j]	each gateway's last check-in, the bundles served
+ *	incidents [-j]	the incidents and supply requests, their status
  *	verify		check the log's hash chain
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commsd.h"
 #include "isotime.h"
@@ -591,6 +597,143 @@ q_verify(void)
 	}
 }
 
+/* the incidents and supply requests the gateways sent, and their status */
+static int
+q_incidents(int json)
+{
+	struct comms_q	*st;
+	struct json	 j;
+	char		 t[32];
+
+	st = qopen(CQ_INCIDENTS, NULL, 0);
+	if (json) {
+		json_init(&j, stdout);
+		json_array_begin(&j);
+	} else
+		printf("%-5s %-20s %5s %-7s %-9s %-9s %s\n", "ID", "GATEWAY",
+		    "NUM", "KIND", "ORIGIN", "STATUS", "WHAT");
+	while (qnext(st)) {
+		if (json) {
+			json_object_begin(&j);
+			json_kv_int(&j, "id", col64(st, 0));
+			kv_col_str(&j, "gateway", st, 1);
+			json_kv_int(&j, "incident", col64(st, 2));
+			kv_col_str(&j, "kind", st, 3);
+			kv_col_str(&j, "origin", st, 4);
+			kv_col_str(&j, "device", st, 5);
+			kv_col_str(&j, "created", st, 6);
+			kv_col_str(&j, "status", st, 7);
+			(void)iso_time(col64(st, 14), t, sizeof(t));
+			json_kv_string(&j, "status_time", t);
+			kv_col_str(&j, "problem", st, 8);
+			kv_col_str(&j, "contact_name", st, 9);
+			kv_col_str(&j, "contact_email", st, 10);
+			kv_col_str(&j, "contact_phone", st, 11);
+			kv_col_str(&j, "supplies", st, 12);
+			json_kv_int(&j, "document", col64(st, 13));
+			json_object_end(&j);
+			continue;
+		}
+		printf("%-5" PRId64 " ", col64(st, 0));
+		print_safe(col_ustr(st, 1), 20);
+		printf(" %5" PRId64 " ", col64(st, 2));
+		print_safe(col_ustr(st, 3), 7);
+		putchar(' ');
+		print_safe(col_ustr(st, 4), 9);
+		putchar(' ');
+		print_safe(col_ustr(st, 7), 9);
+		putchar(' ');
+		if (!col_null(st, 12)) {
+			fputs("supplies ", stdout);
+			print_safe(col_ustr(st, 12), 0);
+		} else
+			print_safe(col_ustr(st, 8), 0);
+		if (!col_null(st, 9))
+			fputs(" (contact given)", stdout);
+		putchar('\n');
+	}
+	qclose(st);
+	if (json)
+		json_end(&j);
+	return 0;
+}
+
+/*
+ * Root writes the database as its owner (the server's user), so that no
+ * file SQLite makes beside it (the WAL, its index) becomes root's and
+ * unwritable for the server.
+ */
+static void
+become_db_owner(const char *path)
+{
+	struct stat	 st;
+	uid_t		 ru, eu, su;
+	gid_t		 rg, eg, sg;
+
+	if (geteuid() != 0)
+		return;
+	if (stat(path, &st) == -1)
+		err(Q_ERROR, "%s", path);
+	if (st.st_uid == 0)
+		return;
+	if (setgroups(1, &st.st_gid) == -1 ||
+	    setresgid(st.st_gid, st.st_gid, st.st_gid) == -1 ||
+	    setresuid(st.st_uid, st.st_uid, st.st_uid) == -1)
+		err(Q_ERROR, "becoming the owner of %s", path);
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
+	    ru != st.st_uid || eu != st.st_uid || su != st.st_uid ||
+	    rg != st.st_gid || eg != st.st_gid || sg != st.st_gid)
+		errx(Q_ERROR, "could not become the owner of %s", path);
+}
+
+/*
+ * The operator's word on incident ID (commsd's number, the ID column of
+ * -q incidents): received, shipped or closed, with an "incident" record.
+ */
+int
+comms_incident_status(const struct comms_conf *conf, const char *arg,
+    const char *status)
+{
+	struct comms_db	 db;
+	struct json_mem	 jm;
+	const char	*errstr, *path;
+	char		 err[512], summary[256], *detail;
+	int64_t		 id, now = time(NULL);
+	int		 r;
+
+	id = strtonum(arg, 1, INT64_MAX, &errstr);
+	if (errstr != NULL)
+		errx(Q_ERROR, "incident \"%s\": %s", arg, errstr);
+	if (!comms_incident_status_ok(status))
+		errx(Q_ERROR, "status %s: received, shipped or closed", status);
+	txlog_init();
+	if ((path = comms_db_file(conf->database)) != NULL)
+		become_db_owner(path);
+	if (comms_db_open(&db, conf->database, 0, err, sizeof(err)) == -1)
+		errx(Q_ERROR, "%s", err);
+	(void)snprintf(summary, sizeof(summary), "incident %" PRId64 ": %s",
+	    id, status);
+	json_mem_begin(&jm);
+	json_kv_int(&jm.j, "incident", id);
+	json_kv_string(&jm.j, "status", status);
+	detail = json_mem_end(&jm);
+	r = comms_db_incident_status(&db, id, status, now, summary, detail);
+	free(detail);
+	if (r == 1) {
+		comms_db_close(&db);
+		errx(Q_ERROR, "no incident %" PRId64 " (-q incidents lists "
+		    "them)", id);
+	}
+	if (r == -1) {
+		(void)strlcpy(err, comms_db_errmsg(&db), sizeof(err));
+		comms_db_close(&db);
+		errx(Q_ERROR, "setting the status: %s", err);
+	}
+	printf("%s\n", summary);
+	comms_db_close(&db);
+	return 0;
+}
+
 int
 comms_query(const struct comms_conf *conf, const char *what, const char *arg,
     int json)
@@ -607,9 +750,9 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 	if (strcmp(what, "documents") != 0 && strcmp(what, "document") != 0 &&
 	    strcmp(what, "devices") != 0 && strcmp(what, "log") != 0 &&
 	    strcmp(what, "verify") != 0 && strcmp(what, "cycles") != 0 &&
-	    strcmp(what, "checkins") != 0)
+	    strcmp(what, "checkins") != 0 && strcmp(what, "incidents") != 0)
 		errx(Q_ERROR, "unknown query %s (documents, cycles, document, "
-		    "devices, checkins, log, verify)", what);
+		    "devices, checkins, incidents, log, verify)", what);
 	txlog_init();
 	if (comms_db_open(&db, conf->database, COMMS_DB_READONLY, err,
 	    sizeof(err)) == -1)
@@ -627,6 +770,8 @@ comms_query(const struct comms_conf *conf, const char *what, const char *arg,
 		r = q_checkins(json);
 	else if (strcmp(what, "log") == 0)
 		r = q_log(json);
+	else if (strcmp(what, "incidents") == 0)
+		r = q_incidents(json);
 	else
 		r = q_verify();
 	qdb = NULL;

@@ -29,7 +29,14 @@
  *     (SQLite: BEGIN IMMEDIATE, one writer; PostgreSQL: a transaction
  *     advisory lock, see store_pg.c);
  *   - a gateway's check-ins are serialised on its row, so bundles are
- *     served in order and a bundle in flight is not served twice.
+ *     served in order and a bundle in flight is not served twice;
+ *   - a document's job data and incidents are stored in the document's
+ *     own transaction; an incident once per gateway and number: a
+ *     unique key on (gateway, incident number), the first document that
+ *     carries it stores it with its supplies, later ones (every part of
+ *     a cycle carries it, a document may come again) leave it;
+ *   - an incident's status is set in one transaction with its
+ *     "incident" record.
  */
 #ifndef COMMSD_STORAGE_H
 #define COMMSD_STORAGE_H
@@ -85,6 +92,16 @@ enum comms_query {
 	/* cn, sequence, file, sha256, first_served, last_served,
 	 * times_served, acknowledged: by cn, sequence */
 	CQ_DELIVERIES,
+	/* id, gateway cn, incident_id, kind, origin, device_key, created,
+	 * status, problem, contact_name, contact_email, contact_phone,
+	 * supplies (their indexes in byte order, one space between; NULL
+	 * when none), document_id, status_time: by id */
+	CQ_INCIDENTS,
+	/* id, document_id, gateway cn, device_key, received (of the
+	 * document), sealed: by id */
+	CQ_JOBDATA,
+	/* (id): sealed */
+	CQ_JOBDATA_ONE,
 	CQ_NQUERIES
 };
 
@@ -116,8 +133,19 @@ struct comms_checkin {
 	 */
 	char		*(*record)(void *arg, size_t nserved, size_t nheld,
 			    char *summary, size_t len);
+	/*
+	 * The gateway's incidents received since incidents_since, the
+	 * highest number first, at most incidents_max: each given to
+	 * incident() (its number and status) inside the transaction,
+	 * before record() is called.
+	 */
+	int64_t		 incidents_since;
+	size_t		 incidents_max;
+	void		 (*incident)(void *arg, int64_t number,
+			    const char *status);
 	void		*arg;
 };
+
 
 /*
  * A bundle served and not yet acknowledged (by a LastSequence at least
@@ -172,6 +200,14 @@ struct comms_db_ops {
 			    const struct comms_checkin *,
 			    const struct comms_bundle *b, size_t n,
 			    size_t *nserved);
+	/*
+	 * The status of incident id (commsd's number, CQ_INCIDENTS' id),
+	 * with its "incident" record (summary, detail): 0; 1 when there is
+	 * no such incident (nothing written); -1 on a database error.
+	 */
+	int		 (*incident_status)(struct comms_db *, int64_t id,
+			    const char *status, int64_t now,
+			    const char *summary, const char *detail);
 	/* a package file sent (packages_served), and its record */
 	int		 (*package)(struct comms_db *,
 			    const struct comms_peer *, int64_t now,
@@ -207,10 +243,14 @@ struct sqlite3	*comms_db_sqlite(struct comms_db *);
 
 /* "postgresql://" or "postgres://": 1 */
 int		 comms_db_is_pg(const char *database);
+/* the file of a back end that keeps one (its owner may write it), or NULL */
+const char	*comms_db_file(const char *database);
 
 /*
  * What both back ends share (store.c).
  */
+/* an incident's status: "received", "shipped" or "closed": 1 */
+int		 comms_incident_status_ok(const char *);
 /* an xs:long (or narrower) as the schema checked it: white space around */
 int		 comms_parse_long(const char *, size_t, int64_t *);
 /* the "upload" or "duplicate" record: summary, and the detail to free() */

@@ -22,6 +22,19 @@ comms_db_is_pg(const char *database)
 	    strncmp(database, "postgres://", 11) == 0;
 }
 
+const char *
+comms_db_file(const char *database)
+{
+	return comms_db_is_pg(database) ? NULL : database;
+}
+
+int
+comms_incident_status_ok(const char *s)
+{
+	return strcmp(s, "received") == 0 || strcmp(s, "shipped") == 0 ||
+	    strcmp(s, "closed") == 0;
+}
+
 int
 comms_db_open(struct comms_db *db, const char *database, int flags,
     char *err, size_t errlen)
@@ -129,6 +142,16 @@ comms_db_package(struct comms_db *db, const struct comms_peer *peer,
 		return -1;
 	return db->ops->package(db, peer, now, file, sha256, len, summary,
 	    detail);
+}
+
+int
+comms_db_incident_status(struct comms_db *db, int64_t id, const char *status,
+    int64_t now, const char *summary, const char *detail)
+{
+	if (db->ops == NULL || db->readonly ||
+	    !comms_incident_status_ok(status))
+		return -1;
+	return db->ops->incident_status(db, id, status, now, summary, detail);
 }
 
 int

@@ -138,6 +138,37 @@
  *   size            INTEGER NOT NULL
  *   served          INTEGER NOT NULL      unix time
  *   txseq           INTEGER NOT NULL      its "package" record
+ *
+ * Version 5 (issue 11): the data that needs its own consent.
+ *
+ * jobdata: the sealed job data of a device of a document (ch:JobData)
+ *   id              INTEGER PRIMARY KEY   what -q jobdata ID names
+ *   document_id     INTEGER NOT NULL      -> documents
+ *   device_ord      INTEGER NOT NULL      device_reports.ordinal;
+ *                                         UNIQUE (document_id, device_ord)
+ *   device_key      TEXT NOT NULL
+ *   sealed          TEXT NOT NULL         the base64 text, as it came: the
+ *                                         server holds no key to open it
+ *
+ * incidents: each incident or supply request of a gateway, once
+ *   id              INTEGER PRIMARY KEY   commsd's number (-q incidents,
+ *                                         -S ... -q incident ID)
+ *   gateway_id      INTEGER NOT NULL      -> gateways
+ *   incident_id     INTEGER NOT NULL      the gateway's number;
+ *                                         UNIQUE (gateway_id, incident_id)
+ *   document_id     INTEGER NOT NULL      the first document carrying it
+ *   kind, origin, device_key, created TEXT NOT NULL   as the document said
+ *   problem, contact_name, contact_email, contact_phone TEXT
+ *   received        INTEGER NOT NULL      unix time it was stored
+ *   status          TEXT NOT NULL         received, shipped or closed
+ *                                         (CHECK)
+ *   status_time     INTEGER NOT NULL      when it was set
+ *
+ * incident_supplies: the supplies a supply request names
+ *   incident        INTEGER NOT NULL      -> incidents; PRIMARY KEY
+ *   idx             TEXT NOT NULL         (incident, idx)
+ *   description, type, color TEXT
+ *   max, level, percent INTEGER
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -172,6 +203,9 @@ enum sq_stmt {
 	COMMS_METER_INSERT,
 	COMMS_SUPPLY_INSERT,
 	COMMS_ALERT_INSERT,
+	COMMS_JOBDATA_INSERT,
+	COMMS_INCIDENT_INSERT,
+	COMMS_INCSUPPLY_INSERT,
 	COMMS_NSTMT
 };
 
@@ -359,12 +393,54 @@ static const char schema_v4[] =
 	"	txseq		INTEGER NOT NULL\n"
 	");\n";
 
+/* version 5: job data, incidents and supply requests */
+static const char schema_v5[] =
+	"CREATE TABLE jobdata (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	document_id	INTEGER NOT NULL REFERENCES documents (id),\n"
+	"	device_ord	INTEGER NOT NULL,\n"
+	"	device_key	TEXT NOT NULL,\n"
+	"	sealed		TEXT NOT NULL,\n"
+	"	UNIQUE (document_id, device_ord)\n"
+	");\n"
+	"CREATE TABLE incidents (\n"
+	"	id		INTEGER PRIMARY KEY,\n"
+	"	gateway_id	INTEGER NOT NULL REFERENCES gateways (id),\n"
+	"	incident_id	INTEGER NOT NULL,\n"
+	"	document_id	INTEGER NOT NULL REFERENCES documents (id),\n"
+	"	kind		TEXT NOT NULL,\n"
+	"	origin		TEXT NOT NULL,\n"
+	"	device_key	TEXT NOT NULL,\n"
+	"	created		TEXT NOT NULL,\n"
+	"	problem		TEXT,\n"
+	"	contact_name	TEXT,\n"
+	"	contact_email	TEXT,\n"
+	"	contact_phone	TEXT,\n"
+	"	received	INTEGER NOT NULL,\n"
+	"	status		TEXT NOT NULL CHECK (status IN ('received', "
+	"'shipped', 'closed')),\n"
+	"	status_time	INTEGER NOT NULL,\n"
+	"	UNIQUE (gateway_id, incident_id)\n"
+	");\n"
+	"CREATE TABLE incident_supplies (\n"
+	"	incident	INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	idx		TEXT NOT NULL,\n"
+	"	description	TEXT,\n"
+	"	type		TEXT,\n"
+	"	color		TEXT,\n"
+	"	max		INTEGER,\n"
+	"	level		INTEGER,\n"
+	"	percent		INTEGER,\n"
+	"	PRIMARY KEY (incident, idx)\n"
+	") WITHOUT ROWID;\n";
+
 static const char *const migrations[COMMS_DB_VERSION]
     [SQL_MIGRATION_SCRIPTS] = {
 	{ schema_v1, txlog_schema },
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
 	{ schema_v4, NULL },
+	{ schema_v5, NULL },
 };
 
 static const char *const stmt_sql[COMMS_NSTMT] = {
@@ -427,6 +503,20 @@ static const char *const stmt_sql[COMMS_NSTMT] = {
 	    "INSERT INTO alerts (document_id, device_ord, device_key, "
 	    "ordinal, idx, severity, grp, code, description, time) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[COMMS_JOBDATA_INSERT] =
+	    "INSERT INTO jobdata (document_id, device_ord, device_key, "
+	    "sealed) VALUES (?1, ?2, ?3, ?4)",
+	/* the first document that carries an incident stores it */
+	[COMMS_INCIDENT_INSERT] =
+	    "INSERT INTO incidents (gateway_id, incident_id, document_id, "
+	    "kind, origin, device_key, created, problem, contact_name, "
+	    "contact_email, contact_phone, received, status, status_time) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	    "'received', ?12) ON CONFLICT (gateway_id, incident_id) DO NOTHING",
+	[COMMS_INCSUPPLY_INSERT] =
+	    "INSERT INTO incident_supplies (incident, idx, description, type, "
+	    "color, max, level, percent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8)",
 };
 
 static const char pragmas[] =
@@ -708,6 +798,78 @@ store_device(struct comms_db *db, int64_t gwid, int64_t docid, int64_t ord,
 	return 0;
 }
 
+/*
+ * An incident, stored by the first document that carries it (every part
+ * of a cycle does, and a document may come again): *stored is its row,
+ * or 0 when an earlier document stored it, so that its supplies follow
+ * it or not.
+ */
+static int
+store_incident(struct comms_db *db, int64_t gwid, int64_t docid,
+    const struct comms_record *r, int64_t now, int64_t *stored)
+{
+	sqlite3_stmt	*st = S(db)->st[COMMS_INCIDENT_INSERT];
+	int64_t		 id;
+	int		 rc = SQLITE_OK, c;
+
+	*stored = 0;
+	if (comms_parse_long(r->f[XI_ID].s, r->f[XI_ID].len, &id) == -1 ||
+	    id <= 0)
+		return -1;	/* cannot be: the schema wants numbers from 1 */
+	B(sqlite3_bind_int64(st, 1, gwid));
+	B(sqlite3_bind_int64(st, 2, id));
+	B(sqlite3_bind_int64(st, 3, docid));
+	B(bind_f(st, 4, &r->f[XI_KIND]));
+	B(bind_f(st, 5, &r->f[XI_ORIGIN]));
+	B(bind_f(st, 6, &r->f[XI_DEVICE]));
+	B(bind_f(st, 7, &r->f[XI_CREATED]));
+	for (c = XI_PROBLEM; c <= XI_PHONE; c++)
+		B(bind_f(st, 8 + c - XI_PROBLEM, &r->f[c]));
+	B(sqlite3_bind_int64(st, 12, now));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	if (sqlite3_changes(H(db)) == 1)
+		*stored = sqlite3_last_insert_rowid(H(db));
+	return 0;
+}
+
+static int
+store_incsupply(struct comms_db *db, int64_t incident,
+    const struct comms_record *r)
+{
+	sqlite3_stmt	*st = S(db)->st[COMMS_INCSUPPLY_INSERT];
+	int		 rc = SQLITE_OK;
+
+	B(sqlite3_bind_int64(st, 1, incident));
+	B(bind_f(st, 2, &r->f[XN_INDEX]));
+	B(bind_f(st, 3, &r->f[XN_DESCRIPTION]));
+	B(bind_f(st, 4, &r->f[XN_TYPE]));
+	B(bind_f(st, 5, &r->f[XN_COLOR]));
+	B(bind_fint(st, 6, &r->f[XN_MAX]));
+	B(bind_fint(st, 7, &r->f[XN_LEVEL]));
+	B(bind_fint(st, 8, &r->f[XN_PERCENT]));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	return 0;
+}
+
+/* a device's sealed job data, as it came */
+static int
+store_jobdata(struct comms_db *db, const struct comms_record *r,
+    int64_t docid, int64_t ord, const struct comms_field *key)
+{
+	sqlite3_stmt	*st = S(db)->st[COMMS_JOBDATA_INSERT];
+	int		 rc = SQLITE_OK;
+
+	B(sqlite3_bind_int64(st, 1, docid));
+	B(sqlite3_bind_int64(st, 2, ord));
+	B(bind_f(st, 3, key));
+	B(bind_f(st, 4, &r->f[XJ_DATA]));
+	if (rc != SQLITE_OK || step_done(st) == -1)
+		return -1;
+	return 0;
+}
+
 /* the gateway row of this certificate's CN, created or refreshed */
 static int
 gateway_id(struct comms_db *db, const struct comms_peer *peer, int64_t now,
@@ -782,6 +944,7 @@ insert_document(struct comms_db *db, int64_t gwid,
 	struct comms_record	 r, dev;
 	size_t			 off = 0;
 	int64_t			 ord = -1, cid = 0, first, ordinals[RD_NTABLES];
+	int64_t			 incident = 0;
 	int			 rc = SQLITE_OK;
 
 	if (!comms_extract_next(doc->extract, doc->extractlen, &off, &r) ||
@@ -821,6 +984,18 @@ insert_document(struct comms_db *db, int64_t gwid,
 			memset(ordinals, 0, sizeof(ordinals));
 			if (store_device(db, gwid, out->id, ++ord, &r,
 			    now) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_INCIDENT) {
+			if (store_incident(db, gwid, out->id, &r, now,
+			    &incident) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_INCSUPPLY) {
+			if (incident > 0 && store_incsupply(db, incident,
+			    &r) == -1)
+				return -1;
+		} else if (r.tag == COMMS_REC_JOBDATA) {
+			if (ord < 0 || store_jobdata(db, &r, out->id, ord,
+			    &dev.f[XD_KEY]) == -1)
 				return -1;
 		} else if (ord < 0 || store_reading(db, &r, out->id, ord,
 		    &dev.f[XD_KEY], ordinals) == -1)
@@ -1042,6 +1217,31 @@ sq_run(struct comms_db *db, const char *sql, const struct comms_qarg *a,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* the gateway's incidents a check-in answers with */
+static int
+sq_incidents(struct comms_db *db, int64_t gw, const struct comms_checkin *ci)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(H(db), "SELECT incident_id, status FROM "
+	    "incidents WHERE gateway_id = ?1 AND received >= ?2 ORDER BY "
+	    "incident_id DESC LIMIT ?3", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, gw) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, ci->incidents_since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (int64_t)ci->incidents_max) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ci->incident(ci->arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
  * A check-in, in one IMMEDIATE transaction: SQLite has one writer at a
  * time, which serialises the check-ins of a gateway too.
@@ -1119,6 +1319,8 @@ sq_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 		    "acknowledged = NULL", a, 5) == -1)
 			goto fail;
 	}
+	if (ci->incident != NULL && sq_incidents(db, gw, ci) == -1)
+		goto fail;
 	detail = ci->record(ci->arg, serve, n - serve, summary,
 	    sizeof(summary));
 	rc = txlog_append(H(db), now, COMMS_LOG_CHECKIN, summary, detail,
@@ -1158,6 +1360,36 @@ sq_package(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 			goto fail;
 	}
 	if (sql_exec(H(db), "COMMIT") == -1)
+		goto fail;
+	return 0;
+ fail:
+	(void)sql_rollback(H(db));
+	return -1;
+}
+
+/* an incident's status and its record, in one transaction */
+static int
+sq_incident_status(struct comms_db *db, int64_t id, const char *status,
+    int64_t now, const char *summary, const char *detail)
+{
+	int64_t	 seq;
+
+	if (sql_exec(H(db), "BEGIN IMMEDIATE") == -1)
+		return -1;
+	{
+		struct comms_qarg a[] = { { id, NULL }, { 0, status },
+		    { now, NULL } };
+
+		if (sq_run(db, "UPDATE incidents SET status = ?2, status_time "
+		    "= ?3 WHERE id = ?1", a, 3) == -1)
+			goto fail;
+	}
+	if (sqlite3_changes(H(db)) != 1) {
+		(void)sql_rollback(H(db));
+		return 1;
+	}
+	if (txlog_append(H(db), now, COMMS_LOG_INCIDENT, summary, detail,
+	    &seq) == -1 || sql_exec(H(db), "COMMIT") == -1)
 		goto fail;
 	return 0;
  fail:
@@ -1215,6 +1447,20 @@ static const char *const sq_queries[CQ_NQUERIES] = {
 	    "d.last_served, d.times_served, d.acknowledged FROM deliveries d "
 	    "JOIN gateways g ON g.id = d.gateway_id ORDER BY g.cn, "
 	    "d.sequence",
+	[CQ_INCIDENTS] =
+	    "SELECT i.id, g.cn, i.incident_id, i.kind, i.origin, "
+	    "i.device_key, i.created, i.status, i.problem, i.contact_name, "
+	    "i.contact_email, i.contact_phone, (SELECT group_concat(idx, ' ') "
+	    "FROM (SELECT idx FROM incident_supplies s WHERE s.incident = "
+	    "i.id ORDER BY idx)), i.document_id, i.status_time "
+	    "FROM incidents i JOIN gateways g ON g.id = i.gateway_id "
+	    "ORDER BY i.id",
+	[CQ_JOBDATA] =
+	    "SELECT j.id, j.document_id, g.cn, j.device_key, d.received, "
+	    "j.sealed FROM jobdata j JOIN documents d ON d.id = j.document_id "
+	    "JOIN gateways g ON g.id = d.gateway_id ORDER BY j.id",
+	[CQ_JOBDATA_ONE] =
+	    "SELECT sealed FROM jobdata WHERE id = ?1",
 };
 
 struct comms_q {
@@ -1333,6 +1579,7 @@ const struct comms_db_ops comms_sqlite_ops = {
 	.log = sq_log,
 	.store = sq_store,
 	.checkin = sq_checkin,
+	.incident_status = sq_incident_status,
 	.package = sq_package,
 	.q_open = sq_q_open,
 	.q_next = sq_q_next,

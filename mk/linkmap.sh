@@ -76,9 +76,10 @@ for p in callhomed collectd auditd signerd uplinkd callhomectl commsd; do
 		# package fetch brought it near 5,900, and 5,999 with parts;
 		# HTTP keep-alive (a kept connection, a redial when it was
 		# closed) and the TLS session between dials (issue 13) about
-		# 160 more, half of them comments: the rule is now 6,200
-		[ "$total" -lt 6200 ] && rule $p "$total lines < 6200" ok ||
-		    rule $p "$total lines, not under 6200" broken
+		# 160 more, half of them comments, and the incidents' status in
+		# the check-in answer (issue 11) about 60: the rule is now 6,300
+		[ "$total" -lt 6300 ] && rule $p "$total lines < 6300" ok ||
+		    rule $p "$total lines, not under 6300" broken
 		;;
 	callhomed)
 		nsym=$(nm "$BUILD/$p" 2>/dev/null | grep -c ' [UTt] sqlite3_')

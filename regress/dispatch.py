@@ -49,7 +49,7 @@ RECEIVERS = [
      "parent_to_uplinkd", [("common/child.c", "parent_dispatch")]),
     ("uplinkd/uplinkd.c", "auditd_msg", "auditd_uplinkd",
      "auditd_to_uplinkd", []),
-    ("callhomectl/ctl_live.c", "ctl_live", "control",
+    ("callhomectl/ctl_live.c", "exchange", "control",
      "parent_to_client", []),
 ]
 

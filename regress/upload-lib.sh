@@ -13,7 +13,8 @@
 #
 #	up_fleet N [FILE...]	snmpfleet serving N real walks of $WALKS
 #				and the snmprec FILEs; sets FLEET_PORT,
-#				NDEV, $W/fleet.map
+#				NDEV, $W/fleet.map (UP_FLEET_OPTS: more
+#				options of snmpfleet)
 #	up_bigfleet N		another snmpfleet: N printers (the walks of
 #				$WALKS round-robin); sets BIG_PORT, BIG_NDEV,
 #				$W/bigfleet.map (gw_conf uses it with
@@ -153,8 +154,8 @@ up_fleet() {
 		echo "127.26.0.$_n $_w" >>"$W/fleet.map"
 	done
 	NDEV=$_n
-	"$FLEET" -p "$FLEET_PORT" "$W/fleet.map" >"$W/fleet.out" \
-	    2>"$W/fleet.err" &
+	"$FLEET" ${UP_FLEET_OPTS:-} -p "$FLEET_PORT" "$W/fleet.map" \
+	    >"$W/fleet.out" 2>"$W/fleet.err" &
 	FLEET_PID=$!
 	up_started $FLEET_PID
 	if wait_for 10 grep -qx ready "$W/fleet.out"; then

@@ -114,5 +114,8 @@ checkin_judge(struct xschema *xs, const struct http_response *hr,
 	(void)strlcpy(res->server_time, cr->server_time,
 	    sizeof(res->server_time));
 	res->bundles = (uint32_t)cr->nbundles;
+	res->nincidents = (uint32_t)cr->nincidents;
+	memcpy(res->incidents, cr->incidents, cr->nincidents *
+	    sizeof(cr->incidents[0]));
 	return UP_DELIVERED;
 }

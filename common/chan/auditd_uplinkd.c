@@ -9,7 +9,7 @@ static const struct chan_msg auditd_to_uplinkd[] = {
 	{ IMSG_UPLOAD_JOB, MT_STREAM, UPLOAD_JOB_MAX },
 };
 static const struct chan_msg uplinkd_to_auditd[] = {
-	{ IMSG_UPLOAD_RESULT, 0, 8 * 1024 },
+	{ IMSG_UPLOAD_RESULT, 0, 8 * 1024 + CHECKIN_MAX_INCIDENTS * 9 },
 };
 
 const struct chan_def chan_auditd_uplinkd = {
@@ -60,6 +60,8 @@ msg_upload_job_send(struct imsgev *iev, const struct msg_upload_job *j)
 void
 msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
 {
+	uint32_t	 i;
+
 	wbuf_u64(w, u->job);
 	wbuf_u8(w, u->kind);
 	wbuf_u32(w, u->bundles);
@@ -77,6 +79,11 @@ msg_upload_result_encode(struct wbuf *w, const struct msg_upload_result *u)
 	wbuf_u64(w, u->bytes_received);
 	wbuf_str(w, u->error);
 	wbuf_u32(w, u->retry_after);
+	wbuf_u32(w, u->nincidents);
+	for (i = 0; i < u->nincidents && i < CHECKIN_MAX_INCIDENTS; i++) {
+		wbuf_i64(w, u->incidents[i].id);
+		wbuf_u8(w, u->incidents[i].status);
+	}
 }
 
 int
@@ -84,6 +91,7 @@ msg_upload_result_decode(const void *p, size_t len,
     struct msg_upload_result *u)
 {
 	struct rbuf	 r;
+	uint32_t	 i;
 
 	memset(u, 0, sizeof(*u));
 	rbuf_init(&r, p, len);
@@ -104,7 +112,17 @@ msg_upload_result_decode(const void *p, size_t len,
 	u->bytes_received = rbuf_u64(&r);
 	rbuf_str(&r, u->error, sizeof(u->error));
 	u->retry_after = rbuf_u32(&r);
+	if ((u->nincidents = rbuf_u32(&r)) > CHECKIN_MAX_INCIDENTS)
+		return -1;
+	for (i = 0; i < u->nincidents; i++) {
+		u->incidents[i].id = rbuf_i64(&r);
+		u->incidents[i].status = rbuf_u8(&r);
+		if (u->incidents[i].id <= 0 ||
+		    checkin_incident_status(u->incidents[i].status) == NULL)
+			return -1;
+	}
 	if (rbuf_done(&r) == -1 || u->status >= UP_STATUS_MAX ||
+	    (u->kind == JOB_UPLOAD && u->nincidents != 0) ||
 	    u->retry_after > UP_RETRY_AFTER_MAX ||
 	    (u->kind != JOB_UPLOAD && u->kind != JOB_CHECKIN) ||
 	    (u->kind == JOB_UPLOAD && u->bundles != 0) ||

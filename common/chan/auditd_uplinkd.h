@@ -12,6 +12,7 @@
 #define CALLHOME_CHAN_AUDITD_UPLINKD_H
 
 #include "chan.h"
+#include "checkin.h"
 #include "digest.h"
 #include "imsgev.h"
 #include "upload_status.h"
@@ -55,6 +56,8 @@ struct msg_upload_result {
 	char		 error[512];
 	uint32_t	 retry_after;	/* the server's Retry-After, seconds;
 					   0: none */
+	uint32_t	 nincidents;	/* a check-in's: the server's status */
+	struct checkin_incident incidents[CHECKIN_MAX_INCIDENTS];
 };
 #define UP_RETRY_AFTER_MAX	(24 * 60 * 60)
 void	msg_upload_result_encode(struct wbuf *,

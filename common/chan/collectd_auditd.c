@@ -2,6 +2,7 @@
  * The channel from collectd to auditd: see collectd_auditd.h.
  */
 #include "chan/collectd_auditd.h"
+#include "jobseal.h"
 
 static const struct chan_msg collectd_to_auditd[] = {
 	{ IMSG_CYCLE_BEGIN, 0, 1024 },
@@ -9,6 +10,9 @@ static const struct chan_msg collectd_to_auditd[] = {
 	{ IMSG_DEV_METER, 0, 2 * 1024 },
 	{ IMSG_DEV_SUPPLY, 0, 4 * 1024 },
 	{ IMSG_DEV_ALERT, 0, 4 * 1024 },
+	/* the plaintext and its sealed form, each with its length */
+	{ IMSG_DEV_JOBDATA, MT_STREAM, 2 * REPORT_JOBS_PLAIN_MAX +
+	    JOBSEAL_OVERHEAD + 8 },
 	{ IMSG_DEV_END, 0, 0 },
 	{ IMSG_CYCLE_END, 0, 1024 },
 };
@@ -54,6 +58,12 @@ void
 msg_dev_alert_send(struct imsgev *iev, const struct rpt_alert *a)
 {
 	SEND(iev, IMSG_DEV_ALERT, msg_alert_encode, a);
+}
+
+void
+msg_dev_jobdata_send(struct imsgev *iev, const struct rpt_jobdata *j)
+{
+	SEND(iev, IMSG_DEV_JOBDATA, msg_jobdata_encode, j);
 }
 
 void

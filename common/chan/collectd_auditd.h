@@ -5,6 +5,8 @@
  *	CYCLE_BEGIN				struct rpt_cycle (planned)
  *	per device: DEV_BEGIN			struct rpt_device
  *		    DEV_METER*, DEV_SUPPLY*, DEV_ALERT*
+ *		    DEV_JOBDATA?		struct rpt_jobdata (sealed job
+ *						data, with "send job-data yes")
  *		    DEV_END			no payload
  *	CYCLE_END				struct rpt_cycle (counts)
  *
@@ -25,6 +27,7 @@ void	msg_dev_begin_send(struct imsgev *, const struct rpt_device *);
 void	msg_dev_meter_send(struct imsgev *, const struct rpt_meter *);
 void	msg_dev_supply_send(struct imsgev *, const struct rpt_supply *);
 void	msg_dev_alert_send(struct imsgev *, const struct rpt_alert *);
+void	msg_dev_jobdata_send(struct imsgev *, const struct rpt_jobdata *);
 void	msg_dev_end_send(struct imsgev *);
 void	msg_cycle_end_send(struct imsgev *, const struct rpt_cycle *);
 

@@ -5,6 +5,7 @@
 
 static const struct chan_msg client_to_parent[] = {
 	{ IMSG_CTL_REQUEST, 0, 1024 },
+	{ IMSG_CTL_INCIDENT, 0, INC_REQ_WIRE_MAX },
 };
 static const struct chan_msg parent_to_client[] = {
 	{ IMSG_CTL_REPLY, 0, 8 * 1024 },

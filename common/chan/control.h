@@ -2,6 +2,8 @@
  * The control socket's channel: a callhomectl client and callhomed.
  *
  *	client -> parent	CTL_REQUEST	one command
+ *				CTL_INCIDENT	or an incident to record
+ *						(chan/incident.h)
  *	parent -> client	CTL_REPLY*	"key: value" lines
  *				CTL_END		the exit status
  *
@@ -14,6 +16,7 @@
 #include "buf.h"
 #include "chan.h"
 #include "imsgev.h"
+#include "chan/incident.h"
 
 extern const struct chan_def	chan_control;
 

@@ -10,13 +10,14 @@
 
 static const struct chan_msg parent_to_auditd[] = {
 	CHAN_LIFECYCLE_TO_CHILD,
-	{ IMSG_CONF_AUDITD, MT_STREAM, SCHEMA_MAX + 4096 },
+	{ IMSG_CONF_AUDITD, MT_STREAM, SCHEMA_MAX + 16384 },
 	{ IMSG_AUDIT_EVENT, 0, 8 * 1024 },
 	{ IMSG_OUTBOX_KICK, 0, 0 },
 	{ IMSG_OUTBOX_STATUS_REQ, 0, 0 },
 	{ IMSG_CHECKIN_NOW, 0, 0 },
 	{ IMSG_INSTRUCTION_DONE, 0, 2 * 1024 },
 	{ IMSG_OUTBOX_OP, 0, 64 },
+	{ IMSG_INCIDENT_NEW, 0, INC_REQ_WIRE_MAX },
 };
 static const struct chan_msg auditd_to_parent[] = {
 	CHAN_LIFECYCLE_TO_PARENT,
@@ -25,6 +26,7 @@ static const struct chan_msg auditd_to_parent[] = {
 	{ IMSG_GATEWAY_STATE, 0, 8 * 1024 },
 	{ IMSG_PROFILE_PACKAGE, MT_STREAM, PROFILE_PACKAGE_MAX + 256 },
 	{ IMSG_OUTBOX_OP_DONE, 0, 1024 },
+	{ IMSG_INCIDENT_DONE, 0, INC_TEXT_MAX + 64 },
 };
 
 const struct chan_def chan_parent_auditd = {
@@ -43,6 +45,8 @@ void
 msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
     const uint8_t *xsd, size_t xsdlen)
 {
+	uint32_t	 i;
+
 	wbuf_str(w, c->gateway);
 	wbuf_str(w, c->site);
 	wbuf_str(w, c->server.name);
@@ -53,6 +57,15 @@ msg_conf_auditd_encode(struct wbuf *w, const struct callhome_conf *c,
 	wbuf_u64(w, c->spool_limit);
 	wbuf_u64(w, c->part_limit);
 	wbuf_u32(w, c->checkin_every);
+	wbuf_str(w, c->tzname);
+	wbuf_u8(w, c->supply_requests ? 1 : 0);
+	wbuf_u32(w, c->supply_threshold);
+	wbuf_u32(w, c->nsupply_rules);
+	for (i = 0; i < c->nsupply_rules && i < CONF_SUPPLY_RULES_MAX; i++) {
+		wbuf_u32(w, c->supply_rules[i].percent);
+		wbuf_str(w, c->supply_rules[i].vendor);
+		wbuf_str(w, c->supply_rules[i].type);
+	}
 	wbuf_blob(w, xsd, xsdlen);
 }
 
@@ -62,6 +75,8 @@ msg_conf_auditd_decode(const void *p, size_t len, struct auditd_conf *c)
 {
 	struct rbuf	 r;
 	const uint8_t	*b;
+	uint32_t	 i;
+	int		 bad = 0;
 
 	memset(c, 0, sizeof(*c));
 	rbuf_init(&r, p, len);
@@ -75,8 +90,26 @@ msg_conf_auditd_decode(const void *p, size_t len, struct auditd_conf *c)
 	c->spool_limit = rbuf_u64(&r);
 	c->part_limit = rbuf_u64(&r);
 	c->checkin_every = rbuf_u32(&r);
+	rbuf_str(&r, c->tzname, sizeof(c->tzname));
+	c->supply_requests = rbuf_u8(&r);
+	c->supply_threshold = rbuf_u32(&r);
+	c->nsupply_rules = rbuf_u32(&r);
+	if (c->nsupply_rules > CONF_SUPPLY_RULES_MAX)
+		bad = 1;
+	for (i = 0; !bad && i < c->nsupply_rules; i++) {
+		c->supply_rules[i].percent = rbuf_u32(&r);
+		rbuf_str(&r, c->supply_rules[i].vendor,
+		    sizeof(c->supply_rules[i].vendor));
+		rbuf_str(&r, c->supply_rules[i].type,
+		    sizeof(c->supply_rules[i].type));
+		if (c->supply_rules[i].percent < 1 ||
+		    c->supply_rules[i].percent > 99)
+			bad = 1;
+	}
 	b = rbuf_blob(&r, &c->xsdlen, SCHEMA_MAX);
-	if (rbuf_done(&r) == -1 || c->authorize_upload > 1 ||
+	if (bad || rbuf_done(&r) == -1 || c->authorize_upload > 1 ||
+	    c->supply_requests > 1 || c->supply_threshold < 1 ||
+	    c->supply_threshold > 99 ||
 	    c->send >= (1U << CAT_MAX) ||
 	    c->part_limit < CONF_PART_LIMIT_MIN ||
 	    c->part_limit > CONF_PART_LIMIT_MAX) {
@@ -432,4 +465,24 @@ msg_profile_package_send(struct imsgev *iev,
 
 	msg_profile_package_encode(w, pp);
 	imsgev_sendw(iev, IMSG_PROFILE_PACKAGE, 0, -1, w);
+}
+
+void
+msg_incident_new_send(struct imsgev *iev, uint32_t peerid,
+    const struct incident_req *r)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	wbuf_incident_req(w, r);
+	imsgev_sendw(iev, IMSG_INCIDENT_NEW, peerid, -1, w);
+}
+
+void
+msg_incident_done_send(struct imsgev *iev, uint32_t peerid,
+    const struct incident_done *d)
+{
+	struct wbuf	*w = imsgev_wbuf(iev);
+
+	msg_incident_done_encode(w, d);
+	imsgev_sendw(iev, IMSG_INCIDENT_DONE, peerid, -1, w);
 }

@@ -16,6 +16,9 @@
  *				OUTBOX_OP	the operator's requeue or drop
  *						of one document (peer id: the
  *						control client)
+ *				INCIDENT_NEW	an incident the administrator
+ *						typed (chan/incident.h; peer
+ *						id: the control client)
  *	auditd -> parent	READY, PONG (lifecycle.h)
  *				CYCLE_STORED	a cycle is in the database
  *				OUTBOX_STATUS	the answer, or news after an
@@ -27,6 +30,8 @@
  *						interval, the packages
  *				PROFILE_PACKAGE	an installed vendor profile
  *				OUTBOX_OP_DONE	what became of an OUTBOX_OP
+ *				INCIDENT_DONE	recorded (its number), or why
+ *						not
  *
  * auditd's part holds no secret: names, switches, limits and the schema.
  */
@@ -34,6 +39,7 @@
 #define CALLHOME_CHAN_PARENT_AUDITD_H
 
 #include "chan/lifecycle.h"
+#include "chan/incident.h"
 #include "chan/pkg.h"
 #include "config.h"
 #include "digest.h"
@@ -54,6 +60,11 @@ struct auditd_conf {
 	uint64_t	 spool_limit;		/* bytes */
 	uint64_t	 part_limit;		/* bytes, CONF_PART_LIMIT_* */
 	uint32_t	 checkin_every;		/* seconds, 0: never */
+	char		 tzname[64];		/* for the site information */
+	uint8_t		 supply_requests;	/* automatic ones */
+	uint32_t	 supply_threshold;	/* percent */
+	uint32_t	 nsupply_rules;
+	struct supply_rule supply_rules[CONF_SUPPLY_RULES_MAX];
 	uint8_t		*xsd;			/* the protocol schema, with */
 	size_t		 xsdlen;		/* a NUL after its bytes */
 };
@@ -153,6 +164,12 @@ int	msg_outbox_op_done_decode(const void *, size_t,
 	    struct msg_outbox_op_done *);
 void	msg_outbox_op_done_send(struct imsgev *, uint32_t peerid,
 	    const struct msg_outbox_op_done *);
+
+/* IMSG_INCIDENT_NEW, IMSG_INCIDENT_DONE: decoded by chan/incident.h */
+void	msg_incident_new_send(struct imsgev *, uint32_t peerid,
+	    const struct incident_req *);
+void	msg_incident_done_send(struct imsgev *, uint32_t peerid,
+	    const struct incident_done *);
 
 /* IMSG_CHECKIN_NOW: no payload */
 void	msg_checkin_now_send(struct imsgev *);

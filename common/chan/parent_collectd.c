@@ -191,12 +191,19 @@ encode_head(struct wbuf *w, uint32_t send, const char *community,
 	wbuf_u32(w, discover_rate);
 }
 
+_Static_assert(sizeof(((struct callhome_conf *)0)->jobdata_pub) ==
+    JOBSEAL_KEY_LEN, "the job-data key's size");
+
 static void
-encode_tail(struct wbuf *w, const struct profile_set *set)
+encode_tail(struct wbuf *w, const struct profile_set *set, int have_jobkey,
+    const uint8_t *jobkey)
 {
 	wbuf_u8(w, set != NULL);
 	if (set != NULL)
 		msg_profiles_encode(w, set);
+	wbuf_u8(w, have_jobkey != 0);
+	if (have_jobkey)
+		wbuf_bytes(w, jobkey, JOBSEAL_KEY_LEN);
 }
 
 void
@@ -216,7 +223,7 @@ msg_conf_collectd_encode(struct wbuf *w, const struct callhome_conf *c)
 	    c->discover_rate);
 	encode_users(w, &users);
 	encode_targets(w, &c->devices, &c->discovers);
-	encode_tail(w, c->profile_set);
+	encode_tail(w, c->profile_set, c->have_jobdata_pub, c->jobdata_pub);
 	while ((u = TAILQ_FIRST(&users)) != NULL) {
 		TAILQ_REMOVE(&users, u, entry);
 		usm_user_clear(&u->usm);
@@ -233,7 +240,7 @@ collectd_conf_encode(struct wbuf *w, const struct collectd_conf *c)
 	    c->discover_rate);
 	encode_users(w, &c->users);
 	encode_targets(w, &c->devices, &c->discovers);
-	encode_tail(w, c->profile_set);
+	encode_tail(w, c->profile_set, c->have_jobkey, c->jobkey);
 }
 
 static void
@@ -308,6 +315,7 @@ int
 msg_conf_collectd_decode(const void *p, size_t len, struct collectd_conf *c)
 {
 	struct rbuf	 r;
+	const uint8_t	*k;
 
 	rbuf_init(&r, p, len);
 	c->send = rbuf_u32(&r);
@@ -327,9 +335,15 @@ msg_conf_collectd_decode(const void *p, size_t len, struct collectd_conf *c)
 		if (msg_profiles_decode(&r, c->profile_set) == -1)
 			r.err = 1;
 	}
+	if ((c->have_jobkey = rbuf_u8(&r)) == 1 && !r.err) {
+		if ((k = rbuf_bytes(&r, JOBSEAL_KEY_LEN)) != NULL)
+			memcpy(c->jobkey, k, JOBSEAL_KEY_LEN);
+	} else if (c->have_jobkey != 0)
+		r.err = 1;
 	if (c->snmp_version > SNMPV_3 || c->snmp_window == 0 ||
 	    c->snmp_rate == 0 || c->snmp_timeout_ms == 0 ||
-	    c->send >= (1U << CAT_MAX))
+	    c->send >= (1U << CAT_MAX) ||
+	    ((c->send & CAT_BIT(CAT_JOB_DATA)) && !c->have_jobkey))
 		r.err = 1;
 	return rbuf_done(&r);
 }

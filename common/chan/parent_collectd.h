@@ -7,14 +7,16 @@
  *				COLLECT_START	start a cycle now
  *	collectd -> parent	READY, PONG (lifecycle.h)
  *
- * collectd's part is the SNMP settings, the targets, the v3 users and the
- * vendor profiles: nothing about the server, the keys or the log.
+ * collectd's part is the SNMP settings, the targets, the v3 users, the
+ * vendor profiles and the job-data public key: nothing about the server,
+ * the other keys or the log.
  */
 #ifndef CALLHOME_CHAN_PARENT_COLLECTD_H
 #define CALLHOME_CHAN_PARENT_COLLECTD_H
 
 #include "chan/lifecycle.h"
 #include "config.h"
+#include "jobseal.h"
 #include "usm.h"
 
 extern const struct chan_def	chan_parent_collectd;
@@ -46,6 +48,9 @@ struct collectd_conf {
 	struct devices		 devices;
 	struct discovers	 discovers;
 	struct profile_set	*profile_set;	/* NULL: standard MIBs only */
+	/* the job-data key (raw X25519 public key) job data is sealed to */
+	uint8_t			 jobkey[JOBSEAL_KEY_LEN];
+	int			 have_jobkey;
 };
 struct collectd_conf	*collectd_conf_new(void);
 void			 collectd_conf_free(struct collectd_conf *); /* wipes */

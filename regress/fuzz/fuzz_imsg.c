@@ -136,6 +136,7 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct rpt_meter		 me;
 		struct rpt_supply		 su;
 		struct rpt_alert		 al;
+		struct rpt_jobdata		 jd;
 		struct msg_upload_job		 uj;
 		struct msg_upload_result	 ur;
 		struct msg_dial_req		 dq;
@@ -157,6 +158,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 		struct msg_package_store	 ps;
 		struct msg_outbox_op		 oo;
 		struct msg_outbox_op_done	 od;
+		struct incident_req		 ir;
+		struct incident_done		 idn;
 	} u;
 	struct wbuf		 w;
 	int			 ok;
@@ -214,6 +217,8 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	ROUND_TRIP(IMSG_DEV_METER, msg_meter_decode, msg_meter_encode, me);
 	ROUND_TRIP(IMSG_DEV_SUPPLY, msg_supply_decode, msg_supply_encode, su);
 	ROUND_TRIP(IMSG_DEV_ALERT, msg_alert_decode, msg_alert_encode, al);
+	ROUND_TRIP(IMSG_DEV_JOBDATA, msg_jobdata_decode, msg_jobdata_encode,
+	    jd);
 	ROUND_TRIP(IMSG_UPLOAD_JOB, msg_upload_job_decode,
 	    msg_upload_job_encode, uj);
 	ROUND_TRIP(IMSG_UPLOAD_RESULT, msg_upload_result_decode,
@@ -255,6 +260,13 @@ decode(uint32_t type, const uint8_t *p, size_t n)
 	    oo);
 	ROUND_TRIP(IMSG_OUTBOX_OP_DONE, msg_outbox_op_done_decode,
 	    msg_outbox_op_done_encode, od);
+	/* incidents: typed in (control), to auditd, and its answer */
+	ROUND_TRIP(IMSG_CTL_INCIDENT, msg_incident_req_decode,
+	    wbuf_incident_req, ir);
+	ROUND_TRIP(IMSG_INCIDENT_NEW, msg_incident_req_decode,
+	    wbuf_incident_req, ir);
+	ROUND_TRIP(IMSG_INCIDENT_DONE, msg_incident_done_decode,
+	    msg_incident_done_encode, idn);
 #undef ROUND_TRIP
 	case IMSG_DEV_END:
 	case IMSG_OUTBOX_KICK:

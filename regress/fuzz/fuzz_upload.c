@@ -199,9 +199,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* keep the database small */
 	if (++runs % 512 == 0 && sqlite3_exec(comms_db_sqlite(&db),
-	    "DELETE FROM meters; DELETE FROM supplies; DELETE FROM alerts; "
-	    "DELETE FROM device_reports; DELETE FROM devices; "
-	    "DELETE FROM documents; DELETE FROM cycles; DELETE FROM gateways; "
+	    "DELETE FROM jobdata; DELETE FROM incident_supplies; "
+	    "DELETE FROM incidents; DELETE FROM meters; DELETE FROM supplies; "
+	    "DELETE FROM alerts; DELETE FROM device_reports; "
+	    "DELETE FROM devices; DELETE FROM documents; "
+	    "DELETE FROM cycles; DELETE FROM gateways; "
 	    "DELETE FROM txlog",
 	    NULL, NULL, NULL) != SQLITE_OK)
 		abort();

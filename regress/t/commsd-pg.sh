@@ -30,10 +30,19 @@
 #   a restart       PostgreSQL restarted: a node, which cannot connect again
 #                   from its sandbox, exits 1 (its request unanswered); once
 #                   started again it stores the same document, once
+#   incidents       a document with JobData and Incidents to node A, again
+#                   to node B, and another cycle's document with the same
+#                   incidents to node B: each incident stored once (its
+#                   supplies, the contact only with the one typed in),
+#                   the job data of both documents; -S shipped on one
+#                   node shows in the next check-in answer of the other
 #   -q on both      the same uploads to a SQLite node and a PostgreSQL
 #                   node (a partial cycle among them): -q documents,
 #                   cycles, devices, document ID and the upload records of
-#                   -q log say the same (times and peer ports aside)
+#                   -q log say the same (times and peer ports aside); the
+#                   same for -q incidents, -q jobdata and -S
+#   version 4       a database made before job data and incidents: -q
+#                   refuses it, a writer's open adds their tables (5)
 
 . "$TOP/regress/lib.sh"
 . "$TOP/regress/pki.sh"
@@ -355,6 +364,55 @@ check "-nv shows no password" sh -c \
      ! '$COMMSD' -nv -f '$T/nb.conf' | grep -q s3cret-pw"
 check "the log shows no password" sh -c "! grep -q s3cret-pw '$T/nb.log'"
 
+# ---- job data and incidents, on two nodes
+# inc_doc CYCLE: upload-incidents.xml's incidents (3: a service call with
+# a contact, 4: a supply request for 1.1 and 1.2) and a device's JobData
+JD=$(printf 'sealed to the vendor, opaque to commsd: %s' \
+    0123456789abcdef0123456789abcdef | base64 | tr -d '\n')
+inc_doc() {
+	sed -e "s|<ch:Cycle id=\"2\"|<ch:Cycle id=\"$1\"|" \
+	    -e 's|site-info</ch:Categories>|site-info job-data</ch:Categories>|' \
+	    -e "s|<ch:Devices/>|<ch:Devices><ch:Device key=\"serial:HP:CN1\" outcome=\"ok\" collected=\"2026-11-21T02:00:01Z\"><ch:JobData>$JD</ch:JobData></ch:Device></ch:Devices>|" \
+	    "$DOCS/upload-incidents.xml"
+}
+inc_doc 402 >"$T/inc1.xml"
+inc_doc 403 >"$T/inc2.xml"
+i1=$(up "$PA" "$T/ri1" "$T/inc1.xml")
+i2=$(up "$PB" "$T/ri2" "$T/inc1.xml")
+i3=$(up "$PB" "$T/ri3" "$T/inc2.xml")
+check "incidents: stored on A, a duplicate on B, another cycle on B" test \
+    "$i1/$(field Duplicate "$T/ri1")/$i2/$(field Duplicate "$T/ri2")/$i3/$(field Duplicate "$T/ri3")" = \
+    "200/false/200/true/200/false"
+"$COMMSD" -f "$T/nb.conf" -q incidents -j >"$T/inc.json"
+"$COMMSD" -f "$T/na.conf" -q jobdata -j >"$T/jd.json"
+check "-q incidents: each once, supplies and contact as sent; -q jobdata: both documents'" \
+    $PY - "$T/inc.json" "$T/jd.json" "$(field DocumentId "$T/ri1")" \
+    "$(field DocumentId "$T/ri3")" <<'EOF'
+import json, sys
+inc = json.load(open(sys.argv[1]))
+assert sorted(x["incident"] for x in inc) == [3, 4], inc
+assert all(x["gateway"] == "gw1" and x["status"] == "received" and
+    x["document"] == int(sys.argv[3]) for x in inc), inc
+s = {x["incident"]: x for x in inc}
+assert s[3]["kind"] == "service" and s[3]["problem"] == "Paper jam", s[3]
+assert s[3]["contact_email"] == "ann@example.com" and s[3]["supplies"] is None
+assert s[4]["supplies"] == "1.1 1.2" and s[4]["contact_name"] is None, s[4]
+jd = json.load(open(sys.argv[2]))
+assert sorted(x["document"] for x in jd) == sorted(map(int, sys.argv[3:5])), jd
+assert all(x["device"] == "serial:HP:CN1" and x["bytes"] == 72 for x in jd), jd
+EOF
+SID=$($PY -c 'import json, sys; print([x["id"] for x in json.load(open(sys.argv[1])) if x["incident"] == 4][0])' "$T/inc.json")
+check "-S shipped -q incident on node B" sh -c \
+    "'$COMMSD' -f '$T/nb.conf' -S shipped -q incident $SID | grep -qx 'incident $SID: shipped'"
+check_fail "-S shipped of an incident that does not exist" \
+    "$COMMSD" -f "$T/nb.conf" -S shipped -q incident 999
+code=$(ci "$PA" "$T/ci-inc" 2)
+check "the next check-in on node A: incident 4 shipped, 3 received" sh -c \
+    "test '$code' = 200 && grep -q '<ch:IncidentStatus id=\"4\" status=\"shipped\"/><ch:IncidentStatus id=\"3\" status=\"received\"/>' '$T/ci-inc'"
+check "-q log: the status's \"incident\" record; -q verify" sh -c \
+    "'$COMMSD' -f '$T/na.conf' -q log | grep -q 'incident $SID: shipped' &&
+     '$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
+
 # ---- the database restarted: a node cannot connect again from its
 # sandbox; it exits, is started again, and nothing was lost
 sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"200\"/" "$MIN" >"$T/v200.xml"
@@ -371,7 +429,7 @@ if pg_restart; then
 	code=$(up "$PA" "$T/again" "$T/v200.xml")
 	check "node A started again: the document stored, once" test \
 	    "$code/$(field Duplicate "$T/again")/$(field DocumentId "$T/again")" \
-	    = "200/false/17"
+	    = "200/false/19"
 	check "-q verify after the restart" sh -c \
 	    "'$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
 else
@@ -382,7 +440,12 @@ fi
 pg_createdb cmp
 PS=$(free_port tcp)
 PC=$(free_port tcp)
-conf sq "$PS" "$T/sq/commsd.db"
+# the SQLite node's state directory where its user ("nobody") reaches it:
+# -S writes the file as its owner
+SQD=$(mktemp -d /tmp/callhome-pgsq.XXXXXX)
+chmod 0755 "$SQD"
+on_exit "rm -rf '$SQD'"
+conf sq "$PS" "$SQD/sq/commsd.db"
 conf pq "$PC" "$(pg_uri cmp)"
 start sq || exit 1
 start pq || exit 1
@@ -443,3 +506,53 @@ assert len(load("sq", "devices")["devices"]) > 0
 assert len(uploads("sq")) == 6
 assert uploads("sq") == uploads("pq"), (uploads("sq"), uploads("pq"))
 EOF
+
+# incidents and job data: the same on both (their times aside)
+for port in "$PS" "$PC"; do
+	up "$port" "$T/cmpi1" "$T/inc1.xml" >/dev/null
+	up "$port" "$T/cmpi2" "$T/inc2.xml" >/dev/null
+done
+for b in sq pq; do
+	"$COMMSD" -f "$T/$b.conf" -S closed -q incident 1 >"$T/$b.setst" 2>&1
+	"$COMMSD" -f "$T/$b.conf" -q incidents >"$T/$b.incidents.txt"
+	"$COMMSD" -f "$T/$b.conf" -q incidents -j >"$T/$b.incidents.json"
+	"$COMMSD" -f "$T/$b.conf" -q jobdata -j >"$T/$b.jobdata.json"
+	"$COMMSD" -f "$T/$b.conf" -q jobdata 2 >"$T/$b.jd2"
+done
+check "-q incidents: the same table from both, -S closed on both" sh -c \
+    "cmp '$T/sq.incidents.txt' '$T/pq.incidents.txt' &&
+     cmp '$T/sq.setst' '$T/pq.setst' &&
+     grep -q '^1 .* closed .*Paper jam (contact given)\$' '$T/pq.incidents.txt' &&
+     grep -q '^2 .* received .*supplies 1.1 1.2\$' '$T/pq.incidents.txt'"
+check "-q jobdata 2: the same sealed bytes from both" sh -c \
+    "cmp '$T/sq.jd2' '$T/pq.jd2' && test -s '$T/pq.jd2'"
+check "-q incidents -j, -q jobdata -j: the same from both" \
+    $PY - "$T" <<'EOF'
+import json, sys
+t = sys.argv[1]
+def load(b, q, skip):
+    return [{k: v for k, v in x.items() if k != skip}
+        for x in json.load(open("%s/%s.%s.json" % (t, b, q)))]
+i = load("sq", "incidents", "status_time")
+assert len(i) == 2 and i == load("pq", "incidents", "status_time"), \
+    (i, load("pq", "incidents", "status_time"))
+j = load("sq", "jobdata", "received")
+assert len(j) == 2 and j == load("pq", "jobdata", "received"), \
+    (j, load("pq", "jobdata", "received"))
+EOF
+
+# ---- a database of schema version 4 (before job data and incidents)
+pg_createdb old
+conf old "$(free_port tcp)" "$(pg_uri old)"
+# a writer's open makes the schema (no incident 1 to set)
+"$COMMSD" -f "$T/old.conf" -S closed -q incident 1 >/dev/null 2>&1
+pg_sql old "DROP TABLE incident_supplies, incidents, jobdata;
+    UPDATE commsd_schema SET version = 4"
+check_fail "-q on a database of version 4: refused" \
+    "$COMMSD" -f "$T/old.conf" -q incidents
+"$COMMSD" -f "$T/old.conf" -S closed -q incident 1 >"$T/old.out" 2>&1
+check "a writer's open of version 4: version 5, the three tables made" test \
+    "$(pg_sql old "SELECT max(version) FROM commsd_schema")/$(pg_sql old \
+    "SELECT count(*) FROM pg_tables WHERE tablename IN ('jobdata', \
+    'incidents', 'incident_supplies')")" = 5/3
+check "... and -q incidents reads it" "$COMMSD" -f "$T/old.conf" -q incidents

@@ -6,7 +6,7 @@
  *
  *	snmpfleet [-dv] [-b bindaddr] [-c community] [-L latency_ms]
  *	    [-m mode[,mode...]] [-P pidfile] [-p port] [-S statsfile]
- *	    [-u user:auth:pass[:priv:pass]] MAP
+ *	    [-u user:auth:pass[:priv:pass]] [-W oid] MAP
  *	snmpfleet [options] -r START COUNT DIR
  *
  * MAP is a file of lines "ADDRESS SNMPREC-FILE [COMMUNITY [MODES]]"
@@ -40,6 +40,11 @@
  *			user: "name:SHA-256:authpass:AES:privpass" (names as
  *			net-snmp's -a and -x; "name" alone: noAuthNoPriv)
  *	-v		log undecodable requests and other details
+ *	-W oid		watch a subtree: "watched N" in the -S file counts the
+ *			requests that name an OID inside it (a test proves
+ *			what was never asked; the answer to a walk past the
+ *			end of the table before it may still hold its first
+ *			object, as any agent's would)
  *
  * SNMPv3 (-u): each device is an engine of its own, its id made of its
  * address, booted once when snmpfleet started; the user's keys are
@@ -184,6 +189,7 @@ struct pend {
 
 struct stats {
 	uint64_t	 requests, responses, bytes_in, bytes_out;
+	uint64_t	 watched;	/* -W: requests touching the subtree */
 	uint64_t	 unknown, malformed, badcommunity, ignored, dropped;
 	uint64_t	 delayed, overflow, toobig, senderr, sizeerr;
 	uint64_t	 v3discovery, v3refused;
@@ -213,6 +219,7 @@ static uint8_t		 *ring;
 static size_t		  rhead, rtail, rused;
 
 static struct snmp_msg	  req, resp;
+static struct snmp_oid	  watch;	/* -W; len 0: none */
 
 static uint8_t		  inbuf[BATCH][IN_MAX];
 static struct mmsghdr	  inmsg[BATCH];
@@ -243,7 +250,7 @@ usage(void)
 	    "[-L latency_ms]\n"
 	    "                 [-m mode[,mode...]] [-P pidfile] [-p port] "
 	    "[-S statsfile]\n"
-	    "                 [-u user:auth:pass[:priv:pass]] MAP\n"
+	    "                 [-u user:auth:pass[:priv:pass]] [-W oid] MAP\n"
 	    "       snmpfleet [options] -r START COUNT DIR\n");
 	exit(1);
 }
@@ -1527,6 +1534,18 @@ v3_open(struct device *d, uint8_t *pkt, size_t len, int *report)
 	return 0;
 }
 
+/* a varbind of m inside the -W subtree */
+static int
+touches_watch(const struct snmp_msg *m)
+{
+	size_t	 i;
+
+	for (i = 0; watch.len > 0 && i < m->nvarbinds; i++)
+		if (snmp_oid_is_prefix(&watch, &m->vb[i].oid))
+			return 1;
+	return 0;
+}
+
 static void
 handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
     struct in_addr to, int64_t now, int queued)
@@ -1535,7 +1554,7 @@ handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	struct device	*d;
 	const char	*errstr;
 	size_t		 outlen;
-	int		 slot, isv3 = 0, report = 0;
+	int		 slot, isv3 = 0, report = 0, watched;
 
 	if ((d = find_device(to)) == NULL) {
 		st.unknown++;
@@ -1561,10 +1580,12 @@ handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	}
 	if (!report && !admit(d, pkt, len, from, to, now, queued))
 		return;
+	watched = touches_watch(&req);
 
 	if (isv3) {
 		if (!report)
 			answer(d);
+		st.watched += watched;
 		slot = out_slot();
 		if (v3_seal(d, slot, report, &outlen) == -1) {
 			st.toobig++;
@@ -1581,6 +1602,7 @@ handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
 	}
 
 	answer(d);
+	st.watched += watched;
 	slot = out_slot();
 	if (snmp_encode(&resp, outbuf[slot], REPLY_MAX, &outlen) == -1) {
 		st.toobig++;
@@ -1706,9 +1728,10 @@ write_stats(const char *path)
 	if (path == NULL)
 		return;
 	n = snprintf(buf, sizeof(buf), "requests %llu\nresponses %llu\n"
-	    "bytes_in %llu\nbytes_out %llu\n",
+	    "bytes_in %llu\nbytes_out %llu\nwatched %llu\n",
 	    (unsigned long long)st.requests, (unsigned long long)st.responses,
-	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out);
+	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+	    (unsigned long long)st.watched);
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		log_warnx("%s: path too long", path);
 		return;
@@ -1799,7 +1822,7 @@ main(int argc, char *argv[])
 
 	log_init("snmpfleet", LOG_TO_STDERR, 0);
 	bindaddr.s_addr = htonl(INADDR_ANY);
-	while ((ch = getopt(argc, argv, "b:c:dL:m:P:p:rS:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "b:c:dL:m:P:p:rS:u:vW:")) != -1) {
 		switch (ch) {
 		case 'b':
 			if (inet_pton(AF_INET, optarg, &bindaddr) != 1)
@@ -1834,6 +1857,10 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			statsfile = optarg;
+			break;
+		case 'W':
+			if (snmp_oid_parse(optarg, &watch) == -1)
+				fatalx("-W: not an OID: %s", optarg);
 			break;
 		case 'u':
 			parse_user(optarg);

@@ -347,6 +347,60 @@ TEST(not_a_printer)
 	dev_data_free(&d);
 }
 
+/* the Job MIB's rows as JSON: members only for what the printer said */
+TEST(jobs)
+{
+	struct dev_data		 d;
+	struct snmp_value	 v;
+	struct wbuf		 w;
+	uint32_t		 j1[2] = { 1, 7 }, j2[2] = { 1, 8 };
+	uint32_t		 a[4] = { 1, 7, 23, 1 };
+	char			*t;
+
+	memset(&d, 0, sizeof(d));
+	wbuf_init(&w);
+	/* no job table: no job data */
+	CHECK(build_jobs(&d, 1700000000, &w) == -1);
+	CHECK_EQ_INT(w.len, 0);
+	memset(&v, 0, sizeof(v));
+	v.type = SNMP_T_TIMETICKS;
+	v.u = 360000;		/* an hour */
+	sc(&d, SC_SYSUPTIME, 0, v);
+	row_int(&d.rs[RS_JOBS], j1, 2, JOB_STATE, &(struct snmp_value){
+	    .type = SNMP_T_INTEGER, .i = 9 });
+	v = integer(12);
+	row_int(&d.rs[RS_JOBS], j1, 2, JOB_IMPR, &v);
+	v = octets("al\"ice\\");
+	row_str(&d.rs[RS_JOBS], j1, 2, 0, &v, JOB_STR_MAX);
+	v = integer(-2);	/* unknown: no member */
+	row_int(&d.rs[RS_JOBS], j2, 2, JOB_KOCTETS, &v);
+	v = integer(42);	/* a state this code does not name */
+	row_int(&d.rs[RS_JOBS], j2, 2, JOB_STATE, &v);
+	v = octets("report\x01.pdf");
+	row_str(&d.rs[RS_JOBATTRS], a, 4, 0, &v, JOB_STR_MAX);
+	a[2] = 131;		/* pagesCompleted */
+	v = integer(6);
+	row_int(&d.rs[RS_JOBATTRS], a, 4, JATTR_INT, &v);
+	a[2] = 191;		/* jobSubmissionTime: 600 s after the boot */
+	v = integer(600);
+	row_int(&d.rs[RS_JOBATTRS], a, 4, JATTR_INT, &v);
+	a[2] = 29;		/* jobOriginatingHost: not kept */
+	v = octets("ws17");
+	row_str(&d.rs[RS_JOBATTRS], a, 4, 0, &v, JOB_STR_MAX);
+	CHECK(build_jobs(&d, 1700003600, &w) == 0);
+	wbuf_u8(&w, '\0');
+	t = (char *)w.data;
+	CHECK_STR(t, "{\"format\":\"callhome-jobs\",\"version\":1,"
+	    "\"collected\":\"2023-11-14T23:13:20Z\",\"uptime\":360000,"
+	    "\"jobs\":[{\"set\":1,\"job\":7,\"state\":\"completed\","
+	    "\"owner\":\"al\\\"ice\\\\\\\\\",\"impressions\":12,"
+	    "\"name\":\"report\\\\x01.pdf\",\"pages\":6,"
+	    "\"submitted\":\"2023-11-14T22:23:20Z\"},"
+	    "{\"set\":1,\"job\":8,\"state\":42}],\"truncated\":false}");
+	wbuf_free(&w);
+	dev_data_free(&d);
+}
+
 TEST_MAIN_BEGIN("test_build")
 	build_oids_init(&oids);
 	RUN(standard_mibs);
@@ -354,5 +408,6 @@ TEST_MAIN_BEGIN("test_build")
 	RUN(categories);
 	RUN(strings);
 	RUN(not_a_printer);
+	RUN(jobs);
 	dev_report_free(&rep);
 TEST_MAIN_END

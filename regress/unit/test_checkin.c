@@ -490,6 +490,72 @@ TEST(answer_bad_shapes)
 	}
 }
 
+/* the server's status of incidents, after the bundles */
+TEST(answer_incidents)
+{
+	static const char *const bad[] = {
+		/* an unknown status, a bad id, none, content, before a
+		 * bundle, before ServerTime */
+		"<ch:IncidentStatus id=\"1\" status=\"lost\"/>",
+		"<ch:IncidentStatus id=\"0\" status=\"closed\"/>",
+		"<ch:IncidentStatus id=\"x\" status=\"closed\"/>",
+		"<ch:IncidentStatus status=\"closed\"/>",
+		"<ch:IncidentStatus id=\"1\">closed</ch:IncidentStatus>",
+		"<ch:IncidentStatus id=\"1\" status=\"closed\"/>"
+		    "<ch:Bundle>QUJD</ch:Bundle>",
+	};
+	static struct checkin_response	 r;
+	struct wbuf			 w;
+	char				 one[128];
+	size_t				 i;
+
+	CHECK(parse_answer(ENV_OPEN "<ch:CheckInResponse>" TIME
+	    "<ch:Bundle>QUJD</ch:Bundle>"
+	    "<ch:IncidentStatus id=\"7\" status=\"shipped\"/>"
+	    "<ch:IncidentStatus id=\"3\" status=\"closed\"/>"
+	    "<ch:IncidentStatus id=\"9223372036854775807\" "
+	    "status=\"received\"/>"
+	    "</ch:CheckInResponse>" ENV_CLOSE, &r) == 0);
+	CHECK_EQ_INT(r.nbundles, 1);
+	CHECK_EQ_INT(r.nincidents, 3);
+	CHECK_EQ_INT(r.incidents[0].id, 7);
+	CHECK_EQ_INT(r.incidents[0].status, CHECKIN_INC_SHIPPED);
+	CHECK_EQ_INT(r.incidents[1].status, CHECKIN_INC_CLOSED);
+	CHECK(r.incidents[2].id == INT64_MAX);
+	CHECK_STR(checkin_incident_status(r.incidents[2].status), "received");
+	CHECK(checkin_incident_status(0) == NULL);
+	CHECK(checkin_incident_status(4) == NULL);
+	checkin_response_free(&r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)snprintf(one, sizeof(one), "%s", bad[i]);
+		wbuf_init(&w);
+		wbuf_bytes(&w, ENV_OPEN "<ch:CheckInResponse>" TIME,
+		    strlen(ENV_OPEN "<ch:CheckInResponse>" TIME));
+		wbuf_bytes(&w, one, strlen(one));
+		wbuf_bytes(&w, "</ch:CheckInResponse>" ENV_CLOSE "", strlen(
+		    "</ch:CheckInResponse>" ENV_CLOSE) + 1);
+		if (parse_answer((const char *)w.data, &r) != -1) {
+			printf("# accepted incident case %zu\n", i);
+			CHECK(0);
+		}
+		CHECK_EQ_INT(r.nincidents, 0);
+		wbuf_free(&w);
+	}
+	/* more than CHECKIN_MAX_INCIDENTS */
+	wbuf_init(&w);
+	wbuf_bytes(&w, ENV_OPEN "<ch:CheckInResponse>" TIME,
+	    strlen(ENV_OPEN "<ch:CheckInResponse>" TIME));
+	for (i = 0; i <= CHECKIN_MAX_INCIDENTS; i++) {
+		(void)snprintf(one, sizeof(one), "<ch:IncidentStatus id=\"%zu\""
+		    " status=\"closed\"/>", i + 1);
+		wbuf_bytes(&w, one, strlen(one));
+	}
+	wbuf_bytes(&w, "</ch:CheckInResponse>" ENV_CLOSE "", strlen(
+	    "</ch:CheckInResponse>" ENV_CLOSE) + 1);
+	CHECK(parse_answer((const char *)w.data, &r) == -1);
+	wbuf_free(&w);
+}
+
 TEST_MAIN_BEGIN("test_checkin")
 	char	*xsd;
 	size_t	 len;
@@ -513,5 +579,6 @@ TEST_MAIN_BEGIN("test_checkin")
 	RUN(answer_bounds);
 	RUN(answer_bad_base64);
 	RUN(answer_bad_shapes);
+	RUN(answer_incidents);
 	xschema_free(xs);
 TEST_MAIN_END

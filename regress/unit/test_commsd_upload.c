@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -782,6 +783,181 @@ part_doc(int cycle, int number, int of, int first, int devices,
 }
 
 /*
+ * Incidents (schema 5): each stored once per gateway and number, from
+ * every part of a cycle and a document sent again; another gateway's
+ * number 3 is its own; the contact only where it came; a document with
+ * a number twice, a supply twice or a number 0 refused (400).
+ */
+static char *
+incident_doc(int cycle, int part, const char *extra, size_t *len)
+{
+	struct wbuf	 w;
+	char		 buf[1024];
+
+	wbuf_init(&w);
+	(void)snprintf(buf, sizeof(buf), "<env:Envelope xmlns:env=\"http://"
+	    "www.w3.org/2003/05/soap-envelope\"><env:Body><ch:Upload "
+	    "xmlns:ch=\"urn:callhome:protocol:1\" version=\"1\"><ch:Gateway "
+	    "id=\"gw1\" software=\"x\"/><ch:Cycle id=\"%d\" reason="
+	    "\"incident\" started=\"2026-11-21T02:00:00Z\" finished="
+	    "\"2026-11-21T02:00:00Z\"/><ch:Categories>meters</ch:Categories>"
+	    "<ch:Incidents><ch:Incident id=\"3\" kind=\"service\" origin="
+	    "\"operator\" device=\"VND|A1\" created=\"2026-11-21T01:00:00Z\">"
+	    "<ch:Problem>Jam</ch:Problem><ch:Contact><ch:Name>Ann</ch:Name>"
+	    "<ch:Phone>+1 555</ch:Phone></ch:Contact></ch:Incident>"
+	    "<ch:Incident id=\"4\" kind=\"supply\" origin=\"automatic\" "
+	    "device=\"VND|A1\" created=\"2026-11-21T01:30:00Z\"><ch:Supply "
+	    "index=\"1.1\" type=\"toner\" max=\"100\" level=\"5\" "
+	    "percent=\"5\"/>%s</ch:Incident></ch:Incidents><ch:Devices>"
+	    "<ch:Device key=\"VND|A%d\" outcome=\"ok\" collected=\"2026-11-21"
+	    "T02:00:00Z\"/></ch:Devices><ch:Part number=\"%d\" firstDevice="
+	    "\"%d\" devices=\"1\" of=\"2\"/></ch:Upload></env:Body>"
+	    "</env:Envelope>", cycle, extra, part, part, part - 1);
+	wbuf_bytes(&w, buf, strlen(buf));
+	wbuf_u8(&w, '\0');
+	*len = w.len - 1;
+	return (char *)w.data;
+}
+
+TEST(incidents)
+{
+	struct receipt	 r;
+	char		*d, fault[256];
+	size_t		 len;
+
+	CHECK(fresh_db() == 0);
+	d = incident_doc(5, 1, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK(r.duplicate);
+	free(d);
+	d = incident_doc(5, 2, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw2", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents"), 4);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents i JOIN gateways "
+	    "g ON g.id = i.gateway_id WHERE g.cn = 'gw1'"), 2);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incident_supplies"), 2);
+	CHECK_STR(text1("SELECT kind || '/' || origin || '/' || problem || "
+	    "'/' || contact_name || '/' || coalesce(contact_email, '-') || "
+	    "'/' || contact_phone || '/' || status FROM incidents WHERE "
+	    "incident_id = 3 AND document_id = 1"),
+	    "service/operator/Jam/Ann/-/+1 555/received");
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents WHERE "
+	    "incident_id = 4 AND contact_name IS NULL AND problem IS NULL"),
+	    2);
+	CHECK_STR(text1("SELECT idx || '/' || type || '/' || level || '/' || "
+	    "max || '/' || percent FROM incident_supplies LIMIT 1"),
+	    "1.1/toner/5/100/5");
+	/* refused by the schema: a supply twice, a number twice, number 0 */
+	d = incident_doc(6, 1, "<ch:Supply index=\"1.1\"/>", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	free(d);
+	d = incident_doc(6, 1, "", &len);
+	memcpy(strstr(d, "id=\"4\""), "id=\"3\"", 6);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	memcpy(strstr(d, "id=\"3\" kind=\"supply\""), "id=\"0\"", 6);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, fault,
+	    sizeof(fault)), 400);
+	free(d);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents"), 4);
+}
+
+/* the incidents a check-in is given (storage.h), one "NUM STATUS;" each */
+static char	 seen[256];
+static void
+seen_incident(void *arg, int64_t number, const char *status)
+{
+	size_t	 o = strlen(seen);
+
+	(void)snprintf(seen + o, sizeof(seen) - o, "%" PRId64 " %s;", number,
+	    status);
+}
+
+/* a check-in's record, and how many incidents it was given before */
+static size_t	 seen_before_record;
+static char *
+record_plain(void *arg, size_t nserved, size_t nheld, char *summary,
+    size_t len)
+{
+	char	*d;
+
+	seen_before_record = strlen(seen);
+	(void)snprintf(summary, len, "check-in");
+	if ((d = strdup("{}")) == NULL)
+		abort();
+	return d;
+}
+
+static const char *
+incidents_of(const char *cn, int64_t since, size_t max)
+{
+	struct comms_checkin	 ci;
+	struct comms_peer	 p;
+	size_t			 served;
+
+	peer_of(&p, cn);
+	memset(&ci, 0, sizeof(ci));
+	ci.software = "callhome/0.1";
+	ci.record = record_plain;
+	ci.incidents_since = since;
+	ci.incidents_max = max;
+	ci.incident = seen_incident;
+	seen[0] = '\0';
+	seen_before_record = 0;
+	if (comms_db_checkin(&db, &p, time(NULL), &ci, NULL, 0, &served) ==
+	    -1)
+		return "error";
+	/* all of them given before the record was built */
+	if (seen_before_record != strlen(seen))
+		return "after the record";
+	return seen;
+}
+
+/*
+ * An incident's status (storage.h's incident_status): set with its
+ * "incident" record, none for an incident that is not there or a status
+ * that is not one of the three; a check-in is given the gateway's own,
+ * the highest number first, at most as many as asked, received since
+ * the time asked.
+ */
+TEST(incident_status)
+{
+	struct receipt	 r;
+	char		*d;
+	size_t		 len;
+
+	CHECK(fresh_db() == 0);
+	d = incident_doc(5, 1, "", &len);
+	CHECK_EQ_INT(upload("gw1", d, len, 0, NULL, &r, NULL, 0), 200);
+	CHECK_EQ_INT(upload("gw2", d, len, 0, NULL, &r, NULL, 0), 200);
+	free(d);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 1, "shipped", 1000,
+	    "incident 1: shipped", "{}"), 0);
+	CHECK_STR(text1("SELECT status || '/' || status_time FROM incidents "
+	    "i JOIN gateways g ON g.id = i.gateway_id WHERE g.cn = 'gw1' AND "
+	    "incident_id = 3"), "shipped/1000");
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'incident' AND summary = 'incident 1: shipped'"), 1);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 99, "closed", 1000,
+	    "incident 99: closed", "{}"), 1);
+	CHECK_EQ_INT(comms_db_incident_status(&db, 1, "lost", 1000,
+	    "incident 1: lost", "{}"), -1);
+	CHECK_EQ_INT(count("SELECT count(*) FROM txlog WHERE kind = "
+	    "'incident'"), 1);
+	CHECK_EQ_INT(count("SELECT count(*) FROM incidents WHERE status = "
+	    "'received'"), 3);
+	CHECK_STR(incidents_of("gw1", 0, 256), "4 received;3 shipped;");
+	CHECK_STR(incidents_of("gw2", 0, 256), "4 received;3 received;");
+	CHECK_STR(incidents_of("gw1", 0, 1), "4 received;");
+	CHECK_STR(incidents_of("gw1", time(NULL) + 86400, 256), "");
+	CHECK_STR(incidents_of("gw3", 0, 256), "");
+}
+
+/*
  * A cycle in three parts, out of order and one twice: commsd stores each
  * part, counts the distinct ones, calls the cycle partial until the last
  * missing part comes, then complete, with a "cycle" record; the parts
@@ -1019,6 +1195,8 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(claimed_hash_mismatch);
 	RUN(fault_receipt_hash);
 	RUN(parts);
+	RUN(incidents);
+	RUN(incident_status);
 	RUN(log_chain);
 	RUN(checkin_state);
 	comms_db_close(&db);

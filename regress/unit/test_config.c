@@ -310,6 +310,7 @@ TEST(default_print)
 	    "retention 400 days\n"
 	    "spool limit 1G\n"
 	    "part limit 4M\n"
+	    "supply requests no\n" "supply threshold 10%\n"
 	    "snmp community \"********\"\n"
 	    "snmp version 2c\n"
 	    "snmp timeout 2s retries 2 window 256 rate 500\n"

@@ -811,6 +811,10 @@ mk_collectd(struct strset *ss)
 	if ((c = config_new_default()) == NULL)
 		abort();
 	c->send = CAT_DEFAULTS | CAT_BIT(CAT_PII) | CAT_BIT(CAT_JOB_DATA);
+	/* job data needs its key, which travels as its 32 raw bytes */
+	memset(c->jobdata_pub, 0xa5, sizeof(c->jobdata_pub));
+	c->jobdata_pub[31] = 0x5a;
+	c->have_jobdata_pub = 1;
 	c->snmp_version = SNMPV_3;
 	c->snmp_timeout_ms = 1500;
 	c->snmp_retries = 7;
@@ -937,6 +941,9 @@ collectd_diff(const struct callhome_conf *a, const struct collectd_conf *b)
 		return "snmp_rate";
 	if (a->discover_rate != b->discover_rate)
 		return "discover_rate";
+	if (a->have_jobdata_pub != b->have_jobkey || (b->have_jobkey &&
+	    memcmp(a->jobdata_pub, b->jobkey, sizeof(b->jobkey)) != 0))
+		return "job-data key";
 	ub = TAILQ_FIRST(&b->users);
 	TAILQ_FOREACH(ua, &a->v3users, entry) {
 		if (ub == NULL)
@@ -1761,6 +1768,13 @@ mod_v4prefix(struct callhome_conf *c)
 	TAILQ_FIRST(&c->discovers)->prefixlen = 33;
 }
 
+/* job data without its key: collectd could not seal it */
+static void
+mod_nojobkey(struct callhome_conf *c)
+{
+	c->have_jobdata_pub = 0;
+}
+
 static void
 mod_v6prefix(struct callhome_conf *c)
 {
@@ -1784,6 +1798,7 @@ TEST(decode_collectd_rejects_out_of_range)
 	CHECK_EQ_INT(collectd_with(mod_window0), -1);
 	CHECK_EQ_INT(collectd_with(mod_rate0), -1);
 	CHECK_EQ_INT(collectd_with(mod_timeout0), -1);
+	CHECK_EQ_INT(collectd_with(mod_nojobkey), -1);
 	CHECK_EQ_INT(collectd_users_with(modu_none), 0);
 	CHECK_EQ_INT(collectd_users_with(mod_auth), -1);
 	CHECK_EQ_INT(collectd_users_with(mod_priv), -1);

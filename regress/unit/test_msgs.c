@@ -324,6 +324,71 @@ TEST(tails)
 	wbuf_free(&w);
 }
 
+/*
+ * DEV_JOBDATA: the plaintext and its sealed form, as collectd sends them;
+ * the form is checked (a NUL in the plaintext, a length that is not the
+ * plaintext's and the overhead, not "CHJD" version 1), never opened.
+ */
+TEST(jobdata)
+{
+	struct rpt_jobdata	 a, b;
+	struct wbuf		 w, w2;
+	uint8_t			 plain[40000], sealed[40000 + 64], *p;
+	size_t			 n, i;
+
+	for (i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t)('a' + i % 26);
+	for (i = 0; i < sizeof(sealed); i++)
+		sealed[i] = (uint8_t)(i * 13);
+	memcpy(sealed, "CHJD\x01\x01\0\0", 8);
+	a.plain = plain;
+	a.plainlen = sizeof(plain);
+	a.sealed = sealed;
+	a.sealedlen = sizeof(sealed);
+	wbuf_init(&w);
+	msg_jobdata_encode(&w, &a);
+	/* larger than one message: it is streamed */
+	CHECK(transfer(PROC_COLLECTD, PROC_AUDITD, IMSG_DEV_JOBDATA, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_jobdata_decode(p, n, &b), 0);
+	CHECK(b.plainlen == sizeof(plain) && memcmp(b.plain, plain,
+	    sizeof(plain)) == 0);
+	CHECK(b.sealedlen == sizeof(sealed) && memcmp(b.sealed, sealed,
+	    sizeof(sealed)) == 0);
+	wbuf_init(&w2);
+	msg_jobdata_encode(&w2, &b);
+	CHECK(w2.len == w.len && memcmp(w2.data, w.data, w.len) == 0);
+	free(p);
+	TRUNCATIONS(msg_jobdata_decode, struct rpt_jobdata, &w);
+	/* a byte more */
+	wbuf_u8(&w, 0);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	/* the sealed form one byte short, not "CHJD", another version */
+	a.sealedlen--;
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	a.sealedlen++;
+	sealed[0] = 'X';
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	sealed[0] = 'C';
+	sealed[4] = 2;
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	sealed[4] = 1;
+	/* a NUL in the plaintext, which the database keeps as text */
+	plain[7] = '\0';
+	wbuf_reset(&w);
+	msg_jobdata_encode(&w, &a);
+	CHECK_EQ_INT(msg_jobdata_decode(w.data, w.len, &b), -1);
+	plain[7] = 'x';
+	wbuf_free(&w);
+	wbuf_free(&w2);
+}
+
 TEST(upload_job)
 {
 	struct msg_upload_job	 a, b;
@@ -373,7 +438,7 @@ TEST(upload_job)
 
 TEST(upload_result)
 {
-	struct msg_upload_result	 a, b;
+	static struct msg_upload_result	 a, b;
 	struct wbuf			 w, w2;
 	uint8_t				*p;
 	size_t				 n;
@@ -429,6 +494,52 @@ TEST(upload_result)
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
 	a.kind = 0;
 	a.bundles = 0;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* a check-in's result: the server's status of incidents */
+	a.kind = JOB_CHECKIN;
+	a.nincidents = 2;
+	a.incidents[0].id = 7;
+	a.incidents[0].status = CHECKIN_INC_SHIPPED;
+	a.incidents[1].id = INT64_MAX;
+	a.incidents[1].status = CHECKIN_INC_CLOSED;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK(w.len <= chan_msg(&chan_auditd_uplinkd, PROC_UPLINKD,
+	    IMSG_UPLOAD_RESULT)->max);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	TRUNCATIONS(msg_upload_result_decode, struct msg_upload_result, &w);
+	/* a status that is none, an id that is none, too many, an upload's */
+	a.incidents[1].status = 4;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.incidents[1].status = CHECKIN_INC_CLOSED;
+	a.incidents[0].id = 0;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	a.incidents[0].id = 7;
+	a.kind = JOB_UPLOAD;
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
+	/* the largest: every slot used, within the channel's limit */
+	a.kind = JOB_CHECKIN;
+	for (n = 0; n < CHECKIN_MAX_INCIDENTS; n++) {
+		a.incidents[n].id = (int64_t)n + 1;
+		a.incidents[n].status = CHECKIN_INC_RECEIVED;
+	}
+	a.nincidents = CHECKIN_MAX_INCIDENTS;
+	memset(a.error, 'e', sizeof(a.error) - 1);
+	wbuf_reset(&w);
+	msg_upload_result_encode(&w, &a);
+	CHECK(w.len <= chan_msg(&chan_auditd_uplinkd, PROC_UPLINKD,
+	    IMSG_UPLOAD_RESULT)->max);
+	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), 0);
+	a.nincidents = CHECKIN_MAX_INCIDENTS + 1;
 	wbuf_reset(&w);
 	msg_upload_result_encode(&w, &a);
 	CHECK_EQ_INT(msg_upload_result_decode(w.data, w.len, &b), -1);
@@ -602,6 +713,135 @@ TEST(outbox_op)
 	wbuf_reset(&w);
 	msg_outbox_op_done_encode(&w, &da);
 	CHECK_EQ_INT(msg_outbox_op_done_decode(w.data, w.len, &db), -1);
+	wbuf_free(&w);
+}
+
+TEST(incident)
+{
+	static struct incident_req	 a, b;
+	static struct incident_done	 da, db;
+	const char			*why;
+	struct wbuf			 w;
+	uint8_t				*p;
+	size_t				 n;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = INC_SERVICE;
+	a.send = 1;
+	a.uid = 1000;
+	(void)strlcpy(a.device, "127.0.1.1", sizeof(a.device));
+	(void)strlcpy(a.problem, "Paper jam, tray 2", sizeof(a.problem));
+	(void)strlcpy(a.name, "Ann Admin", sizeof(a.name));
+	(void)strlcpy(a.email, "ann@example.com", sizeof(a.email));
+	(void)strlcpy(a.phone, "+1 555 0100", sizeof(a.phone));
+	wbuf_init(&w);
+	wbuf_incident_req(&w, &a);
+	/* the client's message and the parent's, the same encoding */
+	CHECK(transfer(PROC_CONTROL, PROC_PARENT, IMSG_CTL_INCIDENT, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_incident_req_decode(p, n, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	free(p);
+	CHECK(transfer(PROC_PARENT, PROC_AUDITD, IMSG_INCIDENT_NEW, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_incident_req_decode(p, n, &b), 0);
+	free(p);
+	TRUNCATIONS(msg_incident_req_decode, struct incident_req, &w);
+	/* a supply request */
+	memset(&a, 0, sizeof(a));
+	a.kind = INC_SUPPLY;
+	(void)strlcpy(a.device, "3", sizeof(a.device));
+	a.nsupplies = 2;
+	(void)strlcpy(a.supplies[0], "1.1", sizeof(a.supplies[0]));
+	(void)strlcpy(a.supplies[1], "1.12", sizeof(a.supplies[1]));
+	wbuf_reset(&w);
+	wbuf_incident_req(&w, &a);
+	CHECK_EQ_INT(msg_incident_req_decode(w.data, w.len, &b), 0);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+
+	/* bad ones: each refused by the decoder, and by the check */
+#define BAD(stmt) do {							\
+	b = a;								\
+	stmt;								\
+	CHECK_EQ_INT(incident_req_check(&b, &why), -1);			\
+	CHECK(why != NULL);						\
+	wbuf_reset(&w);							\
+	wbuf_incident_req(&w, &b);					\
+	CHECK_EQ_INT(msg_incident_req_decode(w.data, w.len, &b), -1);	\
+} while (0)
+	BAD(b.kind = 3);
+	BAD(b.send = 2);
+	BAD(b.device[0] = '\0');
+	BAD(b.device[0] = '\n');
+	BAD(b.nsupplies = 0);
+	BAD((void)strlcpy(b.supplies[1], "1.1", sizeof(b.supplies[1])));
+	BAD((void)strlcpy(b.supplies[1], "1..2", sizeof(b.supplies[1])));
+	BAD((void)strlcpy(b.supplies[1], ".1", sizeof(b.supplies[1])));
+	BAD((void)strlcpy(b.supplies[1], "1.", sizeof(b.supplies[1])));
+	BAD((void)strlcpy(b.supplies[1], "toner", sizeof(b.supplies[1])));
+	BAD((void)strlcpy(b.problem, "x", sizeof(b.problem)));
+	BAD((void)strlcpy(b.name, "x", sizeof(b.name)));
+	b = a;
+	b.kind = INC_SERVICE;
+	b.nsupplies = 0;
+	(void)strlcpy(b.problem, "x", sizeof(b.problem));
+	a = b;
+	CHECK_EQ_INT(incident_req_check(&a, &why), 0);
+	BAD(b.problem[0] = '\0');
+	BAD(b.nsupplies = 1);
+	BAD((void)strlcpy(b.email, "a@b", sizeof(b.email)));
+	BAD(((void)strlcpy(b.name, "A", sizeof(b.name)),
+	    (void)strlcpy(b.email, "nobody", sizeof(b.email))));
+	BAD((void)strlcpy(b.problem, "a\tb", sizeof(b.problem)));
+#undef BAD
+	/* more supplies than may be, a string longer than its field */
+	wbuf_reset(&w);
+	wbuf_u8(&w, INC_SUPPLY);
+	wbuf_u8(&w, 0);
+	wbuf_u32(&w, 0);
+	wbuf_str(&w, "3");
+	wbuf_str(&w, "");
+	wbuf_str(&w, "");
+	wbuf_str(&w, "");
+	wbuf_str(&w, "");
+	wbuf_u32(&w, INC_SUPPLIES_MAX + 1);
+	CHECK_EQ_INT(msg_incident_req_decode(w.data, w.len, &b), -1);
+	wbuf_reset(&w);
+	wbuf_u8(&w, INC_SUPPLY);
+	wbuf_u8(&w, 0);
+	wbuf_u32(&w, 0);
+	memset(b.problem, 'a', sizeof(b.problem) - 1);
+	b.problem[sizeof(b.problem) - 1] = '\0';
+	wbuf_str(&w, b.problem);	/* a device of 1023 bytes */
+	CHECK(msg_incident_req_decode(w.data, w.len, &b) == -1);
+
+	/* the answer */
+	memset(&da, 0, sizeof(da));
+	da.result = INC_DONE_OK;
+	da.id = 12;
+	(void)strlcpy(da.text, "recorded as incident 12", sizeof(da.text));
+	wbuf_reset(&w);
+	msg_incident_done_encode(&w, &da);
+	CHECK(transfer(PROC_AUDITD, PROC_PARENT, IMSG_INCIDENT_DONE, &w, &p,
+	    &n));
+	CHECK_EQ_INT(msg_incident_done_decode(p, n, &db), 0);
+	CHECK(memcmp(&da, &db, sizeof(da)) == 0);
+	free(p);
+	TRUNCATIONS(msg_incident_done_decode, struct incident_done, &w);
+	da.id = 0;		/* recorded, but no number */
+	wbuf_reset(&w);
+	msg_incident_done_encode(&w, &da);
+	CHECK_EQ_INT(msg_incident_done_decode(w.data, w.len, &db), -1);
+	da.result = INC_DONE_REFUSED;
+	da.id = 5;		/* refused, with a number */
+	wbuf_reset(&w);
+	msg_incident_done_encode(&w, &da);
+	CHECK_EQ_INT(msg_incident_done_decode(w.data, w.len, &db), -1);
+	da.result = 3;
+	da.id = 0;
+	wbuf_reset(&w);
+	msg_incident_done_encode(&w, &da);
+	CHECK_EQ_INT(msg_incident_done_decode(w.data, w.len, &db), -1);
 	wbuf_free(&w);
 }
 
@@ -2092,6 +2332,7 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(device);
 	RUN(rows);
 	RUN(tails);
+	RUN(jobdata);
 	RUN(upload_job);
 	RUN(upload_result);
 	RUN(dial);
@@ -2115,5 +2356,6 @@ TEST_MAIN_BEGIN("test_msgs")
 	RUN(fetch_failed);
 	RUN(verdict);
 	RUN(package_store);
+	RUN(incident);
 	RUN(wrong_senders);
 TEST_MAIN_END

@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -37,6 +38,7 @@
 #include "../../auditd/db.h"
 #include "../../auditd/document.h"
 #include "../../auditd/gateway.h"
+#include "../../auditd/incident.h"
 #include "../../auditd/outbox.h"
 #include "../../auditd/retention.h"
 #include "../../auditd/store.h"
@@ -559,7 +561,9 @@ TEST(schema_v2)
 	/* a version 1 database is migrated, through 2, 3 and 4 */
 	CHECK(db_exec(&db, "DROP TABLE outbox; DROP TABLE secrets; "
 	    "DROP TABLE gateway_state; DROP TABLE packages; "
-	    "DROP TABLE targets; "
+	    "DROP TABLE targets; DROP TABLE jobdata; "
+	    "DROP TABLE incident_supplies; DROP TABLE incidents; "
+	    "DROP TABLE supply_watch; DROP TABLE site_info; "
 	    "ALTER TABLE cycles DROP COLUMN n_auth_failure; "
 	    "ALTER TABLE cycles DROP COLUMN answered; "
 	    "ALTER TABLE cycles DROP COLUMN printers; "
@@ -2104,6 +2108,214 @@ TEST(build_speed)
 	teardown(&f);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* incidents and supply requests (auditd/incident.h) */
+
+TEST(incidents)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 stored;
+	static struct incident_req r;
+	struct incident_done	 d;
+	struct supply_policy	 sp;
+	char			 err[256], *doc;
+	size_t			 len;
+	int64_t			 nlog;
+
+	if (setup(&f, 1, CAT_DEFAULTS, 1, 1ULL << 30) == -1 ||
+	    store_cycle(f.st, 1, 2, 1, 4, 1, 0, &stored) == -1) {
+		CHECK(0);
+		return;
+	}
+	/* typed in: a service incident with a contact, a supply request */
+	memset(&r, 0, sizeof(r));
+	r.kind = INC_SERVICE;
+	r.uid = 1000;
+	(void)strlcpy(r.device, "10.77.0.1", sizeof(r.device));
+	(void)strlcpy(r.problem, "Jam <in> tray & 2", sizeof(r.problem));
+	(void)strlcpy(r.name, "Ann Admin", sizeof(r.name));
+	(void)strlcpy(r.email, "ann@example.com", sizeof(r.email));
+	CHECK_EQ_INT(incident_record(&f.db, &r, 1700000100, &d, err,
+	    sizeof(err)), 0);
+	CHECK_EQ_INT(d.result, INC_DONE_OK);
+	CHECK_EQ_INT(d.id, 1);
+	memset(&r, 0, sizeof(r));
+	r.kind = INC_SUPPLY;
+	(void)strlcpy(r.device, "2", sizeof(r.device));
+	r.nsupplies = 1;
+	(void)strlcpy(r.supplies[0], "1.3", sizeof(r.supplies[0]));
+	CHECK_EQ_INT(incident_record(&f.db, &r, 1700000100, &d, err,
+	    sizeof(err)), 0);
+	CHECK_EQ_INT(d.result, INC_DONE_OK);
+	/* refused: nothing stored, nothing logged */
+	nlog = q_int(&f.db, "SELECT count(*) FROM txlog");
+	(void)strlcpy(r.supplies[0], "7.7", sizeof(r.supplies[0]));
+	CHECK_EQ_INT(incident_record(&f.db, &r, 1700000100, &d, err,
+	    sizeof(err)), 0);
+	CHECK_EQ_INT(d.result, INC_DONE_REFUSED);
+	(void)strlcpy(r.device, "10.99.0.1", sizeof(r.device));
+	CHECK_EQ_INT(incident_record(&f.db, &r, 1700000100, &d, err,
+	    sizeof(err)), 0);
+	CHECK_EQ_INT(d.result, INC_DONE_REFUSED);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents"), 2);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog"), nlog);
+
+	/* the next cycle carries both, in a valid document */
+	CHECK(store_cycle(f.st, 2, 2, 1, 4, 1, 0, &stored) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents WHERE "
+	    "cycle_id = 2"), 2);
+	if ((doc = stored_doc(&f.db, 2, &len)) != NULL) {
+		CHECK(valid(doc, len) == 0);
+		CHECK(strstr(doc, "<ch:Incident id=\"1\" kind=\"service\" "
+		    "origin=\"operator\"") != NULL);
+		CHECK(strstr(doc, "<ch:Problem>Jam &lt;in&gt; tray &amp; 2"
+		    "</ch:Problem>") != NULL);
+		CHECK(strstr(doc, "<ch:Name>Ann Admin</ch:Name>") != NULL);
+		CHECK(strstr(doc, "<ch:Phone>") == NULL);
+		CHECK(strstr(doc, "<ch:Supply index=\"1.3\" type=\"toner\" "
+		    "max=\"100\" level=\"42\" percent=\"42\">") != NULL);
+		CHECK(strstr(doc, "10.77.") == NULL);	/* no address */
+		free(doc);
+	} else
+		CHECK(0);
+	/* the one after carries none */
+	CHECK(store_cycle(f.st, 3, 2, 1, 4, 1, 0, &stored) == 0);
+	if ((doc = stored_doc(&f.db, 3, &len)) != NULL) {
+		CHECK(strstr(doc, "Incident") == NULL);
+		free(doc);
+	}
+
+	/* thresholds: the most qualified matching rule, the later of two */
+	memset(&sp, 0, sizeof(sp));
+	sp.enabled = 1;
+	sp.threshold = 10;
+	sp.nrules = 4;
+	sp.rules[0].percent = 40;
+	(void)strlcpy(sp.rules[0].vendor, "HP", sizeof(sp.rules[0].vendor));
+	sp.rules[1].percent = 45;
+	(void)strlcpy(sp.rules[1].type, "toner", sizeof(sp.rules[1].type));
+	sp.rules[2].percent = 50;
+	(void)strlcpy(sp.rules[2].vendor, "HP", sizeof(sp.rules[2].vendor));
+	(void)strlcpy(sp.rules[2].type, "toner", sizeof(sp.rules[2].type));
+	sp.rules[3].percent = 30;
+	(void)strlcpy(sp.rules[3].vendor, "hp", sizeof(sp.rules[3].vendor));
+	CHECK_EQ_INT(supply_threshold(&sp, "HP", "toner"), 50);
+	CHECK_EQ_INT(supply_threshold(&sp, "Hp", "ink"), 30);
+	CHECK_EQ_INT(supply_threshold(&sp, "Xerox", "toner"), 45);
+	CHECK_EQ_INT(supply_threshold(&sp, "Xerox", "ink"), 10);
+
+	/* automatic: 40 % and 42 % at a 42 % threshold, not 43 %, not -3 */
+	sp.nrules = 0;
+	sp.threshold = 42;
+	CHECK(db_begin(&f.db) == 0);
+	CHECK_EQ_INT(incident_cycle(f.db.h, 3, &sp, 1700000200, err,
+	    sizeof(err)), 0);
+	CHECK(db_commit(&f.db) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents WHERE "
+	    "origin = 'automatic'"), 4);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incident_supplies s "
+	    "JOIN incidents i ON i.id = s.incident_id WHERE origin = "
+	    "'automatic' AND idx IN ('1.2', '1.4')"), 0);
+	/* still low: no second request */
+	CHECK(db_begin(&f.db) == 0);
+	CHECK_EQ_INT(incident_cycle(f.db.h, 3, &sp, 1700000300, err,
+	    sizeof(err)), 0);
+	CHECK(db_commit(&f.db) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents WHERE "
+	    "origin = 'automatic'"), 4);
+	/* a lower threshold: above it, refilled (recorded), no request */
+	sp.threshold = 20;
+	CHECK(db_begin(&f.db) == 0);
+	CHECK_EQ_INT(incident_cycle(f.db.h, 3, &sp, 1700000400, err,
+	    sizeof(err)), 0);
+	CHECK(db_commit(&f.db) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM txlog WHERE summary "
+	    "LIKE 'supply refilled:%'"), 4);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM supply_watch WHERE "
+	    "low = 1"), 0);
+	/* low again: new requests */
+	sp.threshold = 42;
+	CHECK(db_begin(&f.db) == 0);
+	CHECK_EQ_INT(incident_cycle(f.db.h, 3, &sp, 1700000500, err,
+	    sizeof(err)), 0);
+	CHECK(db_commit(&f.db) == 0);
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM incidents WHERE "
+	    "origin = 'automatic'"), 8);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	/* verify finds a changed, a removed and an added incident */
+	CHECK(db_exec(&f.db, "SAVEPOINT t; UPDATE incidents SET problem = "
+	    "'Jam' WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; UPDATE incidents SET "
+	    "contact_name = NULL WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; DELETE FROM incident_supplies "
+	    "WHERE incident_id = 2") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; "
+	    "DELETE FROM incident_supplies WHERE incident_id = 9; DELETE "
+	    "FROM incidents WHERE id = 9") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; INSERT INTO incidents (id, "
+	    "created, kind, origin, device_id, problem, txseq) SELECT 99, "
+	    "created, kind, origin, device_id, problem, txseq FROM incidents "
+	    "WHERE id = 1") == 0);
+	CHECK(verify_ok(&f.db, NULL) != 0);
+	CHECK(db_exec(&f.db, "ROLLBACK TO t; RELEASE t") == 0);
+	CHECK(verify_ok(&f.db, NULL) == 0);
+	teardown(&f);
+}
+
+/* site information: the facts, valid, a host name only with pii */
+TEST(site_info)
+{
+	struct fixture		 f;
+	struct rpt_cycle	 stored;
+	struct utsname		 u;
+	char			*doc;
+	size_t			 len;
+
+	if (setup(&f, 1, CAT_DEFAULTS, 1, 1ULL << 30) == -1 ||
+	    store_cycle(f.st, 1, 2, 1, 1, 1, 0, &stored) == -1) {
+		CHECK(0);
+		return;
+	}
+	CHECK(uname(&u) == 0);
+	if ((doc = stored_doc(&f.db, 1, &len)) == NULL) {
+		CHECK(0);
+		teardown(&f);
+		return;
+	}
+	CHECK(valid(doc, len) == 0);
+	CHECK(strstr(doc, "<ch:SiteInfo software=\"" DOC_SOFTWARE "\" os=\"")
+	    != NULL);
+	CHECK(strstr(doc, " memory=\"") != NULL);
+	CHECK(strstr(doc, " diskFree=\"") != NULL);
+	CHECK(strstr(doc, " devicesInScope=\"2\"") != NULL);
+	CHECK(strstr(doc, "hostName") == NULL);
+	CHECK(u.nodename[0] == '\0' || strstr(doc, u.nodename) == NULL);
+	free(doc);
+	/* with pii: the host name; without site-info: no SiteInfo */
+	CHECK(configure(&f, CAT_DEFAULTS | CAT_BIT(CAT_PII), 1,
+	    1ULL << 30) == 0);
+	CHECK(store_cycle(f.st, 2, 2, 1, 1, 1, 0, &stored) == 0);
+	if ((doc = stored_doc(&f.db, 2, &len)) != NULL) {
+		CHECK(valid(doc, len) == 0);
+		CHECK(strstr(doc, " hostName=\"") != NULL);
+		free(doc);
+	}
+	CHECK(configure(&f, CAT_DEFAULTS & ~CAT_BIT(CAT_SITE_INFO), 1,
+	    1ULL << 30) == 0);
+	CHECK(store_cycle(f.st, 3, 2, 1, 1, 1, 0, &stored) == 0);
+	if ((doc = stored_doc(&f.db, 3, &len)) != NULL) {
+		CHECK(strstr(doc, "SiteInfo") == NULL);
+		free(doc);
+	}
+	CHECK_EQ_INT(q_int(&f.db, "SELECT count(*) FROM site_info"), 2);
+	teardown(&f);
+}
+
 TEST_MAIN_BEGIN("test_outbox")
 	log_init("test_outbox", LOG_TO_STDERR, 0);
 	txlog_init();
@@ -2114,6 +2326,8 @@ TEST_MAIN_BEGIN("test_outbox")
 		test_nfail++;
 	} else {
 		RUN(schema_v2);
+		RUN(incidents);
+		RUN(site_info);
 		RUN(document_stored);
 		RUN(together_or_not_at_all);
 		RUN(deterministic);

@@ -863,6 +863,85 @@ TEST(rollback_keeps_numbers)
 	db_close(&db);
 }
 
+/* one device of a cycle with job data: 0, or -1 at the first refusal */
+static int
+jobdata_cycle(struct store *st, uint64_t token, const struct rpt_jobdata *j,
+    int twice, int meter_after, struct rpt_cycle *stored)
+{
+	static struct rpt_device	 d;
+	struct rpt_cycle		 c;
+	struct rpt_meter		 m;
+
+	fill_cycle(&c, token, 1);
+	fill_device(&d, 3);
+	fill_meter(&m, 0);
+	if (store_cycle_begin(st, &c) == -1 || store_device(st, &d) == -1 ||
+	    store_meter(st, &m) == -1 || store_jobdata(st, j) == -1 ||
+	    (twice && store_jobdata(st, j) == -1) ||
+	    (meter_after && store_meter(st, &m) == -1) ||
+	    store_device_end(st) == -1)
+		return -1;
+	c.count[DEV_OK] = 1;
+	return store_cycle_end(st, &c, stored);
+}
+
+/*
+ * DEV_JOBDATA: after the rows, once; stored with the SHA-256 of the
+ * sealed form, in the readings digest (a changed plaintext is found);
+ * dropped when the cycle does not send job data.
+ */
+TEST(jobdata)
+{
+	struct db		 db;
+	struct store		*st;
+	struct rpt_cycle	 stored;
+	struct rpt_jobdata	 j;
+	uint8_t			 sealed[64 + 11];
+	char			 hex[SHA256_HEX];
+	int64_t			 nrec;
+
+	memset(sealed, 0x5c, sizeof(sealed));
+	memcpy(sealed, "CHJD\x01\x01\0\0", 8);
+	j.plain = (const uint8_t *)"{\"jobs\":[]}";
+	j.plainlen = 11;
+	j.sealed = sealed;
+	j.sealedlen = sizeof(sealed);
+	CHECK(sha256_hex(sealed, sizeof(sealed), hex) == 0);
+
+	CHECK(fresh_db(&db) == 0);
+	CHECK((st = store_new(&db, CAT_DEFAULTS | CAT_BIT(CAT_JOB_DATA))) !=
+	    NULL);
+	CHECK(jobdata_cycle(st, 1, &j, 0, 0, &stored) == 0);
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM jobdata"), 1);
+	CHECK_STR(q_text(&db, "SELECT sealed_sha256 FROM jobdata"), hex);
+	CHECK_STR(q_text(&db, "SELECT plain FROM jobdata"), "{\"jobs\":[]}");
+	CHECK(verify_ok(&db, &nrec) == 0);
+	/* the plaintext is sealed by the digest: a change is found */
+	CHECK(db_exec(&db, "UPDATE jobdata SET plain = '{\"jobs\":[1]}'") ==
+	    0);
+	CHECK(verify_ok(&db, &nrec) != 0);
+	CHECK(db_exec(&db, "UPDATE jobdata SET plain = '{\"jobs\":[]}'") ==
+	    0);
+	CHECK(verify_ok(&db, &nrec) == 0);
+	/* twice, or a row after it: a protocol error */
+	CHECK(jobdata_cycle(st, 2, &j, 1, 0, &stored) == -1);
+	CHECK(strstr(store_error(st), "twice") != NULL);
+	store_free(st);
+	CHECK((st = store_new(&db, CAT_DEFAULTS | CAT_BIT(CAT_JOB_DATA))) !=
+	    NULL);
+	CHECK(jobdata_cycle(st, 3, &j, 0, 1, &stored) == -1);
+	CHECK_STR(store_error(st), "DEV_METER after DEV_JOBDATA");
+	store_free(st);
+	/* job data not sent in this cycle: dropped, the cycle stored */
+	CHECK((st = store_new(&db, CAT_DEFAULTS)) != NULL);
+	CHECK(jobdata_cycle(st, 4, &j, 0, 0, &stored) == 0);
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM cycles"), 2);
+	CHECK_EQ_INT(q_int(&db, "SELECT count(*) FROM jobdata"), 1);
+	CHECK(verify_ok(&db, &nrec) == 0);
+	store_free(st);
+	db_close(&db);
+}
+
 /* after an error the store refuses everything, keeping its first reason */
 TEST(failed_refuses)
 {
@@ -1087,6 +1166,7 @@ TEST_MAIN_BEGIN("test_store")
 	RUN(pii_blanked);
 	RUN(protocol_errors);
 	RUN(rollback_keeps_numbers);
+	RUN(jobdata);
 	RUN(failed_refuses);
 	RUN(insert_speed);
 	if ((leave = getenv("TEST_STORE_DB")) != NULL && *leave != '\0')
