@@ -9,8 +9,10 @@
  *
  *	- no more is taken than given, and everything is taken until the
  *	  request is complete;
- *	- a complete request is POST to the upload path with exactly
- *	  Content-Length bytes of body, never more than the limit;
+ *	- a complete request is a POST to the upload or check-in path with
+ *	  exactly Content-Length bytes of body, never more than the limit,
+ *	  or a package's GET without one; whole and in pieces, it says the
+ *	  same of "Connection: close";
  *	- a refusal has a 4xx/5xx status and a reason, and its SOAP Fault
  *	  parses back (common/xmlsafe.c) to that reason.
  *
@@ -138,8 +140,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (a) {
 	case COMMS_HTTP_DONE:
-		if (strcmp(whole.method, "POST") != 0 ||
-		    strcmp(whole.target, COMMS_UPLOAD_PATH) != 0 ||
+		/* an upload or a check-in; or a package's GET, no body */
+		if (!((strcmp(whole.method, "POST") == 0 &&
+		    (strcmp(whole.target, COMMS_UPLOAD_PATH) == 0 ||
+		    strcmp(whole.target, COMMS_CHECKIN_PATH) == 0)) ||
+		    (strcmp(whole.method, "GET") == 0 &&
+		    whole.route == COMMS_ROUTE_PACKAGE &&
+		    whole.content_length == 0)) ||
+		    whole.conn_close != pieces.conn_close ||
 		    whole.content_length < 0 ||
 		    (size_t)whole.content_length > MAXBODY ||
 		    whole.bodylen != (size_t)whole.content_length ||
