@@ -108,6 +108,7 @@ EOF
 		if [ -n "$DB" ]; then
 			# PostgreSQL: each node a state directory of its own
 			mkdir -p "$W/$1.state"
+			chown nobody "$W/$1.state"
 			echo "database \"$DB\""
 			echo "state directory \"$W/$1.state\""
 		fi
