@@ -201,6 +201,28 @@ db_rollback(struct db *db)
 	return sql_rollback(db->h);
 }
 
+int
+db_unit_begin(struct db *db, int *own)
+{
+	*own = sqlite3_get_autocommit(db->h) != 0;
+	return *own ? db_begin(db) : db_exec(db, "SAVEPOINT unit");
+}
+
+int
+db_unit_commit(struct db *db, int own)
+{
+	return db_exec(db, own ? "COMMIT" : "RELEASE unit");
+}
+
+void
+db_unit_rollback(struct db *db, int own)
+{
+	if (own)
+		(void)db_rollback(db);
+	else
+		(void)db_exec(db, "ROLLBACK TO unit; RELEASE unit");
+}
+
 const char *
 db_errmsg(struct db *db)
 {

@@ -78,6 +78,15 @@ int		 db_exec(struct db *, const char *);
 int		 db_begin(struct db *);		/* BEGIN IMMEDIATE */
 int		 db_commit(struct db *);
 int		 db_rollback(struct db *);
+/*
+ * A unit of work: a transaction of its own, or, while one is open (a
+ * cycle's: results, verdicts and instructions arrive while a cycle is
+ * being stored), a savepoint of it, which commits with it.  *own says
+ * which; commit and rollback take it back.
+ */
+int		 db_unit_begin(struct db *, int *own);
+int		 db_unit_commit(struct db *, int own);
+void		 db_unit_rollback(struct db *, int own);
 const char	*db_errmsg(struct db *);
 /* PRAGMA user_version, or -1 */
 int		 db_schema_version(struct db *);

@@ -136,29 +136,17 @@ record(struct gateway *g, int64_t now, const char *kind,
 static int
 begin(struct gateway *g)
 {
-	g->own_tx = sqlite3_get_autocommit(g->db->h) != 0;
-	if ((g->own_tx ? db_begin(g->db) : db_exec(g->db,
-	    "SAVEPOINT gateway")) == -1)
+	if (db_unit_begin(g->db, &g->own_tx) == -1)
 		return dberr(g, "begin");
 	return 0;
-}
-
-static void
-rollback(struct gateway *g)
-{
-	if (g->own_tx)
-		(void)db_rollback(g->db);
-	else
-		(void)db_exec(g->db, "ROLLBACK TO gateway; RELEASE gateway");
 }
 
 static int
 commit(struct gateway *g)
 {
-	if ((g->own_tx ? db_commit(g->db) : db_exec(g->db,
-	    "RELEASE gateway")) == -1) {
+	if (db_unit_commit(g->db, g->own_tx) == -1) {
 		(void)dberr(g, "commit");
-		rollback(g);
+		db_unit_rollback(g->db, g->own_tx);
 		return -1;
 	}
 	return 0;
@@ -167,7 +155,7 @@ commit(struct gateway *g)
 static int
 fail(struct gateway *g)
 {
-	rollback(g);
+	db_unit_rollback(g->db, g->own_tx);
 	return -1;
 }
 

@@ -740,18 +740,13 @@ incident_server_status(struct db *db, const struct checkin_incident *ci,
 	if (n == 0)
 		return 0;
 	/* inside a cycle's transaction, a savepoint: it commits with it */
-	own = sqlite3_get_autocommit(db->h);
-	if ((own ? db_begin(db) : db_exec(db, "SAVEPOINT incident")) == -1)
+	if (db_unit_begin(db, &own) == -1)
 		return set_err(err, errlen, "begin: %s", db_errmsg(db));
 	if (status_tx(db->h, ci, n, now, err, errlen) == -1) {
-		if (own)
-			(void)db_rollback(db);
-		else
-			(void)db_exec(db, "ROLLBACK TO incident; RELEASE "
-			    "incident");
+		db_unit_rollback(db, own);
 		return -1;
 	}
-	if ((own ? db_commit(db) : db_exec(db, "RELEASE incident")) == -1)
+	if (db_unit_commit(db, own) == -1)
 		return set_err(err, errlen, "commit: %s", db_errmsg(db));
 	return 0;
 }

@@ -112,35 +112,23 @@ outbox_inflight(const struct outbox *ob)
 	return ob->inflight;
 }
 
-/*
- * Transactions: our own, or a savepoint inside the cycle's transaction
- * when one is open (results and kicks may arrive while a cycle is being
- * stored; their changes then commit with it).
- */
+/* units of work (db.h): results and kicks may come during a cycle */
 static int
 tx_begin(struct outbox *ob)
 {
-	if (sqlite3_get_autocommit(ob->db->h)) {
-		ob->own_tx = 1;
-		return db_begin(ob->db);
-	}
-	ob->own_tx = 0;
-	return db_exec(ob->db, "SAVEPOINT outbox");
+	return db_unit_begin(ob->db, &ob->own_tx);
 }
 
 static int
 tx_commit(struct outbox *ob)
 {
-	return db_exec(ob->db, ob->own_tx ? "COMMIT" : "RELEASE outbox");
+	return db_unit_commit(ob->db, ob->own_tx);
 }
 
 static void
 tx_rollback(struct outbox *ob)
 {
-	if (ob->own_tx)
-		(void)db_rollback(ob->db);
-	else
-		(void)db_exec(ob->db, "ROLLBACK TO outbox; RELEASE outbox");
+	db_unit_rollback(ob->db, ob->own_tx);
 }
 
 static int
