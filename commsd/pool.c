@@ -15,6 +15,18 @@
  * A worker checks one document and exits, so a slot is DOWN again after
  * each job.  The queue is first in, first out, except that a document
  * whose sender has none in a worker goes before those whose sender has.
+ *
+ * How many may wait is measured, not guessed: the pool keeps a moving
+ * average of what a job costs its slot (the time the spawner took to
+ * fork its worker, then from the moment the worker has it to its
+ * answer), and takes a document only if
+ * the workers can be expected to reach it within COMMS_QUEUE_WAIT_MS
+ * (comms_pool_admit); never more than max_queue.  Before the first
+ * answer the average is COMMS_JOB_GUESS_US, a slow document's time.
+ * A refused document is answered 503 by the server: the refusal costs
+ * the gateway's handshake, so refusing while the workers could keep up
+ * (a queue too short for the connections at once) would throw the
+ * capacity away in handshakes.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -26,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -55,6 +68,9 @@ struct slot {
 	size_t			 woff;		/* head and document written */
 	struct comms_result_head rh;
 	size_t			 roff;		/* answer read */
+	struct timespec		 asked;		/* for a worker */
+	uint64_t		 spawn_us;	/* it took to come */
+	struct timespec		 started;	/* the job, in this slot */
 	char			 reason[COMMS_REASON_MAX];
 	uint8_t			*extract;
 };
@@ -78,12 +94,59 @@ struct comms_pool {
 	unsigned int		 nslots;
 	unsigned int		 timeout_ms;
 	unsigned int		 max_queue;
+	uint64_t		 avg_us;	/* a job's time, moving average */
 	TAILQ_HEAD(, comms_job)	 queue;
 	struct comms_pool_stats	 st;
 };
 
 static void	slot_request(struct slot *);
 static void	slot_io(evutil_socket_t, short, void *);
+
+/* the new average of a job's time, in microseconds, with one more job */
+uint64_t
+comms_pool_average(uint64_t avg_us, uint64_t job_us)
+{
+	if (job_us > COMMS_JOB_MAX_US)
+		job_us = COMMS_JOB_MAX_US;
+	if (avg_us == 0)
+		return job_us;
+	/* an eighth of the new one: both at most COMMS_JOB_MAX_US */
+	return (avg_us * 7 + job_us) / 8;
+}
+
+/*
+ * May one more job wait?  Yes when fewer than max_queue wait and the
+ * workers, each a job's average time per job, reach it within
+ * COMMS_QUEUE_WAIT_MS; always one per worker, so that a slow average
+ * cannot refuse everything.
+ */
+int
+comms_pool_admit(unsigned int queued, unsigned int workers,
+    unsigned int max_queue, uint64_t avg_us)
+{
+	uint64_t	 rounds;
+
+	if (workers == 0 || queued >= max_queue)
+		return 0;
+	if (queued < workers)
+		return 1;
+	/* the rounds of the workers before it, and its own */
+	rounds = queued / workers + 1;
+	return rounds * avg_us <= (uint64_t)COMMS_QUEUE_WAIT_MS * 1000;
+}
+
+static uint64_t
+since_us(const struct timespec *t0)
+{
+	struct timespec	 now;
+	int64_t		 us;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+		fatal("clock_gettime");
+	us = ((int64_t)now.tv_sec - t0->tv_sec) * 1000000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000;
+	return us < 0 ? 0 : (uint64_t)us;
+}
 
 static void
 msg_send(struct comms_pool *p, uint32_t type, pid_t pid, int *again)
@@ -146,6 +209,8 @@ job_end(struct slot *s, int kill_it, int status, const char *reason)
 	size_t			 len = s->rh.extractlen;
 
 	s->extract = NULL;
+	p->avg_us = comms_pool_average(p->avg_us, s->spawn_us +
+	    since_us(&s->started));
 	slot_down(s, kill_it);
 	p->st.done++;
 	if (status != 0) {
@@ -190,6 +255,8 @@ slot_request(struct slot *s)
 		evtimer_add(s->timer, &tv);
 		return;
 	}
+	if (clock_gettime(CLOCK_MONOTONIC, &s->asked) == -1)
+		fatal("clock_gettime");
 	s->state = SLOT_SPAWNING;
 }
 
@@ -217,6 +284,7 @@ on_worker(struct comms_pool *p, pid_t pid, int fd)
 	}
 	s->pid = pid;
 	s->fd = fd;
+	s->spawn_us = since_us(&s->asked);
 	s->state = SLOT_IDLE;
 	/* watched while idle too: a worker that goes away is replaced */
 	if (event_assign(s->ev, p->base, fd, EV_READ | EV_PERSIST, slot_io,
@@ -337,6 +405,8 @@ job_start(struct slot *s, struct comms_job *j)
 	s->woff = 0;
 	s->roff = 0;
 	memset(&s->rh, 0, sizeof(s->rh));
+	if (clock_gettime(CLOCK_MONOTONIC, &s->started) == -1)
+		fatal("clock_gettime");
 	tv.tv_sec = p->timeout_ms / 1000;
 	tv.tv_usec = (p->timeout_ms % 1000) * 1000;
 	event_del(s->ev);
@@ -495,6 +565,7 @@ comms_pool_new(struct event_base *base, int chan, unsigned int workers,
 	p->nslots = workers;
 	p->timeout_ms = timeout_ms;
 	p->max_queue = max_queue;
+	p->avg_us = COMMS_JOB_GUESS_US;
 	TAILQ_INIT(&p->queue);
 	if ((p->chan_ev = event_new(base, chan, EV_READ | EV_PERSIST,
 	    on_channel, p)) == NULL || event_add(p->chan_ev, NULL) == -1 ||
@@ -518,7 +589,8 @@ comms_pool_submit(struct comms_pool *p, const uint8_t *doc, size_t len,
 {
 	struct comms_job	*j;
 
-	if (p->st.queued >= p->max_queue || len == 0 || len > UINT32_MAX)
+	if (!comms_pool_admit(p->st.queued, p->nslots, p->max_queue,
+	    p->avg_us) || len == 0 || len > UINT32_MAX)
 		return NULL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return NULL;
@@ -550,6 +622,7 @@ comms_pool_stats(const struct comms_pool *p, struct comms_pool_stats *st)
 	unsigned int	 i;
 
 	*st = p->st;
+	st->avg_us = p->avg_us;
 	st->workers = st->busy = 0;
 	for (i = 0; i < p->nslots; i++) {
 		if (p->slots[i].state == SLOT_IDLE ||

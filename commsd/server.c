@@ -1413,9 +1413,10 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 
 	sv->ctx.db = db;
 	sv->ctx.max_document = (size_t)sv->conf->max_document;
-	/* as many waiting as the workers check in four deadlines */
+	/* how many wait is measured (pool.c); this is the most */
 	sv->pool = comms_pool_new(sv->base, spawner, conf->workers,
-	    (unsigned int)conf->check_timeout_ms, 4 * conf->workers);
+	    (unsigned int)conf->check_timeout_ms,
+	    COMMS_QUEUE_PER_WORKER * conf->workers);
 	sv->ctx.faults = sv->conf->faults;
 	/* the directories served, as seen from inside the chroot */
 	if (comms_state_dir(conf, summary, sizeof(summary)) == -1)
@@ -1484,6 +1485,7 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 	json_kv_uint(&dt.j, "idle_closed", sv->idle_closed);
 	json_kv_uint(&dt.j, "inflight_peak", sv->inflight_peak);
 	json_kv_uint(&dt.j, "checked", ps.done);
+	json_kv_uint(&dt.j, "check_average_us", ps.avg_us);
 	json_kv_uint(&dt.j, "workers_killed", ps.killed);
 	json_kv_uint(&dt.j, "workers_died", ps.died);
 	log_record(sv, COMMS_LOG_STOP, "stopped", &dt);

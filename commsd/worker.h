@@ -114,7 +114,22 @@ struct comms_pool_stats {
 	uint64_t	 done;		/* jobs answered */
 	uint64_t	 killed;	/* workers killed at their deadline */
 	uint64_t	 died;		/* workers that ended, no answer */
+	uint64_t	 avg_us;	/* a job's time, moving average */
 };
+
+/*
+ * Admission to the queue (pool.c): a document waits only if the workers
+ * can be expected to reach it within COMMS_QUEUE_WAIT_MS, at the
+ * measured average time of a job (COMMS_JOB_GUESS_US until the first
+ * answer; one job counts for at most COMMS_JOB_MAX_US).
+ */
+#define COMMS_QUEUE_WAIT_MS	1000
+#define COMMS_JOB_GUESS_US	250000
+#define COMMS_JOB_MAX_US	(3600ULL * 1000000)
+#define COMMS_QUEUE_PER_WORKER	256	/* the most waiting, per worker */
+uint64_t	 comms_pool_average(uint64_t avg_us, uint64_t job_us);
+int		 comms_pool_admit(unsigned int queued, unsigned int workers,
+		    unsigned int max_queue, uint64_t avg_us);
 
 struct comms_pool *comms_pool_new(struct event_base *, int channel,
 		    unsigned int workers, unsigned int timeout_ms,
