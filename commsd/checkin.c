@@ -437,8 +437,12 @@ comms_checkin_end(struct comms_ctx *cx, const struct comms_peer *peer,
 			free(comms_detail_end(&cr.dt));
 		wbuf_free(&cr.statuses);
 		served_free(s, n);
-		comms_reject(cx, peer, h, now, 500, "the check-in could not "
-		    "be recorded", out);
+		if (comms_db_lost(cx->db))
+			comms_reject(cx, peer, h, now, 503,
+			    COMMS_DBLOST_REASON, out);
+		else
+			comms_reject(cx, peer, h, now, 500, "the check-in "
+			    "could not be recorded", out);
 		comms_work_free(w);
 		return;
 	}
@@ -498,8 +502,17 @@ comms_package(struct comms_ctx *cx, const struct comms_peer *peer,
 	json_kv_string(&dt.j, "sha256", sha);
 	detail = comms_detail_end(&dt);
 	if (comms_db_package(cx->db, peer, now, h->file, sha, len, summary,
-	    detail) == -1)
+	    detail) == -1) {
 		log_warnx("transaction log: %s", comms_db_errmsg(cx->db));
+		if (comms_db_lost(cx->db)) {
+			/* nothing goes out that the log does not hold */
+			free(detail);
+			free(data);
+			comms_reject(cx, peer, h, now, 503,
+			    COMMS_DBLOST_REASON, out);
+			return -1;
+		}
+	}
 	free(detail);
 	log_info("%s", summary);
 	comms_http_response(out, 200, (time_t)now, "application/octet-stream",

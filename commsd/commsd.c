@@ -10,6 +10,11 @@
  * workers that check documents (worker.h), which never sees the key;
  * read the key and configure TLS; bind the listening sockets; then enter
  * the sandbox (sandbox.c), open the database inside it and serve.
+ *
+ * On PostgreSQL the listening sockets are bound first, and commsd stays
+ * their keeper (keeper.c): from the spawner on, all of the above is done
+ * by a server it forks, and again by a new one whenever a server lost
+ * its database (a restart of PostgreSQL).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -28,6 +33,7 @@
 #include "file.h"
 #include "log.h"
 #include "sandbox.h"
+#include "storage.h"
 #include "txlog.h"
 #include "worker.h"
 #include "xmlsafe.h"
@@ -178,6 +184,9 @@ main(int argc, char *argv[])
 	gid_t			 gid;
 	int			 c, foreground = 0, noaction = 0, verbose = 0;
 	int			 json = 0, spawner;
+	int			 kept = 0, again = 0, lost;
+	int			 lfd[COMMS_MAX_LISTEN];
+	size_t			 nlfd = 0;
 
 	log_init("commsd", LOG_TO_STDERR, 1);
 	while ((c = getopt(argc, argv, "df:jk:nq:S:v")) != -1) {
@@ -277,6 +286,17 @@ main(int argc, char *argv[])
 
 	prepare_state(state, conf->user, uid, gid);
 	prepare_dirs(conf, state, uid, gid);
+	if (comms_db_is_pg(conf->database)) {
+		/* the keeper's: every server it forks serves them */
+		nlfd = comms_listen_bind(conf, lfd);
+		if (!foreground) {
+			if (daemon(0, 0) == -1)
+				fatal("daemon");
+			log_init("commsd", LOG_TO_SYSLOG, verbose);
+		}
+		kept = 1;
+		again = comms_keeper();
+	}
 
 	/* before the key is read: the workers never hold it */
 	memset(&wp, 0, sizeof(wp));
@@ -304,8 +324,15 @@ main(int argc, char *argv[])
 	 * chroot, or PostgreSQL connected for good (its password, if the
 	 * URI had one, is wiped from the configuration then)
 	 */
-	if (comms_db_start(&db, conf, state, uid, gid, err, sizeof(err)) == -1)
+	if (comms_db_start(&db, conf, state, uid, gid, err, sizeof(err)) ==
+	    -1) {
+		if (again) {
+			/* down still: the keeper tries again later */
+			log_warnx("database %s: %s", dbname, err);
+			exit(COMMS_EXIT_DBLOST);
+		}
 		fatalx("database %s: %s", dbname, err);
+	}
 	comms_conf_hide_database(conf);
 
 	files.key = read_whole("key", conf->key, 1, &files.keylen);
@@ -314,9 +341,9 @@ main(int argc, char *argv[])
 	free(files.key);
 	free(files.cert);
 	free(files.ca);
-	comms_server_bind(sv);
+	comms_server_listen(sv, kept ? lfd : NULL, nlfd);
 
-	if (!foreground) {
+	if (!foreground && !kept) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		/* connected now: there is no /dev/log in the chroot */
@@ -328,6 +355,7 @@ main(int argc, char *argv[])
 	sp.uid = uid;
 	sp.gid = gid;
 	sp.root = state;
+	sp.ppid = kept ? getppid() : 0;	/* the keeper */
 	(void)umask(077);
 	sandbox_enter(comms_db_sandbox(&db), &sp);
 	if (comms_db_sandboxed(&db, conf, err, sizeof(err)) == -1)
@@ -339,8 +367,11 @@ main(int argc, char *argv[])
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	comms_server_run(sv, &db, spawner);
 
+	lost = comms_db_lost(&db);
 	comms_db_close(&db);
-	log_info("exiting");
 	comms_conf_free(conf);
+	if (lost)
+		exit(COMMS_EXIT_DBLOST);	/* to the keeper */
+	log_info("exiting");
 	return 0;
 }

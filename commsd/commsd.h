@@ -222,6 +222,16 @@ int		 comms_db_open(struct comms_db *, const char *, int, char *,
 		    size_t);
 void		 comms_db_close(struct comms_db *);
 const char	*comms_db_errmsg(const struct comms_db *);
+/* the connection to the database is gone (storage.h's lost): 1 */
+int		 comms_db_lost(const struct comms_db *);
+/*
+ * A server that lost its database ends with this status; commsd's
+ * keeper starts another, which connects again (commsd.c).  Meanwhile a
+ * request that needs the database is answered 503 with this reason.
+ */
+#define COMMS_EXIT_DBLOST	75	/* EX_TEMPFAIL */
+#define COMMS_DBLOST_REASON	"the database is not reachable: try again " \
+				"later"
 /* one record in its own transaction; -1 on a database error */
 int		 comms_db_log(struct comms_db *, int64_t, const char *,
 		    const char *, const char *);
@@ -423,9 +433,18 @@ struct comms_tls_files {
 };
 struct comms_server *comms_server_new(const struct comms_conf *,
 		    struct comms_tls_files *);
-void		 comms_server_bind(struct comms_server *);
+size_t		 comms_listen_bind(const struct comms_conf *,
+		    int [COMMS_MAX_LISTEN]);
+void		 comms_server_listen(struct comms_server *, const int *,
+		    size_t);
 /* in the child of daemon(3) */
 void		 comms_server_forked(struct comms_server *);
+/*
+ * On PostgreSQL, commsd's keeper (keeper.c): returns only in a server
+ * it forked, 0 in the first, 1 in those after a lost database; exits
+ * as the last server did.
+ */
+int		 comms_keeper(void);
 /*
  * In the sandbox, with the database inside the chroot and the channel to
  * the workers' spawner (worker.h): serve until SIGTERM or SIGINT.  Only

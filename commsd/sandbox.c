@@ -91,8 +91,9 @@ const struct sandbox commsd_sandbox = {
  * Compared with commsd_sandbox: no file may be written (Landlock), no
  * SQLite calls; libpq's recv(2) (recvfrom) and poll(2) on the connected
  * socket (send(2) is sendto, syslog's too).  It cannot connect again:
- * socket() fails, and Landlock forbids any TCP connect; a node whose
- * connection is lost exits (store_pg.c).
+ * socket() fails, and Landlock forbids any TCP connect; a server whose
+ * connection is lost answers 503 and ends, and commsd's keeper starts
+ * another, which connects before its own sandbox (keeper.c).
  */
 static const struct sb_path commsd_pg_paths[] = {
 	/* the instructions and packages directories: read only */
@@ -118,6 +119,8 @@ static const struct sb_syscall commsd_pg_syscalls[] = {
 const struct sandbox commsd_pg_sandbox = {
 	.name = "commsd",
 	.new_netns = 0,
+	/* a server dies with its keeper (keeper.c) */
+	.die_with_parent = 1,
 	.paths = commsd_pg_paths,
 	.npaths = sizeof(commsd_pg_paths) / sizeof(commsd_pg_paths[0]),
 	.deny_tcp = 1,

@@ -97,6 +97,7 @@
 #define LINGER_MAX		(1024 * 1024)	/* bytes thrown away */
 #define ACCEPT_BURST		16
 #define HS_EVICT_AGE_MS		1000	/* a handshake safe from eviction */
+#define COMMS_DRAIN_MS		1000	/* answers out, the database lost */
 
 enum conn_state {
 	C_HANDSHAKE,
@@ -167,6 +168,7 @@ struct comms_server {
 	uint64_t		 idle_closed;	/* keep-alive connections */
 	uint32_t		 keyrev;	/* the last ticket key's */
 	struct event		*rekey;
+	struct event		*drain;		/* the database is lost */
 	time_t			 refused_logged;
 	size_t			 inflight;	/* reserved, of max_inflight */
 	size_t			 inflight_peak;
@@ -316,15 +318,16 @@ comms_server_new(const struct comms_conf *conf, struct comms_tls_files *f)
 	return sv;
 }
 
-void
-comms_server_bind(struct comms_server *sv)
+/* the configuration's listening sockets, bound as root: how many */
+size_t
+comms_listen_bind(const struct comms_conf *conf, int fds[COMMS_MAX_LISTEN])
 {
 	const struct comms_listen	*l;
 	size_t				 i;
 	int				 fd, one = 1;
 
-	for (i = 0; i < sv->conf->nlisten; i++) {
-		l = &sv->conf->listen[i];
+	for (i = 0; i < conf->nlisten && i < COMMS_MAX_LISTEN; i++) {
+		l = &conf->listen[i];
 		fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
 		if (fd == -1)
@@ -339,8 +342,23 @@ comms_server_bind(struct comms_server *sv)
 			fatal("bind %s port %u", l->addr, l->port);
 		if (listen(fd, 128) == -1)
 			fatal("listen %s port %u", l->addr, l->port);
-		sv->lfd[sv->nlisten++] = fd;
+		fds[i] = fd;
 	}
+	return i;
+}
+
+/* the server's listening sockets: those given, or bound now */
+void
+comms_server_listen(struct comms_server *sv, const int *fds, size_t n)
+{
+	size_t	 i;
+
+	if (fds == NULL)
+		n = comms_listen_bind(sv->conf, sv->lfd);
+	else
+		for (i = 0; i < n && i < COMMS_MAX_LISTEN; i++)
+			sv->lfd[i] = fds[i];
+	sv->nlisten = n;
 }
 
 void
@@ -423,6 +441,41 @@ conn_tls_wait(struct comms_conn *c, ssize_t r)
 }
 
 static void
+on_drained(evutil_socket_t fd, short what, void *arg)
+{
+	struct comms_server	*sv = arg;
+
+	log_warnx("the database is lost: the server ends, to be started "
+	    "again by commsd's keeper");
+	event_base_loopbreak(sv->base);
+}
+
+/*
+ * The database is gone (PostgreSQL: storage.h's lost): accept nothing
+ * more (what waits in the listening sockets' backlog is for the next
+ * server), give the answers being sent, all 503 by now, COMMS_DRAIN_MS,
+ * then end (comms_server_run returns; commsd exits COMMS_EXIT_DBLOST).
+ */
+static void
+db_check(struct comms_server *sv)
+{
+	struct timeval	 tv = { COMMS_DRAIN_MS / 1000,
+			    (COMMS_DRAIN_MS % 1000) * 1000 };
+	size_t		 i;
+
+	if (sv->drain != NULL || sv->ctx.db == NULL ||
+	    !comms_db_lost(sv->ctx.db))
+		return;
+	for (i = 0; i < sv->nlisten; i++)
+		if (sv->lev[i] != NULL)
+			event_del(sv->lev[i]);
+	evtimer_del(sv->resume);
+	if ((sv->drain = evtimer_new(sv->base, on_drained, sv)) == NULL ||
+	    evtimer_add(sv->drain, &tv) == -1)
+		fatalx("evtimer_new");
+}
+
+static void
 log_record(struct comms_server *sv, const char *kind, const char *summary,
     struct comms_detail *dt)
 {
@@ -430,8 +483,10 @@ log_record(struct comms_server *sv, const char *kind, const char *summary,
 
 	detail = comms_detail_end(dt);
 	if (comms_db_log(sv->ctx.db, (int64_t)time(NULL), kind, summary,
-	    detail) == -1)
+	    detail) == -1) {
 		log_warnx("transaction log: %s", comms_db_errmsg(sv->ctx.db));
+		db_check(sv);
+	}
 	free(detail);
 }
 
@@ -574,6 +629,9 @@ conn_start_write(struct comms_conn *c)
 	c->keep = conf->keepalive_timeout_ms > 0 &&
 	    c->nreq < conf->keepalive_requests && !c->linger &&
 	    !c->client_close && comms_http_keep(&c->out) == 0;
+	db_check(c->sv);
+	if (c->sv->drain != NULL)
+		c->keep = 0;	/* this server is ending */
 	c->state = C_WRITE;
 	c->outoff = 0;
 	set_deadline(c, COMMS_WRITE_TIMEOUT);
@@ -1494,6 +1552,8 @@ comms_server_run(struct comms_server *sv, struct comms_db *db, int spawner)
 		close(sv->lfd[i]);
 	}
 	event_free(sv->resume);
+	if (sv->drain != NULL)
+		event_free(sv->drain);
 	event_free(sv->tlsfail_end);
 	event_free(sv->rekey);
 	tls_free(sv->tls);

@@ -180,6 +180,12 @@ struct comms_db_ops {
 			    char *err, size_t errlen);
 	void		 (*close)(struct comms_db *);
 	const char	*(*errmsg)(const struct comms_db *);
+	/*
+	 * 1 when the connection to the database is gone (PostgreSQL): the
+	 * server cannot make another in its sandbox, so it answers 503 and
+	 * ends, and commsd's keeper starts a new one (commsd.c); SQLite: 0
+	 */
+	int		 (*lost)(const struct comms_db *);
 
 	/* writes, each its own transaction with its log record */
 	int		 (*log)(struct comms_db *, int64_t now,

@@ -92,6 +92,12 @@ comms_db_errmsg(const struct comms_db *db)
 	return db->ops != NULL ? db->ops->errmsg(db) : "no database";
 }
 
+int
+comms_db_lost(const struct comms_db *db)
+{
+	return db->ops != NULL && db->ops->lost(db);
+}
+
 const struct sandbox *
 comms_db_sandbox(const struct comms_db *db)
 {

@@ -42,9 +42,12 @@
  * The server's connection is made before the sandbox (storage.h's
  * start), over a Unix socket or TCP; inside the sandbox it can only use
  * the connected socket (sandbox.c: commsd_pg_sandbox).  When it is
- * lost, the node cannot make another: it exits (fatalx) and its service
- * manager starts it again; gateways retry what was not answered, and a
- * document committed before the loss is found again as a duplicate.
+ * lost, the server cannot make another: the statement fails, lost()
+ * says so, the request is answered 503, and the server ends (status
+ * COMMS_EXIT_DBLOST); commsd's keeper starts a new server, which
+ * connects again before its own sandbox (commsd.c).  Gateways send
+ * again what was refused, and a document committed before the loss is
+ * found again as a duplicate.
  *
  * commsd -q reads in one REPEATABLE READ, READ ONLY transaction (one
  * snapshot for the whole command), through cursors fetched 256 rows at
@@ -76,6 +79,7 @@
 struct pg_db {
 	PGconn		*c;
 	int		 readonly;
+	int		 lost;		/* the connection is gone */
 	unsigned int	 ncursors;	/* cursors opened: their names */
 	char		 err[512];
 };
@@ -186,8 +190,8 @@ pg_oneline(char *s)
 
 /*
  * The error of a result (or of the connection), kept for errmsg.  The
- * server cannot connect again from its sandbox: a lost connection ends
- * the node.
+ * server cannot connect again from its sandbox: a lost connection is
+ * said once, and every statement fails from then on (lost()).
  */
 static void
 pg_error(struct comms_db *db, const PGresult *r)
@@ -201,9 +205,17 @@ pg_error(struct comms_db *db, const PGresult *r)
 	(void)strlcpy(d->err, m != NULL && *m != '\0' ? m :
 	    "PostgreSQL: unknown error", sizeof(d->err));
 	pg_oneline(d->err);
-	if (!d->readonly && PQstatus(d->c) == CONNECTION_BAD)
-		fatalx("PostgreSQL: the connection is lost (%s): exiting, to "
-		    "be started again", d->err);
+	if (!d->readonly && !d->lost && PQstatus(d->c) == CONNECTION_BAD) {
+		d->lost = 1;
+		log_warnx("PostgreSQL: the connection is lost (%s): the "
+		    "server answers 503 and is started again", d->err);
+	}
+}
+
+static int
+pg_lost(const struct comms_db *db)
+{
+	return PGD(db) != NULL && PGD(db)->lost;
 }
 
 /* a statement without parameters; 0 or -1 */
@@ -987,6 +999,8 @@ pipe_end(struct pg_pipe *pp)
 		/* results left over: the connection is of no more use */
 		if (!pp->failed)
 			pg_error(pp->db, NULL);
+		if (pg_lost(pp->db))
+			return -1;
 		fatalx("PostgreSQL: the pipeline could not be left: %s",
 		    pg_errmsg(pp->db));
 	}
@@ -1931,6 +1945,7 @@ const struct comms_db_ops comms_pg_ops = {
 	.open = pg_open,
 	.close = pg_close,
 	.errmsg = pg_errmsg,
+	.lost = pg_lost,
 	.log = pg_log,
 	.store = pg_store,
 	.checkin = pg_checkin,

@@ -218,6 +218,14 @@ struct sq_db {
 
 static const char	*sq_errmsg(const struct comms_db *);
 
+/* a file does not go away: never */
+static int
+sq_lost(const struct comms_db *db)
+{
+	(void)db;
+	return 0;
+}
+
 static const char schema_v1[] =
 	"CREATE TABLE gateways (\n"
 	"	id		INTEGER PRIMARY KEY,\n"
@@ -1576,6 +1584,7 @@ const struct comms_db_ops comms_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
 	.errmsg = sq_errmsg,
+	.lost = sq_lost,
 	.log = sq_log,
 	.store = sq_store,
 	.checkin = sq_checkin,

@@ -393,6 +393,12 @@ comms_upload_end(struct comms_ctx *cx, const struct comms_peer *peer,
 		(void)snprintf(res->reason, sizeof(res->reason), "%s", err);
 		goto reject;
 	}
+	if (r == -1 && comms_db_lost(cx->db)) {
+		res->status = 503;
+		(void)strlcpy(res->reason, COMMS_DBLOST_REASON,
+		    sizeof(res->reason));
+		goto reject;
+	}
 	if (r == -1) {
 		res->status = 500;
 		(void)snprintf(res->reason, sizeof(res->reason),

@@ -13,6 +13,7 @@
 #	pg_uri NAME		its URI for commsd.conf's "database"
 #	pg_sql NAME SQL		psql's unaligned answer
 #	pg_restart		stop it and start it again
+#	pg_down, pg_up		stop it; start it again
 #	PGSOCK, PGPORT		the socket's directory and port
 #
 # With COMMSD_DB=pg, commsd_database NAME DIR prints the statements of a
@@ -46,11 +47,7 @@ pg_start() {
 	PG_OWN=1
 	on_exit pg_stop
 	# no TCP; fsync off: a test's cluster never outlives a crash
-	if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGSOCK/data" \
-	    -l "$PGSOCK/server.log" -w -t 60 -o "-k $PGSOCK -p $PGPORT \
-	    -c listen_addresses='' -c fsync=off -c full_page_writes=off \
-	    -c max_connections=40 -c shared_buffers=32MB" start \
-	    >"$PGSOCK/pg_ctl.log" 2>&1; then
+	if ! pg_up; then
 		tail -n 5 "$PGSOCK/server.log"
 		return 1
 	fi
@@ -70,6 +67,19 @@ pg_stop() {
 pg_restart() {
 	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGSOCK/data" -m fast \
 	    -w -t 60 restart >>"$PGSOCK/pg_ctl.log" 2>&1
+}
+
+# pg_down, pg_up: the cluster stopped (its connections cut), started again
+pg_down() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGSOCK/data" -m fast \
+	    -w -t 60 stop >>"$PGSOCK/pg_ctl.log" 2>&1
+}
+pg_up() {
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGSOCK/data" \
+	    -l "$PGSOCK/server.log" -w -t 60 -o "-k $PGSOCK -p $PGPORT \
+	    -c listen_addresses='' -c fsync=off -c full_page_writes=off \
+	    -c max_connections=40 -c shared_buffers=32MB" start \
+	    >>"$PGSOCK/pg_ctl.log" 2>&1
 }
 
 pg_sql() {

@@ -24,11 +24,16 @@
  *
  * usage: loadgen -c cadir -C certdir -f doc [-g part...] [-L percent]
  *	  -p port[,port] [-n gateways] [-m interval] [-s storm] [-u window]
- *	  [-d seconds] [-e] [-j concurrency] [-k] [-P pid[,pid]]
- *	  [-x done-file]
+ *	  [-d seconds] [-e] [-j concurrency] [-k] [-r checkins]
+ *	  [-P pid[,pid]] [-x done-file]
  *
  * -e ends the run as soon as every gateway has had a check-in answered
  * (the storm: how long until all are served).
+ *
+ * -r K makes each visit K check-ins in a row on its kept connection
+ * (with -k): what a node serves when the handshake is paid once for K
+ * exchanges, as for a gateway whose connection the server keeps between
+ * its check-ins.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -62,6 +67,7 @@
 #include "uplinkd/http.h"
 
 #define MAX_PARTS	64
+#define MAX_PERCONN	100	/* -r */
 #define MAX_PORTS	8
 #define MAX_PIDS	8
 #define RESP_CAP	(HTTP_MAX_HEADERS + HTTP_MAX_BODY)
@@ -96,7 +102,7 @@ struct req {
 struct visit {
 	TAILQ_ENTRY(visit) entry;
 	struct gw	*g;
-	struct req	 reqs[MAX_PARTS + 1];
+	struct req	 reqs[MAX_PARTS + MAX_PERCONN];
 	int		 nreq, cur;
 	int		 fd;
 	struct tls	*tls;
@@ -122,6 +128,7 @@ static struct {
 	int		 ports[MAX_PORTS], nports, nextport;
 	int		 pids[MAX_PIDS], npids;
 	int		 n, interval, storm, upwin, duration, conc, keep;
+	int		 perconn;	/* -r: check-ins a visit */
 	int		 endall;	/* -e: end once all are served */
 	int		 served;
 	double		 last_served;
@@ -778,7 +785,8 @@ visit_start(struct gw *g)
 			v->reqs[v->nreq++].part = i;
 		}
 	}
-	v->reqs[v->nreq++].kind = K_CHECKIN;
+	for (i = 0; i < L.perconn; i++)
+		v->reqs[v->nreq++].kind = K_CHECKIN;
 	if ((v->ev = event_new(L.base, -1, 0, on_io, v)) == NULL)
 		errx(1, "event_new");
 	TAILQ_INSERT_TAIL(&L.active, v, entry);
@@ -996,8 +1004,8 @@ usage(void)
 	fprintf(stderr, "usage: loadgen -c cadir -C certdir -f doc "
 	    "[-g part...] [-L percent] -p port[,port]\n"
 	    "\t[-n gateways] [-m interval] [-s storm] [-u window] "
-	    "[-d seconds] [-e]\n\t[-j concurrency] [-k] [-P pid[,pid]] "
-	    "[-x done-file]\n");
+	    "[-d seconds] [-e]\n\t[-j concurrency] [-k] [-r checkins] "
+	    "[-P pid[,pid]] [-x done-file]\n");
 	exit(2);
 }
 
@@ -1015,7 +1023,8 @@ main(int argc, char *argv[])
 	L.conc = 32;
 	L.upwin = -1;
 	L.large = 10;
-	while ((ch = getopt(argc, argv, "c:C:d:ef:g:j:kL:m:n:p:P:s:u:x:")) !=
+	L.perconn = 1;
+	while ((ch = getopt(argc, argv, "c:C:d:ef:g:j:kL:m:n:p:P:r:s:u:x:")) !=
 	    -1) {
 		switch (ch) {
 		case 'c': L.cadir = optarg; break;
@@ -1043,6 +1052,8 @@ main(int argc, char *argv[])
 		case 'L': L.large = num(optarg, 0, 100, "percent"); break;
 		case 'j': L.conc = num(optarg, 1, 4096, "concurrency"); break;
 		case 'k': L.keep = 1; break;
+		case 'r': L.perconn = num(optarg, 1, MAX_PERCONN,
+			    "check-ins a visit"); break;
 		case 'm': L.interval = num(optarg, 1, 86400, "interval"); break;
 		case 'n': L.n = num(optarg, 1, 100000, "gateways"); break;
 		case 'p':

@@ -14,6 +14,9 @@
 #   rate-ka       the most check-ins one node serves: every gateway
 #                 checks in every R seconds, keep-alive
 #   rate-full     the same, a full handshake for each
+#   rate-kept     the same, keep-alive, 10 check-ins in a row on each
+#                 connection (LOAD_K): a node's check-ins when the
+#                 handshake is paid once for several exchanges
 #   storm         all N gateways check in within 60 s, after an outage;
 #                 a 503 is honoured (Retry-After, and up to a tenth more);
 #                 until every one is served, 5 minutes at most
@@ -25,7 +28,7 @@
 #                 is one node.
 #
 # Environment: LOAD_N (10000), LOAD_M check-in interval in seconds (600),
-# LOAD_D seconds per scenario (60), LOAD_R (10), LOAD_J connections at
+# LOAD_D seconds per scenario (60), LOAD_R (10), LOAD_K (10), LOAD_J connections at
 # once (64), LOAD_DATABASE, LOAD_SMOKE=1 (20 gateways, a few seconds: the
 # regression suite's run, regress/t/loadgen.sh).
 #
@@ -56,7 +59,8 @@ DB=${LOAD_DATABASE:-}
 if [ "${LOAD_SMOKE:-0}" = 1 ]; then
 	N=20 M=2 D=4 R=1 J=8
 fi
-SCEN=${*:-steady-ka steady-full rate-ka rate-full storm kill9}
+SCEN=${*:-steady-ka steady-full rate-ka rate-full rate-kept storm kill9}
+K=${LOAD_K:-10}
 
 [ -x "$LG" ] || { echo "loadtest: $LG not built (make)"; exit 1; }
 up_setup || exit 0
@@ -155,7 +159,7 @@ print(len(d), len(keys) - len(set(keys)))'
 PORT=$(free_port tcp)
 for s in $SCEN; do
 	case $s in
-	steady-ka|steady-full|rate-ka|rate-full|storm)
+	steady-ka|steady-full|rate-ka|rate-full|rate-kept|storm)
 		rm -rf "$W/n1"
 		node n1 "$PORT" </dev/null || exit 1
 		case $s in
@@ -163,6 +167,7 @@ for s in $SCEN; do
 		steady-full)	args="-n $N -m $M -d $D -u 0" ;;
 		rate-ka)	args="-n $N -k -m $R -d $D -u 86400" ;;
 		rate-full)	args="-n $N -m $R -d $D -u 86400" ;;
+		rate-kept)	args="-n $N -k -r $K -m $((R * K)) -d $D -u 86400" ;;
 		# all within 60 s, then until every one is served (5 min)
 		storm)		args="-n $N -k -m 86400 -s 60 -e -d 300 -u 86400"
 				[ "${LOAD_SMOKE:-0}" = 1 ] &&

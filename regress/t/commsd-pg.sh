@@ -27,9 +27,13 @@
 #   the sandbox     a node on PostgreSQL: Seccomp 2, no new privileges, its
 #                   chroot, "nobody", its one connection to the database
 #   a password      in the URI: -nv and the log show "********"
-#   a restart       PostgreSQL restarted: a node, which cannot connect again
-#                   from its sandbox, exits 1 (its request unanswered); once
-#                   started again it stores the same document, once
+#   a restart       PostgreSQL restarted: node A's server, which cannot
+#                   connect again from its sandbox, answers 503 and ends;
+#                   its keeper (the process started) starts another, which
+#                   stores the same document, once
+#   an outage       PostgreSQL stopped: 503, then an upload sent while it is
+#                   down waits for the keeper's next server and is stored
+#                   once PostgreSQL is back; a server dies with its keeper
 #   incidents       a document with JobData and Incidents to node A, again
 #                   to node B, and another cycle's document with the same
 #                   incidents to node B: each incident stored once (its
@@ -108,6 +112,11 @@ max handshakes 64
 max handshakes per address 32
 workers 4
 EOF
+}
+
+# server_of PID: the server a keeper runs (its child named commsd)
+server_of() {
+	pgrep -P "$1" -x commsd | head -n 1
 }
 
 # start NAME: commsd -d; its pid in PID_NAME, its log appended to
@@ -339,8 +348,10 @@ EOF
 check "-q verify after the check-ins" sh -c \
     "'$COMMSD' -f '$T/nb.conf' -q verify | grep -q '^transaction log intact'"
 
-# ---- the sandbox of a node on PostgreSQL
-st=/proc/$PID_na/status
+# ---- the sandbox of a node on PostgreSQL: its server, the keeper's child
+SRV_na=$(server_of "$PID_na")
+check "node A: commsd is a keeper, its server a child" test -n "$SRV_na"
+st=/proc/$SRV_na/status
 check "node A: Seccomp 2, NoNewPrivs 1, no capabilities" sh -c \
     "grep -qx 'Seccomp:[[:space:]]*2' $st &&
      grep -qx 'NoNewPrivs:[[:space:]]*1' $st &&
@@ -350,9 +361,9 @@ check "node A: runs as nobody" test \
     "$(awk '/^Uid:/{print $2,$3,$4,$5}' $st)" = \
     "$nobody $nobody $nobody $nobody"
 check "node A: chroot is its state directory" \
-    test "$(readlink /proc/$PID_na/root)" = "$(cd "$T/na" && pwd -P)"
+    test "$(readlink /proc/$SRV_na/root)" = "$(cd "$T/na" && pwd -P)"
 check "node A: may not fork (RLIMIT_NPROC 0)" \
-    test "$(awk '/^Max processes/{print $3}' /proc/$PID_na/limits)" = 0
+    test "$(awk '/^Max processes/{print $3}' /proc/$SRV_na/limits)" = 0
 # its connection: a Unix socket to the cluster's, made before the sandbox
 check "node A: one connection to PostgreSQL" test "$(pg_sql multi \
     "SELECT count(*) FROM pg_stat_activity WHERE datname = 'multi' AND \
@@ -413,27 +424,66 @@ check "-q log: the status's \"incident\" record; -q verify" sh -c \
     "'$COMMSD' -f '$T/na.conf' -q log | grep -q 'incident $SID: shipped' &&
      '$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
 
-# ---- the database restarted: a node cannot connect again from its
-# sandbox; it exits, is started again, and nothing was lost
+# ---- the database restarted: node A's server cannot connect again
+# from its sandbox: it answers 503 and ends, and its keeper starts
+# another, which connects again; nothing is lost or stored twice
 sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"200\"/" "$MIN" >"$T/v200.xml"
+sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"201\"/" "$MIN" >"$T/v201.xml"
+# a new server of node A's keeper, not OLD, that says it started
+new_server() {
+	_n=$(server_of "$PID_na")
+	[ -n "$_n" ] && [ "$_n" != "$1" ] &&
+	    [ "$(grep -c 'startup complete' "$T/na.log")" -gt "$2" ]
+}
 if pg_restart; then
+	old=$(server_of "$PID_na")
+	started=$(grep -c 'startup complete' "$T/na.log")
 	code=$(up "$PA" "$T/lost" "$T/v200.xml")
-	wait "$PID_na"
-	rc=$?
-	check "PostgreSQL restarted: node A exits with status 1, no receipt" \
-	    test "$rc/$code" = 1/000
-	check "node A says why" grep -q \
-	    "PostgreSQL: the connection is lost.*exiting, to be started again" \
-	    "$T/na.log"
-	start na || exit 1
+	check "PostgreSQL restarted: the upload refused 503, Retry-After" \
+	    sh -c "test '$code' = 503 && grep -q 'database is not reachable' \
+	    '$T/na.log'"
+	check "node A's server says the connection is lost" grep -q \
+	    "PostgreSQL: the connection is lost.*answers 503" "$T/na.log"
+	check "its keeper starts another server, which connects again" \
+	    wait_for 20 new_server "$old" "$started"
+	check "the keeper is the same process" kill -0 "$PID_na"
 	code=$(up "$PA" "$T/again" "$T/v200.xml")
-	check "node A started again: the document stored, once" test \
+	check "the document sent again: stored, once" test \
 	    "$code/$(field Duplicate "$T/again")/$(field DocumentId "$T/again")" \
 	    = "200/false/19"
 	check "-q verify after the restart" sh -c \
 	    "'$COMMSD' -f '$T/na.conf' -q verify | grep -q '^transaction log intact'"
 else
 	fail "PostgreSQL restarts" "$(tail -n 3 "$PGSOCK/pg_ctl.log" | tr '\n' ' ')"
+fi
+
+# ---- an outage: the keeper tries again, longer each time; an upload
+# sent meanwhile waits in the listening socket's backlog for the server
+# that connects once PostgreSQL is back
+if pg_down; then
+	old=$(server_of "$PID_na")
+	started=$(grep -c 'startup complete' "$T/na.log")
+	tries=$(grep -c 'the database is lost: another in' "$T/na.log")
+	code=$(up "$PA" "$T/down" "$T/v201.xml")
+	check "PostgreSQL down: 503" test "$code" = 503
+	check "the keeper tries again, and again, and says so" wait_for 20 \
+	    sh -c "test \$(grep -c 'the database is lost: another in' \
+	    '$T/na.log') -ge $((tries + 2))"
+	up "$PA" "$T/later" "$T/v201.xml" >"$T/later.code" &
+	UPID=$!
+	sleep 2
+	pg_up
+	wait "$UPID"
+	check "the upload sent while it was down: stored, once it is back" \
+	    test "$(cat "$T/later.code")/$(field Duplicate "$T/later")/$(field \
+	    DocumentId "$T/later")" = "200/false/20"
+	check "a new server after the outage" new_server "$old" "$started"
+	srv=$(server_of "$PID_na")
+	kill -9 "$PID_na"
+	check "the keeper killed with -9: its server ends with it" \
+	    wait_for 10 sh -c "! kill -0 $srv 2>/dev/null"
+else
+	fail "PostgreSQL stops" "$(tail -n 3 "$PGSOCK/pg_ctl.log" | tr '\n' ' ')"
 fi
 
 # ---- -q on both back ends
