@@ -26,6 +26,16 @@
 #                 LOAD_DATABASE="postgresql://..." (commsd's "database"),
 #                 and is skipped, saying so, without it: one SQLite file
 #                 is one node.
+#   pg-restart    one node on PostgreSQL, restarted (pg_ctl restart) in
+#                 the middle: the node's keeper starts a new server,
+#                 uploads refused 503 meanwhile are sent again after
+#                 their Retry-After and receipted: nothing lost, nothing
+#                 stored twice.  It needs LOAD_DATABASE=pg (a cluster of
+#                 the test's own, regress/pg.sh, which it can restart).
+#
+# LOAD_DATABASE=pg: every scenario on PostgreSQL, a cluster made for the
+# run (regress/pg.sh: initdb in /tmp, a Unix socket), a new database for
+# each scenario; or LOAD_DATABASE=postgresql://... (one database for all).
 #
 # Environment: LOAD_N (10000), LOAD_M check-in interval in seconds (600),
 # LOAD_D seconds per scenario (60), LOAD_R (10), LOAD_K (10), LOAD_J connections at
@@ -59,7 +69,7 @@ DB=${LOAD_DATABASE:-}
 if [ "${LOAD_SMOKE:-0}" = 1 ]; then
 	N=20 M=2 D=4 R=1 J=8
 fi
-SCEN=${*:-steady-ka steady-full rate-ka rate-full rate-kept storm kill9}
+SCEN=${*:-steady-ka steady-full rate-ka rate-full rate-kept storm kill9 pg-restart}
 K=${LOAD_K:-10}
 
 [ -x "$LG" ] || { echo "loadtest: $LG not built (make)"; exit 1; }
@@ -156,8 +166,23 @@ keys = [(x["gateway"], x["sha256"]) for x in d]
 print(len(d), len(keys) - len(set(keys)))'
 }
 
+# a cluster of the run's own, a database for each scenario
+PG_OWN_DB=0
+if [ "$DB" = pg ]; then
+	. "$TOP/regress/pg.sh"
+	pg_start || exit 1
+	PG_OWN_DB=1
+fi
+fresh_db() {
+	[ "$PG_OWN_DB" = 1 ] || return 0
+	_fd=load_$(echo "$1" | tr -c 'a-z0-9\n' '_')
+	pg_createdb "$_fd" || exit 1
+	DB=$(pg_uri "$_fd")
+}
+
 PORT=$(free_port tcp)
 for s in $SCEN; do
+	fresh_db "$s"
 	case $s in
 	steady-ka|steady-full|rate-ka|rate-full|rate-kept|storm)
 		rm -rf "$W/n1"
@@ -203,6 +228,31 @@ for s in $SCEN; do
 		set -- $(stored n2)
 		echo "kill9: stored $1 documents, $2 stored twice;" \
 		    "$(grep -E '^(receipts|uploads)' "$W/kill9.done" | tr '\n' ' ')"
+		cd_stop
+		;;
+	pg-restart)
+		if [ "$PG_OWN_DB" != 1 ]; then
+			echo "==> pg-restart: skipped: it needs a cluster of its" \
+			    "own to restart (LOAD_DATABASE=pg)"
+			continue
+		fi
+		rm -rf "$W/n1"
+		node n1 "$PORT" </dev/null || exit 1
+		( sleep $(( D / 2 )); pg_restart; echo "PostgreSQL restarted" \
+		    "at $(( D / 2 )) s" >"$W/pgr.when" ) &
+		KP=$!
+		# the run lasts past the refused uploads' Retry-After (60 s)
+		# shellcheck disable=SC2086
+		run pg-restart "$CD_PID" "$PORT" -n "$N" -k -m "$M" \
+		    -d $(( D + 70 )) -u "$D" -f "$C/doc20.1.xml" $PARTS
+		wait $KP
+		cat "$W/pgr.when" 2>/dev/null
+		grep -c 'the database is lost: another in' "$W/n1.log" |
+		    sed 's/^/servers started again by the keeper: /'
+		set -- $(stored n1)
+		echo "pg-restart: stored $1 documents, $2 stored twice;" \
+		    "$(grep -E '^(receipts|uploads)' "$W/pg-restart.done" |
+		    tr '\n' ' ')"
 		cd_stop
 		;;
 	*)
