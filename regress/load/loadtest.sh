@@ -143,6 +143,13 @@ machine() {
 	    /proc/meminfo), $(uname -sr)"
 }
 
+# the process that serves: on PostgreSQL commsd is a keeper, and its
+# server its child (commsd/keeper.c); loadgen's figures are the server's
+server_of() {
+	_so=$(pgrep -P "$1" -x commsd | head -n 1)
+	echo "${_so:-$1}"
+}
+
 # run NAME NODE-PIDS PORTS LOADGEN-ARGS...
 run() {
 	_n=$1 _pids=$2 _ports=$3
@@ -199,7 +206,8 @@ for s in $SCEN; do
 				    args="-n $N -k -m 86400 -s 2 -e -d 30 -u 0" ;;
 		esac
 		# shellcheck disable=SC2086
-		run "$s" "$CD_PID" "$PORT" $args -f "$C/doc20.1.xml" $PARTS
+		run "$s" "$(server_of "$CD_PID")" "$PORT" $args \
+		    -f "$C/doc20.1.xml" $PARTS
 		rc=$?
 		[ $s = steady-ka ] || [ $s = steady-full ] || true
 		set -- $(stored n1)
@@ -221,7 +229,8 @@ for s in $SCEN; do
 		( sleep $(( D / 2 )); kill -9 "$A" ) &
 		KP=$!
 		# shellcheck disable=SC2086
-		run kill9 "$A,$B" "$PORT,$P2" -n "$N" -k -m "$M" -d "$D" \
+		run kill9 "$(server_of "$A"),$(server_of "$B")" "$PORT,$P2" \
+		    -n "$N" -k -m "$M" -d "$D" \
 		    -u "$D" -f "$C/doc20.1.xml" $PARTS
 		wait $KP
 		up_forget "$A"
@@ -241,7 +250,8 @@ for s in $SCEN; do
 		( sleep $(( D / 2 )); pg_restart; echo "PostgreSQL restarted" \
 		    "at $(( D / 2 )) s" >"$W/pgr.when" ) &
 		KP=$!
-		# the run lasts past the refused uploads' Retry-After (60 s)
+		# the run lasts past the refused uploads' Retry-After (60 s);
+		# the figures are the keeper's tree (its servers come and go)
 		# shellcheck disable=SC2086
 		run pg-restart "$CD_PID" "$PORT" -n "$N" -k -m "$M" \
 		    -d $(( D + 70 )) -u "$D" -f "$C/doc20.1.xml" $PARTS
