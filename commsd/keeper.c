@@ -64,14 +64,31 @@ keep_sigset(sigset_t *set)
 static int
 keep_wait(pid_t pid, unsigned int seconds, int *ending, int *status)
 {
-	struct timespec	 ts = { (time_t)seconds, 0 };
+	struct timespec	 ts, now, end;
 	sigset_t	 set;
 	int		 sig;
 
 	keep_sigset(&set);
+	if (clock_gettime(CLOCK_MONOTONIC, &end) == -1)
+		fatal("clock_gettime");
+	end.tv_sec += (time_t)seconds;
 	for (;;) {
 		if (pid > 0 && waitpid(pid, status, WNOHANG) == pid)
 			return 1;
+		if (pid <= 0) {
+			/* what is left of the pause, after any signal */
+			if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+				fatal("clock_gettime");
+			if (now.tv_sec > end.tv_sec || (now.tv_sec ==
+			    end.tv_sec && now.tv_nsec >= end.tv_nsec))
+				return 0;
+			ts.tv_sec = end.tv_sec - now.tv_sec;
+			ts.tv_nsec = end.tv_nsec - now.tv_nsec;
+			if (ts.tv_nsec < 0) {
+				ts.tv_sec--;
+				ts.tv_nsec += 1000000000L;
+			}
+		}
 		sig = pid > 0 ? sigwaitinfo(&set, NULL) :
 		    sigtimedwait(&set, NULL, &ts);
 		if (sig == -1 && errno == EAGAIN)

@@ -97,7 +97,7 @@
 #define LINGER_MAX		(1024 * 1024)	/* bytes thrown away */
 #define ACCEPT_BURST		16
 #define HS_EVICT_AGE_MS		1000	/* a handshake safe from eviction */
-#define COMMS_DRAIN_MS		1000	/* answers out, the database lost */
+#define COMMS_DRAIN_MS		2000	/* answers out, the database lost */
 
 enum conn_state {
 	C_HANDSHAKE,
