@@ -74,6 +74,16 @@
 #define COMMS_PG_SCHEMA_LOCK	"7165065849024544770"	/* ...0002 */
 
 #define PG_FETCH		256	/* rows a query's cursor fetches */
+
+/*
+ * A transaction whose commit need not wait for the disk: a log record
+ * of its own (a connection, a refusal) or a check-in.  Nothing is
+ * promised on them; a power failure may lose the last ones, which a
+ * later durable commit (a document's, before its receipt) would have
+ * made durable with it: PostgreSQL writes its log in order.  SQLite's
+ * back end does the same with synchronous=NORMAL (store_sqlite.c).
+ */
+#define PG_BEGIN_LAZY	"BEGIN; SET LOCAL synchronous_commit = off"
 #define PG_MAXPARAMS		32
 
 struct pg_db {
@@ -789,7 +799,7 @@ pg_log(struct comms_db *db, int64_t now, const char *kind,
 {
 	int64_t	 seq;
 
-	if (pg_exec(db, "BEGIN") == -1)
+	if (pg_exec(db, PG_BEGIN_LAZY) == -1)
 		return -1;
 	if (pg_txlog_append(db, now, kind, summary, detail, &seq) == -1 ||
 	    pg_exec(db, "COMMIT") == -1) {
@@ -1502,7 +1512,7 @@ pg_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 	int		 r;
 
 	*nserved = 0;
-	if (pg_exec(db, "BEGIN") == -1)
+	if (pg_exec(db, PG_BEGIN_LAZY) == -1)
 		return -1;
 	if (pg_gateway(db, peer, now, &gw) == -1)
 		goto fail;

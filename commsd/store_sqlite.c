@@ -4,6 +4,11 @@
  *
  * Connection: journal_mode=WAL (commsd -q reads while the server writes),
  * synchronous=FULL (a receipt is only sent for a committed document),
+ * but NORMAL for a log record of its own (a connection, a refusal) and a
+ * check-in (sq_lazy): nothing is promised on them, and their commit
+ * need not wait for the disk; a power failure (not a crash of commsd)
+ * may lose the last of them, which the next FULL commit, a document's,
+ * makes durable with it, since the WAL is written in order.
  * foreign_keys on, temp_store=MEMORY; defensive mode, no trusted schema.
  * The schema version is PRAGMA user_version.
  *
@@ -230,6 +235,8 @@ struct sq_db {
 #define H(db)	(S(db)->h)
 
 static const char	*sq_errmsg(const struct comms_db *);
+static sqlite3_stmt	*sq_stmt(struct comms_db *, const char *);
+static void		 sq_done(sqlite3_stmt *);
 
 /* a file does not go away: never */
 static int
@@ -671,20 +678,43 @@ sq_sandboxed(struct comms_db *db, const struct comms_conf *conf, char *err,
 	return sq_open(db, comms_db_name(conf), COMMS_DB_CREATE, err, errlen);
 }
 
+static const char sq_sync_normal[] = "PRAGMA synchronous = NORMAL";
+static const char sq_sync_full[] = "PRAGMA synchronous = FULL";
+
+/* the transactions that follow wait for the disk (FULL) or not: 0 or -1 */
+static int
+sq_lazy(struct comms_db *db, int lazy)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = sq_stmt(db, lazy ? sq_sync_normal : sq_sync_full)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sq_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 sq_log(struct comms_db *db, int64_t now, const char *kind,
     const char *summary, const char *detail)
 {
 	int64_t	 seq;
+	int	 rv = 0;
 
+	if (sq_lazy(db, 1) == -1)
+		return -1;
 	if (sql_exec(H(db), "BEGIN IMMEDIATE") == -1)
-		return -1;
-	if (txlog_append(H(db), now, kind, summary, detail, &seq) == -1 ||
-	    sql_exec(H(db), "COMMIT") == -1) {
+		rv = -1;
+	else if (txlog_append(H(db), now, kind, summary, detail, &seq) ==
+	    -1 || sql_exec(H(db), "COMMIT") == -1) {
 		(void)sql_rollback(H(db));
-		return -1;
+		rv = -1;
 	}
-	return 0;
+	if (sq_lazy(db, 0) == -1)
+		fatalx("commsd's database: synchronous=FULL again: %s",
+		    sq_errmsg(db));
+	return rv;
 }
 
 /*
@@ -1306,9 +1336,9 @@ sq_incidents(struct comms_db *db, int64_t gw, const struct comms_checkin *ci)
  * time, which serialises the check-ins of a gateway too.
  */
 static int
-sq_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
-    const struct comms_checkin *ci, const struct comms_bundle *b, size_t n,
-    size_t *nserved)
+sq_checkin_txn(struct comms_db *db, const struct comms_peer *peer,
+    int64_t now, const struct comms_checkin *ci, const struct comms_bundle *b,
+    size_t n, size_t *nserved)
 {
 	sqlite3_stmt	*st = NULL;
 	char		 summary[512];
@@ -1390,6 +1420,24 @@ sq_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
 	sq_done(st);
 	(void)sql_rollback(H(db));
 	return -1;
+}
+
+/* a check-in: its commit need not wait for the disk (above) */
+static int
+sq_checkin(struct comms_db *db, const struct comms_peer *peer, int64_t now,
+    const struct comms_checkin *ci, const struct comms_bundle *b, size_t n,
+    size_t *nserved)
+{
+	int	 rv;
+
+	*nserved = 0;
+	if (sq_lazy(db, 1) == -1)
+		return -1;
+	rv = sq_checkin_txn(db, peer, now, ci, b, n, nserved);
+	if (sq_lazy(db, 0) == -1)
+		fatalx("commsd's database: synchronous=FULL again: %s",
+		    sq_errmsg(db));
+	return rv;
 }
 
 static int

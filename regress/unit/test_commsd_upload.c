@@ -1094,6 +1094,59 @@ checkin(const char *cn, int64_t now, uint64_t last,
 	return served;
 }
 
+/* the statements the database ran, in order (sqlite3_trace_v2) */
+static char	 traced[8192];
+
+static int
+trace_stmt(unsigned int what, void *arg, void *p, void *x)
+{
+	const char	*sql = x;
+
+	(void)what;
+	(void)arg;
+	(void)p;
+	if (strncmp(sql, "PRAGMA synchronous", 18) == 0 ||
+	    strcmp(sql, "BEGIN IMMEDIATE") == 0 || strcmp(sql, "COMMIT") == 0 ||
+	    strncmp(sql, "INSERT INTO documents", 21) == 0) {
+		(void)strlcat(traced, sql, sizeof(traced));
+		(void)strlcat(traced, ";", sizeof(traced));
+	}
+	return 0;
+}
+
+/*
+ * A log record of its own and a check-in commit without waiting for the
+ * disk (synchronous=NORMAL), a document with it (FULL, before its
+ * receipt); FULL again after each
+ */
+TEST(lazy_commits)
+{
+	const char	*lazy = "PRAGMA synchronous = NORMAL;BEGIN IMMEDIATE;"
+			    "COMMIT;PRAGMA synchronous = FULL;";
+	struct receipt	 r;
+	sqlite3		*h;
+
+	CHECK(fresh_db() == 0);
+	h = comms_db_sqlite(&db);
+	traced[0] = '\0';
+	CHECK(sqlite3_trace_v2(h, SQLITE_TRACE_STMT, trace_stmt, NULL) ==
+	    SQLITE_OK);
+	CHECK(comms_db_log(&db, NOW, COMMS_LOG_START, "started", "{}") == 0);
+	CHECK_STR(traced, lazy);
+	CHECK_EQ_INT(count("PRAGMA synchronous"), 2);
+	traced[0] = '\0';
+	CHECK(checkin("lazy-gw", NOW, 0, NULL, 0, 0) == 0);
+	CHECK_STR(traced, lazy);
+	CHECK_EQ_INT(count("PRAGMA synchronous"), 2);
+	/* a document: no PRAGMA, FULL all along */
+	traced[0] = '\0';
+	CHECK_EQ_INT(upload("lazy-gw", full, full_len, 0, NULL, &r, NULL, 0),
+	    200);
+	CHECK(strstr(traced, "PRAGMA") == NULL);
+	CHECK(strstr(traced, "INSERT INTO documents") != NULL);
+	CHECK(sqlite3_trace_v2(h, 0, NULL, NULL) == SQLITE_OK);
+}
+
 /*
  * What check-ins leave (storage.h): served in order, a bundle in flight
  * held back with everything after it, acknowledged by a LastSequence,
@@ -1199,6 +1252,7 @@ TEST_MAIN_BEGIN("test_commsd_upload")
 	RUN(incident_status);
 	RUN(log_chain);
 	RUN(checkin_state);
+	RUN(lazy_commits);
 	comms_db_close(&db);
 	rm_db();
 	(void)rmdir(tmpdir);
