@@ -117,7 +117,8 @@ all:
 	@sh mk/deps.sh build
 	@$(MAKE) --no-print-directory build
 
-build: $(PROGS:%=$(BUILD)/%) $(BUILD)/sandbox-probe tools testclock
+build: $(PROGS:%=$(BUILD)/%) $(BUILD)/commsd-check $(BUILD)/sandbox-probe \
+    tools testclock
 
 $(BUILD)/libcommon.a: $(COMMON_OBJ)
 	@mkdir -p $(@D)
@@ -148,6 +149,21 @@ $(BUILD)/callhomed.install: $(O)/callhomed/callhomed.install.o \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/commsd/conf.o: CPPFLAGS += -DSHAREDIR='"$(SHAREDIR)"'
+
+# commsd-check: the spawner and workers commsd execs (commsd/worker.h),
+# from the tree here; "make install" relinks commsd for LIBEXECDIR
+$(O)/commsd/spawner.o: CPPFLAGS += \
+	-DCOMMS_CHECKER='"$(TREE_LIBEXEC)/commsd-check"'
+$(BUILD)/commsd-check: $(O)/commsd-check/commsd-check.o \
+    $(BUILD)/libcommsd.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -Wl,-Map=$@.map -o $@ $^ $(LIBS)
+$(O)/commsd/spawner.install.o: commsd/spawner.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Icommsd \
+	    -DCOMMS_CHECKER='"$(LIBEXECDIR)/commsd-check"' -c -o $@ $<
+$(BUILD)/commsd.install: $(O)/commsd/commsd.o $(O)/commsd/spawner.install.o \
+    $(BUILD)/libcommsd.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The daemons again, with a clock the tests can move (common/clock.h):
 # common/clock.c compiled with -DCALLHOME_TEST_CLOCK and linked before
@@ -246,9 +262,10 @@ loadtest:
 	@sh regress/load/loadtest.sh $(SCENARIOS)
 
 install: all
-	@rm -f $(O)/callhomed/callhomed.install.o $(O)/commsd/conf.o
+	@rm -f $(O)/callhomed/callhomed.install.o $(O)/commsd/conf.o \
+	    $(O)/commsd/spawner.install.o
 	@$(MAKE) --no-print-directory $(BUILD)/callhomed.install \
-	    $(BUILD)/commsd
+	    $(BUILD)/commsd.install
 	@sh mk/install.sh "$(BUILD)" "$(DESTDIR)" "$(SBINDIR)" \
 	    "$(LIBEXECDIR)" "$(MANDIR)" "$(SHAREDIR)" "$(SYSCONFDIR)"
 

@@ -5,7 +5,8 @@
  * busy would keep everybody waiting.
  *
  *	spawner	forked by commsd at start-up, before the server's key is
- *		read and before the sandbox; it compiles the schema, enters
+ *		read and before the sandbox, and exec'd as commsd-check;
+ *		it compiles the schema, enters
  *		its own sandbox (an empty network namespace, no file at
  *		all, the state directory as its root, the unprivileged
  *		user) and then only forks workers when the server asks,
@@ -24,7 +25,10 @@
  * message is a struct comms_spawn_msg, a new worker's socket passed with
  * it.  The server -- worker socket is a stream: a struct comms_job_head
  * and the document; the answer is a struct comms_result_head, the reason
- * and the extract.  Both ends are the same binary.
+ * and the extract.  The spawner and its workers are commsd-check, a
+ * program of their own that commsd execs (commsd-check/commsd-check.c):
+ * a fork of it is cheap, and it holds none of commsd's libraries but
+ * libxml2 and none of its memory.
  */
 #ifndef COMMSD_WORKER_H
 #define COMMSD_WORKER_H
@@ -90,10 +94,30 @@ struct comms_spawn_params {
 };
 
 /*
- * Fork the spawner (as root, before any secret is read): the server's
- * end of the channel.  The spawner never returns.
+ * Fork the spawner, which execs commsd-check (as root, before any secret
+ * is read): the server's end of the channel.
  */
 int	comms_spawner_start(const struct comms_spawn_params *);
+
+/*
+ * What commsd-check gets: the channel on descriptor 3; on 4, this and
+ * then the schema (xsdlen bytes), nothing more.
+ */
+#define COMMS_CHECK_CHAN_FD	3
+#define COMMS_CHECK_PARAMS_FD	4
+#define COMMS_CHECK_MAGIC	0x43484b31U	/* "CHK1" */
+struct comms_check_params {
+	uint32_t			 magic;
+	uint32_t			 xsdlen;
+	struct comms_check_limits	 limits;
+	uint64_t			 max_memory;
+	uint32_t			 cpu_seconds;
+	uint32_t			 max_workers;
+	uint32_t			 uid;
+	uint32_t			 gid;
+	uint32_t			 quiet;
+	char				 root[256];	/* COMMS_STR_MAX */
+};
 
 struct event_base;
 struct comms_pool;
