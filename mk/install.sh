@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install callhome: run by "make install", after it has built
 # BUILD/callhomed.install (a callhomed that runs its children from
-# LIBEXECDIR and reads its schema from SHAREDIR/callhome.xsd).
+# LIBEXECDIR and reads its schema from SHAREDIR/callhome.xsd) and
+# BUILD/commsd.install (a commsd that execs LIBEXECDIR/commsd-check).
 #
 #   sh mk/install.sh BUILD DESTDIR SBINDIR LIBEXECDIR MANDIR SHAREDIR SYSCONFDIR
 #
 #   SBINDIR       callhomed, callhomectl, commsd                 0755
-#   LIBEXECDIR    collectd auditd signerd uplinkd (not on PATH)  0755
+#   LIBEXECDIR    collectd auditd signerd uplinkd, commsd-check
+#                 (not on PATH)                                  0755
 #   MANDIR        man5/ and man8/: every page of the tree        0644
 #   SHAREDIR      callhome.xsd; examples/ (callhome.conf,
 #                 commsd.conf, rc.d/callhomed, rc.d/commsd)      0644
@@ -111,6 +113,13 @@ if [ -f "$BUILD/callhomed.install" ] && \
 	    "again" >&2
 	exit 1
 fi
+if [ -f "$BUILD/commsd.install" ] && \
+    ! has_string "$BUILD/commsd.install" "$LIBEXECDIR/commsd-check"; then
+	echo "install: $BUILD/commsd.install was built for another" \
+	    "LIBEXECDIR than $LIBEXECDIR: remove it and run make install" \
+	    "again" >&2
+	exit 1
+fi
 
 # --- programs -------------------------------------------------------
 instdir 0755 "$D$SBINDIR"
@@ -118,8 +127,9 @@ instdir 0755 "$D$LIBEXECDIR"
 # the callhomed relinked for this layout, not the in-tree one
 inst 0755 "$BUILD/callhomed.install" "$D$SBINDIR/callhomed"
 inst 0755 "$BUILD/callhomectl" "$D$SBINDIR/callhomectl"
-inst 0755 "$BUILD/commsd" "$D$SBINDIR/commsd"
-for p in collectd auditd signerd uplinkd; do
+# the commsd relinked for this layout: it execs LIBEXECDIR/commsd-check
+inst 0755 "$BUILD/commsd.install" "$D$SBINDIR/commsd"
+for p in collectd auditd signerd uplinkd commsd-check; do
 	inst 0755 "$BUILD/$p" "$D$LIBEXECDIR/$p"
 done
 

@@ -39,7 +39,7 @@ install_once "make install DESTDIR=\$T/root PREFIX=$P" || exit 0
 # --- the exact layout -------------------------------------------------
 {
 	for f in callhomed callhomectl commsd; do echo "$P/sbin/$f"; done
-	for f in collectd auditd signerd uplinkd; do
+	for f in collectd auditd signerd uplinkd commsd-check; do
 		echo "$P/libexec/callhome/$f"
 	done
 	find "$TOP" -path "$TOP/obj*" -prune -o -path "$TOP/.git" -prune -o \
@@ -84,7 +84,7 @@ modes_ok() {
 }
 check "modes: programs and scripts 0755, data 0644, owned by root" modes_ok
 
-for c in collectd auditd signerd uplinkd; do
+for c in collectd auditd signerd uplinkd commsd-check; do
 	check_fail "$c is not in sbin" test -e "$SBIN/$c"
 	check "$c is in libexec" test -x "$LIBEXEC/$c"
 done
@@ -96,6 +96,10 @@ check "installed callhomed reads $P/share/callhome/callhome.xsd" \
     sh -c "strings '$SBIN/callhomed' | grep -qx '$P/share/callhome/callhome.xsd'"
 check_fail "installed callhomed does not name the build directory" \
     sh -c "strings '$SBIN/callhomed' | grep -qF '$OBJ'"
+check "installed commsd execs $P/libexec/callhome/commsd-check" \
+    sh -c "strings '$SBIN/commsd' | grep -qx '$P/libexec/callhome/commsd-check'"
+check_fail "installed commsd does not name the build directory" \
+    sh -c "strings '$SBIN/commsd' | grep -qF '$OBJ'"
 
 # --- service files point at the installed programs --------------------
 for u in callhomed commsd; do
