@@ -97,6 +97,38 @@ assert stop["evicted"] + stop["refused"] > 0, stop
 assert stop["busy"] > 0 and stop["inflight_peak"] <= 16 << 20, stop
 EOF
 
+# ---- commsd-check takes its channel and parameters from commsd only
+CHECKER="$OBJ/commsd-check"
+check "commsd-check run by hand: refused" sh -c \
+    "! '$CHECKER' 2>'$T/ck.err' && grep -q 'started by commsd(8) only' '$T/ck.err'"
+# a channel on 3, and on 4 parameters that are not a whole set: the
+# exit status and standard error
+ck_params() {
+	$PY - "$CHECKER" "$1" <<'EOF'
+import os, socket, struct, subprocess, sys
+checker, what = sys.argv[1], sys.argv[2]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+r, w = os.pipe()
+data = {"garbage": b"not a struct at all",
+        "magic-only": struct.pack("<II", 0x43484b31, 5) + b"\0" * 400,
+        "empty": b""}[what]
+os.write(w, data)
+os.close(w)
+def fds():
+    os.dup2(b.fileno(), 3)
+    os.dup2(r, 4)
+p = subprocess.run([checker], preexec_fn=fds, stderr=subprocess.PIPE,
+    close_fds=False,
+    timeout=10)
+sys.stdout.write("%d %s" % (p.returncode, p.stderr.decode()))
+EOF
+}
+for what in garbage magic-only empty; do
+	ck_params "$what" >"$T/ck-$what.out" 2>&1
+	check "commsd-check with $what parameters: refused" \
+	    grep -q '^1 .*bad parameters from commsd' "$T/ck-$what.out"
+done
+
 # ---- a document that keeps libxml2 busy, with the pre-scan's limit off
 PORT=$(free_port tcp)
 conf slow "$PORT" <<EOF
@@ -120,6 +152,10 @@ sb_check() {
 }
 check "the spawner: seccomp, no new privileges, nobody, chroot, no network" \
     sb_check "$SPAWNER"
+# commsd-check, exec'd: none of commsd's database or TLS libraries
+check "the spawner is commsd-check, mapping no libpq, SQLite or OpenSSL" \
+    sh -c "grep -q 'commsd-check\$' /proc/$SPAWNER/maps &&
+     ! grep -Eq 'lib(pq|sqlite3|ssl|crypto|tls)[.]' /proc/$SPAWNER/maps"
 set -- $WORKERS
 check "two workers" test $# = 2
 for w in $WORKERS; do
