@@ -2,6 +2,7 @@
 # The service files: the systemd units etc/callhomed.service and
 # etc/commsd.service pass "systemd-analyze verify" (offline: systemd need
 # not be running) and start the programs where "make install" puts them;
+# commsd starts with its unit's capability bounding set (setpriv);
 # the OpenBSD rc.d scripts parse and name the same programs.
 . "$TOP/regress/lib.sh"
 
@@ -53,6 +54,41 @@ for s in callhomed commsd; do
 	    sh -c "grep -qx '. /etc/rc.d/rc.subr' '$script' &&
 		grep -qx 'rc_cmd \$1' '$script'"
 done
+
+# commsd starts with the unit's capability bounding set and nothing more
+# (setpriv(1)): its spawner's empty network namespace needs CAP_SYS_ADMIN,
+# which an earlier unit left out
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$TOP/etc/commsd.service" |
+    tr 'A-Z' 'a-z' | sed 's/cap_/+/g; s/ /,/g')
+nosys=$(echo "$caps" | sed 's/,+sys_admin//; s/+sys_admin,//')
+if ! command -v setpriv >/dev/null 2>&1; then
+	skip "commsd starts with the unit's capabilities" "setpriv is missing"
+elif [ ! -x "$OBJ/commsd" ]; then
+	fail "commsd starts with the unit's capabilities" "$OBJ/commsd not built"
+else
+	. "$TOP/regress/pki.sh"
+	pki_all "$T/pki" >/dev/null 2>&1
+	cport=$(free_port tcp)
+	mkconf "$T/caps.conf" <<EOF
+listen on 127.0.0.1 port $cport
+certificate "$T/pki/server.crt"
+key "$T/pki/server.key"
+client ca "$T/pki/ca.crt"
+database "$T/caps/commsd.db"
+schema "$TOP/etc/callhome.xsd"
+user "nobody"
+EOF
+	setpriv --bounding-set "-all,$caps" "$OBJ/commsd" -d \
+	    -f "$T/caps.conf" >"$T/caps.log" 2>&1 &
+	cpid=$!
+	check "commsd starts with the unit's capabilities ($caps)" \
+	    wait_for 15 grep -q 'startup complete' "$T/caps.log"
+	kill "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	check "without CAP_SYS_ADMIN: unshare(CLONE_NEWNET) refused" sh -c \
+	    "setpriv --bounding-set '-all,$nosys' timeout 15 '$OBJ/commsd' -d \
+	    -f '$T/caps.conf' 2>&1 | grep -q 'unshare(CLONE_NEWNET)'"
+fi
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	skip "systemd-analyze verify" \
