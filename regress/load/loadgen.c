@@ -48,6 +48,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1024,6 +1025,8 @@ main(int argc, char *argv[])
 	L.upwin = -1;
 	L.large = 10;
 	L.perconn = 1;
+	/* a write to a node killed meanwhile is an error, not our death */
+	(void)signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt(argc, argv, "c:C:d:ef:g:j:kL:m:n:p:P:r:s:u:x:")) !=
 	    -1) {
 		switch (ch) {

@@ -161,6 +161,7 @@ run() {
 	{ machine; cat "$C/report-$_n.txt"; } | tee "$C/report-$_n.txt.new"
 	mv "$C/report-$_n.txt.new" "$C/report-$_n.txt"
 	[ -s "$W/$_n.err" ] && sed 's/^/  /' "$W/$_n.err" | tail -n 5
+	[ $_rc -gt 128 ] && echo "loadgen killed by signal $((_rc - 128))"
 	return $_rc
 }
 
@@ -232,11 +233,13 @@ for s in $SCEN; do
 		run kill9 "$(server_of "$A"),$(server_of "$B")" "$PORT,$P2" \
 		    -n "$N" -k -m "$M" -d "$D" \
 		    -u "$D" -f "$C/doc20.1.xml" $PARTS
+		rc=$?
 		wait $KP
 		up_forget "$A"
 		set -- $(stored n2)
 		echo "kill9: stored $1 documents, $2 stored twice;" \
-		    "$(grep -E '^(receipts|uploads)' "$W/kill9.done" | tr '\n' ' ')"
+		    "$(grep -E '^(receipts|uploads)' "$W/kill9.done" |
+		    tr '\n' ' ')loadgen status $rc"
 		cd_stop
 		;;
 	pg-restart)
