@@ -87,6 +87,8 @@ check_params(const struct comms_spawn_params *p)
 	return fd;
 }
 
+static char *const empty_env[] = { NULL };
+
 int
 comms_spawner_start(const struct comms_spawn_params *p)
 {
@@ -114,7 +116,8 @@ comms_spawner_start(const struct comms_spawn_params *p)
 	    dup2(params, COMMS_CHECK_PARAMS_FD) == -1)
 		fatal("dup2");
 	closefrom(COMMS_CHECK_PARAMS_FD + 1);
-	execl(COMMS_CHECKER, "commsd-check", (char *)NULL);
+	/* no environment: nothing of the caller's reaches libxml2 */
+	execle(COMMS_CHECKER, "commsd-check", (char *)NULL, empty_env);
 	log_warn("exec %s", COMMS_CHECKER);
 	_exit(127);
 }

@@ -317,7 +317,9 @@ def report(peak):
             print("FAIL\t%s\t%s" % (name, why[:400]))
 
     gw = seen.get("gateway", [])
-    slow = [(st, round(s, 2)) for st, s, _ in gw if st != 200 or s > 5.0]
+    # a failure says what curl said
+    slow = [(st, round(s, 2), d[-120:] if st != 200 else "")
+            for st, s, d in gw if st != 200 or s > 5.0]
     result("the gateway: every upload answered with its receipt within 5 s "
            "(%d uploads, slowest %.2f s)" %
            (len(gw), max([s for _, s, _ in gw] or [0])),
