@@ -21,7 +21,11 @@ commsd's, whose memory is sampled from /proc.  For SECONDS:
              MAX_DOCUMENT, all but its last byte sent at once, then
              nothing until the body's deadline
   gateway    gw1 (127.0.0.1), with curl: a new document every 1.5 s,
-             each one answered with its receipt within 5 s
+             each one answered with its receipt within 5 s; a connection
+             closed before TLS within a second is dialled again once, as
+             a gateway would: the hostile requests from four addresses
+             may for a moment hold all 16 handshakes, each young and
+             active, and then a new connection is closed at once
 
 The hostile requests may also find their connection closed before TLS
 (their address's share of handshakes): a refusal as good as any.
@@ -255,17 +259,25 @@ def gateway():
     doc = FULL.replace(b'<ch:Cycle id="7"', b'<ch:Cycle id="%d"' % (1000 + n))
     want = hashlib.sha256(doc).hexdigest().encode()
     t0 = time.monotonic()
-    r = subprocess.run(
-        ["curl", "-sS", "--max-time", "5", "--resolve",
-         "localhost:%d:127.0.0.1" % PORT, "--cacert", PKI + "/ca.crt",
-         "--cert", PKI + "/client.crt", "--key", PKI + "/client.key",
-         "-H", "Content-Type: application/soap+xml; charset=utf-8",
-         "--data-binary", "@-", "-w", "\n%{http_code}",
-         "https://localhost:%d%s" % (PORT, PATH)],
-        input=doc, capture_output=True, timeout=10)
+    for attempt in (1, 2):
+        r = subprocess.run(
+            ["curl", "-sS", "--max-time", "5", "--resolve",
+             "localhost:%d:127.0.0.1" % PORT, "--cacert", PKI + "/ca.crt",
+             "--cert", PKI + "/client.crt", "--key", PKI + "/client.key",
+             "-H", "Content-Type: application/soap+xml; charset=utf-8",
+             "--data-binary", "@-", "-w", "\n%{http_code}",
+             "https://localhost:%d%s" % (PORT, PATH)],
+            input=doc, capture_output=True, timeout=10)
+        body, _, code = r.stdout.rpartition(b"\n")
+        st = int(code) if code.isdigit() else 0
+        # a connection closed before TLS within a second: the handshakes'
+        # budget was full of young ones that had all sent something
+        # (commsd.conf(5), "max handshakes"); a gateway dials again, once
+        if st != 0 or time.monotonic() - t0 > 1.0 or attempt == 2:
+            break
+        note("gateway dialled again", 1, 0)
+        time.sleep(0.2)
     secs = time.monotonic() - t0
-    body, _, code = r.stdout.rpartition(b"\n")
-    st = int(code) if code.isdigit() else 0
     ok = st == 200 and b"<ch:DocumentSha256>" + want in body
     note("gateway", st if ok else -st, secs,
          (body[-200:] + r.stderr[-200:]).decode(errors="replace"))
@@ -321,8 +333,9 @@ def report(peak):
     slow = [(st, round(s, 2), d[-120:] if st != 200 else "")
             for st, s, d in gw if st != 200 or s > 5.0]
     result("the gateway: every upload answered with its receipt within 5 s "
-           "(%d uploads, slowest %.2f s)" %
-           (len(gw), max([s for _, s, _ in gw] or [0])),
+           "(%d uploads, slowest %.2f s, %d dialled again)" %
+           (len(gw), max([s for _, s, _ in gw] or [0]),
+            len(seen.get("gateway dialled again", []))),
            len(gw) >= 5 and not slow, "%r %r" % (slow, gw[-1:]))
     # the hostile gateway's own requests compete for its share (503) and
     # for the handshakes of its address (closed: 0)
