@@ -52,42 +52,6 @@ struct spawner {
 	unsigned int			 npids;
 };
 
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	uint8_t	*p = buf;
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = read(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void
 limit(int res, const char *what, rlim_t soft, rlim_t hard)
 {
@@ -129,11 +93,12 @@ worker_main(struct spawner *sp, int fd, pid_t spawner)
 	int				 status;
 
 	worker_enter(sp, spawner);
-	if (read_full(fd, &jh, sizeof(jh)) == -1 ||
+	if (comms_read_full(fd, &jh, sizeof(jh)) == -1 ||
 	    jh.magic != COMMS_JOB_MAGIC || jh.len == 0 ||
 	    jh.len > sp->limits.max_document)
 		_exit(1);
-	if ((doc = malloc(jh.len)) == NULL || read_full(fd, doc, jh.len) == -1)
+	if ((doc = malloc(jh.len)) == NULL ||
+	    comms_read_full(fd, doc, jh.len) == -1)
 		_exit(1);
 	wbuf_init(&out);
 	memset(&rh, 0, sizeof(rh));
@@ -145,9 +110,9 @@ worker_main(struct spawner *sp, int fd, pid_t spawner)
 		rh.status = status;
 		rh.reasonlen = (uint32_t)strnlen(reason, sizeof(reason) - 1);
 	}
-	if (write_full(fd, &rh, sizeof(rh)) == -1 ||
-	    write_full(fd, reason, rh.reasonlen) == -1 ||
-	    write_full(fd, out.data, rh.extractlen) == -1)
+	if (comms_write_full(fd, &rh, sizeof(rh)) == -1 ||
+	    comms_write_full(fd, reason, rh.reasonlen) == -1 ||
+	    comms_write_full(fd, out.data, rh.extractlen) == -1)
 		_exit(1);
 	_exit(0);
 }
@@ -318,7 +283,7 @@ read_params(int fd, struct comms_check_params *cp)
 	uint8_t	*xsd;
 	char	 extra;
 
-	if (read_full(fd, cp, sizeof(*cp)) == -1 ||
+	if (comms_read_full(fd, cp, sizeof(*cp)) == -1 ||
 	    cp->magic != COMMS_CHECK_MAGIC || cp->xsdlen == 0 ||
 	    cp->xsdlen > COMMS_MAX_FILE || cp->max_workers == 0 ||
 	    cp->max_workers > COMMS_MAX_WORKERS || cp->cpu_seconds == 0 ||
@@ -328,7 +293,7 @@ read_params(int fd, struct comms_check_params *cp)
 		return NULL;
 	if ((xsd = malloc(cp->xsdlen)) == NULL)
 		fatal(NULL);
-	if (read_full(fd, xsd, cp->xsdlen) == -1 ||
+	if (comms_read_full(fd, xsd, cp->xsdlen) == -1 ||
 	    read(fd, &extra, 1) != 0) {
 		free(xsd);
 		return NULL;

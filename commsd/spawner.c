@@ -39,24 +39,6 @@ comms_result_head_check(const struct comms_result_head *h, size_t doclen)
 	return h->extractlen == 0 ? 0 : -1;
 }
 
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* the parameters of commsd-check, in a memory file at its start */
 static int
 check_params(const struct comms_spawn_params *p)
@@ -80,8 +62,8 @@ check_params(const struct comms_spawn_params *p)
 		fatalx("%s: %s: too long", __func__, p->root);
 	if ((fd = memfd_create("commsd-check", MFD_CLOEXEC)) == -1)
 		fatal("memfd_create");
-	if (write_full(fd, &cp, sizeof(cp)) == -1 ||
-	    write_full(fd, p->xsd, p->xsdlen) == -1 ||
+	if (comms_write_full(fd, &cp, sizeof(cp)) == -1 ||
+	    comms_write_full(fd, p->xsd, p->xsdlen) == -1 ||
 	    lseek(fd, 0, SEEK_SET) == -1)
 		fatal("the parameters of commsd-check");
 	return fd;

@@ -99,6 +99,10 @@ struct comms_spawn_params {
  */
 int	comms_spawner_start(const struct comms_spawn_params *);
 
+/* len bytes read or written whole, a blocking descriptor: 0, or -1 */
+int	comms_read_full(int, void *, size_t);
+int	comms_write_full(int, const void *, size_t);
+
 /*
  * What commsd-check gets: the channel on descriptor 3; on 4, this and
  * then the schema (xsdlen bytes), nothing more.
