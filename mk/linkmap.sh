@@ -63,6 +63,19 @@ for p in callhomed collectd auditd signerd uplinkd callhomectl commsd \
 		total=$((total + n))
 		mods="$mods ${m%.o}($n)"
 	done
+	# commsd-check links the check from libcommsd.a: those too
+	if [ "$p" = commsd-check ]; then
+		mods="$mods, commsd:"
+		for m in $(awk '/^Archive member included/ { on = 1; next }
+		    /^[A-Z]/ { on = 0 }
+		    on && $1 ~ /libcommsd\.a\(/ {
+			s = $1; sub(/^.*libcommsd\.a\(/, "", s)
+			sub(/\)$/, "", s); print s }' "$map" | sort -u); do
+			n=$(lines commsd/"${m%.o}".c commsd/"${m%.o}".h)
+			total=$((total + n))
+			mods="$mods ${m%.o}($n)"
+		done
+	fi
 	printf '%-12s %6d lines: %s/ %d, common:%s\n' "$p" "$total" "$p" \
 	    "$own" "$mods"
 	case $p in
