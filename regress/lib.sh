@@ -53,6 +53,12 @@ now_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
 }
 
+# commsd_server PID: on PostgreSQL commsd is a keeper and its server the
+# child named commsd (commsd/keeper.c): that child's pid, or nothing
+commsd_server() {
+	pgrep -P "$1" -x commsd | head -n 1
+}
+
 # wait_for SECONDS CMD...: run CMD until it succeeds, for at most SECONDS
 wait_for() {
 	_wf_end=$(( $(now_ms) + $1 * 1000 ))

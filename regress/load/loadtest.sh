@@ -144,9 +144,9 @@ machine() {
 }
 
 # the process that serves: on PostgreSQL commsd is a keeper, and its
-# server its child (commsd/keeper.c); loadgen's figures are the server's
+# server its child (lib.sh); loadgen's figures are the server's
 server_of() {
-	_so=$(pgrep -P "$1" -x commsd | head -n 1)
+	_so=$(commsd_server "$1")
 	echo "${_so:-$1}"
 }
 

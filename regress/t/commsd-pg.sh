@@ -114,11 +114,6 @@ workers 4
 EOF
 }
 
-# server_of PID: the server a keeper runs (its child named commsd)
-server_of() {
-	pgrep -P "$1" -x commsd | head -n 1
-}
-
 # start NAME: commsd -d; its pid in PID_NAME, its log appended to
 # $T/NAME.log
 start() {
@@ -349,7 +344,7 @@ check "-q verify after the check-ins" sh -c \
     "'$COMMSD' -f '$T/nb.conf' -q verify | grep -q '^transaction log intact'"
 
 # ---- the sandbox of a node on PostgreSQL: its server, the keeper's child
-SRV_na=$(server_of "$PID_na")
+SRV_na=$(commsd_server "$PID_na")
 check "node A: commsd is a keeper, its server a child" test -n "$SRV_na"
 st=/proc/$SRV_na/status
 check "node A: Seccomp 2, NoNewPrivs 1, no capabilities" sh -c \
@@ -431,12 +426,12 @@ sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"200\"/" "$MIN" >"$T/v200.xml"
 sed "s/<ch:Cycle id=\"1\"/<ch:Cycle id=\"201\"/" "$MIN" >"$T/v201.xml"
 # a new server of node A's keeper, not OLD, that says it started
 new_server() {
-	_n=$(server_of "$PID_na")
+	_n=$(commsd_server "$PID_na")
 	[ -n "$_n" ] && [ "$_n" != "$1" ] &&
 	    [ "$(grep -c 'startup complete' "$T/na.log")" -gt "$2" ]
 }
 if pg_restart; then
-	old=$(server_of "$PID_na")
+	old=$(commsd_server "$PID_na")
 	started=$(grep -c 'startup complete' "$T/na.log")
 	code=$(up "$PA" "$T/lost" "$T/v200.xml")
 	check "PostgreSQL restarted: the upload refused 503, Retry-After" \
@@ -461,7 +456,7 @@ fi
 # sent meanwhile waits in the listening socket's backlog for the server
 # that connects once PostgreSQL is back
 if pg_down; then
-	old=$(server_of "$PID_na")
+	old=$(commsd_server "$PID_na")
 	started=$(grep -c 'startup complete' "$T/na.log")
 	tries=$(grep -c 'the database is lost: another in' "$T/na.log")
 	code=$(up "$PA" "$T/down" "$T/v201.xml")
@@ -478,7 +473,7 @@ if pg_down; then
 	    test "$(cat "$T/later.code")/$(field Duplicate "$T/later")/$(field \
 	    DocumentId "$T/later")" = "200/false/20"
 	check "a new server after the outage" new_server "$old" "$started"
-	srv=$(server_of "$PID_na")
+	srv=$(commsd_server "$PID_na")
 	kill -9 "$PID_na"
 	check "the keeper killed with -9: its server ends with it" \
 	    wait_for 10 sh -c "! kill -0 $srv 2>/dev/null"

@@ -152,7 +152,7 @@ start main || exit 1
 pass "commsd starts"
 MAINPID=$PID
 # on PostgreSQL, commsd is the keeper of a server: its child (keeper.c)
-SRVPID=$(pgrep -P "$PID" -x commsd | head -n 1)
+SRVPID=$(commsd_server "$PID")
 SRVPID=${SRVPID:-$PID}
 st=/proc/$SRVPID/status
 check "Seccomp is 2 (filter)" grep -qx 'Seccomp:[[:space:]]*2' $st
